@@ -1,0 +1,121 @@
+# xfwd — XDP fast-path forwarder. `make help` lists the targets.
+OUTPUT := build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+PREFIX ?= /usr/local
+ARCH_INC := -I/usr/include/$(shell $(CC) -dumpmachine)
+
+CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I. -I$(OUTPUT) \
+	  -D_GNU_SOURCE $(EXTRA_CFLAGS)
+BPF_CFLAGS := -g -O2 -target bpf -Wall -Wextra -Werror $(ARCH_INC)
+LIBS := -lbpf -lelf -lz -lmnl
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_HDRS := $(wildcard bpf/lib/*.h) $(wildcard maps/*.h)
+LOADER_PURE := loader/lpm4.c loader/prefix.c loader/cli.c loader/json.c
+LOADER_IO := loader/bpf.c loader/table.c loader/rtnl.c loader/cmd_attach.c \
+	     loader/cmd_route.c loader/cmd_show.c loader/main.c
+LOADER_HDRS := $(wildcard loader/*.h) $(BPF_HDRS)
+
+PURE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_PURE))
+IO_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_IO))
+LIB_OBJS := $(PURE_OBJS) $(filter-out $(OUTPUT)/loader/main.o,$(IO_OBJS))
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
+BPF_TESTS := $(OUTPUT)/tests/test_xdp
+BENCH_PROGS := $(OUTPUT)/bench/lpm_bench
+
+.DELETE_ON_ERROR:
+.PHONY: all deps test test-unit test-bpf test-net demo bench install clean help
+
+all: $(OUTPUT)/xfwd
+
+deps:
+	$(Q)tools/install-deps.sh
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | deps
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c $(BPF_HDRS) | deps
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
+
+$(OUTPUT)/loader/bpf.o: $(OUTPUT)/xfwd.skel.h
+
+$(OUTPUT)/%.o: %.c $(LOADER_HDRS) | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/xfwd: $(PURE_OBJS) $(IO_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) $(LOADER_HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< $(PURE_OBJS) -lcmocka -o $@
+
+$(OUTPUT)/tests/test_xdp: tests/bpf/test_xdp.c tests/bpf/pkt.h $(LIB_OBJS) $(OUTPUT)/xfwd.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LIBS) -o $@
+
+$(OUTPUT)/bench/lpm_bench: bench/lpm_bench.c $(OUTPUT)/bench/lpm_bench.skel.h $(PURE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(PURE_OBJS) $(LIBS) -o $@
+
+$(OUTPUT)/bench/lpm_bench.skel.h: $(OUTPUT)/bench/lpm_bench.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name lpm_bench > $@
+
+## test: every test (unit, BPF packet tests, network namespaces); needs root
+test: test-unit test-bpf test-net
+	@echo "xfwd: all test suites passed"
+
+test-unit: $(UNIT_TESTS)
+	$(Q)set -e; for t in $(UNIT_TESTS); do $$t; done
+
+test-bpf: $(BPF_TESTS) $(OUTPUT)/xfwd.bpf.o
+	$(Q)$(OUTPUT)/tests/test_xdp
+
+test-net: $(OUTPUT)/xfwd
+	$(Q)tests/net/run.sh
+
+demo: $(OUTPUT)/xfwd
+	$(Q)tools/demo.sh
+
+bench: $(OUTPUT)/xfwd $(BENCH_PROGS)
+	$(Q)bench/run.sh
+
+install: $(OUTPUT)/xfwd
+	install -D -m 0755 $(OUTPUT)/xfwd $(DESTDIR)$(PREFIX)/sbin/xfwd
+	install -D -m 0644 man/xfwd.8 $(DESTDIR)$(PREFIX)/share/man/man8/xfwd.8
+
+clean:
+	rm -rf $(OUTPUT)
+
+help:
+	@echo "make            build build/xfwd (the XDP object is embedded)"
+	@echo "make demo       multi-region namespace demo forwarding through XDP (root)"
+	@echo "make test       unit + BPF packet + namespace tests (root)"
+	@echo "make test-unit  cmocka tests only (no root needed)"
+	@echo "make bench      lookup and forwarding benchmarks -> BENCHMARKS.md (root)"
+	@echo "make install    install xfwd and its man page under PREFIX=$(PREFIX)"
+	@echo "make clean      remove build/"
+	@echo "V=1             show full commands"

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef XFWD_BPF_IPV4_H
+#define XFWD_BPF_IPV4_H
+
+#include "csum.h"
+#include "lpm.h"
+#include "nexthop.h"
+
+/* Destinations the fast path never forwards: multicast, limited
+ * broadcast, "this network" (0/8) and loopback (127/8). */
+static __always_inline int ipv4_special_dst(__be32 daddr)
+{
+	__u32 d = bpf_ntohl(daddr);
+
+	return (d >> 28) == 0xe || d == 0xffffffff || (d >> 24) == 0 ||
+	       (d >> 24) == 127;
+}
+
+static __always_inline void ipv4_flow(struct iphdr *iph, void *l4,
+				      void *data_end, struct flow *f)
+{
+	f->saddr = iph->saddr;
+	f->daddr = iph->daddr;
+	f->proto = iph->protocol;
+	/* Fragments hash on addresses and protocol only, so the first one
+	 * (with ports) and the rest (without) take the same member. */
+	if (iph->frag_off & bpf_htons(0x3fff))
+		f->ports = 0;
+	else
+		f->ports = read_ports(l4, data_end, iph->protocol);
+}
+
+static __always_inline int ipv4_forward(struct xdp_md *ctx, struct pkt *p,
+					struct hdr_cursor *c)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	struct flow f = {};
+	struct iphdr *iph;
+	struct xfwd_nh *nh;
+	__u32 e, reason;
+	int act;
+
+	if (parse_ipv4(c, data_end, &iph))
+		return DROP(ctx, DROP_MALFORMED_IP);
+	p->l3_len = bpf_ntohs(iph->tot_len);
+	if (ipv4_special_dst(iph->daddr))
+		return PASS(ctx, PASS_SPECIAL_DST);
+	e = lpm4_lookup(iph->daddr);
+	if (!(e & XFWD_LPM_VALID))
+		return PASS(ctx, PASS_NO_ROUTE);
+	ipv4_flow(iph, c->pos, data_end, &f);
+	nh = route_resolve(e & XFWD_LPM_TARGET_MASK, &f, &reason);
+	if (!nh)
+		return xfwd_verdict_of(ctx, reason);
+	/* Local delivery was decided above; only transit checks TTL. */
+	if (iph->ttl <= 1)
+		return PASS(ctx, PASS_TTL);
+	/* As hardware routers punt them to their CPU: options are rare in
+	 * transit and some (RR, TS, source route) need the router to write
+	 * into the header. See docs/ipv4-options.md. */
+	if (iph->ihl > 5)
+		return PASS(ctx, PASS_IP_OPTIONS);
+	act = nh_tx_action(ctx, nh, p, &reason);
+	if (act < 0)
+		return xfwd_verdict_of(ctx, reason);
+	ipv4_dec_ttl(iph);
+	return nh_transmit(ctx, nh, p, act);
+}
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef XFWD_BPF_IPV6_H
+#define XFWD_BPF_IPV6_H
+
+#include "lpm.h"
+#include "nexthop.h"
+
+/* Extension headers the fast path does not walk: hop-by-hop must be seen
+ * by every router (the kernel does it); the others hide the L4 header the
+ * flow hash reads. The fragment header is forwarded (3-tuple hash). */
+static __always_inline int ipv6_ext_unhandled(__u8 nexthdr)
+{
+	switch (nexthdr) {
+	case 0:   /* hop-by-hop options */
+	case 43:  /* routing */
+	case 60:  /* destination options */
+	case 135: /* mobility */
+	case 139: /* HIP */
+	case 140: /* shim6 */
+	case 253: /* experimental */
+	case 254:
+		return 1;
+	}
+	return 0;
+}
+
+/* Never forwarded: multicast (ff00::/8), link-local (fe80::/10) as source
+ * or destination, loopback and unspecified destinations. */
+static __always_inline int ipv6_special(struct ipv6hdr *ip6)
+{
+	__u32 d0 = bpf_ntohl(ip6->daddr.s6_addr32[0]);
+	__u32 s0 = bpf_ntohl(ip6->saddr.s6_addr32[0]);
+
+	if ((d0 >> 24) == 0xff || (d0 >> 22) == 0x3fa || (s0 >> 22) == 0x3fa)
+		return 1;
+	if (d0 || ip6->daddr.s6_addr32[1] || ip6->daddr.s6_addr32[2])
+		return 0;
+	/* ::, ::1 */
+	return bpf_ntohl(ip6->daddr.s6_addr32[3]) <= 1;
+}
+
+static __always_inline __u32 ipv6_fold(const struct in6_addr *a)
+{
+	return a->s6_addr32[0] ^ a->s6_addr32[1] ^ a->s6_addr32[2] ^
+	       a->s6_addr32[3];
+}
+
+static __always_inline int ipv6_forward(struct xdp_md *ctx, struct pkt *p,
+					struct hdr_cursor *c)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6;
+	struct xfwd_nh *nh;
+	struct flow f = {};
+	__u32 gid, reason;
+	int act;
+
+	if (parse_ipv6(c, data_end, &ip6))
+		return DROP(ctx, DROP_MALFORMED_IP);
+	p->l3_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+	if (ipv6_special(ip6))
+		return PASS(ctx, PASS_SPECIAL_DST);
+	gid = lpm6_lookup(&ip6->daddr);
+	if (!gid)
+		return PASS(ctx, PASS_NO_ROUTE);
+	f.saddr = ipv6_fold(&ip6->saddr);
+	f.daddr = ipv6_fold(&ip6->daddr);
+	f.proto = ip6->nexthdr;
+	f.ports = read_ports(c->pos, data_end, ip6->nexthdr);
+	nh = route_resolve(gid, &f, &reason);
+	if (!nh)
+		return xfwd_verdict_of(ctx, reason);
+	if (ip6->hop_limit <= 1)
+		return PASS(ctx, PASS_TTL);
+	if (ipv6_ext_unhandled(ip6->nexthdr))
+		return PASS(ctx, PASS_IPV6_EXT);
+	act = nh_tx_action(ctx, nh, p, &reason);
+	if (act < 0)
+		return xfwd_verdict_of(ctx, reason);
+	ip6->hop_limit--;
+	return nh_transmit(ctx, nh, p, act);
+}
+
+#endif

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* From a next-hop group to a transmitted frame. */
+#ifndef XFWD_BPF_NEXTHOP_H
+#define XFWD_BPF_NEXTHOP_H
+
+#include "maps.h"
+#include "parse.h"
+#include "stats.h"
+#include "../../maps/xfwd_hash.h"
+
+/* The fields of a flow the ECMP hash reads (see maps/xfwd_hash.h). */
+struct flow {
+	__u32 saddr; /* IPv6: XOR of the four words */
+	__u32 daddr;
+	__u32 ports; /* 0 for fragments and port-less protocols: 3-tuple */
+	__u8 proto;
+};
+
+static __always_inline struct xfwd_nh *nh_get(__u32 id)
+{
+	return bpf_map_lookup_elem(&xfwd_nexthops, &id);
+}
+
+/* Slow path, taken only when the hashed member is dead: probe from the
+ * shared start (maps/xfwd_hash.h) for the first live member. Each dead
+ * step continues, each live one returns: the verifier sees 16 paths. */
+static __noinline __u32 group_pick_live(struct xfwd_group_set *s, __u32 n,
+					__u32 hash)
+{
+	__u32 i = xfwd_probe_start(hash, n), step;
+
+	for (step = 0; step < XFWD_ECMP_MAX && step < n; step++) {
+		__u32 id = s->members[i & (XFWD_ECMP_MAX - 1)];
+		struct xfwd_nh *nh = nh_get(id);
+
+		if (nh && !(nh->flags & XFWD_NH_F_DEAD))
+			return id;
+		i = (i + 1 == n) ? 0 : i + 1;
+	}
+	return 0;
+}
+
+/*
+ * Choose the group member for this flow. Returns the next hop, or NULL
+ * with *reason set when the group is unusable.
+ */
+static __always_inline struct xfwd_nh *group_pick(__u32 gid, struct flow *f,
+						  __u32 *reason)
+{
+	struct xfwd_group *g = bpf_map_lookup_elem(&xfwd_groups, &gid);
+	struct xfwd_group_set *s;
+	struct xfwd_nh *nh;
+	__u32 n, hash = 0, id;
+
+	*reason = XFWD_R_DROP_INTERNAL;
+	if (!g)
+		return NULL;
+	s = &g->set[g->active & 1];
+	n = s->count;
+	if (n == 0 || n > XFWD_ECMP_MAX)
+		return NULL;
+	/* Single-member groups (most routes) never pay for the hash. */
+	if (n > 1)
+		hash = xfwd_flow_hash(f->saddr, f->daddr, f->ports, f->proto);
+	id = s->members[xfwd_pick(hash, n) & (XFWD_ECMP_MAX - 1)];
+	nh = nh_get(id);
+	if (nh && !(nh->flags & XFWD_NH_F_DEAD))
+		return nh;
+	id = group_pick_live(s, n, hash);
+	*reason = XFWD_R_PASS_ALL_DEAD;
+	return id ? nh_get(id) : NULL;
+}
+
+/*
+ * Route → next hop to transmit on. Kinds other than direct end here with a
+ * verdict reason. Returns NULL with *reason set when not transmitting.
+ */
+static __always_inline struct xfwd_nh *route_resolve(__u32 gid, struct flow *f,
+						     __u32 *reason)
+{
+	struct xfwd_nh *nh = group_pick(gid, f, reason);
+
+	if (!nh)
+		return NULL;
+	switch (nh->kind) {
+	case XFWD_NH_DIRECT:
+		return nh;
+	case XFWD_NH_LOCAL:
+		*reason = XFWD_R_PASS_LOCAL;
+		break;
+	case XFWD_NH_KERNEL:
+		*reason = XFWD_R_PASS_KERNEL_ROUTE;
+		break;
+	case XFWD_NH_BLACKHOLE:
+		*reason = XFWD_R_DROP_BLACKHOLE;
+		break;
+	default:
+		*reason = XFWD_R_DROP_INTERNAL;
+	}
+	return NULL;
+}
+
+/* Rewrite the L2 header for the next hop: MACs, and push, pop or rewrite
+ * the 802.1Q tag so the frame leaves on the right VLAN. Keeps PCP/DEI. */
+static __always_inline int l2_rewrite(struct xdp_md *ctx, struct xfwd_l2 *l2,
+				      struct pkt *p)
+{
+	int delta = 0;
+	void *data, *data_end;
+
+	if (p->tagged && !l2->vlan)
+		delta = (int)sizeof(struct vlan_hdr);
+	else if (!p->tagged && l2->vlan)
+		delta = -(int)sizeof(struct vlan_hdr);
+	if (delta && bpf_xdp_adjust_head(ctx, delta))
+		return -1;
+	/* adjust_head invalidates every packet pointer: reload and check. */
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (l2->vlan) {
+		struct vlan_ethhdr *veh = data;
+		__u16 tci = (p->tci & 0xf000) | (l2->vlan & 0x0fff);
+
+		if ((void *)(veh + 1) > data_end)
+			return -1;
+		__builtin_memcpy(veh->h_dest, l2->dmac, ETH_ALEN);
+		__builtin_memcpy(veh->h_source, l2->smac, ETH_ALEN);
+		veh->h_vlan_proto = bpf_htons(ETH_P_8021Q);
+		veh->h_vlan_TCI = bpf_htons(tci);
+		veh->h_vlan_encapsulated_proto = bpf_htons(p->proto);
+	} else {
+		struct ethhdr *eth = data;
+
+		if ((void *)(eth + 1) > data_end)
+			return -1;
+		__builtin_memcpy(eth->h_dest, l2->dmac, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, l2->smac, ETH_ALEN);
+		eth->h_proto = bpf_htons(p->proto);
+	}
+	return 0;
+}
+
+/*
+ * Decide how a direct next hop transmits, before anything is rewritten:
+ * unresolved MAC, too large, or an egress without xfwd all go to the
+ * kernel untouched. Returns the XDP action, or -1 with *reason set.
+ */
+static __always_inline int nh_tx_action(struct xdp_md *ctx, struct xfwd_nh *nh,
+					struct pkt *p, __u32 *reason)
+{
+	long act;
+
+	if (!(nh->flags & XFWD_NH_F_NEIGH)) {
+		*reason = XFWD_R_PASS_NO_NEIGH;
+		return -1;
+	}
+	if (p->l3_len > nh->mtu) {
+		*reason = XFWD_R_PASS_MTU;
+		return -1;
+	}
+	if (nh->ifindex == ctx->ingress_ifindex)
+		return XDP_TX;
+	/* The redirect only takes effect when the program returns, so the
+	 * frame can still be rewritten after this; a device missing from the
+	 * devmap returns the fallback (XDP_PASS) instead. */
+	act = bpf_redirect_map(&xfwd_tx_ports, nh->ifindex, XDP_PASS);
+	if (act != XDP_REDIRECT) {
+		*reason = XFWD_R_PASS_NOT_ATTACHED;
+		return -1;
+	}
+	return XDP_REDIRECT;
+}
+
+/* Final step for a direct next hop, after the L3 header was updated. */
+static __always_inline int nh_transmit(struct xdp_md *ctx, struct xfwd_nh *nh,
+				       struct pkt *p, int act)
+{
+	struct xfwd_l2 *l2 = &nh->l2[nh->active & 1];
+
+	if (l2_rewrite(ctx, l2, p))
+		return DROP(ctx, DROP_INTERNAL);
+	if (act == XDP_TX)
+		return xfwd_verdict(ctx, XFWD_R_FWD_TX, XDP_TX);
+	return xfwd_verdict(ctx, XFWD_R_FWD_REDIRECT, XDP_REDIRECT);
+}
+
+#endif

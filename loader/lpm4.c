@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "lpm4.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../maps/xfwd_abi.h"
+
+#define G8 XFWD_TBL8_GROUP_SIZE
+
+static uint32_t mask_of(unsigned int depth)
+{
+	return depth ? ~0u << (32 - depth) : 0;
+}
+
+static uint32_t entry(uint32_t target, unsigned int depth)
+{
+	return XFWD_LPM_VALID | depth << XFWD_LPM_DEPTH_SHIFT | target;
+}
+
+static unsigned int depth_of(uint32_t e)
+{
+	return (e >> XFWD_LPM_DEPTH_SHIFT) & XFWD_LPM_DEPTH_MASK;
+}
+
+/* ---- rule set: open addressing, linear probing, backward-shift delete */
+
+static uint64_t rule_key(uint32_t addr, unsigned int depth)
+{
+	return ((uint64_t)addr << 6 | depth) + 1;
+}
+
+static size_t rule_slot(const struct lpm4_rules *r, uint64_t key)
+{
+	uint64_t h = key * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h >> 20) & (r->cap - 1);
+}
+
+static size_t rule_probe(const struct lpm4_rules *r, uint64_t key)
+{
+	size_t i = rule_slot(r, key);
+
+	while (r->keys[i] && r->keys[i] != key)
+		i = (i + 1) & (r->cap - 1);
+	return i;
+}
+
+static int rules_grow(struct lpm4_rules *r)
+{
+	struct lpm4_rules n = { .cap = r->cap ? r->cap * 2 : 1024 };
+	size_t i;
+
+	n.keys = calloc(n.cap, sizeof(*n.keys));
+	n.vals = calloc(n.cap, sizeof(*n.vals));
+	if (!n.keys || !n.vals) {
+		free(n.keys);
+		free(n.vals);
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->cap; i++) {
+		size_t j;
+
+		if (!r->keys[i])
+			continue;
+		j = rule_probe(&n, r->keys[i]);
+		n.keys[j] = r->keys[i];
+		n.vals[j] = r->vals[i];
+	}
+	n.count = r->count;
+	free(r->keys);
+	free(r->vals);
+	*r = n;
+	return 0;
+}
+
+static int rules_put(struct lpm4_rules *r, uint64_t key, uint32_t val)
+{
+	size_t i;
+
+	if ((r->count + 1) * 2 > r->cap && rules_grow(r))
+		return -ENOMEM;
+	i = rule_probe(r, key);
+	if (!r->keys[i])
+		r->count++;
+	r->keys[i] = key;
+	r->vals[i] = val;
+	return 0;
+}
+
+static bool rules_get(const struct lpm4_rules *r, uint64_t key, uint32_t *val)
+{
+	size_t i;
+
+	if (!r->cap)
+		return false;
+	i = rule_probe(r, key);
+	if (!r->keys[i])
+		return false;
+	*val = r->vals[i];
+	return true;
+}
+
+static void rules_del(struct lpm4_rules *r, uint64_t key)
+{
+	size_t i = rule_probe(r, key), j = i;
+
+	if (!r->keys[i])
+		return;
+	r->count--;
+	/* Shift back later members of the probe run into the hole. */
+	for (;;) {
+		size_t home;
+
+		r->keys[i] = 0;
+		do {
+			j = (j + 1) & (r->cap - 1);
+			if (!r->keys[j])
+				return;
+			home = rule_slot(r, r->keys[j]);
+		} while (i <= j ? (i < home && home <= j)
+				: (i < home || home <= j));
+		r->keys[i] = r->keys[j];
+		r->vals[i] = r->vals[j];
+		i = j;
+	}
+}
+
+/* ---- write log ---- */
+
+static int log_write(struct lpm4 *t, uint32_t tbl, uint32_t idx, uint32_t val)
+{
+	if (t->nlog == t->caplog) {
+		size_t cap = t->caplog ? t->caplog * 2 : 4096;
+		void *n = realloc(t->log, cap * sizeof(*t->log));
+
+		if (!n)
+			return -ENOMEM;
+		t->log = n;
+		t->caplog = cap;
+	}
+	t->log[t->nlog++] = (struct lpm4_write){ tbl, idx, val };
+	return 0;
+}
+
+/* Mirror and log only real changes: the mirror equals the live map. */
+static int set24(struct lpm4 *t, uint32_t i, uint32_t v)
+{
+	if (t->tbl24[i] == v)
+		return 0;
+	t->tbl24[i] = v;
+	return log_write(t, LPM4_TBL24, i, v);
+}
+
+static int set8(struct lpm4 *t, uint32_t i, uint32_t v)
+{
+	if (t->tbl8[i] == v)
+		return 0;
+	t->tbl8[i] = v;
+	return log_write(t, LPM4_TBL8, i, v);
+}
+
+/* ---- tbl8 groups ---- */
+
+static int group_alloc(struct lpm4 *t, uint32_t *g)
+{
+	if (!t->nready && t->npending) {
+		/* Groups freed by this process may still be read by a lookup
+		 * that loaded the old tbl24 entry: wait for one grace period. */
+		if (t->grace)
+			t->grace(t->grace_arg);
+		for (uint32_t i = 0; i < t->npending; i++)
+			t->ready[(t->ready_head + t->nready++) % t->groups] =
+				t->pending[i];
+		t->npending = 0;
+	}
+	if (!t->nready)
+		return -ENOSPC;
+	*g = t->ready[t->ready_head];
+	t->ready_head = (t->ready_head + 1) % t->groups;
+	t->nready--;
+	return 0;
+}
+
+/* Update entries of one group in [lo, lo+n) that `pred` selects. */
+static int group_fill(struct lpm4 *t, uint32_t g, uint32_t lo, uint32_t n,
+		      unsigned int depth, uint32_t v, bool replace_equal_only)
+{
+	for (uint32_t j = lo; j < lo + n; j++) {
+		uint32_t i = g * G8 + j, e = t->tbl8[i];
+		bool hit = replace_equal_only
+				   ? (e & XFWD_LPM_VALID) && depth_of(e) == depth
+				   : !(e & XFWD_LPM_VALID) || depth_of(e) <= depth;
+
+		if (hit && set8(t, i, v))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int lpm4_init(struct lpm4 *t, uint32_t groups)
+{
+	memset(t, 0, sizeof(*t));
+	if (!groups || groups > XFWD_LPM_TARGET_MASK)
+		return -EINVAL;
+	t->groups = groups;
+	t->tbl24 = calloc(XFWD_TBL24_SIZE, sizeof(uint32_t));
+	t->tbl8 = calloc((size_t)groups * G8, sizeof(uint32_t));
+	t->ready = calloc(groups, sizeof(uint32_t));
+	t->pending = calloc(groups, sizeof(uint32_t));
+	if (!t->tbl24 || !t->tbl8 || !t->ready || !t->pending) {
+		lpm4_fini(t);
+		return -ENOMEM;
+	}
+	return lpm4_adopt(t);
+}
+
+void lpm4_fini(struct lpm4 *t)
+{
+	free(t->tbl24);
+	free(t->tbl8);
+	free(t->ready);
+	free(t->pending);
+	free(t->rules.keys);
+	free(t->rules.vals);
+	free(t->log);
+	memset(t, 0, sizeof(*t));
+}
+
+int lpm4_adopt(struct lpm4 *t)
+{
+	uint8_t *used = calloc(t->groups, 1);
+
+	if (!used)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < XFWD_TBL24_SIZE; i++) {
+		uint32_t e = t->tbl24[i];
+
+		if (!(e & XFWD_LPM_EXT))
+			continue;
+		if ((e & XFWD_LPM_TARGET_MASK) >= t->groups) {
+			free(used);
+			return -EBADMSG;
+		}
+		used[e & XFWD_LPM_TARGET_MASK] = 1;
+	}
+	t->nready = t->ready_head = t->npending = 0;
+	for (uint32_t g = 0; g < t->groups; g++)
+		if (!used[g])
+			t->ready[t->nready++] = g;
+	free(used);
+	return 0;
+}
+
+int lpm4_rule_load(struct lpm4 *t, uint32_t addr, unsigned int depth,
+		   uint32_t target)
+{
+	if (depth > 32 || target > LPM4_MAX_TARGET)
+		return -EINVAL;
+	return rules_put(&t->rules, rule_key(addr & mask_of(depth), depth),
+			 target);
+}
+
+static int add_short(struct lpm4 *t, uint32_t addr, unsigned int depth,
+		     uint32_t v)
+{
+	uint32_t lo = addr >> 8, n = 1u << (24 - depth);
+
+	for (uint32_t i = lo; i < lo + n; i++) {
+		uint32_t e = t->tbl24[i];
+		int err = 0;
+
+		if (e & XFWD_LPM_EXT)
+			err = group_fill(t, e & XFWD_LPM_TARGET_MASK, 0, G8,
+					 depth, v, false);
+		else if (!(e & XFWD_LPM_VALID) || depth_of(e) <= depth)
+			err = set24(t, i, v);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int add_long(struct lpm4 *t, uint32_t addr, unsigned int depth,
+		    uint32_t v)
+{
+	uint32_t i = addr >> 8, e = t->tbl24[i], g;
+	uint32_t lo = addr & 0xff, n = 1u << (32 - depth);
+	int err;
+
+	if (e & XFWD_LPM_EXT)
+		return group_fill(t, e & XFWD_LPM_TARGET_MASK, lo, n, depth, v,
+				  false);
+	err = group_alloc(t, &g);
+	if (err)
+		return err;
+	/* The whole group first (it inherits the /24's entry), then link. */
+	for (uint32_t j = 0; j < G8 && !err; j++)
+		err = set8(t, g * G8 + j, e);
+	if (!err)
+		err = group_fill(t, g, lo, n, depth, v, false);
+	if (!err)
+		err = set24(t, i, XFWD_LPM_VALID | XFWD_LPM_EXT | g);
+	return err;
+}
+
+int lpm4_add(struct lpm4 *t, uint32_t addr, unsigned int depth,
+	     uint32_t target)
+{
+	uint32_t v;
+	int err;
+
+	if (depth > 32 || target > LPM4_MAX_TARGET)
+		return -EINVAL;
+	addr &= mask_of(depth);
+	v = entry(target, depth);
+	err = depth <= 24 ? add_short(t, addr, depth, v)
+			  : add_long(t, addr, depth, v);
+	if (err)
+		return err;
+	return rules_put(&t->rules, rule_key(addr, depth), target);
+}
+
+/* Longest rule strictly shorter than depth covering addr, as an entry. */
+static uint32_t cover_entry(const struct lpm4 *t, uint32_t addr,
+			    unsigned int depth)
+{
+	for (int d = (int)depth - 1; d >= 0; d--) {
+		uint32_t target;
+
+		if (rules_get(&t->rules, rule_key(addr & mask_of(d), d),
+			      &target))
+			return entry(target, d);
+	}
+	return 0;
+}
+
+static int del_short(struct lpm4 *t, uint32_t addr, unsigned int depth,
+		     uint32_t v)
+{
+	uint32_t lo = addr >> 8, n = 1u << (24 - depth);
+
+	for (uint32_t i = lo; i < lo + n; i++) {
+		uint32_t e = t->tbl24[i];
+		int err = 0;
+
+		if (e & XFWD_LPM_EXT)
+			err = group_fill(t, e & XFWD_LPM_TARGET_MASK, 0, G8,
+					 depth, v, true);
+		else if ((e & XFWD_LPM_VALID) && depth_of(e) == depth)
+			err = set24(t, i, v);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* A group holding no route longer than /24 is uniform: fold it back. */
+static int group_collapse(struct lpm4 *t, uint32_t i, uint32_t g)
+{
+	for (uint32_t j = 0; j < G8; j++)
+		if (depth_of(t->tbl8[g * G8 + j]) > 24)
+			return 0;
+	if (set24(t, i, t->tbl8[g * G8]))
+		return -ENOMEM;
+	t->pending[t->npending++] = g;
+	return 0;
+}
+
+static int del_long(struct lpm4 *t, uint32_t addr, unsigned int depth,
+		    uint32_t v)
+{
+	uint32_t i = addr >> 8, e = t->tbl24[i], g;
+	int err;
+
+	if (!(e & XFWD_LPM_EXT))
+		return -EBADMSG; /* rule set and table disagree */
+	g = e & XFWD_LPM_TARGET_MASK;
+	err = group_fill(t, g, addr & 0xff, 1u << (32 - depth), depth, v,
+			 true);
+	return err ? err : group_collapse(t, i, g);
+}
+
+int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth)
+{
+	uint32_t target, v;
+	uint64_t key;
+	int err;
+
+	if (depth > 32)
+		return -EINVAL;
+	addr &= mask_of(depth);
+	key = rule_key(addr, depth);
+	if (!rules_get(&t->rules, key, &target))
+		return -ENOENT;
+	v = cover_entry(t, addr, depth);
+	err = depth <= 24 ? del_short(t, addr, depth, v)
+			  : del_long(t, addr, depth, v);
+	if (err)
+		return err;
+	rules_del(&t->rules, key);
+	return 0;
+}
+
+bool lpm4_find(const struct lpm4 *t, uint32_t addr, unsigned int depth,
+	       uint32_t *target)
+{
+	if (depth > 32)
+		return false;
+	return rules_get(&t->rules, rule_key(addr & mask_of(depth), depth),
+			 target);
+}
+
+uint32_t lpm4_lookup(const struct lpm4 *t, uint32_t addr)
+{
+	uint32_t e = t->tbl24[addr >> 8];
+
+	if (e & XFWD_LPM_EXT)
+		e = t->tbl8[(e & XFWD_LPM_TARGET_MASK) * G8 + (addr & 0xff)];
+	return e;
+}
+
+void lpm4_for_each(const struct lpm4 *t,
+		   void (*fn)(uint32_t addr, unsigned int depth,
+			      uint32_t target, void *arg),
+		   void *arg)
+{
+	for (size_t i = 0; i < t->rules.cap; i++) {
+		uint64_t k = t->rules.keys[i];
+
+		if (k)
+			fn((uint32_t)((k - 1) >> 6), (k - 1) & 63,
+			   t->rules.vals[i], arg);
+	}
+}
+
+size_t lpm4_rule_count(const struct lpm4 *t)
+{
+	return t->rules.count;
+}
+
+uint32_t lpm4_groups_used(const struct lpm4 *t)
+{
+	return t->groups - t->nready - t->npending;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * IPv4 DIR-24-8 table builder (pure: no I/O), after DPDK's rte_lpm.
+ *
+ * Holds an exact mirror of the xfwd_tbl24/xfwd_tbl8 arrays and the rule
+ * set they are built from. Every change appends the entry writes it needs
+ * to a log, in an order that keeps lookups hitless when the log is
+ * applied to the live maps one write at a time:
+ *   - a new tbl8 group is written whole before the tbl24 entry links it;
+ *   - a collapsed group is unlinked first and only reused after a grace
+ *     period (the `grace` callback), so no lookup still in flight reads it.
+ * Each write is one aligned 32-bit value, so a lookup sees old or new.
+ */
+#ifndef XFWD_LPM4_H
+#define XFWD_LPM4_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { LPM4_TBL24 = 24, LPM4_TBL8 = 8 };
+
+struct lpm4_write {
+	uint32_t tbl; /* LPM4_TBL24 or LPM4_TBL8 */
+	uint32_t idx;
+	uint32_t val;
+};
+
+struct lpm4_rules {
+	uint64_t *keys; /* (addr << 6 | depth) + 1; 0 = empty slot */
+	uint32_t *vals;
+	size_t cap, count;
+};
+
+struct lpm4 {
+	uint32_t *tbl24;
+	uint32_t *tbl8;
+	uint32_t groups;
+	/* Free tbl8 groups: ready to use, and freed since the last grace. */
+	uint32_t *ready, nready, ready_head;
+	uint32_t *pending, npending;
+	struct lpm4_rules rules;
+	struct lpm4_write *log;
+	size_t nlog, caplog;
+	void (*grace)(void *arg);
+	void *grace_arg;
+};
+
+#define LPM4_MAX_TARGET 0xffffffu
+
+int lpm4_init(struct lpm4 *t, uint32_t groups);
+void lpm4_fini(struct lpm4 *t);
+
+/* Add or replace addr/depth (addr in host order, host bits ignored).
+ * -ENOSPC: no tbl8 group left; -EINVAL: bad depth or target. */
+int lpm4_add(struct lpm4 *t, uint32_t addr, unsigned int depth,
+	     uint32_t target);
+/* -ENOENT when the rule is not there. */
+int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth);
+bool lpm4_find(const struct lpm4 *t, uint32_t addr, unsigned int depth,
+	       uint32_t *target);
+/* The entry the data path would read (XFWD_LPM_VALID clear: no route). */
+uint32_t lpm4_lookup(const struct lpm4 *t, uint32_t addr);
+
+/* After tbl24/tbl8 were filled from the live maps and the rules added
+ * with lpm4_rule_load: rebuild the free group list. Returns -EBADMSG when
+ * the tables reference a group out of range. */
+int lpm4_adopt(struct lpm4 *t);
+int lpm4_rule_load(struct lpm4 *t, uint32_t addr, unsigned int depth,
+		   uint32_t target);
+
+/* Visit every rule. */
+void lpm4_for_each(const struct lpm4 *t,
+		   void (*fn)(uint32_t addr, unsigned int depth,
+			      uint32_t target, void *arg),
+		   void *arg);
+size_t lpm4_rule_count(const struct lpm4 *t);
+uint32_t lpm4_groups_used(const struct lpm4 *t);
+
+static inline void lpm4_log_clear(struct lpm4 *t)
+{
+	t->nlog = 0;
+}
+
+#endif

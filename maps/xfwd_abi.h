@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The one ABI between the XDP program and user space (loader, CLI, tests,
+ * bpftool readers). Both sides include this file; there is no second copy.
+ * Only <linux/types.h> types, explicit padding, sizes pinned below.
+ *
+ * Bump XFWD_ABI_VERSION whenever a struct, an enum value, a map's key or
+ * value, or the LPM entry encoding changes: the loader refuses pins whose
+ * xfwd_info carries another version.
+ */
+#ifndef XFWD_ABI_H
+#define XFWD_ABI_H
+
+#include <linux/types.h>
+
+#define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
+#define XFWD_ABI_VERSION 1u
+
+#define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
+
+/* Pinned map names (file names under the pin root). */
+#define XFWD_MAP_INFO "xfwd_info"
+#define XFWD_MAP_TBL24 "xfwd_tbl24"
+#define XFWD_MAP_TBL8 "xfwd_tbl8"
+#define XFWD_MAP_ROUTES4 "xfwd_routes4"
+#define XFWD_MAP_ROUTES6 "xfwd_routes6"
+#define XFWD_MAP_NEXTHOPS "xfwd_nexthops"
+#define XFWD_MAP_GROUPS "xfwd_groups"
+#define XFWD_MAP_TX_PORTS "xfwd_tx_ports"
+#define XFWD_MAP_IFACES "xfwd_ifaces"
+#define XFWD_MAP_STATS "xfwd_stats"
+/* Pinned bpf_link per attached interface: "<pin root>/link_<ifindex>". */
+#define XFWD_LINK_PREFIX "link_"
+
+/* Load-time defaults; each is a setting of `xfwd attach`. */
+#define XFWD_DEF_TBL8_GROUPS 8192u
+#define XFWD_DEF_ROUTES4 2097152u
+#define XFWD_DEF_ROUTES6 524288u
+#define XFWD_DEF_NEXTHOPS 4096u
+#define XFWD_DEF_GROUPS 4096u
+#define XFWD_MAX_IFACES 256u
+
+/* ---- IPv4 DIR-24-8 table (xfwd_tbl24, xfwd_tbl8: arrays of __u32) ----
+ * tbl24 is indexed by the top 24 bits of the destination; tbl8 by
+ * group * 256 + low 8 bits. An entry:
+ *   bit 31     VALID  a route covers this range
+ *   bit 30     EXT    (tbl24 only) TARGET is a tbl8 group index
+ *   bits 24-29 DEPTH  prefix length of the route that wrote the entry
+ *   bits 0-23  TARGET next-hop group id, or tbl8 group index with EXT
+ */
+#define XFWD_TBL24_SIZE (1u << 24)
+#define XFWD_TBL8_GROUP_SIZE 256u
+#define XFWD_LPM_VALID (1u << 31)
+#define XFWD_LPM_EXT (1u << 30)
+#define XFWD_LPM_DEPTH_SHIFT 24
+#define XFWD_LPM_DEPTH_MASK 0x3fu
+#define XFWD_LPM_TARGET_MASK 0xffffffu
+
+/* ---- Routes: the source of truth the LPM tables are built from ---- */
+/* Key layout matches BPF_MAP_TYPE_LPM_TRIE (prefixlen first). */
+struct xfwd_route_key4 {
+	__u32 prefixlen;
+	__be32 addr;
+};
+
+struct xfwd_route_key6 {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+enum xfwd_route_origin {
+	XFWD_ORIGIN_STATIC = 0, /* added with `xfwd route add` */
+	XFWD_ORIGIN_LOCAL = 1,  /* an address of this host (kernel delivers) */
+};
+
+struct xfwd_route {
+	__u32 group; /* next-hop group id */
+	__u8 origin; /* enum xfwd_route_origin */
+	__u8 pad[3];
+};
+
+/* ---- Next hops ---- */
+enum xfwd_nh_kind {
+	XFWD_NH_NONE = 0,      /* free slot */
+	XFWD_NH_DIRECT = 1,    /* rewrite MACs, TTL-1, transmit */
+	XFWD_NH_BLACKHOLE = 2, /* drop, counted */
+	XFWD_NH_KERNEL = 3,    /* XDP_PASS: the kernel decides */
+	XFWD_NH_LOCAL = 4,     /* an address of this host: XDP_PASS */
+};
+
+#define XFWD_NH_F_DEAD (1u << 0)  /* skipped by group member choice */
+#define XFWD_NH_F_NEIGH (1u << 1) /* l2[active] holds a resolved MAC */
+
+/* Egress L2 header. vlan 0 = untagged, else the 802.1Q VLAN id. */
+struct xfwd_l2 {
+	__u8 dmac[6];
+	__u8 smac[6];
+	__u16 vlan;
+	__u16 pad;
+};
+
+/*
+ * Fields the data path reads that can change while it runs (MACs) have two
+ * copies and a one-byte selector: user space writes the idle copy, then
+ * flips `active`. Each array update rewrites the whole value in place, but
+ * only bytes that differ change, so a reader sees old or new, never a mix.
+ */
+struct xfwd_nh {
+	__u8 kind;   /* enum xfwd_nh_kind */
+	__u8 flags;  /* XFWD_NH_F_* (single byte: written atomically) */
+	__u8 active; /* which l2[] is live */
+	__u8 family; /* AF_INET or AF_INET6 of addr */
+	__u32 ifindex; /* egress device with XDP (VLAN parent for VLANs) */
+	__u32 mtu;     /* egress L3 MTU; larger packets go to the kernel */
+	__u32 oif;     /* the device named by the route (VLAN device itself) */
+	__u8 addr[16]; /* gateway address; IPv4 in the first 4 bytes */
+	struct xfwd_l2 l2[2];
+};
+
+#define XFWD_ECMP_MAX 16u
+
+struct xfwd_group_set {
+	__u32 count; /* members in use, 0 = free group */
+	__u32 members[XFWD_ECMP_MAX]; /* next-hop ids, sorted */
+};
+
+/* Same two-copy scheme as xfwd_nh: a member change is one selector flip. */
+struct xfwd_group {
+	__u8 active;
+	__u8 pad[3];
+	struct xfwd_group_set set[2];
+};
+
+/* ---- Interfaces xfwd is attached to (control plane registry) ---- */
+enum xfwd_xdp_mode {
+	XFWD_MODE_NATIVE = 0,
+	XFWD_MODE_GENERIC = 1,
+};
+
+struct xfwd_iface {
+	__u32 ifindex;
+	__u32 mtu;
+	__u8 mac[6];
+	__u8 mode; /* enum xfwd_xdp_mode */
+	__u8 pad;
+	char name[16];
+};
+
+/* ---- Control entry: ABI magic and version, sizes the maps were made with */
+struct xfwd_info {
+	__u32 magic;
+	__u32 abi_version;
+	__u32 tbl8_groups;
+	__u32 routes4_max;
+	__u32 routes6_max;
+	__u32 nexthops_max;
+	__u32 groups_max;
+	__u32 pad;
+};
+
+/* ---- Counters: every packet lands in exactly one reason ---- */
+enum xfwd_action {
+	XFWD_ACT_TX = 0,       /* forwarded out of the ingress interface */
+	XFWD_ACT_REDIRECT = 1, /* forwarded out of another interface */
+	XFWD_ACT_PASS = 2,     /* handed to the kernel stack */
+	XFWD_ACT_DROP = 3,     /* dropped */
+	XFWD_ACT_MAX = 4,
+};
+
+/* X(name, action, description): one list gives the enum and, in user
+ * space, the names and descriptions `xfwd stats` prints. */
+#define XFWD_REASONS(X)                                                        \
+	X(FWD_TX, TX, "forwarded, out the ingress interface")                  \
+	X(FWD_REDIRECT, REDIRECT, "forwarded, out another interface")          \
+	X(PASS_NOT_IP, PASS, "not IPv4/IPv6 (ARP, LLDP, ...)")                 \
+	X(PASS_SPECIAL_DST, PASS, "multicast, broadcast, link-local or loopback") \
+	X(PASS_LOCAL, PASS, "addressed to this host")                          \
+	X(PASS_NO_ROUTE, PASS, "no matching route")                            \
+	X(PASS_KERNEL_ROUTE, PASS, "route says: kernel")                       \
+	X(PASS_TTL, PASS, "TTL or hop limit <= 1")                             \
+	X(PASS_IP_OPTIONS, PASS, "IPv4 header with options")        \
+	X(PASS_IPV6_EXT, PASS, "IPv6 extension header not handled")           \
+	X(PASS_NO_NEIGH, PASS, "next hop MAC not yet resolved")               \
+	X(PASS_MTU, PASS, "larger than the egress MTU")                        \
+	X(PASS_NOT_ATTACHED, PASS, "egress interface has no xfwd")             \
+	X(PASS_ALL_DEAD, PASS, "every member of the group is dead")            \
+	X(DROP_MALFORMED_L2, DROP, "truncated Ethernet or VLAN header")        \
+	X(DROP_MALFORMED_IP, DROP, "truncated or invalid IP header")           \
+	X(DROP_BLACKHOLE, DROP, "blackhole route")                             \
+	X(DROP_INTERNAL, DROP, "inconsistent maps (bug: please report)")
+
+#define XFWD_REASON_ENUM(name, act, desc) XFWD_R_##name,
+enum xfwd_reason { XFWD_REASONS(XFWD_REASON_ENUM) XFWD_R_MAX };
+#undef XFWD_REASON_ENUM
+
+struct xfwd_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* Sizes are ABI: a change here is a XFWD_ABI_VERSION bump. */
+_Static_assert(sizeof(struct xfwd_route_key4) == 8, "route_key4 size");
+_Static_assert(sizeof(struct xfwd_route_key6) == 20, "route_key6 size");
+_Static_assert(sizeof(struct xfwd_route) == 8, "route size");
+_Static_assert(sizeof(struct xfwd_l2) == 16, "l2 size");
+_Static_assert(sizeof(struct xfwd_nh) == 64, "nh size");
+_Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");
+_Static_assert(sizeof(struct xfwd_group) == 140, "group size");
+_Static_assert(sizeof(struct xfwd_iface) == 32, "iface size");
+_Static_assert(sizeof(struct xfwd_info) == 32, "info size");
+_Static_assert(sizeof(struct xfwd_counter) == 16, "counter size");
+
+#endif /* XFWD_ABI_H */

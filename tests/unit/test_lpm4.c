@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The DIR-24-8 builder against a plain reference model: over 100k random
+ * add / replace / delete operations every checked lookup must agree, the
+ * write log replayed onto a separate "live map" must give the same
+ * answers, and while that log is replayed one write at a time, lookups
+ * must only ever see the old or the new route (hitless).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader/lpm4.h"
+#include "maps/xfwd_abi.h"
+
+/* ---- reference model: one open-addressing set per prefix length ---- */
+#define MODEL_CAP (1u << 18)
+
+struct model {
+	uint32_t addr[33][MODEL_CAP];
+	uint32_t target[33][MODEL_CAP]; /* 0 = empty (targets start at 1) */
+};
+
+static uint32_t mask_of(unsigned int d)
+{
+	return d ? ~0u << (32 - d) : 0;
+}
+
+static uint32_t *model_slot(struct model *m, uint32_t a, unsigned int d)
+{
+	uint32_t i = (a * 2654435761u) >> 14;
+
+	while (m->target[d][i] && m->addr[d][i] != a)
+		i = (i + 1) & (MODEL_CAP - 1);
+	return &m->target[d][i];
+}
+
+static void model_set(struct model *m, uint32_t a, unsigned int d, uint32_t t)
+{
+	uint32_t *s = model_slot(m, a, d);
+
+	m->addr[d][s - m->target[d]] = a;
+	*s = t;
+}
+
+/* Deletion by tombstone-free rebuild is overkill here: mark target with
+ * UINT32_MAX ("deleted") so probe chains stay intact. */
+static uint32_t model_get(struct model *m, uint32_t a, unsigned int d)
+{
+	uint32_t t = *model_slot(m, a, d);
+
+	return t == UINT32_MAX ? 0 : t;
+}
+
+static uint32_t model_lookup(struct model *m, uint32_t addr)
+{
+	for (int d = 32; d >= 0; d--) {
+		uint32_t t = model_get(m, addr & mask_of(d), d);
+
+		if (t)
+			return t;
+	}
+	return 0;
+}
+
+/* ---- the replayed "live map" ---- */
+struct live {
+	uint32_t *tbl24, *tbl8;
+};
+
+static uint32_t live_lookup(const struct live *l, uint32_t addr)
+{
+	uint32_t e = l->tbl24[addr >> 8];
+
+	if (e & XFWD_LPM_EXT)
+		e = l->tbl8[(e & XFWD_LPM_TARGET_MASK) * 256 + (addr & 0xff)];
+	return e & XFWD_LPM_VALID ? e & XFWD_LPM_TARGET_MASK : 0;
+}
+
+static uint32_t table_lookup(const struct lpm4 *t, uint32_t addr)
+{
+	uint32_t e = lpm4_lookup(t, addr);
+
+	return e & XFWD_LPM_VALID ? e & XFWD_LPM_TARGET_MASK : 0;
+}
+
+static void apply(struct live *l, const struct lpm4_write *w)
+{
+	if (w->tbl == LPM4_TBL24)
+		l->tbl24[w->idx] = w->val;
+	else
+		l->tbl8[w->idx] = w->val;
+}
+
+/* ---- random prefixes, nested often: most inside 10.0.0.0/14 ---- */
+static uint64_t rng = 88172645463325252ull;
+
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 16);
+}
+
+static void random_prefix(uint32_t *addr, unsigned int *depth)
+{
+	static const unsigned char depths[] = { 0,  8,  12, 14, 16, 18, 20,
+						22, 23, 24, 24, 25, 26, 28,
+						30, 31, 32, 32 };
+	unsigned int d = depths[rnd() % sizeof(depths)];
+	uint32_t a;
+
+	if (d == 0 && rnd() % 256)
+		d = 24; /* keep default-route churn rare */
+	/* Long prefixes stay in a dense range so groups fill and empty. */
+	a = (d <= 24 && rnd() % 8 == 0) ? rnd() : (0x0a000000u | (rnd() % (72u << 8)));
+	*depth = d;
+	*addr = a & mask_of(d);
+}
+
+/* Addresses worth checking after a change to addr/depth. */
+static void probe_addrs(uint32_t addr, unsigned int depth, uint32_t out[8])
+{
+	uint32_t span = ~mask_of(depth);
+
+	out[0] = addr;
+	out[1] = addr | span;
+	out[2] = addr | (rnd() & span);
+	out[3] = addr - 1;
+	out[4] = (addr | span) + 1;
+	out[5] = 0x0a000000u | (rnd() % (72u << 8));
+	out[6] = rnd();
+	out[7] = addr | (rnd() & span & 0xff);
+}
+
+static void grace_count(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+struct fixture {
+	struct lpm4 t;
+	struct model *m;
+	struct live l;
+	int graces;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	/* Few groups: allocation, collapse and reuse are exercised often. */
+	assert_int_equal(lpm4_init(&f->t, 64), 0);
+	f->t.grace = grace_count;
+	f->t.grace_arg = &f->graces;
+	f->m = calloc(1, sizeof(*f->m));
+	f->l.tbl24 = calloc(XFWD_TBL24_SIZE, 4);
+	f->l.tbl8 = calloc(64 * 256, 4);
+	assert_non_null(f->m);
+	assert_non_null(f->l.tbl24);
+	assert_non_null(f->l.tbl8);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	lpm4_fini(&f->t);
+	free(f->m);
+	free(f->l.tbl24);
+	free(f->l.tbl8);
+	free(f);
+	return 0;
+}
+
+/* Replay the log write by write; each probe must read old or new. */
+static void replay_hitless(struct fixture *f, const uint32_t *p,
+			   const uint32_t *before, const uint32_t *after,
+			   int check_each)
+{
+	for (size_t w = 0; w < f->t.nlog; w++) {
+		apply(&f->l, &f->t.log[w]);
+		if (!check_each)
+			continue;
+		for (int k = 0; k < 8; k++) {
+			uint32_t got = live_lookup(&f->l, p[k]);
+
+			if (got != before[k] && got != after[k])
+				fail_msg("write %zu: %08x -> %u (old %u, new %u)",
+					 w, p[k], got, before[k], after[k]);
+		}
+	}
+	lpm4_log_clear(&f->t);
+}
+
+static int one_op(struct fixture *f, uint32_t addr, unsigned int depth,
+		  uint32_t *target)
+{
+	uint32_t cur = model_get(f->m, addr, depth);
+
+	if (cur && rnd() % 4) {
+		*target = 0;
+		assert_int_equal(lpm4_del(&f->t, addr, depth), 0);
+		model_set(f->m, addr, depth, UINT32_MAX);
+		return 0;
+	}
+	*target = 1 + rnd() % 1000;
+	int err = lpm4_add(&f->t, addr, depth, *target);
+
+	if (err == -ENOSPC) /* out of groups: nothing may have changed */
+		return err;
+	assert_int_equal(err, 0);
+	model_set(f->m, addr, depth, *target);
+	return 0;
+}
+
+static void test_random_ops_match_model(void **state)
+{
+	struct fixture *f = *state;
+	int nospc = 0;
+
+	for (int op = 0; op < 120000; op++) {
+		uint32_t addr, target, p[8], before[8], after[8];
+		unsigned int depth;
+
+		random_prefix(&addr, &depth);
+		probe_addrs(addr, depth, p);
+		for (int k = 0; k < 8; k++)
+			before[k] = model_lookup(f->m, p[k]);
+		if (one_op(f, addr, depth, &target) == -ENOSPC) {
+			nospc++;
+			assert_int_equal(f->t.nlog, 0);
+			continue;
+		}
+		for (int k = 0; k < 8; k++) {
+			after[k] = model_lookup(f->m, p[k]);
+			if (table_lookup(&f->t, p[k]) != after[k])
+				fail_msg("op %d %08x/%u: lookup %08x = %u, model %u",
+					 op, addr, depth, p[k],
+					 table_lookup(&f->t, p[k]), after[k]);
+		}
+		replay_hitless(f, p, before, after, depth >= 16);
+		for (int k = 0; k < 8; k++)
+			assert_int_equal(live_lookup(&f->l, p[k]), after[k]);
+	}
+	/* Sweep: every address of the dense range, and 2M random ones. */
+	for (uint32_t i = 0; i < (72u << 8) + (2u << 20); i++) {
+		uint32_t a = i < (72u << 8) ? 0x0a000000u | i : rnd();
+
+		assert_int_equal(table_lookup(&f->t, a), model_lookup(f->m, a));
+		assert_int_equal(live_lookup(&f->l, a), model_lookup(f->m, a));
+	}
+	assert_memory_equal(f->t.tbl24, f->l.tbl24, XFWD_TBL24_SIZE * 4);
+	print_message("rules %zu, groups used %u, graces %d, ENOSPC %d\n",
+		      lpm4_rule_count(&f->t), lpm4_groups_used(&f->t),
+		      f->graces, nospc);
+	assert_true(f->graces > 0); /* reuse after grace was exercised */
+}
+
+static void test_adopt_reproduces_free_groups(void **state)
+{
+	struct fixture *f = *state;
+	struct lpm4 t2;
+
+	assert_int_equal(lpm4_add(&f->t, 0x0a000100, 25, 7), 0);
+	assert_int_equal(lpm4_add(&f->t, 0x0a000200, 26, 8), 0);
+	assert_int_equal(lpm4_add(&f->t, 0x0a000000, 16, 9), 0);
+	assert_int_equal(lpm4_init(&t2, 64), 0);
+	memcpy(t2.tbl24, f->t.tbl24, XFWD_TBL24_SIZE * 4);
+	memcpy(t2.tbl8, f->t.tbl8, 64 * 256 * 4);
+	assert_int_equal(lpm4_rule_load(&t2, 0x0a000100, 25, 7), 0);
+	assert_int_equal(lpm4_rule_load(&t2, 0x0a000200, 26, 8), 0);
+	assert_int_equal(lpm4_rule_load(&t2, 0x0a000000, 16, 9), 0);
+	assert_int_equal(lpm4_adopt(&t2), 0);
+	assert_int_equal(lpm4_groups_used(&t2), 2);
+	/* The adopted table keeps working: delete falls back to the /16. */
+	assert_int_equal(lpm4_del(&t2, 0x0a000100, 25), 0);
+	assert_int_equal(table_lookup(&t2, 0x0a000101), 9);
+	assert_int_equal(lpm4_groups_used(&t2), 1);
+	assert_int_equal(lpm4_del(&t2, 0x0a000100, 25), -ENOENT);
+	lpm4_fini(&t2);
+}
+
+static void test_bad_arguments(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(lpm4_add(&f->t, 0, 33, 1), -EINVAL);
+	assert_int_equal(lpm4_add(&f->t, 0, 8, LPM4_MAX_TARGET + 1), -EINVAL);
+	assert_int_equal(lpm4_del(&f->t, 0x01000000, 8), -ENOENT);
+}
+
+static void test_group_exhaustion_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t before;
+
+	for (uint32_t g = 0; g < 64; g++)
+		assert_int_equal(lpm4_add(&f->t, 0x14000000 | g << 8 | 128, 25, 1), 0);
+	lpm4_log_clear(&f->t);
+	before = table_lookup(&f->t, 0x15000080);
+	assert_int_equal(lpm4_add(&f->t, 0x15000080, 25, 2), -ENOSPC);
+	assert_int_equal(f->t.nlog, 0);
+	assert_int_equal(table_lookup(&f->t, 0x15000080), before);
+	assert_false(lpm4_find(&f->t, 0x15000080, 25, &before));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_random_ops_match_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adopt_reproduces_free_groups, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_exhaustion_changes_nothing, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("lpm4", tests, NULL, NULL);
+}
