@@ -74,9 +74,10 @@ enum xfwd_route_origin {
 };
 
 struct xfwd_route {
-	__u32 group; /* next-hop group id */
-	__u8 origin; /* enum xfwd_route_origin */
-	__u8 pad[3];
+	__u32 group;     /* next-hop group id */
+	__u8 origin;     /* enum xfwd_route_origin */
+	__u8 prefixlen;  /* the key's, so a trie lookup names its match */
+	__u8 pad[2];
 };
 
 /* ---- Next hops ---- */

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "bpf.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "xfwd.skel.h"
+
+#define LOG_TAIL 2048
+
+static char libbpf_log[65536];
+static size_t libbpf_log_len;
+
+/* Keep libbpf's messages (the verifier log among them) to show the tail
+ * of on failure, instead of printing them as they come. */
+static int capture_print(enum libbpf_print_level lvl, const char *fmt,
+			 va_list ap)
+{
+	int n;
+
+	if (lvl == LIBBPF_DEBUG)
+		return 0;
+	if (libbpf_log_len > sizeof(libbpf_log) - 512)
+		libbpf_log_len = 0; /* keep the most recent part */
+	n = vsnprintf(libbpf_log + libbpf_log_len,
+		      sizeof(libbpf_log) - libbpf_log_len, fmt, ap);
+	if (n > 0)
+		libbpf_log_len += (size_t)n;
+	return n;
+}
+
+static const char *log_tail(void)
+{
+	return libbpf_log_len > LOG_TAIL ? libbpf_log + libbpf_log_len - LOG_TAIL
+					 : libbpf_log;
+}
+
+int xb_check_root(char *err, size_t len)
+{
+	if (geteuid() == 0)
+		return 0;
+	snprintf(err, len, "xfwd needs root (CAP_BPF, CAP_NET_ADMIN): run it with sudo");
+	return -EPERM;
+}
+
+static bool is_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return !statfs(path, &st) && st.f_type == BPF_FS_MAGIC;
+}
+
+int xb_prepare_root(const char *pin_root, char *err, size_t len)
+{
+	char parent[PATH_MAX], *slash;
+
+	if (!is_bpffs("/sys/fs/bpf") && !strncmp(pin_root, "/sys/fs/bpf/", 12) &&
+	    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+		snprintf(err, len, "cannot mount bpffs at /sys/fs/bpf: %s (try: mount -t bpf bpf /sys/fs/bpf)",
+			 strerror(errno));
+		return -errno;
+	}
+	snprintf(parent, sizeof(parent), "%s", pin_root);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if (!is_bpffs(parent)) {
+		snprintf(err, len, "%s is not on a bpf filesystem: mount one (mount -t bpf bpf %s) or pick another --pin-root",
+			 pin_root, parent);
+		return -ENOTSUP;
+	}
+	if (mkdir(pin_root, 0700) && errno != EEXIST) {
+		snprintf(err, len, "cannot create %s: %s", pin_root, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int pin_path(char *buf, size_t len, const char *root, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", root, name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Read and check the ABI entry of the pins under root. -ENOENT: none. */
+static int check_abi(const char *root, struct xfwd_info *info, char *err,
+		     size_t len)
+{
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd, ret = 0;
+
+	if (pin_path(path, sizeof(path), root, XFWD_MAP_INFO))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(fd, &zero, info) || info->magic != XFWD_ABI_MAGIC ||
+	    info->abi_version != XFWD_ABI_VERSION) {
+		snprintf(err, len,
+			 "pinned maps under %s are from an incompatible xfwd build (ABI %u, this build %u): run 'xfwd --pin-root %s detach' first",
+			 root, info->magic == XFWD_ABI_MAGIC ? info->abi_version : 0,
+			 XFWD_ABI_VERSION, root);
+		ret = -EPROTO;
+	}
+	close(fd);
+	return ret;
+}
+
+static const struct {
+	const char *name;
+	size_t off;
+} map_pins[] = {
+	{ XFWD_MAP_INFO, offsetof(struct xfwd_maps, info) },
+	{ XFWD_MAP_TBL24, offsetof(struct xfwd_maps, tbl24) },
+	{ XFWD_MAP_TBL8, offsetof(struct xfwd_maps, tbl8) },
+	{ XFWD_MAP_ROUTES4, offsetof(struct xfwd_maps, routes4) },
+	{ XFWD_MAP_ROUTES6, offsetof(struct xfwd_maps, routes6) },
+	{ XFWD_MAP_NEXTHOPS, offsetof(struct xfwd_maps, nexthops) },
+	{ XFWD_MAP_GROUPS, offsetof(struct xfwd_maps, groups) },
+	{ XFWD_MAP_TX_PORTS, offsetof(struct xfwd_maps, tx_ports) },
+	{ XFWD_MAP_IFACES, offsetof(struct xfwd_maps, ifaces) },
+	{ XFWD_MAP_STATS, offsetof(struct xfwd_maps, stats) },
+};
+#define N_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
+
+static int *map_fd(struct xfwd_maps *m, size_t i)
+{
+	return (int *)((char *)m + map_pins[i].off);
+}
+
+static void maps_reset(struct xfwd_maps *m)
+{
+	for (size_t i = 0; i < N_PINS; i++)
+		*map_fd(m, i) = -1;
+}
+
+int xb_open(struct xb *b, const char *pin_root, char *err, size_t len)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	maps_reset(&b->fd);
+	snprintf(b->pin_root, sizeof(b->pin_root), "%s", pin_root);
+	if ((ret = xb_check_root(err, len)))
+		return ret;
+	ret = check_abi(pin_root, &b->info, err, len);
+	if (ret == -ENOENT)
+		snprintf(err, len, "xfwd is not attached (no maps under %s): run 'xfwd attach DEV...' first",
+			 pin_root);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < N_PINS; i++) {
+		pin_path(path, sizeof(path), pin_root, map_pins[i].name);
+		*map_fd(&b->fd, i) = bpf_obj_get(path);
+		if (*map_fd(&b->fd, i) < 0) {
+			snprintf(err, len, "pinned map %s is missing: run 'xfwd detach' and attach again",
+				 path);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+static void set_sizes(struct xfwd *s, const struct xfwd_info *in)
+{
+	bpf_map__set_max_entries(s->maps.xfwd_tbl8,
+				 in->tbl8_groups * XFWD_TBL8_GROUP_SIZE);
+	bpf_map__set_max_entries(s->maps.xfwd_routes4, in->routes4_max);
+	bpf_map__set_max_entries(s->maps.xfwd_routes6, in->routes6_max);
+	bpf_map__set_max_entries(s->maps.xfwd_nexthops, in->nexthops_max);
+	bpf_map__set_max_entries(s->maps.xfwd_groups, in->groups_max);
+}
+
+static void info_from_sizes(struct xfwd_info *in, const struct cli_sizes *sz)
+{
+#define PICK(v, d) ((v) ? (v) : (d))
+	in->magic = XFWD_ABI_MAGIC;
+	in->abi_version = XFWD_ABI_VERSION;
+	in->tbl8_groups = PICK(sz->tbl8_groups, XFWD_DEF_TBL8_GROUPS);
+	in->routes4_max = PICK(sz->routes4, XFWD_DEF_ROUTES4);
+	in->routes6_max = PICK(sz->routes6, XFWD_DEF_ROUTES6);
+	in->nexthops_max = PICK(sz->nexthops, XFWD_DEF_NEXTHOPS);
+	in->groups_max = PICK(sz->groups, XFWD_DEF_GROUPS);
+#undef PICK
+}
+
+static void fds_from_skel(struct xb *b)
+{
+	struct xfwd *s = b->skel;
+
+	b->fd.info = bpf_map__fd(s->maps.xfwd_info);
+	b->fd.tbl24 = bpf_map__fd(s->maps.xfwd_tbl24);
+	b->fd.tbl8 = bpf_map__fd(s->maps.xfwd_tbl8);
+	b->fd.routes4 = bpf_map__fd(s->maps.xfwd_routes4);
+	b->fd.routes6 = bpf_map__fd(s->maps.xfwd_routes6);
+	b->fd.nexthops = bpf_map__fd(s->maps.xfwd_nexthops);
+	b->fd.groups = bpf_map__fd(s->maps.xfwd_groups);
+	b->fd.tx_ports = bpf_map__fd(s->maps.xfwd_tx_ports);
+	b->fd.ifaces = bpf_map__fd(s->maps.xfwd_ifaces);
+	b->fd.stats = bpf_map__fd(s->maps.xfwd_stats);
+}
+
+int xb_load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
+	    char *err, size_t len)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_root);
+	__u32 zero = 0;
+	bool fresh;
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	maps_reset(&b->fd);
+	snprintf(b->pin_root, sizeof(b->pin_root), "%s", pin_root);
+	ret = check_abi(pin_root, &b->info, err, len);
+	if (ret && ret != -ENOENT)
+		return ret;
+	fresh = ret == -ENOENT;
+	if (fresh)
+		info_from_sizes(&b->info, sz);
+	libbpf_set_print(capture_print);
+	b->skel = xfwd__open_opts(&opts);
+	if (!b->skel) {
+		snprintf(err, len, "cannot open the embedded XDP object: %s", strerror(errno));
+		return -errno;
+	}
+	set_sizes(b->skel, &b->info);
+	ret = xfwd__load(b->skel);
+	if (ret) {
+		snprintf(err, len, "the kernel refused the XDP program or its maps (%s); libbpf said:\n%s\nIf pins under %s are from another build, run 'xfwd detach' first.",
+			 strerror(-ret), log_tail(), pin_root);
+		return ret;
+	}
+	fds_from_skel(b);
+	if (fresh && bpf_map_update_elem(b->fd.info, &zero, &b->info, BPF_ANY)) {
+		snprintf(err, len, "cannot write the ABI entry: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int link_pin(char *buf, size_t len, const char *root, uint32_t ifindex)
+{
+	int n = snprintf(buf, len, "%s/" XFWD_LINK_PREFIX "%u", root, ifindex);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Already attached: swap the program in place (hitless upgrade). */
+static int link_update(const char *path, int prog_fd, const char *dev,
+		       char *err, size_t len)
+{
+	int fd = bpf_obj_get(path), ret = 0;
+
+	if (fd < 0)
+		return -ENOENT;
+	if (bpf_link_update(fd, prog_fd, NULL)) {
+		ret = -errno;
+		snprintf(err, len, "cannot update the XDP program on %s: %s", dev,
+			 strerror(errno));
+	}
+	close(fd);
+	return ret;
+}
+
+static int link_create(struct xb *b, const struct link_info *li, int mode,
+		       const char *path, char *err, size_t len)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lo,
+		    .flags = mode == XFWD_MODE_GENERIC ? XDP_FLAGS_SKB_MODE
+						       : XDP_FLAGS_DRV_MODE);
+	int prog = bpf_program__fd(b->skel->progs.xfwd_xdp);
+	int fd = bpf_link_create(prog, (int)li->ifindex, BPF_XDP, &lo), ret = 0;
+
+	if (fd < 0) {
+		ret = -errno;
+		if (ret == -EBUSY || ret == -EEXIST)
+			snprintf(err, len, "%s already has an XDP program that is not xfwd's: remove it (ip link set dev %s xdp off) and retry",
+				 li->name, li->name);
+		else if (ret == -EOPNOTSUPP && mode == XFWD_MODE_NATIVE)
+			snprintf(err, len, "%s has no native XDP support: use 'mode generic'", li->name);
+		else
+			snprintf(err, len, "cannot attach XDP to %s: %s", li->name, strerror(-ret));
+		return ret;
+	}
+	if (bpf_obj_pin(fd, path)) {
+		ret = -errno;
+		snprintf(err, len, "cannot pin the XDP link at %s: %s", path, strerror(errno));
+	}
+	close(fd); /* the pin keeps it attached; without one it detaches */
+	return ret;
+}
+
+int xb_attach_dev(struct xb *b, const struct link_info *li, int mode,
+		  char *err, size_t len)
+{
+	struct bpf_devmap_val dv = { .ifindex = li->ifindex };
+	struct xfwd_iface ifc = { .ifindex = li->ifindex, .mtu = li->mtu,
+				  .mode = (__u8)mode };
+	char path[PATH_MAX];
+	int ret;
+
+	memcpy(ifc.mac, li->mac, 6);
+	snprintf(ifc.name, sizeof(ifc.name), "%s", li->name);
+	if (link_pin(path, sizeof(path), b->pin_root, li->ifindex)) {
+		snprintf(err, len, "pin root path too long");
+		return -ENAMETOOLONG;
+	}
+	ret = link_update(path, bpf_program__fd(b->skel->progs.xfwd_xdp),
+			  li->name, err, len);
+	if (ret == -ENOENT)
+		ret = link_create(b, li, mode, path, err, len);
+	if (ret)
+		return ret;
+	if (bpf_map_update_elem(b->fd.tx_ports, &li->ifindex, &dv, BPF_ANY) ||
+	    bpf_map_update_elem(b->fd.ifaces, &li->ifindex, &ifc, BPF_ANY)) {
+		ret = -errno;
+		snprintf(err, len, "cannot register %s in the xfwd maps: %s", li->name,
+			 strerror(errno));
+		unlink(path);
+	}
+	return ret;
+}
+
+int xb_detach_dev(struct xb *b, uint32_t ifindex, char *err, size_t len)
+{
+	char path[PATH_MAX];
+
+	if (link_pin(path, sizeof(path), b->pin_root, ifindex))
+		return -ENAMETOOLONG;
+	bpf_map_delete_elem(b->fd.tx_ports, &ifindex);
+	bpf_map_delete_elem(b->fd.ifaces, &ifindex);
+	if (unlink(path) && errno != ENOENT) {
+		snprintf(err, len, "cannot remove %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+bool xb_dev_attached(const struct xb *b, uint32_t ifindex)
+{
+	struct xfwd_iface ifc;
+
+	return !bpf_map_lookup_elem(b->fd.ifaces, &ifindex, &ifc);
+}
+
+int xb_remove_all(const char *pin_root, char *err, size_t len)
+{
+	DIR *d = opendir(pin_root);
+	struct dirent *e;
+	char path[PATH_MAX];
+	int ret = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	/* Links first: forwarding stops before its maps disappear. */
+	for (int pass = 0; pass < 2; pass++) {
+		rewinddir(d);
+		while ((e = readdir(d))) {
+			bool is_link = !strncmp(e->d_name, XFWD_LINK_PREFIX,
+						strlen(XFWD_LINK_PREFIX));
+
+			if (e->d_name[0] == '.' || is_link != (pass == 0))
+				continue;
+			if (pin_path(path, sizeof(path), pin_root, e->d_name) ||
+			    unlink(path)) {
+				snprintf(err, len, "cannot remove %s/%s: %s", pin_root,
+					 e->d_name, strerror(errno));
+				ret = -errno;
+			}
+		}
+	}
+	closedir(d);
+	if (!ret && rmdir(pin_root)) {
+		snprintf(err, len, "cannot remove %s: %s", pin_root, strerror(errno));
+		ret = -errno;
+	}
+	return ret;
+}
+
+void xb_close(struct xb *b)
+{
+	if (b->skel) {
+		xfwd__destroy(b->skel); /* owns the map fds */
+		b->skel = NULL;
+		return;
+	}
+	for (size_t i = 0; i < N_PINS; i++)
+		if (*map_fd(&b->fd, i) >= 0)
+			close(*map_fd(&b->fd, i));
+	maps_reset(&b->fd);
+}

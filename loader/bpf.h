@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The BPF object, its pinned maps and links (the only place that loads
+ * or attaches anything). */
+#ifndef XFWD_BPF_H
+#define XFWD_BPF_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "rtnl.h"
+#include "../maps/xfwd_abi.h"
+
+struct xfwd_maps {
+	int info, tbl24, tbl8, routes4, routes6, nexthops, groups, tx_ports,
+		ifaces, stats;
+};
+
+struct xb {
+	char pin_root[PATH_MAX];
+	struct xfwd_maps fd;
+	struct xfwd_info info;
+	struct xfwd *skel; /* set only while a program is loaded */
+};
+
+/* Errors: -errno, with a one-line message (problem and fix) in err. */
+int xb_check_root(char *err, size_t len);
+/* Mount bpffs at /sys/fs/bpf if missing; create the pin root. */
+int xb_prepare_root(const char *pin_root, char *err, size_t len);
+/* Open the pinned maps of a running xfwd and check their ABI. */
+int xb_open(struct xb *b, const char *pin_root, char *err, size_t len);
+/* Load the XDP program, reusing pinned maps or creating them. */
+int xb_load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
+	    char *err, size_t len);
+int xb_attach_dev(struct xb *b, const struct link_info *li, int mode,
+		  char *err, size_t len);
+int xb_detach_dev(struct xb *b, uint32_t ifindex, char *err, size_t len);
+/* Remove every link and map pin, then the pin root itself. */
+int xb_remove_all(const char *pin_root, char *err, size_t len);
+bool xb_dev_attached(const struct xb *b, uint32_t ifindex);
+void xb_close(struct xb *b);
+
+#endif

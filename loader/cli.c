@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct args {
+	int argc;
+	char **argv;
+	int i;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct args *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->err, a->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const char *peek(struct args *a)
+{
+	return a->i < a->argc ? a->argv[a->i] : NULL;
+}
+
+static const char *next(struct args *a)
+{
+	return a->i < a->argc ? a->argv[a->i++] : NULL;
+}
+
+static bool is(const char *s, const char *word)
+{
+	return s && !strcmp(s, word);
+}
+
+/* The value after a keyword; errors name the keyword. */
+static const char *value(struct args *a, const char *kw)
+{
+	const char *v = next(a);
+
+	if (!v)
+		fail(a, "'%s' needs a value", kw);
+	return v;
+}
+
+static int parse_u32(struct args *a, const char *kw, uint32_t min,
+		     uint32_t max, uint32_t *out)
+{
+	const char *v = value(a, kw);
+	unsigned long long n;
+	char *end;
+
+	if (!v)
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 0);
+	if (errno || *end || end == v || n < min || n > max)
+		return fail(a, "'%s %s': expected a number from %u to %u", kw,
+			    v, min, max);
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static int copy_dev(struct args *a, const char *name, char *dst)
+{
+	if (!name || !*name || strlen(name) >= IFNAME_LEN)
+		return fail(a, "'%s' is not an interface name", name ? name : "");
+	strcpy(dst, name);
+	return 0;
+}
+
+static int parse_attach(struct args *a, struct cli_req *r)
+{
+	static const struct {
+		const char *kw;
+		size_t off;
+		uint32_t max;
+	} sizes[] = {
+		{ "tbl8-groups", offsetof(struct cli_sizes, tbl8_groups), 1u << 16 },
+		{ "routes4", offsetof(struct cli_sizes, routes4), 1u << 24 },
+		{ "routes6", offsetof(struct cli_sizes, routes6), 1u << 24 },
+		{ "nexthops", offsetof(struct cli_sizes, nexthops), 1u << 20 },
+		{ "groups", offsetof(struct cli_sizes, groups), 1u << 20 },
+	};
+	const char *w;
+
+	while ((w = next(a))) {
+		size_t k;
+
+		if (is(w, "mode")) {
+			const char *m = value(a, "mode");
+
+			if (!m)
+				return -1;
+			if (is(m, "native"))
+				r->mode = XFWD_MODE_NATIVE;
+			else if (is(m, "generic"))
+				r->mode = XFWD_MODE_GENERIC;
+			else
+				return fail(a, "mode '%s': use 'native' or 'generic'", m);
+			continue;
+		}
+		for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
+			if (is(w, sizes[k].kw))
+				break;
+		if (k < sizeof(sizes) / sizeof(sizes[0])) {
+			if (parse_u32(a, w, 1, sizes[k].max,
+				      (uint32_t *)((char *)&r->sizes + sizes[k].off)))
+				return -1;
+			continue;
+		}
+		if (r->ndevs == CLI_MAX_DEVS)
+			return fail(a, "at most %d devices at once", CLI_MAX_DEVS);
+		if (copy_dev(a, w, r->devs[r->ndevs++]))
+			return -1;
+	}
+	if (r->cmd == CMD_ATTACH && !r->ndevs)
+		return fail(a, "attach needs at least one device: xfwd attach DEV... [mode native|generic]");
+	return 0;
+}
+
+static int parse_via(struct args *a, struct cli_req *r)
+{
+	struct cli_via *v;
+	const char *gw = value(a, "via"), *kw;
+
+	if (!gw)
+		return -1;
+	if (r->nvia == (int)XFWD_ECMP_MAX)
+		return fail(a, "at most %u 'via' next hops per route", XFWD_ECMP_MAX);
+	v = &r->via[r->nvia++];
+	if (xaddr_parse(gw, &v->gw))
+		return fail(a, "'via %s': not an IPv4 or IPv6 address", gw);
+	kw = next(a);
+	if (!is(kw, "dev"))
+		return fail(a, "'via %s' needs 'dev DEV' after it (the interface the next hop is on)", gw);
+	return copy_dev(a, value(a, "dev"), v->dev);
+}
+
+static int parse_route_target(struct args *a, struct cli_req *r)
+{
+	const char *w;
+
+	while ((w = next(a))) {
+		if (is(w, "via")) {
+			if (parse_via(a, r))
+				return -1;
+		} else if (is(w, "blackhole") || is(w, "kernel")) {
+			if (r->kind)
+				return fail(a, "give one of 'blackhole', 'kernel' or 'via ... dev ...'");
+			r->kind = is(w, "blackhole") ? XFWD_NH_BLACKHOLE : XFWD_NH_KERNEL;
+		} else {
+			return fail(a, "unexpected '%s' (expected 'via ADDR dev DEV', 'blackhole' or 'kernel')", w);
+		}
+	}
+	if (r->kind && r->nvia)
+		return fail(a, "a route is either 'via ...' or '%s', not both",
+			    r->kind == XFWD_NH_BLACKHOLE ? "blackhole" : "kernel");
+	if (!r->kind && !r->nvia)
+		return fail(a, "missing next hop: add 'via ADDR dev DEV', 'blackhole' or 'kernel'");
+	if (r->nvia)
+		r->kind = XFWD_NH_DIRECT;
+	return 0;
+}
+
+static int parse_prefix_arg(struct args *a, struct cli_req *r, bool required)
+{
+	const char *p = peek(a);
+
+	if (!p) {
+		if (required)
+			return fail(a, "missing PREFIX (e.g. 10.1.0.0/16)");
+		return 0;
+	}
+	next(a);
+	r->has_prefix = true;
+	return xprefix_parse(p, &r->prefix, a->err, a->errlen) ? -1 : 0;
+}
+
+static int parse_proto(struct args *a, struct cli_req *r)
+{
+	const char *p = value(a, "proto");
+	uint32_t n;
+
+	if (!p)
+		return -1;
+	if (is(p, "tcp"))
+		r->proto = IPPROTO_TCP;
+	else if (is(p, "udp"))
+		r->proto = IPPROTO_UDP;
+	else if (is(p, "icmp"))
+		r->proto = IPPROTO_ICMP;
+	else if (is(p, "icmpv6"))
+		r->proto = IPPROTO_ICMPV6;
+	else {
+		a->i--;
+		if (parse_u32(a, "proto", 0, 255, &n))
+			return -1;
+		r->proto = (uint8_t)n;
+	}
+	return 0;
+}
+
+static int parse_route_get(struct args *a, struct cli_req *r)
+{
+	const char *d = next(a), *w;
+	uint32_t n;
+
+	if (!d || xaddr_parse(d, &r->dst))
+		return fail(a, "route get needs an address: xfwd route get ADDR [from ADDR] [proto tcp|udp|N] [sport N] [dport N]");
+	while ((w = next(a))) {
+		if (is(w, "from")) {
+			const char *s = value(a, "from");
+
+			if (!s || xaddr_parse(s, &r->src))
+				return fail(a, "'from' needs an address");
+			r->has_src = true;
+		} else if (is(w, "proto")) {
+			if (parse_proto(a, r))
+				return -1;
+		} else if (is(w, "sport") || is(w, "dport")) {
+			if (parse_u32(a, w, 0, 65535, &n))
+				return -1;
+			*(is(w, "sport") ? &r->sport : &r->dport) = (uint16_t)n;
+		} else {
+			return fail(a, "unexpected '%s' after route get", w);
+		}
+	}
+	if (r->has_src && r->src.family != r->dst.family)
+		return fail(a, "'from' and the destination must be the same family");
+	return 0;
+}
+
+static int parse_route(struct args *a, struct cli_req *r)
+{
+	const char *c = next(a);
+
+	if (!c || is(c, "show") || is(c, "list")) {
+		r->cmd = CMD_ROUTE_SHOW;
+		return parse_prefix_arg(a, r, false);
+	}
+	if (is(c, "get")) {
+		r->cmd = CMD_ROUTE_GET;
+		return parse_route_get(a, r);
+	}
+	if (is(c, "add") || is(c, "replace") || is(c, "del") || is(c, "delete")) {
+		r->cmd = is(c, "add")	    ? CMD_ROUTE_ADD
+			 : is(c, "replace") ? CMD_ROUTE_REPLACE
+					    : CMD_ROUTE_DEL;
+		if (parse_prefix_arg(a, r, true))
+			return -1;
+		if (r->cmd == CMD_ROUTE_DEL)
+			return peek(a) ? fail(a, "unexpected '%s' after route del PREFIX", peek(a)) : 0;
+		return parse_route_target(a, r);
+	}
+	return fail(a, "unknown route command '%s' (add, replace, del, show, get)", c);
+}
+
+static int parse_object(struct args *a, struct cli_req *r)
+{
+	const char *o = next(a), *c;
+
+	if (!o || is(o, "help") || is(o, "-h") || is(o, "--help")) {
+		r->cmd = CMD_HELP;
+		return 0;
+	}
+	if (is(o, "version") || is(o, "-V") || is(o, "--version")) {
+		r->cmd = CMD_VERSION;
+		return 0;
+	}
+	if (is(o, "attach") || is(o, "detach")) {
+		r->cmd = is(o, "attach") ? CMD_ATTACH : CMD_DETACH;
+		return parse_attach(a, r);
+	}
+	if (is(o, "route") || is(o, "routes") || is(o, "r"))
+		return parse_route(a, r);
+	if (is(o, "nexthop") || is(o, "nh")) {
+		c = next(a);
+		if (!c || is(c, "show") || is(c, "list"))
+			r->cmd = CMD_NEXTHOP_SHOW;
+		else if (is(c, "refresh"))
+			r->cmd = CMD_NEXTHOP_REFRESH;
+		else
+			return fail(a, "unknown nexthop command '%s' (show, refresh)", c);
+	} else if (is(o, "stats")) {
+		c = next(a);
+		if (!c || is(c, "show"))
+			r->cmd = CMD_STATS;
+		else if (is(c, "reset"))
+			r->cmd = CMD_STATS_RESET;
+		else
+			return fail(a, "unknown stats command '%s' (show, reset)", c);
+	} else if (is(o, "status")) {
+		r->cmd = CMD_STATUS;
+	} else {
+		return fail(a, "unknown object '%s'; try 'xfwd help'", o);
+	}
+	return peek(a) ? fail(a, "unexpected '%s'", peek(a)) : 0;
+}
+
+int cli_parse(int argc, char **argv, struct cli_req *r, char *err,
+	      size_t errlen)
+{
+	struct args a = { argc, argv, 1, err, errlen };
+	const char *w;
+
+	memset(r, 0, sizeof(*r));
+	r->pin_root = XFWD_PIN_ROOT_DEFAULT;
+	while ((w = peek(&a)) && w[0] == '-' && w[1]) {
+		next(&a);
+		if (is(w, "-j") || is(w, "--json"))
+			r->json = true;
+		else if (is(w, "--pin-root")) {
+			r->pin_root = value(&a, "--pin-root");
+			if (!r->pin_root)
+				return -1;
+		} else if (is(w, "-h") || is(w, "--help")) {
+			r->cmd = CMD_HELP;
+			return 0;
+		} else if (is(w, "-V") || is(w, "--version")) {
+			r->cmd = CMD_VERSION;
+			return 0;
+		} else
+			return fail(&a, "unknown option '%s'; try 'xfwd help'", w);
+	}
+	return parse_object(&a, r);
+}
+
+const char *cli_usage(void)
+{
+	return "Usage: xfwd [OPTIONS] OBJECT COMMAND [ARGS]\n"
+	       "OPTIONS: -j (JSON output)  --pin-root DIR (default " XFWD_PIN_ROOT_DEFAULT ")\n"
+	       "  xfwd attach DEV... [mode native|generic] [tbl8-groups N] [routes4 N]\n"
+	       "              [routes6 N] [nexthops N] [groups N]\n"
+	       "  xfwd detach [DEV...]          (no DEV: detach all, remove pins)\n"
+	       "  xfwd route add|replace PREFIX via ADDR dev DEV [via ADDR dev DEV]...\n"
+	       "  xfwd route add|replace PREFIX blackhole|kernel\n"
+	       "  xfwd route del PREFIX\n"
+	       "  xfwd route show [PREFIX]\n"
+	       "  xfwd route get ADDR [from ADDR] [proto tcp|udp|N] [sport N] [dport N]\n"
+	       "  xfwd nexthop show | refresh\n"
+	       "  xfwd stats [show | reset]\n"
+	       "  xfwd status\n"
+	       "Exit status: 0 ok, 1 bad input or refused, 2 system error.\n";
+}

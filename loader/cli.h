@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Command-line grammar (pure: no I/O), in iproute2's shape:
+ *   xfwd [GLOBAL OPTIONS] OBJECT COMMAND [ARGS]
+ * Parsing fills a request; main.c runs it.
+ */
+#ifndef XFWD_CLI_H
+#define XFWD_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prefix.h"
+#include "../maps/xfwd_abi.h"
+
+enum cli_cmd {
+	CMD_HELP,
+	CMD_VERSION,
+	CMD_ATTACH,
+	CMD_DETACH,
+	CMD_ROUTE_ADD,
+	CMD_ROUTE_REPLACE,
+	CMD_ROUTE_DEL,
+	CMD_ROUTE_SHOW,
+	CMD_ROUTE_GET,
+	CMD_NEXTHOP_SHOW,
+	CMD_NEXTHOP_REFRESH,
+	CMD_STATS,
+	CMD_STATS_RESET,
+	CMD_STATUS,
+};
+
+#define CLI_MAX_DEVS 64
+#define IFNAME_LEN 16
+
+struct cli_via {
+	struct xaddr gw;
+	char dev[IFNAME_LEN];
+};
+
+struct cli_sizes {
+	uint32_t tbl8_groups, routes4, routes6, nexthops, groups;
+};
+
+struct cli_req {
+	enum cli_cmd cmd;
+	bool json;
+	const char *pin_root;
+	/* attach / detach */
+	char devs[CLI_MAX_DEVS][IFNAME_LEN];
+	int ndevs;
+	int mode; /* enum xfwd_xdp_mode */
+	struct cli_sizes sizes;
+	/* route */
+	struct xprefix prefix;
+	bool has_prefix;
+	int kind; /* enum xfwd_nh_kind */
+	struct cli_via via[XFWD_ECMP_MAX];
+	int nvia;
+	/* route get: the flow whose decision to show */
+	struct xaddr dst, src;
+	bool has_src;
+	uint8_t proto;
+	uint16_t sport, dport;
+};
+
+/* Returns 0, or -1 with a one-line message (problem and fix) in err. */
+int cli_parse(int argc, char **argv, struct cli_req *r, char *err,
+	      size_t errlen);
+const char *cli_usage(void);
+
+#endif

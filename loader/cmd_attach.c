@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* xfwd attach / detach */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bpf.h"
+#include "cmd.h"
+#include "rtnl.h"
+#include "table.h"
+
+/* Every device must exist and be attachable before anything changes. */
+static int resolve_devs(const struct cli_req *r, struct link_info *li,
+			char *err, size_t len)
+{
+	for (int i = 0; i < r->ndevs; i++) {
+		if (rtnl_link_by_name(r->devs[i], &li[i])) {
+			snprintf(err, len, "no device '%s' (see 'ip link')", r->devs[i]);
+			return -ENODEV;
+		}
+		if (li[i].is_vlan) {
+			snprintf(err, len, "%s is a VLAN device: attach its lower device; routes may still name %s",
+				 r->devs[i], r->devs[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* After attaching: the host's own addresses become local routes, and
+ * next hops learn MACs that resolved since. */
+static int sync_tables(struct xb *b, char *err, size_t len)
+{
+	struct xtable t;
+	int changed, ret = xt_load(&t, b, err, len);
+
+	if (!ret)
+		ret = xt_sync_local(&t);
+	if (!ret)
+		ret = xt_refresh_neigh(&t, &changed);
+	xt_free(&t);
+	return ret;
+}
+
+int cmd_attach(const struct cli_req *r, char *err, size_t len)
+{
+	struct link_info li[CLI_MAX_DEVS];
+	bool was[CLI_MAX_DEVS] = { false };
+	char info[PATH_MAX];
+	bool fresh;
+	struct xb b;
+	int ret, i;
+
+	if ((ret = xb_check_root(err, len)) || (ret = resolve_devs(r, li, err, len)) ||
+	    (ret = xb_prepare_root(r->pin_root, err, len)))
+		return ret;
+	snprintf(info, sizeof(info), "%s/" XFWD_MAP_INFO, r->pin_root);
+	fresh = access(info, F_OK) != 0;
+	ret = xb_load(&b, r->pin_root, &r->sizes, err, len);
+	for (i = 0; i < r->ndevs && !ret; i++) {
+		was[i] = xb_dev_attached(&b, li[i].ifindex);
+		ret = xb_attach_dev(&b, &li[i], r->mode, err, len);
+	}
+	if (ret) {
+		/* Nothing half-applied: undo the attachments this call made. */
+		char ignore[256];
+
+		while (--i >= 0)
+			if (!was[i])
+				xb_detach_dev(&b, li[i].ifindex, ignore, sizeof(ignore));
+	} else {
+		ret = sync_tables(&b, err, len);
+	}
+	xb_close(&b);
+	if (ret && fresh) {
+		char ignore[256];
+
+		xb_remove_all(r->pin_root, ignore, sizeof(ignore));
+	}
+	if (!ret && !r->json)
+		for (i = 0; i < r->ndevs; i++)
+			printf("xfwd attached to %s (%s)\n", li[i].name,
+			       r->mode == XFWD_MODE_GENERIC ? "generic" : "native");
+	return ret;
+}
+
+int cmd_detach(const struct cli_req *r, char *err, size_t len)
+{
+	struct link_info li;
+	struct xb b;
+	int ret;
+
+	if ((ret = xb_check_root(err, len)))
+		return ret;
+	/* Everything: pins are removed without reading them, so this also
+	 * clears pins of an incompatible build. */
+	if (!r->ndevs)
+		return xb_remove_all(r->pin_root, err, len);
+	if ((ret = xb_open(&b, r->pin_root, err, len)))
+		return ret;
+	for (int i = 0; i < r->ndevs && !ret; i++) {
+		if (rtnl_link_by_name(r->devs[i], &li)) {
+			snprintf(err, len, "no device '%s' (see 'ip link')", r->devs[i]);
+			ret = -ENODEV;
+		} else if (!xb_dev_attached(&b, li.ifindex)) {
+			snprintf(err, len, "xfwd is not attached to %s (see 'xfwd status')", r->devs[i]);
+			ret = -ENOENT;
+		} else {
+			ret = xb_detach_dev(&b, li.ifindex, err, len);
+		}
+	}
+	xb_close(&b);
+	return ret;
+}

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* xfwd route add|replace|del|show|get */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpf.h"
+#include "cmd.h"
+#include "json.h"
+#include "table.h"
+#include "../maps/xfwd_hash.h"
+
+static int members_from_req(const struct cli_req *r, struct nh_key *k,
+			    char *err, size_t len)
+{
+	if (r->kind != XFWD_NH_DIRECT) {
+		memset(k, 0, sizeof(*k));
+		k->kind = (uint8_t)r->kind;
+		return 1;
+	}
+	for (int i = 0; i < r->nvia; i++) {
+		memset(&k[i], 0, sizeof(k[i]));
+		k[i].kind = XFWD_NH_DIRECT;
+		k[i].gw = r->via[i].gw;
+		k[i].oif = if_nametoindex(r->via[i].dev);
+		if (!k[i].oif) {
+			snprintf(err, len, "no device '%s' (see 'ip link')", r->via[i].dev);
+			return -ENODEV;
+		}
+	}
+	return r->nvia;
+}
+
+int cmd_route_change(const struct cli_req *r, char *err, size_t len)
+{
+	struct nh_key k[XFWD_ECMP_MAX];
+	struct xtable t;
+	struct xb b;
+	int n = 0, ret;
+
+	if (r->cmd != CMD_ROUTE_DEL && (n = members_from_req(r, k, err, len)) < 0)
+		return n;
+	if ((ret = xb_open(&b, r->pin_root, err, len)))
+		return ret;
+	ret = xt_load(&t, &b, err, len);
+	if (!ret)
+		ret = xt_sync_local(&t);
+	if (!ret && r->cmd == CMD_ROUTE_DEL)
+		ret = xt_route_del(&t, &r->prefix);
+	else if (!ret)
+		ret = xt_route_set(&t, &r->prefix, k, n, XFWD_ORIGIN_STATIC,
+				   r->cmd == CMD_ROUTE_ADD ? ROUTE_ADD : ROUTE_REPLACE);
+	xt_free(&t);
+	xb_close(&b);
+	return ret;
+}
+
+/* ---- show ---- */
+
+struct shown {
+	struct xprefix p;
+	uint32_t group;
+};
+
+struct collect {
+	struct shown *v;
+	size_t n, cap;
+};
+
+static void push(struct collect *c, const struct xprefix *p, uint32_t g)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 1024;
+		void *v = realloc(c->v, cap * sizeof(*c->v));
+
+		if (!v)
+			return;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n].p = *p;
+	c->v[c->n++].group = g;
+}
+
+static void collect4(uint32_t addr, unsigned int depth, uint32_t target, void *arg)
+{
+	struct xprefix p = { .len = depth };
+
+	xaddr_set_v4(&p.addr, addr);
+	push(arg, &p, target);
+}
+
+static int cmp_shown(const void *a, const void *b)
+{
+	const struct shown *x = a, *y = b;
+	int c;
+
+	if (x->p.addr.family != y->p.addr.family)
+		return x->p.addr.family == AF_INET ? -1 : 1;
+	c = memcmp(x->p.addr.bytes, y->p.addr.bytes, 16);
+	return c ? c : (int)x->p.len - (int)y->p.len;
+}
+
+static const char *kind_name(uint8_t kind)
+{
+	switch (kind) {
+	case XFWD_NH_DIRECT: return "unicast";
+	case XFWD_NH_BLACKHOLE: return "blackhole";
+	case XFWD_NH_KERNEL: return "kernel";
+	case XFWD_NH_LOCAL: return "local";
+	}
+	return "unknown";
+}
+
+static void nh_text(const struct xfwd_nh *n, char *buf, size_t len)
+{
+	char a[XADDR_STRLEN], d[16];
+	struct xaddr gw = { .family = n->family };
+
+	if (n->kind != XFWD_NH_DIRECT) {
+		snprintf(buf, len, "%s", kind_name(n->kind));
+		return;
+	}
+	memcpy(gw.bytes, n->addr, 16);
+	snprintf(buf, len, "via %s dev %s%s%s", xaddr_str(&gw, a), dev_name(n->oif, d),
+		 n->flags & XFWD_NH_F_NEIGH ? "" : " unresolved",
+		 n->flags & XFWD_NH_F_DEAD ? " dead" : "");
+}
+
+static void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n)
+{
+	char a[XADDR_STRLEN], d[16], m[18];
+	struct xaddr gw = { .family = n->family };
+
+	jw_obj_begin(w, NULL);
+	jw_uint(w, "id", id);
+	jw_str(w, "type", kind_name(n->kind));
+	if (n->kind == XFWD_NH_DIRECT) {
+		memcpy(gw.bytes, n->addr, 16);
+		jw_str(w, "gateway", xaddr_str(&gw, a));
+		jw_str(w, "dev", dev_name(n->oif, d));
+		jw_str(w, "xdp_dev", dev_name(n->ifindex, d));
+		jw_uint(w, "vlan", n->l2[n->active & 1].vlan);
+		jw_uint(w, "mtu", n->mtu);
+		jw_bool(w, "resolved", n->flags & XFWD_NH_F_NEIGH);
+		if (n->flags & XFWD_NH_F_NEIGH)
+			jw_str(w, "lladdr", mac_str(n->l2[n->active & 1].dmac, m));
+		jw_bool(w, "dead", n->flags & XFWD_NH_F_DEAD);
+	}
+	jw_obj_end(w);
+}
+
+static const struct xfwd_group_set *group_set(const struct xtable *t, uint32_t g)
+{
+	return g < t->grp_max ? &t->grp[g].set[t->grp[g].active & 1] : NULL;
+}
+
+static void route_print(const struct xtable *t, const struct shown *s, struct jw *w)
+{
+	const struct xfwd_group_set *gs = group_set(t, s->group);
+	char p[XPREFIX_STRLEN], nh[160];
+	uint32_t n = gs ? gs->count : 0;
+
+	if (w) {
+		jw_obj_begin(w, NULL);
+		jw_str(w, "dst", xprefix_str(&s->p, p));
+		jw_str(w, "type", n ? kind_name(t->nh[gs->members[0]].kind) : "unknown");
+		jw_uint(w, "group", s->group);
+		jw_arr_begin(w, "nexthops");
+		for (uint32_t i = 0; i < n; i++)
+			nh_json(w, gs->members[i], &t->nh[gs->members[i]]);
+		jw_arr_end(w);
+		jw_obj_end(w);
+		return;
+	}
+	if (n == 1) {
+		nh_text(&t->nh[gs->members[0]], nh, sizeof(nh));
+		printf("%s %s\n", xprefix_str(&s->p, p), nh);
+		return;
+	}
+	printf("%s group %u\n", xprefix_str(&s->p, p), s->group);
+	for (uint32_t i = 0; i < n; i++) {
+		nh_text(&t->nh[gs->members[i]], nh, sizeof(nh));
+		printf("\tnexthop %s\n", nh);
+	}
+}
+
+int cmd_route_show(const struct cli_req *r, char *err, size_t len)
+{
+	struct collect c = { 0 };
+	struct xtable t;
+	struct jw w;
+	struct xb b;
+	int ret;
+
+	if ((ret = xb_open(&b, r->pin_root, err, len)))
+		return ret;
+	if (!(ret = xt_load(&t, &b, err, len))) {
+		lpm4_for_each(&t.lpm, collect4, &c);
+		for (size_t i = 0; i < t.n6; i++) {
+			struct xprefix p = { .addr.family = AF_INET6, .len = t.r6[i].len };
+
+			memcpy(p.addr.bytes, t.r6[i].addr, 16);
+			push(&c, &p, t.r6[i].group);
+		}
+		qsort(c.v, c.n, sizeof(*c.v), cmp_shown);
+		jw_init(&w, stdout);
+		if (r->json)
+			jw_arr_begin(&w, NULL);
+		for (size_t i = 0; i < c.n; i++)
+			if (!r->has_prefix || xprefix_contains(&r->prefix, &c.v[i].p.addr))
+				route_print(&t, &c.v[i], r->json ? &w : NULL);
+		if (r->json)
+			jw_arr_end(&w);
+	}
+	free(c.v);
+	xt_free(&t);
+	xb_close(&b);
+	return ret;
+}
+
+/* ---- get: the decision the data path would take, from the live maps ---- */
+
+struct decision {
+	const char *action; /* forward, pass, drop */
+	const char *why;
+	struct xprefix match;
+	uint32_t group, member, members, nh_id;
+	struct xfwd_nh nh;
+};
+
+static bool special_dst(const struct xaddr *a)
+{
+	if (a->family == AF_INET) {
+		uint32_t d = xaddr_v4(a);
+
+		return (d >> 28) == 0xe || d == 0xffffffff || (d >> 24) == 0 ||
+		       (d >> 24) == 127;
+	}
+	static const uint8_t zero[15];
+
+	return a->bytes[0] == 0xff || (a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80) ||
+	       (!memcmp(a->bytes, zero, 15) && a->bytes[15] <= 1);
+}
+
+/* The route's group from the live maps (0 = none) and the matched prefix. */
+static uint32_t live_lookup(const struct xb *b, const struct xaddr *a,
+			    struct xprefix *match)
+{
+	match->addr = *a;
+	if (a->family == AF_INET) {
+		uint32_t ip = xaddr_v4(a), idx = ip >> 8, e = 0;
+
+		bpf_map_lookup_elem(b->fd.tbl24, &idx, &e);
+		if (e & XFWD_LPM_EXT) {
+			idx = (e & XFWD_LPM_TARGET_MASK) * XFWD_TBL8_GROUP_SIZE + (ip & 0xff);
+			e = 0;
+			bpf_map_lookup_elem(b->fd.tbl8, &idx, &e);
+		}
+		match->len = (e >> XFWD_LPM_DEPTH_SHIFT) & XFWD_LPM_DEPTH_MASK;
+		xaddr_set_v4(&match->addr, match->len ? ip & (~0u << (32 - match->len)) : 0);
+		return e & XFWD_LPM_VALID ? e & XFWD_LPM_TARGET_MASK : 0;
+	}
+	struct xfwd_route_key6 k = { .prefixlen = 128 };
+	struct xfwd_route rt;
+
+	memcpy(k.addr, a->bytes, 16);
+	if (bpf_map_lookup_elem(b->fd.routes6, &k, &rt))
+		return 0;
+	match->len = rt.prefixlen;
+	for (unsigned int i = rt.prefixlen; i < 128; i++)
+		match->addr.bytes[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	return rt.group;
+}
+
+static uint32_t fold(const struct xaddr *a)
+{
+	uint32_t w[4];
+
+	memcpy(w, a->bytes, 16);
+	return a->family == AF_INET ? w[0] : w[0] ^ w[1] ^ w[2] ^ w[3];
+}
+
+/* The member the flow hash picks, skipping dead members as XDP does. */
+static int pick_member(const struct xb *b, const struct cli_req *r,
+		       const struct xfwd_group_set *s, struct decision *d)
+{
+	uint32_t dead = 0, ports = 0, hash = 0;
+	int i;
+
+	for (uint32_t m = 0; m < s->count && m < XFWD_ECMP_MAX; m++) {
+		struct xfwd_nh n;
+
+		if (bpf_map_lookup_elem(b->fd.nexthops, &s->members[m], &n) ||
+		    (n.flags & XFWD_NH_F_DEAD))
+			dead |= 1u << m;
+	}
+	if (r->proto == 6 || r->proto == 17 || r->proto == 132 || r->proto == 136)
+		ports = htonl((uint32_t)r->sport << 16 | r->dport);
+	if (s->count > 1)
+		hash = xfwd_flow_hash(r->has_src ? fold(&r->src) : 0, fold(&r->dst), ports,
+				      r->proto);
+	i = xfwd_choose(hash, s->count, dead);
+	if (i < 0)
+		return -1;
+	d->member = (uint32_t)i;
+	d->members = s->count;
+	d->nh_id = s->members[i];
+	return bpf_map_lookup_elem(b->fd.nexthops, &d->nh_id, &d->nh) ? -1 : 0;
+}
+
+static void decide(const struct xb *b, const struct cli_req *r, struct decision *d)
+{
+	struct xfwd_group g;
+
+	memset(d, 0, sizeof(*d));
+	d->action = "pass";
+	if (special_dst(&r->dst)) {
+		d->why = "multicast, broadcast, link-local or loopback";
+		return;
+	}
+	d->group = live_lookup(b, &r->dst, &d->match);
+	if (!d->group) {
+		d->why = "no matching route";
+		return;
+	}
+	if (bpf_map_lookup_elem(b->fd.groups, &d->group, &g) ||
+	    pick_member(b, r, &g.set[g.active & 1], d)) {
+		d->why = "every member of the group is dead";
+		return;
+	}
+	switch (d->nh.kind) {
+	case XFWD_NH_DIRECT:
+		d->action = d->nh.flags & XFWD_NH_F_NEIGH ? "forward" : "pass";
+		d->why = d->nh.flags & XFWD_NH_F_NEIGH ? NULL : "next hop MAC not yet resolved";
+		break;
+	case XFWD_NH_LOCAL: d->why = "addressed to this host"; break;
+	case XFWD_NH_KERNEL: d->why = "route says: kernel"; break;
+	case XFWD_NH_BLACKHOLE: d->action = "drop"; d->why = "blackhole route"; break;
+	default: d->action = "drop"; d->why = "inconsistent maps";
+	}
+}
+
+static void decision_print(const struct cli_req *r, const struct decision *d)
+{
+	char a[XADDR_STRLEN], p[XPREFIX_STRLEN], nh[160], m[18];
+	struct jw w;
+
+	nh_text(&d->nh, nh, sizeof(nh));
+	if (!r->json) {
+		printf("%s action %s", xaddr_str(&r->dst, a), d->action);
+		if (d->why)
+			printf(" (%s)", d->why);
+		if (d->group)
+			printf(" route %s group %u", xprefix_str(&d->match, p), d->group);
+		if (d->nh_id)
+			printf(" member %u/%u %s", d->member + 1, d->members, nh);
+		if (d->nh.kind == XFWD_NH_DIRECT && (d->nh.flags & XFWD_NH_F_NEIGH))
+			printf(" lladdr %s", mac_str(d->nh.l2[d->nh.active & 1].dmac, m));
+		printf("\n");
+		return;
+	}
+	jw_init(&w, stdout);
+	jw_obj_begin(&w, NULL);
+	jw_str(&w, "dst", xaddr_str(&r->dst, a));
+	jw_str(&w, "action", d->action);
+	if (d->why)
+		jw_str(&w, "reason", d->why);
+	if (d->group) {
+		jw_str(&w, "route", xprefix_str(&d->match, p));
+		jw_uint(&w, "group", d->group);
+	}
+	if (d->nh_id) {
+		jw_uint(&w, "member", d->member);
+		jw_uint(&w, "members", d->members);
+		jw_arr_begin(&w, "nexthop");
+		nh_json(&w, d->nh_id, &d->nh);
+		jw_arr_end(&w);
+	}
+	jw_obj_end(&w);
+}
+
+int cmd_route_get(const struct cli_req *r, char *err, size_t len)
+{
+	struct decision d;
+	struct xb b;
+	int ret;
+
+	if ((ret = xb_open(&b, r->pin_root, err, len)))
+		return ret;
+	decide(&b, r, &d);
+	decision_print(r, &d);
+	xb_close(&b);
+	return 0;
+}

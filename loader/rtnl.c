@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "rtnl.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef NDA_FLAGS_EXT
+#define NDA_FLAGS_EXT 15
+#endif
+#ifndef NTF_EXT_MANAGED
+#define NTF_EXT_MANAGED (1 << 0)
+#endif
+
+/* Send one request and feed every answer to cb; returns 0 or -errno
+ * (the kernel's error for the request itself). */
+static int rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char buf[32768]; /* libmnl's recommended dump buffer size */
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	unsigned int seq = (unsigned int)time(NULL), portid;
+	int ret;
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	do {
+		ret = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (ret <= 0) {
+			ret = ret < 0 ? -errno : -EIO;
+			break;
+		}
+		ret = mnl_cb_run(buf, (size_t)ret, seq, portid, cb, data);
+	} while (ret > 0);
+	if (ret < 0)
+		ret = -errno;
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+/* ---- links ---- */
+
+static void parse_linkinfo(const struct nlattr *li, struct link_info *out)
+{
+	const struct nlattr *a, *d;
+
+	mnl_attr_for_each_nested(a, li) {
+		if (mnl_attr_get_type(a) == IFLA_INFO_KIND &&
+		    !strcmp(mnl_attr_get_str(a), "vlan"))
+			out->is_vlan = true;
+		if (mnl_attr_get_type(a) != IFLA_INFO_DATA)
+			continue;
+		mnl_attr_for_each_nested(d, a)
+			if (mnl_attr_get_type(d) == IFLA_VLAN_ID)
+				out->vlan = mnl_attr_get_u16(d);
+	}
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	struct link_info *li = data;
+	const struct nlattr *a;
+
+	li->ifindex = (uint32_t)ifm->ifi_index;
+	li->up = ifm->ifi_flags & IFF_UP;
+	mnl_attr_for_each(a, nlh, sizeof(*ifm)) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_IFNAME:
+			snprintf(li->name, sizeof(li->name), "%s", mnl_attr_get_str(a));
+			break;
+		case IFLA_MTU:
+			li->mtu = mnl_attr_get_u32(a);
+			break;
+		case IFLA_ADDRESS:
+			if (mnl_attr_get_payload_len(a) == 6)
+				memcpy(li->mac, mnl_attr_get_payload(a), 6);
+			break;
+		case IFLA_LINK:
+			li->parent = mnl_attr_get_u32(a);
+			break;
+		case IFLA_LINKINFO:
+			parse_linkinfo(a, li);
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_link_get(uint32_t ifindex, struct link_info *li)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifm;
+	int ret;
+
+	memset(li, 0, sizeof(*li));
+	nlh->nlmsg_type = RTM_GETLINK;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_index = (int)ifindex;
+	ret = rtnl_talk(nlh, link_cb, li);
+	return ret == -ENODEV || (!ret && !li->ifindex) ? -ENODEV : ret;
+}
+
+int rtnl_link_by_name(const char *name, struct link_info *li)
+{
+	unsigned int idx = if_nametoindex(name);
+
+	return idx ? rtnl_link_get(idx, li) : -ENODEV;
+}
+
+/* ---- neighbours ---- */
+
+struct neigh_query {
+	const struct xaddr *addr;
+	uint32_t ifindex;
+	uint8_t *mac;
+	bool found;
+};
+
+static int neigh_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
+	struct neigh_query *q = data;
+	const struct nlattr *a, *dst = NULL, *ll = NULL;
+	size_t alen = q->addr->family == AF_INET ? 4 : 16;
+
+	if ((uint32_t)nd->ndm_ifindex != q->ifindex ||
+	    nd->ndm_family != q->addr->family ||
+	    !(nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY |
+			       NUD_PROBE | NUD_PERMANENT | NUD_NOARP)))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*nd)) {
+		if (mnl_attr_get_type(a) == NDA_DST)
+			dst = a;
+		else if (mnl_attr_get_type(a) == NDA_LLADDR)
+			ll = a;
+	}
+	if (dst && ll && mnl_attr_get_payload_len(dst) == alen &&
+	    mnl_attr_get_payload_len(ll) == 6 &&
+	    !memcmp(mnl_attr_get_payload(dst), q->addr->bytes, alen)) {
+		memcpy(q->mac, mnl_attr_get_payload(ll), 6);
+		q->found = true;
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_neigh_mac(const struct xaddr *addr, uint32_t ifindex, uint8_t mac[6])
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct neigh_query q = { addr, ifindex, mac, false };
+	struct ndmsg *nd;
+	int ret;
+
+	nlh->nlmsg_type = RTM_GETNEIGH;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	nd->ndm_family = (uint8_t)addr->family;
+	nd->ndm_ifindex = (int)ifindex;
+	ret = rtnl_talk(nlh, neigh_cb, &q);
+	if (ret)
+		return ret;
+	return q.found ? 0 : -ENOENT;
+}
+
+int rtnl_neigh_manage(const struct xaddr *addr, uint32_t ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ndmsg *nd;
+	int ret;
+
+	nlh->nlmsg_type = RTM_NEWNEIGH;
+	/* NLM_F_CREATE without EXCL/REPLACE: an existing entry (static or
+	 * learned) is left as it is; otherwise a managed one is made. */
+	nlh->nlmsg_flags = NLM_F_CREATE;
+	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	nd->ndm_family = (uint8_t)addr->family;
+	nd->ndm_ifindex = (int)ifindex;
+	nd->ndm_state = NUD_NONE;
+	mnl_attr_put(nlh, NDA_DST, addr->family == AF_INET ? 4 : 16,
+		     addr->bytes);
+	mnl_attr_put_u32(nlh, NDA_FLAGS_EXT, NTF_EXT_MANAGED);
+	ret = rtnl_talk(nlh, NULL, NULL);
+	return ret == -EEXIST ? 0 : ret;
+}
+
+/* ---- local addresses ---- */
+
+struct addr_list {
+	struct xaddr *v;
+	size_t n, cap;
+};
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_list *l = data;
+	const struct nlattr *a, *local = NULL, *address = NULL;
+
+	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_type(a) == IFA_LOCAL)
+			local = a;
+		else if (mnl_attr_get_type(a) == IFA_ADDRESS)
+			address = a;
+	}
+	/* On point-to-point links IFA_ADDRESS is the peer; IFA_LOCAL ours. */
+	a = local ? local : address;
+	if (!a || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+		return MNL_CB_OK;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		void *v = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!v)
+			return MNL_CB_ERROR;
+		l->v = v;
+		l->cap = cap;
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[0]));
+	l->v[l->n].family = ifa->ifa_family;
+	memcpy(l->v[l->n].bytes, mnl_attr_get_payload(a),
+	       ifa->ifa_family == AF_INET ? 4 : 16);
+	l->n++;
+	return MNL_CB_OK;
+}
+
+int rtnl_local_addrs(struct xaddr **out, size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct addr_list l = { 0 };
+	struct rtgenmsg *g;
+	int ret;
+
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	ret = rtnl_talk(nlh, addr_cb, &l);
+	if (ret) {
+		free(l.v);
+		return ret;
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What xfwd asks the kernel over rtnetlink (libmnl): links, neighbours,
+ * local addresses. */
+#ifndef XFWD_RTNL_H
+#define XFWD_RTNL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prefix.h"
+
+struct link_info {
+	uint32_t ifindex;
+	char name[16];
+	uint32_t mtu;
+	uint8_t mac[6];
+	uint32_t parent; /* IFLA_LINK (VLAN's lower device), 0 if none */
+	uint16_t vlan;   /* 802.1Q id when is_vlan */
+	bool is_vlan;
+	bool up;
+};
+
+/* 0, or -ENODEV when there is no such device. */
+int rtnl_link_get(uint32_t ifindex, struct link_info *li);
+int rtnl_link_by_name(const char *name, struct link_info *li);
+/* The resolved MAC of a neighbour: 0, or -ENOENT if not (yet) known. */
+int rtnl_neigh_mac(const struct xaddr *a, uint32_t ifindex, uint8_t mac[6]);
+/* Ask the kernel to resolve the neighbour and keep it resolved without
+ * traffic (a "managed" entry, Linux >= 5.16): XDP-forwarded packets never
+ * refresh the kernel's neighbour state themselves. */
+int rtnl_neigh_manage(const struct xaddr *a, uint32_t ifindex);
+/* Every address configured on this host (this network namespace). */
+int rtnl_local_addrs(struct xaddr **out, size_t *n);
+
+#endif

@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "table.h"
+
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "rtnl.h"
+
+#define BATCH 65536u
+
+static int fail(struct xtable *t, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->err, t->errlen, fmt, ap);
+	va_end(ap);
+	return ret < 0 ? ret : -EINVAL;
+}
+
+/* ---- bulk map I/O ---- */
+
+static int read_array(int fd, uint32_t n, size_t vsz, void *out)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	uint32_t *keys = malloc(BATCH * sizeof(*keys)), in = 0, next = 0;
+	uint32_t done = 0;
+	int ret = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	while (done < n) {
+		__u32 cnt = n - done < BATCH ? n - done : BATCH;
+
+		ret = bpf_map_lookup_batch(fd, done ? &in : NULL, &next, keys,
+					   (char *)out + (size_t)done * vsz, &cnt, &o);
+		done += cnt;
+		in = next;
+		if (ret) {
+			ret = errno == ENOENT && done == n ? 0 : -errno;
+			break;
+		}
+	}
+	free(keys);
+	return ret;
+}
+
+static int write_run(int fd, const struct lpm4_write *w, uint32_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	uint32_t keys[1024], vals[1024];
+	__u32 cnt = n;
+
+	for (uint32_t i = 0; i < n; i++) {
+		keys[i] = w[i].idx;
+		vals[i] = w[i].val;
+	}
+	/* Batch updates apply in order, like single writes. */
+	return bpf_map_update_batch(fd, keys, vals, &cnt, &o) ? -errno : 0;
+}
+
+/* Apply the table's write log to the live maps, in log order. */
+static int flush_lpm(struct xtable *t)
+{
+	const struct lpm4_write *w = t->lpm.log;
+	size_t i = 0;
+	int ret = 0;
+
+	while (i < t->lpm.nlog && !ret) {
+		size_t j = i;
+
+		while (j < t->lpm.nlog && j - i < 1024 && w[j].tbl == w[i].tbl)
+			j++;
+		ret = write_run(w[i].tbl == LPM4_TBL24 ? t->b->fd.tbl24
+						       : t->b->fd.tbl8,
+				w + i, (uint32_t)(j - i));
+		i = j;
+	}
+	lpm4_log_clear(&t->lpm);
+	return ret;
+}
+
+/* A grace period: every XDP program run that began before has ended
+ * (MEMBARRIER_CMD_GLOBAL waits for an RCU grace period; XDP runs inside an
+ * RCU read-side section). */
+static void grace(void *arg)
+{
+	(void)arg;
+	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+}
+
+/* ---- loading ---- */
+
+static void ref_group(struct xtable *t, uint32_t g)
+{
+	if (g && g < t->grp_max)
+		t->grp_refs[g]++;
+}
+
+static int load_routes4(struct xtable *t)
+{
+	struct xfwd_route_key4 k, *prev = NULL;
+	struct xfwd_route r;
+
+	while (!bpf_map_get_next_key(t->b->fd.routes4, prev, &k)) {
+		prev = &k;
+		if (bpf_map_lookup_elem(t->b->fd.routes4, &k, &r))
+			continue;
+		if (lpm4_rule_load(&t->lpm, ntohl(k.addr), k.prefixlen, r.group))
+			return -EBADMSG;
+		ref_group(t, r.group);
+	}
+	return 0;
+}
+
+static int push_route6(struct xtable *t, const uint8_t *addr, uint8_t len,
+		       uint32_t group)
+{
+	if (t->n6 == t->cap6) {
+		size_t cap = t->cap6 ? t->cap6 * 2 : 256;
+		void *v = realloc(t->r6, cap * sizeof(*t->r6));
+
+		if (!v)
+			return -ENOMEM;
+		t->r6 = v;
+		t->cap6 = cap;
+	}
+	memcpy(t->r6[t->n6].addr, addr, 16);
+	t->r6[t->n6].len = len;
+	t->r6[t->n6].group = group;
+	t->n6++;
+	return 0;
+}
+
+static int load_routes6(struct xtable *t)
+{
+	struct xfwd_route_key6 k, *prev = NULL;
+	struct xfwd_route r;
+
+	while (!bpf_map_get_next_key(t->b->fd.routes6, prev, &k)) {
+		prev = &k;
+		if (bpf_map_lookup_elem(t->b->fd.routes6, &k, &r))
+			continue;
+		if (push_route6(t, k.addr, (uint8_t)k.prefixlen, r.group))
+			return -ENOMEM;
+		ref_group(t, r.group);
+	}
+	return 0;
+}
+
+static void count_nh_refs(struct xtable *t)
+{
+	for (uint32_t g = 1; g < t->grp_max; g++) {
+		const struct xfwd_group_set *s =
+			&t->grp[g].set[t->grp[g].active & 1];
+
+		for (uint32_t i = 0; i < s->count && i < XFWD_ECMP_MAX; i++)
+			if (s->members[i] < t->nh_max)
+				t->nh_refs[s->members[i]]++;
+	}
+}
+
+int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen)
+{
+	const struct xfwd_info *in = &b->info;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->b = b;
+	t->err = err;
+	t->errlen = errlen;
+	t->nh_max = in->nexthops_max;
+	t->grp_max = in->groups_max;
+	t->nh = calloc(t->nh_max, sizeof(*t->nh));
+	t->nh_refs = calloc(t->nh_max, sizeof(*t->nh_refs));
+	t->grp = calloc(t->grp_max, sizeof(*t->grp));
+	t->grp_refs = calloc(t->grp_max, sizeof(*t->grp_refs));
+	if (!t->nh || !t->nh_refs || !t->grp || !t->grp_refs ||
+	    lpm4_init(&t->lpm, in->tbl8_groups))
+		return fail(t, -ENOMEM, "out of memory loading the route table");
+	t->lpm.grace = grace;
+	ret = read_array(b->fd.nexthops, t->nh_max, sizeof(*t->nh), t->nh);
+	if (!ret)
+		ret = read_array(b->fd.groups, t->grp_max, sizeof(*t->grp), t->grp);
+	if (!ret)
+		ret = read_array(b->fd.tbl24, XFWD_TBL24_SIZE, 4, t->lpm.tbl24);
+	if (!ret)
+		ret = read_array(b->fd.tbl8, in->tbl8_groups * XFWD_TBL8_GROUP_SIZE,
+				 4, t->lpm.tbl8);
+	if (ret)
+		return fail(t, ret, "cannot read the pinned maps: %s", strerror(-ret));
+	ret = load_routes4(t);
+	if (!ret)
+		ret = load_routes6(t);
+	if (!ret)
+		ret = lpm4_adopt(&t->lpm);
+	if (ret)
+		return fail(t, ret, "the pinned route maps are inconsistent (%s): run 'xfwd detach' and attach again",
+			    strerror(-ret));
+	count_nh_refs(t);
+	return 0;
+}
+
+void xt_free(struct xtable *t)
+{
+	lpm4_fini(&t->lpm);
+	free(t->nh);
+	free(t->nh_refs);
+	free(t->grp);
+	free(t->grp_refs);
+	free(t->r6);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- next hops ---- */
+
+static bool nh_matches(const struct xfwd_nh *n, const struct nh_key *k)
+{
+	if (n->kind != k->kind)
+		return false;
+	if (k->kind != XFWD_NH_DIRECT)
+		return true;
+	return n->oif == k->oif && n->family == k->gw.family &&
+	       !memcmp(n->addr, k->gw.bytes, 16);
+}
+
+static int nh_write(struct xtable *t, uint32_t id, const struct xfwd_nh *n)
+{
+	if (bpf_map_update_elem(t->b->fd.nexthops, &id, n, BPF_ANY))
+		return fail(t, -errno, "cannot write next hop %u: %s", id, strerror(errno));
+	t->nh[id] = *n;
+	return 0;
+}
+
+/* Look the neighbour up; if unknown, have the kernel resolve and keep it
+ * (managed entry) and wait up to a second for the answer. */
+static bool resolve_mac(const struct xaddr *gw, uint32_t oif, uint8_t mac[6])
+{
+	if (!rtnl_neigh_mac(gw, oif, mac))
+		return true;
+	if (rtnl_neigh_manage(gw, oif))
+		return false;
+	for (int i = 0; i < 20; i++) {
+		usleep(50000);
+		if (!rtnl_neigh_mac(gw, oif, mac))
+			return true;
+	}
+	return false;
+}
+
+/* A direct next hop's egress: the XDP device (VLAN parent), its tag. */
+static int nh_fill_direct(struct xtable *t, const struct nh_key *k,
+			  struct xfwd_nh *n)
+{
+	struct link_info li, phys;
+	char a[XADDR_STRLEN];
+
+	if (rtnl_link_get(k->oif, &li))
+		return fail(t, -ENODEV, "device %u disappeared", k->oif);
+	phys = li;
+	if (li.is_vlan && rtnl_link_get(li.parent, &phys))
+		return fail(t, -ENODEV, "%s: cannot find its lower device", li.name);
+	if (!xb_dev_attached(t->b, phys.ifindex))
+		return fail(t, -EINVAL, "%s is not attached to xfwd: run 'xfwd attach %s' first",
+			    phys.name, phys.name);
+	n->kind = XFWD_NH_DIRECT;
+	n->family = (uint8_t)k->gw.family;
+	memcpy(n->addr, k->gw.bytes, 16);
+	n->oif = k->oif;
+	n->ifindex = phys.ifindex;
+	n->mtu = li.mtu;
+	memcpy(n->l2[0].smac, li.mac, 6);
+	n->l2[0].vlan = li.is_vlan ? li.vlan : 0;
+	if (resolve_mac(&k->gw, k->oif, n->l2[0].dmac))
+		n->flags |= XFWD_NH_F_NEIGH;
+	else
+		fprintf(stderr, "xfwd: warning: neighbour %s on %s is not resolved yet; its packets go to the kernel until 'xfwd nexthop refresh' finds it\n",
+			xaddr_str(&k->gw, a), li.name);
+	return 0;
+}
+
+/* The id of the next hop for k, creating it when new. */
+static int nh_get(struct xtable *t, const struct nh_key *k, uint32_t *id)
+{
+	struct xfwd_nh n = { 0 };
+	uint32_t free_id = 0;
+	int ret;
+
+	for (uint32_t i = 1; i < t->nh_max; i++) {
+		if (t->nh[i].kind && nh_matches(&t->nh[i], k)) {
+			*id = i;
+			return 0;
+		}
+		if (!free_id && !t->nh[i].kind && !t->nh_refs[i])
+			free_id = i;
+	}
+	if (!free_id)
+		return fail(t, -ENOSPC, "all %u next-hop slots are in use: attach with a larger 'nexthops'",
+			    t->nh_max - 1);
+	n.kind = k->kind;
+	if (k->kind == XFWD_NH_DIRECT && (ret = nh_fill_direct(t, k, &n)))
+		return ret;
+	*id = free_id;
+	return nh_write(t, free_id, &n);
+}
+
+static void nh_unref(struct xtable *t, uint32_t id)
+{
+	struct xfwd_nh zero = { 0 };
+
+	if (!id || id >= t->nh_max || !t->nh_refs[id] || --t->nh_refs[id])
+		return;
+	nh_write(t, id, &zero);
+}
+
+/* ---- groups ---- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int group_write(struct xtable *t, uint32_t id, const struct xfwd_group *g)
+{
+	if (bpf_map_update_elem(t->b->fd.groups, &id, g, BPF_ANY))
+		return fail(t, -errno, "cannot write group %u: %s", id, strerror(errno));
+	t->grp[id] = *g;
+	return 0;
+}
+
+/* The group with exactly these members (sorted), created when new. */
+static int group_get(struct xtable *t, uint32_t *members, uint32_t n,
+		     uint32_t *id)
+{
+	struct xfwd_group g = { 0 };
+	uint32_t free_id = 0;
+
+	qsort(members, n, sizeof(*members), cmp_u32);
+	for (uint32_t i = 1; i < t->grp_max; i++) {
+		const struct xfwd_group_set *s = &t->grp[i].set[t->grp[i].active & 1];
+
+		if (s->count == n && !memcmp(s->members, members, n * 4)) {
+			*id = i;
+			return 0;
+		}
+		if (!free_id && !s->count && !t->grp_refs[i])
+			free_id = i;
+	}
+	if (!free_id)
+		return fail(t, -ENOSPC, "all %u next-hop group slots are in use: attach with a larger 'groups'",
+			    t->grp_max - 1);
+	g.set[0].count = n;
+	memcpy(g.set[0].members, members, n * 4);
+	for (uint32_t i = 0; i < n; i++)
+		t->nh_refs[members[i]]++;
+	*id = free_id;
+	return group_write(t, free_id, &g);
+}
+
+static void group_unref(struct xtable *t, uint32_t id)
+{
+	struct xfwd_group g;
+	struct xfwd_group_set *s;
+
+	if (!id || id >= t->grp_max || !t->grp_refs[id] || --t->grp_refs[id])
+		return;
+	g = t->grp[id];
+	s = &g.set[g.active & 1];
+	for (uint32_t i = 0; i < s->count && i < XFWD_ECMP_MAX; i++)
+		nh_unref(t, s->members[i]);
+	memset(&g, 0, sizeof(g));
+	group_write(t, id, &g);
+}
+
+/* Resolve members into a group id holding one reference for the caller. */
+static int group_for(struct xtable *t, const struct nh_key *members, int n,
+		     uint32_t *gid)
+{
+	uint32_t ids[XFWD_ECMP_MAX], u = 0;
+	int ret;
+
+	for (int i = 0; i < n; i++) {
+		uint32_t id = 0;
+		bool dup = false;
+
+		if ((ret = nh_get(t, &members[i], &id)))
+			goto undo;
+		for (uint32_t j = 0; j < u; j++)
+			dup |= ids[j] == id;
+		if (!dup)
+			ids[u++] = id;
+	}
+	ret = group_get(t, ids, u, gid);
+	if (ret)
+		goto undo;
+	t->grp_refs[*gid]++;
+	return 0;
+undo:
+	/* New next hops nobody references yet are released again. */
+	for (uint32_t i = 0; i < t->nh_max; i++)
+		if (t->nh[i].kind && !t->nh_refs[i])
+			nh_write(t, i, &(struct xfwd_nh){ 0 });
+	return ret;
+}
+
+/* ---- routes ---- */
+
+static struct route6 *find6(const struct xtable *t, const struct xprefix *p)
+{
+	for (size_t i = 0; i < t->n6; i++)
+		if (t->r6[i].len == p->len && !memcmp(t->r6[i].addr, p->addr.bytes, 16))
+			return &t->r6[i];
+	return NULL;
+}
+
+uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p)
+{
+	uint32_t g = 0;
+
+	if (p->addr.family == AF_INET) {
+		lpm4_find(&t->lpm, xaddr_v4(&p->addr), p->len, &g);
+		return g;
+	}
+	struct route6 *r = find6(t, p);
+
+	return r ? r->group : 0;
+}
+
+static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
+		    uint8_t origin)
+{
+	struct xfwd_route_key4 k = { p->len, 0 };
+	struct xfwd_route r = { .group = gid, .origin = origin,
+				.prefixlen = (uint8_t)p->len };
+	int ret = lpm4_add(&t->lpm, xaddr_v4(&p->addr), p->len, gid);
+
+	memcpy(&k.addr, p->addr.bytes, 4);
+	if (ret == -ENOSPC)
+		return fail(t, ret, "no free IPv4 second-level group (%u in use): attach with a larger 'tbl8-groups'",
+			    t->lpm.groups);
+	if (ret)
+		return fail(t, ret, "cannot add the route: %s", strerror(-ret));
+	ret = flush_lpm(t);
+	if (!ret && bpf_map_update_elem(t->b->fd.routes4, &k, &r, BPF_ANY))
+		ret = -errno;
+	return ret ? fail(t, ret, "cannot write the route maps: %s", strerror(-ret)) : 0;
+}
+
+static int install6(struct xtable *t, const struct xprefix *p, uint32_t gid,
+		    uint8_t origin)
+{
+	struct xfwd_route_key6 k = { .prefixlen = p->len };
+	struct xfwd_route r = { .group = gid, .origin = origin,
+				.prefixlen = (uint8_t)p->len };
+	struct route6 *cur = find6(t, p);
+
+	memcpy(k.addr, p->addr.bytes, 16);
+	/* The trie replaces an existing node under RCU: hitless. */
+	if (bpf_map_update_elem(t->b->fd.routes6, &k, &r, BPF_ANY))
+		return fail(t, -errno, "cannot write the IPv6 route: %s%s", strerror(errno),
+			    errno == ENOSPC ? " (attach with a larger 'routes6')" : "");
+	if (cur)
+		cur->group = gid;
+	else if (push_route6(t, p->addr.bytes, (uint8_t)p->len, gid))
+		return fail(t, -ENOMEM, "out of memory");
+	return 0;
+}
+
+int xt_route_set(struct xtable *t, const struct xprefix *p,
+		 const struct nh_key *members, int n, uint8_t origin,
+		 enum route_op op)
+{
+	uint32_t old = xt_route_group(t, p), gid = 0;
+	char buf[XPREFIX_STRLEN];
+	int ret;
+
+	if (old && op == ROUTE_ADD)
+		return fail(t, -EEXIST, "route %s exists: use 'xfwd route replace' to change it",
+			    xprefix_str(p, buf));
+	if ((ret = group_for(t, members, n, &gid)))
+		return ret;
+	ret = p->addr.family == AF_INET ? install4(t, p, gid, origin)
+					: install6(t, p, gid, origin);
+	group_unref(t, ret ? gid : old);
+	return ret;
+}
+
+int xt_route_del(struct xtable *t, const struct xprefix *p)
+{
+	uint32_t old = xt_route_group(t, p);
+	char buf[XPREFIX_STRLEN];
+	int ret;
+
+	if (!old)
+		return fail(t, -ENOENT, "no route %s (see 'xfwd route show')", xprefix_str(p, buf));
+	if (p->addr.family == AF_INET) {
+		struct xfwd_route_key4 k = { p->len, 0 };
+
+		memcpy(&k.addr, p->addr.bytes, 4);
+		ret = lpm4_del(&t->lpm, xaddr_v4(&p->addr), p->len);
+		if (!ret)
+			ret = flush_lpm(t);
+		if (!ret && bpf_map_delete_elem(t->b->fd.routes4, &k))
+			ret = -errno;
+	} else {
+		struct xfwd_route_key6 k = { .prefixlen = p->len };
+		struct route6 *r = find6(t, p);
+
+		memcpy(k.addr, p->addr.bytes, 16);
+		ret = bpf_map_delete_elem(t->b->fd.routes6, &k) ? -errno : 0;
+		if (!ret)
+			*r = t->r6[--t->n6];
+	}
+	if (ret)
+		return fail(t, ret, "cannot delete the route: %s", strerror(-ret));
+	group_unref(t, old);
+	return 0;
+}
+
+/* ---- local addresses ---- */
+
+static uint32_t local_group(struct xtable *t)
+{
+	for (uint32_t g = 1; g < t->grp_max; g++) {
+		const struct xfwd_group_set *s = &t->grp[g].set[t->grp[g].active & 1];
+
+		if (s->count == 1 && s->members[0] < t->nh_max &&
+		    t->nh[s->members[0]].kind == XFWD_NH_LOCAL)
+			return g;
+	}
+	return 0;
+}
+
+static bool addr_in(const struct xaddr *v, size_t n, const struct xprefix *p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (xaddr_eq(&v[i], &p->addr))
+			return true;
+	return false;
+}
+
+struct stale_ctx {
+	struct xprefix *v;
+	size_t n;
+	uint32_t lg;
+	const struct xaddr *addrs;
+	size_t naddrs;
+};
+
+static void collect_stale4(uint32_t addr, unsigned int depth, uint32_t target,
+			   void *arg)
+{
+	struct stale_ctx *c = arg;
+	struct xprefix p = { .len = depth };
+
+	xaddr_set_v4(&p.addr, addr);
+	if (target == c->lg && !addr_in(c->addrs, c->naddrs, &p) && c->n < 4096)
+		c->v[c->n++] = p;
+}
+
+static int remove_stale_local(struct xtable *t, const struct xaddr *addrs,
+			      size_t n)
+{
+	struct stale_ctx c = { calloc(4096, sizeof(struct xprefix)), 0,
+			       local_group(t), addrs, n };
+	int ret = 0;
+
+	if (!c.v)
+		return -ENOMEM;
+	if (c.lg) {
+		lpm4_for_each(&t->lpm, collect_stale4, &c);
+		for (size_t i = 0; i < t->n6 && c.n < 4096; i++) {
+			struct xprefix p = { .addr.family = AF_INET6, .len = t->r6[i].len };
+
+			memcpy(p.addr.bytes, t->r6[i].addr, 16);
+			if (t->r6[i].group == c.lg && !addr_in(addrs, n, &p))
+				c.v[c.n++] = p;
+		}
+	}
+	for (size_t i = 0; i < c.n && !ret; i++)
+		ret = xt_route_del(t, &c.v[i]);
+	free(c.v);
+	return ret;
+}
+
+int xt_sync_local(struct xtable *t)
+{
+	const struct nh_key local = { .kind = XFWD_NH_LOCAL };
+	struct xaddr *addrs;
+	size_t n;
+	int ret = rtnl_local_addrs(&addrs, &n);
+
+	if (ret)
+		return fail(t, ret, "cannot list local addresses: %s", strerror(-ret));
+	ret = remove_stale_local(t, addrs, n);
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct xprefix p = { .addr = addrs[i],
+				     .len = addrs[i].family == AF_INET ? 32 : 128 };
+		uint32_t g = xt_route_group(t, &p);
+
+		if (g && g == local_group(t))
+			continue;
+		ret = xt_route_set(t, &p, &local, 1, XFWD_ORIGIN_LOCAL, ROUTE_REPLACE);
+	}
+	free(addrs);
+	return ret;
+}
+
+/* ---- neighbours ---- */
+
+/* Publish a new MAC in three single-change writes: the idle copy, then
+ * the selector, then (if it changes) the resolved flag. */
+static int nh_publish(struct xtable *t, uint32_t id, const uint8_t mac[6],
+		      bool known)
+{
+	struct xfwd_nh n = t->nh[id];
+	uint8_t idle = !(n.active & 1);
+	int ret;
+
+	n.l2[idle] = n.l2[n.active & 1];
+	memcpy(n.l2[idle].dmac, mac, 6);
+	if ((ret = nh_write(t, id, &n)))
+		return ret;
+	n.active = idle;
+	if ((ret = nh_write(t, id, &n)))
+		return ret;
+	n.flags = known ? n.flags | XFWD_NH_F_NEIGH : n.flags & ~XFWD_NH_F_NEIGH;
+	return nh_write(t, id, &n);
+}
+
+int xt_refresh_neigh(struct xtable *t, int *changed)
+{
+	*changed = 0;
+	for (uint32_t id = 1; id < t->nh_max; id++) {
+		struct xfwd_nh *n = &t->nh[id];
+		struct xaddr gw = { .family = n->family };
+		uint8_t mac[6] = { 0 };
+		bool known, had = n->flags & XFWD_NH_F_NEIGH;
+		int ret;
+
+		if (n->kind != XFWD_NH_DIRECT)
+			continue;
+		memcpy(gw.bytes, n->addr, 16);
+		known = resolve_mac(&gw, n->oif, mac);
+		if (known == had && (!known || !memcmp(mac, n->l2[n->active & 1].dmac, 6)))
+			continue;
+		if ((ret = nh_publish(t, id, known ? mac : n->l2[n->active & 1].dmac, known)))
+			return ret;
+		(*changed)++;
+	}
+	return 0;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The control-plane view of the data path: next hops, groups and routes,
+ * adopted from the pinned maps (so a new process continues where the last
+ * one stopped) and changed without a lookup ever seeing a half-written
+ * entry (see docs/hitless-updates.md).
+ */
+#ifndef XFWD_TABLE_H
+#define XFWD_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf.h"
+#include "lpm4.h"
+#include "prefix.h"
+
+/* What identifies a next hop: two routes via the same gateway and device
+ * share one entry (and one MAC update). */
+struct nh_key {
+	uint8_t kind;
+	struct xaddr gw;
+	uint32_t oif; /* the device named in the route */
+};
+
+struct route6 {
+	uint8_t addr[16];
+	uint8_t len;
+	uint32_t group;
+};
+
+struct xtable {
+	struct xb *b;
+	struct lpm4 lpm;
+	struct xfwd_nh *nh;
+	uint32_t *nh_refs, nh_max;
+	struct xfwd_group *grp;
+	uint32_t *grp_refs, grp_max;
+	struct route6 *r6;
+	size_t n6, cap6;
+	char *err;
+	size_t errlen;
+};
+
+enum route_op { ROUTE_ADD, ROUTE_REPLACE };
+
+int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen);
+void xt_free(struct xtable *t);
+int xt_route_set(struct xtable *t, const struct xprefix *p,
+		 const struct nh_key *members, int n, uint8_t origin,
+		 enum route_op op);
+int xt_route_del(struct xtable *t, const struct xprefix *p);
+/* Make /32 and /128 "local" routes match this host's addresses. */
+int xt_sync_local(struct xtable *t);
+/* Re-read neighbour MACs for every direct next hop. */
+int xt_refresh_neigh(struct xtable *t, int *changed);
+/* Find a route by exact prefix: its group id, or 0. */
+uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p);
+
+#endif
