@@ -24,6 +24,38 @@ static unsigned int depth_of(uint32_t e)
 	return (e >> XFWD_LPM_DEPTH_SHIFT) & XFWD_LPM_DEPTH_MASK;
 }
 
+/* ---- lazy mirror ---- */
+
+static uint32_t *e24(struct lpm4 *t, uint32_t i)
+{
+	uint32_t c = i / LPM4_CHUNK;
+
+	if (t->fetch && !t->loaded24[c]) {
+		int err = t->fetch(t->fetch_arg, LPM4_TBL24, c * LPM4_CHUNK,
+				   LPM4_CHUNK, t->tbl24 + c * LPM4_CHUNK);
+
+		if (err)
+			t->io_err = err;
+		t->loaded24[c] = 1;
+	}
+	return &t->tbl24[i];
+}
+
+static uint32_t *e8(struct lpm4 *t, uint32_t i)
+{
+	uint32_t g = i / G8;
+
+	if (t->fetch && !t->loaded8[g]) {
+		int err = t->fetch(t->fetch_arg, LPM4_TBL8, g * G8, G8,
+				   t->tbl8 + g * G8);
+
+		if (err)
+			t->io_err = err;
+		t->loaded8[g] = 1;
+	}
+	return &t->tbl8[i];
+}
+
 /* ---- rule set: open addressing, linear probing, backward-shift delete */
 
 static uint64_t rule_key(uint32_t addr, unsigned int depth)
@@ -147,7 +179,7 @@ static int log_write(struct lpm4 *t, uint32_t tbl, uint32_t idx, uint32_t val)
 /* Mirror and log only real changes: the mirror equals the live map. */
 static int set24(struct lpm4 *t, uint32_t i, uint32_t v)
 {
-	if (t->tbl24[i] == v)
+	if (*e24(t, i) == v)
 		return 0;
 	t->tbl24[i] = v;
 	return log_write(t, LPM4_TBL24, i, v);
@@ -155,7 +187,7 @@ static int set24(struct lpm4 *t, uint32_t i, uint32_t v)
 
 static int set8(struct lpm4 *t, uint32_t i, uint32_t v)
 {
-	if (t->tbl8[i] == v)
+	if (*e8(t, i) == v)
 		return 0;
 	t->tbl8[i] = v;
 	return log_write(t, LPM4_TBL8, i, v);
@@ -188,7 +220,7 @@ static int group_fill(struct lpm4 *t, uint32_t g, uint32_t lo, uint32_t n,
 		      unsigned int depth, uint32_t v, bool replace_equal_only)
 {
 	for (uint32_t j = lo; j < lo + n; j++) {
-		uint32_t i = g * G8 + j, e = t->tbl8[i];
+		uint32_t i = g * G8 + j, e = *e8(t, i);
 		bool hit = replace_equal_only
 				   ? (e & XFWD_LPM_VALID) && depth_of(e) == depth
 				   : !(e & XFWD_LPM_VALID) || depth_of(e) <= depth;
@@ -209,7 +241,10 @@ int lpm4_init(struct lpm4 *t, uint32_t groups)
 	t->tbl8 = calloc((size_t)groups * G8, sizeof(uint32_t));
 	t->ready = calloc(groups, sizeof(uint32_t));
 	t->pending = calloc(groups, sizeof(uint32_t));
-	if (!t->tbl24 || !t->tbl8 || !t->ready || !t->pending) {
+	t->loaded24 = calloc(XFWD_TBL24_SIZE / LPM4_CHUNK, 1);
+	t->loaded8 = calloc(groups, 1);
+	if (!t->tbl24 || !t->tbl8 || !t->ready || !t->pending || !t->loaded24 ||
+	    !t->loaded8) {
 		lpm4_fini(t);
 		return -ENOMEM;
 	}
@@ -222,6 +257,8 @@ void lpm4_fini(struct lpm4 *t)
 	free(t->tbl8);
 	free(t->ready);
 	free(t->pending);
+	free(t->loaded24);
+	free(t->loaded8);
 	free(t->rules.keys);
 	free(t->rules.vals);
 	free(t->log);
@@ -231,26 +268,28 @@ void lpm4_fini(struct lpm4 *t)
 int lpm4_adopt(struct lpm4 *t)
 {
 	uint8_t *used = calloc(t->groups, 1);
+	int err = 0;
 
 	if (!used)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < XFWD_TBL24_SIZE; i++) {
-		uint32_t e = t->tbl24[i];
+	for (size_t k = 0; k < t->rules.cap && !err; k++) {
+		uint64_t key = t->rules.keys[k];
+		uint32_t e;
 
-		if (!(e & XFWD_LPM_EXT))
+		if (!key || ((key - 1) & 63) <= 24)
 			continue;
-		if ((e & XFWD_LPM_TARGET_MASK) >= t->groups) {
-			free(used);
-			return -EBADMSG;
-		}
-		used[e & XFWD_LPM_TARGET_MASK] = 1;
+		e = *e24(t, (uint32_t)((key - 1) >> 6) >> 8);
+		if (!(e & XFWD_LPM_EXT) || (e & XFWD_LPM_TARGET_MASK) >= t->groups)
+			err = -EBADMSG;
+		else
+			used[e & XFWD_LPM_TARGET_MASK] = 1;
 	}
 	t->nready = t->ready_head = t->npending = 0;
 	for (uint32_t g = 0; g < t->groups; g++)
 		if (!used[g])
 			t->ready[t->nready++] = g;
 	free(used);
-	return 0;
+	return err ? err : t->io_err;
 }
 
 int lpm4_rule_load(struct lpm4 *t, uint32_t addr, unsigned int depth,
@@ -268,7 +307,7 @@ static int add_short(struct lpm4 *t, uint32_t addr, unsigned int depth,
 	uint32_t lo = addr >> 8, n = 1u << (24 - depth);
 
 	for (uint32_t i = lo; i < lo + n; i++) {
-		uint32_t e = t->tbl24[i];
+		uint32_t e = *e24(t, i);
 		int err = 0;
 
 		if (e & XFWD_LPM_EXT)
@@ -285,7 +324,7 @@ static int add_short(struct lpm4 *t, uint32_t addr, unsigned int depth,
 static int add_long(struct lpm4 *t, uint32_t addr, unsigned int depth,
 		    uint32_t v)
 {
-	uint32_t i = addr >> 8, e = t->tbl24[i], g;
+	uint32_t i = addr >> 8, e = *e24(t, i), g;
 	uint32_t lo = addr & 0xff, n = 1u << (32 - depth);
 	int err;
 
@@ -317,7 +356,7 @@ int lpm4_add(struct lpm4 *t, uint32_t addr, unsigned int depth,
 	v = entry(target, depth);
 	err = depth <= 24 ? add_short(t, addr, depth, v)
 			  : add_long(t, addr, depth, v);
-	if (err)
+	if (err || (err = t->io_err))
 		return err;
 	return rules_put(&t->rules, rule_key(addr, depth), target);
 }
@@ -342,7 +381,7 @@ static int del_short(struct lpm4 *t, uint32_t addr, unsigned int depth,
 	uint32_t lo = addr >> 8, n = 1u << (24 - depth);
 
 	for (uint32_t i = lo; i < lo + n; i++) {
-		uint32_t e = t->tbl24[i];
+		uint32_t e = *e24(t, i);
 		int err = 0;
 
 		if (e & XFWD_LPM_EXT)
@@ -360,9 +399,9 @@ static int del_short(struct lpm4 *t, uint32_t addr, unsigned int depth,
 static int group_collapse(struct lpm4 *t, uint32_t i, uint32_t g)
 {
 	for (uint32_t j = 0; j < G8; j++)
-		if (depth_of(t->tbl8[g * G8 + j]) > 24)
+		if (depth_of(*e8(t, g * G8 + j)) > 24)
 			return 0;
-	if (set24(t, i, t->tbl8[g * G8]))
+	if (set24(t, i, *e8(t, g * G8)))
 		return -ENOMEM;
 	t->pending[t->npending++] = g;
 	return 0;
@@ -371,7 +410,7 @@ static int group_collapse(struct lpm4 *t, uint32_t i, uint32_t g)
 static int del_long(struct lpm4 *t, uint32_t addr, unsigned int depth,
 		    uint32_t v)
 {
-	uint32_t i = addr >> 8, e = t->tbl24[i], g;
+	uint32_t i = addr >> 8, e = *e24(t, i), g;
 	int err;
 
 	if (!(e & XFWD_LPM_EXT))
@@ -397,7 +436,7 @@ int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth)
 	v = cover_entry(t, addr, depth);
 	err = depth <= 24 ? del_short(t, addr, depth, v)
 			  : del_long(t, addr, depth, v);
-	if (err)
+	if (err || (err = t->io_err))
 		return err;
 	rules_del(&t->rules, key);
 	return 0;
@@ -412,12 +451,12 @@ bool lpm4_find(const struct lpm4 *t, uint32_t addr, unsigned int depth,
 			 target);
 }
 
-uint32_t lpm4_lookup(const struct lpm4 *t, uint32_t addr)
+uint32_t lpm4_lookup(struct lpm4 *t, uint32_t addr)
 {
-	uint32_t e = t->tbl24[addr >> 8];
+	uint32_t e = *e24(t, addr >> 8);
 
 	if (e & XFWD_LPM_EXT)
-		e = t->tbl8[(e & XFWD_LPM_TARGET_MASK) * G8 + (addr & 0xff)];
+		e = *e8(t, (e & XFWD_LPM_TARGET_MASK) * G8 + (addr & 0xff));
 	return e;
 }
 

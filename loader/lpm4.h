@@ -32,9 +32,20 @@ struct lpm4_rules {
 	size_t cap, count;
 };
 
+/* Lazy mirror: with a fetch callback, tbl24 chunks and tbl8 groups are
+ * read from the live maps the first time they are touched (reading all
+ * 16M entries costs seconds; a route change touches a few). */
+#define LPM4_CHUNK 4096u
+typedef int (*lpm4_fetch_fn)(void *arg, uint32_t tbl, uint32_t start,
+			     uint32_t count, uint32_t *dst);
+
 struct lpm4 {
 	uint32_t *tbl24;
 	uint32_t *tbl8;
+	lpm4_fetch_fn fetch;
+	void *fetch_arg;
+	uint8_t *loaded24, *loaded8;
+	int io_err;
 	uint32_t groups;
 	/* Free tbl8 groups: ready to use, and freed since the last grace. */
 	uint32_t *ready, nready, ready_head;
@@ -60,11 +71,12 @@ int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth);
 bool lpm4_find(const struct lpm4 *t, uint32_t addr, unsigned int depth,
 	       uint32_t *target);
 /* The entry the data path would read (XFWD_LPM_VALID clear: no route). */
-uint32_t lpm4_lookup(const struct lpm4 *t, uint32_t addr);
+uint32_t lpm4_lookup(struct lpm4 *t, uint32_t addr);
 
-/* After tbl24/tbl8 were filled from the live maps and the rules added
- * with lpm4_rule_load: rebuild the free group list. Returns -EBADMSG when
- * the tables reference a group out of range. */
+/* Adopting live tables: set fetch (or fill tbl24/tbl8), add the rules
+ * with lpm4_rule_load, then lpm4_adopt rebuilds the free group list from
+ * the rules longer than /24 (a /24 has a group iff it has such a rule).
+ * Returns -EBADMSG when the tables reference a group out of range. */
 int lpm4_adopt(struct lpm4 *t);
 int lpm4_rule_load(struct lpm4 *t, uint32_t addr, unsigned int depth,
 		   uint32_t target);

@@ -202,7 +202,20 @@ int rtnl_neigh_manage(const struct xaddr *addr, uint32_t ifindex)
 		     addr->bytes);
 	mnl_attr_put_u32(nlh, NDA_FLAGS_EXT, NTF_EXT_MANAGED);
 	ret = rtnl_talk(nlh, NULL, NULL);
-	return ret == -EEXIST ? 0 : ret;
+	if (ret && ret != -EEXIST)
+		return ret;
+	/* Managed entries are probed by delayed work; NTF_USE starts the
+	 * resolution now. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWNEIGH;
+	nlh->nlmsg_flags = NLM_F_REPLACE;
+	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	nd->ndm_family = (uint8_t)addr->family;
+	nd->ndm_ifindex = (int)ifindex;
+	nd->ndm_flags = NTF_USE;
+	mnl_attr_put(nlh, NDA_DST, addr->family == AF_INET ? 4 : 16,
+		     addr->bytes);
+	return rtnl_talk(nlh, NULL, NULL);
 }
 
 /* ---- local addresses ---- */

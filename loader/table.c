@@ -29,22 +29,24 @@ static int fail(struct xtable *t, int ret, const char *fmt, ...)
 
 /* ---- bulk map I/O ---- */
 
-static int read_array(int fd, uint32_t n, size_t vsz, void *out)
+/* Read entries [start, start + n) of an array map. Batch lookups resume
+ * after the key given, so a range starting at k passes k - 1. */
+static int read_range(int fd, uint32_t start, uint32_t n, size_t vsz, void *out)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t *keys = malloc(BATCH * sizeof(*keys)), in = 0, next = 0;
-	uint32_t done = 0;
+	uint32_t *keys = malloc(BATCH * sizeof(*keys)), in, next = 0, done = 0;
 	int ret = 0;
 
 	if (!keys)
 		return -ENOMEM;
 	while (done < n) {
 		__u32 cnt = n - done < BATCH ? n - done : BATCH;
+		uint32_t at = start + done;
 
-		ret = bpf_map_lookup_batch(fd, done ? &in : NULL, &next, keys,
+		in = at - 1;
+		ret = bpf_map_lookup_batch(fd, at ? &in : NULL, &next, keys,
 					   (char *)out + (size_t)done * vsz, &cnt, &o);
 		done += cnt;
-		in = next;
 		if (ret) {
 			ret = errno == ENOENT && done == n ? 0 : -errno;
 			break;
@@ -52,6 +54,15 @@ static int read_array(int fd, uint32_t n, size_t vsz, void *out)
 	}
 	free(keys);
 	return ret;
+}
+
+static int fetch_lpm(void *arg, uint32_t tbl, uint32_t start, uint32_t count,
+		     uint32_t *dst)
+{
+	const struct xb *b = arg;
+
+	return read_range(tbl == LPM4_TBL24 ? b->fd.tbl24 : b->fd.tbl8, start,
+			  count, 4, dst);
 }
 
 static int write_run(int fd, const struct lpm4_write *w, uint32_t n)
@@ -188,14 +199,11 @@ int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen)
 	    lpm4_init(&t->lpm, in->tbl8_groups))
 		return fail(t, -ENOMEM, "out of memory loading the route table");
 	t->lpm.grace = grace;
-	ret = read_array(b->fd.nexthops, t->nh_max, sizeof(*t->nh), t->nh);
+	t->lpm.fetch = fetch_lpm;
+	t->lpm.fetch_arg = b;
+	ret = read_range(b->fd.nexthops, 0, t->nh_max, sizeof(*t->nh), t->nh);
 	if (!ret)
-		ret = read_array(b->fd.groups, t->grp_max, sizeof(*t->grp), t->grp);
-	if (!ret)
-		ret = read_array(b->fd.tbl24, XFWD_TBL24_SIZE, 4, t->lpm.tbl24);
-	if (!ret)
-		ret = read_array(b->fd.tbl8, in->tbl8_groups * XFWD_TBL8_GROUP_SIZE,
-				 4, t->lpm.tbl8);
+		ret = read_range(b->fd.groups, 0, t->grp_max, sizeof(*t->grp), t->grp);
 	if (ret)
 		return fail(t, ret, "cannot read the pinned maps: %s", strerror(-ret));
 	ret = load_routes4(t);
@@ -242,14 +250,15 @@ static int nh_write(struct xtable *t, uint32_t id, const struct xfwd_nh *n)
 }
 
 /* Look the neighbour up; if unknown, have the kernel resolve and keep it
- * (managed entry) and wait up to a second for the answer. */
+ * (managed entry) and wait up to 3 s for the answer (IPv6 neighbour
+ * discovery on a link that just came up took 2 s here). */
 static bool resolve_mac(const struct xaddr *gw, uint32_t oif, uint8_t mac[6])
 {
 	if (!rtnl_neigh_mac(gw, oif, mac))
 		return true;
 	if (rtnl_neigh_manage(gw, oif))
 		return false;
-	for (int i = 0; i < 20; i++) {
+	for (int i = 0; i < 60; i++) {
 		usleep(50000);
 		if (!rtnl_neigh_mac(gw, oif, mac))
 			return true;

@@ -32,9 +32,14 @@ link() {
 	nsx "$3" ip link set "$4" up
 }
 
-# A veth end that receives XDP_REDIRECTed frames needs NAPI (GRO on).
-gro_on() {
-	nsx "$1" ethtool -K "$2" gro on >/dev/null
+# Prepare an end host's veth facing the XDP router:
+# - GRO on: a veth that receives XDP_REDIRECTed frames needs NAPI;
+# - TX checksum offload off: veth hands frames over with the L4 checksum
+#   still to be filled in (CHECKSUM_PARTIAL); XDP forwards them as they
+#   are and the far host drops them. A physical NIC (ENA) always delivers
+#   complete checksums, so this is a property of the veth test bed only.
+host_if() {
+	nsx "$1" ethtool -K "$2" gro on tx off >/dev/null
 }
 
 cleanup() {

@@ -31,7 +31,7 @@ build_basic() {
 	# Accept replies arriving on either link (ECMP return asymmetry).
 	nsx s sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.s1.rp_filter=0 \
 		net.ipv4.conf.s2.rp_filter=0
-	gro_on c c0; gro_on s s1; gro_on s s2
+	host_if c c0; host_if s s1; host_if s s2
 	xf r attach r0 r1 r2 >/dev/null
 	xf r route add 10.0.1.0/24 via 10.0.1.2 dev r0
 	xf r route add 10.9.0.0/24 via 10.0.2.2 dev r1 via 10.0.3.2 dev r2

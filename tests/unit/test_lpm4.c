@@ -84,7 +84,7 @@ static uint32_t live_lookup(const struct live *l, uint32_t addr)
 	return e & XFWD_LPM_VALID ? e & XFWD_LPM_TARGET_MASK : 0;
 }
 
-static uint32_t table_lookup(const struct lpm4 *t, uint32_t addr)
+static uint32_t table_lookup(struct lpm4 *t, uint32_t addr)
 {
 	uint32_t e = lpm4_lookup(t, addr);
 
@@ -268,6 +268,16 @@ static void test_random_ops_match_model(void **state)
 	assert_true(f->graces > 0); /* reuse after grace was exercised */
 }
 
+/* Reads the first table's arrays, as the loader reads the live maps. */
+static int fetch_from(void *arg, uint32_t tbl, uint32_t start, uint32_t n,
+		      uint32_t *dst)
+{
+	const struct lpm4 *src = arg;
+
+	memcpy(dst, (tbl == LPM4_TBL24 ? src->tbl24 : src->tbl8) + start, n * 4);
+	return 0;
+}
+
 static void test_adopt_reproduces_free_groups(void **state)
 {
 	struct fixture *f = *state;
@@ -276,18 +286,27 @@ static void test_adopt_reproduces_free_groups(void **state)
 	assert_int_equal(lpm4_add(&f->t, 0x0a000100, 25, 7), 0);
 	assert_int_equal(lpm4_add(&f->t, 0x0a000200, 26, 8), 0);
 	assert_int_equal(lpm4_add(&f->t, 0x0a000000, 16, 9), 0);
+	assert_int_equal(lpm4_add(&f->t, 0x0b000000, 26, 10), 0);
+	assert_int_equal(lpm4_del(&f->t, 0x0b000000, 26), 0); /* freed again */
 	assert_int_equal(lpm4_init(&t2, 64), 0);
-	memcpy(t2.tbl24, f->t.tbl24, XFWD_TBL24_SIZE * 4);
-	memcpy(t2.tbl8, f->t.tbl8, 64 * 256 * 4);
+	t2.fetch = fetch_from;
+	t2.fetch_arg = &f->t;
 	assert_int_equal(lpm4_rule_load(&t2, 0x0a000100, 25, 7), 0);
 	assert_int_equal(lpm4_rule_load(&t2, 0x0a000200, 26, 8), 0);
 	assert_int_equal(lpm4_rule_load(&t2, 0x0a000000, 16, 9), 0);
 	assert_int_equal(lpm4_adopt(&t2), 0);
-	assert_int_equal(lpm4_groups_used(&t2), 2);
-	/* The adopted table keeps working: delete falls back to the /16. */
+	assert_int_equal(lpm4_groups_used(&t2), 2); /* one per /24 with a long rule */
+	assert_int_equal(table_lookup(&t2, 0x0a000221), 8);
+	assert_int_equal(table_lookup(&t2, 0x0a000141), 7);
+	assert_int_equal(table_lookup(&t2, 0x0a00ff01), 9);
+	/* The adopted table keeps working: delete falls back to the /16,
+	 * and the group collapses once its last long route is gone. */
 	assert_int_equal(lpm4_del(&t2, 0x0a000100, 25), 0);
 	assert_int_equal(table_lookup(&t2, 0x0a000101), 9);
 	assert_int_equal(lpm4_groups_used(&t2), 1);
+	assert_int_equal(lpm4_del(&t2, 0x0a000200, 26), 0);
+	assert_int_equal(lpm4_groups_used(&t2), 0);
+	assert_int_equal(table_lookup(&t2, 0x0a000221), 9);
 	assert_int_equal(lpm4_del(&t2, 0x0a000100, 25), -ENOENT);
 	lpm4_fini(&t2);
 }

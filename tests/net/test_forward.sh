@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Real traffic through xfwd's XDP path: client <-> router <-> server over
+# veth, native XDP on the router, kernel forwarding disabled there so
+# delivery proves the XDP path. Ping (v4, v6), a TCP transfer, counters
+# that match the traffic, and ECMP spreading flows over two links.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo_basic.sh"
+require_root
+trap cleanup EXIT
+
+echo "test_forward: client <-> router(XDP) <-> server"
+build_basic
+
+check "kernel forwarding is off on the router" \
+	test "$(nsx r sysctl -n net.ipv4.ip_forward)" = 0
+# Resolve ND/ARP first, then count exactly.
+nsx c ping -c 1 -W 2 10.9.0.1 >/dev/null || true
+nsx c ping -6 -c 1 -W 2 fd00:9::1 >/dev/null || true
+xf r stats reset
+check "IPv4 ping crosses the router" nsx c ping -c 10 -i 0.05 -W 1 10.9.0.1
+check "IPv6 ping crosses the router" nsx c ping -6 -c 10 -i 0.05 -W 1 fd00:9::1
+check "forwarded = 40 (20 echo requests + 20 replies), got $(forwarded r)" \
+	test "$(forwarded r)" -eq 40
+check "nothing dropped" test "$(stat_pkts r drop_malformed_ip)" -eq 0
+
+# TCP: 4 MiB from client to server, byte-identical.
+tmp=$(mktemp -d)
+head -c 4194304 /dev/urandom >"$tmp/in"
+nsx s timeout 30 nc -l 10.9.0.1 5001 >"$tmp/out" &
+sleep 0.3
+before=$(forwarded r)
+check "TCP transfer of 4 MiB completes" nsx c timeout 30 nc -N 10.9.0.1 5001 <"$tmp/in"
+wait || true
+check "TCP payload arrives intact" cmp "$tmp/in" "$tmp/out"
+check "TCP went through XDP ($(( $(forwarded r) - before )) frames forwarded)" \
+	test $(( $(forwarded r) - before )) -gt 1000
+rm -rf "$tmp"
+
+# ECMP: 40 TCP flows (distinct source ports) to the service address.
+nsx s timeout 30 sh -c 'while true; do nc -l 10.9.0.1 5002 >/dev/null; done' &
+srv=$!
+sleep 0.3
+s1=$(rx_packets s s1); s2=$(rx_packets s s2)
+for i in $(seq 40); do nsx c nc -N -w 2 10.9.0.1 5002 </dev/null >/dev/null 2>&1 || true; done
+kill $srv 2>/dev/null || true
+d1=$(( $(rx_packets s s1) - s1 )); d2=$(( $(rx_packets s s2) - s2 ))
+check "ECMP spreads 40 flows over both links (s1 +$d1, s2 +$d2 packets)" \
+	test "$d1" -gt 20 -a "$d2" -gt 20
+
+# The CLI's view agrees with the data path's.
+check "route get names a member of the ECMP group" \
+	sh -c "$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE xf r route get 10.9.0.1 from 10.0.1.2 proto tcp sport 1234 dport 80 | grep -q 'action forward route 10.9.0.0/24 group'"
+check "route get: local address goes to the kernel" \
+	sh -c "$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE xf r route get 10.0.2.1 | grep -q 'action pass (addressed to this host)'"
+
+# Blackhole: counted drop, the kernel never sees it.
+xf r route add 10.9.0.0/28 blackhole
+b0=$(stat_pkts r drop_blackhole)
+nsx c ping -c 3 -i 0.05 -W 1 10.9.0.1 >/dev/null 2>&1 || true
+check "blackhole route drops and counts 3 packets" \
+	test $(( $(stat_pkts r drop_blackhole) - b0 )) -eq 3
+xf r route del 10.9.0.0/28
+check "deleting the more-specific restores forwarding" nsx c ping -c 2 -i 0.05 -W 1 10.9.0.1
+
+# Bad input: one clear line, exit 1, nothing changed.
+routes_before=$(xf r route show | md5sum)
+check "malformed prefix is refused" sh -c "$XFWD --pin-root $PIN_BASE/xfwd-$NSP-r route add 10.1.2.3/33 blackhole 2>&1 | grep -q 'prefix length must be'"
+check "unknown device is refused" sh -c "nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r route add 10.5.0.0/16 via 10.0.2.2 dev nosuch 2>&1 | grep -q \"no device 'nosuch'\""
+check "duplicate add is refused with a hint" sh -c "nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r route add 10.9.0.0/24 blackhole 2>&1 | grep -q 'use .xfwd route replace'"
+check "route table unchanged after refused commands" test "$(xf r route show | md5sum)" = "$routes_before"
+check "not attached: clear error" sh -c "nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-none stats 2>&1 | grep -q 'run .xfwd attach'"
+
+# Forwarding survives the CLI: no process is left, the pinned link holds.
+check "no xfwd process is running" sh -c "! pgrep -x xfwd"
+check "forwarding continues with no xfwd process" nsx c ping -c 2 -i 0.05 -W 1 10.9.0.1
+
+xf r detach
+check "after detach, the router forwards nothing (kernel forwarding off)" \
+	sh -c "! ip netns exec $NSP-c ping -c 2 -i 0.1 -W 1 10.9.0.1"
+check "detach removed the pins" test ! -e "$PIN_BASE/xfwd-$NSP-r"
+
+echo "test_forward: $FAILS failure(s)"
+[ "$FAILS" -eq 0 ]
