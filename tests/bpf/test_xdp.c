@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Packet in -> packet out through the real XDP object (BPF_PROG_TEST_RUN,
+ * verified by this kernel), table driven: {case, maps, packet in, expected
+ * action, expected reason counter, expected packet out byte for byte}.
+ * Runs in a network namespace of its own (two veths for TX vs redirect).
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pkt.h"
+#include "loader/lpm4.h"
+#include "maps/xfwd_abi.h"
+#include "maps/xfwd_hash.h"
+#include "xfwd.skel.h"
+
+static struct xfwd *skel;
+static int prog_fd, if_in, if_out, passes, fails;
+static struct lpm4 lpm;
+
+static const uint8_t MAC_IN_SRC[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const uint8_t MAC_ROUTER[6] = { 0x02, 0, 0, 0, 0, 0xfe };
+static const uint8_t MAC_SMAC[6] = { 0x02, 0, 0, 0, 0xaa, 0x01 };
+static const uint8_t MAC_NH[6][6] = {
+	{ 0x02, 0, 0, 0, 0xbb, 0x01 }, { 0x02, 0, 0, 0, 0xbb, 0x02 },
+	{ 0x02, 0, 0, 0, 0xbb, 0x03 }, { 0x02, 0, 0, 0, 0xbb, 0x04 },
+	{ 0x02, 0, 0, 0, 0xbb, 0x05 }, { 0x02, 0, 0, 0, 0xbb, 0x06 },
+};
+
+/* ---- fixture: next hops, groups, routes ---- */
+
+enum { NH_OUT = 1, NH_TX, NH_E1, NH_E2, NH_E3, NH_UNRES, NH_SMALL, NH_VLAN,
+       NH_BH, NH_KERNEL, NH_LOCAL, NH_NOTATT, NH_MAX };
+
+static void put_nh(uint32_t id, uint8_t kind, uint32_t ifindex, int mac,
+		   uint16_t vlan, uint32_t mtu, uint8_t flags)
+{
+	struct xfwd_nh n = { .kind = kind, .flags = flags, .ifindex = ifindex,
+			     .mtu = mtu, .family = AF_INET, .oif = ifindex };
+
+	/* Live copy in l2[1] (active = 1): the selector is honoured. */
+	n.active = 1;
+	if (mac >= 0)
+		memcpy(n.l2[1].dmac, MAC_NH[mac], 6);
+	memcpy(n.l2[1].smac, MAC_SMAC, 6);
+	memset(n.l2[0].dmac, 0xee, 6); /* stale copy: must never be used */
+	n.l2[1].vlan = vlan;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_nexthops), &id, &n, 0))
+		abort();
+}
+
+static void put_group(uint32_t id, const uint32_t *m, uint32_t n)
+{
+	struct xfwd_group g = { .active = 0 };
+
+	g.set[0].count = n;
+	memcpy(g.set[0].members, m, n * 4);
+	g.set[1].count = 1; /* stale copy: must never be used */
+	g.set[1].members[0] = NH_BH;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_groups), &id, &g, 0))
+		abort();
+}
+
+static void flush_lpm(void)
+{
+	for (size_t i = 0; i < lpm.nlog; i++) {
+		const struct lpm4_write *w = &lpm.log[i];
+		int fd = bpf_map__fd(w->tbl == LPM4_TBL24 ? skel->maps.xfwd_tbl24
+							  : skel->maps.xfwd_tbl8);
+
+		if (bpf_map_update_elem(fd, &w->idx, &w->val, 0))
+			abort();
+	}
+	lpm4_log_clear(&lpm);
+}
+
+static void route4(const char *prefix, unsigned int len, uint32_t group)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, prefix, &a);
+	if (lpm4_add(&lpm, ntohl(a.s_addr), len, group))
+		abort();
+	flush_lpm();
+}
+
+static void route6(const char *prefix, unsigned int len, uint32_t group)
+{
+	struct xfwd_route_key6 k = { .prefixlen = len };
+	struct xfwd_route r = { .group = group, .prefixlen = (uint8_t)len };
+
+	inet_pton(AF_INET6, prefix, k.addr);
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_routes6), &k, &r, 0))
+		abort();
+}
+
+static void fixture(void)
+{
+	struct bpf_devmap_val dv = { .ifindex = (uint32_t)if_out };
+	uint32_t ecmp[] = { NH_E1, NH_E2, NH_E3 };
+
+	put_nh(NH_OUT, XFWD_NH_DIRECT, (uint32_t)if_out, 0, 0, 1500, XFWD_NH_F_NEIGH);
+	put_nh(NH_TX, XFWD_NH_DIRECT, (uint32_t)if_in, 1, 0, 1500, XFWD_NH_F_NEIGH);
+	put_nh(NH_E1, XFWD_NH_DIRECT, (uint32_t)if_out, 2, 0, 1500, XFWD_NH_F_NEIGH);
+	put_nh(NH_E2, XFWD_NH_DIRECT, (uint32_t)if_out, 3, 0, 1500, XFWD_NH_F_NEIGH);
+	put_nh(NH_E3, XFWD_NH_DIRECT, (uint32_t)if_out, 4, 0, 1500, XFWD_NH_F_NEIGH);
+	put_nh(NH_UNRES, XFWD_NH_DIRECT, (uint32_t)if_out, -1, 0, 1500, 0);
+	put_nh(NH_SMALL, XFWD_NH_DIRECT, (uint32_t)if_out, 0, 0, 500, XFWD_NH_F_NEIGH);
+	put_nh(NH_VLAN, XFWD_NH_DIRECT, (uint32_t)if_out, 5, 100, 1500, XFWD_NH_F_NEIGH);
+	put_nh(NH_BH, XFWD_NH_BLACKHOLE, 0, -1, 0, 0, 0);
+	put_nh(NH_KERNEL, XFWD_NH_KERNEL, 0, -1, 0, 0, 0);
+	put_nh(NH_LOCAL, XFWD_NH_LOCAL, 0, -1, 0, 0, 0);
+	put_nh(NH_NOTATT, XFWD_NH_DIRECT, 1 /* lo: not in the devmap */, 0, 0, 1500,
+	       XFWD_NH_F_NEIGH);
+	for (uint32_t id = 1; id < NH_MAX; id++)
+		if (id < NH_E1 || id > NH_E3)
+			put_group(id, &id, 1);
+	put_group(20, ecmp, 3);
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_tx_ports), &if_out, &dv, 0))
+		abort();
+	route4("10.1.0.0", 16, NH_OUT);
+	route4("10.1.2.128", 25, NH_TX); /* more specific, in a tbl8 group */
+	route4("10.2.0.0", 16, NH_TX);
+	route4("10.3.0.0", 16, 20);
+	route4("10.4.0.0", 16, NH_BH);
+	route4("10.5.0.0", 16, NH_KERNEL);
+	route4("10.0.0.1", 32, NH_LOCAL);
+	route4("10.6.0.0", 16, NH_UNRES);
+	route4("10.7.0.0", 16, NH_SMALL);
+	route4("10.8.0.0", 16, NH_VLAN);
+	route4("10.12.0.0", 16, NH_NOTATT);
+	route6("2001:db8:1::", 48, NH_OUT);
+	route6("2001:db8:2::", 48, NH_TX);
+	route6("2001:db8:3::", 48, 20);
+	route6("2001:db8:4::", 48, NH_BH);
+	route6("2001:db8::1", 128, NH_LOCAL);
+}
+
+/* ---- running the program ---- */
+
+static void read_counts(uint64_t *pk)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xfwd_counter v[ncpu];
+
+	for (uint32_t r = 0; r < XFWD_R_MAX; r++) {
+		pk[r] = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.xfwd_stats), &r, v))
+			abort();
+		for (int c = 0; c < ncpu; c++)
+			pk[r] += v[c].packets;
+	}
+}
+
+/* Returns the action (or -errno); *reason: the one counter that moved. */
+static int run(const uint8_t *in, size_t len, uint8_t *out, uint32_t *outlen,
+	       int *reason)
+{
+	struct xdp_md ctx = { .data_end = (uint32_t)len,
+			      .ingress_ifindex = (uint32_t)if_in };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = (uint32_t)len,
+		    .data_out = out, .data_size_out = 4096, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	uint64_t before[XFWD_R_MAX], after[XFWD_R_MAX];
+	int moved = 0;
+
+	read_counts(before);
+	if (bpf_prog_test_run_opts(prog_fd, &o))
+		return -errno;
+	read_counts(after);
+	*reason = -1;
+	for (int r = 0; r < XFWD_R_MAX; r++) {
+		if (after[r] == before[r])
+			continue;
+		moved += (int)(after[r] - before[r]);
+		*reason = r;
+	}
+	if (moved != 1)
+		*reason = -2; /* not exactly one counter, exactly once */
+	*outlen = o.data_size_out;
+	return (int)o.retval;
+}
+
+/* ---- table of cases ---- */
+
+struct spec {
+	int family;
+	const char *src, *dst;
+	uint8_t ttl, proto;
+	uint8_t tagged; /* one 802.1Q tag in, with this TCI */
+	uint16_t tci;
+	const uint8_t *opts;
+	size_t optlen;
+	uint16_t frag; /* IPv4 frag_off (host order) */
+	uint8_t has_ext, ext; /* IPv6 extension header before UDP */
+	size_t payload;
+	uint16_t sport;
+	uint16_t ip_id;
+};
+
+struct expect {
+	int action;
+	int reason;
+	int mac;  /* MAC_NH index of the next hop for forwards */
+	int vlan_out; /* TCI out, -1 untagged */
+};
+
+static void build(struct pkt *p, const struct spec *s, const uint8_t *dmac,
+		  const uint8_t *smac, int tci, uint8_t ttl)
+{
+	uint16_t l3 = s->family == AF_INET ? ETH_P_IP : ETH_P_IPV6;
+	uint8_t proto = s->proto ? s->proto : 17;
+
+	pkt_init(p);
+	pkt_eth(p, dmac, smac, tci >= 0 ? ETH_P_8021Q : l3);
+	if (tci >= 0)
+		pkt_vlan(p, (uint16_t)tci, l3);
+	if (s->family == AF_INET) {
+		pkt_ipv4(p, s->src, s->dst, proto, ttl, s->opts, s->optlen);
+		((struct iphdr *)(p->b + p->l3))->frag_off = htons(s->frag);
+		((struct iphdr *)(p->b + p->l3))->id = htons(s->ip_id);
+	} else if (s->has_ext) {
+		uint8_t ext[8] = { proto, 0 };
+
+		pkt_ipv6(p, s->src, s->dst, s->ext, ttl);
+		pkt_push(p, ext, sizeof(ext));
+	} else {
+		pkt_ipv6(p, s->src, s->dst, proto, ttl);
+	}
+	if (proto == 6)
+		pkt_tcp(p, s->sport ? s->sport : 1000, 80);
+	else
+		pkt_udp(p, s->sport ? s->sport : 1000, 53);
+	pkt_payload(p, s->payload ? s->payload : 18);
+	pkt_finish(p);
+}
+
+struct tcase {
+	const char *name;
+	struct spec in;
+	struct expect out;
+};
+
+static const uint8_t OPT_NOP4[4] = { 1, 1, 1, 0 };
+
+#define V4(s_, d_, t_) .family = AF_INET, .src = s_, .dst = d_, .ttl = t_
+#define V6(s_, d_, t_) .family = AF_INET6, .src = s_, .dst = d_, .ttl = t_
+/* IPv6 extension header before UDP (0 is hop-by-hop, so flag it). */
+#define EXT(type) .has_ext = 1, .ext = type
+#define TAG(tci_) .tagged = 1, .tci = tci_
+
+static const struct tcase cases[] = {
+	{ "ipv4 forward, redirect to another port",
+	  { V4("192.0.2.1", "10.1.0.5", 64) }, { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },
+	{ "ipv4 forward, out the ingress port (XDP_TX)",
+	  { V4("192.0.2.1", "10.2.9.9", 64) }, { XDP_TX, XFWD_R_FWD_TX, 1, -1 } },
+	{ "ipv4 longest match: /25 inside the /16 (tbl8)",
+	  { V4("192.0.2.1", "10.1.2.200", 64) }, { XDP_TX, XFWD_R_FWD_TX, 1, -1 } },
+	{ "ipv4 longest match: beside the /25 the /16 holds",
+	  { V4("192.0.2.1", "10.1.2.100", 64) }, { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },
+	{ "ipv4 TTL 2 forwarded as TTL 1",
+	  { V4("192.0.2.1", "10.1.0.5", 2) }, { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },
+	{ "ipv4 TCP forward", { V4("192.0.2.1", "10.1.0.5", 64), .proto = 6 },
+	  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },
+	{ "ipv4 1400-byte packet fits MTU 1500",
+	  { V4("192.0.2.1", "10.1.0.5", 64), .payload = 1372 },
+	  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },
+	{ "ipv4 tagged in, untagged out (tag popped)",
+	  { V4("192.0.2.1", "10.1.0.5", 64), TAG(0x2000) | 7 },
+	  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },
+	{ "ipv4 untagged in, VLAN 100 out (tag pushed)",
+	  { V4("192.0.2.1", "10.8.0.5", 64) }, { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 5, 100 } },
+	{ "ipv4 tagged in, VLAN 100 out (id rewritten, PCP kept)",
+	  { V4("192.0.2.1", "10.8.0.5", 64), TAG(0xa000) | 7 },
+	  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 5, 0xa000 | 100 } },
+	{ "ipv4 first fragment forwarded",
+	  { V4("192.0.2.1", "10.1.0.5", 64), .frag = 0x2000 },
+	  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },
+	{ "ipv4 later fragment forwarded",
+	  { V4("192.0.2.1", "10.1.0.5", 64), .frag = 0x00b9 },
+	  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },
+	{ "ipv4 options go to the kernel",
+	  { V4("192.0.2.1", "10.1.0.5", 64), .opts = OPT_NOP4, .optlen = 4 },
+	  { XDP_PASS, XFWD_R_PASS_IP_OPTIONS, -1, -1 } },
+	{ "ipv4 TTL 1 goes to the kernel (time exceeded)",
+	  { V4("192.0.2.1", "10.1.0.5", 1) }, { XDP_PASS, XFWD_R_PASS_TTL, -1, -1 } },
+	{ "ipv4 TTL 0 goes to the kernel",
+	  { V4("192.0.2.1", "10.1.0.5", 0) }, { XDP_PASS, XFWD_R_PASS_TTL, -1, -1 } },
+	{ "ipv4 to a local address", { V4("192.0.2.1", "10.0.0.1", 64) },
+	  { XDP_PASS, XFWD_R_PASS_LOCAL, -1, -1 } },
+	{ "ipv4 to a local address with TTL 1 is still local",
+	  { V4("192.0.2.1", "10.0.0.1", 1) }, { XDP_PASS, XFWD_R_PASS_LOCAL, -1, -1 } },
+	{ "ipv4 blackhole", { V4("192.0.2.1", "10.4.1.1", 64) },
+	  { XDP_DROP, XFWD_R_DROP_BLACKHOLE, -1, -1 } },
+	{ "ipv4 route to the kernel", { V4("192.0.2.1", "10.5.1.1", 64) },
+	  { XDP_PASS, XFWD_R_PASS_KERNEL_ROUTE, -1, -1 } },
+	{ "ipv4 no route", { V4("192.0.2.1", "172.16.0.1", 64) },
+	  { XDP_PASS, XFWD_R_PASS_NO_ROUTE, -1, -1 } },
+	{ "ipv4 next hop MAC unresolved", { V4("192.0.2.1", "10.6.0.1", 64) },
+	  { XDP_PASS, XFWD_R_PASS_NO_NEIGH, -1, -1 } },
+	{ "ipv4 larger than the egress MTU", { V4("192.0.2.1", "10.7.0.1", 64), .payload = 600 },
+	  { XDP_PASS, XFWD_R_PASS_MTU, -1, -1 } },
+	{ "ipv4 egress without xfwd", { V4("192.0.2.1", "10.12.0.1", 64) },
+	  { XDP_PASS, XFWD_R_PASS_NOT_ATTACHED, -1, -1 } },
+	{ "ipv4 multicast", { V4("192.0.2.1", "224.0.0.5", 1) },
+	  { XDP_PASS, XFWD_R_PASS_SPECIAL_DST, -1, -1 } },
+	{ "ipv4 limited broadcast", { V4("192.0.2.1", "255.255.255.255", 64) },
+	  { XDP_PASS, XFWD_R_PASS_SPECIAL_DST, -1, -1 } },
+	{ "ipv6 forward, redirect", { V6("2001:db8:9::1", "2001:db8:1::5", 64) },
+	  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },
+	{ "ipv6 forward, XDP_TX", { V6("2001:db8:9::1", "2001:db8:2::5", 64), .proto = 6 },
+	  { XDP_TX, XFWD_R_FWD_TX, 1, -1 } },
+	{ "ipv6 tagged in, untagged out",
+	  { V6("2001:db8:9::1", "2001:db8:1::5", 64), TAG(42) },
+	  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },
+	{ "ipv6 fragment header forwarded",
+	  { V6("2001:db8:9::1", "2001:db8:1::5", 64), EXT(44) },
+	  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },
+	{ "ipv6 hop-by-hop goes to the kernel",
+	  { V6("2001:db8:9::1", "2001:db8:1::5", 64), EXT(0) },
+	  { XDP_PASS, XFWD_R_PASS_IPV6_EXT, -1, -1 } },
+	{ "ipv6 routing header goes to the kernel",
+	  { V6("2001:db8:9::1", "2001:db8:1::5", 64), EXT(43) },
+	  { XDP_PASS, XFWD_R_PASS_IPV6_EXT, -1, -1 } },
+	{ "ipv6 hop limit 1", { V6("2001:db8:9::1", "2001:db8:1::5", 1) },
+	  { XDP_PASS, XFWD_R_PASS_TTL, -1, -1 } },
+	{ "ipv6 to a local address", { V6("2001:db8:9::1", "2001:db8::1", 64) },
+	  { XDP_PASS, XFWD_R_PASS_LOCAL, -1, -1 } },
+	{ "ipv6 blackhole", { V6("2001:db8:9::1", "2001:db8:4::1", 64) },
+	  { XDP_DROP, XFWD_R_DROP_BLACKHOLE, -1, -1 } },
+	{ "ipv6 no route", { V6("2001:db8:9::1", "2001:db8:77::1", 64) },
+	  { XDP_PASS, XFWD_R_PASS_NO_ROUTE, -1, -1 } },
+	{ "ipv6 link-local destination", { V6("fe80::1", "fe80::2", 255) },
+	  { XDP_PASS, XFWD_R_PASS_SPECIAL_DST, -1, -1 } },
+	{ "ipv6 link-local source is never forwarded", { V6("fe80::1", "2001:db8:1::5", 64) },
+	  { XDP_PASS, XFWD_R_PASS_SPECIAL_DST, -1, -1 } },
+	{ "ipv6 multicast", { V6("2001:db8:9::1", "ff02::1", 255) },
+	  { XDP_PASS, XFWD_R_PASS_SPECIAL_DST, -1, -1 } },
+};
+
+static void report(bool ok, const char *name)
+{
+	if (ok)
+		passes++;
+	else
+		fails++;
+	printf("  %s %s\n", ok ? "ok  " : "FAIL", name);
+}
+
+static bool same_bytes(const struct pkt *want, const uint8_t *got, uint32_t glen)
+{
+	if (want->len == glen && !memcmp(want->b, got, glen))
+		return true;
+	pkt_hexdump("expected", want->b, want->len);
+	pkt_hexdump("got", got, glen);
+	return false;
+}
+
+static bool run_case(const struct tcase *c)
+{
+	struct pkt in, want;
+	uint8_t out[4096];
+	uint32_t olen;
+	int reason, act;
+	bool fwd = c->out.action == XDP_TX || c->out.action == XDP_REDIRECT;
+
+	build(&in, &c->in, MAC_ROUTER, MAC_IN_SRC, c->in.tagged ? c->in.tci : -1, c->in.ttl);
+	act = run(in.b, in.len, out, &olen, &reason);
+	if (act != c->out.action || reason != c->out.reason) {
+		fprintf(stderr, "  action %d (want %d), reason %d (want %d)\n", act,
+			c->out.action, reason, c->out.reason);
+		return false;
+	}
+	if (!fwd)
+		return same_bytes(&in, out, olen); /* untouched */
+	build(&want, &c->in, MAC_NH[c->out.mac], MAC_SMAC, c->out.vlan_out,
+	      (uint8_t)(c->in.ttl - 1));
+	return same_bytes(&want, out, olen);
+}
+
+/* ---- ECMP ---- */
+
+static int member_of(const uint8_t *frame)
+{
+	for (int m = 2; m <= 4; m++)
+		if (!memcmp(frame, MAC_NH[m], 6))
+			return m - 2;
+	return -1;
+}
+
+static int ecmp_pick(uint16_t sport, const char *dst)
+{
+	struct spec s = { V4("192.0.2.1", dst, 64), .sport = sport };
+	struct pkt in;
+	uint8_t out[4096];
+	uint32_t olen;
+	int reason;
+
+	build(&in, &s, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	if (run(in.b, in.len, out, &olen, &reason) != XDP_REDIRECT)
+		return -1;
+	return member_of(out);
+}
+
+/* What `xfwd route get` computes for the same flow (maps/xfwd_hash.h). */
+static int predicted(uint16_t sport, const char *dst, uint32_t dead)
+{
+	struct in_addr s, d;
+	uint32_t ports = htonl((uint32_t)sport << 16 | 53);
+
+	inet_pton(AF_INET, "192.0.2.1", &s);
+	inet_pton(AF_INET, dst, &d);
+	return xfwd_choose(xfwd_flow_hash(s.s_addr, d.s_addr, ports, 17), 3, dead);
+}
+
+static void set_dead(uint32_t id, bool dead)
+{
+	int fd = bpf_map__fd(skel->maps.xfwd_nexthops);
+	struct xfwd_nh n;
+
+	bpf_map_lookup_elem(fd, &id, &n);
+	n.flags = dead ? n.flags | XFWD_NH_F_DEAD : n.flags & ~XFWD_NH_F_DEAD;
+	bpf_map_update_elem(fd, &id, &n, 0);
+}
+
+static void test_ecmp(void)
+{
+	int count[3] = { 0 }, first[600], agree = 1, sticky = 1, moved_ok = 1;
+	int moved = 0, stayed = 0, to_dead = 0;
+
+	for (int f = 0; f < 600; f++) {
+		first[f] = ecmp_pick((uint16_t)(1000 + f), "10.3.0.9");
+		if (first[f] >= 0)
+			count[first[f]]++;
+		agree &= first[f] == predicted((uint16_t)(1000 + f), "10.3.0.9", 0);
+		sticky &= ecmp_pick((uint16_t)(1000 + f), "10.3.0.9") == first[f];
+	}
+	printf("  ECMP 600 flows over 3 members: %d / %d / %d\n", count[0], count[1], count[2]);
+	report(count[0] > 120 && count[1] > 120 && count[2] > 120,
+	       "ECMP spreads flows over every member (each > 20%)");
+	report(sticky, "ECMP: a flow stays on its member");
+	report(agree, "ECMP: data path and route get pick the same member");
+
+	set_dead(NH_E2, true);
+	for (int f = 0; f < 600; f++) {
+		int now = ecmp_pick((uint16_t)(1000 + f), "10.3.0.9");
+
+		to_dead += now == 1;
+		if (first[f] != 1) {
+			moved_ok &= now == first[f];
+			stayed++;
+		} else {
+			moved++;
+		}
+		agree &= now == predicted((uint16_t)(1000 + f), "10.3.0.9", 1u << 1);
+	}
+	report(to_dead == 0, "dead member gets no flow");
+	report(moved_ok, "only the dead member's flows move");
+	report(agree, "with a dead member, route get still agrees");
+	(void)moved;
+	(void)stayed;
+
+	set_dead(NH_E1, true);
+	set_dead(NH_E3, true);
+	{
+		struct spec s = { V4("192.0.2.1", "10.3.0.9", 64) };
+		struct pkt in;
+		uint8_t out[4096];
+		uint32_t olen;
+		int reason, act;
+
+		build(&in, &s, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+		act = run(in.b, in.len, out, &olen, &reason);
+		report(act == XDP_PASS && reason == XFWD_R_PASS_ALL_DEAD &&
+			       same_bytes(&in, out, olen),
+		       "every member dead: to the kernel, untouched");
+	}
+	set_dead(NH_E1, false);
+	set_dead(NH_E2, false);
+	set_dead(NH_E3, false);
+}
+
+/* The incremental TTL update must fold its carry: find an IP id whose
+ * header checksum sits where adding 0x0100 wraps, and forward it. */
+static void test_checksum_wrap(void)
+{
+	struct tcase c = { "ipv4 TTL-1 where the checksum update wraps (carry folded)",
+			   { V4("192.0.2.1", "10.1.0.5", 64) },
+			   { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } };
+	struct pkt p;
+
+	for (uint32_t id = 0; id < 65536; id++) {
+		uint8_t *ck;
+
+		c.in.ip_id = (uint16_t)id;
+		build(&p, &c.in, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+		ck = p.b + p.l3 + 10;
+		if (ck[0] == 0xfe && ck[1] == 0xff) /* 0xfffe as read on x86 */
+			break;
+	}
+	report(run_case(&c), c.name);
+}
+
+/* ---- truncation: every cut of every header ---- */
+
+static void test_truncation(void)
+{
+	static const struct spec bases[] = {
+		{ V4("192.0.2.1", "10.1.0.5", 64) },
+		{ V4("192.0.2.1", "10.1.0.5", 64), TAG(5) },
+		{ V4("192.0.2.1", "10.1.0.5", 64), .opts = OPT_NOP4, .optlen = 4 },
+		{ V6("2001:db8:9::1", "2001:db8:1::5", 64), .proto = 6 },
+		{ V6("2001:db8:9::1", "2001:db8:1::5", 64), TAG(5), EXT(44) },
+	};
+	int cuts = 0, bad = 0, refused = 0;
+
+	for (size_t b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
+		struct pkt in;
+
+		build(&in, &bases[b], MAC_ROUTER, MAC_IN_SRC, bases[b].tagged ? bases[b].tci : -1, 64);
+		for (size_t cut = 0; cut < in.len; cut++) {
+			uint8_t out[4096];
+			uint32_t olen;
+			int reason, act = run(in.b, cut, out, &olen, &reason);
+
+			if (act == -EINVAL && cut < ETH_HLEN) {
+				refused++; /* the kernel takes no frame shorter */
+				continue;
+			}
+			cuts++;
+			if ((act != XDP_DROP && act != XDP_PASS) || reason < 0 ||
+			    (act == XDP_PASS && reason != XFWD_R_PASS_NOT_IP)) {
+				fprintf(stderr, "  base %zu cut at %zu: action %d reason %d\n",
+					b, cut, act, reason);
+				bad++;
+			}
+		}
+	}
+	printf("  %d truncated frames (%d shorter than Ethernet refused by test_run)\n",
+	       cuts, refused);
+	report(bad == 0 && cuts > 300,
+	       "truncated at every byte: never forwarded, counted exactly once");
+}
+
+/* ---- setup ---- */
+
+static int setup(void)
+{
+	struct bpf_map *m;
+
+	if (getuid() != 0) {
+		fprintf(stderr, "FAIL: BPF packet tests need root (run: sudo make test)\n");
+		return -1;
+	}
+	if (unshare(CLONE_NEWNET) ||
+	    system("ip link set lo up && ip link add xt0 type veth peer name xt1 && "
+		   "ip link set xt0 up && ip link set xt1 up")) {
+		fprintf(stderr, "FAIL: cannot create the test namespace and veths\n");
+		return -1;
+	}
+	if_in = (int)if_nametoindex("xt0");
+	if_out = (int)if_nametoindex("xt1");
+	skel = xfwd__open();
+	if (!skel)
+		return -1;
+	bpf_object__for_each_map(m, skel->obj)
+		bpf_map__set_pin_path(m, NULL); /* private maps, no pins */
+	bpf_map__set_max_entries(skel->maps.xfwd_tbl8, 64 * XFWD_TBL8_GROUP_SIZE);
+	if (xfwd__load(skel)) {
+		fprintf(stderr, "FAIL: the kernel refused the XDP program\n");
+		return -1;
+	}
+	prog_fd = bpf_program__fd(skel->progs.xfwd_xdp);
+	if (lpm4_init(&lpm, 64))
+		return -1;
+	fixture();
+	return 0;
+}
+
+int main(void)
+{
+	struct pkt arp;
+	uint8_t out[4096];
+	uint32_t olen;
+	int reason;
+
+	if (setup()) {
+		printf("bpf: 0 passed, 1 failed\n");
+		return 1;
+	}
+	printf("test_xdp: packet in -> packet out through the verified XDP program\n");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		report(run_case(&cases[i]), cases[i].name);
+	pkt_init(&arp);
+	pkt_eth(&arp, MAC_ROUTER, MAC_IN_SRC, ETH_P_ARP);
+	pkt_payload(&arp, 28);
+	report(run(arp.b, arp.len, out, &olen, &reason) == XDP_PASS &&
+		       reason == XFWD_R_PASS_NOT_IP && same_bytes(&arp, out, olen),
+	       "ARP (not IP) goes to the kernel untouched");
+	test_checksum_wrap();
+	test_ecmp();
+	test_truncation();
+	printf("bpf: %d passed, %d failed\n", passes, fails);
+	lpm4_fini(&lpm);
+	xfwd__destroy(skel);
+	return fails ? 1 : 0;
+}
