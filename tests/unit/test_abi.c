@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The shared ABI: layouts both compilers must agree on, the reason table,
+ * the LPM entry encoding and the ECMP member rule. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdint.h>
+
+#include "maps/xfwd_abi.h"
+#include "maps/xfwd_hash.h"
+
+static void test_layout(void **s)
+{
+	(void)s;
+	/* Offsets the XDP program reads; clang (BPF) and gcc must agree. */
+	assert_int_equal(offsetof(struct xfwd_nh, ifindex), 4);
+	assert_int_equal(offsetof(struct xfwd_nh, addr), 16);
+	assert_int_equal(offsetof(struct xfwd_nh, l2), 32);
+	assert_int_equal(offsetof(struct xfwd_group, set), 4);
+	assert_int_equal(offsetof(struct xfwd_route_key6, addr), 4);
+	assert_int_equal(offsetof(struct xfwd_route, prefixlen), 5);
+	assert_int_equal(XFWD_HASH_ECMP_MAX, XFWD_ECMP_MAX);
+}
+
+static void test_reasons(void **s)
+{
+#define ACT(name, act, desc) XFWD_ACT_##act,
+	static const int action[] = { XFWD_REASONS(ACT) };
+#undef ACT
+	(void)s;
+	assert_int_equal(sizeof(action) / sizeof(action[0]), XFWD_R_MAX);
+	assert_int_equal(XFWD_R_FWD_TX, 0);
+	/* The data path maps a reason to its action by position: drops
+	 * last, passes before them, forwards first. */
+	for (int r = 0; r < XFWD_R_MAX; r++) {
+		if (r < XFWD_R_PASS_NOT_IP)
+			assert_true(action[r] == XFWD_ACT_TX || action[r] == XFWD_ACT_REDIRECT);
+		else if (r < XFWD_R_DROP_MALFORMED_L2)
+			assert_int_equal(action[r], XFWD_ACT_PASS);
+		else
+			assert_int_equal(action[r], XFWD_ACT_DROP);
+	}
+}
+
+static void test_lpm_encoding(void **s)
+{
+	(void)s;
+	assert_int_equal(XFWD_LPM_VALID & XFWD_LPM_EXT, 0);
+	assert_int_equal((XFWD_LPM_DEPTH_MASK << XFWD_LPM_DEPTH_SHIFT) &
+				 (XFWD_LPM_VALID | XFWD_LPM_EXT | XFWD_LPM_TARGET_MASK), 0);
+	assert_true(32 <= XFWD_LPM_DEPTH_MASK);
+	assert_int_equal(XFWD_TBL24_SIZE, 1u << 24);
+}
+
+static void test_choose(void **s)
+{
+	int seen[16] = { 0 };
+
+	(void)s;
+	assert_int_equal(xfwd_choose(12345, 0, 0), -1);
+	assert_int_equal(xfwd_choose(12345, 17, 0), -1);
+	assert_int_equal(xfwd_choose(12345, 4, 0xf), -1);
+	for (uint32_t h = 0; h < 100000; h++) {
+		uint32_t hash = xfwd_hash3(h, 0, 0);
+		int live = xfwd_choose(hash, 4, 0), moved = xfwd_choose(hash, 4, 1u << 2);
+
+		assert_in_range(live, 0, 3);
+		seen[live]++;
+		/* Flows of live members stay; the dead member's never land on it. */
+		if (live != 2)
+			assert_int_equal(moved, live);
+		else
+			assert_int_not_equal(moved, 2);
+	}
+	for (int m = 0; m < 4; m++)
+		assert_in_range(seen[m], 22000, 28000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_lpm_encoding),
+		cmocka_unit_test(test_choose),
+	};
+
+	return cmocka_run_group_tests_name("abi", tests, NULL, NULL);
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Command-line grammar and prefix parsing: what is accepted, and that
+ * every refusal names the problem. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "loader/cli.h"
+#include "loader/prefix.h"
+
+static char err[512];
+
+static int parse(struct cli_req *r, const char *line)
+{
+	static char buf[1024]; /* argv outlives the call, as in main() */
+	static char *argv[128];
+	int argc = 0;
+
+	strcpy(buf, line);
+	for (char *t = strtok(buf, " "); t; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	err[0] = '\0';
+	return cli_parse(argc, argv, r, err, sizeof(err));
+}
+
+static void refused(const char *line, const char *needle)
+{
+	struct cli_req r;
+
+	assert_int_equal(parse(&r, line), -1);
+	if (!strstr(err, needle))
+		fail_msg("'%s': message '%s' lacks '%s'", line, err, needle);
+}
+
+static void test_global_options(void **s)
+{
+	struct cli_req r;
+
+	(void)s;
+	assert_int_equal(parse(&r, "xfwd -j --pin-root /sys/fs/bpf/x stats"), 0);
+	assert_true(r.json);
+	assert_string_equal(r.pin_root, "/sys/fs/bpf/x");
+	assert_int_equal(r.cmd, CMD_STATS);
+	assert_int_equal(parse(&r, "xfwd status"), 0);
+	assert_string_equal(r.pin_root, XFWD_PIN_ROOT_DEFAULT);
+	assert_false(r.json);
+	assert_int_equal(parse(&r, "xfwd"), 0);
+	assert_int_equal(r.cmd, CMD_HELP);
+	refused("xfwd -x status", "unknown option '-x'");
+	refused("xfwd --pin-root", "needs a value");
+	refused("xfwd bogus", "unknown object 'bogus'");
+}
+
+static void test_attach(void **s)
+{
+	struct cli_req r;
+
+	(void)s;
+	assert_int_equal(parse(&r, "xfwd attach eth0 eth1 mode generic tbl8-groups 1024"), 0);
+	assert_int_equal(r.cmd, CMD_ATTACH);
+	assert_int_equal(r.ndevs, 2);
+	assert_string_equal(r.devs[1], "eth1");
+	assert_int_equal(r.mode, XFWD_MODE_GENERIC);
+	assert_int_equal(r.sizes.tbl8_groups, 1024);
+	assert_int_equal(parse(&r, "xfwd detach"), 0);
+	assert_int_equal(r.ndevs, 0);
+	refused("xfwd attach", "at least one device");
+	refused("xfwd attach eth0 mode fast", "use 'native' or 'generic'");
+	refused("xfwd attach eth0 tbl8-groups 0", "from 1 to");
+	refused("xfwd attach eth0 routes4 lots", "expected a number");
+	refused("xfwd attach averyveryverylongname0", "not an interface name");
+}
+
+static void test_route_add(void **s)
+{
+	struct cli_req r;
+	char buf[64];
+
+	(void)s;
+	assert_int_equal(parse(&r, "xfwd route add 10.1.0.0/16 via 10.0.2.2 dev eth1 via 10.0.3.2 dev eth2"), 0);
+	assert_int_equal(r.cmd, CMD_ROUTE_ADD);
+	assert_string_equal(xprefix_str(&r.prefix, buf), "10.1.0.0/16");
+	assert_int_equal(r.nvia, 2);
+	assert_int_equal(r.kind, XFWD_NH_DIRECT);
+	assert_string_equal(r.via[1].dev, "eth2");
+	assert_string_equal(xaddr_str(&r.via[1].gw, buf), "10.0.3.2");
+	assert_int_equal(parse(&r, "xfwd route replace 2001:db8::/32 blackhole"), 0);
+	assert_int_equal(r.cmd, CMD_ROUTE_REPLACE);
+	assert_int_equal(r.kind, XFWD_NH_BLACKHOLE);
+	assert_int_equal(parse(&r, "xfwd r add 0.0.0.0/0 kernel"), 0);
+	assert_int_equal(r.kind, XFWD_NH_KERNEL);
+	assert_int_equal(r.prefix.len, 0);
+	assert_int_equal(parse(&r, "xfwd route add 192.0.2.7 blackhole"), 0);
+	assert_int_equal(r.prefix.len, 32); /* bare address: host route */
+	assert_int_equal(parse(&r, "xfwd route del 10.1.0.0/16"), 0);
+	assert_int_equal(r.cmd, CMD_ROUTE_DEL);
+	refused("xfwd route add", "missing PREFIX");
+	refused("xfwd route add 10.1.0.0/16", "missing next hop");
+	refused("xfwd route add 10.1.0.0/33 blackhole", "prefix length must be 0..32");
+	refused("xfwd route add 10.1.0.1/16 blackhole", "host bits set");
+	refused("xfwd route add 10.1.0/16 blackhole", "not an IPv4 or IPv6 address");
+	refused("xfwd route add 10.1.0.0/16 via 10.0.2.2", "needs 'dev DEV'");
+	refused("xfwd route add 10.1.0.0/16 via nothere dev eth0", "not an IPv4 or IPv6 address");
+	refused("xfwd route add 10.1.0.0/16 blackhole via 10.0.0.1 dev eth0", "not both");
+	refused("xfwd route add 10.1.0.0/16 blackhole kernel", "give one of");
+	refused("xfwd route add 10.1.0.0/16 frobnicate", "unexpected 'frobnicate'");
+	refused("xfwd route del 10.1.0.0/16 via 1.2.3.4", "unexpected 'via'");
+	refused("xfwd route flush", "unknown route command 'flush'");
+}
+
+static void ecmp_line(char *line, size_t len, int members)
+{
+	snprintf(line, len, "xfwd route add 10.0.0.0/8");
+	for (int i = 0; i < members; i++)
+		snprintf(line + strlen(line), len - strlen(line),
+			 " via 10.0.%d.1 dev e%d", i, i);
+}
+
+static void test_route_ecmp_limit(void **s)
+{
+	char line[1024];
+	struct cli_req r;
+
+	(void)s;
+	ecmp_line(line, sizeof(line), 17);
+	refused(line, "at most 16 'via'");
+	ecmp_line(line, sizeof(line), 16);
+	assert_int_equal(parse(&r, line), 0);
+	assert_int_equal(r.nvia, 16);
+}
+
+static void test_route_get(void **s)
+{
+	struct cli_req r;
+
+	(void)s;
+	assert_int_equal(parse(&r, "xfwd route get 10.1.2.3 from 192.0.2.1 proto tcp sport 1234 dport 443"), 0);
+	assert_int_equal(r.cmd, CMD_ROUTE_GET);
+	assert_true(r.has_src);
+	assert_int_equal(r.proto, 6);
+	assert_int_equal(r.sport, 1234);
+	assert_int_equal(r.dport, 443);
+	assert_int_equal(parse(&r, "xfwd route get 2001:db8::1 proto 17"), 0);
+	assert_int_equal(r.proto, 17);
+	refused("xfwd route get", "needs an address");
+	refused("xfwd route get 10.1.2.3 from 2001:db8::1", "same family");
+	refused("xfwd route get 10.1.2.3 sport 70000", "from 0 to 65535");
+}
+
+static void test_other_objects(void **s)
+{
+	struct cli_req r;
+
+	(void)s;
+	assert_int_equal(parse(&r, "xfwd nexthop"), 0);
+	assert_int_equal(r.cmd, CMD_NEXTHOP_SHOW);
+	assert_int_equal(parse(&r, "xfwd nh refresh"), 0);
+	assert_int_equal(r.cmd, CMD_NEXTHOP_REFRESH);
+	assert_int_equal(parse(&r, "xfwd stats reset"), 0);
+	assert_int_equal(r.cmd, CMD_STATS_RESET);
+	refused("xfwd stats clear", "unknown stats command");
+	refused("xfwd status now", "unexpected 'now'");
+}
+
+static void test_prefixes(void **s)
+{
+	struct xprefix p;
+	struct xaddr a;
+	char buf[64];
+
+	(void)s;
+	assert_int_equal(xprefix_parse("2001:db8::/32", &p, err, sizeof(err)), 0);
+	assert_int_equal(p.addr.family, AF_INET6);
+	assert_string_equal(xprefix_str(&p, buf), "2001:db8::/32");
+	assert_int_not_equal(xprefix_parse("2001:db8::1/32", &p, err, sizeof(err)), 0);
+	assert_int_not_equal(xprefix_parse("2001:db8::/129", &p, err, sizeof(err)), 0);
+	assert_int_not_equal(xprefix_parse("10.0.0.0/", &p, err, sizeof(err)), 0);
+	assert_int_not_equal(xprefix_parse("10.0.0.0/8x", &p, err, sizeof(err)), 0);
+	assert_int_equal(xprefix_parse("10.0.0.0/8", &p, err, sizeof(err)), 0);
+	assert_int_equal(xaddr_parse("10.255.1.1", &a), 0);
+	assert_true(xprefix_contains(&p, &a));
+	assert_int_equal(xaddr_parse("11.0.0.1", &a), 0);
+	assert_false(xprefix_contains(&p, &a));
+	assert_int_equal(xaddr_v4(&p.addr), 0x0a000000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_global_options),
+		cmocka_unit_test(test_attach),
+		cmocka_unit_test(test_route_add),
+		cmocka_unit_test(test_route_ecmp_limit),
+		cmocka_unit_test(test_route_get),
+		cmocka_unit_test(test_other_objects),
+		cmocka_unit_test(test_prefixes),
+	};
+
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
