@@ -85,8 +85,8 @@ $(OUTPUT)/bench/lpm_bench.skel.h: $(OUTPUT)/bench/lpm_bench.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name lpm_bench > $@
 
 ## test: every test (unit, BPF packet tests, network namespaces); needs root
-test: test-unit test-bpf test-net
-	@echo "xfwd: all test suites passed"
+test: $(UNIT_TESTS) $(BPF_TESTS) $(OUTPUT)/xfwd
+	$(Q)tests/run-all.sh
 
 test-unit: $(UNIT_TESTS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do $$t; done

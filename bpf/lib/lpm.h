@@ -4,6 +4,8 @@
 #ifndef XFWD_BPF_LPM_H
 #define XFWD_BPF_LPM_H
 
+#include <linux/in6.h>
+#include <bpf/bpf_endian.h>
 #include "maps.h"
 
 /* Returns the table entry for daddr; XFWD_LPM_VALID clear = no route. */

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Run every suite (unit, BPF packet, namespace) and close with one line:
+# "total: N passed, N failed". Exit non-zero if anything failed or could
+# not run: a suite that cannot run counts as failed, never as skipped.
+set -u
+cd "$(dirname "$0")/.."
+B=${OUTPUT:-build}
+passed=0; failed=0
+
+count() { # suite-name log-file exit-code
+	local p f
+	p=$(grep -Eo '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "$2" | tail -1 | awk '{print $2}')
+	f=$(grep -Eo '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "$2" | tail -1 | awk '{print $4}')
+	if [ -z "$p" ]; then # cmocka: sum its per-group summaries
+		p=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$2" | awk '{s += $4} END {print s + 0}')
+		f=$(grep -Eo '^\[  FAILED  \] [0-9]+ test' "$2" | awk '{s += $4} END {print s + 0}')
+	fi
+	[ "$3" -ne 0 ] && [ "$f" -eq 0 ] && f=1 # crashed or could not run
+	echo "$1: $p passed, $f failed"
+	passed=$((passed + p)); failed=$((failed + f))
+}
+
+run() { # suite-name command...
+	local name=$1 log; shift
+	log=$(mktemp)
+	echo "== $name"
+	"$@" 2>&1 | tee "$log"
+	count "$name" "$log" "${PIPESTATUS[0]}"
+	rm -f "$log"
+}
+
+unit() { local rc=0; for t in "$B"/tests/test_lpm4 "$B"/tests/test_cli "$B"/tests/test_abi; do "$t" || rc=1; done; return $rc; }
+run unit unit
+run bpf "$B/tests/test_xdp"
+run net tests/net/run.sh
+echo "total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
