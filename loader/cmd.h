@@ -5,6 +5,7 @@
 #define XFWD_CMD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cli.h"
 
@@ -18,6 +19,17 @@ int cmd_nexthop_refresh(const struct cli_req *r, char *err, size_t len);
 int cmd_stats(const struct cli_req *r, char *err, size_t len);
 int cmd_stats_reset(const struct cli_req *r, char *err, size_t len);
 int cmd_status(const struct cli_req *r, char *err, size_t len);
+
+struct jw;
+struct xtable;
+struct xfwd_nh;
+
+/* Open the pinned maps, adopt the table, run fn, release everything. */
+int cmd_with_table(const struct cli_req *r, char *err, size_t len,
+		   int (*fn)(struct xtable *t, const struct cli_req *r));
+/* A next hop as a JSON object; refs < 0 leaves the count out. */
+void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n, long refs);
+const char *kind_name(uint8_t kind);
 
 /* "aa:bb:cc:dd:ee:ff" */
 const char *mac_str(const unsigned char mac[6], char buf[18]);

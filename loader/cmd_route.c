@@ -35,28 +35,25 @@ static int members_from_req(const struct cli_req *r, struct nh_key *k,
 	return r->nvia;
 }
 
-int cmd_route_change(const struct cli_req *r, char *err, size_t len)
+static int route_change(struct xtable *t, const struct cli_req *r)
 {
 	struct nh_key k[XFWD_ECMP_MAX];
-	struct xtable t;
-	struct xb b;
 	int n = 0, ret;
 
-	if (r->cmd != CMD_ROUTE_DEL && (n = members_from_req(r, k, err, len)) < 0)
+	if (r->cmd != CMD_ROUTE_DEL &&
+	    (n = members_from_req(r, k, t->err, t->errlen)) < 0)
 		return n;
-	if ((ret = xb_open(&b, r->pin_root, err, len)))
+	if ((ret = xt_sync_local(t)))
 		return ret;
-	ret = xt_load(&t, &b, err, len);
-	if (!ret)
-		ret = xt_sync_local(&t);
-	if (!ret && r->cmd == CMD_ROUTE_DEL)
-		ret = xt_route_del(&t, &r->prefix);
-	else if (!ret)
-		ret = xt_route_set(&t, &r->prefix, k, n, XFWD_ORIGIN_STATIC,
-				   r->cmd == CMD_ROUTE_ADD ? ROUTE_ADD : ROUTE_REPLACE);
-	xt_free(&t);
-	xb_close(&b);
-	return ret;
+	if (r->cmd == CMD_ROUTE_DEL)
+		return xt_route_del(t, &r->prefix);
+	return xt_route_set(t, &r->prefix, k, n, XFWD_ORIGIN_STATIC,
+			    r->cmd == CMD_ROUTE_ADD ? ROUTE_ADD : ROUTE_REPLACE);
+}
+
+int cmd_route_change(const struct cli_req *r, char *err, size_t len)
+{
+	return cmd_with_table(r, err, len, route_change);
 }
 
 /* ---- show ---- */
@@ -105,17 +102,6 @@ static int cmp_shown(const void *a, const void *b)
 	return c ? c : (int)x->p.len - (int)y->p.len;
 }
 
-static const char *kind_name(uint8_t kind)
-{
-	switch (kind) {
-	case XFWD_NH_DIRECT: return "unicast";
-	case XFWD_NH_BLACKHOLE: return "blackhole";
-	case XFWD_NH_KERNEL: return "kernel";
-	case XFWD_NH_LOCAL: return "local";
-	}
-	return "unknown";
-}
-
 static void nh_text(const struct xfwd_nh *n, char *buf, size_t len)
 {
 	char a[XADDR_STRLEN], d[16];
@@ -129,29 +115,6 @@ static void nh_text(const struct xfwd_nh *n, char *buf, size_t len)
 	snprintf(buf, len, "via %s dev %s%s%s", xaddr_str(&gw, a), dev_name(n->oif, d),
 		 n->flags & XFWD_NH_F_NEIGH ? "" : " unresolved",
 		 n->flags & XFWD_NH_F_DEAD ? " dead" : "");
-}
-
-static void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n)
-{
-	char a[XADDR_STRLEN], d[16], m[18];
-	struct xaddr gw = { .family = n->family };
-
-	jw_obj_begin(w, NULL);
-	jw_uint(w, "id", id);
-	jw_str(w, "type", kind_name(n->kind));
-	if (n->kind == XFWD_NH_DIRECT) {
-		memcpy(gw.bytes, n->addr, 16);
-		jw_str(w, "gateway", xaddr_str(&gw, a));
-		jw_str(w, "dev", dev_name(n->oif, d));
-		jw_str(w, "xdp_dev", dev_name(n->ifindex, d));
-		jw_uint(w, "vlan", n->l2[n->active & 1].vlan);
-		jw_uint(w, "mtu", n->mtu);
-		jw_bool(w, "resolved", n->flags & XFWD_NH_F_NEIGH);
-		if (n->flags & XFWD_NH_F_NEIGH)
-			jw_str(w, "lladdr", mac_str(n->l2[n->active & 1].dmac, m));
-		jw_bool(w, "dead", n->flags & XFWD_NH_F_DEAD);
-	}
-	jw_obj_end(w);
 }
 
 static const struct xfwd_group_set *group_set(const struct xtable *t, uint32_t g)
@@ -172,7 +135,7 @@ static void route_print(const struct xtable *t, const struct shown *s, struct jw
 		jw_uint(w, "group", s->group);
 		jw_arr_begin(w, "nexthops");
 		for (uint32_t i = 0; i < n; i++)
-			nh_json(w, gs->members[i], &t->nh[gs->members[i]]);
+			nh_json(w, gs->members[i], &t->nh[gs->members[i]], -1);
 		jw_arr_end(w);
 		jw_obj_end(w);
 		return;
@@ -189,38 +152,34 @@ static void route_print(const struct xtable *t, const struct shown *s, struct jw
 	}
 }
 
-int cmd_route_show(const struct cli_req *r, char *err, size_t len)
+static int route_show(struct xtable *t, const struct cli_req *r)
 {
 	struct collect c = { 0 };
-	struct xtable t;
 	struct jw w;
-	struct xb b;
-	int ret;
 
-	if ((ret = xb_open(&b, r->pin_root, err, len)))
-		return ret;
-	if (!(ret = xt_load(&t, &b, err, len))) {
-		lpm4_for_each(&t.lpm, collect4, &c);
-		for (size_t i = 0; i < t.n6; i++) {
-			struct xprefix p = { .addr.family = AF_INET6, .len = t.r6[i].len };
+	lpm4_for_each(&t->lpm, collect4, &c);
+	for (size_t i = 0; i < t->n6; i++) {
+		struct xprefix p = { .addr.family = AF_INET6, .len = t->r6[i].len };
 
-			memcpy(p.addr.bytes, t.r6[i].addr, 16);
-			push(&c, &p, t.r6[i].group);
-		}
-		qsort(c.v, c.n, sizeof(*c.v), cmp_shown);
-		jw_init(&w, stdout);
-		if (r->json)
-			jw_arr_begin(&w, NULL);
-		for (size_t i = 0; i < c.n; i++)
-			if (!r->has_prefix || xprefix_contains(&r->prefix, &c.v[i].p.addr))
-				route_print(&t, &c.v[i], r->json ? &w : NULL);
-		if (r->json)
-			jw_arr_end(&w);
+		memcpy(p.addr.bytes, t->r6[i].addr, 16);
+		push(&c, &p, t->r6[i].group);
 	}
+	qsort(c.v, c.n, sizeof(*c.v), cmp_shown);
+	jw_init(&w, stdout);
+	if (r->json)
+		jw_arr_begin(&w, NULL);
+	for (size_t i = 0; i < c.n; i++)
+		if (!r->has_prefix || xprefix_contains(&r->prefix, &c.v[i].p.addr))
+			route_print(t, &c.v[i], r->json ? &w : NULL);
+	if (r->json)
+		jw_arr_end(&w);
 	free(c.v);
-	xt_free(&t);
-	xb_close(&b);
-	return ret;
+	return 0;
+}
+
+int cmd_route_show(const struct cli_req *r, char *err, size_t len)
+{
+	return cmd_with_table(r, err, len, route_show);
 }
 
 /* ---- get: the decision the data path would take, from the live maps ---- */
@@ -378,7 +337,7 @@ static void decision_print(const struct cli_req *r, const struct decision *d)
 		jw_uint(&w, "member", d->member);
 		jw_uint(&w, "members", d->members);
 		jw_arr_begin(&w, "nexthop");
-		nh_json(&w, d->nh_id, &d->nh);
+		nh_json(&w, d->nh_id, &d->nh, -1);
 		jw_arr_end(&w);
 	}
 	jw_obj_end(&w);

@@ -14,20 +14,6 @@
 #include "json.h"
 #include "table.h"
 
-const char *mac_str(const unsigned char m[6], char buf[18])
-{
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-		 m[4], m[5]);
-	return buf;
-}
-
-const char *dev_name(unsigned int ifindex, char buf[16])
-{
-	if (!if_indextoname(ifindex, buf))
-		snprintf(buf, 16, "if%u", ifindex);
-	return buf;
-}
-
 /* ---- nexthop ---- */
 
 static void nh_line(const struct xtable *t, uint32_t id, struct jw *w)
@@ -36,29 +22,13 @@ static void nh_line(const struct xtable *t, uint32_t id, struct jw *w)
 	const struct xfwd_l2 *l2 = &n->l2[n->active & 1];
 	struct xaddr gw = { .family = n->family };
 	char a[XADDR_STRLEN], d1[16], d2[16], m[18];
-	static const char *kinds[] = { "none", "unicast", "blackhole", "kernel", "local" };
-	const char *kind = n->kind < 5 ? kinds[n->kind] : "unknown";
 
-	memcpy(gw.bytes, n->addr, 16);
 	if (w) {
-		jw_obj_begin(w, NULL);
-		jw_uint(w, "id", id);
-		jw_str(w, "type", kind);
-		jw_uint(w, "refs", t->nh_refs[id]);
-		if (n->kind == XFWD_NH_DIRECT) {
-			jw_str(w, "gateway", xaddr_str(&gw, a));
-			jw_str(w, "dev", dev_name(n->oif, d1));
-			jw_str(w, "xdp_dev", dev_name(n->ifindex, d2));
-			jw_uint(w, "vlan", l2->vlan);
-			jw_uint(w, "mtu", n->mtu);
-			jw_bool(w, "resolved", n->flags & XFWD_NH_F_NEIGH);
-			jw_str(w, "lladdr", mac_str(l2->dmac, m));
-			jw_bool(w, "dead", n->flags & XFWD_NH_F_DEAD);
-		}
-		jw_obj_end(w);
+		nh_json(w, id, n, t->nh_refs[id]);
 		return;
 	}
-	printf("id %u %s", id, kind);
+	memcpy(gw.bytes, n->addr, 16);
+	printf("id %u %s", id, kind_name(n->kind));
 	if (n->kind == XFWD_NH_DIRECT)
 		printf(" via %s dev %s xdp-dev %s vlan %u mtu %u lladdr %s%s%s",
 		       xaddr_str(&gw, a), dev_name(n->oif, d1), dev_name(n->ifindex, d2),
@@ -68,48 +38,40 @@ static void nh_line(const struct xtable *t, uint32_t id, struct jw *w)
 	printf(" refs %u\n", t->nh_refs[id]);
 }
 
+static int nexthop_show(struct xtable *t, const struct cli_req *r)
+{
+	struct jw w;
+
+	jw_init(&w, stdout);
+	if (r->json)
+		jw_arr_begin(&w, NULL);
+	for (uint32_t id = 1; id < t->nh_max; id++)
+		if (t->nh[id].kind)
+			nh_line(t, id, r->json ? &w : NULL);
+	if (r->json)
+		jw_arr_end(&w);
+	return 0;
+}
+
 int cmd_nexthop_show(const struct cli_req *r, char *err, size_t len)
 {
-	struct xtable t;
-	struct jw w;
-	struct xb b;
-	int ret;
+	return cmd_with_table(r, err, len, nexthop_show);
+}
 
-	if ((ret = xb_open(&b, r->pin_root, err, len)))
-		return ret;
-	if (!(ret = xt_load(&t, &b, err, len))) {
-		jw_init(&w, stdout);
-		if (r->json)
-			jw_arr_begin(&w, NULL);
-		for (uint32_t id = 1; id < t.nh_max; id++)
-			if (t.nh[id].kind)
-				nh_line(&t, id, r->json ? &w : NULL);
-		if (r->json)
-			jw_arr_end(&w);
-	}
-	xt_free(&t);
-	xb_close(&b);
+static int nexthop_refresh(struct xtable *t, const struct cli_req *r)
+{
+	int changed = 0, ret = xt_sync_local(t);
+
+	if (!ret)
+		ret = xt_refresh_neigh(t, &changed);
+	if (!ret && !r->json)
+		printf("%d next hop%s updated\n", changed, changed == 1 ? "" : "s");
 	return ret;
 }
 
 int cmd_nexthop_refresh(const struct cli_req *r, char *err, size_t len)
 {
-	struct xtable t;
-	struct xb b;
-	int changed = 0, ret;
-
-	if ((ret = xb_open(&b, r->pin_root, err, len)))
-		return ret;
-	ret = xt_load(&t, &b, err, len);
-	if (!ret)
-		ret = xt_sync_local(&t);
-	if (!ret)
-		ret = xt_refresh_neigh(&t, &changed);
-	if (!ret && !r->json)
-		printf("%d next hop%s updated\n", changed, changed == 1 ? "" : "s");
-	xt_free(&t);
-	xb_close(&b);
-	return ret;
+	return cmd_with_table(r, err, len, nexthop_refresh);
 }
 
 /* ---- stats ---- */
@@ -284,43 +246,45 @@ static uint32_t used_nexthops(const struct xtable *t)
 	return n;
 }
 
+static void status_json(const struct xtable *t, const struct xb *b)
+{
+	struct jw w;
+
+	jw_init(&w, stdout);
+	jw_obj_begin(&w, NULL);
+	jw_str(&w, "pin_root", b->pin_root);
+	jw_uint(&w, "abi_version", b->info.abi_version);
+	print_ifaces(b, &w);
+	jw_uint(&w, "routes4", lpm4_rule_count(&t->lpm));
+	jw_uint(&w, "routes6", t->n6);
+	jw_uint(&w, "tbl8_groups_used", lpm4_groups_used(&t->lpm));
+	jw_uint(&w, "tbl8_groups", b->info.tbl8_groups);
+	jw_uint(&w, "nexthops_used", used_nexthops(t));
+	jw_uint(&w, "nexthops", b->info.nexthops_max - 1);
+	jw_uint(&w, "groups_used", used_groups(t));
+	jw_uint(&w, "groups", b->info.groups_max - 1);
+	jw_obj_end(&w);
+}
+
+static int status(struct xtable *t, const struct cli_req *r)
+{
+	const struct xb *b = t->b;
+
+	if (r->json) {
+		status_json(t, b);
+		return 0;
+	}
+	printf("xfwd: pinned at %s, ABI %u\ninterfaces:\n", b->pin_root, b->info.abi_version);
+	print_ifaces(b, NULL);
+	printf("routes: %zu IPv4, %zu IPv6\n", lpm4_rule_count(&t->lpm), t->n6);
+	printf("IPv4 second-level groups: %u of %u\n", lpm4_groups_used(&t->lpm),
+	       b->info.tbl8_groups);
+	printf("next hops: %u of %u, groups: %u of %u\n", used_nexthops(t),
+	       b->info.nexthops_max - 1, used_groups(t), b->info.groups_max - 1);
+	return 0;
+}
+
 int cmd_status(const struct cli_req *r, char *err, size_t len)
 {
-	struct xtable t;
-	struct jw w;
-	struct xb b;
-	int ret;
-
-	if ((ret = xb_open(&b, r->pin_root, err, len)))
-		return ret;
-	if ((ret = xt_load(&t, &b, err, len)))
-		goto out;
-	if (r->json) {
-		jw_init(&w, stdout);
-		jw_obj_begin(&w, NULL);
-		jw_str(&w, "pin_root", b.pin_root);
-		jw_uint(&w, "abi_version", b.info.abi_version);
-		print_ifaces(&b, &w);
-		jw_uint(&w, "routes4", lpm4_rule_count(&t.lpm));
-		jw_uint(&w, "routes6", t.n6);
-		jw_uint(&w, "tbl8_groups_used", lpm4_groups_used(&t.lpm));
-		jw_uint(&w, "tbl8_groups", b.info.tbl8_groups);
-		jw_uint(&w, "nexthops_used", used_nexthops(&t));
-		jw_uint(&w, "nexthops", b.info.nexthops_max - 1);
-		jw_uint(&w, "groups_used", used_groups(&t));
-		jw_uint(&w, "groups", b.info.groups_max - 1);
-		jw_obj_end(&w);
-	} else {
-		printf("xfwd: pinned at %s, ABI %u\ninterfaces:\n", b.pin_root, b.info.abi_version);
-		print_ifaces(&b, NULL);
-		printf("routes: %zu IPv4, %zu IPv6\n", lpm4_rule_count(&t.lpm), t.n6);
-		printf("IPv4 second-level groups: %u of %u\n", lpm4_groups_used(&t.lpm),
-		       b.info.tbl8_groups);
-		printf("next hops: %u of %u, groups: %u of %u\n", used_nexthops(&t),
-		       b.info.nexthops_max - 1, used_groups(&t), b.info.groups_max - 1);
-	}
-out:
-	xt_free(&t);
-	xb_close(&b);
-	return ret;
+	return cmd_with_table(r, err, len, status);
 }

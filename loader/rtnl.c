@@ -183,39 +183,38 @@ int rtnl_neigh_mac(const struct xaddr *addr, uint32_t ifindex, uint8_t mac[6])
 	return q.found ? 0 : -ENOENT;
 }
 
-int rtnl_neigh_manage(const struct xaddr *addr, uint32_t ifindex)
+static struct nlmsghdr *neigh_msg(char *buf, const struct xaddr *addr,
+				   uint32_t ifindex, uint16_t flags, uint8_t ntf)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ndmsg *nd;
-	int ret;
 
 	nlh->nlmsg_type = RTM_NEWNEIGH;
-	/* NLM_F_CREATE without EXCL/REPLACE: an existing entry (static or
-	 * learned) is left as it is; otherwise a managed one is made. */
-	nlh->nlmsg_flags = NLM_F_CREATE;
+	nlh->nlmsg_flags = flags;
 	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
 	nd->ndm_family = (uint8_t)addr->family;
 	nd->ndm_ifindex = (int)ifindex;
 	nd->ndm_state = NUD_NONE;
-	mnl_attr_put(nlh, NDA_DST, addr->family == AF_INET ? 4 : 16,
-		     addr->bytes);
+	nd->ndm_flags = ntf;
+	mnl_attr_put(nlh, NDA_DST, addr->family == AF_INET ? 4 : 16, addr->bytes);
+	return nlh;
+}
+
+int rtnl_neigh_manage(const struct xaddr *addr, uint32_t ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	/* NLM_F_CREATE without EXCL/REPLACE: an existing entry (static or
+	 * learned) is left as it is; otherwise a managed one is made. */
+	struct nlmsghdr *nlh = neigh_msg(buf, addr, ifindex, NLM_F_CREATE, 0);
+	int ret;
+
 	mnl_attr_put_u32(nlh, NDA_FLAGS_EXT, NTF_EXT_MANAGED);
 	ret = rtnl_talk(nlh, NULL, NULL);
 	if (ret && ret != -EEXIST)
 		return ret;
 	/* Managed entries are probed by delayed work; NTF_USE starts the
 	 * resolution now. */
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWNEIGH;
-	nlh->nlmsg_flags = NLM_F_REPLACE;
-	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-	nd->ndm_family = (uint8_t)addr->family;
-	nd->ndm_ifindex = (int)ifindex;
-	nd->ndm_flags = NTF_USE;
-	mnl_attr_put(nlh, NDA_DST, addr->family == AF_INET ? 4 : 16,
-		     addr->bytes);
-	return rtnl_talk(nlh, NULL, NULL);
+	return rtnl_talk(neigh_msg(buf, addr, ifindex, NLM_F_REPLACE, NTF_USE), NULL, NULL);
 }
 
 /* ---- local addresses ---- */

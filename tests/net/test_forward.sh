@@ -70,10 +70,33 @@ check "duplicate add is refused with a hint" sh -c "nsenter --net=/run/netns/$NS
 check "route table unchanged after refused commands" test "$(xf r route show | md5sum)" = "$routes_before"
 check "not attached: clear error" sh -c "nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-none stats 2>&1 | grep -q 'run .xfwd attach'"
 
+check "not root: clear error" sh -c "setpriv --reuid=65534 --regid=65534 --clear-groups $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r status 2>&1 | grep -q 'needs root'"
+
+# Pins from an incompatible build are refused, and detach clears them.
+info=$PIN_BASE/xfwd-$NSP-r/xfwd_info
+le32() { printf '%d %d %d %d ' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+# Rewrite xfwd_info with another ABI version, keeping every other field.
+set_abi() {
+	local f v=""
+	for f in magic abi_version tbl8_groups routes4_max routes6_max nexthops_max groups_max pad; do
+		if [ $f = abi_version ]; then v+=$(le32 "$1"); else
+			v+=$(le32 "$(bpftool map lookup pinned "$info" key 0 0 0 0 | awk -v k="\"$f\":" '$1 == k {gsub(",", "", $2); print $2}')")
+		fi
+	done
+	bpftool map update pinned "$info" key 0 0 0 0 value $v
+}
+set_abi 99
+check "incompatible pins: refused with 'xfwd detach' advice" sh -c "nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r route show 2>&1 | grep -q 'incompatible xfwd build (ABI 99, this build 1): run .xfwd --pin-root'"
+check "incompatible pins: attach refuses too" sh -c "! nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r attach r0 2>/dev/null"
+check "forwarding continues meanwhile" nsx c ping -c 2 -i 0.05 -W 1 10.9.0.1
+set_abi 1
+check "ABI restored: accepted again" xf r status
+
 # Forwarding survives the CLI: no process is left, the pinned link holds.
 check "no xfwd process is running" sh -c "! pgrep -x xfwd"
 check "forwarding continues with no xfwd process" nsx c ping -c 2 -i 0.05 -W 1 10.9.0.1
 
+set_abi 99 # detach must clear pins it cannot read, as its message promises
 xf r detach
 check "after detach, the router forwards nothing (kernel forwarding off)" \
 	sh -c "! ip netns exec $NSP-c ping -c 2 -i 0.1 -W 1 10.9.0.1"

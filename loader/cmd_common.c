@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* What several commands share: opening the state, naming things. */
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "json.h"
+#include "table.h"
+
+const char *mac_str(const unsigned char m[6], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+		 m[4], m[5]);
+	return buf;
+}
+
+const char *dev_name(unsigned int ifindex, char buf[16])
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, 16, "if%u", ifindex);
+	return buf;
+}
+
+const char *kind_name(uint8_t kind)
+{
+	switch (kind) {
+	case XFWD_NH_DIRECT: return "unicast";
+	case XFWD_NH_BLACKHOLE: return "blackhole";
+	case XFWD_NH_KERNEL: return "kernel";
+	case XFWD_NH_LOCAL: return "local";
+	}
+	return "unknown";
+}
+
+void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n, long refs)
+{
+	char a[XADDR_STRLEN], d[16], m[18];
+	struct xaddr gw = { .family = n->family };
+
+	jw_obj_begin(w, NULL);
+	jw_uint(w, "id", id);
+	jw_str(w, "type", kind_name(n->kind));
+	if (refs >= 0)
+		jw_uint(w, "refs", (uint64_t)refs);
+	if (n->kind == XFWD_NH_DIRECT) {
+		memcpy(gw.bytes, n->addr, 16);
+		jw_str(w, "gateway", xaddr_str(&gw, a));
+		jw_str(w, "dev", dev_name(n->oif, d));
+		jw_str(w, "xdp_dev", dev_name(n->ifindex, d));
+		jw_uint(w, "vlan", n->l2[n->active & 1].vlan);
+		jw_uint(w, "mtu", n->mtu);
+		jw_bool(w, "resolved", n->flags & XFWD_NH_F_NEIGH);
+		if (n->flags & XFWD_NH_F_NEIGH)
+			jw_str(w, "lladdr", mac_str(n->l2[n->active & 1].dmac, m));
+		jw_bool(w, "dead", n->flags & XFWD_NH_F_DEAD);
+	}
+	jw_obj_end(w);
+}
+
+int cmd_with_table(const struct cli_req *r, char *err, size_t len,
+		   int (*fn)(struct xtable *t, const struct cli_req *r))
+{
+	struct xtable t;
+	struct xb b;
+	int ret;
+
+	if ((ret = xb_open(&b, r->pin_root, err, len)))
+		return ret;
+	ret = xt_load(&t, &b, err, len);
+	if (!ret)
+		ret = fn(&t, r);
+	xt_free(&t);
+	xb_close(&b);
+	return ret;
+}
