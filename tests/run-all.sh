@@ -9,14 +9,14 @@ passed=0; failed=0
 
 count() { # suite-name log-file exit-code
 	local p f
-	p=$(grep -Eo '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "$2" | tail -1 | awk '{print $2}')
-	f=$(grep -Eo '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "$2" | tail -1 | awk '{print $4}')
+	p=$(grep -Eo "^$1: [0-9]+ passed, [0-9]+ failed" "$2" | tail -1 | awk '{print $2}')
+	f=$(grep -Eo "^$1: [0-9]+ passed, [0-9]+ failed" "$2" | tail -1 | awk '{print $4}')
 	if [ -z "$p" ]; then # cmocka: sum its per-group summaries
 		p=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$2" | awk '{s += $4} END {print s + 0}')
 		f=$(grep -Eo '^\[  FAILED  \] [0-9]+ test' "$2" | awk '{s += $4} END {print s + 0}')
 	fi
 	[ "$3" -ne 0 ] && [ "$f" -eq 0 ] && f=1 # crashed or could not run
-	echo "$1: $p passed, $f failed"
+	echo "== $1: $p passed, $f failed"
 	passed=$((passed + p)); failed=$((failed + f))
 }
 
@@ -33,5 +33,8 @@ unit() { local rc=0; for t in "$B"/tests/test_lpm4 "$B"/tests/test_cli "$B"/test
 run unit unit
 run bpf "$B/tests/test_xdp"
 run net tests/net/run.sh
+# The same kernel-dependent suites on Debian bookworm's kernel (6.1, the
+# oldest the project supports), in one qemu guest (tests/vm/vm.sh).
+run kernel61 tests/vm/vm.sh -- tests/vm/suite-6.1.sh
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

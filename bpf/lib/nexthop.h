@@ -16,6 +16,15 @@ struct flow {
 	__u8 proto;
 };
 
+/* barrier_var (libbpf) keeps clang from folding the bounds mask into the
+ * arithmetic before it: the 6.1 verifier cannot bound
+ * `((u64)hash * n) >> 30 & 0x3c`, only a masked 32-bit index. */
+static __always_inline __u32 member_at(struct xfwd_group_set *s, __u32 i)
+{
+	barrier_var(i);
+	return s->members[i & (XFWD_ECMP_MAX - 1)];
+}
+
 static __always_inline struct xfwd_nh *nh_get(__u32 id)
 {
 	return bpf_map_lookup_elem(&xfwd_nexthops, &id);
@@ -30,7 +39,7 @@ static __noinline __u32 group_pick_live(struct xfwd_group_set *s, __u32 n,
 	__u32 i = xfwd_probe_start(hash, n), step;
 
 	for (step = 0; step < XFWD_ECMP_MAX && step < n; step++) {
-		__u32 id = s->members[i & (XFWD_ECMP_MAX - 1)];
+		__u32 id = member_at(s, i);
 		struct xfwd_nh *nh = nh_get(id);
 
 		if (nh && !(nh->flags & XFWD_NH_F_DEAD))
@@ -62,7 +71,7 @@ static __always_inline struct xfwd_nh *group_pick(__u32 gid, struct flow *f,
 	/* Single-member groups (most routes) never pay for the hash. */
 	if (n > 1)
 		hash = xfwd_flow_hash(f->saddr, f->daddr, f->ports, f->proto);
-	id = s->members[xfwd_pick(hash, n) & (XFWD_ECMP_MAX - 1)];
+	id = member_at(s, xfwd_pick(hash, n));
 	nh = nh_get(id);
 	if (nh && !(nh->flags & XFWD_NH_F_DEAD))
 		return nh;
