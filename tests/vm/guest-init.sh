@@ -11,7 +11,7 @@ mkdir -p /run/netns /dev/pts
 mount -t devpts devpts /dev/pts
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 ip link set lo up
-cd "$xfwd_work" || exit 1
+cd /xfwd-work || exit 1
 echo "guest: $(uname -r), running: $(cat build/vm/cmd)"
 sh -c "$(cat build/vm/cmd)" </dev/null 2>&1
 echo $? >build/vm/rc

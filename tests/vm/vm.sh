@@ -87,7 +87,7 @@ timeout "${XFWD_VM_TIMEOUT:-1500}" qemu-system-x86_64 \
 	-machine q35,accel=$accel -cpu max -smp 2 -m 2048 \
 	-nographic -no-reboot -nodefaults -serial stdio "${bios[@]}" \
 	-kernel "$TREE/boot/vmlinuz-$KVER" -initrd "$INITRD" \
-	-append "console=ttyS0 quiet loglevel=3 panic=-1 cryptomgr.notests xfwd_kver=$KVER xfwd_tree=$TREE xfwd_work=$TOP" \
+	-append "console=ttyS0 quiet loglevel=3 panic=-1 cryptomgr.notests xfwd_kver=$KVER xfwd_tree=$TREE" \
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev local,id=work,path="$TOP",security_model=none \
