@@ -56,7 +56,7 @@ fi
 
 # A tiny first-stage initramfs: busybox, the modules 9p and overlay need.
 INITRD=$TREE/initrd.cpio.gz
-if [ ! -e "$INITRD" ] || [ "$INITRD" -ot "$0" ]; then
+if [ ! -e "$INITRD" ] || [ "$INITRD" -ot "$0" ] || [ "$INITRD" -ot "$TOP/tests/vm/initramfs-init" ]; then
 	ir=$(mktemp -d)
 	mkdir -p "$ir"/{bin,mods,proc,sys,dev,ro,rw,newroot}
 	cp /bin/busybox "$ir/bin/busybox"
