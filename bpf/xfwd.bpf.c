@@ -8,15 +8,22 @@
 #include "lib/stats.h"
 #include "lib/ipv4.h"
 #include "lib/ipv6.h"
+#include "lib/tunnel.h"
 
 SEC("xdp")
 int xfwd_xdp(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct hdr_cursor c = { .pos = data };
+	int ret = tunnel_try_decap(ctx);
+	void *data, *data_end;
+	struct hdr_cursor c;
 	struct pkt p = {};
 
+	if (ret != DECAP_NOT_OURS && ret != DECAP_DONE)
+		return ret;
+	/* Decapsulation moved the frame start: read the pointers after it. */
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	c.pos = data;
 	if (parse_eth(&c, data_end, &p))
 		return DROP(ctx, DROP_MALFORMED_L2);
 	p.l3 = c.pos;

@@ -134,6 +134,9 @@ static const struct {
 	{ XFWD_MAP_TX_PORTS, offsetof(struct xfwd_maps, tx_ports) },
 	{ XFWD_MAP_IFACES, offsetof(struct xfwd_maps, ifaces) },
 	{ XFWD_MAP_STATS, offsetof(struct xfwd_maps, stats) },
+	{ XFWD_MAP_TUNNELS, offsetof(struct xfwd_maps, tunnels) },
+	{ XFWD_MAP_TUNNEL_PEERS, offsetof(struct xfwd_maps, tunnel_peers) },
+	{ XFWD_MAP_TUNNEL_STATS, offsetof(struct xfwd_maps, tunnel_stats) },
 };
 #define N_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
 
@@ -213,6 +216,9 @@ static void fds_from_skel(struct xb *b)
 	b->fd.tx_ports = bpf_map__fd(s->maps.xfwd_tx_ports);
 	b->fd.ifaces = bpf_map__fd(s->maps.xfwd_ifaces);
 	b->fd.stats = bpf_map__fd(s->maps.xfwd_stats);
+	b->fd.tunnels = bpf_map__fd(s->maps.xfwd_tunnels);
+	b->fd.tunnel_peers = bpf_map__fd(s->maps.xfwd_tunnel_peers);
+	b->fd.tunnel_stats = bpf_map__fd(s->maps.xfwd_tunnel_stats);
 }
 
 int xb_load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,

@@ -15,7 +15,7 @@
 
 struct xfwd_maps {
 	int info, tbl24, tbl8, routes4, routes6, nexthops, groups, tx_ports,
-		ifaces, stats;
+		ifaces, stats, tunnels, tunnel_peers, tunnel_stats;
 };
 
 struct xb {

@@ -154,21 +154,26 @@ static int parse_route_target(struct args *a, struct cli_req *r)
 		if (is(w, "via")) {
 			if (parse_via(a, r))
 				return -1;
+		} else if (is(w, "tunnel")) {
+			if (r->nvia + r->ntunnels == (int)XFWD_ECMP_MAX)
+				return fail(a, "at most %u next hops per route", XFWD_ECMP_MAX);
+			if (copy_dev(a, value(a, "tunnel"), r->tunnels[r->ntunnels++]))
+				return -1;
 		} else if (is(w, "blackhole") || is(w, "kernel")) {
 			if (r->kind)
 				return fail(a, "give one of 'blackhole', 'kernel' or 'via ... dev ...'");
 			r->kind = is(w, "blackhole") ? XFWD_NH_BLACKHOLE : XFWD_NH_KERNEL;
 		} else {
-			return fail(a, "unexpected '%s' (expected 'via ADDR dev DEV', 'blackhole' or 'kernel')", w);
+			return fail(a, "unexpected '%s' (expected 'via ADDR dev DEV', 'tunnel NAME', 'blackhole' or 'kernel')", w);
 		}
 	}
-	if (r->kind && r->nvia)
+	if (r->kind && (r->nvia || r->ntunnels))
 		return fail(a, "a route is either 'via ...' or '%s', not both",
 			    r->kind == XFWD_NH_BLACKHOLE ? "blackhole" : "kernel");
-	if (!r->kind && !r->nvia)
-		return fail(a, "missing next hop: add 'via ADDR dev DEV', 'blackhole' or 'kernel'");
-	if (r->nvia)
-		r->kind = XFWD_NH_DIRECT;
+	if (!r->kind && !r->nvia && !r->ntunnels)
+		return fail(a, "missing next hop: add 'via ADDR dev DEV', 'tunnel NAME', 'blackhole' or 'kernel'");
+	if (r->nvia || r->ntunnels)
+		r->kind = XFWD_NH_DIRECT; /* members listed in via[] and tunnels[] */
 	return 0;
 }
 
@@ -265,6 +270,64 @@ static int parse_route(struct args *a, struct cli_req *r)
 	return fail(a, "unknown route command '%s' (add, replace, del, show, get)", c);
 }
 
+static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
+{
+	const char *v;
+
+	if (is(w, "type")) {
+		if (!(v = value(a, w)))
+			return -1;
+		if (is(v, "gre"))
+			t->type = XFWD_TUN_GRE;
+		else if (is(v, "ipip"))
+			t->type = XFWD_TUN_IPIP;
+		else
+			return fail(a, "tunnel type '%s': use gre or ipip (vxlan and geneve are not supported yet)", v);
+	} else if (is(w, "local") || is(w, "remote")) {
+		if (!(v = value(a, w)) || xaddr_parse(v, is(w, "local") ? &t->local : &t->remote))
+			return fail(a, "'%s' needs an IPv4 or IPv6 address", w);
+	} else if (is(w, "key")) {
+		t->has_key = true;
+		return parse_u32(a, w, 0, UINT32_MAX, &t->key);
+	} else if (is(w, "ttl")) {
+		return parse_u32(a, w, 1, 255, &t->ttl);
+	} else if (is(w, "mtu")) {
+		return parse_u32(a, w, 68, 65535, &t->mtu);
+	} else if (is(w, "dev")) {
+		return copy_dev(a, value(a, w), t->dev);
+	} else {
+		return fail(a, "unexpected '%s' in tunnel add", w);
+	}
+	return 0;
+}
+
+static int parse_tunnel(struct args *a, struct cli_req *r)
+{
+	const char *c = next(a), *w;
+
+	if (!c || is(c, "show") || is(c, "list")) {
+		r->cmd = CMD_TUNNEL_SHOW;
+		return 0;
+	}
+	if (!is(c, "add") && !is(c, "del") && !is(c, "delete"))
+		return fail(a, "unknown tunnel command '%s' (add, del, show)", c);
+	r->cmd = is(c, "add") ? CMD_TUNNEL_ADD : CMD_TUNNEL_DEL;
+	if (!peek(a))
+		return fail(a, "missing tunnel NAME");
+	if (copy_dev(a, next(a), r->tun.name))
+		return -1;
+	if (r->cmd == CMD_TUNNEL_DEL)
+		return peek(a) ? fail(a, "unexpected '%s' after tunnel del NAME", peek(a)) : 0;
+	while ((w = next(a)))
+		if (parse_tunnel_opt(a, &r->tun, w))
+			return -1;
+	if (!r->tun.type || !r->tun.local.family || !r->tun.remote.family)
+		return fail(a, "tunnel add needs: NAME type gre|ipip local ADDR remote ADDR [key N] [ttl N] [mtu N] [dev DEV]");
+	if (r->tun.has_key && r->tun.type != XFWD_TUN_GRE)
+		return fail(a, "'key' applies to GRE tunnels only");
+	return 0;
+}
+
 static int parse_object(struct args *a, struct cli_req *r)
 {
 	const char *o = next(a), *c;
@@ -283,6 +346,8 @@ static int parse_object(struct args *a, struct cli_req *r)
 	}
 	if (is(o, "route") || is(o, "routes") || is(o, "r"))
 		return parse_route(a, r);
+	if (is(o, "tunnel") || is(o, "tunnels"))
+		return parse_tunnel(a, r);
 	if (is(o, "nexthop") || is(o, "nh")) {
 		c = next(a);
 		if (!c || is(c, "show") || is(c, "list"))
@@ -343,10 +408,14 @@ const char *cli_usage(void)
 	       "              [routes6 N] [nexthops N] [groups N]\n"
 	       "  xfwd detach [DEV...]          (no DEV: detach all, remove pins)\n"
 	       "  xfwd route add|replace PREFIX via ADDR dev DEV [via ADDR dev DEV]...\n"
+	       "  xfwd route add|replace PREFIX tunnel NAME [tunnel NAME]... (may mix with via)\n"
 	       "  xfwd route add|replace PREFIX blackhole|kernel\n"
 	       "  xfwd route del PREFIX\n"
 	       "  xfwd route show [PREFIX]\n"
 	       "  xfwd route get ADDR [from ADDR] [proto tcp|udp|N] [sport N] [dport N]\n"
+	       "  xfwd tunnel add NAME type gre|ipip local ADDR remote ADDR [key N] [ttl N]\n"
+	       "              [mtu N] [dev DEV]\n"
+	       "  xfwd tunnel del NAME | show\n"
 	       "  xfwd nexthop show | refresh\n"
 	       "  xfwd stats [show | reset]\n"
 	       "  xfwd status\n"

@@ -29,6 +29,9 @@ enum cli_cmd {
 	CMD_STATS,
 	CMD_STATS_RESET,
 	CMD_STATUS,
+	CMD_TUNNEL_ADD,
+	CMD_TUNNEL_DEL,
+	CMD_TUNNEL_SHOW,
 };
 
 #define CLI_MAX_DEVS 64
@@ -36,6 +39,16 @@ enum cli_cmd {
 
 struct cli_via {
 	struct xaddr gw;
+	char dev[IFNAME_LEN];
+};
+
+struct cli_tunnel {
+	char name[IFNAME_LEN];
+	int type; /* enum xfwd_tun_type */
+	struct xaddr local, remote;
+	bool has_key;
+	uint32_t key;
+	uint32_t ttl, mtu;
 	char dev[IFNAME_LEN];
 };
 
@@ -58,6 +71,10 @@ struct cli_req {
 	int kind; /* enum xfwd_nh_kind */
 	struct cli_via via[XFWD_ECMP_MAX];
 	int nvia;
+	char tunnels[XFWD_ECMP_MAX][IFNAME_LEN]; /* route ... tunnel NAME */
+	int ntunnels;
+	/* tunnel add|del|show */
+	struct cli_tunnel tun;
 	/* route get: the flow whose decision to show */
 	struct xaddr dst, src;
 	bool has_src;

@@ -29,6 +29,7 @@ const char *kind_name(uint8_t kind)
 	case XFWD_NH_BLACKHOLE: return "blackhole";
 	case XFWD_NH_KERNEL: return "kernel";
 	case XFWD_NH_LOCAL: return "local";
+	case XFWD_NH_TUNNEL: return "tunnel";
 	}
 	return "unknown";
 }
@@ -43,7 +44,9 @@ void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n, long refs)
 	jw_str(w, "type", kind_name(n->kind));
 	if (refs >= 0)
 		jw_uint(w, "refs", (uint64_t)refs);
-	if (n->kind == XFWD_NH_DIRECT) {
+	if (n->kind == XFWD_NH_TUNNEL)
+		jw_uint(w, "tunnel", n->tunnel);
+	if (n->kind == XFWD_NH_DIRECT || n->kind == XFWD_NH_TUNNEL) {
 		memcpy(gw.bytes, n->addr, 16);
 		jw_str(w, "gateway", xaddr_str(&gw, a));
 		jw_str(w, "dev", dev_name(n->oif, d));

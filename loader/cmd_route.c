@@ -14,25 +14,34 @@
 #include "table.h"
 #include "../maps/xfwd_hash.h"
 
-static int members_from_req(const struct cli_req *r, struct nh_key *k,
-			    char *err, size_t len)
+static int members_from_req(struct xtable *t, const struct cli_req *r,
+			    struct nh_key *k)
 {
+	int n = 0;
+
+	memset(k, 0, XFWD_ECMP_MAX * sizeof(*k));
 	if (r->kind != XFWD_NH_DIRECT) {
-		memset(k, 0, sizeof(*k));
 		k->kind = (uint8_t)r->kind;
 		return 1;
 	}
-	for (int i = 0; i < r->nvia; i++) {
-		memset(&k[i], 0, sizeof(k[i]));
-		k[i].kind = XFWD_NH_DIRECT;
-		k[i].gw = r->via[i].gw;
-		k[i].oif = if_nametoindex(r->via[i].dev);
-		if (!k[i].oif) {
-			snprintf(err, len, "no device '%s' (see 'ip link')", r->via[i].dev);
+	for (int i = 0; i < r->nvia; i++, n++) {
+		k[n].kind = XFWD_NH_DIRECT;
+		k[n].gw = r->via[i].gw;
+		k[n].oif = if_nametoindex(r->via[i].dev);
+		if (!k[n].oif) {
+			snprintf(t->err, t->errlen, "no device '%s' (see 'ip link')", r->via[i].dev);
 			return -ENODEV;
 		}
 	}
-	return r->nvia;
+	for (int i = 0; i < r->ntunnels; i++, n++) {
+		k[n].kind = XFWD_NH_TUNNEL;
+		k[n].tunnel = xt_tunnel_find(t, r->tunnels[i]);
+		if (!k[n].tunnel) {
+			snprintf(t->err, t->errlen, "no tunnel %s (see 'xfwd tunnel show')", r->tunnels[i]);
+			return -ENOENT;
+		}
+	}
+	return n;
 }
 
 static int route_change(struct xtable *t, const struct cli_req *r)
@@ -40,8 +49,7 @@ static int route_change(struct xtable *t, const struct cli_req *r)
 	struct nh_key k[XFWD_ECMP_MAX];
 	int n = 0, ret;
 
-	if (r->cmd != CMD_ROUTE_DEL &&
-	    (n = members_from_req(r, k, t->err, t->errlen)) < 0)
+	if (r->cmd != CMD_ROUTE_DEL && (n = members_from_req(t, r, k)) < 0)
 		return n;
 	if ((ret = xt_sync_local(t)))
 		return ret;
@@ -107,6 +115,13 @@ static void nh_text(const struct xfwd_nh *n, char *buf, size_t len)
 	char a[XADDR_STRLEN], d[16];
 	struct xaddr gw = { .family = n->family };
 
+	if (n->kind == XFWD_NH_TUNNEL) {
+		memcpy(gw.bytes, n->addr, 16);
+		snprintf(buf, len, "tunnel %u via %s dev %s%s%s", n->tunnel, xaddr_str(&gw, a),
+			 dev_name(n->oif, d), n->flags & XFWD_NH_F_NEIGH ? "" : " unresolved",
+			 n->flags & XFWD_NH_F_DEAD ? " dead" : "");
+		return;
+	}
 	if (n->kind != XFWD_NH_DIRECT) {
 		snprintf(buf, len, "%s", kind_name(n->kind));
 		return;
@@ -294,6 +309,7 @@ static void decide(const struct xb *b, const struct cli_req *r, struct decision 
 	}
 	switch (d->nh.kind) {
 	case XFWD_NH_DIRECT:
+	case XFWD_NH_TUNNEL:
 		d->action = d->nh.flags & XFWD_NH_F_NEIGH ? "forward" : "pass";
 		d->why = d->nh.flags & XFWD_NH_F_NEIGH ? NULL : "next hop MAC not yet resolved";
 		break;

@@ -16,7 +16,7 @@ static int exit_code(int ret)
 	case 0:
 		return 0;
 	case EINVAL: case EEXIST: case ENOENT: case ENOSPC: case ENODEV:
-	case EPERM: case EPROTO: case ENOTSUP:
+	case EPERM: case EPROTO: case ENOTSUP: case EBUSY: case ENETUNREACH:
 		return 1;
 	}
 	return 2;
@@ -43,6 +43,9 @@ static int run(const struct cli_req *r, char *err, size_t len)
 	case CMD_STATS: return cmd_stats(r, err, len);
 	case CMD_STATS_RESET: return cmd_stats_reset(r, err, len);
 	case CMD_STATUS: return cmd_status(r, err, len);
+	case CMD_TUNNEL_ADD:
+	case CMD_TUNNEL_DEL: return cmd_tunnel_change(r, err, len);
+	case CMD_TUNNEL_SHOW: return cmd_tunnel_show(r, err, len);
 	}
 	return -EINVAL;
 }

@@ -217,6 +217,59 @@ int rtnl_neigh_manage(const struct xaddr *addr, uint32_t ifindex)
 	return rtnl_talk(neigh_msg(buf, addr, ifindex, NLM_F_REPLACE, NTF_USE), NULL, NULL);
 }
 
+/* ---- routes ---- */
+
+struct route_answer {
+	uint32_t oif;
+	struct xaddr *gw;
+	bool has_gw;
+};
+
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
+	struct route_answer *r = data;
+	const struct nlattr *a;
+	size_t alen = rt->rtm_family == AF_INET ? 4 : 16;
+
+	mnl_attr_for_each(a, nlh, sizeof(*rt)) {
+		if (mnl_attr_get_type(a) == RTA_OIF)
+			r->oif = mnl_attr_get_u32(a);
+		if (mnl_attr_get_type(a) == RTA_GATEWAY &&
+		    mnl_attr_get_payload_len(a) == alen) {
+			memset(r->gw, 0, sizeof(*r->gw));
+			r->gw->family = rt->rtm_family;
+			memcpy(r->gw->bytes, mnl_attr_get_payload(a), alen);
+			r->has_gw = true;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_route_get(const struct xaddr *dst, uint32_t *oif, struct xaddr *gw)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct route_answer r = { 0, gw, false };
+	struct rtmsg *rt;
+	int ret;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
+	rt->rtm_family = (uint8_t)dst->family;
+	rt->rtm_dst_len = dst->family == AF_INET ? 32 : 128;
+	mnl_attr_put(nlh, RTA_DST, dst->family == AF_INET ? 4 : 16, dst->bytes);
+	ret = rtnl_talk(nlh, route_cb, &r);
+	if (ret)
+		return ret;
+	if (!r.oif)
+		return -ENETUNREACH;
+	*oif = r.oif;
+	if (!r.has_gw)
+		*gw = *dst;
+	return 0;
+}
+
 /* ---- local addresses ---- */
 
 struct addr_list {

@@ -30,6 +30,9 @@ int rtnl_neigh_mac(const struct xaddr *a, uint32_t ifindex, uint8_t mac[6]);
  * traffic (a "managed" entry, Linux >= 5.16): XDP-forwarded packets never
  * refresh the kernel's neighbour state themselves. */
 int rtnl_neigh_manage(const struct xaddr *a, uint32_t ifindex);
+/* The kernel's route to dst: output device and gateway (dst itself when
+ * on-link). 0, or -ENETUNREACH. */
+int rtnl_route_get(const struct xaddr *dst, uint32_t *oif, struct xaddr *gw);
 /* Every address configured on this host (this network namespace). */
 int rtnl_local_addrs(struct xaddr **out, size_t *n);
 

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <net/if.h>
 #include <unistd.h>
 
 #include "rtnl.h"
@@ -195,7 +196,8 @@ int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen)
 	t->nh_refs = calloc(t->nh_max, sizeof(*t->nh_refs));
 	t->grp = calloc(t->grp_max, sizeof(*t->grp));
 	t->grp_refs = calloc(t->grp_max, sizeof(*t->grp_refs));
-	if (!t->nh || !t->nh_refs || !t->grp || !t->grp_refs ||
+	t->tun = calloc(XFWD_MAX_TUNNELS, sizeof(*t->tun));
+	if (!t->nh || !t->nh_refs || !t->grp || !t->grp_refs || !t->tun ||
 	    lpm4_init(&t->lpm, in->tbl8_groups))
 		return fail(t, -ENOMEM, "out of memory loading the route table");
 	t->lpm.grace = grace;
@@ -204,6 +206,8 @@ int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen)
 	ret = read_range(b->fd.nexthops, 0, t->nh_max, sizeof(*t->nh), t->nh);
 	if (!ret)
 		ret = read_range(b->fd.groups, 0, t->grp_max, sizeof(*t->grp), t->grp);
+	if (!ret)
+		ret = read_range(b->fd.tunnels, 0, XFWD_MAX_TUNNELS, sizeof(*t->tun), t->tun);
 	if (ret)
 		return fail(t, ret, "cannot read the pinned maps: %s", strerror(-ret));
 	ret = load_routes4(t);
@@ -225,6 +229,7 @@ void xt_free(struct xtable *t)
 	free(t->nh_refs);
 	free(t->grp);
 	free(t->grp_refs);
+	free(t->tun);
 	free(t->r6);
 	memset(t, 0, sizeof(*t));
 }
@@ -235,6 +240,8 @@ static bool nh_matches(const struct xfwd_nh *n, const struct nh_key *k)
 {
 	if (n->kind != k->kind)
 		return false;
+	if (k->kind == XFWD_NH_TUNNEL)
+		return n->tunnel == k->tunnel;
 	if (k->kind != XFWD_NH_DIRECT)
 		return true;
 	return n->oif == k->oif && n->family == k->gw.family &&
@@ -297,6 +304,43 @@ static int nh_fill_direct(struct xtable *t, const struct nh_key *k,
 	return 0;
 }
 
+static uint32_t tunnel_overhead(const struct xfwd_tunnel *tun)
+{
+	uint32_t gre = tun->type != XFWD_TUN_GRE ? 0 : (tun->flags & XFWD_TUN_F_KEY) ? 8 : 4;
+
+	return (tun->family == AF_INET ? 20 : 40) + gre;
+}
+
+/* A tunnel next hop is a direct hop to the underlay gateway (the kernel's
+ * route to the remote, or the remote itself on the named device) plus
+ * the tunnel id; its MTU is what fits in the tunnel. */
+static int nh_fill_tunnel(struct xtable *t, const struct nh_key *k,
+			  struct xfwd_nh *n)
+{
+	const struct xfwd_tunnel *tun = &t->tun[k->tunnel];
+	struct nh_key under = { .kind = XFWD_NH_DIRECT };
+	struct xaddr remote = { .family = tun->family };
+	char a[XADDR_STRLEN];
+	uint32_t room;
+	int ret;
+
+	memcpy(remote.bytes, tun->remote, 16);
+	if (tun->dev) {
+		under.oif = tun->dev;
+		under.gw = remote;
+	} else if (rtnl_route_get(&remote, &under.oif, &under.gw)) {
+		return fail(t, -ENETUNREACH, "tunnel %s: no kernel route to its remote %s (add one, or give 'dev')",
+			    tun->name, xaddr_str(&remote, a));
+	}
+	if ((ret = nh_fill_direct(t, &under, n)))
+		return ret;
+	n->kind = XFWD_NH_TUNNEL;
+	n->tunnel = k->tunnel;
+	room = n->mtu - tunnel_overhead(tun);
+	n->mtu = tun->mtu && tun->mtu < room ? tun->mtu : room;
+	return 0;
+}
+
 /* The id of the next hop for k, creating it when new. */
 static int nh_get(struct xtable *t, const struct nh_key *k, uint32_t *id)
 {
@@ -317,6 +361,8 @@ static int nh_get(struct xtable *t, const struct nh_key *k, uint32_t *id)
 			    t->nh_max - 1);
 	n.kind = k->kind;
 	if (k->kind == XFWD_NH_DIRECT && (ret = nh_fill_direct(t, k, &n)))
+		return ret;
+	if (k->kind == XFWD_NH_TUNNEL && (ret = nh_fill_tunnel(t, k, &n)))
 		return ret;
 	*id = free_id;
 	return nh_write(t, free_id, &n);
@@ -658,7 +704,7 @@ int xt_refresh_neigh(struct xtable *t, int *changed)
 		bool known, had = n->flags & XFWD_NH_F_NEIGH;
 		int ret;
 
-		if (n->kind != XFWD_NH_DIRECT)
+		if (n->kind != XFWD_NH_DIRECT && n->kind != XFWD_NH_TUNNEL)
 			continue;
 		memcpy(gw.bytes, n->addr, 16);
 		known = resolve_mac(&gw, n->oif, mac);
@@ -668,5 +714,128 @@ int xt_refresh_neigh(struct xtable *t, int *changed)
 			return ret;
 		(*changed)++;
 	}
+	return 0;
+}
+
+/* ---- tunnels ---- */
+
+uint32_t xt_tunnel_find(const struct xtable *t, const char *name)
+{
+	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++)
+		if (t->tun[id].type && !strncmp(t->tun[id].name, name, sizeof(t->tun[id].name)))
+			return id;
+	return 0;
+}
+
+static void peer_key(struct xfwd_tunnel_key *k, const struct xfwd_tunnel *tun,
+		     bool endpoint)
+{
+	memset(k, 0, sizeof(*k));
+	k->type = tun->type;
+	k->family = tun->family;
+	memcpy(k->local, tun->local, 16);
+	if (!endpoint)
+		memcpy(k->remote, tun->remote, 16);
+}
+
+static bool is_local_addr(const struct xaddr *a)
+{
+	struct xaddr *v;
+	size_t n;
+	bool found = false;
+
+	if (rtnl_local_addrs(&v, &n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		found |= xaddr_eq(&v[i], a);
+	free(v);
+	return found;
+}
+
+static int tunnel_check(struct xtable *t, const struct cli_tunnel *c, uint32_t *dev)
+{
+	char a[XADDR_STRLEN];
+
+	if (xt_tunnel_find(t, c->name))
+		return fail(t, -EEXIST, "tunnel %s exists: delete it first", c->name);
+	if (c->local.family != c->remote.family)
+		return fail(t, -EINVAL, "local and remote must both be IPv4 or both IPv6");
+	if (!is_local_addr(&c->local))
+		return fail(t, -EINVAL, "local %s is not an address of this host (see 'ip addr')",
+			    xaddr_str(&c->local, a));
+	*dev = 0;
+	if (c->dev[0] && !(*dev = if_nametoindex(c->dev)))
+		return fail(t, -ENODEV, "no device '%s' (see 'ip link')", c->dev);
+	return 0;
+}
+
+int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
+{
+	struct xfwd_tunnel tun = { .type = (uint8_t)c->type, .family = (uint8_t)c->local.family,
+				   .ttl = (uint8_t)(c->ttl ? c->ttl : 64),
+				   .flags = c->has_key ? XFWD_TUN_F_KEY : 0, .key = c->key,
+				   .mtu = c->mtu };
+	struct xfwd_tunnel_key k;
+	uint32_t id = 0, marker = XFWD_TUNNEL_ENDPOINT;
+	int ret;
+
+	if ((ret = tunnel_check(t, c, &tun.dev)))
+		return ret;
+	for (uint32_t i = 1; i < XFWD_MAX_TUNNELS && !id; i++)
+		if (!t->tun[i].type)
+			id = i;
+	if (!id)
+		return fail(t, -ENOSPC, "all %u tunnel slots are in use", XFWD_MAX_TUNNELS - 1);
+	memcpy(tun.local, c->local.bytes, 16);
+	memcpy(tun.remote, c->remote.bytes, 16);
+	snprintf(tun.name, sizeof(tun.name), "%s", c->name);
+	peer_key(&k, &tun, false);
+	if (!bpf_map_lookup_elem(t->b->fd.tunnel_peers, &k, &marker))
+		return fail(t, -EEXIST, "another %s tunnel already joins these endpoints",
+			    c->type == XFWD_TUN_GRE ? "GRE" : "IP-in-IP");
+	/* The entry first, then what makes the data path use it. */
+	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY) ||
+	    bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &id, BPF_NOEXIST))
+		return fail(t, -errno, "cannot write the tunnel maps: %s", strerror(errno));
+	marker = XFWD_TUNNEL_ENDPOINT;
+	peer_key(&k, &tun, true);
+	bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &marker, BPF_ANY);
+	t->tun[id] = tun;
+	return 0;
+}
+
+/* Is another tunnel of the same type still using this local endpoint? */
+static bool endpoint_shared(const struct xtable *t, uint32_t id)
+{
+	for (uint32_t i = 1; i < XFWD_MAX_TUNNELS; i++)
+		if (i != id && t->tun[i].type == t->tun[id].type &&
+		    t->tun[i].family == t->tun[id].family &&
+		    !memcmp(t->tun[i].local, t->tun[id].local, 16))
+			return true;
+	return false;
+}
+
+int xt_tunnel_del(struct xtable *t, const char *name)
+{
+	uint32_t id = xt_tunnel_find(t, name);
+	struct xfwd_tunnel zero = { 0 };
+	struct xfwd_tunnel_key k;
+
+	if (!id)
+		return fail(t, -ENOENT, "no tunnel %s (see 'xfwd tunnel show')", name);
+	for (uint32_t i = 1; i < t->nh_max; i++)
+		if (t->nh[i].kind == XFWD_NH_TUNNEL && t->nh[i].tunnel == id && t->nh_refs[i])
+			return fail(t, -EBUSY, "tunnel %s carries routes: delete or replace them first (xfwd route show)",
+				    name);
+	/* Stop decapsulating first, then forget the tunnel. */
+	peer_key(&k, &t->tun[id], false);
+	bpf_map_delete_elem(t->b->fd.tunnel_peers, &k);
+	if (!endpoint_shared(t, id)) {
+		peer_key(&k, &t->tun[id], true);
+		bpf_map_delete_elem(t->b->fd.tunnel_peers, &k);
+	}
+	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &zero, BPF_ANY))
+		return fail(t, -errno, "cannot clear the tunnel: %s", strerror(errno));
+	t->tun[id] = zero;
 	return 0;
 }

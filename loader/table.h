@@ -21,7 +21,8 @@
 struct nh_key {
 	uint8_t kind;
 	struct xaddr gw;
-	uint32_t oif; /* the device named in the route */
+	uint32_t oif;    /* the device named in the route */
+	uint32_t tunnel; /* XFWD_NH_TUNNEL: tunnel id (gw, oif: underlay) */
 };
 
 struct route6 {
@@ -37,6 +38,7 @@ struct xtable {
 	uint32_t *nh_refs, nh_max;
 	struct xfwd_group *grp;
 	uint32_t *grp_refs, grp_max;
+	struct xfwd_tunnel *tun; /* XFWD_MAX_TUNNELS, index = id */
 	struct route6 *r6;
 	size_t n6, cap6;
 	char *err;
@@ -55,6 +57,10 @@ int xt_route_del(struct xtable *t, const struct xprefix *p);
 int xt_sync_local(struct xtable *t);
 /* Re-read neighbour MACs for every direct next hop. */
 int xt_refresh_neigh(struct xtable *t, int *changed);
+int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c);
+int xt_tunnel_del(struct xtable *t, const char *name);
+/* A tunnel's id by name, or 0. */
+uint32_t xt_tunnel_find(const struct xtable *t, const char *name);
 /* Find a route by exact prefix: its group id, or 0. */
 uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p);
 

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 1u
+#define XFWD_ABI_VERSION 2u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -29,6 +29,9 @@
 #define XFWD_MAP_TX_PORTS "xfwd_tx_ports"
 #define XFWD_MAP_IFACES "xfwd_ifaces"
 #define XFWD_MAP_STATS "xfwd_stats"
+#define XFWD_MAP_TUNNELS "xfwd_tunnels"
+#define XFWD_MAP_TUNNEL_PEERS "xfwd_tunnel_peers"
+#define XFWD_MAP_TUNNEL_STATS "xfwd_tunnel_stats"
 /* Pinned bpf_link per attached interface: "<pin root>/link_<ifindex>". */
 #define XFWD_LINK_PREFIX "link_"
 
@@ -39,6 +42,7 @@
 #define XFWD_DEF_NEXTHOPS 4096u
 #define XFWD_DEF_GROUPS 4096u
 #define XFWD_MAX_IFACES 256u
+#define XFWD_MAX_TUNNELS 1024u
 
 /* ---- IPv4 DIR-24-8 table (xfwd_tbl24, xfwd_tbl8: arrays of __u32) ----
  * tbl24 is indexed by the top 24 bits of the destination; tbl8 by
@@ -87,6 +91,8 @@ enum xfwd_nh_kind {
 	XFWD_NH_BLACKHOLE = 2, /* drop, counted */
 	XFWD_NH_KERNEL = 3,    /* XDP_PASS: the kernel decides */
 	XFWD_NH_LOCAL = 4,     /* an address of this host: XDP_PASS */
+	XFWD_NH_TUNNEL = 5,    /* encapsulate (xfwd_tunnels[tunnel]), then
+				* transmit like DIRECT to the underlay hop */
 };
 
 #define XFWD_NH_F_DEAD (1u << 0)  /* skipped by group member choice */
@@ -116,6 +122,50 @@ struct xfwd_nh {
 	__u32 oif;     /* the device named by the route (VLAN device itself) */
 	__u8 addr[16]; /* gateway address; IPv4 in the first 4 bytes */
 	struct xfwd_l2 l2[2];
+	__u32 tunnel;  /* XFWD_NH_TUNNEL: index into xfwd_tunnels */
+	__u32 pad;
+};
+
+/* ---- Tunnels ---- */
+enum xfwd_tun_type {
+	XFWD_TUN_NONE = 0,
+	XFWD_TUN_GRE = 1,  /* GRE (RFC 2784/2890), optional key */
+	XFWD_TUN_IPIP = 2, /* IP in IP: 4in4, 6in4, 4in6, 6in6 */
+};
+
+#define XFWD_TUN_F_KEY (1u << 0) /* GRE key present and checked */
+
+/* One tunnel: encapsulation parameters (outer addresses in network order,
+ * IPv4 in the first 4 bytes). Written once; a change makes a new entry. */
+struct xfwd_tunnel {
+	__u8 type;   /* enum xfwd_tun_type, 0 = free slot */
+	__u8 family; /* outer: AF_INET or AF_INET6 */
+	__u8 ttl;    /* outer TTL / hop limit */
+	__u8 flags;  /* XFWD_TUN_F_* */
+	__u32 key;   /* GRE key (host order) */
+	__u32 mtu;   /* largest inner packet; larger ones go to the kernel */
+	__u32 dev;   /* underlay device named at creation, 0 = kernel route */
+	__u8 local[16];
+	__u8 remote[16];
+	char name[16];
+};
+
+/* Decapsulation match: (type, outer family, local, remote) -> tunnel id.
+ * An entry with remote all-zero marks a local endpoint: a packet of that
+ * type to it from an unknown remote is dropped, not passed. */
+struct xfwd_tunnel_key {
+	__u8 type;
+	__u8 family;
+	__u16 pad;
+	__u8 local[16];
+	__u8 remote[16];
+};
+
+#define XFWD_TUNNEL_ENDPOINT 0xffffffffu /* value of a local-endpoint entry */
+
+struct xfwd_tunnel_counters {
+	__u64 rx_packets, rx_bytes; /* decapsulated */
+	__u64 tx_packets, tx_bytes; /* encapsulated */
 };
 
 #define XFWD_ECMP_MAX 16u
@@ -185,9 +235,14 @@ enum xfwd_action {
 	X(PASS_MTU, PASS, "larger than the egress MTU")                        \
 	X(PASS_NOT_ATTACHED, PASS, "egress interface has no xfwd")             \
 	X(PASS_ALL_DEAD, PASS, "every member of the group is dead")            \
+	X(PASS_TUNNEL_LOCAL, PASS, "tunnelled packet for this host (kept encapsulated)") \
 	X(DROP_MALFORMED_L2, DROP, "truncated Ethernet or VLAN header")        \
 	X(DROP_MALFORMED_IP, DROP, "truncated or invalid IP header")           \
 	X(DROP_BLACKHOLE, DROP, "blackhole route")                             \
+	X(DROP_TUNNEL_PEER, DROP, "tunnel packet from an unknown peer")        \
+	X(DROP_TUNNEL_KEY, DROP, "tunnel packet with a wrong or missing key")  \
+	X(DROP_TUNNEL_MALFORMED, DROP, "malformed or unsupported tunnel header") \
+	X(DROP_TUNNEL_ECN, DROP, "outer CE over a not-ECN-capable inner (RFC 6040)") \
 	X(DROP_INTERNAL, DROP, "inconsistent maps (bug: please report)")
 
 #define XFWD_REASON_ENUM(name, act, desc) XFWD_R_##name,
@@ -204,7 +259,10 @@ _Static_assert(sizeof(struct xfwd_route_key4) == 8, "route_key4 size");
 _Static_assert(sizeof(struct xfwd_route_key6) == 20, "route_key6 size");
 _Static_assert(sizeof(struct xfwd_route) == 8, "route size");
 _Static_assert(sizeof(struct xfwd_l2) == 16, "l2 size");
-_Static_assert(sizeof(struct xfwd_nh) == 64, "nh size");
+_Static_assert(sizeof(struct xfwd_nh) == 72, "nh size");
+_Static_assert(sizeof(struct xfwd_tunnel) == 64, "tunnel size");
+_Static_assert(sizeof(struct xfwd_tunnel_key) == 36, "tunnel key size");
+_Static_assert(sizeof(struct xfwd_tunnel_counters) == 32, "tunnel counters size");
 _Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");
 _Static_assert(sizeof(struct xfwd_group) == 140, "group size");
 _Static_assert(sizeof(struct xfwd_iface) == 32, "iface size");

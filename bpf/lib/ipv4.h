@@ -5,6 +5,7 @@
 #include "csum.h"
 #include "lpm.h"
 #include "nexthop.h"
+#include "tunnel.h"
 
 /* Destinations the fast path never forwards: multicast, limited
  * broadcast, "this network" (0/8) and loopback (127/8). */
@@ -64,6 +65,8 @@ static __always_inline int ipv4_forward(struct xdp_md *ctx, struct pkt *p,
 	if (act < 0)
 		return xfwd_verdict_of(ctx, reason);
 	ipv4_dec_ttl(iph);
+	if (nh->kind == XFWD_NH_TUNNEL)
+		return tunnel_encap(ctx, nh, p, act, iph->tos);
 	return nh_transmit(ctx, nh, p, act);
 }
 

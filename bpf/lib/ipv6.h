@@ -4,6 +4,7 @@
 
 #include "lpm.h"
 #include "nexthop.h"
+#include "tunnel.h"
 
 /* Extension headers the fast path does not walk: hop-by-hop must be seen
  * by every router (the kernel does it); the others hide the L4 header the
@@ -78,6 +79,9 @@ static __always_inline int ipv6_forward(struct xdp_md *ctx, struct pkt *p,
 	if (act < 0)
 		return xfwd_verdict_of(ctx, reason);
 	ip6->hop_limit--;
+	if (nh->kind == XFWD_NH_TUNNEL)
+		return tunnel_encap(ctx, nh, p, act,
+				    (__u8)(ip6->priority << 4 | ip6->flow_lbl[0] >> 4));
 	return nh_transmit(ctx, nh, p, act);
 }
 

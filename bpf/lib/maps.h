@@ -90,6 +90,33 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xfwd_ifaces SEC(".maps");
 
+/* Tunnels by id (0 is never used); tunnel next hops point here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XFWD_MAX_TUNNELS);
+	__type(key, __u32);
+	__type(value, struct xfwd_tunnel);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xfwd_tunnels SEC(".maps");
+
+/* Which tunnel a received tunnel packet belongs to (decapsulation). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * XFWD_MAX_TUNNELS);
+	__type(key, struct xfwd_tunnel_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xfwd_tunnel_peers SEC(".maps");
+
+/* Per-CPU packet and byte counters per tunnel. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XFWD_MAX_TUNNELS);
+	__type(key, __u32);
+	__type(value, struct xfwd_tunnel_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xfwd_tunnel_stats SEC(".maps");
+
 /* Per-CPU packet and byte counters, indexed by enum xfwd_reason. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -93,6 +93,7 @@ static __always_inline struct xfwd_nh *route_resolve(__u32 gid, struct flow *f,
 		return NULL;
 	switch (nh->kind) {
 	case XFWD_NH_DIRECT:
+	case XFWD_NH_TUNNEL:
 		return nh;
 	case XFWD_NH_LOCAL:
 		*reason = XFWD_R_PASS_LOCAL;

@@ -38,7 +38,14 @@ static const uint8_t MAC_NH[6][6] = {
 /* ---- fixture: next hops, groups, routes ---- */
 
 enum { NH_OUT = 1, NH_TX, NH_E1, NH_E2, NH_E3, NH_UNRES, NH_SMALL, NH_VLAN,
-       NH_BH, NH_KERNEL, NH_LOCAL, NH_NOTATT, NH_MAX };
+       NH_BH, NH_KERNEL, NH_LOCAL, NH_NOTATT, NH_TUN1, NH_TUN2, NH_TUN3, NH_MAX };
+
+/* Tunnels: 1 GRE key 42 over IPv4, 2 IP-in-IP over IPv6, 3 GRE no key. */
+#define T4_LOCAL "198.51.100.1"
+#define T4_REMOTE "198.51.100.2"
+#define T4_REMOTE3 "198.51.100.3"
+#define T6_LOCAL "2001:db8:ff::1"
+#define T6_REMOTE "2001:db8:ff::2"
 
 static void put_nh(uint32_t id, uint8_t kind, uint32_t ifindex, int mac,
 		   uint16_t vlan, uint32_t mtu, uint8_t flags)
@@ -55,6 +62,38 @@ static void put_nh(uint32_t id, uint8_t kind, uint32_t ifindex, int mac,
 	n.l2[1].vlan = vlan;
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_nexthops), &id, &n, 0))
 		abort();
+}
+
+static void put_tunnel(uint32_t id, uint8_t type, int family, const char *local,
+		       const char *remote, int key, uint8_t ttl)
+{
+	struct xfwd_tunnel t = { .type = type, .family = (uint8_t)family, .ttl = ttl,
+				 .flags = key >= 0 ? XFWD_TUN_F_KEY : 0,
+				 .key = key >= 0 ? (uint32_t)key : 0, .mtu = 1400 };
+	struct xfwd_tunnel_key k = { .type = type, .family = (uint8_t)family };
+	uint32_t marker = XFWD_TUNNEL_ENDPOINT;
+	int peers = bpf_map__fd(skel->maps.xfwd_tunnel_peers);
+
+	inet_pton(family, local, t.local);
+	inet_pton(family, remote, t.remote);
+	memcpy(k.local, t.local, 16);
+	memcpy(k.remote, t.remote, 16);
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_tunnels), &id, &t, 0) ||
+	    bpf_map_update_elem(peers, &k, &id, 0))
+		abort();
+	memset(k.remote, 0, 16);
+	bpf_map_update_elem(peers, &k, &marker, 0);
+}
+
+static void put_tunnel_nh(uint32_t id, uint32_t tunnel, uint32_t mtu)
+{
+	put_nh(id, XFWD_NH_TUNNEL, (uint32_t)if_out, 0, 0, mtu, XFWD_NH_F_NEIGH);
+	struct xfwd_nh n;
+	int fd = bpf_map__fd(skel->maps.xfwd_nexthops);
+
+	bpf_map_lookup_elem(fd, &id, &n);
+	n.tunnel = tunnel;
+	bpf_map_update_elem(fd, &id, &n, 0);
 }
 
 static void put_group(uint32_t id, const uint32_t *m, uint32_t n)
@@ -120,6 +159,12 @@ static void fixture(void)
 	put_nh(NH_LOCAL, XFWD_NH_LOCAL, 0, -1, 0, 0, 0);
 	put_nh(NH_NOTATT, XFWD_NH_DIRECT, 1 /* lo: not in the devmap */, 0, 0, 1500,
 	       XFWD_NH_F_NEIGH);
+	put_tunnel(1, XFWD_TUN_GRE, AF_INET, T4_LOCAL, T4_REMOTE, 42, 64);
+	put_tunnel(2, XFWD_TUN_IPIP, AF_INET6, T6_LOCAL, T6_REMOTE, -1, 32);
+	put_tunnel(3, XFWD_TUN_GRE, AF_INET, T4_LOCAL, T4_REMOTE3, -1, 64);
+	put_tunnel_nh(NH_TUN1, 1, 1400);
+	put_tunnel_nh(NH_TUN2, 2, 1400);
+	put_tunnel_nh(NH_TUN3, 3, 1400);
 	for (uint32_t id = 1; id < NH_MAX; id++)
 		if (id < NH_E1 || id > NH_E3)
 			put_group(id, &id, 1);
@@ -137,6 +182,10 @@ static void fixture(void)
 	route4("10.7.0.0", 16, NH_SMALL);
 	route4("10.8.0.0", 16, NH_VLAN);
 	route4("10.12.0.0", 16, NH_NOTATT);
+	route4("10.20.0.0", 16, NH_TUN1);
+	route4("10.21.0.0", 16, NH_TUN2);
+	route4("10.22.0.0", 16, NH_TUN3);
+	route6("2001:db8:20::", 48, NH_TUN1);
 	route6("2001:db8:1::", 48, NH_OUT);
 	route6("2001:db8:2::", 48, NH_TX);
 	route6("2001:db8:3::", 48, 20);
@@ -204,6 +253,7 @@ struct spec {
 	size_t payload;
 	uint16_t sport;
 	uint16_t ip_id;
+	uint8_t tos;
 };
 
 struct expect {
@@ -212,6 +262,12 @@ struct expect {
 	int mac;  /* MAC_NH index of the next hop for forwards */
 	int vlan_out; /* TCI out, -1 untagged */
 };
+
+static void set_tclass(uint8_t *ip6, uint8_t tc)
+{
+	ip6[0] = (uint8_t)(0x60 | tc >> 4);
+	ip6[1] = (uint8_t)((ip6[1] & 0x0f) | (tc & 0x0f) << 4);
+}
 
 static void build(struct pkt *p, const struct spec *s, const uint8_t *dmac,
 		  const uint8_t *smac, int tci, uint8_t ttl)
@@ -227,6 +283,7 @@ static void build(struct pkt *p, const struct spec *s, const uint8_t *dmac,
 		pkt_ipv4(p, s->src, s->dst, proto, ttl, s->opts, s->optlen);
 		((struct iphdr *)(p->b + p->l3))->frag_off = htons(s->frag);
 		((struct iphdr *)(p->b + p->l3))->id = htons(s->ip_id);
+		((struct iphdr *)(p->b + p->l3))->tos = s->tos;
 	} else if (s->has_ext) {
 		uint8_t ext[8] = { proto, 0 };
 
@@ -235,6 +292,8 @@ static void build(struct pkt *p, const struct spec *s, const uint8_t *dmac,
 	} else {
 		pkt_ipv6(p, s->src, s->dst, proto, ttl);
 	}
+	if (s->family == AF_INET6)
+		set_tclass(p->b + p->l3, s->tos);
 	if (proto == 6)
 		pkt_tcp(p, s->sport ? s->sport : 1000, 80);
 	else
@@ -488,6 +547,127 @@ static void test_ecmp(void)
 	set_dead(NH_E3, false);
 }
 
+/* ---- tunnels ---- */
+
+/* Outer L2 + IP (+ GRE) in front of the inner packet built from `in`.
+ * gre_key: >= 0 GRE with that key, -1 GRE without key, -2 no GRE. */
+static void build_tunnelled(struct pkt *p, const uint8_t *dmac, const uint8_t *smac,
+			    int fam, const char *src, const char *dst, uint8_t ttl,
+			    uint8_t tos, int gre_key, const struct spec *in, uint8_t in_ttl)
+{
+	uint16_t inner_et = in->family == AF_INET ? ETH_P_IP : ETH_P_IPV6;
+	uint8_t proto = gre_key > -2 ? 47 : in->family == AF_INET ? 4 : 41;
+	struct pkt inner;
+
+	build(&inner, in, dmac, smac, -1, in_ttl);
+	pkt_init(p);
+	pkt_eth(p, dmac, smac, fam == AF_INET ? ETH_P_IP : ETH_P_IPV6);
+	if (fam == AF_INET) {
+		pkt_ipv4(p, src, dst, proto, ttl, NULL, 0);
+		((struct iphdr *)(p->b + p->l3))->tos = tos;
+		((struct iphdr *)(p->b + p->l3))->frag_off = htons(0x4000);
+	} else {
+		pkt_ipv6(p, src, dst, proto, ttl);
+		set_tclass(p->b + p->l3, tos);
+	}
+	if (gre_key > -2) {
+		uint16_t g[2] = { htons(gre_key >= 0 ? 0x2000 : 0), htons(inner_et) };
+		uint32_t k = htonl((uint32_t)gre_key);
+
+		pkt_push(p, g, sizeof(g));
+		if (gre_key >= 0)
+			pkt_push(p, &k, sizeof(k));
+	}
+	pkt_push(p, inner.b + inner.l3, inner.len - (size_t)inner.l3);
+	pkt_finish(p);
+}
+
+static bool expect_frame(const struct pkt *in, int action, int reason, const struct pkt *want)
+{
+	uint8_t out[4096];
+	uint32_t olen;
+	int got_reason, act = run(in->b, in->len, out, &olen, &got_reason);
+
+	if (act != action || got_reason != reason) {
+		fprintf(stderr, "  action %d (want %d), reason %d (want %d)\n", act, action,
+			got_reason, reason);
+		return false;
+	}
+	return same_bytes(want ? want : in, out, olen);
+}
+
+static void test_encap(void)
+{
+	struct spec v4 = { V4("192.0.2.1", "10.20.0.5", 64), .tos = 0xb9 /* EF, ECT(1) */ };
+	struct spec v6 = { V6("2001:db8:9::1", "2001:db8:20::5", 64), .tos = 0x2a };
+	struct spec v4b = { V4("192.0.2.1", "10.21.0.5", 64), .tos = 0x03 /* CE */ };
+	struct spec v4c = { V4("192.0.2.1", "10.22.0.5", 64) };
+	struct spec big = { V4("192.0.2.1", "10.20.0.5", 64), .payload = 1380 };
+	struct spec tagged = { V4("192.0.2.1", "10.20.0.5", 64), TAG(9) };
+	struct pkt in, want;
+
+	build(&in, &v4, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	build_tunnelled(&want, MAC_NH[0], MAC_SMAC, AF_INET, T4_LOCAL, T4_REMOTE, 64, 0xb9, 42, &v4, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "GRE encap with key, IPv4 in IPv4, DSCP and ECN copied");
+	build(&in, &v6, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	build_tunnelled(&want, MAC_NH[0], MAC_SMAC, AF_INET, T4_LOCAL, T4_REMOTE, 64, 0x2a, 42, &v6, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "GRE encap, IPv6 in IPv4");
+	build(&in, &v4b, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	build_tunnelled(&want, MAC_NH[0], MAC_SMAC, AF_INET6, T6_LOCAL, T6_REMOTE, 32, 0x03, -2, &v4b, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "IP-in-IP encap, IPv4 in IPv6, hop limit from the tunnel, CE kept");
+	build(&in, &v4c, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	build_tunnelled(&want, MAC_NH[0], MAC_SMAC, AF_INET, T4_LOCAL, T4_REMOTE3, 64, 0, -1, &v4c, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want), "GRE encap without key");
+	build(&in, &tagged, MAC_ROUTER, MAC_IN_SRC, 9, 64);
+	build_tunnelled(&want, MAC_NH[0], MAC_SMAC, AF_INET, T4_LOCAL, T4_REMOTE, 64, 0, 42, &tagged, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "GRE encap from a tagged port: tag dropped, outer untagged");
+	build(&in, &big, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_MTU, NULL),
+	       "inner larger than the tunnel MTU goes to the kernel untouched");
+}
+
+static void test_decap(void)
+{
+	struct spec in4 = { V4("10.20.1.1", "10.1.0.5", 64), .tos = 0x02 /* ECT(0) */ };
+	struct spec in4ce = { V4("10.20.1.1", "10.1.0.5", 64), .tos = 0x03 };
+	struct spec notect = { V4("10.20.1.1", "10.1.0.5", 64) };
+	struct spec local = { V4("10.20.1.1", "10.0.0.1", 64) };
+	struct spec in6 = { V6("2001:db8:20::1", "2001:db8:1::5", 64) };
+	struct pkt in, want;
+
+	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL, 60, 0, 42, &in4, 64);
+	build(&want, &in4, MAC_NH[0], MAC_SMAC, -1, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "GRE decap with the right key, inner routed and forwarded");
+	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL, 60, 0, 43, &in4, 64);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_KEY, NULL), "GRE wrong key: dropped");
+	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL, 60, 0, -1, &in4, 64);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_KEY, NULL), "GRE missing key: dropped");
+	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, "198.51.100.9", T4_LOCAL, 60, 0, 42, &in4, 64);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_PEER, NULL), "GRE from an unknown peer: dropped");
+	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL, 60, 0, 42, &local, 64);
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_TUNNEL_LOCAL, NULL),
+	       "inner packet for this host: to the kernel, still encapsulated");
+	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL, 60, 0x03, 42, &in4, 64);
+	build(&want, &in4ce, MAC_NH[0], MAC_SMAC, -1, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "RFC 6040: outer CE marks an ECT inner packet CE");
+	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL, 60, 0x03, 42, &notect, 64);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_ECN, NULL),
+	       "RFC 6040: outer CE over a not-ECT inner packet is dropped");
+	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET6, T6_REMOTE, T6_LOCAL, 60, 0, -2, &in6, 64);
+	build(&want, &in6, MAC_NH[0], MAC_SMAC, -1, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "IP-in-IP decap, IPv6 in IPv6");
+	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, "10.0.0.1", 60, 0, 42, &in4, 64);
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_LOCAL, NULL),
+	       "GRE to a local address that is no tunnel endpoint: the kernel's");
+}
+
 /* The incremental TTL update must fold its carry: find an IP id whose
  * header checksum sits where adding 0x0100 wraps, and forward it. */
 static void test_checksum_wrap(void)
@@ -606,6 +786,8 @@ int main(void)
 		       reason == XFWD_R_PASS_NOT_IP && same_bytes(&arp, out, olen),
 	       "ARP (not IP) goes to the kernel untouched");
 	test_checksum_wrap();
+	test_encap();
+	test_decap();
 	test_ecmp();
 	test_truncation();
 	printf("bpf: %d passed, %d failed\n", passes, fails);

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* GRE and IP-in-IP: encapsulation toward a tunnel next hop, and
+ * decapsulation of packets from configured peers. */
+#ifndef XFWD_BPF_TUNNEL_H
+#define XFWD_BPF_TUNNEL_H
+
+#include "csum.h"
+#include "lpm.h"
+#include "nexthop.h"
+
+#define GRE_F_CSUM 0x8000
+#define GRE_F_ROUTING 0x4000
+#define GRE_F_KEY 0x2000
+#define GRE_F_SEQ 0x1000
+#define GRE_VERSION 0x0007
+#define ECN_MASK 3
+#define ECN_CE 3
+
+struct gre_base {
+	__be16 flags;
+	__be16 proto;
+};
+
+/* Write a fresh Ethernet header (with the next hop's VLAN tag, if any). */
+static __always_inline int l2_write(void *data, void *data_end,
+				    const struct xfwd_l2 *l2, __u16 proto)
+{
+	if (l2->vlan) {
+		struct vlan_ethhdr *v = data;
+
+		if ((void *)(v + 1) > data_end)
+			return -1;
+		__builtin_memcpy(v->h_dest, l2->dmac, ETH_ALEN);
+		__builtin_memcpy(v->h_source, l2->smac, ETH_ALEN);
+		v->h_vlan_proto = bpf_htons(ETH_P_8021Q);
+		v->h_vlan_TCI = bpf_htons(l2->vlan & 0x0fff);
+		v->h_vlan_encapsulated_proto = bpf_htons(proto);
+		return 0;
+	}
+	struct ethhdr *e = data;
+
+	if ((void *)(e + 1) > data_end)
+		return -1;
+	__builtin_memcpy(e->h_dest, l2->dmac, ETH_ALEN);
+	__builtin_memcpy(e->h_source, l2->smac, ETH_ALEN);
+	e->h_proto = bpf_htons(proto);
+	return 0;
+}
+
+/* Outer IPv4: DF set (as the kernel's tunnels with pmtudisc), TOS copied
+ * from the inner packet: DSCP, and ECN in RFC 6040 normal mode. */
+static __always_inline int outer4(struct iphdr *o, void *data_end,
+				  const struct xfwd_tunnel *t, __u8 tos,
+				  __u16 len, __u8 proto)
+{
+	if ((void *)(o + 1) > data_end)
+		return -1;
+	o->version = 4;
+	o->ihl = 5;
+	o->tos = tos;
+	o->tot_len = bpf_htons(len);
+	o->id = 0;
+	o->frag_off = bpf_htons(0x4000);
+	o->ttl = t->ttl;
+	o->protocol = proto;
+	__builtin_memcpy(&o->saddr, t->local, 4);
+	__builtin_memcpy(&o->daddr, t->remote, 4);
+	o->check = 0;
+	o->check = ipv4_csum(o);
+	return 0;
+}
+
+static __always_inline int outer6(struct ipv6hdr *o, void *data_end,
+				  const struct xfwd_tunnel *t, __u8 tos,
+				  __u16 payload, __u8 proto)
+{
+	if ((void *)(o + 1) > data_end)
+		return -1;
+	o->version = 6;
+	o->priority = tos >> 4;
+	o->flow_lbl[0] = (tos & 0xf) << 4;
+	o->flow_lbl[1] = 0;
+	o->flow_lbl[2] = 0;
+	o->payload_len = bpf_htons(payload);
+	o->nexthdr = proto;
+	o->hop_limit = t->ttl;
+	__builtin_memcpy(&o->saddr, t->local, 16);
+	__builtin_memcpy(&o->daddr, t->remote, 16);
+	return 0;
+}
+
+static __always_inline void tunnel_count(__u32 tid, __u64 bytes, int tx)
+{
+	struct xfwd_tunnel_counters *c = bpf_map_lookup_elem(&xfwd_tunnel_stats, &tid);
+
+	if (!c)
+		return;
+	if (tx) {
+		c->tx_packets++;
+		c->tx_bytes += bytes;
+	} else {
+		c->rx_packets++;
+		c->rx_bytes += bytes;
+	}
+}
+
+/* The outer protocol number for a tunnel and inner packet. */
+static __always_inline __u8 outer_proto(const struct xfwd_tunnel *t, __u16 inner)
+{
+	if (t->type == XFWD_TUN_GRE)
+		return IPPROTO_GRE;
+	return inner == ETH_P_IP ? IPPROTO_IPIP : IPPROTO_IPV6;
+}
+
+/*
+ * Encapsulate the (already TTL-decremented) inner packet for a tunnel
+ * next hop and transmit it: new L2 to the underlay hop, outer IP, GRE.
+ * The inner packet stays where it is; headers are pushed in front.
+ */
+static __noinline int tunnel_encap(struct xdp_md *ctx, struct xfwd_nh *nh,
+				   struct pkt *p, int act, __u8 tos)
+{
+	__u32 tid = nh->tunnel;
+	struct xfwd_tunnel *t = bpf_map_lookup_elem(&xfwd_tunnels, &tid);
+	struct xfwd_l2 *l2 = &nh->l2[nh->active & 1];
+	__u32 l2_new, ip_len, gre_len, inner_len = p->l3_len;
+	void *data, *data_end;
+	int delta;
+
+	if (!t || !t->type)
+		return DROP(ctx, DROP_INTERNAL);
+	l2_new = l2->vlan ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr);
+	ip_len = t->family == 10 /* AF_INET6 */ ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	gre_len = t->type != XFWD_TUN_GRE ? 0 : (t->flags & XFWD_TUN_F_KEY) ? 8 : 4;
+	delta = (int)(p->tagged ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr)) -
+		(int)(l2_new + ip_len + gre_len);
+	if (bpf_xdp_adjust_head(ctx, delta))
+		return DROP(ctx, DROP_INTERNAL);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (l2_write(data, data_end, l2, ip_len == 20 ? ETH_P_IP : ETH_P_IPV6))
+		return DROP(ctx, DROP_INTERNAL);
+	data += l2_new & 0x1f;
+	if (ip_len == 20 ? outer4(data, data_end, t, tos, inner_len + 20 + gre_len,
+				  outer_proto(t, p->proto))
+			 : outer6(data, data_end, t, tos, inner_len + gre_len,
+				  outer_proto(t, p->proto)))
+		return DROP(ctx, DROP_INTERNAL);
+	if (gre_len) {
+		struct gre_base *g = data + (ip_len & 0x3f);
+		__be32 *key = (void *)(g + 1);
+
+		if ((void *)(key + 1) > data_end)
+			return DROP(ctx, DROP_INTERNAL);
+		g->flags = bpf_htons(gre_len == 8 ? GRE_F_KEY : 0);
+		g->proto = bpf_htons(p->proto);
+		if (gre_len == 8)
+			*key = bpf_htonl(t->key);
+	}
+	tunnel_count(tid, (__u64)(data_end - (void *)(long)ctx->data), 1);
+	if (act == XDP_TX)
+		return xfwd_verdict(ctx, XFWD_R_FWD_TX, XDP_TX);
+	return xfwd_verdict(ctx, XFWD_R_FWD_REDIRECT, XDP_REDIRECT);
+}
+
+/* ---- decapsulation ---- */
+
+#define DECAP_NOT_OURS (-1) /* not a tunnel packet for a configured tunnel */
+#define DECAP_DONE (-2)     /* decapsulated: parse and route the new frame */
+
+/* Is this address one of the host's own (a local route)? */
+static __always_inline int route_is_local(__u32 gid)
+{
+	struct xfwd_group *g = bpf_map_lookup_elem(&xfwd_groups, &gid);
+	struct xfwd_nh *nh;
+
+	if (!g)
+		return 0;
+	nh = nh_get(g->set[g->active & 1].members[0]);
+	return nh && nh->kind == XFWD_NH_LOCAL;
+}
+
+static __always_inline int inner_is_local(void *inner, void *data_end, __u16 proto)
+{
+	if (proto == ETH_P_IP) {
+		struct iphdr *i = inner;
+		__u32 e;
+
+		if ((void *)(i + 1) > data_end)
+			return -1;
+		e = lpm4_lookup(i->daddr);
+		return (e & XFWD_LPM_VALID) && route_is_local(e & XFWD_LPM_TARGET_MASK);
+	}
+	struct ipv6hdr *i6 = inner;
+	__u32 gid;
+
+	if ((void *)(i6 + 1) > data_end)
+		return -1;
+	gid = lpm6_lookup(&i6->daddr);
+	return gid && route_is_local(gid);
+}
+
+/* RFC 6040 decapsulation: CE on the outer marks an ECN-capable inner
+ * packet CE and drops a not-ECN-capable one. Returns -1 to drop. */
+static __always_inline int ecn_decap(void *inner, void *data_end, __u16 proto,
+				     __u8 outer_tos)
+{
+	if ((outer_tos & ECN_MASK) != ECN_CE)
+		return 0;
+	if (proto == ETH_P_IP) {
+		struct iphdr *i = inner;
+		__u8 ecn;
+
+		if ((void *)(i + 1) > data_end)
+			return -1;
+		ecn = i->tos & ECN_MASK;
+		if (!ecn)
+			return -1;
+		if (ecn != ECN_CE)
+			ipv4_set_ce(i);
+		return 0;
+	}
+	struct ipv6hdr *i6 = inner;
+	__u8 ecn;
+
+	if ((void *)(i6 + 1) > data_end)
+		return -1;
+	ecn = (i6->flow_lbl[0] >> 4) & ECN_MASK;
+	if (!ecn)
+		return -1;
+	i6->flow_lbl[0] |= ECN_CE << 4;
+	return 0;
+}
+
+/* GRE header: length, inner ethertype and key check. Returns the header
+ * length, or -reason. */
+static __always_inline int gre_parse(void *l4, void *data_end,
+				     const struct xfwd_tunnel *t, __u16 *inner)
+{
+	struct gre_base *g = l4;
+	__u16 flags;
+	__u32 len = 4, key_off;
+	__be32 *key;
+
+	if ((void *)(g + 1) > data_end)
+		return -XFWD_R_DROP_TUNNEL_MALFORMED;
+	flags = bpf_ntohs(g->flags);
+	if (flags & (GRE_VERSION | GRE_F_ROUTING))
+		return -XFWD_R_DROP_TUNNEL_MALFORMED;
+	*inner = bpf_ntohs(g->proto);
+	if (*inner != ETH_P_IP && *inner != ETH_P_IPV6)
+		return -XFWD_R_DROP_TUNNEL_MALFORMED;
+	key_off = (flags & GRE_F_CSUM) ? 8 : 4;
+	len = key_off + ((flags & GRE_F_KEY) ? 4 : 0) + ((flags & GRE_F_SEQ) ? 4 : 0);
+	if (!(flags & GRE_F_KEY) != !(t->flags & XFWD_TUN_F_KEY))
+		return -XFWD_R_DROP_TUNNEL_KEY;
+	if (flags & GRE_F_KEY) {
+		key = l4 + (key_off & 0xf);
+		if ((void *)(key + 1) > data_end)
+			return -XFWD_R_DROP_TUNNEL_MALFORMED;
+		if (bpf_ntohl(*key) != t->key)
+			return -XFWD_R_DROP_TUNNEL_KEY;
+	}
+	return (int)len;
+}
+
+/* The tunnel a packet from remote to local of this type belongs to:
+ * its id, 0 = not ours, or -1 for an unknown peer of a local endpoint. */
+static __always_inline long tunnel_find(__u8 type, __u8 family, const void *local,
+					const void *remote, __u32 alen)
+{
+	struct xfwd_tunnel_key k = { .type = type, .family = family };
+	__u32 *id;
+
+	if (alen == 16) {
+		__builtin_memcpy(k.local, local, 16);
+		__builtin_memcpy(k.remote, remote, 16);
+	} else {
+		__builtin_memcpy(k.local, local, 4);
+		__builtin_memcpy(k.remote, remote, 4);
+	}
+	id = bpf_map_lookup_elem(&xfwd_tunnel_peers, &k);
+	if (id && *id != XFWD_TUNNEL_ENDPOINT)
+		return *id;
+	__builtin_memset(k.remote, 0, 16);
+	return bpf_map_lookup_elem(&xfwd_tunnel_peers, &k) ? -1 : 0;
+}
+
+/* Remove outer L2, IP and tunnel headers (strip bytes), leaving a plain
+ * Ethernet header (same MACs) carrying the inner ethertype. */
+static __always_inline int decap_strip(struct xdp_md *ctx, __u32 strip,
+				       __u16 inner)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *e = data;
+	__u8 macs[2 * ETH_ALEN];
+
+	if ((void *)(e + 1) > data_end)
+		return -1;
+	__builtin_memcpy(macs, e, sizeof(macs));
+	if (bpf_xdp_adjust_head(ctx, (int)strip - (int)sizeof(*e)))
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	e = data;
+	if ((void *)(e + 1) > data_end)
+		return -1;
+	__builtin_memcpy(e, macs, sizeof(macs));
+	e->h_proto = bpf_htons(inner);
+	return 0;
+}
+
+/* After the tunnel is known: check its header, keep packets for this host
+ * encapsulated (the kernel's tunnel device takes them), apply RFC 6040,
+ * strip. hdrs = bytes of L2 + outer IP before the tunnel header. */
+static __always_inline int decap_common(struct xdp_md *ctx, __u32 tid, void *l4,
+					void *data_end, __u32 hdrs, __u8 outer_tos,
+					__u8 proto)
+{
+	struct xfwd_tunnel *t = bpf_map_lookup_elem(&xfwd_tunnels, &tid);
+	__u16 inner = 0;
+	int hl = 0, local;
+	void *in;
+
+	if (!t)
+		return DROP(ctx, DROP_INTERNAL);
+	if (t->type == XFWD_TUN_GRE) {
+		hl = gre_parse(l4, data_end, t, &inner);
+		if (hl < 0)
+			return xfwd_verdict_of(ctx, (__u32)-hl);
+	} else {
+		inner = proto == IPPROTO_IPIP ? ETH_P_IP : ETH_P_IPV6;
+	}
+	in = l4 + (hl & 0x1f);
+	local = inner_is_local(in, data_end, inner);
+	if (local < 0)
+		return DROP(ctx, DROP_TUNNEL_MALFORMED);
+	if (local)
+		return PASS(ctx, PASS_TUNNEL_LOCAL);
+	if (ecn_decap(in, data_end, inner, outer_tos))
+		return DROP(ctx, DROP_TUNNEL_ECN);
+	if (decap_strip(ctx, hdrs + (__u32)hl, inner))
+		return DROP(ctx, DROP_INTERNAL);
+	tunnel_count(tid, (__u64)(ctx->data_end - ctx->data), 0);
+	return DECAP_DONE;
+}
+
+static __always_inline int decap4(struct xdp_md *ctx, struct hdr_cursor *c,
+				  void *data, void *data_end)
+{
+	struct iphdr *o;
+	long tid;
+	__u8 type;
+
+	if (parse_ipv4(c, data_end, &o))
+		return DECAP_NOT_OURS; /* the forwarding path counts it */
+	if (o->protocol != IPPROTO_GRE && o->protocol != IPPROTO_IPIP &&
+	    o->protocol != IPPROTO_IPV6)
+		return DECAP_NOT_OURS;
+	if (o->frag_off & bpf_htons(0x3fff))
+		return DECAP_NOT_OURS; /* fragments: the kernel reassembles */
+	type = o->protocol == IPPROTO_GRE ? XFWD_TUN_GRE : XFWD_TUN_IPIP;
+	tid = tunnel_find(type, 2 /* AF_INET */, &o->daddr, &o->saddr, 4);
+	if (!tid)
+		return DECAP_NOT_OURS;
+	if (tid < 0)
+		return DROP(ctx, DROP_TUNNEL_PEER);
+	return decap_common(ctx, (__u32)tid, c->pos, data_end,
+			    (__u32)(c->pos - data), o->tos, o->protocol);
+}
+
+static __always_inline int decap6(struct xdp_md *ctx, struct hdr_cursor *c,
+				  void *data, void *data_end)
+{
+	struct ipv6hdr *o;
+	long tid;
+	__u8 type;
+
+	if (parse_ipv6(c, data_end, &o))
+		return DECAP_NOT_OURS;
+	if (o->nexthdr != IPPROTO_GRE && o->nexthdr != IPPROTO_IPIP &&
+	    o->nexthdr != IPPROTO_IPV6)
+		return DECAP_NOT_OURS;
+	type = o->nexthdr == IPPROTO_GRE ? XFWD_TUN_GRE : XFWD_TUN_IPIP;
+	tid = tunnel_find(type, 10 /* AF_INET6 */, &o->daddr, &o->saddr, 16);
+	if (!tid)
+		return DECAP_NOT_OURS;
+	if (tid < 0)
+		return DROP(ctx, DROP_TUNNEL_PEER);
+	return decap_common(ctx, (__u32)tid, c->pos, data_end,
+			    (__u32)(c->pos - data),
+			    (__u8)(o->priority << 4 | o->flow_lbl[0] >> 4), o->nexthdr);
+}
+
+/*
+ * A GRE or IP-in-IP packet from a configured peer is decapsulated here,
+ * before routing. Returns DECAP_NOT_OURS (route the frame as it is),
+ * DECAP_DONE (route the new, inner frame) or a final, counted verdict.
+ */
+static __noinline int tunnel_try_decap(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct hdr_cursor c = { .pos = data };
+	struct pkt p = {};
+
+	if (parse_eth(&c, data_end, &p))
+		return DECAP_NOT_OURS;
+	if (p.proto == ETH_P_IP)
+		return decap4(ctx, &c, data, data_end);
+	if (p.proto == ETH_P_IPV6)
+		return decap6(ctx, &c, data, data_end);
+	return DECAP_NOT_OURS;
+}
+
+#endif

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* xfwd tunnel add|del|show */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "json.h"
+#include "table.h"
+
+static int tunnel_change(struct xtable *t, const struct cli_req *r)
+{
+	if (r->cmd == CMD_TUNNEL_DEL)
+		return xt_tunnel_del(t, r->tun.name);
+	return xt_tunnel_add(t, &r->tun);
+}
+
+int cmd_tunnel_change(const struct cli_req *r, char *err, size_t len)
+{
+	return cmd_with_table(r, err, len, tunnel_change);
+}
+
+static void tunnel_counters(int fd, uint32_t id, struct xfwd_tunnel_counters *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xfwd_tunnel_counters *per = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*per));
+
+	memset(sum, 0, sizeof(*sum));
+	if (!per || bpf_map_lookup_elem(fd, &id, per)) {
+		free(per);
+		return;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		sum->rx_packets += per[c].rx_packets;
+		sum->rx_bytes += per[c].rx_bytes;
+		sum->tx_packets += per[c].tx_packets;
+		sum->tx_bytes += per[c].tx_bytes;
+	}
+	free(per);
+}
+
+static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
+			const struct xfwd_tunnel_counters *c, struct jw *w)
+{
+	struct xaddr l = { .family = tun->family }, rm = { .family = tun->family };
+	char a[XADDR_STRLEN], b[XADDR_STRLEN];
+	const char *type = tun->type == XFWD_TUN_GRE ? "gre" : "ipip";
+
+	memcpy(l.bytes, tun->local, 16);
+	memcpy(rm.bytes, tun->remote, 16);
+	if (!w) {
+		printf("%s: id %u type %s local %s remote %s", tun->name, id, type,
+		       xaddr_str(&l, a), xaddr_str(&rm, b));
+		if (tun->flags & XFWD_TUN_F_KEY)
+			printf(" key %u", tun->key);
+		printf(" ttl %u%s rx %llu pkts %llu bytes tx %llu pkts %llu bytes\n", tun->ttl,
+		       "", (unsigned long long)c->rx_packets, (unsigned long long)c->rx_bytes,
+		       (unsigned long long)c->tx_packets, (unsigned long long)c->tx_bytes);
+		return;
+	}
+	jw_obj_begin(w, NULL);
+	jw_str(w, "name", tun->name);
+	jw_uint(w, "id", id);
+	jw_str(w, "type", type);
+	jw_str(w, "local", xaddr_str(&l, a));
+	jw_str(w, "remote", xaddr_str(&rm, b));
+	if (tun->flags & XFWD_TUN_F_KEY)
+		jw_uint(w, "key", tun->key);
+	jw_uint(w, "ttl", tun->ttl);
+	jw_uint(w, "rx_packets", c->rx_packets);
+	jw_uint(w, "rx_bytes", c->rx_bytes);
+	jw_uint(w, "tx_packets", c->tx_packets);
+	jw_uint(w, "tx_bytes", c->tx_bytes);
+	jw_obj_end(w);
+}
+
+static int tunnel_show(struct xtable *t, const struct cli_req *r)
+{
+	struct xfwd_tunnel_counters c;
+	struct jw w;
+
+	jw_init(&w, stdout);
+	if (r->json)
+		jw_arr_begin(&w, NULL);
+	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++) {
+		if (!t->tun[id].type)
+			continue;
+		tunnel_counters(t->b->fd.tunnel_stats, id, &c);
+		tunnel_line(&t->tun[id], id, &c, r->json ? &w : NULL);
+	}
+	if (r->json)
+		jw_arr_end(&w);
+	return 0;
+}
+
+int cmd_tunnel_show(const struct cli_req *r, char *err, size_t len)
+{
+	return cmd_with_table(r, err, len, tunnel_show);
+}
