@@ -370,6 +370,25 @@ static __always_inline int decap4(struct xdp_md *ctx, struct hdr_cursor *c,
 			    (__u32)(c->pos - data), o->tos, o->protocol);
 }
 
+/* Linux ip6tnl adds a destination options header carrying the tunnel
+ * encapsulation limit (RFC 2473) unless configured 'encaplimit none':
+ * step over one such header (at most 64 bytes). */
+static __always_inline int skip_dstopts(struct hdr_cursor *c, void *data_end,
+					__u8 *next)
+{
+	__u8 *h = c->pos;
+	__u32 len;
+
+	if ((void *)(h + 2) > data_end)
+		return -1;
+	len = ((__u32)h[1] + 1) * 8;
+	if (len > 64 || c->pos + len > data_end)
+		return -1;
+	*next = h[0];
+	c->pos += len;
+	return 0;
+}
+
 static __always_inline int decap6(struct xdp_md *ctx, struct hdr_cursor *c,
 				  void *data, void *data_end)
 {
@@ -377,12 +396,16 @@ static __always_inline int decap6(struct xdp_md *ctx, struct hdr_cursor *c,
 	long tid;
 	__u8 type;
 
+	__u8 next;
+
 	if (parse_ipv6(c, data_end, &o))
 		return DECAP_NOT_OURS;
-	if (o->nexthdr != IPPROTO_GRE && o->nexthdr != IPPROTO_IPIP &&
-	    o->nexthdr != IPPROTO_IPV6)
+	next = o->nexthdr;
+	if (next == 60 && skip_dstopts(c, data_end, &next))
 		return DECAP_NOT_OURS;
-	type = o->nexthdr == IPPROTO_GRE ? XFWD_TUN_GRE : XFWD_TUN_IPIP;
+	if (next != IPPROTO_GRE && next != IPPROTO_IPIP && next != IPPROTO_IPV6)
+		return DECAP_NOT_OURS;
+	type = next == IPPROTO_GRE ? XFWD_TUN_GRE : XFWD_TUN_IPIP;
 	tid = tunnel_find(type, 10 /* AF_INET6 */, &o->daddr, &o->saddr, 16);
 	if (!tid)
 		return DECAP_NOT_OURS;
@@ -390,7 +413,7 @@ static __always_inline int decap6(struct xdp_md *ctx, struct hdr_cursor *c,
 		return DROP(ctx, DROP_TUNNEL_PEER);
 	return decap_common(ctx, (__u32)tid, c->pos, data_end,
 			    (__u32)(c->pos - data),
-			    (__u8)(o->priority << 4 | o->flow_lbl[0] >> 4), o->nexthdr);
+			    (__u8)(o->priority << 4 | o->flow_lbl[0] >> 4), next);
 }
 
 /*

@@ -663,6 +663,23 @@ static void test_decap(void)
 	build(&want, &in6, MAC_NH[0], MAC_SMAC, -1, 63);
 	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
 	       "IP-in-IP decap, IPv6 in IPv6");
+	/* As Linux ip6tnl sends by default: a destination options header
+	 * with the tunnel encapsulation limit before the inner packet. */
+	{
+		struct pkt inner;
+		uint8_t dopt[8] = { 41, 0, 4, 1, 4, 1, 1, 0 }; /* limit 4, PadN */
+
+		build(&inner, &in6, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+		pkt_init(&in);
+		pkt_eth(&in, MAC_ROUTER, MAC_IN_SRC, ETH_P_IPV6);
+		pkt_ipv6(&in, T6_REMOTE, T6_LOCAL, 60, 60);
+		pkt_push(&in, dopt, sizeof(dopt));
+		pkt_push(&in, inner.b + inner.l3, inner.len - (size_t)inner.l3);
+		pkt_finish(&in);
+		build(&want, &in6, MAC_NH[0], MAC_SMAC, -1, 63);
+		report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+		       "IP-in-IP decap over IPv6 with an encapsulation-limit option");
+	}
 	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, "10.0.0.1", 60, 0, 42, &in4, 64);
 	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_LOCAL, NULL),
 	       "GRE to a local address that is no tunnel endpoint: the kernel's");
@@ -700,12 +717,18 @@ static void test_truncation(void)
 		{ V6("2001:db8:9::1", "2001:db8:1::5", 64), .proto = 6 },
 		{ V6("2001:db8:9::1", "2001:db8:1::5", 64), TAG(5), EXT(44) },
 	};
+	struct spec gre_in = { V4("10.20.1.1", "10.1.0.5", 64) };
 	int cuts = 0, bad = 0, refused = 0;
 
-	for (size_t b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
+	for (size_t b = 0; b <= sizeof(bases) / sizeof(bases[0]); b++) {
 		struct pkt in;
 
-		build(&in, &bases[b], MAC_ROUTER, MAC_IN_SRC, bases[b].tagged ? bases[b].tci : -1, 64);
+		if (b == sizeof(bases) / sizeof(bases[0])) /* a GRE frame from a peer */
+			build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL,
+					60, 0, 42, &gre_in, 64);
+		else
+			build(&in, &bases[b], MAC_ROUTER, MAC_IN_SRC,
+			      bases[b].tagged ? bases[b].tci : -1, 64);
 		for (size_t cut = 0; cut < in.len; cut++) {
 			uint8_t out[4096];
 			uint32_t olen;

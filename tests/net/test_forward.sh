@@ -85,11 +85,12 @@ set_abi() {
 	done
 	bpftool map update pinned "$info" key 0 0 0 0 value $v
 }
+abi=$(bpftool map lookup pinned "$info" key 0 0 0 0 | awk '$1 == "\"abi_version\":" {gsub(",", "", $2); print $2}')
 set_abi 99
-check "incompatible pins: refused with 'xfwd detach' advice" sh -c "nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r route show 2>&1 | grep -q 'incompatible xfwd build (ABI 99, this build 1): run .xfwd --pin-root'"
+check "incompatible pins: refused with 'xfwd detach' advice" sh -c "nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r route show 2>&1 | grep -q 'incompatible xfwd build (ABI 99, this build $abi): run .xfwd --pin-root'"
 check "incompatible pins: attach refuses too" sh -c "! nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r attach r0 2>/dev/null"
 check "forwarding continues meanwhile" nsx c ping -c 2 -i 0.05 -W 1 10.9.0.1
-set_abi 1
+set_abi "$abi"
 check "ABI restored: accepted again" xf r status
 
 # Forwarding survives the CLI: no process is left, the pinned link holds.

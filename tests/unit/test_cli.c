@@ -167,6 +167,41 @@ static void test_other_objects(void **s)
 	refused("xfwd status now", "unexpected 'now'");
 }
 
+static void test_tunnels(void **s)
+{
+	struct cli_req r;
+	char buf[64];
+
+	(void)s;
+	assert_int_equal(parse(&r, "xfwd tunnel add tgw1 type gre local 192.0.2.1 remote 198.51.100.7 key 42 ttl 32 mtu 1400 dev eth1"), 0);
+	assert_int_equal(r.cmd, CMD_TUNNEL_ADD);
+	assert_string_equal(r.tun.name, "tgw1");
+	assert_int_equal(r.tun.type, XFWD_TUN_GRE);
+	assert_true(r.tun.has_key);
+	assert_int_equal(r.tun.key, 42);
+	assert_int_equal(r.tun.ttl, 32);
+	assert_int_equal(r.tun.mtu, 1400);
+	assert_string_equal(r.tun.dev, "eth1");
+	assert_string_equal(xaddr_str(&r.tun.remote, buf), "198.51.100.7");
+	assert_int_equal(parse(&r, "xfwd tunnel add t6 type ipip local 2001:db8::1 remote 2001:db8::2"), 0);
+	assert_int_equal(r.tun.type, XFWD_TUN_IPIP);
+	assert_int_equal(parse(&r, "xfwd tunnel del t6"), 0);
+	assert_int_equal(r.cmd, CMD_TUNNEL_DEL);
+	assert_int_equal(parse(&r, "xfwd tunnel"), 0);
+	assert_int_equal(r.cmd, CMD_TUNNEL_SHOW);
+	assert_int_equal(parse(&r, "xfwd route add 10.0.0.0/8 tunnel a tunnel b via 10.1.1.1 dev eth0"), 0);
+	assert_int_equal(r.ntunnels, 2);
+	assert_int_equal(r.nvia, 1);
+	assert_string_equal(r.tunnels[1], "b");
+	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2", "not supported yet");
+	refused("xfwd tunnel add t1 type ipip local 1.1.1.1 remote 2.2.2.2 key 5", "GRE tunnels only");
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1", "tunnel add needs");
+	refused("xfwd tunnel add t1 type gre local nowhere remote 2.2.2.2", "needs an IPv4 or IPv6 address");
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 ttl 0", "from 1 to 255");
+	refused("xfwd tunnel del", "missing tunnel NAME");
+	refused("xfwd route add 10.0.0.0/8 tunnel a blackhole", "not both");
+}
+
 static void test_prefixes(void **s)
 {
 	struct xprefix p;
@@ -198,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_route_ecmp_limit),
 		cmocka_unit_test(test_route_get),
 		cmocka_unit_test(test_other_objects),
+		cmocka_unit_test(test_tunnels),
 		cmocka_unit_test(test_prefixes),
 	};
 

@@ -18,4 +18,4 @@ echo $? >build/vm/rc
 sync
 echo 1 >/proc/sys/kernel/sysrq
 echo o >/proc/sysrq-trigger
-sleep 10
+sleep 10 2>/dev/null

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# xfwd to xfwd through GRE (with key) and IP-in-IP over IPv6: one appliance
+# encapsulates in XDP, the other decapsulates in XDP, kernel forwarding off
+# on both. Needs no kernel tunnel support (runs on this host's kernel).
+#
+#   c 10.10.1.10 -- a == underlay 192.0.2.0/24, fd00:55::/64 == b -- s 10.20.1.10
+. "$(dirname "$0")/lib.sh"
+require_root
+trap cleanup EXIT
+
+echo "test_tunnel_xfwd: xfwd <-> xfwd tunnels"
+add_ns c; add_ns a; add_ns b; add_ns s
+link c c0 a a-c; link a a-u b b-u; link b b-s s s0
+nsx c ip addr add 10.10.1.10/24 dev c0; nsx c ip route add default via 10.10.1.1
+nsx s ip addr add 10.20.1.10/24 dev s0; nsx s ip route add default via 10.20.1.1
+nsx a ip addr add 10.10.1.1/24 dev a-c
+nsx b ip addr add 10.20.1.1/24 dev b-s
+for n in a b; do
+	nsx $n sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+done
+nsx a ip addr add 192.0.2.1/24 dev a-u; nsx a ip -6 addr add fd00:55::1/64 dev a-u nodad
+nsx b ip addr add 192.0.2.2/24 dev b-u; nsx b ip -6 addr add fd00:55::2/64 dev b-u nodad
+host_if c c0; host_if s s0
+# No ICMP "fragmentation needed" from xfwd yet: hosts use an MTU that fits.
+nsx c ip link set c0 mtu 1400; nsx s ip link set s0 mtu 1400
+xf a attach a-c a-u >/dev/null; xf b attach b-u b-s >/dev/null
+xf a route add 10.10.1.0/24 via 10.10.1.10 dev a-c
+xf b route add 10.20.1.0/24 via 10.20.1.10 dev b-s
+
+for kind in gre ipip6; do
+	if [ $kind = gre ]; then
+		xf a tunnel add t-$kind type gre local 192.0.2.1 remote 192.0.2.2 key 7
+		xf b tunnel add t-$kind type gre local 192.0.2.2 remote 192.0.2.1 key 7
+	else
+		xf a tunnel add t-$kind type ipip local fd00:55::1 remote fd00:55::2
+		xf b tunnel add t-$kind type ipip local fd00:55::2 remote fd00:55::1
+	fi
+	xf a route replace 10.20.0.0/16 tunnel t-$kind 2>/dev/null || xf a route add 10.20.0.0/16 tunnel t-$kind
+	xf b route replace 10.10.0.0/16 tunnel t-$kind 2>/dev/null || xf b route add 10.10.0.0/16 tunnel t-$kind
+	xf a stats reset; xf b stats reset
+	check "$kind: ping across two xfwd appliances" nsx c ping -c 10 -i 0.05 -W 2 10.20.1.10
+	check "$kind: every packet forwarded in XDP on a (20 = 10 requests + 10 replies)" \
+		test "$(forwarded a)" -eq 20
+	check "$kind: ...and on b" test "$(forwarded b)" -eq 20
+	tmp=$(mktemp -d); head -c 2097152 /dev/urandom >"$tmp/in"
+	nsx s timeout 30 nc -l 10.20.1.10 7000 >"$tmp/out" &
+	sleep 0.3
+	nsx c timeout 30 nc -N 10.20.1.10 7000 <"$tmp/in" || true
+	wait || true
+	check "$kind: 2 MiB over TCP arrive intact" cmp "$tmp/in" "$tmp/out"
+	rm -rf "$tmp"
+	check "$kind: per-tunnel counters move both ways" sh -c "
+		$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+		xf a tunnel show | grep t-$kind | grep -v 'rx 0 pkts' | grep -vq 'tx 0 pkts'"
+	xf a route replace 10.20.0.0/16 blackhole; xf b route replace 10.10.0.0/16 blackhole
+	xf a tunnel del t-$kind; xf b tunnel del t-$kind
+done
+
+check "tunnel with a local address this host does not have is refused" sh -c "
+	nsenter --net=/run/netns/$NSP-a $XFWD --pin-root $PIN_BASE/xfwd-$NSP-a tunnel add x type gre local 192.0.2.9 remote 192.0.2.2 2>&1 |
+	grep -q 'not an address of this host'"
+check "route to an unknown tunnel is refused" sh -c "
+	nsenter --net=/run/netns/$NSP-a $XFWD --pin-root $PIN_BASE/xfwd-$NSP-a route add 10.30.0.0/16 tunnel nope 2>&1 |
+	grep -q 'no tunnel nope'"
+echo "test_tunnel_xfwd: $FAILS failure(s)"
+[ "$FAILS" -eq 0 ]
