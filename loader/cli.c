@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 
 struct args {
@@ -281,14 +282,29 @@ static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 			t->type = XFWD_TUN_GRE;
 		else if (is(v, "ipip"))
 			t->type = XFWD_TUN_IPIP;
+		else if (is(v, "vxlan"))
+			t->type = XFWD_TUN_VXLAN;
 		else
-			return fail(a, "tunnel type '%s': use gre or ipip (vxlan and geneve are not supported yet)", v);
+			return fail(a, "tunnel type '%s': use gre, ipip or vxlan (geneve is not supported yet)", v);
 	} else if (is(w, "local") || is(w, "remote")) {
 		if (!(v = value(a, w)) || xaddr_parse(v, is(w, "local") ? &t->local : &t->remote))
 			return fail(a, "'%s' needs an IPv4 or IPv6 address", w);
 	} else if (is(w, "key")) {
 		t->has_key = true;
 		return parse_u32(a, w, 0, UINT32_MAX, &t->key);
+	} else if (is(w, "vni")) {
+		t->has_key = true;
+		return parse_u32(a, w, 0, (1u << 24) - 1, &t->key);
+	} else if (is(w, "peer-mac")) {
+		unsigned int m[6];
+		char end;
+
+		if (!(v = value(a, w)) ||
+		    sscanf(v, "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &end) != 6)
+			return fail(a, "'peer-mac' needs a MAC address like 02:00:00:00:00:01");
+		for (int i = 0; i < 6; i++)
+			t->peer_mac[i] = (uint8_t)m[i];
+		t->has_peer_mac = true;
 	} else if (is(w, "ttl")) {
 		return parse_u32(a, w, 1, 255, &t->ttl);
 	} else if (is(w, "mtu")) {
@@ -298,6 +314,15 @@ static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 	} else {
 		return fail(a, "unexpected '%s' in tunnel add", w);
 	}
+	return 0;
+}
+
+static int vxlan_check(struct args *a, const struct cli_tunnel *t)
+{
+	if (!t->has_key || !t->has_peer_mac)
+		return fail(a, "a vxlan tunnel needs 'vni N' and 'peer-mac MAC' (the MAC of the peer's VTEP device)");
+	if (t->local.family != AF_INET)
+		return fail(a, "vxlan tunnels over IPv6 are not supported yet: use IPv4 outer addresses");
 	return 0;
 }
 
@@ -322,9 +347,13 @@ static int parse_tunnel(struct args *a, struct cli_req *r)
 		if (parse_tunnel_opt(a, &r->tun, w))
 			return -1;
 	if (!r->tun.type || !r->tun.local.family || !r->tun.remote.family)
-		return fail(a, "tunnel add needs: NAME type gre|ipip local ADDR remote ADDR [key N] [ttl N] [mtu N] [dev DEV]");
+		return fail(a, "tunnel add needs: NAME type gre|ipip|vxlan local ADDR remote ADDR [key N | vni N peer-mac MAC] [ttl N] [mtu N] [dev DEV]");
+	if (r->tun.type == XFWD_TUN_VXLAN)
+		return vxlan_check(a, &r->tun);
 	if (r->tun.has_key && r->tun.type != XFWD_TUN_GRE)
 		return fail(a, "'key' applies to GRE tunnels only");
+	if (r->tun.has_peer_mac)
+		return fail(a, "'peer-mac' applies to VXLAN tunnels only");
 	return 0;
 }
 
@@ -413,8 +442,8 @@ const char *cli_usage(void)
 	       "  xfwd route del PREFIX\n"
 	       "  xfwd route show [PREFIX]\n"
 	       "  xfwd route get ADDR [from ADDR] [proto tcp|udp|N] [sport N] [dport N]\n"
-	       "  xfwd tunnel add NAME type gre|ipip local ADDR remote ADDR [key N] [ttl N]\n"
-	       "              [mtu N] [dev DEV]\n"
+	       "  xfwd tunnel add NAME type gre|ipip|vxlan local ADDR remote ADDR\n"
+	       "              [key N | vni N peer-mac MAC] [ttl N] [mtu N] [dev DEV]\n"
 	       "  xfwd tunnel del NAME | show\n"
 	       "  xfwd nexthop show | refresh\n"
 	       "  xfwd stats [show | reset]\n"

@@ -50,6 +50,8 @@ struct cli_tunnel {
 	uint32_t key;
 	uint32_t ttl, mtu;
 	char dev[IFNAME_LEN];
+	bool has_peer_mac;
+	uint8_t peer_mac[6]; /* VXLAN: the peer VTEP's inner MAC */
 };
 
 struct cli_sizes {

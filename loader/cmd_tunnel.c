@@ -47,7 +47,8 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 {
 	struct xaddr l = { .family = tun->family }, rm = { .family = tun->family };
 	char a[XADDR_STRLEN], b[XADDR_STRLEN];
-	const char *type = tun->type == XFWD_TUN_GRE ? "gre" : "ipip";
+	const char *type = tun->type == XFWD_TUN_GRE ? "gre" : tun->type == XFWD_TUN_VXLAN ? "vxlan" : "ipip";
+	const char *keyword = tun->type == XFWD_TUN_VXLAN ? "vni" : "key";
 
 	memcpy(l.bytes, tun->local, 16);
 	memcpy(rm.bytes, tun->remote, 16);
@@ -55,7 +56,7 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 		printf("%s: id %u type %s local %s remote %s", tun->name, id, type,
 		       xaddr_str(&l, a), xaddr_str(&rm, b));
 		if (tun->flags & XFWD_TUN_F_KEY)
-			printf(" key %u", tun->key);
+			printf(" %s %u", keyword, tun->key);
 		printf(" ttl %u%s rx %llu pkts %llu bytes tx %llu pkts %llu bytes\n", tun->ttl,
 		       "", (unsigned long long)c->rx_packets, (unsigned long long)c->rx_bytes,
 		       (unsigned long long)c->tx_packets, (unsigned long long)c->tx_bytes);
@@ -68,7 +69,7 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 	jw_str(w, "local", xaddr_str(&l, a));
 	jw_str(w, "remote", xaddr_str(&rm, b));
 	if (tun->flags & XFWD_TUN_F_KEY)
-		jw_uint(w, "key", tun->key);
+		jw_uint(w, keyword, tun->key);
 	jw_uint(w, "ttl", tun->ttl);
 	jw_uint(w, "rx_packets", c->rx_packets);
 	jw_uint(w, "rx_bytes", c->rx_bytes);

@@ -304,11 +304,16 @@ static int nh_fill_direct(struct xtable *t, const struct nh_key *k,
 	return 0;
 }
 
+/* Bytes in front of the inner packet (as bpf/lib/tunnel.h builds them). */
 static uint32_t tunnel_overhead(const struct xfwd_tunnel *tun)
 {
-	uint32_t gre = tun->type != XFWD_TUN_GRE ? 0 : (tun->flags & XFWD_TUN_F_KEY) ? 8 : 4;
+	uint32_t hdr = 0;
 
-	return (tun->family == AF_INET ? 20 : 40) + gre;
+	if (tun->type == XFWD_TUN_GRE)
+		hdr = (tun->flags & XFWD_TUN_F_KEY) ? 8 : 4;
+	else if (tun->type == XFWD_TUN_VXLAN)
+		hdr = 8 + 8 + 14; /* UDP, VXLAN, inner Ethernet */
+	return (tun->family == AF_INET ? 20 : 40) + hdr;
 }
 
 /* A tunnel next hop is a direct hop to the underlay gateway (the kernel's
@@ -789,10 +794,10 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 	memcpy(tun.local, c->local.bytes, 16);
 	memcpy(tun.remote, c->remote.bytes, 16);
 	snprintf(tun.name, sizeof(tun.name), "%s", c->name);
+	memcpy(tun.peer_mac, c->peer_mac, 6);
 	peer_key(&k, &tun, false);
 	if (!bpf_map_lookup_elem(t->b->fd.tunnel_peers, &k, &marker))
-		return fail(t, -EEXIST, "another %s tunnel already joins these endpoints",
-			    c->type == XFWD_TUN_GRE ? "GRE" : "IP-in-IP");
+		return fail(t, -EEXIST, "another tunnel of this type already joins these endpoints");
 	/* The entry first, then what makes the data path use it. */
 	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY) ||
 	    bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &id, BPF_NOEXIST))

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 2u
+#define XFWD_ABI_VERSION 3u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -131,7 +131,10 @@ enum xfwd_tun_type {
 	XFWD_TUN_NONE = 0,
 	XFWD_TUN_GRE = 1,  /* GRE (RFC 2784/2890), optional key */
 	XFWD_TUN_IPIP = 2, /* IP in IP: 4in4, 6in4, 4in6, 6in6 */
+	XFWD_TUN_VXLAN = 3, /* VXLAN (RFC 7348) over IPv4, UDP 4789 */
 };
+
+#define XFWD_VXLAN_PORT 4789
 
 #define XFWD_TUN_F_KEY (1u << 0) /* GRE key present and checked */
 
@@ -142,12 +145,14 @@ struct xfwd_tunnel {
 	__u8 family; /* outer: AF_INET or AF_INET6 */
 	__u8 ttl;    /* outer TTL / hop limit */
 	__u8 flags;  /* XFWD_TUN_F_* */
-	__u32 key;   /* GRE key (host order) */
+	__u32 key;   /* GRE key or VXLAN VNI (host order) */
 	__u32 mtu;   /* largest inner packet; larger ones go to the kernel */
 	__u32 dev;   /* underlay device named at creation, 0 = kernel route */
 	__u8 local[16];
 	__u8 remote[16];
 	char name[16];
+	__u8 peer_mac[6]; /* VXLAN: inner destination MAC (the peer's VTEP) */
+	__u16 pad;
 };
 
 /* Decapsulation match: (type, outer family, local, remote) -> tunnel id.
@@ -260,7 +265,7 @@ _Static_assert(sizeof(struct xfwd_route_key6) == 20, "route_key6 size");
 _Static_assert(sizeof(struct xfwd_route) == 8, "route size");
 _Static_assert(sizeof(struct xfwd_l2) == 16, "l2 size");
 _Static_assert(sizeof(struct xfwd_nh) == 72, "nh size");
-_Static_assert(sizeof(struct xfwd_tunnel) == 64, "tunnel size");
+_Static_assert(sizeof(struct xfwd_tunnel) == 72, "tunnel size");
 _Static_assert(sizeof(struct xfwd_tunnel_key) == 36, "tunnel key size");
 _Static_assert(sizeof(struct xfwd_tunnel_counters) == 32, "tunnel counters size");
 _Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");

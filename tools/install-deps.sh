@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev
-      libcmocka-dev bpftool iproute2 ethtool iputils-ping netcat-openbsd
+      libcmocka-dev bpftool iproute2 ethtool iputils-ping netcat-openbsd tcpdump
       util-linux pkg-config)
 
 missing=()

@@ -65,8 +65,11 @@ static __always_inline int ipv4_forward(struct xdp_md *ctx, struct pkt *p,
 	if (act < 0)
 		return xfwd_verdict_of(ctx, reason);
 	ipv4_dec_ttl(iph);
-	if (nh->kind == XFWD_NH_TUNNEL)
-		return tunnel_encap(ctx, nh, p, act, iph->tos);
+	if (nh->kind == XFWD_NH_TUNNEL) {
+		p->tos = iph->tos;
+		p->hash = xfwd_flow_hash(f.saddr, f.daddr, f.ports, f.proto);
+		return tunnel_encap(ctx, nh, p, act);
+	}
 	return nh_transmit(ctx, nh, p, act);
 }
 

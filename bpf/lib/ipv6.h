@@ -79,9 +79,11 @@ static __always_inline int ipv6_forward(struct xdp_md *ctx, struct pkt *p,
 	if (act < 0)
 		return xfwd_verdict_of(ctx, reason);
 	ip6->hop_limit--;
-	if (nh->kind == XFWD_NH_TUNNEL)
-		return tunnel_encap(ctx, nh, p, act,
-				    (__u8)(ip6->priority << 4 | ip6->flow_lbl[0] >> 4));
+	if (nh->kind == XFWD_NH_TUNNEL) {
+		p->tos = (__u8)(ip6->priority << 4 | ip6->flow_lbl[0] >> 4);
+		p->hash = xfwd_flow_hash(f.saddr, f.daddr, f.ports, f.proto);
+		return tunnel_encap(ctx, nh, p, act);
+	}
 	return nh_transmit(ctx, nh, p, act);
 }
 

@@ -34,8 +34,9 @@ struct pkt {
 	__u16 proto;   /* L3 ethertype, host order */
 	__u16 tci;     /* 802.1Q TCI (host order) when tagged */
 	__u8 tagged;   /* one 802.1Q tag was present */
-	__u8 pad;
+	__u8 tos;      /* IPv4 TOS / IPv6 traffic class (for encapsulation) */
 	__u16 l3_len;  /* IP packet length, from its header */
+	__u32 hash;    /* flow hash (for a tunnel's UDP source port) */
 };
 
 /* Ethernet plus at most one 802.1Q tag. Returns -1 if truncated. */

@@ -7,6 +7,7 @@
 #include "csum.h"
 #include "lpm.h"
 #include "nexthop.h"
+#include <linux/udp.h>
 
 #define GRE_F_CSUM 0x8000
 #define GRE_F_ROUTING 0x4000
@@ -104,9 +105,54 @@ static __always_inline void tunnel_count(__u32 tid, __u64 bytes, int tx)
 	}
 }
 
+struct vxlan_hdr {
+	__be32 flags; /* 0x08000000: VNI valid */
+	__be32 vni;   /* VNI << 8 */
+};
+
+#define VXLAN_F_VNI 0x08000000
+
+/* Bytes a tunnel puts between the outer IP header and the inner packet. */
+static __always_inline __u32 tunnel_hdr_len(const struct xfwd_tunnel *t)
+{
+	if (t->type == XFWD_TUN_VXLAN)
+		return sizeof(struct udphdr) + sizeof(struct vxlan_hdr) + sizeof(struct ethhdr);
+	if (t->type == XFWD_TUN_GRE)
+		return (t->flags & XFWD_TUN_F_KEY) ? 8 : 4;
+	return 0;
+}
+
+/* UDP, VXLAN and the inner Ethernet header. The UDP source port comes
+ * from the flow hash, so RSS and ECMP downstream spread flows; the UDP
+ * checksum is zero, as RFC 7348 allows over IPv4. */
+static __always_inline int vxlan_write(void *at, void *data_end,
+				       const struct xfwd_tunnel *t,
+				       const struct xfwd_l2 *l2, __u16 inner,
+				       __u32 inner_len, __u32 hash)
+{
+	struct udphdr *u = at;
+	struct vxlan_hdr *v = (void *)(u + 1);
+	struct ethhdr *e = (void *)(v + 1);
+
+	if ((void *)(e + 1) > data_end)
+		return -1;
+	u->source = bpf_htons(0xc000 | (hash & 0x3fff));
+	u->dest = bpf_htons(XFWD_VXLAN_PORT);
+	u->len = bpf_htons(inner_len + sizeof(*u) + sizeof(*v) + sizeof(*e));
+	u->check = 0;
+	v->flags = bpf_htonl(VXLAN_F_VNI);
+	v->vni = bpf_htonl(t->key << 8);
+	__builtin_memcpy(e->h_dest, t->peer_mac, ETH_ALEN);
+	__builtin_memcpy(e->h_source, l2->smac, ETH_ALEN);
+	e->h_proto = bpf_htons(inner);
+	return 0;
+}
+
 /* The outer protocol number for a tunnel and inner packet. */
 static __always_inline __u8 outer_proto(const struct xfwd_tunnel *t, __u16 inner)
 {
+	if (t->type == XFWD_TUN_VXLAN)
+		return IPPROTO_UDP;
 	if (t->type == XFWD_TUN_GRE)
 		return IPPROTO_GRE;
 	return inner == ETH_P_IP ? IPPROTO_IPIP : IPPROTO_IPV6;
@@ -118,7 +164,7 @@ static __always_inline __u8 outer_proto(const struct xfwd_tunnel *t, __u16 inner
  * The inner packet stays where it is; headers are pushed in front.
  */
 static __noinline int tunnel_encap(struct xdp_md *ctx, struct xfwd_nh *nh,
-				   struct pkt *p, int act, __u8 tos)
+				   struct pkt *p, int act)
 {
 	__u32 tid = nh->tunnel;
 	struct xfwd_tunnel *t = bpf_map_lookup_elem(&xfwd_tunnels, &tid);
@@ -131,7 +177,7 @@ static __noinline int tunnel_encap(struct xdp_md *ctx, struct xfwd_nh *nh,
 		return DROP(ctx, DROP_INTERNAL);
 	l2_new = l2->vlan ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr);
 	ip_len = t->family == 10 /* AF_INET6 */ ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
-	gre_len = t->type != XFWD_TUN_GRE ? 0 : (t->flags & XFWD_TUN_F_KEY) ? 8 : 4;
+	gre_len = tunnel_hdr_len(t) & 0x3f; /* GRE, or UDP + VXLAN + inner L2 */
 	delta = (int)(p->tagged ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr)) -
 		(int)(l2_new + ip_len + gre_len);
 	if (bpf_xdp_adjust_head(ctx, delta))
@@ -141,12 +187,16 @@ static __noinline int tunnel_encap(struct xdp_md *ctx, struct xfwd_nh *nh,
 	if (l2_write(data, data_end, l2, ip_len == 20 ? ETH_P_IP : ETH_P_IPV6))
 		return DROP(ctx, DROP_INTERNAL);
 	data += l2_new & 0x1f;
-	if (ip_len == 20 ? outer4(data, data_end, t, tos, inner_len + 20 + gre_len,
+	if (ip_len == 20 ? outer4(data, data_end, t, p->tos, inner_len + 20 + gre_len,
 				  outer_proto(t, p->proto))
-			 : outer6(data, data_end, t, tos, inner_len + gre_len,
+			 : outer6(data, data_end, t, p->tos, inner_len + gre_len,
 				  outer_proto(t, p->proto)))
 		return DROP(ctx, DROP_INTERNAL);
-	if (gre_len) {
+	if (t->type == XFWD_TUN_VXLAN) {
+		if (vxlan_write(data + (ip_len & 0x3f), data_end, t, l2, p->proto,
+				inner_len, p->hash))
+			return DROP(ctx, DROP_INTERNAL);
+	} else if (gre_len) {
 		struct gre_base *g = data + (ip_len & 0x3f);
 		__be32 *key = (void *)(g + 1);
 
@@ -264,6 +314,28 @@ static __always_inline int gre_parse(void *l4, void *data_end,
 	return (int)len;
 }
 
+/* UDP + VXLAN + inner Ethernet: VNI check and inner ethertype. Inner
+ * frames that are not IP (ARP for the VTEP's own address) are for the
+ * host: returns 0 with *inner = 0. Returns the length, or -reason. */
+static __always_inline int vxlan_parse(void *l4, void *data_end,
+				       const struct xfwd_tunnel *t, __u16 *inner)
+{
+	struct udphdr *u = l4;
+	struct vxlan_hdr *v = (void *)(u + 1);
+	struct ethhdr *e = (void *)(v + 1);
+
+	if ((void *)(e + 1) > data_end)
+		return -XFWD_R_DROP_TUNNEL_MALFORMED;
+	if (!(v->flags & bpf_htonl(VXLAN_F_VNI)))
+		return -XFWD_R_DROP_TUNNEL_MALFORMED;
+	if (bpf_ntohl(v->vni) >> 8 != t->key)
+		return -XFWD_R_DROP_TUNNEL_KEY;
+	*inner = bpf_ntohs(e->h_proto);
+	if (*inner != ETH_P_IP && *inner != ETH_P_IPV6)
+		*inner = 0;
+	return sizeof(*u) + sizeof(*v) + sizeof(*e);
+}
+
 /* The tunnel a packet from remote to local of this type belongs to:
  * its id, 0 = not ours, or -1 for an unknown peer of a local endpoint. */
 static __always_inline long tunnel_find(__u8 type, __u8 family, const void *local,
@@ -325,14 +397,17 @@ static __always_inline int decap_common(struct xdp_md *ctx, __u32 tid, void *l4,
 
 	if (!t)
 		return DROP(ctx, DROP_INTERNAL);
-	if (t->type == XFWD_TUN_GRE) {
-		hl = gre_parse(l4, data_end, t, &inner);
+	if (t->type == XFWD_TUN_GRE || t->type == XFWD_TUN_VXLAN) {
+		hl = t->type == XFWD_TUN_GRE ? gre_parse(l4, data_end, t, &inner)
+					     : vxlan_parse(l4, data_end, t, &inner);
 		if (hl < 0)
 			return xfwd_verdict_of(ctx, (__u32)-hl);
+		if (!inner) /* not IP inside: the host's VTEP answers */
+			return PASS(ctx, PASS_TUNNEL_LOCAL);
 	} else {
 		inner = proto == IPPROTO_IPIP ? ETH_P_IP : ETH_P_IPV6;
 	}
-	in = l4 + (hl & 0x1f);
+	in = l4 + (hl & 0x3f);
 	local = inner_is_local(in, data_end, inner);
 	if (local < 0)
 		return DROP(ctx, DROP_TUNNEL_MALFORMED);
@@ -355,12 +430,21 @@ static __always_inline int decap4(struct xdp_md *ctx, struct hdr_cursor *c,
 
 	if (parse_ipv4(c, data_end, &o))
 		return DECAP_NOT_OURS; /* the forwarding path counts it */
-	if (o->protocol != IPPROTO_GRE && o->protocol != IPPROTO_IPIP &&
-	    o->protocol != IPPROTO_IPV6)
-		return DECAP_NOT_OURS;
 	if (o->frag_off & bpf_htons(0x3fff))
 		return DECAP_NOT_OURS; /* fragments: the kernel reassembles */
-	type = o->protocol == IPPROTO_GRE ? XFWD_TUN_GRE : XFWD_TUN_IPIP;
+	if (o->protocol == IPPROTO_UDP) {
+		struct udphdr *u = c->pos;
+
+		if ((void *)(u + 1) > data_end || u->dest != bpf_htons(XFWD_VXLAN_PORT))
+			return DECAP_NOT_OURS;
+		type = XFWD_TUN_VXLAN;
+	} else if (o->protocol == IPPROTO_GRE) {
+		type = XFWD_TUN_GRE;
+	} else if (o->protocol == IPPROTO_IPIP || o->protocol == IPPROTO_IPV6) {
+		type = XFWD_TUN_IPIP;
+	} else {
+		return DECAP_NOT_OURS;
+	}
 	tid = tunnel_find(type, 2 /* AF_INET */, &o->daddr, &o->saddr, 4);
 	if (!tid)
 		return DECAP_NOT_OURS;

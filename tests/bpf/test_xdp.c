@@ -38,7 +38,10 @@ static const uint8_t MAC_NH[6][6] = {
 /* ---- fixture: next hops, groups, routes ---- */
 
 enum { NH_OUT = 1, NH_TX, NH_E1, NH_E2, NH_E3, NH_UNRES, NH_SMALL, NH_VLAN,
-       NH_BH, NH_KERNEL, NH_LOCAL, NH_NOTATT, NH_TUN1, NH_TUN2, NH_TUN3, NH_MAX };
+       NH_BH, NH_KERNEL, NH_LOCAL, NH_NOTATT, NH_TUN1, NH_TUN2, NH_TUN3, NH_TUN4,
+       NH_MAX };
+#define T4_REMOTE4 "198.51.100.4" /* tunnel 4: VXLAN VNI 100 */
+static const uint8_t MAC_PEER_VTEP[6] = { 0x02, 0, 0, 0, 0xcc, 0x01 };
 
 /* Tunnels: 1 GRE key 42 over IPv4, 2 IP-in-IP over IPv6, 3 GRE no key. */
 #define T4_LOCAL "198.51.100.1"
@@ -76,6 +79,7 @@ static void put_tunnel(uint32_t id, uint8_t type, int family, const char *local,
 
 	inet_pton(family, local, t.local);
 	inet_pton(family, remote, t.remote);
+	memcpy(t.peer_mac, MAC_PEER_VTEP, 6);
 	memcpy(k.local, t.local, 16);
 	memcpy(k.remote, t.remote, 16);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_tunnels), &id, &t, 0) ||
@@ -164,7 +168,9 @@ static void fixture(void)
 	put_tunnel(3, XFWD_TUN_GRE, AF_INET, T4_LOCAL, T4_REMOTE3, -1, 64);
 	put_tunnel_nh(NH_TUN1, 1, 1400);
 	put_tunnel_nh(NH_TUN2, 2, 1400);
+	put_tunnel(4, XFWD_TUN_VXLAN, AF_INET, T4_LOCAL, T4_REMOTE4, 100, 64);
 	put_tunnel_nh(NH_TUN3, 3, 1400);
+	put_tunnel_nh(NH_TUN4, 4, 1400);
 	for (uint32_t id = 1; id < NH_MAX; id++)
 		if (id < NH_E1 || id > NH_E3)
 			put_group(id, &id, 1);
@@ -185,6 +191,7 @@ static void fixture(void)
 	route4("10.20.0.0", 16, NH_TUN1);
 	route4("10.21.0.0", 16, NH_TUN2);
 	route4("10.22.0.0", 16, NH_TUN3);
+	route4("10.23.0.0", 16, NH_TUN4);
 	route6("2001:db8:20::", 48, NH_TUN1);
 	route6("2001:db8:1::", 48, NH_OUT);
 	route6("2001:db8:2::", 48, NH_TX);
@@ -630,6 +637,85 @@ static void test_encap(void)
 	       "inner larger than the tunnel MTU goes to the kernel untouched");
 }
 
+/* VXLAN: outer IPv4 + UDP (source port from the flow hash) + VXLAN +
+ * inner Ethernet to the peer VTEP's MAC, then the inner IP packet. */
+static void build_vxlan(struct pkt *p, const uint8_t *dmac, const uint8_t *smac,
+			const char *src, const char *dst, uint16_t sport, uint32_t vni,
+			const uint8_t *in_dmac, const uint8_t *in_smac,
+			const struct spec *in, uint8_t in_ttl)
+{
+	uint32_t v[2] = { htonl(0x08000000), htonl(vni << 8) };
+	struct pkt inner;
+
+	build(&inner, in, in_dmac, in_smac, -1, in_ttl);
+	pkt_init(p);
+	pkt_eth(p, dmac, smac, ETH_P_IP);
+	pkt_ipv4(p, src, dst, 17, 64, NULL, 0);
+	((struct iphdr *)(p->b + p->l3))->frag_off = htons(0x4000);
+	pkt_udp(p, sport, 4789);
+	pkt_push(p, v, sizeof(v));
+	pkt_push(p, inner.b, inner.len);
+	pkt_finish(p);
+	((struct udphdr *)(p->b + p->l4))->check = 0; /* zero, as RFC 7348 allows */
+}
+
+static uint16_t vxlan_sport(const struct spec *s)
+{
+	struct in_addr a, b;
+
+	inet_pton(AF_INET, s->src, &a);
+	inet_pton(AF_INET, s->dst, &b);
+	return (uint16_t)(0xc000 | (xfwd_flow_hash(a.s_addr, b.s_addr,
+			htonl((uint32_t)(s->sport ? s->sport : 1000) << 16 | 53), 17) & 0x3fff));
+}
+
+static void test_vxlan(void)
+{
+	struct spec f1 = { V4("192.0.2.1", "10.23.0.5", 64) };
+	struct spec f2 = { V4("192.0.2.1", "10.23.0.5", 64), .sport = 4242 };
+	struct spec back = { V4("10.23.1.1", "10.1.0.5", 64) };
+	struct spec local = { V4("10.23.1.1", "10.0.0.1", 64) };
+	struct pkt in, want;
+
+	build(&in, &f1, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	build_vxlan(&want, MAC_NH[0], MAC_SMAC, T4_LOCAL, T4_REMOTE4, vxlan_sport(&f1), 100,
+		    MAC_PEER_VTEP, MAC_SMAC, &f1, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "VXLAN encap: VNI, inner Ethernet to the peer VTEP, UDP port from the flow hash");
+	report(vxlan_sport(&f1) != vxlan_sport(&f2), "VXLAN: another flow, another UDP source port");
+	build_vxlan(&in, MAC_ROUTER, MAC_IN_SRC, T4_REMOTE4, T4_LOCAL, 50000, 100,
+		    MAC_SMAC, MAC_PEER_VTEP, &back, 64);
+	build(&want, &back, MAC_NH[0], MAC_SMAC, -1, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "VXLAN decap, inner routed and forwarded");
+	build_vxlan(&in, MAC_ROUTER, MAC_IN_SRC, T4_REMOTE4, T4_LOCAL, 50000, 101,
+		    MAC_SMAC, MAC_PEER_VTEP, &back, 64);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_KEY, NULL), "VXLAN wrong VNI: dropped");
+	build_vxlan(&in, MAC_ROUTER, MAC_IN_SRC, "198.51.100.99", T4_LOCAL, 50000, 100,
+		    MAC_SMAC, MAC_PEER_VTEP, &back, 64);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_PEER, NULL),
+	       "VXLAN from an unknown peer: dropped");
+	build_vxlan(&in, MAC_ROUTER, MAC_IN_SRC, T4_REMOTE4, T4_LOCAL, 50000, 100,
+		    MAC_SMAC, MAC_PEER_VTEP, &local, 64);
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_TUNNEL_LOCAL, NULL),
+	       "VXLAN inner packet for this host: to the kernel, encapsulated");
+	{
+		struct pkt arp;
+		uint32_t v[2] = { htonl(0x08000000), htonl(100u << 8) };
+
+		pkt_init(&arp);
+		pkt_eth(&arp, MAC_ROUTER, MAC_IN_SRC, ETH_P_IP);
+		pkt_ipv4(&arp, T4_REMOTE4, T4_LOCAL, 17, 64, NULL, 0);
+		pkt_udp(&arp, 50000, 4789);
+		pkt_push(&arp, v, sizeof(v));
+		pkt_eth(&arp, (const uint8_t *)"\xff\xff\xff\xff\xff\xff", MAC_PEER_VTEP, ETH_P_ARP);
+		pkt_payload(&arp, 28);
+		pkt_finish(&arp);
+		report(expect_frame(&arp, XDP_PASS, XFWD_R_PASS_TUNNEL_LOCAL, NULL),
+		       "VXLAN carrying ARP: to the kernel's VTEP, encapsulated");
+	}
+}
+
 static void test_decap(void)
 {
 	struct spec in4 = { V4("10.20.1.1", "10.1.0.5", 64), .tos = 0x02 /* ECT(0) */ };
@@ -811,6 +897,7 @@ int main(void)
 	test_checksum_wrap();
 	test_encap();
 	test_decap();
+	test_vxlan();
 	test_ecmp();
 	test_truncation();
 	printf("bpf: %d passed, %d failed\n", passes, fails);

@@ -193,7 +193,17 @@ static void test_tunnels(void **s)
 	assert_int_equal(r.ntunnels, 2);
 	assert_int_equal(r.nvia, 1);
 	assert_string_equal(r.tunnels[1], "b");
-	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2", "not supported yet");
+	refused("xfwd tunnel add t1 type geneve local 1.1.1.1 remote 2.2.2.2", "not supported yet");
+	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2", "needs 'vni N' and 'peer-mac MAC'");
+	refused("xfwd tunnel add t1 type vxlan local 2001:db8::1 remote 2001:db8::2 vni 5 peer-mac 02:00:00:00:00:01",
+		"over IPv6 are not supported yet");
+	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 16777216", "from 0 to 16777215");
+	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 5 peer-mac 02:00", "needs a MAC");
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 peer-mac 02:00:00:00:00:01", "VXLAN tunnels only");
+	assert_int_equal(parse(&r, "xfwd tunnel add v1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 100 peer-mac 02:aa:bb:cc:dd:ee"), 0);
+	assert_int_equal(r.tun.type, XFWD_TUN_VXLAN);
+	assert_int_equal(r.tun.key, 100);
+	assert_int_equal(r.tun.peer_mac[5], 0xee);
 	refused("xfwd tunnel add t1 type ipip local 1.1.1.1 remote 2.2.2.2 key 5", "GRE tunnels only");
 	refused("xfwd tunnel add t1 type gre local 1.1.1.1", "tunnel add needs");
 	refused("xfwd tunnel add t1 type gre local nowhere remote 2.2.2.2", "needs an IPv4 or IPv6 address");
