@@ -46,6 +46,11 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | deps
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(OUTPUT)/tests/xdp_pass.bpf.o: tests/net/xdp_pass.bpf.c | deps
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(OUTPUT)/bench/%.bpf.o: bench/%.bpf.c $(BPF_HDRS) | deps
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
@@ -85,7 +90,9 @@ $(OUTPUT)/bench/lpm_bench.skel.h: $(OUTPUT)/bench/lpm_bench.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name lpm_bench > $@
 
 ## test: every test (unit, BPF packet tests, network namespaces); needs root
-test: $(UNIT_TESTS) $(BPF_TESTS) $(OUTPUT)/xfwd
+NET_DEPS := $(OUTPUT)/xfwd $(OUTPUT)/tests/xdp_pass.bpf.o
+
+test: $(UNIT_TESTS) $(BPF_TESTS) $(NET_DEPS)
 	$(Q)tests/run-all.sh
 
 test-unit: $(UNIT_TESTS)
@@ -94,10 +101,10 @@ test-unit: $(UNIT_TESTS)
 test-bpf: $(BPF_TESTS) $(OUTPUT)/xfwd.bpf.o
 	$(Q)$(OUTPUT)/tests/test_xdp
 
-test-net: $(OUTPUT)/xfwd
+test-net: $(NET_DEPS)
 	$(Q)tests/net/run.sh
 
-demo: $(OUTPUT)/xfwd
+demo: $(NET_DEPS)
 	$(Q)tools/demo.sh
 
 bench: $(OUTPUT)/xfwd $(BENCH_PROGS)

@@ -322,6 +322,7 @@ int xb_attach_dev(struct xb *b, const struct link_info *li, int mode,
 
 	memcpy(ifc.mac, li->mac, 6);
 	snprintf(ifc.name, sizeof(ifc.name), "%s", li->name);
+	rtnl_iface_addrs(li->ifindex, (uint8_t *)&ifc.addr4, ifc.addr6);
 	if (link_pin(path, sizeof(path), b->pin_root, li->ifindex)) {
 		snprintf(err, len, "pin root path too long");
 		return -ENAMETOOLONG;

@@ -310,6 +310,51 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+struct iface_addrs {
+	uint32_t ifindex;
+	uint8_t *addr4, *addr6;
+	bool have4, have6;
+};
+
+static int iface_addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct iface_addrs *q = data;
+	const struct nlattr *a;
+
+	if (ifa->ifa_index != q->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+		if (ifa->ifa_family == AF_INET && !q->have4 &&
+		    mnl_attr_get_type(a) == IFA_LOCAL) {
+			memcpy(q->addr4, mnl_attr_get_payload(a), 4);
+			q->have4 = true;
+		}
+		if (ifa->ifa_family == AF_INET6 && !q->have6 &&
+		    ifa->ifa_scope == RT_SCOPE_UNIVERSE && mnl_attr_get_type(a) == IFA_ADDRESS) {
+			memcpy(q->addr6, mnl_attr_get_payload(a), 16);
+			q->have6 = true;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_iface_addrs(uint32_t ifindex, uint8_t addr4[4], uint8_t addr6[16])
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct iface_addrs q = { ifindex, addr4, addr6, false, false };
+	struct rtgenmsg *g;
+
+	memset(addr4, 0, 4);
+	memset(addr6, 0, 16);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	return rtnl_talk(nlh, iface_addr_cb, &q);
+}
+
 int rtnl_local_addrs(struct xaddr **out, size_t *n)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

@@ -33,6 +33,9 @@ int rtnl_neigh_manage(const struct xaddr *a, uint32_t ifindex);
 /* The kernel's route to dst: output device and gateway (dst itself when
  * on-link). 0, or -ENETUNREACH. */
 int rtnl_route_get(const struct xaddr *dst, uint32_t *oif, struct xaddr *gw);
+/* The first IPv4 and the first global IPv6 address of a device (zero
+ * when it has none): the source of ICMP errors xfwd sends from it. */
+int rtnl_iface_addrs(uint32_t ifindex, uint8_t addr4[4], uint8_t addr6[16]);
 /* Every address configured on this host (this network namespace). */
 int rtnl_local_addrs(struct xaddr **out, size_t *n);
 

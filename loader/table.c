@@ -654,6 +654,26 @@ static int remove_stale_local(struct xtable *t, const struct xaddr *addrs,
 	return ret;
 }
 
+/* Attached interfaces' ICMP source addresses follow their addresses. */
+static void sync_iface_addrs(struct xtable *t)
+{
+	__u32 key, *prev = NULL;
+	struct xfwd_iface ifc;
+
+	while (!bpf_map_get_next_key(t->b->fd.ifaces, prev, &key)) {
+		struct xfwd_iface now;
+
+		prev = &key;
+		if (bpf_map_lookup_elem(t->b->fd.ifaces, &key, &ifc))
+			continue;
+		now = ifc;
+		if (rtnl_iface_addrs(key, (uint8_t *)&now.addr4, now.addr6) ||
+		    !memcmp(&now, &ifc, sizeof(now)))
+			continue;
+		bpf_map_update_elem(t->b->fd.ifaces, &key, &now, BPF_EXIST);
+	}
+}
+
 int xt_sync_local(struct xtable *t)
 {
 	const struct nh_key local = { .kind = XFWD_NH_LOCAL };
@@ -663,6 +683,7 @@ int xt_sync_local(struct xtable *t)
 
 	if (ret)
 		return fail(t, ret, "cannot list local addresses: %s", strerror(-ret));
+	sync_iface_addrs(t);
 	ret = remove_stale_local(t, addrs, n);
 	for (size_t i = 0; i < n && !ret; i++) {
 		struct xprefix p = { .addr = addrs[i],

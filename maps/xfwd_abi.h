@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 3u
+#define XFWD_ABI_VERSION 4u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -200,6 +200,10 @@ struct xfwd_iface {
 	__u8 mode; /* enum xfwd_xdp_mode */
 	__u8 pad;
 	char name[16];
+	/* Source addresses for ICMP errors xfwd sends from this interface
+	 * (0 / :: = none: the packet goes to the kernel instead). */
+	__be32 addr4;
+	__u8 addr6[16];
 };
 
 /* ---- Control entry: ABI magic and version, sizes the maps were made with */
@@ -228,6 +232,7 @@ enum xfwd_action {
 #define XFWD_REASONS(X)                                                        \
 	X(FWD_TX, TX, "forwarded, out the ingress interface")                  \
 	X(FWD_REDIRECT, REDIRECT, "forwarded, out another interface")          \
+	X(TX_ICMP_TOO_BIG, TX, "answered: fragmentation needed / packet too big") \
 	X(PASS_NOT_IP, PASS, "not IPv4/IPv6 (ARP, LLDP, ...)")                 \
 	X(PASS_SPECIAL_DST, PASS, "multicast, broadcast, link-local or loopback") \
 	X(PASS_LOCAL, PASS, "addressed to this host")                          \
@@ -270,7 +275,7 @@ _Static_assert(sizeof(struct xfwd_tunnel_key) == 36, "tunnel key size");
 _Static_assert(sizeof(struct xfwd_tunnel_counters) == 32, "tunnel counters size");
 _Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");
 _Static_assert(sizeof(struct xfwd_group) == 140, "group size");
-_Static_assert(sizeof(struct xfwd_iface) == 32, "iface size");
+_Static_assert(sizeof(struct xfwd_iface) == 52, "iface size");
 _Static_assert(sizeof(struct xfwd_info) == 32, "info size");
 _Static_assert(sizeof(struct xfwd_counter) == 16, "counter size");
 

@@ -6,6 +6,7 @@
 #include "lpm.h"
 #include "nexthop.h"
 #include "tunnel.h"
+#include "icmp.h"
 
 /* Destinations the fast path never forwards: multicast, limited
  * broadcast, "this network" (0/8) and loopback (127/8). */
@@ -62,6 +63,10 @@ static __always_inline int ipv4_forward(struct xdp_md *ctx, struct pkt *p,
 	if (iph->ihl > 5)
 		return PASS(ctx, PASS_IP_OPTIONS);
 	act = nh_tx_action(ctx, nh, p, &reason);
+	/* Too big with DF: answer it, so path MTU discovery works through
+	 * tunnels; without DF the kernel fragments. */
+	if (act < 0 && reason == XFWD_R_PASS_MTU && (iph->frag_off & bpf_htons(0x4000)))
+		return icmp4_too_big(ctx, p, nh->mtu);
 	if (act < 0)
 		return xfwd_verdict_of(ctx, reason);
 	ipv4_dec_ttl(iph);

@@ -5,6 +5,7 @@
 #include "lpm.h"
 #include "nexthop.h"
 #include "tunnel.h"
+#include "icmp.h"
 
 /* Extension headers the fast path does not walk: hop-by-hop must be seen
  * by every router (the kernel does it); the others hide the L4 header the
@@ -76,6 +77,8 @@ static __always_inline int ipv6_forward(struct xdp_md *ctx, struct pkt *p,
 	if (ipv6_ext_unhandled(ip6->nexthdr))
 		return PASS(ctx, PASS_IPV6_EXT);
 	act = nh_tx_action(ctx, nh, p, &reason);
+	if (act < 0 && reason == XFWD_R_PASS_MTU)
+		return icmp6_too_big(ctx, p, nh->mtu);
 	if (act < 0)
 		return xfwd_verdict_of(ctx, reason);
 	ip6->hop_limit--;

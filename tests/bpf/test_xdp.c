@@ -27,6 +27,8 @@ static int prog_fd, if_in, if_out, passes, fails;
 static struct lpm4 lpm;
 
 static const uint8_t MAC_IN_SRC[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+#define IF_IN_ADDR4 "192.0.2.254"
+#define IF_IN_ADDR6 "2001:db8:9::fe"
 static const uint8_t MAC_ROUTER[6] = { 0x02, 0, 0, 0, 0, 0xfe };
 static const uint8_t MAC_SMAC[6] = { 0x02, 0, 0, 0, 0xaa, 0x01 };
 static const uint8_t MAC_NH[6][6] = {
@@ -177,6 +179,14 @@ static void fixture(void)
 	put_group(20, ecmp, 3);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_tx_ports), &if_out, &dv, 0))
 		abort();
+	{	/* ICMP errors leave from the ingress port with its addresses. */
+		struct xfwd_iface ifc = { .ifindex = (uint32_t)if_in };
+
+		inet_pton(AF_INET, IF_IN_ADDR4, &ifc.addr4);
+		inet_pton(AF_INET6, IF_IN_ADDR6, ifc.addr6);
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_ifaces), &if_in, &ifc, 0))
+			abort();
+	}
 	route4("10.1.0.0", 16, NH_OUT);
 	route4("10.1.2.128", 25, NH_TX); /* more specific, in a tbl8 group */
 	route4("10.2.0.0", 16, NH_TX);
@@ -771,6 +781,74 @@ static void test_decap(void)
 	       "GRE to a local address that is no tunnel endpoint: the kernel's");
 }
 
+/* The expected ICMP error: back to the sender from the ingress address,
+ * quoting the offending packet's IP header and 8 more bytes. */
+static void build_too_big(struct pkt *p, const struct pkt *orig, int fam, const char *dst,
+			  uint32_t mtu, int tci)
+{
+	size_t quote = fam == AF_INET ? 28 : 48;
+	uint8_t ic[8] = { 0 };
+	uint32_t sum;
+
+	pkt_init(p);
+	pkt_eth(p, MAC_IN_SRC, MAC_ROUTER, tci >= 0 ? ETH_P_8021Q : fam == AF_INET ? ETH_P_IP : ETH_P_IPV6);
+	if (tci >= 0)
+		pkt_vlan(p, (uint16_t)tci, fam == AF_INET ? ETH_P_IP : ETH_P_IPV6);
+	if (fam == AF_INET) {
+		pkt_ipv4(p, IF_IN_ADDR4, dst, 1, 64, NULL, 0);
+		((struct iphdr *)(p->b + p->l3))->tos = 0xc0;
+		ic[0] = 3;
+		ic[1] = 4;
+		ic[6] = (uint8_t)(mtu >> 8);
+		ic[7] = (uint8_t)mtu;
+	} else {
+		pkt_ipv6(p, IF_IN_ADDR6, dst, 58, 64);
+		ic[0] = 2;
+		ic[4] = (uint8_t)(mtu >> 24);
+		ic[5] = (uint8_t)(mtu >> 16);
+		ic[6] = (uint8_t)(mtu >> 8);
+		ic[7] = (uint8_t)mtu;
+	}
+	size_t at = p->len;
+
+	pkt_push(p, ic, sizeof(ic));
+	pkt_push(p, orig->b + orig->l3, quote);
+	pkt_finish(p);
+	sum = csum_add(0, p->b + at, 8 + quote);
+	if (fam == AF_INET6) {
+		sum = csum_add(sum, p->b + p->l3 + 8, 32);
+		sum += (uint32_t)(8 + quote) + 58;
+	}
+	p->b[at + 2] = (uint8_t)(csum_fold(sum) >> 8);
+	p->b[at + 3] = (uint8_t)csum_fold(sum);
+}
+
+static void test_too_big(void)
+{
+	struct spec df = { V4("192.0.2.1", "10.7.0.1", 64), .frag = 0x4000, .payload = 600 };
+	struct spec df_tag = { V4("192.0.2.1", "10.7.0.1", 64), .frag = 0x4000, .payload = 600, TAG(7) };
+	struct spec v6 = { V6("2001:db8:9::1", "2001:db8:20::5", 64), .payload = 1500 };
+	struct spec tun = { V4("192.0.2.1", "10.20.0.5", 64), .frag = 0x4000, .payload = 1380 };
+	struct pkt in, want;
+
+	build(&in, &df, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	build_too_big(&want, &in, AF_INET, "192.0.2.1", 500, -1);
+	report(expect_frame(&in, XDP_TX, XFWD_R_TX_ICMP_TOO_BIG, &want),
+	       "IPv4 DF larger than the egress MTU: ICMP fragmentation needed, MTU 500");
+	build(&in, &df_tag, MAC_ROUTER, MAC_IN_SRC, 7, 64);
+	build_too_big(&want, &in, AF_INET, "192.0.2.1", 500, 7);
+	report(expect_frame(&in, XDP_TX, XFWD_R_TX_ICMP_TOO_BIG, &want),
+	       "...from a tagged port: the answer keeps the VLAN tag");
+	build(&in, &tun, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	build_too_big(&want, &in, AF_INET, "192.0.2.1", 1400, -1);
+	report(expect_frame(&in, XDP_TX, XFWD_R_TX_ICMP_TOO_BIG, &want),
+	       "IPv4 DF larger than the tunnel MTU: fragmentation needed with the tunnel's MTU");
+	build(&in, &v6, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	build_too_big(&want, &in, AF_INET6, "2001:db8:9::1", 1400, -1);
+	report(expect_frame(&in, XDP_TX, XFWD_R_TX_ICMP_TOO_BIG, &want),
+	       "IPv6 larger than the tunnel MTU: Packet Too Big");
+}
+
 /* The incremental TTL update must fold its carry: find an IP id whose
  * header checksum sits where adding 0x0100 wraps, and forward it. */
 static void test_checksum_wrap(void)
@@ -898,6 +976,7 @@ int main(void)
 	test_encap();
 	test_decap();
 	test_vxlan();
+	test_too_big();
 	test_ecmp();
 	test_truncation();
 	printf("bpf: %d passed, %d failed\n", passes, fails);

@@ -32,14 +32,17 @@ link() {
 	nsx "$3" ip link set "$4" up
 }
 
-# Prepare an end host's veth facing the XDP router:
-# - GRO on: a veth that receives XDP_REDIRECTed frames needs NAPI;
+# Prepare an end host's veth facing the XDP router (docs/testbed-veth.md):
+# - an XDP program that passes everything: a veth receives frames sent to
+#   it with XDP_REDIRECT or XDP_TX only with NAPI, and after XDP_TX veth
+#   wakes the receiver only if it has an XDP program;
 # - TX checksum offload off: veth hands frames over with the L4 checksum
 #   still to be filled in (CHECKSUM_PARTIAL); XDP forwards them as they
 #   are and the far host drops them. A physical NIC (ENA) always delivers
-#   complete checksums, so this is a property of the veth test bed only.
+#   complete checksums, so both are properties of the veth test bed only.
 host_if() {
-	nsx "$1" ethtool -K "$2" gro on tx off >/dev/null
+	nsx "$1" ethtool -K "$2" tx off >/dev/null
+	nsx "$1" ip link set dev "$2" xdpdrv obj "$TOP/build/tests/xdp_pass.bpf.o" sec xdp
 }
 
 cleanup() {

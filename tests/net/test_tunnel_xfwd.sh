@@ -21,8 +21,8 @@ done
 nsx a ip addr add 192.0.2.1/24 dev a-u; nsx a ip -6 addr add fd00:55::1/64 dev a-u nodad
 nsx b ip addr add 192.0.2.2/24 dev b-u; nsx b ip -6 addr add fd00:55::2/64 dev b-u nodad
 host_if c c0; host_if s s0
-# No ICMP "fragmentation needed" from xfwd yet: hosts use an MTU that fits.
-nsx c ip link set c0 mtu 1400; nsx s ip link set s0 mtu 1400
+# Hosts keep MTU 1500: full-size packets do not fit the tunnels, and path
+# MTU discovery must work from xfwd's own ICMP answers.
 xf a attach a-c a-u >/dev/null; xf b attach b-u b-s >/dev/null
 xf a route add 10.10.1.0/24 via 10.10.1.10 dev a-c
 xf b route add 10.20.1.0/24 via 10.20.1.10 dev b-s
@@ -47,7 +47,9 @@ for kind in gre ipip6; do
 	sleep 0.3
 	nsx c timeout 30 nc -N 10.20.1.10 7000 <"$tmp/in" || true
 	wait || true
-	check "$kind: 2 MiB over TCP arrive intact" cmp "$tmp/in" "$tmp/out"
+	check "$kind: 2 MiB over TCP arrive intact (hosts at MTU 1500: PMTU discovery)" cmp "$tmp/in" "$tmp/out"
+	check "$kind: xfwd answered 'too big' itself ($(stat_pkts a tx_icmp_too_big) on a, $(stat_pkts b tx_icmp_too_big) on b)" \
+		test "$(( $(stat_pkts a tx_icmp_too_big) + $(stat_pkts b tx_icmp_too_big) ))" -gt 0
 	rm -rf "$tmp"
 	check "$kind: per-tunnel counters move both ways" sh -c "
 		$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
