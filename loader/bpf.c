@@ -202,23 +202,12 @@ static void info_from_sizes(struct xfwd_info *in, const struct cli_sizes *sz)
 #undef PICK
 }
 
+/* The loaded object's maps, found by their pin names. */
 static void fds_from_skel(struct xb *b)
 {
-	struct xfwd *s = b->skel;
-
-	b->fd.info = bpf_map__fd(s->maps.xfwd_info);
-	b->fd.tbl24 = bpf_map__fd(s->maps.xfwd_tbl24);
-	b->fd.tbl8 = bpf_map__fd(s->maps.xfwd_tbl8);
-	b->fd.routes4 = bpf_map__fd(s->maps.xfwd_routes4);
-	b->fd.routes6 = bpf_map__fd(s->maps.xfwd_routes6);
-	b->fd.nexthops = bpf_map__fd(s->maps.xfwd_nexthops);
-	b->fd.groups = bpf_map__fd(s->maps.xfwd_groups);
-	b->fd.tx_ports = bpf_map__fd(s->maps.xfwd_tx_ports);
-	b->fd.ifaces = bpf_map__fd(s->maps.xfwd_ifaces);
-	b->fd.stats = bpf_map__fd(s->maps.xfwd_stats);
-	b->fd.tunnels = bpf_map__fd(s->maps.xfwd_tunnels);
-	b->fd.tunnel_peers = bpf_map__fd(s->maps.xfwd_tunnel_peers);
-	b->fd.tunnel_stats = bpf_map__fd(s->maps.xfwd_tunnel_stats);
+	for (size_t i = 0; i < N_PINS; i++)
+		*map_fd(&b->fd, i) = bpf_map__fd(
+			bpf_object__find_map_by_name(b->skel->obj, map_pins[i].name));
 }
 
 int xb_load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,

@@ -85,3 +85,18 @@ forwarded() {
 rx_packets() {
 	nsx "$1" cat /sys/class/net/"$2"/statistics/rx_packets
 }
+
+# tcp_intact SERVER_NS ADDR PORT CLIENT_NS BYTES: send BYTES of random data
+# over TCP and succeed only if they arrive unchanged.
+tcp_intact() {
+	local tmp rc
+	tmp=$(mktemp -d)
+	head -c "$5" /dev/urandom >"$tmp/in"
+	nsx "$1" timeout 30 nc -l "$2" "$3" >"$tmp/out" &
+	sleep 0.3
+	nsx "$4" timeout 30 nc -N "$2" "$3" <"$tmp/in" || true
+	wait $! || true
+	cmp -s "$tmp/in" "$tmp/out"; rc=$?
+	rm -rf "$tmp"
+	return $rc
+}

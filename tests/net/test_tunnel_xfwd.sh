@@ -8,24 +8,9 @@
 require_root
 trap cleanup EXIT
 
+. "$(dirname "$0")/topo_tunnel.sh"
 echo "test_tunnel_xfwd: xfwd <-> xfwd tunnels"
-add_ns c; add_ns a; add_ns b; add_ns s
-link c c0 a a-c; link a a-u b b-u; link b b-s s s0
-nsx c ip addr add 10.10.1.10/24 dev c0; nsx c ip route add default via 10.10.1.1
-nsx s ip addr add 10.20.1.10/24 dev s0; nsx s ip route add default via 10.20.1.1
-nsx a ip addr add 10.10.1.1/24 dev a-c
-nsx b ip addr add 10.20.1.1/24 dev b-s
-for n in a b; do
-	nsx $n sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
-done
-nsx a ip addr add 192.0.2.1/24 dev a-u; nsx a ip -6 addr add fd00:55::1/64 dev a-u nodad
-nsx b ip addr add 192.0.2.2/24 dev b-u; nsx b ip -6 addr add fd00:55::2/64 dev b-u nodad
-host_if c c0; host_if s s0
-# Hosts keep MTU 1500: full-size packets do not fit the tunnels, and path
-# MTU discovery must work from xfwd's own ICMP answers.
-xf a attach a-c a-u >/dev/null; xf b attach b-u b-s >/dev/null
-xf a route add 10.10.1.0/24 via 10.10.1.10 dev a-c
-xf b route add 10.20.1.0/24 via 10.20.1.10 dev b-s
+build_four xfwd
 
 for kind in gre ipip6; do
 	if [ $kind = gre ]; then
@@ -42,15 +27,10 @@ for kind in gre ipip6; do
 	check "$kind: every packet forwarded in XDP on a (20 = 10 requests + 10 replies)" \
 		test "$(forwarded a)" -eq 20
 	check "$kind: ...and on b" test "$(forwarded b)" -eq 20
-	tmp=$(mktemp -d); head -c 2097152 /dev/urandom >"$tmp/in"
-	nsx s timeout 30 nc -l 10.20.1.10 7000 >"$tmp/out" &
-	sleep 0.3
-	nsx c timeout 30 nc -N 10.20.1.10 7000 <"$tmp/in" || true
-	wait || true
-	check "$kind: 2 MiB over TCP arrive intact (hosts at MTU 1500: PMTU discovery)" cmp "$tmp/in" "$tmp/out"
+	check "$kind: 2 MiB over TCP arrive intact (hosts at MTU 1500: PMTU discovery)" \
+		tcp_intact s 10.20.1.10 7000 c 2097152
 	check "$kind: xfwd answered 'too big' itself ($(stat_pkts a tx_icmp_too_big) on a, $(stat_pkts b tx_icmp_too_big) on b)" \
 		test "$(( $(stat_pkts a tx_icmp_too_big) + $(stat_pkts b tx_icmp_too_big) ))" -gt 0
-	rm -rf "$tmp"
 	check "$kind: per-tunnel counters move both ways" sh -c "
 		$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
 		xf a tunnel show | grep t-$kind | grep -v 'rx 0 pkts' | grep -vq 'tx 0 pkts'"
