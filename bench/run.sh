@@ -31,6 +31,10 @@ HDR
 
 Targets (issue 2): at the full table xfwd <= 1/20 of LPM_TRIE and <= 1/10
 of bpf_fib_lookup, and xfwd at the full table <= 10x its own cost at 1k.
+The last ratio is the least stable: the 1k table stays in L1/L2 (5-9 ns),
+while at the full table each lookup is one DRAM access plus a TLB miss into
+the 64 MiB tbl24 (larger than this machine's 32 MiB L3). Four runs on
+2026-11-22 gave 5.1x, 9.3x, 10.8x and 12.4x. See docs/route-table.md.
 TAIL
 } >BENCHMARKS.md
 rm -f "$out"
