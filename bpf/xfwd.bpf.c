@@ -10,22 +10,56 @@
 #include "lib/ipv6.h"
 #include "lib/tunnel.h"
 
+/* Could this be a tunnel packet (GRE, IP-in-IP, UDP for VXLAN; IPv6 also
+ * with a destination options header)? Only those pay for the decap check. */
+static __always_inline int maybe_tunnel(void *l3, void *data_end, __u16 proto)
+{
+	__u8 next;
+
+	if (proto == ETH_P_IP) {
+		struct iphdr *iph = l3;
+
+		if ((void *)(iph + 1) > data_end)
+			return 0;
+		next = iph->protocol;
+	} else if (proto == ETH_P_IPV6) {
+		struct ipv6hdr *ip6 = l3;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return 0;
+		next = ip6->nexthdr;
+		if (next == 60)
+			return 1;
+	} else {
+		return 0;
+	}
+	return next == IPPROTO_GRE || next == IPPROTO_IPIP ||
+	       next == IPPROTO_IPV6 || next == IPPROTO_UDP;
+}
+
 SEC("xdp")
 int xfwd_xdp(struct xdp_md *ctx)
 {
-	int ret = tunnel_try_decap(ctx);
-	void *data, *data_end;
-	struct hdr_cursor c;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct hdr_cursor c = { .pos = data };
 	struct pkt p = {};
+	int ret;
 
-	if (ret != DECAP_NOT_OURS && ret != DECAP_DONE)
-		return ret;
-	/* Decapsulation moved the frame start: read the pointers after it. */
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	c.pos = data;
 	if (parse_eth(&c, data_end, &p))
 		return DROP(ctx, DROP_MALFORMED_L2);
+	if (maybe_tunnel(c.pos, data_end, p.proto)) {
+		ret = tunnel_try_decap(ctx);
+		if (ret != DECAP_NOT_OURS && ret != DECAP_DONE)
+			return ret;
+		/* The frame may have changed: read it again from the start. */
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
+		c.pos = data;
+		__builtin_memset(&p, 0, sizeof(p));
+		if (parse_eth(&c, data_end, &p))
+			return DROP(ctx, DROP_MALFORMED_L2);
+	}
 	p.l3 = c.pos;
 	if (p.proto == ETH_P_IP)
 		return ipv4_forward(ctx, &p, &c);
