@@ -169,7 +169,7 @@ static __noinline int tunnel_encap(struct xdp_md *ctx, struct xfwd_nh *nh,
 	__u32 tid = nh->tunnel;
 	struct xfwd_tunnel *t = bpf_map_lookup_elem(&xfwd_tunnels, &tid);
 	struct xfwd_l2 *l2 = &nh->l2[nh->active & 1];
-	__u32 l2_new, ip_len, gre_len, inner_len = p->l3_len;
+	__u32 l2_new, ip_len, hdr_len, inner_len = p->l3_len;
 	void *data, *data_end;
 	int delta;
 
@@ -177,9 +177,9 @@ static __noinline int tunnel_encap(struct xdp_md *ctx, struct xfwd_nh *nh,
 		return DROP(ctx, DROP_INTERNAL);
 	l2_new = l2->vlan ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr);
 	ip_len = t->family == 10 /* AF_INET6 */ ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
-	gre_len = tunnel_hdr_len(t) & 0x3f; /* GRE, or UDP + VXLAN + inner L2 */
+	hdr_len = tunnel_hdr_len(t) & 0x3f; /* GRE, or UDP + VXLAN + inner L2 */
 	delta = (int)(p->tagged ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr)) -
-		(int)(l2_new + ip_len + gre_len);
+		(int)(l2_new + ip_len + hdr_len);
 	if (bpf_xdp_adjust_head(ctx, delta))
 		return DROP(ctx, DROP_INTERNAL);
 	data = (void *)(long)ctx->data;
@@ -187,24 +187,24 @@ static __noinline int tunnel_encap(struct xdp_md *ctx, struct xfwd_nh *nh,
 	if (l2_write(data, data_end, l2, ip_len == 20 ? ETH_P_IP : ETH_P_IPV6))
 		return DROP(ctx, DROP_INTERNAL);
 	data += l2_new & 0x1f;
-	if (ip_len == 20 ? outer4(data, data_end, t, p->tos, inner_len + 20 + gre_len,
+	if (ip_len == 20 ? outer4(data, data_end, t, p->tos, inner_len + 20 + hdr_len,
 				  outer_proto(t, p->proto))
-			 : outer6(data, data_end, t, p->tos, inner_len + gre_len,
+			 : outer6(data, data_end, t, p->tos, inner_len + hdr_len,
 				  outer_proto(t, p->proto)))
 		return DROP(ctx, DROP_INTERNAL);
 	if (t->type == XFWD_TUN_VXLAN) {
 		if (vxlan_write(data + (ip_len & 0x3f), data_end, t, l2, p->proto,
 				inner_len, p->hash))
 			return DROP(ctx, DROP_INTERNAL);
-	} else if (gre_len) {
+	} else if (hdr_len) {
 		struct gre_base *g = data + (ip_len & 0x3f);
 		__be32 *key = (void *)(g + 1);
 
 		if ((void *)(key + 1) > data_end)
 			return DROP(ctx, DROP_INTERNAL);
-		g->flags = bpf_htons(gre_len == 8 ? GRE_F_KEY : 0);
+		g->flags = bpf_htons(hdr_len == 8 ? GRE_F_KEY : 0);
 		g->proto = bpf_htons(p->proto);
-		if (gre_len == 8)
+		if (hdr_len == 8)
 			*key = bpf_htonl(t->key);
 	}
 	tunnel_count(tid, (__u64)(data_end - (void *)(long)ctx->data), 1);
