@@ -284,8 +284,10 @@ static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 			t->type = XFWD_TUN_IPIP;
 		else if (is(v, "vxlan"))
 			t->type = XFWD_TUN_VXLAN;
+		else if (is(v, "geneve"))
+			t->type = XFWD_TUN_GENEVE;
 		else
-			return fail(a, "tunnel type '%s': use gre, ipip or vxlan (geneve is not supported yet)", v);
+			return fail(a, "tunnel type '%s': use gre, ipip, vxlan or geneve", v);
 	} else if (is(w, "local") || is(w, "remote")) {
 		if (!(v = value(a, w)) || xaddr_parse(v, is(w, "local") ? &t->local : &t->remote))
 			return fail(a, "'%s' needs an IPv4 or IPv6 address", w);
@@ -293,7 +295,7 @@ static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 		t->has_key = true;
 		return parse_u32(a, w, 0, UINT32_MAX, &t->key);
 	} else if (is(w, "vni")) {
-		t->has_key = true;
+		t->has_key = t->key_is_vni = true;
 		return parse_u32(a, w, 0, (1u << 24) - 1, &t->key);
 	} else if (is(w, "peer-mac")) {
 		unsigned int m[6];
@@ -305,6 +307,10 @@ static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 		for (int i = 0; i < 6; i++)
 			t->peer_mac[i] = (uint8_t)m[i];
 		t->has_peer_mac = true;
+	} else if (is(w, "payload")) {
+		if (!(v = value(a, w)) || (!is(v, "ip") && !is(v, "eth")))
+			return fail(a, "'payload' is 'eth' (Ethernet frames, the default) or 'ip' (IP packets, the kernel's innerprotoinherit)");
+		t->inner_ip = is(v, "ip");
 	} else if (is(w, "ttl")) {
 		return parse_u32(a, w, 1, 255, &t->ttl);
 	} else if (is(w, "mtu")) {
@@ -317,12 +323,20 @@ static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 	return 0;
 }
 
-static int vxlan_check(struct args *a, const struct cli_tunnel *t)
+/* VXLAN and GENEVE: a VNI, and the peer's MAC where Ethernet is carried. */
+static int udp_tunnel_check(struct args *a, const struct cli_tunnel *t)
 {
-	if (!t->has_key || !t->has_peer_mac)
-		return fail(a, "a vxlan tunnel needs 'vni N' and 'peer-mac MAC' (the MAC of the peer's VTEP device)");
-	if (t->local.family != AF_INET)
-		return fail(a, "vxlan tunnels over IPv6 are not supported yet: use IPv4 outer addresses");
+	const char *type = t->type == XFWD_TUN_VXLAN ? "vxlan" : "geneve";
+
+	if (!t->has_key || !t->key_is_vni)
+		return fail(a, "a %s tunnel needs 'vni N'%s", type, t->has_key ? ", not 'key N'" : "");
+	if (t->inner_ip && t->type == XFWD_TUN_VXLAN)
+		return fail(a, "'payload ip' applies to GENEVE only: VXLAN always carries Ethernet");
+	if (t->inner_ip && t->has_peer_mac)
+		return fail(a, "'payload ip' carries no Ethernet header: drop 'peer-mac'");
+	if (!t->inner_ip && !t->has_peer_mac)
+		return fail(a, "a %s tunnel carrying Ethernet needs 'peer-mac MAC' (the MAC of the peer's %s device)%s",
+			    type, type, t->type == XFWD_TUN_GENEVE ? ", or 'payload ip'" : "");
 	return 0;
 }
 
@@ -347,13 +361,15 @@ static int parse_tunnel(struct args *a, struct cli_req *r)
 		if (parse_tunnel_opt(a, &r->tun, w))
 			return -1;
 	if (!r->tun.type || !r->tun.local.family || !r->tun.remote.family)
-		return fail(a, "tunnel add needs: NAME type gre|ipip|vxlan local ADDR remote ADDR [key N | vni N peer-mac MAC] [ttl N] [mtu N] [dev DEV]");
-	if (r->tun.type == XFWD_TUN_VXLAN)
-		return vxlan_check(a, &r->tun);
-	if (r->tun.has_key && r->tun.type != XFWD_TUN_GRE)
-		return fail(a, "'key' applies to GRE tunnels only");
-	if (r->tun.has_peer_mac)
-		return fail(a, "'peer-mac' applies to VXLAN tunnels only");
+		return fail(a, "tunnel add needs: NAME type gre|ipip|vxlan|geneve local ADDR remote ADDR [key N | vni N [peer-mac MAC | payload ip]] [ttl N] [mtu N] [dev DEV]");
+	if (r->tun.type == XFWD_TUN_VXLAN || r->tun.type == XFWD_TUN_GENEVE)
+		return udp_tunnel_check(a, &r->tun);
+	if (r->tun.has_key && (r->tun.type != XFWD_TUN_GRE || r->tun.key_is_vni))
+		return fail(a, "'%s' applies to %s tunnels only", r->tun.key_is_vni ? "vni" : "key",
+			    r->tun.key_is_vni ? "VXLAN and GENEVE" : "GRE");
+	if (r->tun.has_peer_mac || r->tun.inner_ip)
+		return fail(a, "'%s' applies to VXLAN and GENEVE tunnels only",
+			    r->tun.inner_ip ? "payload" : "peer-mac");
 	return 0;
 }
 
@@ -442,8 +458,8 @@ const char *cli_usage(void)
 	       "  xfwd route del PREFIX\n"
 	       "  xfwd route show [PREFIX]\n"
 	       "  xfwd route get ADDR [from ADDR] [proto tcp|udp|N] [sport N] [dport N]\n"
-	       "  xfwd tunnel add NAME type gre|ipip|vxlan local ADDR remote ADDR\n"
-	       "              [key N | vni N peer-mac MAC] [ttl N] [mtu N] [dev DEV]\n"
+	       "  xfwd tunnel add NAME type gre|ipip|vxlan|geneve local ADDR remote ADDR\n"
+	       "              [key N | vni N [peer-mac MAC | payload ip]] [ttl N] [mtu N] [dev DEV]\n"
 	       "  xfwd tunnel del NAME | show\n"
 	       "  xfwd nexthop show | refresh\n"
 	       "  xfwd stats [show | reset]\n"

@@ -46,12 +46,13 @@ struct cli_tunnel {
 	char name[IFNAME_LEN];
 	int type; /* enum xfwd_tun_type */
 	struct xaddr local, remote;
-	bool has_key;
+	bool has_key, key_is_vni; /* 'key N' (GRE) or 'vni N' (VXLAN, GENEVE) */
 	uint32_t key;
 	uint32_t ttl, mtu;
 	char dev[IFNAME_LEN];
 	bool has_peer_mac;
-	uint8_t peer_mac[6]; /* VXLAN: the peer VTEP's inner MAC */
+	uint8_t peer_mac[6]; /* VXLAN, GENEVE: the peer device's inner MAC */
+	bool inner_ip;       /* GENEVE 'payload ip': no inner Ethernet */
 };
 
 struct cli_sizes {

@@ -47,8 +47,11 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 {
 	struct xaddr l = { .family = tun->family }, rm = { .family = tun->family };
 	char a[XADDR_STRLEN], b[XADDR_STRLEN];
-	const char *type = tun->type == XFWD_TUN_GRE ? "gre" : tun->type == XFWD_TUN_VXLAN ? "vxlan" : "ipip";
-	const char *keyword = tun->type == XFWD_TUN_VXLAN ? "vni" : "key";
+	static const char *const types[] = { "?", "gre", "ipip", "vxlan", "geneve" };
+	const char *type = tun->type < 5 ? types[tun->type] : "?";
+	const char *keyword = tun->type == XFWD_TUN_GRE ? "key" : "vni";
+	const char *payload = (tun->flags & XFWD_TUN_F_INNER_IP) ? "ip" : "eth";
+	bool udp = tun->type == XFWD_TUN_VXLAN || tun->type == XFWD_TUN_GENEVE;
 
 	memcpy(l.bytes, tun->local, 16);
 	memcpy(rm.bytes, tun->remote, 16);
@@ -57,6 +60,8 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 		       xaddr_str(&l, a), xaddr_str(&rm, b));
 		if (tun->flags & XFWD_TUN_F_KEY)
 			printf(" %s %u", keyword, tun->key);
+		if (udp)
+			printf(" payload %s", payload);
 		printf(" ttl %u%s rx %llu pkts %llu bytes tx %llu pkts %llu bytes\n", tun->ttl,
 		       "", (unsigned long long)c->rx_packets, (unsigned long long)c->rx_bytes,
 		       (unsigned long long)c->tx_packets, (unsigned long long)c->tx_bytes);
@@ -70,6 +75,8 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 	jw_str(w, "remote", xaddr_str(&rm, b));
 	if (tun->flags & XFWD_TUN_F_KEY)
 		jw_uint(w, keyword, tun->key);
+	if (udp)
+		jw_str(w, "payload", payload);
 	jw_uint(w, "ttl", tun->ttl);
 	jw_uint(w, "rx_packets", c->rx_packets);
 	jw_uint(w, "rx_bytes", c->rx_bytes);

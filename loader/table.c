@@ -311,8 +311,8 @@ static uint32_t tunnel_overhead(const struct xfwd_tunnel *tun)
 
 	if (tun->type == XFWD_TUN_GRE)
 		hdr = (tun->flags & XFWD_TUN_F_KEY) ? 8 : 4;
-	else if (tun->type == XFWD_TUN_VXLAN)
-		hdr = 8 + 8 + 14; /* UDP, VXLAN, inner Ethernet */
+	else if (tun->type == XFWD_TUN_VXLAN || tun->type == XFWD_TUN_GENEVE)
+		hdr = 8 + 8 + ((tun->flags & XFWD_TUN_F_INNER_IP) ? 0 : 14); /* UDP, VXLAN/GENEVE, inner Ethernet */
 	return (tun->family == AF_INET ? 20 : 40) + hdr;
 }
 
@@ -799,7 +799,9 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 {
 	struct xfwd_tunnel tun = { .type = (uint8_t)c->type, .family = (uint8_t)c->local.family,
 				   .ttl = (uint8_t)(c->ttl ? c->ttl : 64),
-				   .flags = c->has_key ? XFWD_TUN_F_KEY : 0, .key = c->key,
+				   .flags = (c->has_key ? XFWD_TUN_F_KEY : 0) |
+					    (c->inner_ip ? XFWD_TUN_F_INNER_IP : 0),
+				   .key = c->key,
 				   .mtu = c->mtu };
 	struct xfwd_tunnel_key k;
 	uint32_t id = 0, marker = XFWD_TUNNEL_ENDPOINT;

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 4u
+#define XFWD_ABI_VERSION 5u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -131,12 +131,15 @@ enum xfwd_tun_type {
 	XFWD_TUN_NONE = 0,
 	XFWD_TUN_GRE = 1,  /* GRE (RFC 2784/2890), optional key */
 	XFWD_TUN_IPIP = 2, /* IP in IP: 4in4, 6in4, 4in6, 6in6 */
-	XFWD_TUN_VXLAN = 3, /* VXLAN (RFC 7348) over IPv4, UDP 4789 */
+	XFWD_TUN_VXLAN = 3, /* VXLAN (RFC 7348), UDP 4789 */
+	XFWD_TUN_GENEVE = 4, /* GENEVE (RFC 8926), UDP 6081, no options sent */
 };
 
 #define XFWD_VXLAN_PORT 4789
+#define XFWD_GENEVE_PORT 6081
 
 #define XFWD_TUN_F_KEY (1u << 0) /* GRE key present and checked */
+#define XFWD_TUN_F_INNER_IP (1u << 1) /* GENEVE: IP payload, no inner Ethernet */
 
 /* One tunnel: encapsulation parameters (outer addresses in network order,
  * IPv4 in the first 4 bytes). Written once; a change makes a new entry. */
@@ -145,13 +148,13 @@ struct xfwd_tunnel {
 	__u8 family; /* outer: AF_INET or AF_INET6 */
 	__u8 ttl;    /* outer TTL / hop limit */
 	__u8 flags;  /* XFWD_TUN_F_* */
-	__u32 key;   /* GRE key or VXLAN VNI (host order) */
+	__u32 key;   /* GRE key or VXLAN/GENEVE VNI (host order) */
 	__u32 mtu;   /* largest inner packet; larger ones go to the kernel */
 	__u32 dev;   /* underlay device named at creation, 0 = kernel route */
 	__u8 local[16];
 	__u8 remote[16];
 	char name[16];
-	__u8 peer_mac[6]; /* VXLAN: inner destination MAC (the peer's VTEP) */
+	__u8 peer_mac[6]; /* VXLAN, GENEVE: inner destination MAC (peer's device) */
 	__u16 pad;
 };
 

@@ -46,4 +46,55 @@ static __always_inline void ipv4_set_ce(struct iphdr *iph)
 	iph->check = (__sum16)~sum;
 }
 
+static __always_inline __u16 csum_fold64(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+#define CSUM_CHUNK 64
+/* An XDP frame without fragments is at most a page (4 KiB). */
+#define CSUM_MAX_CHUNKS (4096 / CSUM_CHUNK)
+
+/*
+ * One's complement sum of the packet from p to the end: 64-byte blocks by
+ * the kernel's csum_partial (bpf_csum_diff), then 4-byte words, then the
+ * last 1-3 bytes. p must be at an even offset from the checksummed
+ * header's start, so 16-bit words line up.
+ */
+static __always_inline __u64 csum_to_end(void *p, void *data_end, __u64 seed)
+{
+	__u32 sum = (__u32)csum_fold64(seed);
+	__u64 acc;
+	int i;
+
+	for (i = 0; i < CSUM_MAX_CHUNKS; i++) {
+		if (p + CSUM_CHUNK > data_end)
+			break;
+		sum = (__u32)bpf_csum_diff(NULL, 0, p, CSUM_CHUNK, sum);
+		p += CSUM_CHUNK;
+	}
+	acc = sum;
+	for (i = 0; i < CSUM_CHUNK / 4; i++) {
+		if (p + 4 > data_end)
+			break;
+		acc += *(__u32 *)p;
+		p += 4;
+	}
+	if (p + 2 <= data_end) {
+		acc += *(__u16 *)p;
+		p += 2;
+	}
+	if (p + 1 <= data_end) /* odd tail: the high byte of a zero-padded word */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		acc += *(__u8 *)p;
+#else
+		acc += (__u32)(*(__u8 *)p) << 8;
+#endif
+	return acc;
+}
+
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* GRE and IP-in-IP: encapsulation toward a tunnel next hop, and
- * decapsulation of packets from configured peers. */
+/* GRE, IP-in-IP, VXLAN and GENEVE: encapsulation toward a tunnel next
+ * hop, and decapsulation of packets from configured peers. */
 #ifndef XFWD_BPF_TUNNEL_H
 #define XFWD_BPF_TUNNEL_H
 
@@ -105,53 +105,101 @@ static __always_inline void tunnel_count(__u32 tid, __u64 bytes, int tx)
 	}
 }
 
-struct vxlan_hdr {
-	__be32 flags; /* 0x08000000: VNI valid */
+/* VXLAN, and GENEVE without options: both 8 bytes after UDP. */
+struct udp_tun_hdr {
+	__be32 word0; /* VXLAN: flags; GENEVE: version, options length, O, C, protocol */
 	__be32 vni;   /* VNI << 8 */
 };
 
 #define VXLAN_F_VNI 0x08000000
+#define GENEVE_F_OAM 0x80      /* second byte: control packet */
+#define GENEVE_F_CRITICAL 0x40 /* second byte: critical options present */
+
+static __always_inline int udp_tunnel(const struct xfwd_tunnel *t)
+{
+	return t->type == XFWD_TUN_VXLAN || t->type == XFWD_TUN_GENEVE;
+}
+
+/* VXLAN always, GENEVE unless configured for IP payloads, carry Ethernet. */
+static __always_inline int inner_eth(const struct xfwd_tunnel *t)
+{
+	return udp_tunnel(t) && !(t->flags & XFWD_TUN_F_INNER_IP);
+}
 
 /* Bytes a tunnel puts between the outer IP header and the inner packet. */
 static __always_inline __u32 tunnel_hdr_len(const struct xfwd_tunnel *t)
 {
-	if (t->type == XFWD_TUN_VXLAN)
-		return sizeof(struct udphdr) + sizeof(struct vxlan_hdr) + sizeof(struct ethhdr);
+	if (udp_tunnel(t))
+		return sizeof(struct udphdr) + sizeof(struct udp_tun_hdr) +
+		       (inner_eth(t) ? sizeof(struct ethhdr) : 0);
 	if (t->type == XFWD_TUN_GRE)
 		return (t->flags & XFWD_TUN_F_KEY) ? 8 : 4;
 	return 0;
 }
 
-/* UDP, VXLAN and the inner Ethernet header. The UDP source port comes
- * from the flow hash, so RSS and ECMP downstream spread flows; the UDP
- * checksum is zero, as RFC 7348 allows over IPv4. */
-static __always_inline int vxlan_write(void *at, void *data_end,
-				       const struct xfwd_tunnel *t,
-				       const struct xfwd_l2 *l2, __u16 inner,
-				       __u32 inner_len, __u32 hash)
+/* UDP, VXLAN or GENEVE, and the inner Ethernet header if any. The UDP
+ * source port comes from the flow hash, so RSS and ECMP downstream spread
+ * flows. The checksum is left zero (RFC 7348 and 8926 allow it over IPv4;
+ * udp6_csum fills it over IPv6). */
+static __always_inline int udp_tunnel_write(void *at, void *data_end,
+					    const struct xfwd_tunnel *t,
+					    const struct xfwd_l2 *l2, __u16 inner,
+					    __u32 udp_len, __u32 hash)
 {
 	struct udphdr *u = at;
-	struct vxlan_hdr *v = (void *)(u + 1);
-	struct ethhdr *e = (void *)(v + 1);
+	struct udp_tun_hdr *h = (void *)(u + 1);
+	struct ethhdr *e = (void *)(h + 1);
+	int vxlan = t->type == XFWD_TUN_VXLAN;
 
-	if ((void *)(e + 1) > data_end)
+	if ((void *)(h + 1) > data_end)
 		return -1;
 	u->source = bpf_htons(0xc000 | (hash & 0x3fff));
-	u->dest = bpf_htons(XFWD_VXLAN_PORT);
-	u->len = bpf_htons(inner_len + sizeof(*u) + sizeof(*v) + sizeof(*e));
+	u->dest = bpf_htons(vxlan ? XFWD_VXLAN_PORT : XFWD_GENEVE_PORT);
+	u->len = bpf_htons(udp_len);
 	u->check = 0;
-	v->flags = bpf_htonl(VXLAN_F_VNI);
-	v->vni = bpf_htonl(t->key << 8);
+	h->word0 = bpf_htonl(vxlan ? VXLAN_F_VNI : inner_eth(t) ? ETH_P_TEB : inner);
+	h->vni = bpf_htonl(t->key << 8);
+	if (!inner_eth(t))
+		return 0;
+	if ((void *)(e + 1) > data_end)
+		return -1;
 	__builtin_memcpy(e->h_dest, t->peer_mac, ETH_ALEN);
 	__builtin_memcpy(e->h_source, l2->smac, ETH_ALEN);
 	e->h_proto = bpf_htons(inner);
 	return 0;
 }
 
+/*
+ * The UDP checksum over IPv6, which RFC 6935/6936 let tunnels leave zero
+ * only where the receiver opted in; the kernel's vxlan and geneve devices
+ * drop such packets by default. A global function: the verifier checks
+ * its loops once, not once per path into tunnel_encap.
+ */
+__noinline int udp6_csum(struct xdp_md *ctx, __u32 l3_off)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6 = data + (l3_off & 0x1f);
+	struct udphdr *u = (void *)(ip6 + 1);
+	__u32 *addr = (__u32 *)&ip6->saddr;
+	__u64 sum;
+	__u16 check;
+
+	if ((void *)(u + 1) > data_end)
+		return -1;
+	sum = u->len + bpf_htons(IPPROTO_UDP);
+#pragma unroll
+	for (int i = 0; i < 8; i++) /* source and destination address */
+		sum += addr[i];
+	check = ~csum_fold64(csum_to_end(u, data_end, sum));
+	u->check = check ? check : 0xffff;
+	return 0;
+}
+
 /* The outer protocol number for a tunnel and inner packet. */
 static __always_inline __u8 outer_proto(const struct xfwd_tunnel *t, __u16 inner)
 {
-	if (t->type == XFWD_TUN_VXLAN)
+	if (udp_tunnel(t))
 		return IPPROTO_UDP;
 	if (t->type == XFWD_TUN_GRE)
 		return IPPROTO_GRE;
@@ -177,7 +225,7 @@ static __noinline int tunnel_encap(struct xdp_md *ctx, struct xfwd_nh *nh,
 		return DROP(ctx, DROP_INTERNAL);
 	l2_new = l2->vlan ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr);
 	ip_len = t->family == 10 /* AF_INET6 */ ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
-	hdr_len = tunnel_hdr_len(t) & 0x3f; /* GRE, or UDP + VXLAN + inner L2 */
+	hdr_len = tunnel_hdr_len(t) & 0x3f; /* GRE, or UDP + VXLAN/GENEVE (+ L2) */
 	delta = (int)(p->tagged ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr)) -
 		(int)(l2_new + ip_len + hdr_len);
 	if (bpf_xdp_adjust_head(ctx, delta))
@@ -192,10 +240,13 @@ static __noinline int tunnel_encap(struct xdp_md *ctx, struct xfwd_nh *nh,
 			 : outer6(data, data_end, t, p->tos, inner_len + hdr_len,
 				  outer_proto(t, p->proto)))
 		return DROP(ctx, DROP_INTERNAL);
-	if (t->type == XFWD_TUN_VXLAN) {
-		if (vxlan_write(data + (ip_len & 0x3f), data_end, t, l2, p->proto,
-				inner_len, p->hash))
+	if (udp_tunnel(t)) {
+		if (udp_tunnel_write(data + (ip_len & 0x3f), data_end, t, l2, p->proto,
+				     inner_len + hdr_len, p->hash))
 			return DROP(ctx, DROP_INTERNAL);
+		if (ip_len == 40 && udp6_csum(ctx, l2_new))
+			return DROP(ctx, DROP_INTERNAL);
+		data_end = (void *)(long)ctx->data_end;
 	} else if (hdr_len) {
 		struct gre_base *g = data + (ip_len & 0x3f);
 		__be32 *key = (void *)(g + 1);
@@ -314,26 +365,62 @@ static __always_inline int gre_parse(void *l4, void *data_end,
 	return (int)len;
 }
 
-/* UDP + VXLAN + inner Ethernet: VNI check and inner ethertype. Inner
- * frames that are not IP (ARP for the VTEP's own address) are for the
- * host: returns 0 with *inner = 0. Returns the length, or -reason. */
-static __always_inline int vxlan_parse(void *l4, void *data_end,
-				       const struct xfwd_tunnel *t, __u16 *inner)
+/* The inner Ethernet header of VXLAN or GENEVE: frames that are not IP
+ * (ARP for the host's own tunnel device) are for the host (*inner = 0). */
+static __always_inline int inner_eth_parse(void *e_, void *data_end, __u16 *inner)
 {
-	struct udphdr *u = l4;
-	struct vxlan_hdr *v = (void *)(u + 1);
-	struct ethhdr *e = (void *)(v + 1);
+	struct ethhdr *e = e_;
 
 	if ((void *)(e + 1) > data_end)
 		return -XFWD_R_DROP_TUNNEL_MALFORMED;
-	if (!(v->flags & bpf_htonl(VXLAN_F_VNI)))
-		return -XFWD_R_DROP_TUNNEL_MALFORMED;
-	if (bpf_ntohl(v->vni) >> 8 != t->key)
-		return -XFWD_R_DROP_TUNNEL_KEY;
 	*inner = bpf_ntohs(e->h_proto);
 	if (*inner != ETH_P_IP && *inner != ETH_P_IPV6)
 		*inner = 0;
-	return sizeof(*u) + sizeof(*v) + sizeof(*e);
+	return sizeof(*e);
+}
+
+/* GENEVE flags and options: version 0 only; critical options are dropped,
+ * since xfwd understands none (RFC 8926 3.5); control (OAM) packets go to
+ * the host (*inner = 0). Returns the options' length, or -reason. */
+static __always_inline int geneve_check(const struct udp_tun_hdr *h, __u16 *inner)
+{
+	const __u8 *b = (const __u8 *)h;
+
+	if ((b[0] >> 6) || (b[1] & GENEVE_F_CRITICAL))
+		return -XFWD_R_DROP_TUNNEL_MALFORMED;
+	*inner = (b[1] & GENEVE_F_OAM) ? 0 : bpf_ntohs(((const __be16 *)h)[1]);
+	return (b[0] & 0x3f) * 4;
+}
+
+/* UDP + VXLAN or GENEVE (+ inner Ethernet): VNI check and inner protocol.
+ * Returns the length up to the inner IP header, or -reason; *inner = 0
+ * for what the host's own device must see. */
+static __always_inline int udp_tunnel_parse(void *l4, void *data_end,
+					    const struct xfwd_tunnel *t, __u16 *inner)
+{
+	struct udp_tun_hdr *h = l4 + sizeof(struct udphdr);
+	__u32 len = sizeof(struct udphdr) + sizeof(*h);
+	int opts, el;
+
+	if ((void *)(h + 1) > data_end)
+		return -XFWD_R_DROP_TUNNEL_MALFORMED;
+	if (t->type == XFWD_TUN_VXLAN && !(h->word0 & bpf_htonl(VXLAN_F_VNI)))
+		return -XFWD_R_DROP_TUNNEL_MALFORMED;
+	if (bpf_ntohl(h->vni) >> 8 != t->key)
+		return -XFWD_R_DROP_TUNNEL_KEY;
+	if (t->type == XFWD_TUN_VXLAN)
+		return inner_eth_parse(h + 1, data_end, inner) + (int)len;
+	opts = geneve_check(h, inner);
+	if (opts < 0 || !*inner)
+		return opts < 0 ? opts : (int)len;
+	len += (__u32)opts & 0xff;
+	if (*inner == ETH_P_TEB && inner_eth(t)) {
+		el = inner_eth_parse(l4 + len, data_end, inner);
+		return el < 0 ? el : el + (int)len;
+	}
+	if (inner_eth(t) || (*inner != ETH_P_IP && *inner != ETH_P_IPV6))
+		return -XFWD_R_DROP_TUNNEL_MALFORMED;
+	return (int)len;
 }
 
 /* The tunnel a packet from remote to local of this type belongs to:
@@ -397,17 +484,17 @@ static __always_inline int decap_common(struct xdp_md *ctx, __u32 tid, void *l4,
 
 	if (!t)
 		return DROP(ctx, DROP_INTERNAL);
-	if (t->type == XFWD_TUN_GRE || t->type == XFWD_TUN_VXLAN) {
+	if (t->type != XFWD_TUN_IPIP) {
 		hl = t->type == XFWD_TUN_GRE ? gre_parse(l4, data_end, t, &inner)
-					     : vxlan_parse(l4, data_end, t, &inner);
+					     : udp_tunnel_parse(l4, data_end, t, &inner);
 		if (hl < 0)
 			return xfwd_verdict_of(ctx, (__u32)-hl);
-		if (!inner) /* not IP inside: the host's VTEP answers */
+		if (!inner) /* not IP inside: the host's tunnel device answers */
 			return PASS(ctx, PASS_TUNNEL_LOCAL);
 	} else {
 		inner = proto == IPPROTO_IPIP ? ETH_P_IP : ETH_P_IPV6;
 	}
-	in = l4 + (hl & 0x3f);
+	in = l4 + (hl & 0x1ff);
 	local = inner_is_local(in, data_end, inner);
 	if (local < 0)
 		return DROP(ctx, DROP_TUNNEL_MALFORMED);
@@ -421,6 +508,24 @@ static __always_inline int decap_common(struct xdp_md *ctx, __u32 tid, void *l4,
 	return DECAP_DONE;
 }
 
+/* Which tunnel type an outer protocol (and UDP port) means, 0 = none. */
+static __always_inline __u8 tunnel_type(__u8 proto, void *l4, void *data_end)
+{
+	struct udphdr *u = l4;
+
+	if (proto == IPPROTO_GRE)
+		return XFWD_TUN_GRE;
+	if (proto == IPPROTO_IPIP || proto == IPPROTO_IPV6)
+		return XFWD_TUN_IPIP;
+	if (proto != IPPROTO_UDP || (void *)(u + 1) > data_end)
+		return 0;
+	if (u->dest == bpf_htons(XFWD_VXLAN_PORT))
+		return XFWD_TUN_VXLAN;
+	if (u->dest == bpf_htons(XFWD_GENEVE_PORT))
+		return XFWD_TUN_GENEVE;
+	return 0;
+}
+
 static __always_inline int decap4(struct xdp_md *ctx, struct hdr_cursor *c,
 				  void *data, void *data_end)
 {
@@ -432,19 +537,9 @@ static __always_inline int decap4(struct xdp_md *ctx, struct hdr_cursor *c,
 		return DECAP_NOT_OURS; /* the forwarding path counts it */
 	if (o->frag_off & bpf_htons(0x3fff))
 		return DECAP_NOT_OURS; /* fragments: the kernel reassembles */
-	if (o->protocol == IPPROTO_UDP) {
-		struct udphdr *u = c->pos;
-
-		if ((void *)(u + 1) > data_end || u->dest != bpf_htons(XFWD_VXLAN_PORT))
-			return DECAP_NOT_OURS;
-		type = XFWD_TUN_VXLAN;
-	} else if (o->protocol == IPPROTO_GRE) {
-		type = XFWD_TUN_GRE;
-	} else if (o->protocol == IPPROTO_IPIP || o->protocol == IPPROTO_IPV6) {
-		type = XFWD_TUN_IPIP;
-	} else {
+	type = tunnel_type(o->protocol, c->pos, data_end);
+	if (!type)
 		return DECAP_NOT_OURS;
-	}
 	tid = tunnel_find(type, 2 /* AF_INET */, &o->daddr, &o->saddr, 4);
 	if (!tid)
 		return DECAP_NOT_OURS;
@@ -487,9 +582,9 @@ static __always_inline int decap6(struct xdp_md *ctx, struct hdr_cursor *c,
 	next = o->nexthdr;
 	if (next == 60 && skip_dstopts(c, data_end, &next))
 		return DECAP_NOT_OURS;
-	if (next != IPPROTO_GRE && next != IPPROTO_IPIP && next != IPPROTO_IPV6)
+	type = tunnel_type(next, c->pos, data_end);
+	if (!type)
 		return DECAP_NOT_OURS;
-	type = next == IPPROTO_GRE ? XFWD_TUN_GRE : XFWD_TUN_IPIP;
 	tid = tunnel_find(type, 10 /* AF_INET6 */, &o->daddr, &o->saddr, 16);
 	if (!tid)
 		return DECAP_NOT_OURS;
@@ -501,7 +596,7 @@ static __always_inline int decap6(struct xdp_md *ctx, struct hdr_cursor *c,
 }
 
 /*
- * A GRE or IP-in-IP packet from a configured peer is decapsulated here,
+ * A tunnel packet from a configured peer is decapsulated here,
  * before routing. Returns DECAP_NOT_OURS (route the frame as it is),
  * DECAP_DONE (route the new, inner frame) or a final, counted verdict.
  */

@@ -126,6 +126,19 @@ static inline uint32_t csum_add(uint32_t sum, const void *d, size_t n)
 	return sum;
 }
 
+/* UDP length and checksum, given the sum of the pseudo header's addresses
+ * (a computed zero is sent as 0xffff, RFC 768). */
+static inline void pkt_udp_csum(struct pkt *p, uint32_t addr_sum)
+{
+	struct udphdr *u = (void *)(p->b + p->l4);
+	uint16_t ulen = (uint16_t)(p->len - (size_t)p->l4), c;
+
+	u->len = htons(ulen);
+	u->check = 0;
+	c = csum_fold(csum_add(addr_sum + 17 + ulen, u, ulen));
+	u->check = htons(c ? c : 0xffff);
+}
+
 /* Lengths and checksums of the IP header and of UDP. */
 static inline void pkt_finish(struct pkt *p)
 {
@@ -142,15 +155,14 @@ static inline void pkt_finish(struct pkt *p)
 	}
 	if (p->l4 >= 0 && p->family == AF_INET &&
 	    ((struct iphdr *)(p->b + p->l3))->protocol == 17) {
-		struct udphdr *u = (void *)(p->b + p->l4);
 		struct iphdr *h = (void *)(p->b + p->l3);
-		uint16_t ulen = (uint16_t)(p->len - (size_t)p->l4);
-		uint32_t s = csum_add(0, &h->saddr, 8);
 
-		u->len = htons(ulen);
-		u->check = 0;
-		s += 17 + ulen;
-		u->check = htons(csum_fold(csum_add(s, u, ulen)));
+		pkt_udp_csum(p, csum_add(0, &h->saddr, 8));
+	} else if (p->l4 >= 0 && p->family == AF_INET6 &&
+		   ((struct ipv6hdr *)(p->b + p->l3))->nexthdr == 17) {
+		struct ipv6hdr *h = (void *)(p->b + p->l3);
+
+		pkt_udp_csum(p, csum_add(0, &h->saddr, 32));
 	}
 }
 

@@ -41,7 +41,7 @@ static const uint8_t MAC_NH[6][6] = {
 
 enum { NH_OUT = 1, NH_TX, NH_E1, NH_E2, NH_E3, NH_UNRES, NH_SMALL, NH_VLAN,
        NH_BH, NH_KERNEL, NH_LOCAL, NH_NOTATT, NH_TUN1, NH_TUN2, NH_TUN3, NH_TUN4,
-       NH_MAX };
+       NH_TUN5, NH_TUN6, NH_TUN7, NH_MAX };
 #define T4_REMOTE4 "198.51.100.4" /* tunnel 4: VXLAN VNI 100 */
 static const uint8_t MAC_PEER_VTEP[6] = { 0x02, 0, 0, 0, 0xcc, 0x01 };
 
@@ -51,6 +51,9 @@ static const uint8_t MAC_PEER_VTEP[6] = { 0x02, 0, 0, 0, 0xcc, 0x01 };
 #define T4_REMOTE3 "198.51.100.3"
 #define T6_LOCAL "2001:db8:ff::1"
 #define T6_REMOTE "2001:db8:ff::2"
+#define T4_REMOTE5 "198.51.100.5"   /* tunnel 5: GENEVE VNI 200, Ethernet */
+#define T6_REMOTE6 "2001:db8:ff::6" /* tunnel 6: GENEVE VNI 300, IP payload */
+#define T6_REMOTE7 "2001:db8:ff::7" /* tunnel 7: VXLAN VNI 400 over IPv6 */
 
 static void put_nh(uint32_t id, uint8_t kind, uint32_t ifindex, int mac,
 		   uint16_t vlan, uint32_t mtu, uint8_t flags)
@@ -89,6 +92,16 @@ static void put_tunnel(uint32_t id, uint8_t type, int family, const char *local,
 		abort();
 	memset(k.remote, 0, 16);
 	bpf_map_update_elem(peers, &k, &marker, 0);
+}
+
+static void set_inner_ip(uint32_t id)
+{
+	int fd = bpf_map__fd(skel->maps.xfwd_tunnels);
+	struct xfwd_tunnel t;
+
+	bpf_map_lookup_elem(fd, &id, &t);
+	t.flags |= XFWD_TUN_F_INNER_IP;
+	bpf_map_update_elem(fd, &id, &t, 0);
 }
 
 static void put_tunnel_nh(uint32_t id, uint32_t tunnel, uint32_t mtu)
@@ -173,6 +186,13 @@ static void fixture(void)
 	put_tunnel(4, XFWD_TUN_VXLAN, AF_INET, T4_LOCAL, T4_REMOTE4, 100, 64);
 	put_tunnel_nh(NH_TUN3, 3, 1400);
 	put_tunnel_nh(NH_TUN4, 4, 1400);
+	put_tunnel(5, XFWD_TUN_GENEVE, AF_INET, T4_LOCAL, T4_REMOTE5, 200, 64);
+	put_tunnel(6, XFWD_TUN_GENEVE, AF_INET6, T6_LOCAL, T6_REMOTE6, 300, 64);
+	put_tunnel(7, XFWD_TUN_VXLAN, AF_INET6, T6_LOCAL, T6_REMOTE7, 400, 64);
+	set_inner_ip(6);
+	put_tunnel_nh(NH_TUN5, 5, 1400);
+	put_tunnel_nh(NH_TUN6, 6, 1400);
+	put_tunnel_nh(NH_TUN7, 7, 1400);
 	for (uint32_t id = 1; id < NH_MAX; id++)
 		if (id < NH_E1 || id > NH_E3)
 			put_group(id, &id, 1);
@@ -202,6 +222,10 @@ static void fixture(void)
 	route4("10.21.0.0", 16, NH_TUN2);
 	route4("10.22.0.0", 16, NH_TUN3);
 	route4("10.23.0.0", 16, NH_TUN4);
+	route4("10.24.0.0", 16, NH_TUN5);
+	route4("10.25.0.0", 16, NH_TUN6);
+	route4("10.26.0.0", 16, NH_TUN7);
+	route6("2001:db8:25::", 48, NH_TUN6);
 	route6("2001:db8:20::", 48, NH_TUN1);
 	route6("2001:db8:1::", 48, NH_OUT);
 	route6("2001:db8:2::", 48, NH_TX);
@@ -647,35 +671,72 @@ static void test_encap(void)
 	       "inner larger than the tunnel MTU goes to the kernel untouched");
 }
 
-/* VXLAN: outer IPv4 + UDP (source port from the flow hash) + VXLAN +
- * inner Ethernet to the peer VTEP's MAC, then the inner IP packet. */
+/* A UDP tunnel frame: outer IPv4 or IPv6 + UDP (checksum zero over IPv4,
+ * computed over IPv6) + 8-byte VXLAN/GENEVE header (+ options) + the inner
+ * packet, with Ethernet (in_dmac, in_smac) or without (in_dmac NULL). */
+struct udp_tun {
+	int fam;
+	const char *src, *dst;
+	uint16_t sport, dport;
+	uint32_t word0, vni;
+	const uint8_t *opts;
+	size_t optlen;
+};
+
+static void build_udp_tunnel(struct pkt *p, const uint8_t *dmac, const uint8_t *smac,
+			     const struct udp_tun *u, const uint8_t *in_dmac,
+			     const uint8_t *in_smac, const struct spec *in, uint8_t in_ttl)
+{
+	uint32_t v[2] = { htonl(u->word0), htonl(u->vni << 8) };
+	struct pkt inner;
+
+	build(&inner, in, in_dmac ? in_dmac : MAC_SMAC, in_smac ? in_smac : MAC_SMAC, -1, in_ttl);
+	pkt_init(p);
+	pkt_eth(p, dmac, smac, u->fam == AF_INET ? ETH_P_IP : ETH_P_IPV6);
+	if (u->fam == AF_INET) {
+		pkt_ipv4(p, u->src, u->dst, 17, 64, NULL, 0);
+		((struct iphdr *)(p->b + p->l3))->frag_off = htons(0x4000);
+	} else {
+		pkt_ipv6(p, u->src, u->dst, 17, 64);
+	}
+	pkt_udp(p, u->sport, u->dport);
+	pkt_push(p, v, sizeof(v));
+	if (u->optlen)
+		pkt_push(p, u->opts, u->optlen);
+	if (in_dmac)
+		pkt_push(p, inner.b, inner.len);
+	else
+		pkt_push(p, inner.b + inner.l3, inner.len - (size_t)inner.l3);
+	pkt_finish(p);
+	if (u->fam == AF_INET)
+		((struct udphdr *)(p->b + p->l4))->check = 0; /* as RFC 7348/8926 allow */
+}
+
+/* VXLAN over IPv4: inner Ethernet to the peer VTEP's MAC. */
 static void build_vxlan(struct pkt *p, const uint8_t *dmac, const uint8_t *smac,
 			const char *src, const char *dst, uint16_t sport, uint32_t vni,
 			const uint8_t *in_dmac, const uint8_t *in_smac,
 			const struct spec *in, uint8_t in_ttl)
 {
-	uint32_t v[2] = { htonl(0x08000000), htonl(vni << 8) };
-	struct pkt inner;
+	struct udp_tun u = { AF_INET, src, dst, sport, 4789, 0x08000000, vni, NULL, 0 };
 
-	build(&inner, in, in_dmac, in_smac, -1, in_ttl);
-	pkt_init(p);
-	pkt_eth(p, dmac, smac, ETH_P_IP);
-	pkt_ipv4(p, src, dst, 17, 64, NULL, 0);
-	((struct iphdr *)(p->b + p->l3))->frag_off = htons(0x4000);
-	pkt_udp(p, sport, 4789);
-	pkt_push(p, v, sizeof(v));
-	pkt_push(p, inner.b, inner.len);
-	pkt_finish(p);
-	((struct udphdr *)(p->b + p->l4))->check = 0; /* zero, as RFC 7348 allows */
+	build_udp_tunnel(p, dmac, smac, &u, in_dmac, in_smac, in, in_ttl);
 }
 
+/* An address as the flow hash reads it: IPv4 as is, IPv6 folded. */
+static uint32_t hash_addr(int fam, const char *s)
+{
+	uint32_t a[4] = { 0 };
+
+	inet_pton(fam, s, a);
+	return fam == AF_INET ? a[0] : a[0] ^ a[1] ^ a[2] ^ a[3];
+}
+
+/* The UDP source port xfwd picks for an inner UDP flow. */
 static uint16_t vxlan_sport(const struct spec *s)
 {
-	struct in_addr a, b;
-
-	inet_pton(AF_INET, s->src, &a);
-	inet_pton(AF_INET, s->dst, &b);
-	return (uint16_t)(0xc000 | (xfwd_flow_hash(a.s_addr, b.s_addr,
+	return (uint16_t)(0xc000 | (xfwd_flow_hash(hash_addr(s->family, s->src),
+						   hash_addr(s->family, s->dst),
 			htonl((uint32_t)(s->sport ? s->sport : 1000) << 16 | 53), 17) & 0x3fff));
 }
 
@@ -724,6 +785,113 @@ static void test_vxlan(void)
 		report(expect_frame(&arp, XDP_PASS, XFWD_R_PASS_TUNNEL_LOCAL, NULL),
 		       "VXLAN carrying ARP: to the kernel's VTEP, encapsulated");
 	}
+}
+
+/* GENEVE: one 8-byte option (class 0x0108, as AWS GWLB sends) to skip. */
+static const uint8_t GENEVE_OPT[8] = { 0x01, 0x08, 0x01, 0x01, 0xde, 0xad, 0xbe, 0xef };
+#define GENEVE_W0(optlen, flags, proto) ((uint32_t)(optlen) / 4 << 24 | (flags) << 16 | (proto))
+
+static void test_geneve(void)
+{
+	struct spec f1 = { V4("192.0.2.1", "10.24.0.5", 64) };
+	struct spec back = { V4("10.24.1.1", "10.1.0.5", 64) };
+	struct udp_tun enc = { AF_INET, T4_LOCAL, T4_REMOTE5, vxlan_sport(&f1), 6081,
+			       GENEVE_W0(0, 0, ETH_P_TEB), 200, NULL, 0 };
+	struct udp_tun dec = { AF_INET, T4_REMOTE5, T4_LOCAL, 50000, 6081,
+			       GENEVE_W0(8, 0, ETH_P_TEB), 200, GENEVE_OPT, 8 };
+	struct pkt in, want;
+
+	build(&in, &f1, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	build_udp_tunnel(&want, MAC_NH[0], MAC_SMAC, &enc, MAC_PEER_VTEP, MAC_SMAC, &f1, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "GENEVE encap over IPv4: Ethernet payload (0x6558), VNI, no options");
+	build_udp_tunnel(&in, MAC_ROUTER, MAC_IN_SRC, &dec, MAC_SMAC, MAC_PEER_VTEP, &back, 64);
+	build(&want, &back, MAC_NH[0], MAC_SMAC, -1, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "GENEVE decap: options skipped, inner routed and forwarded");
+	dec.vni = 201;
+	build_udp_tunnel(&in, MAC_ROUTER, MAC_IN_SRC, &dec, MAC_SMAC, MAC_PEER_VTEP, &back, 64);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_KEY, NULL), "GENEVE wrong VNI: dropped");
+	dec.vni = 200;
+	dec.word0 = GENEVE_W0(8, 0x40, ETH_P_TEB);
+	build_udp_tunnel(&in, MAC_ROUTER, MAC_IN_SRC, &dec, MAC_SMAC, MAC_PEER_VTEP, &back, 64);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_MALFORMED, NULL),
+	       "GENEVE with critical options (none understood): dropped (RFC 8926)");
+	dec.word0 = GENEVE_W0(8, 0, ETH_P_TEB) | 1u << 30;
+	build_udp_tunnel(&in, MAC_ROUTER, MAC_IN_SRC, &dec, MAC_SMAC, MAC_PEER_VTEP, &back, 64);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_MALFORMED, NULL),
+	       "GENEVE version 1: dropped");
+	dec.word0 = GENEVE_W0(8, 0x80, ETH_P_TEB);
+	build_udp_tunnel(&in, MAC_ROUTER, MAC_IN_SRC, &dec, MAC_SMAC, MAC_PEER_VTEP, &back, 64);
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_TUNNEL_LOCAL, NULL),
+	       "GENEVE control (OAM) packet: to the kernel, encapsulated");
+	dec.word0 = GENEVE_W0(8, 0, ETH_P_IP);
+	build_udp_tunnel(&in, MAC_ROUTER, MAC_IN_SRC, &dec, NULL, NULL, &back, 64);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_MALFORMED, NULL),
+	       "GENEVE IP payload on an Ethernet tunnel: dropped");
+}
+
+/* Over IPv6 the outer UDP checksum covers the whole packet: check it for
+ * every payload length modulo the 64-byte blocks and the 4-byte words. */
+static bool udp6_csum_all_lengths(const struct udp_tun *tmpl, const uint8_t *in_dmac,
+				  const char *dst)
+{
+	bool ok = true;
+
+	for (size_t n = 8; n < 8 + 2 * 64 + 1 && ok; n++) {
+		struct spec f = { V4("192.0.2.1", dst, 64), .payload = n };
+		struct udp_tun u = *tmpl;
+		struct pkt in, want;
+
+		u.sport = vxlan_sport(&f);
+		build(&in, &f, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+		build_udp_tunnel(&want, MAC_NH[0], MAC_SMAC, &u, in_dmac, MAC_SMAC, &f, 63);
+		ok = expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want);
+		if (!ok)
+			fprintf(stderr, "  inner payload %zu bytes\n", n);
+	}
+	return ok;
+}
+
+static void test_udp_tunnels_ipv6(void)
+{
+	struct spec f6 = { V6("2001:db8:9::1", "2001:db8:25::5", 64), .tos = 0x2a };
+	struct spec back = { V6("2001:db8:25::9", "2001:db8:1::5", 64) };
+	struct spec big = { V4("192.0.2.1", "10.26.0.5", 64), .payload = 1300 };
+	struct udp_tun gen = { AF_INET6, T6_LOCAL, T6_REMOTE6, vxlan_sport(&f6), 6081,
+			       GENEVE_W0(0, 0, ETH_P_IPV6), 300, NULL, 0 };
+	struct udp_tun vx = { AF_INET6, T6_LOCAL, T6_REMOTE7, 0, 4789, 0x08000000, 400, NULL, 0 };
+	struct udp_tun gdec = { AF_INET6, T6_REMOTE6, T6_LOCAL, 40000, 6081,
+				GENEVE_W0(0, 0, ETH_P_IPV6), 300, NULL, 0 };
+	struct udp_tun vdec = { AF_INET6, T6_REMOTE7, T6_LOCAL, 40000, 4789, 0x08000000, 400, NULL, 0 };
+	struct pkt in, want;
+
+	build(&in, &f6, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	build_udp_tunnel(&want, MAC_NH[0], MAC_SMAC, &gen, NULL, NULL, &f6, 63);
+	set_tclass(want.b + want.l3, 0x2a);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "GENEVE encap over IPv6, IP payload (0x86dd): traffic class copied, UDP checksum");
+	gen.word0 = GENEVE_W0(0, 0, ETH_P_IP);
+	report(udp6_csum_all_lengths(&gen, NULL, "10.25.0.5"),
+	       "GENEVE over IPv6: UDP checksum right for 129 inner lengths");
+	report(udp6_csum_all_lengths(&vx, MAC_PEER_VTEP, "10.26.0.5"),
+	       "VXLAN over IPv6: UDP checksum right for 129 inner lengths");
+	vx.sport = vxlan_sport(&big);
+	build(&in, &big, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	build_udp_tunnel(&want, MAC_NH[0], MAC_SMAC, &vx, MAC_PEER_VTEP, MAC_SMAC, &big, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "VXLAN over IPv6, 1400-byte packet: UDP checksum over every block");
+	build_udp_tunnel(&in, MAC_ROUTER, MAC_IN_SRC, &gdec, NULL, NULL, &back, 64);
+	build(&want, &back, MAC_NH[0], MAC_SMAC, -1, 63);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "GENEVE decap over IPv6, IP payload");
+	build_udp_tunnel(&in, MAC_ROUTER, MAC_IN_SRC, &vdec, MAC_SMAC, MAC_PEER_VTEP, &back, 64);
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "VXLAN decap over IPv6");
+	gdec.word0 = GENEVE_W0(0, 0, ETH_P_TEB);
+	build_udp_tunnel(&in, MAC_ROUTER, MAC_IN_SRC, &gdec, MAC_SMAC, MAC_PEER_VTEP, &back, 64);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_MALFORMED, NULL),
+	       "GENEVE Ethernet payload on an IP tunnel: dropped");
 }
 
 static void test_decap(void)
@@ -882,14 +1050,22 @@ static void test_truncation(void)
 		{ V6("2001:db8:9::1", "2001:db8:1::5", 64), TAG(5), EXT(44) },
 	};
 	struct spec gre_in = { V4("10.20.1.1", "10.1.0.5", 64) };
+	struct udp_tun gen = { AF_INET, T4_REMOTE5, T4_LOCAL, 50000, 6081,
+			       GENEVE_W0(8, 0, ETH_P_TEB), 200, GENEVE_OPT, 8 };
+	struct udp_tun vx6 = { AF_INET6, T6_REMOTE7, T6_LOCAL, 40000, 4789, 0x08000000, 400, NULL, 0 };
+	const size_t nb = sizeof(bases) / sizeof(bases[0]);
 	int cuts = 0, bad = 0, refused = 0;
 
-	for (size_t b = 0; b <= sizeof(bases) / sizeof(bases[0]); b++) {
+	for (size_t b = 0; b < nb + 3; b++) {
 		struct pkt in;
 
-		if (b == sizeof(bases) / sizeof(bases[0])) /* a GRE frame from a peer */
+		/* Then tunnel frames from peers: GRE, GENEVE with options, VXLAN over IPv6. */
+		if (b == nb)
 			build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL,
 					60, 0, 42, &gre_in, 64);
+		else if (b > nb)
+			build_udp_tunnel(&in, MAC_ROUTER, MAC_IN_SRC, b == nb + 1 ? &gen : &vx6,
+					 MAC_SMAC, MAC_PEER_VTEP, &gre_in, 64);
 		else
 			build(&in, &bases[b], MAC_ROUTER, MAC_IN_SRC,
 			      bases[b].tagged ? bases[b].tci : -1, 64);
@@ -976,6 +1152,8 @@ int main(void)
 	test_encap();
 	test_decap();
 	test_vxlan();
+	test_geneve();
+	test_udp_tunnels_ipv6();
 	test_too_big();
 	test_ecmp();
 	test_truncation();

@@ -193,13 +193,26 @@ static void test_tunnels(void **s)
 	assert_int_equal(r.ntunnels, 2);
 	assert_int_equal(r.nvia, 1);
 	assert_string_equal(r.tunnels[1], "b");
-	refused("xfwd tunnel add t1 type geneve local 1.1.1.1 remote 2.2.2.2", "not supported yet");
-	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2", "needs 'vni N' and 'peer-mac MAC'");
-	refused("xfwd tunnel add t1 type vxlan local 2001:db8::1 remote 2001:db8::2 vni 5 peer-mac 02:00:00:00:00:01",
-		"over IPv6 are not supported yet");
+	refused("xfwd tunnel add t1 type geneve local 1.1.1.1 remote 2.2.2.2", "needs 'vni N'");
+	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 key 5", "not 'key N'");
+	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 5", "needs 'peer-mac MAC'");
+	refused("xfwd tunnel add t1 type geneve local 1.1.1.1 remote 2.2.2.2 vni 5", "or 'payload ip'");
+	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 5 payload ip", "GENEVE only");
+	refused("xfwd tunnel add t1 type geneve local 1.1.1.1 remote 2.2.2.2 vni 5 payload ip peer-mac 02:00:00:00:00:01",
+		"drop 'peer-mac'");
+	refused("xfwd tunnel add t1 type geneve local 1.1.1.1 remote 2.2.2.2 vni 5 payload mpls", "'payload' is 'eth'");
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 vni 5", "VXLAN and GENEVE tunnels only");
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 payload ip", "VXLAN and GENEVE tunnels only");
+	refused("xfwd tunnel add t1 type mpls local 1.1.1.1 remote 2.2.2.2", "use gre, ipip, vxlan or geneve");
+	assert_int_equal(parse(&r, "xfwd tunnel add g6 type geneve local 2001:db8::1 remote 2001:db8::2 vni 7 payload ip"), 0);
+	assert_int_equal(r.tun.type, XFWD_TUN_GENEVE);
+	assert_true(r.tun.inner_ip);
+	assert_int_equal(r.tun.key, 7);
+	assert_int_equal(parse(&r, "xfwd tunnel add v6 type vxlan local 2001:db8::1 remote 2001:db8::2 vni 5 peer-mac 02:00:00:00:00:01"), 0);
+	assert_false(r.tun.inner_ip);
 	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 16777216", "from 0 to 16777215");
 	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 5 peer-mac 02:00", "needs a MAC");
-	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 peer-mac 02:00:00:00:00:01", "VXLAN tunnels only");
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 peer-mac 02:00:00:00:00:01", "VXLAN and GENEVE tunnels only");
 	assert_int_equal(parse(&r, "xfwd tunnel add v1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 100 peer-mac 02:aa:bb:cc:dd:ee"), 0);
 	assert_int_equal(r.tun.type, XFWD_TUN_VXLAN);
 	assert_int_equal(r.tun.key, 100);
