@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # xfwd's VXLAN against the kernel's own vxlan device, both directions, with
-# real traffic, and a byte-level look at what crosses the wire.
+# real traffic, and a byte-level look at what crosses the wire; over an
+# IPv4 underlay, then over IPv6 (where the outer UDP checksum is required:
+# the kernel's device drops zero-checksum packets by default).
 #
-#   c 10.10.1.10 -- a (xfwd, forwarding off) == 192.0.2.0/24 == b (kernel vxlan vx0) -- s 10.20.1.10
-#   VNI 100; inner: a's own kernel vx0 172.16.9.1 <-> b's vx0 172.16.9.2
+#   c 10.10.1.10 -- a (xfwd, forwarding off) == 192.0.2.0/24, fd00:55::/64 == b (kernel vxlan) -- s 10.20.1.10
+#   vx4: VNI 100, inner 172.16.9.1 <-> .2;  vx6: VNI 600, inner 172.16.6.1 <-> .2
 . "$(dirname "$0")/lib.sh"
 require_root
 trap cleanup EXIT
@@ -11,39 +13,63 @@ trap cleanup EXIT
 . "$(dirname "$0")/topo_tunnel.sh"
 echo "test_vxlan_kernel: xfwd VXLAN <-> Linux vxlan device"
 build_four kernel
-for n in a b; do
-	l=192.0.2.1; r=192.0.2.2; [ $n = b ] && { l=192.0.2.2; r=192.0.2.1; }
-	nsx $n ip link add vx0 type vxlan id 100 local $l remote $r dstport 4789
-	nsx $n sysctl -qw net.ipv6.conf.vx0.disable_ipv6=1 # no kernel chatter in the capture
-	nsx $n ip link set vx0 up
-done
-nsx a ip addr add 172.16.9.1/30 dev vx0
-nsx b ip addr add 172.16.9.2/30 dev vx0
-nsx b ip route add 10.10.0.0/16 via 172.16.9.1 dev vx0
-peer_mac=$(nsx b cat /sys/class/net/vx0/address)
-xf a tunnel add vx type vxlan local 192.0.2.1 remote 192.0.2.2 vni 100 peer-mac "$peer_mac"
-xf a route add 10.20.0.0/16 tunnel vx
 
-check "kernel VTEP reaches xfwd's host over VXLAN (ARP and ICMP to a's own vx0)" \
-	nsx b ping -c 3 -i 0.2 -W 2 172.16.9.1
-check "...kept encapsulated for a's kernel vxlan device" test "$(stat_pkts a pass_tunnel_local)" -gt 0
-cap=$(mktemp)
-# Only frames the size of an encapsulated ping (xfwd's, not a's kernel VTEP).
-nsx b timeout 10 tcpdump -nn -e -v -c 2 -i b-u "udp port 4789 and src host 192.0.2.1 and greater 130" >"$cap" 2>/dev/null &
-sleep 1
-xf a stats reset
-check "ping client -> server: xfwd encap, kernel decap, kernel encap, xfwd decap" \
-	nsx c ping -c 10 -i 0.05 -W 2 10.20.1.10
-check "every packet crossed a in XDP (20 forwarded)" test "$(forwarded a)" -eq 20
-wait || true
-check "on the wire: VXLAN flags I, VNI 100" grep -q 'VXLAN, flags \[I\] (0x08), vni 100' "$cap"
-check "on the wire: outer IPv4 with DF, UDP to 4789 from a flow-hash port >= 49152" \
-	sh -c "grep -q 'flags \[DF\]' '$cap' && grep -Eq '192\.0\.2\.1\.(49[1-9][0-9]{2}|5[0-9]{4}|6[0-5][0-9]{3}) > 192\.0\.2\.2\.4789' '$cap'"
-check "on the wire: inner Ethernet addressed to the peer VTEP ($peer_mac)" grep -q "> $peer_mac" "$cap"
-rm -f "$cap"
-check "2 MiB over TCP arrive intact (hosts at MTU 1500)" tcp_intact s 10.20.1.10 7000 c 2097152
-check "tunnel counters move both ways" sh -c "
-	$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
-	xf a tunnel show | grep 'vx:' | grep -v 'rx 0 pkts' | grep -vq 'tx 0 pkts'"
+# kernel_vtep DEV VNI LOCAL_A REMOTE_A INNER_NET: the same device in a and b.
+kernel_vtep() {
+	local n l r
+	for n in a b; do
+		l=$3; r=$4; [ $n = b ] && { l=$4; r=$3; }
+		nsx $n ip link add "$1" type vxlan id "$2" local $l remote $r dstport 4789
+		nsx $n sysctl -qw net.ipv6.conf."$1".disable_ipv6=1 # no kernel chatter in the capture
+		nsx $n ip link set "$1" up
+	done
+	nsx a ip addr add "$5.1/30" dev "$1"
+	nsx b ip addr add "$5.2/30" dev "$1"
+}
+
+# over DEV VNI LOCAL_A REMOTE_A INNER_NET WIRE_CHECK...: route through the
+# tunnel DEV (b's side: its kernel device) and check traffic and wire.
+over() {
+	local dev=$1 vni=$2 la=$3 ra=$4 inner=$5 peer_mac cap
+	shift 5
+	kernel_vtep "$dev" "$vni" "$la" "$ra" "$inner"
+	nsx b ip route replace 10.10.0.0/16 via "$inner.1" dev "$dev"
+	peer_mac=$(nsx b cat /sys/class/net/"$dev"/address)
+	xf a tunnel add "$dev" type vxlan local "$la" remote "$ra" vni "$vni" peer-mac "$peer_mac"
+	xf a route replace 10.20.0.0/16 tunnel "$dev"
+	check "$dev: kernel VTEP reaches xfwd's host over VXLAN (ARP and ICMP to a's own $dev)" \
+		nsx b ping -c 3 -i 0.2 -W 2 "$inner.1"
+	check "$dev: ...kept encapsulated for a's kernel vxlan device" \
+		test "$(stat_pkts a pass_tunnel_local)" -gt 0
+	cap=$(mktemp)
+	# Only frames the size of an encapsulated ping (xfwd's, not a's kernel VTEP).
+	nsx b timeout 10 tcpdump -nn -e -vv -c 2 -i b-u "udp port 4789 and src host $la and greater 130" >"$cap" 2>/dev/null &
+	sleep 1
+	xf a stats reset
+	check "$dev: ping client -> server: xfwd encap, kernel decap, kernel encap, xfwd decap" \
+		nsx c ping -c 10 -i 0.05 -W 2 10.20.1.10
+	check "$dev: every packet crossed a in XDP (20 forwarded)" test "$(forwarded a)" -eq 20
+	wait || true
+	check "$dev: on the wire: VXLAN flags I, VNI $vni" grep -q "VXLAN, flags \[I\] (0x08), vni $vni" "$cap"
+	check "$dev: on the wire: inner Ethernet addressed to the peer VTEP ($peer_mac)" grep -q "> $peer_mac" "$cap"
+	while [ $# -gt 0 ]; do
+		check "$dev: on the wire: $1" grep -Eq "$2" "$cap"
+		shift 2
+	done
+	rm -f "$cap"
+	check "$dev: 2 MiB over TCP arrive intact (hosts at MTU 1500)" tcp_intact s 10.20.1.10 7000 c 2097152
+	check "$dev: tunnel counters move both ways" sh -c "
+		$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+		xf a tunnel show | grep '$dev:' | grep -v 'rx 0 pkts' | grep -vq 'tx 0 pkts'"
+}
+
+port='(49[1-9][0-9]{2}|5[0-9]{4}|6[0-5][0-9]{3})' # the flow-hash range, >= 49152
+over vx4 100 192.0.2.1 192.0.2.2 172.16.9 \
+	"outer IPv4 with DF" 'flags \[DF\]' \
+	"UDP to 4789 from a flow-hash port" "192\.0\.2\.1\.$port > 192\.0\.2\.2\.4789"
+over vx6 600 fd00:55::1 fd00:55::2 172.16.6 \
+	"outer IPv6, UDP to 4789 from a flow-hash port" "fd00:55::1\.$port > fd00:55::2\.4789" \
+	"UDP checksum filled in and right" 'udp sum ok'
+check "vx4 is idle once its routes moved to vx6, and can go" xf a tunnel del vx4
 echo "test_vxlan_kernel: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]
