@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# xfwd's GRE and IP-in-IP against the kernel's own tunnel devices (gre with
-# key, ipip, ip6tnl), both directions, with real traffic. Needs a kernel
+# xfwd's GRE, IP-in-IP and GENEVE against the kernel's own tunnel devices
+# (gre with key, ipip, ip6tnl, geneve carrying Ethernet over IPv4 and IP
+# over IPv6), both directions, with real traffic. Needs a kernel
 # with those devices: runs inside the VM guest (tests/vm/suite-6.1.sh).
 #
 #   c 10.10.1.10 -- a (xfwd, forwarding off) == underlay == b (kernel tunnel) -- s 10.20.1.10
@@ -10,24 +11,39 @@
 require_root
 trap cleanup EXIT
 
-# kind: gre|ipip|ip6tnl. The kernel device on b, xfwd's tunnel on a, and a
-# kernel device on a too, for the appliance's own traffic in the tunnel.
-tunnel_case() {
-	local kind=$1 la ra xtype extra=""
+# kind_dev NS KIND LOCAL REMOTE: the kernel's own device k-KIND.
+kind_dev() {
+	local ns=$1 kind=$2 l=$3 r=$4
 	case $kind in
-	gre) la=192.0.2.1; ra=192.0.2.2; xtype="gre key 42"; extra="key 42" ;;
-	ipip) la=192.0.2.1; ra=192.0.2.2; xtype=ipip ;;
-	ip6tnl) la=fd00:55::1; ra=fd00:55::2; xtype=ipip ;;
+	gre) nsx $ns ip link add k-$kind type gre local $l remote $r key 42 ;;
+	ipip) nsx $ns ip link add k-$kind type ipip local $l remote $r ;;
+	ip6tnl) nsx $ns ip link add k-$kind type ip6tnl local $l remote $r mode any ;;
+	geneve) nsx $ns ip link add k-$kind type geneve id 200 remote $r ;;
+	geneve6-ip) nsx $ns ip link add k-$kind type geneve id 300 remote $r innerprotoinherit ;;
 	esac
+	nsx $ns sysctl -qw net.ipv6.conf.k-$kind.disable_ipv6=1
+	nsx $ns ip link set k-$kind up
+}
+
+# kind: gre|ipip|ip6tnl|geneve|geneve6-ip. The kernel device on b, xfwd's
+# tunnel on a, and a kernel device on a too, for the appliance's own
+# traffic in the tunnel.
+tunnel_case() {
+	local kind=$1 la=192.0.2.1 ra=192.0.2.2 xtype
+	case $kind in ip6tnl | geneve6*) la=fd00:55::1; ra=fd00:55::2 ;; esac
 	echo "-- $kind"
-	local mode=""; [ $kind = ip6tnl ] && mode="mode any"
-	nsx b ip link add k-$kind type $kind local $ra remote $la $mode $extra
-	nsx b ip link set k-$kind up
+	kind_dev b $kind $ra $la
+	kind_dev a $kind $la $ra
 	nsx b ip addr add 172.16.9.2/30 dev k-$kind
-	nsx b ip route replace 10.10.0.0/16 dev k-$kind
-	nsx a ip link add k-$kind type $kind local $la remote $ra $mode $extra
-	nsx a ip link set k-$kind up
 	nsx a ip addr add 172.16.9.1/30 dev k-$kind
+	# Over an Ethernet payload b sends to a's kernel device's MAC (found by ARP).
+	nsx b ip route replace 10.10.0.0/16 via 172.16.9.1 dev k-$kind
+	case $kind in
+	gre) xtype="gre key 42" ;;
+	geneve) xtype="geneve vni 200 peer-mac $(nsx b cat /sys/class/net/k-$kind/address)" ;;
+	geneve6-ip) xtype="geneve vni 300 payload ip" ;;
+	*) xtype=ipip ;;
+	esac
 	xf a tunnel add x-$kind type $xtype local $la remote $ra
 	xf a route replace 10.20.0.0/16 tunnel x-$kind
 	nsx c ping -c 1 -W 3 10.20.1.10 >/dev/null 2>&1 || true # resolve neighbours
@@ -53,6 +69,8 @@ build_four kernel
 tunnel_case gre
 tunnel_case ipip
 tunnel_case ip6tnl
+tunnel_case geneve
+tunnel_case geneve6-ip
 check "a tunnel in use cannot be deleted" sh -c "
 	$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
 	xf a tunnel add busy type gre local 192.0.2.1 remote 192.0.2.2 key 7 &&
