@@ -31,7 +31,7 @@ LIB_OBJS := $(PURE_OBJS) $(filter-out $(OUTPUT)/loader/main.o,$(IO_OBJS))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS := $(OUTPUT)/tests/test_xdp
-BENCH_PROGS := $(OUTPUT)/bench/lpm_bench
+BENCH_PROGS := $(OUTPUT)/bench/lpm_bench $(OUTPUT)/bench/fwd_attach $(OUTPUT)/tools/xfwd-gen
 
 .DELETE_ON_ERROR:
 .PHONY: all deps test test-unit test-bpf test-net demo bench install clean help
@@ -85,9 +85,27 @@ $(OUTPUT)/bench/lpm_bench: bench/lpm_bench.c $(OUTPUT)/bench/lpm_bench.skel.h $(
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(PURE_OBJS) $(LIBS) -o $@
 
-$(OUTPUT)/bench/lpm_bench.skel.h: $(OUTPUT)/bench/lpm_bench.bpf.o
+$(OUTPUT)/bench/fwd_attach: bench/fwd_attach.c $(OUTPUT)/bench/fwd.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LIBS) -o $@
+
+$(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name lpm_bench > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+# The traffic generator (tools/xfwd-gen.c); make bench uses it.
+$(OUTPUT)/tools/xfwd-gen.bpf.o: tools/xfwd-gen.bpf.c $(BPF_HDRS) | deps
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tools/xfwd-gen.skel.h: $(OUTPUT)/tools/xfwd-gen.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name xfwd_gen > $@
+
+$(OUTPUT)/tools/xfwd-gen: tools/xfwd-gen.c $(OUTPUT)/tools/xfwd-gen.skel.h tests/bpf/pkt.h $(PURE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/tools $< $(PURE_OBJS) $(LIBS) -o $@
 
 ## test: every test (unit, BPF packet tests, network namespaces); needs root
 NET_DEPS := $(OUTPUT)/xfwd $(OUTPUT)/tests/xdp_pass.bpf.o

@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TABLE=${XFWD_FULLTABLE:-../shared/data/fulltable-2024.txt.gz}
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (sudo make bench)" >&2; exit 1; }
-out=$(mktemp)
+out=$(mktemp) fwd=$(mktemp)
 build/bench/lpm_bench "$TABLE" | tee "$out"
+bench/fwd_run.sh | tee "$fwd"
 {
 	cat <<HDR
 # Benchmarks
@@ -35,7 +36,25 @@ The last ratio is the least stable: the 1k table stays in L1/L2 (5-9 ns),
 while at the full table each lookup is one DRAM access plus a TLB miss into
 the 64 MiB tbl24 (larger than this machine's 32 MiB L3). Four runs on
 2026-11-22 gave 5.1x, 9.3x, 10.8x and 12.4x. See docs/route-table.md.
+
+## Forwarding, CPU ns per packet (whole pipeline on one CPU)
+
+\`bench/fwd_run.sh\`: gen -> router -> sink over veth pairs, all on one CPU
+(veth processes a frame on the CPU that sent it). \`tools/xfwd-gen\` sends
+64-byte IPv4/UDP frames with BPF_PROG_RUN live frames, each to a random
+address inside one of the table's IPv4 prefixes, which the router holds
+as routes (xfwd's maps, or the kernel FIB for fib and kernel+vxlan); the
+sink counts and drops. Figure: that CPU's busy time (/proc/stat) / frames
+delivered, median of 5 one-second samples. It includes the generator and
+the sink, which is what "floor" costs alone: a static MAC rewrite and
+devmap redirect with no lookup. "above floor" subtracts it, leaving what
+the forwarder adds. Encapsulations send to the sink as tunnel remote.
+fib is bpf_fib_lookup + devmap redirect (xdp-tools' xdp-forward);
+kernel+vxlan is the kernel's own forwarding into a vxlan device. floor2
+repeats floor at the end: the difference is the machine's drift.
+
 TAIL
+	cat "$fwd"
 } >BENCHMARKS.md
-rm -f "$out"
+rm -f "$out" "$fwd"
 echo "bench: wrote BENCHMARKS.md"

@@ -433,6 +433,11 @@ int cli_parse(int argc, char **argv, struct cli_req *r, char *err,
 			r->pin_root = value(&a, "--pin-root");
 			if (!r->pin_root)
 				return -1;
+		} else if (is(w, "-b") || is(w, "-batch") || is(w, "--batch")) {
+			if (!(r->batch = value(&a, w)))
+				return -1;
+			r->cmd = CMD_BATCH;
+			return peek(&a) ? fail(&a, "unexpected '%s' after %s FILE", peek(&a), w) : 0;
 		} else if (is(w, "-h") || is(w, "--help")) {
 			r->cmd = CMD_HELP;
 			return 0;
@@ -445,9 +450,32 @@ int cli_parse(int argc, char **argv, struct cli_req *r, char *err,
 	return parse_object(&a, r);
 }
 
+int cli_parse_line(char *line, const char *pin_root, struct cli_req *r,
+		   char *err, size_t errlen)
+{
+	char *argv[128], *save = NULL;
+	int argc = 0;
+
+	argv[argc++] = "xfwd";
+	for (char *w = strtok_r(line, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
+		if (argc == 127) {
+			snprintf(err, errlen, "too many words");
+			return -1;
+		}
+		argv[argc++] = w;
+	}
+	argv[argc] = NULL;
+	if (cli_parse(argc, argv, r, err, errlen))
+		return -1;
+	r->pin_root = pin_root;
+	return 0;
+}
+
 const char *cli_usage(void)
 {
 	return "Usage: xfwd [OPTIONS] OBJECT COMMAND [ARGS]\n"
+	       "       xfwd [--pin-root DIR] -batch FILE   (route add|replace|del, one per line;\n"
+	       "                                        FILE - is standard input)\n"
 	       "OPTIONS: -j (JSON output)  --pin-root DIR (default " XFWD_PIN_ROOT_DEFAULT ")\n"
 	       "  xfwd attach DEV... [mode native|generic] [tbl8-groups N] [routes4 N]\n"
 	       "              [routes6 N] [nexthops N] [groups N]\n"

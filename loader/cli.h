@@ -32,6 +32,7 @@ enum cli_cmd {
 	CMD_TUNNEL_ADD,
 	CMD_TUNNEL_DEL,
 	CMD_TUNNEL_SHOW,
+	CMD_BATCH,
 };
 
 #define CLI_MAX_DEVS 64
@@ -63,6 +64,7 @@ struct cli_req {
 	enum cli_cmd cmd;
 	bool json;
 	const char *pin_root;
+	const char *batch; /* -batch FILE ("-": standard input) */
 	/* attach / detach */
 	char devs[CLI_MAX_DEVS][IFNAME_LEN];
 	int ndevs;
@@ -86,6 +88,10 @@ struct cli_req {
 };
 
 /* Returns 0, or -1 with a one-line message (problem and fix) in err. */
+/* One batch line ("route add ..."): split at blanks (the line is
+ * modified), parsed as if after "xfwd"; pin_root carried over. */
+int cli_parse_line(char *line, const char *pin_root, struct cli_req *r,
+		   char *err, size_t errlen);
 int cli_parse(int argc, char **argv, struct cli_req *r, char *err,
 	      size_t errlen);
 const char *cli_usage(void);

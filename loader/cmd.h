@@ -12,6 +12,7 @@
 int cmd_attach(const struct cli_req *r, char *err, size_t len);
 int cmd_detach(const struct cli_req *r, char *err, size_t len);
 int cmd_route_change(const struct cli_req *r, char *err, size_t len);
+int cmd_batch(const struct cli_req *r, char *err, size_t len);
 int cmd_route_show(const struct cli_req *r, char *err, size_t len);
 int cmd_route_get(const struct cli_req *r, char *err, size_t len);
 int cmd_nexthop_show(const struct cli_req *r, char *err, size_t len);

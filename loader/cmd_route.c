@@ -44,24 +44,131 @@ static int members_from_req(struct xtable *t, const struct cli_req *r,
 	return n;
 }
 
-static int route_change(struct xtable *t, const struct cli_req *r)
+static int route_apply(struct xtable *t, const struct cli_req *r)
 {
 	struct nh_key k[XFWD_ECMP_MAX];
-	int n = 0, ret;
+	int n = 0;
 
 	if (r->cmd != CMD_ROUTE_DEL && (n = members_from_req(t, r, k)) < 0)
 		return n;
-	if ((ret = xt_sync_local(t)))
-		return ret;
 	if (r->cmd == CMD_ROUTE_DEL)
 		return xt_route_del(t, &r->prefix);
 	return xt_route_set(t, &r->prefix, k, n, XFWD_ORIGIN_STATIC,
 			    r->cmd == CMD_ROUTE_ADD ? ROUTE_ADD : ROUTE_REPLACE);
 }
 
+static int route_change(struct xtable *t, const struct cli_req *r)
+{
+	int ret = xt_sync_local(t);
+
+	return ret ? ret : route_apply(t, r);
+}
+
 int cmd_route_change(const struct cli_req *r, char *err, size_t len)
 {
 	return cmd_with_table(r, err, len, route_change);
+}
+
+/* ---- batch ---- */
+
+/* Could this line apply to the table as it is now? */
+static int route_check(struct xtable *t, const struct cli_req *r)
+{
+	struct nh_key k[XFWD_ECMP_MAX];
+	char buf[XPREFIX_STRLEN];
+	uint32_t g;
+	int n;
+
+	if (r->cmd != CMD_ROUTE_ADD && r->cmd != CMD_ROUTE_REPLACE && r->cmd != CMD_ROUTE_DEL) {
+		snprintf(t->err, t->errlen, "only 'route add|replace|del' lines can be batched");
+		return -EINVAL;
+	}
+	if (r->cmd != CMD_ROUTE_DEL && (n = members_from_req(t, r, k)) < 0)
+		return n;
+	g = xt_route_group(t, &r->prefix);
+	if (r->cmd == CMD_ROUTE_ADD && g) {
+		snprintf(t->err, t->errlen, "route %s exists: use 'route replace' to change it",
+			 xprefix_str(&r->prefix, buf));
+		return -EEXIST;
+	}
+	if (r->cmd == CMD_ROUTE_DEL && !g) {
+		snprintf(t->err, t->errlen, "no route %s", xprefix_str(&r->prefix, buf));
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Parse (and with check, vet) or apply line number n; errors name it. */
+static int batch_line(struct xtable *t, const struct cli_req *outer, const char *text,
+		      size_t n, bool check)
+{
+	char *line = strdup(text), msg[512];
+	struct cli_req r;
+	int ret;
+
+	if (!line)
+		return -ENOMEM;
+	if (cli_parse_line(line, outer->pin_root, &r, msg, sizeof(msg))) {
+		snprintf(t->err, t->errlen, "%s line %zu: %s", outer->batch, n, msg);
+		free(line);
+		return -EINVAL;
+	}
+	ret = check ? route_check(t, &r) : route_apply(t, &r);
+	if (ret) {
+		snprintf(msg, sizeof(msg), "%s", t->err);
+		snprintf(t->err, t->errlen, "%s line %zu: %s", outer->batch, n, msg);
+	}
+	free(line);
+	return ret;
+}
+
+static bool blank(const char *s)
+{
+	s += strspn(s, " \t\r");
+	return !*s || *s == '#';
+}
+
+/* Every line is checked against the table before the first is applied,
+ * so a bad file changes nothing. */
+static int batch_run(struct xtable *t, const struct cli_req *r)
+{
+	FILE *f = strcmp(r->batch, "-") ? fopen(r->batch, "r") : stdin;
+	char **lines = NULL;
+	size_t n = 0, cap = 0, len = 0;
+	char *l = NULL;
+	int ret = 0;
+
+	if (!f) {
+		snprintf(t->err, t->errlen, "cannot read %s: %s", r->batch, strerror(errno));
+		return -ENOENT;
+	}
+	while (getline(&l, &len, f) > 0) {
+		if (n == cap) {
+			char **v = realloc(lines, (cap = cap ? cap * 2 : 4096) * sizeof(*v));
+
+			if (!v)
+				break;
+			lines = v;
+		}
+		lines[n++] = strdup(l);
+	}
+	free(l);
+	if (f != stdin)
+		fclose(f);
+	ret = xt_sync_local(t);
+	for (int pass = 0; pass < 2 && !ret; pass++)
+		for (size_t i = 0; i < n && !ret; i++)
+			if (!blank(lines[i]))
+				ret = batch_line(t, r, lines[i], i + 1, pass == 0);
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	return ret;
+}
+
+int cmd_batch(const struct cli_req *r, char *err, size_t len)
+{
+	return cmd_with_table(r, err, len, batch_run);
 }
 
 /* ---- show ---- */

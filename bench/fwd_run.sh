@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Forwarding benchmark (make bench): CPU ns per packet, whole pipeline on
+# one CPU, gen -> router -> sink over veth, 64-byte UDP to random
+# destinations inside the real table's IPv4 prefixes. Prints a markdown
+# table. Every variant forwards over the same topology:
+#
+#   gen g0 ==== ri router ro ==== s0 sink (counts, drops)
+#   tools/xfwd-gen sends with BPF_PROG_RUN live frames out of g0.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TABLE=${XFWD_FULLTABLE:-../shared/data/fulltable-2024.txt.gz}
+CPU=${XFWD_BENCH_CPU:-1}
+SAMPLES=${XFWD_BENCH_SAMPLES:-5}
+P=fb$$
+GEN=build/tools/xfwd-gen
+XF() { nsenter --net=/run/netns/$P-r build/xfwd --pin-root /sys/fs/bpf/xfwd-$P "$@"; }
+R() { ip netns exec $P-r "$@"; }
+tmp=$(mktemp -d)
+
+cleanup() {
+	XF detach 2>/dev/null || true
+	for n in gen r sink; do ip netns del $P-$n 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+for n in gen r sink; do ip netns add $P-$n; ip -n $P-$n link set lo up; done
+ip link add g0 netns $P-gen type veth peer name ri netns $P-r
+ip link add ro netns $P-r type veth peer name s0 netns $P-sink
+ip -n $P-gen link set g0 up; ip -n $P-sink link set s0 up
+R ip link set ri up; R ip link set ro up
+R ip addr add 10.99.0.1/24 dev ri; R ip addr add 10.98.0.1/24 dev ro
+ip -n $P-sink addr add 10.98.0.2/24 dev s0
+SINK_MAC=$(ip netns exec $P-sink cat /sys/class/net/s0/address)
+RI_MAC=$(R cat /sys/class/net/ri/address)
+R ip neigh replace 10.98.0.2 lladdr "$SINK_MAC" dev ro nud permanent
+R sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.ri.rp_filter=0
+
+zcat "$TABLE" | grep -v ':' | awk '{print $1}' >"$tmp/prefixes"
+NPFX=$(wc -l <"$tmp/prefixes")
+echo "fwd_bench: $NPFX IPv4 prefixes, CPU $CPU, $SAMPLES samples of 1 s per variant" >&2
+
+# measure NAME: median ns/packet over the samples; fails if nothing arrives.
+declare -A RES DELIV
+measure() {
+	local out ns=() d=0 s=0 line
+	for _ in $(seq "$SAMPLES"); do
+		line=$(ip netns exec $P-gen "$GEN" --dev g0 --dst-mac "$RI_MAC" --prefixes "$tmp/prefixes" \
+			--cpu "$CPU" --seconds 1 --sink $P-sink:s0) || { echo "fwd_bench: $1: nothing delivered" >&2; exit 1; }
+		ns+=("$(echo "$line" | sed 's/.*ns_per_pkt=\([0-9.]*\).*/\1/')")
+		s=$((s + $(echo "$line" | sed 's/.*sent=\([0-9]*\).*/\1/')))
+		d=$((d + $(echo "$line" | sed 's/.*delivered=\([0-9]*\).*/\1/')))
+	done
+	RES[$1]=$(printf '%s\n' "${ns[@]}" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+	DELIV[$1]=$(awk -v d=$d -v s=$s 'BEGIN {printf "%.1f", 100 * d / s}')
+	echo "fwd_bench: $1: ${RES[$1]} ns/packet (samples: ${ns[*]}), ${DELIV[$1]}% delivered" >&2
+}
+
+kernel_routes() { # kernel_routes VIA DEV
+	awk -v via="$1" -v dev="$2" '{print "route replace " $1 " via " via " dev " dev}' "$tmp/prefixes" >"$tmp/kr"
+	R ip -batch "$tmp/kr"
+}
+
+xfwd_routes() { # xfwd_routes TARGET...: attach afresh, every prefix to TARGET
+	XF detach 2>/dev/null || true
+	XF attach ri ro >/dev/null
+	[ $# -gt 1 ] && XF tunnel add t "${@:2}"
+	awk -v t="$1" '{print "route add " $1 " " t}' "$tmp/prefixes" >"$tmp/xr"
+	XF -batch "$tmp/xr"
+}
+
+# 1. The floor: a static redirect, no lookup.
+R build/bench/fwd_attach floor ri ro "$SINK_MAC"
+measure floor
+R ip link set dev ri xdp off
+
+# 2. xfwd: direct, then each encapsulation (the far end is the sink).
+xfwd_routes "via 10.98.0.2 dev ro"
+measure xfwd
+for t in "gre key 1" ipip "vxlan vni 100 peer-mac $SINK_MAC" "geneve vni 100 peer-mac $SINK_MAC"; do
+	xfwd_routes "tunnel t" type $t local 10.98.0.1 remote 10.98.0.2
+	measure "xfwd+${t%% *}"
+	XF tunnel show | grep -q 'tx 0 pkts' && { echo "fwd_bench: ${t%% *}: nothing encapsulated" >&2; exit 1; }
+done
+XF detach
+
+# 3. bpf_fib_lookup forwarder on the kernel FIB.
+kernel_routes 10.98.0.2 ro
+R build/bench/fwd_attach fib ri ro
+measure fib
+R ip link set dev ri xdp off
+
+# 4. The kernel: forwarding into its own vxlan device.
+R ip link set dev ri xdpdrv obj build/tests/xdp_pass.bpf.o sec xdp # veth needs it to take XDP_TX frames
+R ip link add vx0 type vxlan id 100 local 10.98.0.1 remote 10.98.0.2 dstport 4789 dev ro
+R ip link set vx0 up
+R ip addr add 172.16.0.1/30 dev vx0
+R ip neigh replace 172.16.0.2 lladdr 02:00:00:00:00:99 dev vx0 nud permanent
+kernel_routes 172.16.0.2 vx0
+measure kernel+vxlan
+R ip link set dev ri xdp off
+
+# 5. The floor again: how much the machine drifted during the run.
+R build/bench/fwd_attach floor ri ro "$SINK_MAC"
+measure floor2
+
+r() { awk -v a="${RES[$1]}" -v b="${RES[$2]}" 'BEGIN {printf "%.2f", a / b}'; }
+above() { awk -v a="${RES[$1]}" -v f="${RES[floor]}" 'BEGIN {printf "%.0f", a - f}'; }
+# ratio of what two forwarders add above the floor
+rabove() { awk -v a="$(above "$1")" -v b="$(above "$2")" 'BEGIN {printf "%.2f", a / b}'; }
+ENCAPS="xfwd+gre xfwd+ipip xfwd+vxlan xfwd+geneve"
+worst=$(for v in $ENCAPS; do echo "${RES[$v]} $v"; done | sort -n | tail -1 | cut -d' ' -f2)
+echo "Run: $(date -u +%Y-%m-%d), $NPFX routes, \`XFWD_BENCH_CPU=$CPU make bench\`."
+echo
+echo "| forwarder | ns/packet | above floor | vs floor | delivered |"
+echo "|---|---:|---:|---:|---:|"
+for v in floor xfwd $ENCAPS fib kernel+vxlan floor2; do
+	echo "| $v | ${RES[$v]} | $(above "$v") | $(r "$v" floor)x | ${DELIV[$v]}% |"
+done
+echo
+echo "Targets (issue 3), whole pipeline / above floor:"
+echo "- xfwd + encap <= 1/5 of kernel+vxlan: worst encap ($worst) $(r "$worst" kernel+vxlan) / $(rabove "$worst" kernel+vxlan)"
+echo "- xfwd direct <= 1/3 of fib: $(r xfwd fib) / $(rabove xfwd fib)"
+echo "- xfwd direct <= 1.3x the floor: $(r xfwd floor)x"

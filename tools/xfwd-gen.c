@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xfwd-gen: a traffic generator for XDP forwarding benchmarks. It sends
+ * 64-byte IPv4/UDP frames out of a device with BPF_PROG_RUN in live-frames
+ * mode (the kernel transmits what the program returns XDP_TX for), each to
+ * a random destination inside one of the given prefixes, and measures what
+ * the whole pipeline costs on the one CPU it runs on:
+ *
+ *   xfwd-gen --dev DEV --dst-mac MAC (--dst ADDR | --prefixes FILE)
+ *            [--src ADDR] [--size BYTES] [--seconds S] [--cpu N]
+ *            [--sink NETNS:DEV]
+ *
+ * With --sink, a counting XDP_DROP program is attached to DEV in network
+ * namespace NETNS (/run/netns/NETNS) for the run; frames that reach it are
+ * "delivered". Veth pairs process frames on the CPU that sent them, so the
+ * busy time of --cpu (from /proc/stat) over the run, divided by the
+ * delivered frames, is the CPU cost per packet of generator + forwarder +
+ * sink. Output: one line of key=value pairs.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loader/prefix.h"
+#include "xfwd-gen.skel.h"
+#include "tests/bpf/pkt.h"
+
+struct opts {
+	const char *dev, *prefixes, *sink_ns, *sink_dev;
+	const char *src, *dst;
+	uint8_t dmac[6];
+	int size, cpu;
+	double seconds;
+};
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: xfwd-gen --dev DEV --dst-mac MAC (--dst ADDR | --prefixes FILE)\n"
+			"                [--src ADDR] [--size BYTES] [--seconds S] [--cpu N] [--sink NETNS:DEV]\n");
+	exit(1);
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "xfwd-gen: %s\n", what);
+	exit(1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Busy nanoseconds of one CPU so far (everything but idle and iowait). */
+static uint64_t cpu_busy_ns(int cpu)
+{
+	char want[16], line[512];
+	unsigned long long v[10] = { 0 }, busy = 0;
+	FILE *f = fopen("/proc/stat", "r");
+
+	snprintf(want, sizeof(want), "cpu%d ", cpu);
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, want, strlen(want))) {
+			sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu",
+			       &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+			break;
+		}
+	if (f)
+		fclose(f);
+	for (int i = 0; i < 8; i++)
+		if (i != 3 && i != 4) /* idle, iowait */
+			busy += v[i];
+	return busy * (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
+/* One address inside each prefix: the network address + 1 (the address
+ * itself for /31 and /32). */
+static uint32_t load_dsts(struct xfwd_gen *s, const struct opts *o, __be32 **out)
+{
+	char line[128], err[128];
+	size_t n = 0, cap = 1024;
+	__be32 *v = malloc(cap * sizeof(*v));
+	FILE *f;
+
+	if (o->dst) {
+		if (inet_pton(AF_INET, o->dst, v) != 1)
+			die("--dst needs an IPv4 address");
+		*out = v;
+		return 1;
+	}
+	if (!(f = fopen(o->prefixes, "r")))
+		die("cannot read the --prefixes file");
+	while (fgets(line, sizeof(line), f)) {
+		struct xprefix p;
+		uint32_t a;
+
+		line[strcspn(line, " \t\r\n")] = 0;
+		if (!line[0] || strchr(line, ':') || xprefix_parse(line, &p, err, sizeof(err)))
+			continue; /* IPv4 only */
+		a = xaddr_v4(&p.addr) + (p.len < 31);
+		if (n == cap)
+			v = realloc(v, (cap *= 2) * sizeof(*v));
+		v[n++] = htonl(a);
+	}
+	fclose(f);
+	if (!n)
+		die("no IPv4 prefix in the --prefixes file");
+	(void)s;
+	*out = v;
+	return (uint32_t)n;
+}
+
+/* Eth + IPv4 + UDP, padded to size; the destination is set per packet. */
+static void template(struct pkt *p, const struct opts *o)
+{
+	uint8_t smac[6] = { 0x02, 0, 0, 0, 0x9e, 0x01 };
+
+	pkt_init(p);
+	pkt_eth(p, o->dmac, smac, ETH_P_IP);
+	pkt_ipv4(p, o->src, "0.0.0.0", 17, 64, NULL, 0);
+	pkt_udp(p, 9, 9);
+	pkt_payload(p, (size_t)o->size - p->len);
+	pkt_finish(p);
+	((struct udphdr *)(p->b + p->l4))->check = 0;
+}
+
+/* Attach (prog_fd >= 0) or detach the sink in another namespace. */
+static void sink_attach(const struct opts *o, int prog_fd)
+{
+	char path[256];
+	int home = open("/proc/self/ns/net", O_RDONLY), ns, ifindex;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", o->sink_ns);
+	if (home < 0 || (ns = open(path, O_RDONLY)) < 0 || setns(ns, CLONE_NEWNET))
+		die("cannot enter the --sink namespace");
+	ifindex = (int)if_nametoindex(o->sink_dev);
+	if (!ifindex)
+		die("no --sink device in that namespace");
+	if (prog_fd >= 0 ? bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_DRV_MODE, NULL)
+			 : bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL))
+		die("cannot attach the sink program");
+	if (setns(home, CLONE_NEWNET))
+		die("cannot return to the generator's namespace");
+	close(ns);
+	close(home);
+}
+
+static uint64_t sink_count(struct xfwd_gen *s)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t v[ncpu], sum = 0;
+	uint32_t k = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(s->maps.sink_packets), &k, v))
+		return 0;
+	for (int i = 0; i < ncpu; i++)
+		sum += v[i];
+	return sum;
+}
+
+static void parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "dev", 1, 0, 'd' }, { "dst-mac", 1, 0, 'm' }, { "dst", 1, 0, 'a' },
+		{ "prefixes", 1, 0, 'p' }, { "src", 1, 0, 's' }, { "size", 1, 0, 'z' },
+		{ "seconds", 1, 0, 't' }, { "cpu", 1, 0, 'c' }, { "sink", 1, 0, 'k' }, { 0 } };
+	unsigned int m[6];
+	char *colon;
+	int c;
+
+	*o = (struct opts){ .src = "198.18.0.1", .size = 64, .seconds = 1 };
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->dev = optarg; break;
+		case 'a': o->dst = optarg; break;
+		case 'p': o->prefixes = optarg; break;
+		case 's': o->src = optarg; break;
+		case 'z': o->size = atoi(optarg); break;
+		case 't': o->seconds = atof(optarg); break;
+		case 'c': o->cpu = atoi(optarg); break;
+		case 'm':
+			if (sscanf(optarg, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+				die("--dst-mac needs a MAC address");
+			for (int i = 0; i < 6; i++)
+				o->dmac[i] = (uint8_t)m[i];
+			break;
+		case 'k':
+			o->sink_ns = optarg;
+			if (!(colon = strchr(optarg, ':')))
+				die("--sink is NETNS:DEV");
+			*colon = 0;
+			o->sink_dev = colon + 1;
+			break;
+		default: usage();
+		}
+	}
+	if (!o->dev || (!o->dst == !o->prefixes) || o->size < 42 || o->size > 1500)
+		usage();
+}
+
+int main(int argc, char **argv)
+{
+	struct xdp_md ctx = { 0 };
+	struct xfwd_gen *s;
+	struct opts o;
+	struct pkt frame;
+	__be32 *dsts;
+	uint32_t n;
+	uint64_t sent = 0, busy0, busy1, got;
+	cpu_set_t cpus;
+	double t0, t1;
+
+	parse(argc, argv, &o);
+	CPU_ZERO(&cpus);
+	CPU_SET(o.cpu, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		die("cannot pin to --cpu");
+	if (!(ctx.ingress_ifindex = if_nametoindex(o.dev)))
+		die("no --dev device");
+	if (!(s = xfwd_gen__open()))
+		die("cannot open the BPF object");
+	n = load_dsts(s, &o, &dsts);
+	s->rodata->ndst = n;
+	template(&frame, &o);
+	memcpy(s->bss->gen_hdr, frame.b, sizeof(s->bss->gen_hdr));
+	bpf_map__set_max_entries(s->maps.gen_dsts, n);
+	if (xfwd_gen__load(s))
+		die("the kernel refused the generator program");
+	for (uint32_t i = 0; i < n; i++)
+		bpf_map_update_elem(bpf_map__fd(s->maps.gen_dsts), &i, &dsts[i], 0);
+	ctx.data_end = (uint32_t)frame.len;
+	if (o.sink_ns)
+		sink_attach(&o, bpf_program__fd(s->progs.sink));
+	busy0 = cpu_busy_ns(o.cpu);
+	t0 = now();
+	do {
+		LIBBPF_OPTS(bpf_test_run_opts, r, .data_in = frame.b, .data_size_in = (uint32_t)frame.len,
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1 << 16,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
+
+		if (bpf_prog_test_run_opts(bpf_program__fd(s->progs.gen), &r))
+			die("BPF_PROG_RUN with live frames failed (kernel >= 5.18 needed)");
+		sent += 1 << 16;
+	} while ((t1 = now()) - t0 < o.seconds);
+	usleep(10000); /* let the last frames drain */
+	busy1 = cpu_busy_ns(o.cpu);
+	got = o.sink_ns ? sink_count(s) : sent;
+	if (o.sink_ns)
+		sink_attach(&o, -1);
+	printf("sent=%llu delivered=%llu seconds=%.3f cpu=%d busy_ms=%.1f ns_per_pkt=%.1f dsts=%u\n",
+	       (unsigned long long)sent, (unsigned long long)got, t1 - t0, o.cpu,
+	       (double)(busy1 - busy0) / 1e6, got ? (double)(busy1 - busy0) / (double)got : 0.0, n);
+	free(dsts);
+	xfwd_gen__destroy(s);
+	return got ? 0 : 1;
+}
