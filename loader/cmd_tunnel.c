@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,9 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 	const char *keyword = tun->type == XFWD_TUN_GRE ? "key" : "vni";
 	const char *payload = (tun->flags & XFWD_TUN_F_INNER_IP) ? "ip" : "eth";
 	bool udp = tun->type == XFWD_TUN_VXLAN || tun->type == XFWD_TUN_GENEVE;
+	/* The kernel device for this host's own traffic (loader/tundev.c). */
+	const char *kdev = (tun->flags & XFWD_TUN_F_OWN_DEV) ? "created" :
+			   if_nametoindex(tun->name) ? "adopted" : "none";
 
 	memcpy(l.bytes, tun->local, 16);
 	memcpy(rm.bytes, tun->remote, 16);
@@ -62,6 +66,7 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 			printf(" %s %u", keyword, tun->key);
 		if (udp)
 			printf(" payload %s", payload);
+		printf(" kernel-dev %s", kdev);
 		printf(" ttl %u%s rx %llu pkts %llu bytes tx %llu pkts %llu bytes\n", tun->ttl,
 		       "", (unsigned long long)c->rx_packets, (unsigned long long)c->rx_bytes,
 		       (unsigned long long)c->tx_packets, (unsigned long long)c->tx_bytes);
@@ -77,6 +82,7 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 		jw_uint(w, keyword, tun->key);
 	if (udp)
 		jw_str(w, "payload", payload);
+	jw_str(w, "kernel_dev", kdev);
 	jw_uint(w, "ttl", tun->ttl);
 	jw_uint(w, "rx_packets", c->rx_packets);
 	jw_uint(w, "rx_bytes", c->rx_bytes);

@@ -57,6 +57,11 @@ out:
 	return ret;
 }
 
+int rtnl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	return rtnl_talk(nlh, cb, data);
+}
+
 /* ---- links ---- */
 
 static void parse_linkinfo(const struct nlattr *li, struct link_info *out)

@@ -10,6 +10,11 @@
 
 #include "prefix.h"
 
+struct nlmsghdr;
+typedef int (*rtnl_cb)(const struct nlmsghdr *nlh, void *data);
+/* Send one request; feed every answer to cb (may be NULL). 0 or -errno. */
+int rtnl_request(struct nlmsghdr *nlh, rtnl_cb cb, void *data);
+
 struct link_info {
 	uint32_t ifindex;
 	char name[16];

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rtnl.h"
+#include "tundev.h"
 
 #define BATCH 65536u
 
@@ -805,6 +806,7 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 				   .mtu = c->mtu };
 	struct xfwd_tunnel_key k;
 	uint32_t id = 0, marker = XFWD_TUNNEL_ENDPOINT;
+	enum tundev_result dev;
 	int ret;
 
 	if ((ret = tunnel_check(t, c, &tun.dev)))
@@ -821,10 +823,18 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 	peer_key(&k, &tun, false);
 	if (!bpf_map_lookup_elem(t->b->fd.tunnel_peers, &k, &marker))
 		return fail(t, -EEXIST, "another tunnel of this type already joins these endpoints");
+	if ((ret = tundev_ensure(&tun, &dev, t->err, t->errlen)))
+		return ret;
+	if (dev == TUNDEV_CREATED)
+		tun.flags |= XFWD_TUN_F_OWN_DEV;
 	/* The entry first, then what makes the data path use it. */
 	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY) ||
-	    bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &id, BPF_NOEXIST))
-		return fail(t, -errno, "cannot write the tunnel maps: %s", strerror(errno));
+	    bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &id, BPF_NOEXIST)) {
+		ret = -errno;
+		if (dev == TUNDEV_CREATED)
+			tundev_delete(tun.name);
+		return fail(t, ret, "cannot write the tunnel maps: %s", strerror(-ret));
+	}
 	marker = XFWD_TUNNEL_ENDPOINT;
 	peer_key(&k, &tun, true);
 	bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &marker, BPF_ANY);
@@ -864,6 +874,9 @@ int xt_tunnel_del(struct xtable *t, const char *name)
 	}
 	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &zero, BPF_ANY))
 		return fail(t, -errno, "cannot clear the tunnel: %s", strerror(errno));
+	if ((t->tun[id].flags & XFWD_TUN_F_OWN_DEV) && tundev_delete(t->tun[id].name))
+		fprintf(stderr, "xfwd: warning: could not remove the kernel device %s (ip link del %s)\n",
+			t->tun[id].name, t->tun[id].name);
 	t->tun[id] = zero;
 	return 0;
 }

@@ -140,6 +140,7 @@ enum xfwd_tun_type {
 
 #define XFWD_TUN_F_KEY (1u << 0) /* GRE key present and checked */
 #define XFWD_TUN_F_INNER_IP (1u << 1) /* GENEVE: IP payload, no inner Ethernet */
+#define XFWD_TUN_F_OWN_DEV (1u << 2)  /* loader: xfwd created the kernel device */
 
 /* One tunnel: encapsulation parameters (outer addresses in network order,
  * IPv4 in the first 4 bytes). Written once; a change makes a new entry. */

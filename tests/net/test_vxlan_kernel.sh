@@ -6,6 +6,7 @@
 #
 #   c 10.10.1.10 -- a (xfwd, forwarding off) == 192.0.2.0/24, fd00:55::/64 == b (kernel vxlan) -- s 10.20.1.10
 #   vx4: VNI 100, inner 172.16.9.1 <-> .2;  vx6: VNI 600, inner 172.16.6.1 <-> .2
+#   a's own kernel vxlan devices: created by xfwd (vx4), adopted (vx6).
 . "$(dirname "$0")/lib.sh"
 require_root
 trap cleanup EXIT
@@ -14,28 +15,33 @@ trap cleanup EXIT
 echo "test_vxlan_kernel: xfwd VXLAN <-> Linux vxlan device"
 build_four kernel
 
-# kernel_vtep DEV VNI LOCAL_A REMOTE_A INNER_NET: the same device in a and b.
+# kernel_vtep NS DEV VNI LOCAL REMOTE: a kernel vxlan device.
 kernel_vtep() {
-	local n l r
-	for n in a b; do
-		l=$3; r=$4; [ $n = b ] && { l=$4; r=$3; }
-		nsx $n ip link add "$1" type vxlan id "$2" local $l remote $r dstport 4789
-		nsx $n sysctl -qw net.ipv6.conf."$1".disable_ipv6=1 # no kernel chatter in the capture
-		nsx $n ip link set "$1" up
-	done
-	nsx a ip addr add "$5.1/30" dev "$1"
-	nsx b ip addr add "$5.2/30" dev "$1"
+	nsx "$1" ip link add "$2" type vxlan id "$3" local "$4" remote "$5" dstport 4789
+	nsx "$1" ip link set "$2" up
 }
 
-# over DEV VNI LOCAL_A REMOTE_A INNER_NET WIRE_CHECK...: route through the
-# tunnel DEV (b's side: its kernel device) and check traffic and wire.
+# over DEV VNI LOCAL_A REMOTE_A INNER_NET created|adopted WIRE_CHECK...:
+# route through the tunnel DEV and check traffic and wire. b's side is its
+# kernel device; on a, xfwd creates the kernel device for a's own inner
+# address, or adopts the one made beforehand.
 over() {
-	local dev=$1 vni=$2 la=$3 ra=$4 inner=$5 peer_mac cap
-	shift 5
-	kernel_vtep "$dev" "$vni" "$la" "$ra" "$inner"
-	nsx b ip route replace 10.10.0.0/16 via "$inner.1" dev "$dev"
+	local dev=$1 vni=$2 la=$3 ra=$4 inner=$5 how=$6 peer_mac cap n
+	shift 6
+	kernel_vtep b "$dev" "$vni" "$ra" "$la"
+	[ "$how" = adopted ] && kernel_vtep a "$dev" "$vni" "$la" "$ra"
 	peer_mac=$(nsx b cat /sys/class/net/"$dev"/address)
 	xf a tunnel add "$dev" type vxlan local "$la" remote "$ra" vni "$vni" peer-mac "$peer_mac"
+	check "$dev: xfwd $how a's kernel vxlan device" sh -c "
+		$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+		xf a tunnel show | grep '^$dev:' | grep -q 'kernel-dev $how' &&
+		ip -n $NSP-a -d link show $dev | grep -q 'vxlan id $vni remote $ra'"
+	for n in a b; do # no kernel chatter in the capture
+		nsx $n sysctl -qw net.ipv6.conf."$dev".disable_ipv6=1
+	done
+	nsx a ip addr add "$inner.1/30" dev "$dev"
+	nsx b ip addr add "$inner.2/30" dev "$dev"
+	nsx b ip route replace 10.10.0.0/16 via "$inner.1" dev "$dev"
 	xf a route replace 10.20.0.0/16 tunnel "$dev"
 	check "$dev: kernel VTEP reaches xfwd's host over VXLAN (ARP and ICMP to a's own $dev)" \
 		nsx b ping -c 3 -i 0.2 -W 2 "$inner.1"
@@ -64,12 +70,20 @@ over() {
 }
 
 port='(49[1-9][0-9]{2}|5[0-9]{4}|6[0-5][0-9]{3})' # the flow-hash range, >= 49152
-over vx4 100 192.0.2.1 192.0.2.2 172.16.9 \
+over vx4 100 192.0.2.1 192.0.2.2 172.16.9 created \
 	"outer IPv4 with DF" 'flags \[DF\]' \
 	"UDP to 4789 from a flow-hash port" "192\.0\.2\.1\.$port > 192\.0\.2\.2\.4789"
-over vx6 600 fd00:55::1 fd00:55::2 172.16.6 \
+over vx6 600 fd00:55::1 fd00:55::2 172.16.6 adopted \
 	"outer IPv6, UDP to 4789 from a flow-hash port" "fd00:55::1\.$port > fd00:55::2\.4789" \
 	"UDP checksum filled in and right" 'udp sum ok'
 check "vx4 is idle once its routes moved to vx6, and can go" xf a tunnel del vx4
+check "...with the kernel device xfwd created for it" sh -c "! ip -n $NSP-a link show vx4 2>/dev/null"
+xf a route replace 10.20.0.0/16 blackhole
+xf a tunnel del vx6
+check "an adopted kernel device stays when its tunnel goes" ip -n $NSP-a link show vx6
+check "a device of the tunnel's name that does not match is refused, nothing added" sh -c "
+	$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+	out=\$(xf a tunnel add vx6 type vxlan local fd00:55::1 remote fd00:55::9 vni 600 peer-mac 02:00:00:00:00:01 2>&1) && exit 1
+	echo \"\$out\" | grep -q 'exists but is not a vxlan tunnel to fd00:55::9' && ! xf a tunnel show | grep -q '^vx6:'"
 echo "test_vxlan_kernel: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]

@@ -11,33 +11,28 @@
 require_root
 trap cleanup EXIT
 
-# kind_dev NS KIND LOCAL REMOTE: the kernel's own device k-KIND.
+# kind_dev NS DEV KIND LOCAL REMOTE: a kernel tunnel device of that kind.
 kind_dev() {
-	local ns=$1 kind=$2 l=$3 r=$4
+	local ns=$1 dev=$2 kind=$3 l=$4 r=$5
 	case $kind in
-	gre) nsx $ns ip link add k-$kind type gre local $l remote $r key 42 ;;
-	ipip) nsx $ns ip link add k-$kind type ipip local $l remote $r ;;
-	ip6tnl) nsx $ns ip link add k-$kind type ip6tnl local $l remote $r mode any ;;
-	geneve) nsx $ns ip link add k-$kind type geneve id 200 remote $r ;;
-	geneve6-ip) nsx $ns ip link add k-$kind type geneve id 300 remote $r innerprotoinherit ;;
+	gre) nsx $ns ip link add $dev type gre local $l remote $r key 42 ;;
+	ipip) nsx $ns ip link add $dev type ipip local $l remote $r ;;
+	ip6tnl) nsx $ns ip link add $dev type ip6tnl local $l remote $r mode any ;;
+	geneve) nsx $ns ip link add $dev type geneve id 200 remote $r ;;
+	geneve6-ip) nsx $ns ip link add $dev type geneve id 300 remote $r innerprotoinherit ;;
 	esac
-	nsx $ns sysctl -qw net.ipv6.conf.k-$kind.disable_ipv6=1
-	nsx $ns ip link set k-$kind up
+	nsx $ns ip link set $dev up
 }
 
-# kind: gre|ipip|ip6tnl|geneve|geneve6-ip. The kernel device on b, xfwd's
-# tunnel on a, and a kernel device on a too, for the appliance's own
-# traffic in the tunnel.
+# tunnel_case KIND created|adopted: the kernel device on b, xfwd's tunnel
+# on a; a's own kernel device (for the appliance's traffic in the tunnel)
+# is created by xfwd, or made beforehand and adopted.
 tunnel_case() {
-	local kind=$1 la=192.0.2.1 ra=192.0.2.2 xtype
+	local kind=$1 how=$2 la=192.0.2.1 ra=192.0.2.2 xtype
 	case $kind in ip6tnl | geneve6*) la=fd00:55::1; ra=fd00:55::2 ;; esac
 	echo "-- $kind"
-	kind_dev b $kind $ra $la
-	kind_dev a $kind $la $ra
-	nsx b ip addr add 172.16.9.2/30 dev k-$kind
-	nsx a ip addr add 172.16.9.1/30 dev k-$kind
-	# Over an Ethernet payload b sends to a's kernel device's MAC (found by ARP).
-	nsx b ip route replace 10.10.0.0/16 via 172.16.9.1 dev k-$kind
+	kind_dev b k-$kind $kind $ra $la
+	[ "$how" = adopted ] && kind_dev a x-$kind $kind $la $ra
 	case $kind in
 	gre) xtype="gre key 42" ;;
 	geneve) xtype="geneve vni 200 peer-mac $(nsx b cat /sys/class/net/k-$kind/address)" ;;
@@ -45,6 +40,13 @@ tunnel_case() {
 	*) xtype=ipip ;;
 	esac
 	xf a tunnel add x-$kind type $xtype local $la remote $ra
+	check "$kind: xfwd $how the kernel's $kind device for a's own traffic" sh -c "
+		$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+		xf a tunnel show | grep '^x-$kind:' | grep -q 'kernel-dev $how'"
+	nsx b ip addr add 172.16.9.2/30 dev k-$kind
+	nsx a ip addr add 172.16.9.1/30 dev x-$kind
+	# Over an Ethernet payload b sends to a's kernel device's MAC (found by ARP).
+	nsx b ip route replace 10.10.0.0/16 via 172.16.9.1 dev k-$kind
 	xf a route replace 10.20.0.0/16 tunnel x-$kind
 	nsx c ping -c 1 -W 3 10.20.1.10 >/dev/null 2>&1 || true # resolve neighbours
 	check "$kind: ping client -> server through xfwd encap and kernel decap, and back" \
@@ -60,17 +62,21 @@ tunnel_case() {
 		test "$(stat_pkts a pass_tunnel_local)" -gt 0
 	xf a route replace 10.20.0.0/16 blackhole
 	xf a tunnel del x-$kind
-	nsx a ip link del k-$kind
+	if [ "$how" = created ]; then
+		check "$kind: tunnel del removed the device xfwd created" sh -c "! ip -n $NSP-a link show x-$kind 2>/dev/null"
+	else
+		nsx a ip link del x-$kind
+	fi
 	nsx b ip link del k-$kind
 }
 
 echo "test_tunnels: xfwd against the kernel's tunnel devices on $(uname -r)"
 build_four kernel
-tunnel_case gre
-tunnel_case ipip
-tunnel_case ip6tnl
-tunnel_case geneve
-tunnel_case geneve6-ip
+tunnel_case gre created
+tunnel_case ipip adopted
+tunnel_case ip6tnl created
+tunnel_case geneve created
+tunnel_case geneve6-ip created
 check "a tunnel in use cannot be deleted" sh -c "
 	$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
 	xf a tunnel add busy type gre local 192.0.2.1 remote 192.0.2.2 key 7 &&

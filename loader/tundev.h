@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The kernel tunnel device that takes a tunnel's traffic for this host. */
+#ifndef XFWD_TUNDEV_H
+#define XFWD_TUNDEV_H
+
+#include <stddef.h>
+
+#include "../maps/xfwd_abi.h"
+
+enum tundev_result {
+	TUNDEV_NONE,    /* this kernel lacks the kind (a warning was printed) */
+	TUNDEV_CREATED, /* xfwd made it: tunnel del removes it */
+	TUNDEV_ADOPTED, /* it existed with the same kind and remote: left alone */
+};
+
+/* Create the device named like the tunnel, or adopt the existing one.
+ * 0, or -errno with a message (a device of that name that does not
+ * match: -EEXIST). */
+int tundev_ensure(const struct xfwd_tunnel *t, enum tundev_result *res,
+		  char *err, size_t len);
+int tundev_delete(const char *name);
+
+#endif
