@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* xfwd attach / detach */
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "cmd.h"
 #include "rtnl.h"
 #include "table.h"
+#include "tundev.h"
 
 /* Every device must exist and be attachable before anything changes. */
 static int resolve_devs(const struct cli_req *r, struct link_info *li,
@@ -85,6 +87,27 @@ int cmd_attach(const struct cli_req *r, char *err, size_t len)
 	return ret;
 }
 
+/* A full detach also removes the kernel tunnel devices xfwd created (the
+ * tunnels go with the pins). Read straight from the pinned map, and only
+ * if its entries have this build's layout. */
+static void remove_tunnel_devs(const char *pin_root)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t info_len = sizeof(info);
+	struct xfwd_tunnel tun;
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_root, XFWD_MAP_TUNNELS);
+	if ((fd = bpf_obj_get(path)) < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &info_len) && info.value_size == sizeof(tun))
+		for (uint32_t id = 1; id < info.max_entries; id++)
+			if (!bpf_map_lookup_elem(fd, &id, &tun) && (tun.flags & XFWD_TUN_F_OWN_DEV))
+				tundev_delete(tun.name);
+	close(fd);
+}
+
 int cmd_detach(const struct cli_req *r, char *err, size_t len)
 {
 	struct link_info li;
@@ -95,8 +118,10 @@ int cmd_detach(const struct cli_req *r, char *err, size_t len)
 		return ret;
 	/* Everything: pins are removed without reading them, so this also
 	 * clears pins of an incompatible build. */
-	if (!r->ndevs)
+	if (!r->ndevs) {
+		remove_tunnel_devs(r->pin_root);
 		return xb_remove_all(r->pin_root, err, len);
+	}
 	if ((ret = xb_open(&b, r->pin_root, err, len)))
 		return ret;
 	for (int i = 0; i < r->ndevs && !ret; i++) {

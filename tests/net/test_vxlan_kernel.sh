@@ -85,5 +85,10 @@ check "a device of the tunnel's name that does not match is refused, nothing add
 	$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
 	out=\$(xf a tunnel add vx6 type vxlan local fd00:55::1 remote fd00:55::9 vni 600 peer-mac 02:00:00:00:00:01 2>&1) && exit 1
 	echo \"\$out\" | grep -q 'exists but is not a vxlan tunnel to fd00:55::9' && ! xf a tunnel show | grep -q '^vx6:'"
+check "a full detach removes the kernel devices xfwd created, not adopted ones" sh -c "
+	$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+	xf a tunnel add vx9 type vxlan local 192.0.2.1 remote 192.0.2.9 vni 900 peer-mac 02:00:00:00:00:01 &&
+	ip -n $NSP-a link show vx9 >/dev/null && xf a detach &&
+	! ip -n $NSP-a link show vx9 2>/dev/null && ip -n $NSP-a link show vx6 >/dev/null"
 echo "test_vxlan_kernel: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]
