@@ -39,19 +39,21 @@ the 64 MiB tbl24 (larger than this machine's 32 MiB L3). Four runs on
 
 ## Forwarding, CPU ns per packet (whole pipeline on one CPU)
 
-\`bench/fwd_run.sh\`: gen -> router -> sink over veth pairs, all on one CPU
-(veth processes a frame on the CPU that sent it). \`tools/xfwd-gen\` sends
-64-byte IPv4/UDP frames with BPF_PROG_RUN live frames, each to a random
-address inside one of the table's IPv4 prefixes, which the router holds
-as routes (xfwd's maps, or the kernel FIB for fib and kernel+vxlan); the
-sink counts and drops. Figure: that CPU's busy time (/proc/stat) / frames
-delivered, median of 5 one-second samples. It includes the generator and
-the sink, which is what "floor" costs alone: a static MAC rewrite and
-devmap redirect with no lookup. "above floor" subtracts it, leaving what
-the forwarder adds. Encapsulations send to the sink as tunnel remote.
-fib is bpf_fib_lookup + devmap redirect (xdp-tools' xdp-forward);
-kernel+vxlan is the kernel's own forwarding into a vxlan device. floor2
-repeats floor at the end: the difference is the machine's drift.
+`bench/fwd_run.sh` (docs/forwarding-benchmark.md): gen -> router -> sink
+over veth pairs, all on one CPU (veth processes a frame on the CPU that
+sent it). `tools/xfwd-gen` sends 64-byte IPv4/UDP frames with
+BPF_PROG_RUN live frames, each to a random address inside one of the
+table's IPv4 prefixes, which the router holds as routes (xfwd's maps, or
+the kernel FIB for fib and kernel+vxlan); the sink counts and drops.
+Figure: CPU time of the generator process and that CPU's ksoftirqd (where
+all of the pipeline runs) / frames delivered, median of 5 one-second
+samples. It includes the generator and the sink, which is what "floor"
+costs alone: a static MAC rewrite and devmap redirect with no lookup.
+"above floor" subtracts it, leaving what the forwarder adds.
+Encapsulations send to the sink as tunnel remote. fib is bpf_fib_lookup +
+devmap redirect (xdp-tools' xdp-forward); kernel+vxlan is the kernel's own
+forwarding into a vxlan device. floor2 repeats floor at the end: the
+difference is the machine's drift.
 
 TAIL
 	cat "$fwd"

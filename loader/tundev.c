@@ -60,8 +60,8 @@ static void put_extra(struct nlmsghdr *nlh, const struct xfwd_tunnel *t)
 		if (t->flags & XFWD_TUN_F_KEY) {
 			mnl_attr_put_u32(nlh, IFLA_GRE_IKEY, htonl(t->key));
 			mnl_attr_put_u32(nlh, IFLA_GRE_OKEY, htonl(t->key));
-			mnl_attr_put_u16(nlh, IFLA_GRE_IFLAGS, htons(GRE_KEY));
-			mnl_attr_put_u16(nlh, IFLA_GRE_OFLAGS, htons(GRE_KEY));
+			mnl_attr_put_u16(nlh, IFLA_GRE_IFLAGS, GRE_KEY); /* already big-endian */
+			mnl_attr_put_u16(nlh, IFLA_GRE_OFLAGS, GRE_KEY);
 		}
 		break;
 	case XFWD_TUN_IPIP:
