@@ -10,8 +10,19 @@
 #include "lib/ipv6.h"
 #include "lib/tunnel.h"
 
-/* Could this be a tunnel packet (GRE, IP-in-IP, UDP for VXLAN; IPv6 also
- * with a destination options header)? Only those pay for the decap check. */
+/* Is the UDP header at l4 addressed to a tunnel port (VXLAN, GENEVE)? */
+static __always_inline int udp_tunnel_port(void *l4, void *data_end)
+{
+	struct udphdr *u = l4;
+
+	if ((void *)(u + 1) > data_end)
+		return 0;
+	return u->dest == bpf_htons(XFWD_VXLAN_PORT) || u->dest == bpf_htons(XFWD_GENEVE_PORT);
+}
+
+/* Could this be a tunnel packet (GRE, IP-in-IP, UDP to a tunnel port;
+ * IPv6 also with a destination options header)? Only those pay for the
+ * decap check: other UDP (most traffic) stays on the straight path. */
 static __always_inline int maybe_tunnel(void *l3, void *data_end, __u16 proto)
 {
 	__u8 next;
@@ -22,6 +33,8 @@ static __always_inline int maybe_tunnel(void *l3, void *data_end, __u16 proto)
 		if ((void *)(iph + 1) > data_end)
 			return 0;
 		next = iph->protocol;
+		if (next == IPPROTO_UDP)
+			return udp_tunnel_port(l3 + (iph->ihl & 0xf) * 4, data_end);
 	} else if (proto == ETH_P_IPV6) {
 		struct ipv6hdr *ip6 = l3;
 
@@ -30,11 +43,12 @@ static __always_inline int maybe_tunnel(void *l3, void *data_end, __u16 proto)
 		next = ip6->nexthdr;
 		if (next == 60)
 			return 1;
+		if (next == IPPROTO_UDP)
+			return udp_tunnel_port(ip6 + 1, data_end);
 	} else {
 		return 0;
 	}
-	return next == IPPROTO_GRE || next == IPPROTO_IPIP ||
-	       next == IPPROTO_IPV6 || next == IPPROTO_UDP;
+	return next == IPPROTO_GRE || next == IPPROTO_IPIP || next == IPPROTO_IPV6;
 }
 
 SEC("xdp")
