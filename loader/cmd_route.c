@@ -14,6 +14,20 @@
 #include "table.h"
 #include "../maps/xfwd_hash.h"
 
+/* if_nametoindex() opens a socket per call: a batch of a million routes
+ * over a few devices asks for the same names again and again. */
+static unsigned int dev_index(const char *name)
+{
+	static char last[IFNAMSIZ];
+	static unsigned int last_index;
+
+	if (!last_index || strcmp(name, last)) {
+		last_index = if_nametoindex(name);
+		snprintf(last, sizeof(last), "%s", name);
+	}
+	return last_index;
+}
+
 static int members_from_req(struct xtable *t, const struct cli_req *r,
 			    struct nh_key *k)
 {
@@ -27,7 +41,7 @@ static int members_from_req(struct xtable *t, const struct cli_req *r,
 	for (int i = 0; i < r->nvia; i++, n++) {
 		k[n].kind = XFWD_NH_DIRECT;
 		k[n].gw = r->via[i].gw;
-		k[n].oif = if_nametoindex(r->via[i].dev);
+		k[n].oif = dev_index(r->via[i].dev);
 		if (!k[n].oif) {
 			snprintf(t->err, t->errlen, "no device '%s' (see 'ip link')", r->via[i].dev);
 			return -ENODEV;
