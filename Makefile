@@ -9,7 +9,7 @@ ARCH_INC := -I/usr/include/$(shell $(CC) -dumpmachine)
 CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I. -I$(OUTPUT) \
 	  -D_GNU_SOURCE $(EXTRA_CFLAGS)
 BPF_CFLAGS := -g -O2 -target bpf -Wall -Wextra -Werror $(ARCH_INC)
-LIBS := -lbpf -lelf -lz -lmnl
+LIBS := -lbpf -lelf -lz -lmnl -linih -lsystemd
 
 ifeq ($(V),1)
 Q :=
@@ -20,9 +20,9 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 BPF_HDRS := $(wildcard bpf/lib/*.h) $(wildcard maps/*.h)
-LOADER_PURE := loader/lpm4.c loader/prefix.c loader/cli.c loader/json.c
+LOADER_PURE := loader/lpm4.c loader/prefix.c loader/cli.c loader/json.c loader/config.c loader/mirror.c
 LOADER_IO := loader/bpf.c loader/table.c loader/rtnl.c loader/cmd_attach.c loader/cmd_common.c loader/cmd_tunnel.c \
-	     loader/cmd_route.c loader/cmd_show.c loader/tundev.c loader/main.c
+	     loader/cmd_route.c loader/cmd_show.c loader/tundev.c loader/cmd_run.c loader/main.c
 LOADER_HDRS := $(wildcard loader/*.h) $(BPF_HDRS)
 
 PURE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_PURE))
@@ -74,7 +74,7 @@ $(OUTPUT)/xfwd: $(PURE_OBJS) $(IO_OBJS)
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) $(LOADER_HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $< $(PURE_OBJS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(PURE_OBJS) -lcmocka -lmnl -linih -o $@
 
 $(OUTPUT)/tests/test_xdp: tests/bpf/test_xdp.c tests/bpf/pkt.h $(LIB_OBJS) $(OUTPUT)/xfwd.skel.h
 	$(call msg,CC,$@)

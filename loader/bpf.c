@@ -202,6 +202,24 @@ static void info_from_sizes(struct xfwd_info *in, const struct cli_sizes *sz)
 #undef PICK
 }
 
+/* The kernel adds BPF_F_RDONLY_PROG to every devmap it creates (and
+ * refuses it from userspace), so libbpf 1.1 sees a pinned devmap as
+ * incompatible on reuse: declare the pinned map's flags before loading. */
+static void devmap_flags(struct xfwd *s, const char *pin_root)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	pin_path(path, sizeof(path), pin_root, XFWD_MAP_TX_PORTS);
+	if ((fd = bpf_obj_get(path)) < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		bpf_map__set_map_flags(s->maps.xfwd_tx_ports, info.map_flags);
+	close(fd);
+}
+
 /* The loaded object's maps, found by their pin names. */
 static void fds_from_skel(struct xb *b)
 {
@@ -234,6 +252,7 @@ int xb_load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
 		return -errno;
 	}
 	set_sizes(b->skel, &b->info);
+	devmap_flags(b->skel, pin_root);
 	ret = xfwd__load(b->skel);
 	if (ret) {
 		snprintf(err, len, "the kernel refused the XDP program or its maps (%s); libbpf said:\n%s\nIf pins under %s are from another build, run 'xfwd detach' first.",

@@ -391,6 +391,16 @@ static int parse_object(struct args *a, struct cli_req *r)
 	}
 	if (is(o, "route") || is(o, "routes") || is(o, "r"))
 		return parse_route(a, r);
+	if (is(o, "run")) {
+		r->cmd = CMD_RUN;
+		while ((c = next(a))) {
+			if (!is(c, "-c") && !is(c, "--config"))
+				return fail(a, "unexpected '%s' (xfwd run [-c FILE])", c);
+			if (!(r->config = value(a, c)))
+				return -1;
+		}
+		return 0;
+	}
 	if (is(o, "tunnel") || is(o, "tunnels"))
 		return parse_tunnel(a, r);
 	if (is(o, "nexthop") || is(o, "nh")) {
@@ -474,6 +484,7 @@ int cli_parse_line(char *line, const char *pin_root, struct cli_req *r,
 const char *cli_usage(void)
 {
 	return "Usage: xfwd [OPTIONS] OBJECT COMMAND [ARGS]\n"
+	       "       xfwd run [-c FILE]   the daemon (default /etc/xfwd/xfwd.conf; docs/daemon.md)\n"
 	       "       xfwd [--pin-root DIR] -batch FILE   (route add|replace|del, one per line;\n"
 	       "                                        FILE - is standard input)\n"
 	       "OPTIONS: -j (JSON output)  --pin-root DIR (default " XFWD_PIN_ROOT_DEFAULT ")\n"

@@ -33,6 +33,7 @@ enum cli_cmd {
 	CMD_TUNNEL_DEL,
 	CMD_TUNNEL_SHOW,
 	CMD_BATCH,
+	CMD_RUN,
 };
 
 #define CLI_MAX_DEVS 64
@@ -65,6 +66,7 @@ struct cli_req {
 	bool json;
 	const char *pin_root;
 	const char *batch; /* -batch FILE ("-": standard input) */
+	const char *config; /* run -c FILE */
 	/* attach / detach */
 	char devs[CLI_MAX_DEVS][IFNAME_LEN];
 	int ndevs;

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "cli.h"
 
 int cmd_attach(const struct cli_req *r, char *err, size_t len);
@@ -26,6 +28,12 @@ int cmd_tunnel_show(const struct cli_req *r, char *err, size_t len);
 struct jw;
 struct xtable;
 struct xfwd_nh;
+
+/* Route changes on a loaded table (cmd_route.c): check a request against
+ * it, or apply it with an origin (replace: an add may change a route). */
+int route_check(struct xtable *t, const struct cli_req *r, bool replace);
+int route_apply(struct xtable *t, const struct cli_req *r, uint8_t origin, bool replace);
+int cmd_run(const struct cli_req *r, char *err, size_t len);
 
 /* Open the pinned maps, adopt the table, run fn, release everything. */
 int cmd_with_table(const struct cli_req *r, char *err, size_t len,

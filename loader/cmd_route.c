@@ -58,7 +58,7 @@ static int members_from_req(struct xtable *t, const struct cli_req *r,
 	return n;
 }
 
-static int route_apply(struct xtable *t, const struct cli_req *r)
+int route_apply(struct xtable *t, const struct cli_req *r, uint8_t origin, bool replace)
 {
 	struct nh_key k[XFWD_ECMP_MAX];
 	int n = 0;
@@ -67,15 +67,15 @@ static int route_apply(struct xtable *t, const struct cli_req *r)
 		return n;
 	if (r->cmd == CMD_ROUTE_DEL)
 		return xt_route_del(t, &r->prefix);
-	return xt_route_set(t, &r->prefix, k, n, XFWD_ORIGIN_STATIC,
-			    r->cmd == CMD_ROUTE_ADD ? ROUTE_ADD : ROUTE_REPLACE);
+	return xt_route_set(t, &r->prefix, k, n, origin,
+			    r->cmd == CMD_ROUTE_ADD && !replace ? ROUTE_ADD : ROUTE_REPLACE);
 }
 
 static int route_change(struct xtable *t, const struct cli_req *r)
 {
 	int ret = xt_sync_local(t);
 
-	return ret ? ret : route_apply(t, r);
+	return ret ? ret : route_apply(t, r, XFWD_ORIGIN_STATIC, false);
 }
 
 int cmd_route_change(const struct cli_req *r, char *err, size_t len)
@@ -85,8 +85,9 @@ int cmd_route_change(const struct cli_req *r, char *err, size_t len)
 
 /* ---- batch ---- */
 
-/* Could this line apply to the table as it is now? */
-static int route_check(struct xtable *t, const struct cli_req *r)
+/* Could this line apply to the table as it is now? (replace: an add may
+ * also change an existing route, as the daemon's config does) */
+int route_check(struct xtable *t, const struct cli_req *r, bool replace)
 {
 	struct nh_key k[XFWD_ECMP_MAX];
 	char buf[XPREFIX_STRLEN];
@@ -100,7 +101,7 @@ static int route_check(struct xtable *t, const struct cli_req *r)
 	if (r->cmd != CMD_ROUTE_DEL && (n = members_from_req(t, r, k)) < 0)
 		return n;
 	g = xt_route_group(t, &r->prefix);
-	if (r->cmd == CMD_ROUTE_ADD && g) {
+	if (r->cmd == CMD_ROUTE_ADD && g && !replace) {
 		snprintf(t->err, t->errlen, "route %s exists: use 'route replace' to change it",
 			 xprefix_str(&r->prefix, buf));
 		return -EEXIST;
@@ -127,7 +128,7 @@ static int batch_line(struct xtable *t, const struct cli_req *outer, const char 
 		free(line);
 		return -EINVAL;
 	}
-	ret = check ? route_check(t, &r) : route_apply(t, &r);
+	ret = check ? route_check(t, &r, false) : route_apply(t, &r, XFWD_ORIGIN_STATIC, false);
 	if (ret) {
 		snprintf(msg, sizeof(msg), "%s", t->err);
 		snprintf(t->err, t->errlen, "%s line %zu: %s", outer->batch, n, msg);

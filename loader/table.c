@@ -260,11 +260,12 @@ static int nh_write(struct xtable *t, uint32_t id, const struct xfwd_nh *n)
 /* Look the neighbour up; if unknown, have the kernel resolve and keep it
  * (managed entry) and wait up to 3 s for the answer (IPv6 neighbour
  * discovery on a link that just came up took 2 s here). */
-static bool resolve_mac(const struct xaddr *gw, uint32_t oif, uint8_t mac[6])
+static bool resolve_mac(const struct xtable *t, const struct xaddr *gw, uint32_t oif,
+			uint8_t mac[6])
 {
 	if (!rtnl_neigh_mac(gw, oif, mac))
 		return true;
-	if (rtnl_neigh_manage(gw, oif))
+	if (rtnl_neigh_manage(gw, oif) || t->no_wait)
 		return false;
 	for (int i = 0; i < 60; i++) {
 		usleep(50000);
@@ -297,9 +298,9 @@ static int nh_fill_direct(struct xtable *t, const struct nh_key *k,
 	n->mtu = li.mtu;
 	memcpy(n->l2[0].smac, li.mac, 6);
 	n->l2[0].vlan = li.is_vlan ? li.vlan : 0;
-	if (resolve_mac(&k->gw, k->oif, n->l2[0].dmac))
+	if (resolve_mac(t, &k->gw, k->oif, n->l2[0].dmac))
 		n->flags |= XFWD_NH_F_NEIGH;
-	else
+	else if (!t->no_wait)
 		fprintf(stderr, "xfwd: warning: neighbour %s on %s is not resolved yet; its packets go to the kernel until 'xfwd nexthop refresh' finds it\n",
 			xaddr_str(&k->gw, a), li.name);
 	return 0;
@@ -496,6 +497,26 @@ uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p)
 	struct route6 *r = find6(t, p);
 
 	return r ? r->group : 0;
+}
+
+int xt_route_origin(const struct xtable *t, const struct xprefix *p)
+{
+	struct xfwd_route r;
+
+	if (!xt_route_group(t, p))
+		return -1;
+	if (p->addr.family == AF_INET) {
+		struct xfwd_route_key4 k = { p->len, 0 };
+
+		memcpy(&k.addr, p->addr.bytes, 4);
+		return bpf_map_lookup_elem(t->b->fd.routes4, &k, &r) ? -1 : r.origin;
+	}
+	struct xfwd_route_key6 k = { .prefixlen = p->len };
+
+	memcpy(k.addr, p->addr.bytes, 16);
+	if (bpf_map_lookup_elem(t->b->fd.routes6, &k, &r) || r.prefixlen != p->len)
+		return -1;
+	return r.origin;
 }
 
 static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
@@ -734,7 +755,7 @@ int xt_refresh_neigh(struct xtable *t, int *changed)
 		if (n->kind != XFWD_NH_DIRECT && n->kind != XFWD_NH_TUNNEL)
 			continue;
 		memcpy(gw.bytes, n->addr, 16);
-		known = resolve_mac(&gw, n->oif, mac);
+		known = resolve_mac(t, &gw, n->oif, mac);
 		if (known == had && (!known || !memcmp(mac, n->l2[n->active & 1].dmac, 6)))
 			continue;
 		if ((ret = nh_publish(t, id, known ? mac : n->l2[n->active & 1].dmac, known)))

@@ -43,6 +43,7 @@ struct xtable {
 	size_t n6, cap6;
 	char *err;
 	size_t errlen;
+	bool no_wait; /* the daemon: never wait for a neighbour, its events fill MACs in */
 };
 
 enum route_op { ROUTE_ADD, ROUTE_REPLACE };
@@ -61,6 +62,8 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c);
 int xt_tunnel_del(struct xtable *t, const char *name);
 /* A tunnel's id by name, or 0. */
 uint32_t xt_tunnel_find(const struct xtable *t, const char *name);
+/* The origin (XFWD_ORIGIN_*) of the route with exactly this prefix, or -1. */
+int xt_route_origin(const struct xtable *t, const struct xprefix *p);
 /* Find a route by exact prefix: its group id, or 0. */
 uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p);
 

@@ -75,6 +75,7 @@ struct xfwd_route_key6 {
 enum xfwd_route_origin {
 	XFWD_ORIGIN_STATIC = 0, /* added with `xfwd route add` */
 	XFWD_ORIGIN_LOCAL = 1,  /* an address of this host (kernel delivers) */
+	XFWD_ORIGIN_MIRROR = 2, /* mirrored from a kernel table by xfwd run */
 };
 
 struct xfwd_route {

@@ -3,7 +3,7 @@
 # Debian 12. Idempotent: does nothing when everything is present.
 set -euo pipefail
 
-PKGS=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev
+PKGS=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev libinih-dev libsystemd-dev
       libcmocka-dev bpftool iproute2 ethtool iputils-ping netcat-openbsd tcpdump
       util-linux pkg-config)
 

@@ -22,6 +22,8 @@ check "IPv6 ping crosses the router" nsx c ping -6 -c 10 -i 0.05 -W 1 fd00:9::1
 check "forwarded = 40 (20 echo requests + 20 replies), got $(forwarded r)" \
 	test "$(forwarded r)" -eq 40
 check "nothing dropped" test "$(stat_pkts r drop_malformed_ip)" -eq 0
+check "attaching again (a new build, another device) reuses the running maps" xf r attach r0
+check "...and forwarding goes on" nsx c ping -c 3 -i 0.05 -W 1 10.9.0.1
 
 # TCP: 4 MiB from client to server, byte-identical.
 tmp=$(mktemp -d)

@@ -5,6 +5,16 @@
 #   service addresses on s: 10.9.0.1, fd00:9::1 (reached over both links)
 # Kernel forwarding is off in r: whatever crosses it went through XDP.
 build_basic() {
+	basic_hosts
+	xf r attach r0 r1 r2 >/dev/null
+	xf r route add 10.0.1.0/24 via 10.0.1.2 dev r0
+	xf r route add 10.9.0.0/24 via 10.0.2.2 dev r1 via 10.0.3.2 dev r2
+	xf r route add fd00:1::/64 via fd00:1::2 dev r0
+	xf r route add fd00:9::/64 via fd00:2::2 dev r1 via fd00:3::2 dev r2
+}
+
+# The three hosts and their addresses, without xfwd.
+basic_hosts() {
 	add_ns c; add_ns r; add_ns s
 	link c c0 r r0
 	link r r1 s s1
@@ -32,9 +42,4 @@ build_basic() {
 	nsx s sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.s1.rp_filter=0 \
 		net.ipv4.conf.s2.rp_filter=0
 	host_if c c0; host_if s s1; host_if s s2
-	xf r attach r0 r1 r2 >/dev/null
-	xf r route add 10.0.1.0/24 via 10.0.1.2 dev r0
-	xf r route add 10.9.0.0/24 via 10.0.2.2 dev r1 via 10.0.3.2 dev r2
-	xf r route add fd00:1::/64 via fd00:1::2 dev r0
-	xf r route add fd00:9::/64 via fd00:2::2 dev r1 via fd00:3::2 dev r2
 }

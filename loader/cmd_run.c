@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xfwd run: the daemon. Applies the config file (interfaces, tunnels,
+ * static routes), mirrors a kernel routing table (where BIRD or FRR
+ * install what BGP learned) into the maps and follows it, reloads on
+ * SIGHUP, and exits on SIGTERM leaving the pinned program forwarding: the
+ * next daemon adopts the pins and reconciles (docs/daemon.md).
+ */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "mirror.h"
+#include "rtnl.h"
+#include "table.h"
+
+struct daemon {
+	const char *path;
+	struct xconfig cfg;
+	struct xb b;
+	struct xtable t;
+	char err[4096];
+	struct mnl_socket *ev; /* route events */
+	int sfd;               /* SIGHUP, SIGTERM, SIGINT */
+	bool journal;          /* stderr goes to journald: "<N>" level prefixes */
+	bool neigh_changed;
+	struct xprefix *seen;  /* routes of the last dump, for reconciling */
+	size_t nseen, capseen;
+};
+
+static void logmsg(const struct daemon *d, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->journal)
+		fprintf(stderr, "<%d>", level);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- config ---- */
+
+static bool same_tunnel(const struct xfwd_tunnel *h, const struct cli_tunnel *w)
+{
+	uint8_t flags = (w->has_key ? XFWD_TUN_F_KEY : 0) | (w->inner_ip ? XFWD_TUN_F_INNER_IP : 0);
+
+	return h->type == w->type && h->family == w->local.family &&
+	       !memcmp(h->local, w->local.bytes, 16) && !memcmp(h->remote, w->remote.bytes, 16) &&
+	       (h->flags & (XFWD_TUN_F_KEY | XFWD_TUN_F_INNER_IP)) == flags &&
+	       h->key == w->key && !memcmp(h->peer_mac, w->peer_mac, 6);
+}
+
+static bool config_has_tunnel(const struct xconfig *c, const char *name)
+{
+	struct cli_req r;
+	char buf[2048], e[256];
+
+	for (size_t i = 0; i < c->ntunnels; i++) {
+		snprintf(buf, sizeof(buf), "%s", c->tunnels[i].text);
+		if (!cli_parse_line(buf, c->pin_root, &r, e, sizeof(e)) && !strcmp(r.tun.name, name))
+			return true;
+	}
+	return false;
+}
+
+/* One config line against the running state; err gets "FILE:LINE: ...". */
+static int check_line(struct daemon *d, const struct xconfig *c, const struct config_line *l)
+{
+	char buf[2048], msg[512] = "";
+	struct cli_req r;
+	uint32_t id;
+
+	snprintf(buf, sizeof(buf), "%s", l->text);
+	if (cli_parse_line(buf, c->pin_root, &r, msg, sizeof(msg)))
+		goto bad;
+	if (r.cmd == CMD_TUNNEL_ADD) {
+		id = xt_tunnel_find(&d->t, r.tun.name);
+		if (id && !same_tunnel(&d->t.tun[id], &r.tun))
+			snprintf(msg, sizeof(msg), "tunnel %s differs from the running one; a tunnel cannot change in place: remove it from the file, reload, then add it back",
+				 r.tun.name);
+		return msg[0] ? -1 : 0;
+	}
+	for (int i = 0; i < r.nvia && !msg[0]; i++)
+		if (!if_nametoindex(r.via[i].dev))
+			snprintf(msg, sizeof(msg), "no device '%s'", r.via[i].dev);
+	for (int i = 0; i < r.ntunnels && !msg[0]; i++)
+		if (!xt_tunnel_find(&d->t, r.tunnels[i]) && !config_has_tunnel(c, r.tunnels[i]))
+			snprintf(msg, sizeof(msg), "no tunnel %s in [tunnels] or running", r.tunnels[i]);
+	if (!msg[0])
+		return 0;
+bad:
+	snprintf(d->err, sizeof(d->err), "%s:%d: %s", d->path, l->lineno, msg);
+	return -1;
+}
+
+static int config_check(struct daemon *d, const struct xconfig *c)
+{
+	for (size_t i = 0; i < c->ntunnels; i++)
+		if (check_line(d, c, &c->tunnels[i]))
+			return -1;
+	for (size_t i = 0; i < c->nroutes; i++)
+		if (check_line(d, c, &c->routes[i]))
+			return -1;
+	return 0;
+}
+
+static int apply_line(struct daemon *d, const struct config_line *l)
+{
+	char buf[2048], msg[512];
+	struct cli_req r;
+	int ret;
+
+	snprintf(buf, sizeof(buf), "%s", l->text);
+	if (cli_parse_line(buf, d->cfg.pin_root, &r, msg, sizeof(msg)))
+		return -EINVAL;
+	if (r.cmd == CMD_TUNNEL_ADD)
+		ret = xt_tunnel_find(&d->t, r.tun.name) ? 0 : xt_tunnel_add(&d->t, &r.tun);
+	else
+		ret = route_apply(&d->t, &r, XFWD_ORIGIN_STATIC, true);
+	if (ret)
+		logmsg(d, 3, "xfwd: %s:%d: %s", d->path, l->lineno, d->err);
+	return ret;
+}
+
+/* What `old` had and `now` does not: static routes, then tunnels. */
+static void remove_dropped(struct daemon *d, const struct xconfig *old, const struct xconfig *now)
+{
+	char a[2048], b[2048], e[256];
+	struct cli_req ro, rn;
+
+	for (int pass = 0; pass < 2; pass++) {
+		const struct config_line *ol = pass ? old->tunnels : old->routes;
+		size_t on = pass ? old->ntunnels : old->nroutes;
+		const struct config_line *nl = pass ? now->tunnels : now->routes;
+		size_t nn = pass ? now->ntunnels : now->nroutes;
+
+		for (size_t i = 0; i < on; i++) {
+			bool kept = false;
+
+			snprintf(a, sizeof(a), "%s", ol[i].text);
+			if (cli_parse_line(a, old->pin_root, &ro, e, sizeof(e)))
+				continue;
+			for (size_t j = 0; j < nn && !kept; j++) {
+				snprintf(b, sizeof(b), "%s", nl[j].text);
+				kept = !cli_parse_line(b, now->pin_root, &rn, e, sizeof(e)) &&
+				       (pass ? !strcmp(ro.tun.name, rn.tun.name)
+					     : xaddr_eq(&ro.prefix.addr, &rn.prefix.addr) &&
+						       ro.prefix.len == rn.prefix.len);
+			}
+			if (kept)
+				continue;
+			if (pass ? xt_tunnel_del(&d->t, ro.tun.name)
+				 : (xt_route_origin(&d->t, &ro.prefix) == XFWD_ORIGIN_STATIC &&
+				    xt_route_del(&d->t, &ro.prefix)))
+				logmsg(d, 4, "xfwd: could not remove what the file no longer has: %s", d->err);
+		}
+	}
+}
+
+static int attach_all(struct daemon *d, const struct xconfig *c)
+{
+	struct cli_req r = { .cmd = CMD_ATTACH, .pin_root = c->pin_root, .mode = c->mode,
+			     .ndevs = c->nattach };
+
+	memcpy(r.devs, c->attach, sizeof(r.devs));
+	r.json = true; /* quiet */
+	return cmd_attach(&r, d->err, sizeof(d->err));
+}
+
+static int table_open(struct daemon *d)
+{
+	int ret = xb_open(&d->b, d->cfg.pin_root, d->err, sizeof(d->err));
+
+	if (!ret && (ret = xt_load(&d->t, &d->b, d->err, sizeof(d->err)))) {
+		xt_free(&d->t);
+		xb_close(&d->b);
+	}
+	d->t.no_wait = true;
+	if (!ret)
+		ret = xt_sync_local(&d->t);
+	return ret;
+}
+
+static int config_apply(struct daemon *d, const struct xconfig *c)
+{
+	int fails = 0;
+
+	for (size_t i = 0; i < c->ntunnels; i++)
+		fails += apply_line(d, &c->tunnels[i]) != 0;
+	for (size_t i = 0; i < c->nroutes; i++)
+		fails += apply_line(d, &c->routes[i]) != 0;
+	return fails ? -EIO : 0;
+}
+
+/* ---- the kernel table ---- */
+
+/* The members a mirrored route forwards to; 0 = only the kernel can. */
+static int mirror_members(struct daemon *d, const struct mroute *m, struct nh_key *k)
+{
+	char name[IF_NAMESIZE];
+
+	memset(k, 0, XFWD_ECMP_MAX * sizeof(*k));
+	for (int i = 0; i < m->nvia; i++) {
+		uint32_t tid = if_indextoname(m->via[i].oif, name) ? xt_tunnel_find(&d->t, name) : 0;
+
+		if (tid) { /* via a tunnel's kernel device: the XDP tunnel */
+			k[i].kind = XFWD_NH_TUNNEL;
+			k[i].tunnel = tid;
+		} else if (m->via[i].gw.family) {
+			k[i].kind = XFWD_NH_DIRECT;
+			k[i].gw = m->via[i].gw;
+			k[i].oif = m->via[i].oif;
+		} else {
+			return 0; /* a device route on a LAN: the kernel resolves each host */
+		}
+	}
+	return m->nvia;
+}
+
+static void mirror_apply(struct daemon *d, const struct mroute *m, bool del)
+{
+	int origin = xt_route_origin(&d->t, &m->prefix), n = 1;
+	struct nh_key k[XFWD_ECMP_MAX] = { { .kind = m->kind } };
+	char p[XPREFIX_STRLEN];
+
+	if (origin == XFWD_ORIGIN_STATIC || origin == XFWD_ORIGIN_LOCAL)
+		return; /* the config's routes and the host's addresses win */
+	if (del) {
+		if (origin == XFWD_ORIGIN_MIRROR && xt_route_del(&d->t, &m->prefix))
+			logmsg(d, 4, "xfwd: %s", d->err);
+		return;
+	}
+	if (m->kind == XFWD_NH_DIRECT && !(n = mirror_members(d, m, k))) {
+		k[0].kind = XFWD_NH_KERNEL;
+		n = 1;
+	}
+	if (!xt_route_set(&d->t, &m->prefix, k, n, XFWD_ORIGIN_MIRROR, ROUTE_REPLACE))
+		return;
+	/* e.g. a next hop on a device xfwd is not attached to */
+	logmsg(d, 6, "xfwd: %s: %s; the kernel forwards it", xprefix_str(&m->prefix, p), d->err);
+	k[0].kind = XFWD_NH_KERNEL;
+	if (xt_route_set(&d->t, &m->prefix, k, 1, XFWD_ORIGIN_MIRROR, ROUTE_REPLACE))
+		logmsg(d, 3, "xfwd: %s: %s", xprefix_str(&m->prefix, p), d->err);
+}
+
+static void seen_add(struct daemon *d, const struct xprefix *p)
+{
+	if (d->nseen == d->capseen) {
+		size_t cap = d->capseen ? d->capseen * 2 : 4096;
+		void *v = realloc(d->seen, cap * sizeof(*d->seen));
+
+		if (!v)
+			return;
+		d->seen = v;
+		d->capseen = cap;
+	}
+	d->seen[d->nseen++] = *p;
+}
+
+static int cmp_prefix(const void *a, const void *b)
+{
+	const struct xprefix *x = a, *y = b;
+	int c = x->addr.family - y->addr.family;
+
+	if (!c)
+		c = memcmp(x->addr.bytes, y->addr.bytes, 16);
+	return c ? c : (int)x->len - (int)y->len;
+}
+
+static int dump_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct daemon *d = arg;
+	struct mroute m;
+
+	if (mirror_parse(nlh, &m) || m.table != d->cfg.mirror_table)
+		return MNL_CB_OK;
+	mirror_apply(d, &m, false);
+	seen_add(d, &m.prefix);
+	return MNL_CB_OK;
+}
+
+/* Mirrored routes the kernel table no longer has (removed while no
+ * daemon ran, or lost in an overrun). */
+static void drop_stale(struct daemon *d, int fd, size_t ksz, int family)
+{
+	uint8_t key[sizeof(struct xfwd_route_key6)], next[sizeof(key)];
+	struct xprefix *gone = NULL;
+	size_t ngone = 0;
+	struct xfwd_route r;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		struct xprefix p = { .addr.family = family, .len = *(uint32_t *)next };
+
+		memcpy(key, next, ksz);
+		prev = key;
+		memcpy(p.addr.bytes, next + 4, family == AF_INET ? 4 : 16);
+		if (bpf_map_lookup_elem(fd, key, &r) || r.origin != XFWD_ORIGIN_MIRROR ||
+		    bsearch(&p, d->seen, d->nseen, sizeof(p), cmp_prefix))
+			continue;
+		if ((gone = realloc(gone, (ngone + 1) * sizeof(*gone))))
+			gone[ngone++] = p;
+	}
+	for (size_t i = 0; i < ngone; i++)
+		xt_route_del(&d->t, &gone[i]);
+	free(gone);
+}
+
+/* Dump the table, apply every route, then drop what it no longer has. */
+static int mirror_sync(struct daemon *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	int ret;
+
+	if (!d->cfg.mirror_table)
+		return 0;
+	d->nseen = 0;
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_UNSPEC;
+	if ((ret = rtnl_request(nlh, dump_cb, d))) {
+		snprintf(d->err, sizeof(d->err), "cannot dump the kernel's routes: %s", strerror(-ret));
+		return ret;
+	}
+	qsort(d->seen, d->nseen, sizeof(*d->seen), cmp_prefix);
+	drop_stale(d, d->b.fd.routes4, sizeof(struct xfwd_route_key4), AF_INET);
+	drop_stale(d, d->b.fd.routes6, sizeof(struct xfwd_route_key6), AF_INET6);
+	logmsg(d, 6, "xfwd: mirrored %zu routes of kernel table %u", d->nseen, d->cfg.mirror_table);
+	return 0;
+}
+
+static int event_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct daemon *d = arg;
+	struct mroute m;
+
+	if (nlh->nlmsg_type == RTM_NEWNEIGH || nlh->nlmsg_type == RTM_DELNEIGH) {
+		d->neigh_changed = true; /* re-read MACs once this batch is done */
+		return MNL_CB_OK;
+	}
+	if ((nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE) ||
+	    mirror_parse(nlh, &m) || m.table != d->cfg.mirror_table)
+		return MNL_CB_OK;
+	mirror_apply(d, &m, nlh->nlmsg_type == RTM_DELROUTE);
+	return MNL_CB_OK;
+}
+
+/* Routes and neighbours (a next hop's MAC arrives after the route, and
+ * changes). Subscribed before the dump, so nothing falls between. */
+static int events_open(struct daemon *d)
+{
+	int rcvbuf = 64 << 20;
+
+	d->ev = mnl_socket_open(NETLINK_ROUTE);
+	if (!d->ev || mnl_socket_bind(d->ev, RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_NEIGH,
+				      MNL_SOCKET_AUTOPID)) {
+		snprintf(d->err, sizeof(d->err), "cannot listen for route changes: %s", strerror(errno));
+		return -errno;
+	}
+	/* A full table arrives in bursts: room for ~400k messages. */
+	if (setsockopt(mnl_socket_get_fd(d->ev), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(mnl_socket_get_fd(d->ev), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	return 0;
+}
+
+static void events_read(struct daemon *d)
+{
+	char buf[1 << 16];
+	ssize_t n = mnl_socket_recvfrom(d->ev, buf, sizeof(buf));
+
+	if (n < 0 && errno == ENOBUFS) { /* overrun: events were lost */
+		logmsg(d, 4, "xfwd: route events overran the socket buffer: resynchronising");
+		mirror_sync(d);
+		return;
+	}
+	if (n > 0)
+		mnl_cb_run(buf, (size_t)n, 0, 0, event_cb, d);
+	if (d->neigh_changed) {
+		int changed = 0;
+
+		d->neigh_changed = false;
+		if (xt_refresh_neigh(&d->t, &changed))
+			logmsg(d, 4, "xfwd: %s", d->err);
+	}
+}
+
+/* ---- lifecycle ---- */
+
+static void reload(struct daemon *d)
+{
+	struct xconfig c;
+
+	sd_notify(0, "RELOADING=1");
+	if (config_load(d->path, &c, d->err, sizeof(d->err)) || config_check(d, &c)) {
+		logmsg(d, 3, "xfwd: reload refused, the running configuration stays: %s", d->err);
+		if (c.tunnels || c.routes)
+			config_free(&c);
+		sd_notify(0, "READY=1");
+		return;
+	}
+	if (attach_all(d, &c))
+		logmsg(d, 3, "xfwd: %s", d->err);
+	config_apply(d, &c);
+	remove_dropped(d, &d->cfg, &c);
+	config_free(&d->cfg);
+	d->cfg = c;
+	logmsg(d, 6, "xfwd: reloaded %s", d->path);
+	sd_notify(0, "READY=1");
+}
+
+static int start(struct daemon *d)
+{
+	sigset_t s;
+	int ret;
+
+	if (config_load(d->path, &d->cfg, d->err, sizeof(d->err)))
+		return -EINVAL;
+	if ((ret = attach_all(d, &d->cfg)) || (ret = table_open(d)))
+		return ret;
+	if (config_check(d, &d->cfg))
+		return -EINVAL;
+	if (config_apply(d, &d->cfg))
+		logmsg(d, 4, "xfwd: some lines of %s were not applied (see above)", d->path);
+	if ((ret = events_open(d)) || (ret = mirror_sync(d)))
+		return ret;
+	sigemptyset(&s);
+	sigaddset(&s, SIGHUP);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGINT);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	d->sfd = signalfd(-1, &s, SFD_CLOEXEC);
+	return d->sfd < 0 ? -errno : 0;
+}
+
+static void loop(struct daemon *d)
+{
+	uint64_t wd_usec = 0;
+	int timeout = -1;
+
+	if (sd_watchdog_enabled(0, &wd_usec) > 0)
+		timeout = (int)(wd_usec / 2000);
+	for (;;) {
+		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { d->ev ? mnl_socket_get_fd(d->ev) : -1, POLLIN, 0 } };
+		struct signalfd_siginfo si;
+
+		if (poll(p, 2, timeout) < 0 && errno != EINTR)
+			break;
+		if (wd_usec)
+			sd_notify(0, "WATCHDOG=1");
+		if (p[1].revents & POLLIN)
+			events_read(d);
+		if ((p[0].revents & POLLIN) && read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGHUP)
+				reload(d);
+			else
+				break;
+		}
+	}
+}
+
+int cmd_run(const struct cli_req *r, char *err, size_t len)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	int ret;
+
+	if (!d)
+		return -ENOMEM;
+	d->path = r->config ? r->config : "/etc/xfwd/xfwd.conf";
+	d->journal = getenv("JOURNAL_STREAM") != NULL;
+	d->sfd = -1;
+	ret = start(d);
+	if (!ret) {
+		logmsg(d, 6, "xfwd: running (%s)", d->path);
+		sd_notify(0, "READY=1");
+		loop(d);
+		sd_notify(0, "STOPPING=1");
+		logmsg(d, 6, "xfwd: stopping; the data path keeps forwarding");
+	} else {
+		snprintf(err, len, "%s", d->err);
+	}
+	if (d->ev)
+		mnl_socket_close(d->ev);
+	if (d->t.b) { /* table_open() succeeded */
+		xt_free(&d->t);
+		xb_close(&d->b);
+	}
+	config_free(&d->cfg);
+	free(d->seen);
+	free(d);
+	return ret;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * /etc/xfwd/xfwd.conf (docs/config.md), read with inih:
+ *
+ *   [xfwd]
+ *   pin-root = /sys/fs/bpf/xfwd
+ *   attach = eth1 eth2
+ *   mode = native
+ *   mirror-table = 100
+ *   [tunnels]
+ *   tunnel = tgw1 type gre local 192.0.2.1 remote 198.51.100.7 key 42
+ *   [routes]
+ *   route = 10.30.0.0/16 tunnel tgw1
+ *
+ * Tunnel and route lines use the CLI's grammar. A file is checked whole:
+ * the first error is reported with its line, and nothing is used.
+ */
+#ifndef XFWD_CONFIG_H
+#define XFWD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+struct config_line {
+	int lineno;
+	char *text; /* as the CLI would take it: "tunnel add NAME ...", "route add ..." */
+};
+
+struct xconfig {
+	char pin_root[256];
+	char attach[CLI_MAX_DEVS][IFNAME_LEN];
+	int nattach;
+	int mode; /* enum xfwd_xdp_mode */
+	uint32_t mirror_table; /* 0: none */
+	struct config_line *tunnels, *routes;
+	size_t ntunnels, nroutes;
+};
+
+/* 0, or -1 with "FILE:LINE: problem" in err. */
+int config_load(const char *path, struct xconfig *c, char *err, size_t len);
+void config_free(struct xconfig *c);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Routes from a kernel routing table, as rtnetlink sends them (pure:
+ * parsing only; the daemon applies them, loader/cmd_run.c). */
+#ifndef XFWD_MIRROR_H
+#define XFWD_MIRROR_H
+
+#include <stdint.h>
+
+#include "prefix.h"
+#include "../maps/xfwd_abi.h"
+
+struct nlmsghdr;
+
+struct mroute {
+	struct xprefix prefix;
+	uint32_t table;
+	uint8_t kind; /* XFWD_NH_DIRECT (vias), _BLACKHOLE or _KERNEL */
+	int nvia;
+	struct {
+		struct xaddr gw; /* family 0: no gateway (a device route) */
+		uint32_t oif;
+	} via[XFWD_ECMP_MAX];
+};
+
+enum { MIRROR_SKIP = 1 }; /* not a route xfwd mirrors (local, cloned, ...) */
+
+/* An RTM_NEWROUTE or RTM_DELROUTE message: 0, MIRROR_SKIP, or -EBADMSG. */
+int mirror_parse(const struct nlmsghdr *nlh, struct mroute *m);
+
+#endif

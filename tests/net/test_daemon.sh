@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# xfwd run: the daemon applies its config file and mirrors kernel table
+# 100 into the data path, follows changes, reloads on SIGHUP (refusing a
+# bad file whole), and stops and restarts without disturbing forwarding.
+# Topology: tests/net/topo_basic.sh (kernel forwarding off on r).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo_basic.sh"
+require_root
+DPID=""
+stop_daemon() { [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null; DPID=""; }
+trap 'stop_daemon; cleanup' EXIT
+
+echo "test_daemon: xfwd run, mirroring kernel table 100"
+basic_hosts
+conf=$(mktemp) log=$(mktemp)
+write_conf() { # write_conf [EXTRA ROUTE LINE]
+	cat >"$conf" <<EOF2
+# the router's daemon
+[xfwd]
+pin-root = $PIN_BASE/xfwd-$NSP-r
+attach = r0 r1 r2
+mirror-table = 100
+
+[routes]
+route = 10.0.1.0/24 via 10.0.1.2 dev r0
+route = fd00:1::/64 via fd00:1::2 dev r0
+${1:-}
+EOF2
+}
+start_daemon() {
+	cat "$log" >>"$log.all" 2>/dev/null; : >"$log" # "running" must be this start's
+	nsenter --net=/run/netns/$NSP-r "$XFWD" run -c "$conf" 2>>"$log" &
+	DPID=$!
+	wait_for grep -q "xfwd: running" "$log" || true # checked below
+}
+# wait_for CMD...: up to 5 s for CMD to succeed.
+wait_for() {
+	for _ in $(seq 50); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+route_is() { xf r route show "$1" | grep -q -- "$2"; }
+no_route() { ! xf r route show "$1" | grep -q .; }
+R() { nsx r ip "$@"; }
+
+R route add table 100 10.9.0.0/24 via 10.0.2.2 dev r1 # there before the daemon
+write_conf
+start_daemon
+check "the daemon starts and says so" sh -c "grep -q 'xfwd: running' '$log' || { cat '$log'; exit 1; }"
+check "a route already in table 100 is mirrored at start" route_is 10.9.0.0/24 "via 10.0.2.2 dev r1"
+check "the config's static routes are in" route_is 10.0.1.0/24 "via 10.0.1.2 dev r0"
+nsx c ping -c 1 -W 2 10.9.0.1 >/dev/null || true
+xf r stats reset
+check "traffic to the mirrored route crosses the router in XDP" nsx c ping -c 5 -i 0.05 -W 1 10.9.0.1
+check "...10 packets forwarded" test "$(forwarded r)" -eq 10
+
+R route replace table 100 10.9.0.0/24 nexthop via 10.0.2.2 dev r1 nexthop via 10.0.3.2 dev r2
+check "a replace with two paths becomes an ECMP group" wait_for route_is 10.9.0.0/24 "via 10.0.3.2 dev r2"
+R -6 route add table 100 fd00:9::/64 via fd00:2::2 dev r1
+check "an IPv6 route added to table 100 appears" wait_for route_is fd00:9::/64 "via fd00:2::2 dev r1"
+check "...and carries traffic" nsx c ping -6 -c 3 -i 0.1 -W 2 fd00:9::1
+R route add 10.77.0.0/16 via 10.0.2.2 dev r1
+R route add table 100 blackhole 10.66.0.0/16
+R route add table 100 unreachable 10.67.0.0/16
+check "blackhole in the table: dropped by xfwd" wait_for route_is 10.66.0.0/16 blackhole
+check "unreachable in the table: left to the kernel (it answers with ICMP)" wait_for route_is 10.67.0.0/16 kernel
+check "routes of other tables are not mirrored" no_route 10.77.0.0/16
+R route add table 100 10.0.1.0/24 via 10.0.2.2 dev r1
+sleep 0.3
+check "a static route of the config wins over the same prefix in the table" route_is 10.0.1.0/24 "via 10.0.1.2 dev r0"
+R route del table 100 10.66.0.0/16
+check "a route deleted from the table disappears" wait_for no_route 10.66.0.0/16
+
+cp "$conf" "$conf.good"
+printf 'route = 10.55.0.0/16 via 10.0.2.2 dev nosuch\n' >>"$conf"
+kill -HUP "$DPID"
+check "a bad file on reload is refused with its line, the running config stays" \
+	sh -c "for i in \$(seq 50); do grep -q \"reload refused.*:$(wc -l <"$conf"):.*no device 'nosuch'\" '$log' && exit 0; sleep 0.1; done; cat '$log'; exit 1"
+check "...and nothing of it was applied" no_route 10.55.0.0/16
+write_conf "route = 10.55.0.0/16 blackhole"
+kill -HUP "$DPID"
+check "reload adds what the file now has" wait_for route_is 10.55.0.0/16 blackhole
+write_conf
+kill -HUP "$DPID"
+check "reload removes what the file no longer has" wait_for no_route 10.55.0.0/16
+
+stop_daemon
+check "the daemon stops on SIGTERM, saying the data path keeps forwarding" grep -q "keeps forwarding" "$log"
+check "with no daemon, traffic still crosses in XDP" nsx c ping -c 3 -i 0.1 -W 1 10.9.0.1
+R route del table 100 10.67.0.0/16
+R route add table 100 10.68.0.0/16 via 10.0.3.2 dev r2
+start_daemon
+check "a restarted daemon drops what left the table while it was away" sh -c "$(declare -f xf wait_for no_route); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE; wait_for no_route 10.67.0.0/16 || { cat $log; xf r route show; exit 1; }"
+check "...and adds what came" route_is 10.68.0.0/16 "via 10.0.3.2 dev r2"
+check "...and keeps what stayed" route_is 10.9.0.0/24 "via 10.0.3.2 dev r2"
+stop_daemon
+rm -f "$conf" "$conf.good" "$log" "$log.all"
+echo "test_daemon: $FAILS failure(s)"
+[ "$FAILS" -eq 0 ]
