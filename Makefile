@@ -71,7 +71,7 @@ $(OUTPUT)/xfwd: $(PURE_OBJS) $(IO_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) $(LOADER_HDRS)
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) $(LOADER_HDRS) $(wildcard tests/unit/fixtures/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(PURE_OBJS) -lcmocka -lmnl -linih -o $@
@@ -131,6 +131,9 @@ bench: $(OUTPUT)/xfwd $(BENCH_PROGS)
 install: $(OUTPUT)/xfwd
 	install -D -m 0755 $(OUTPUT)/xfwd $(DESTDIR)$(PREFIX)/sbin/xfwd
 	install -D -m 0644 man/xfwd.8 $(DESTDIR)$(PREFIX)/share/man/man8/xfwd.8
+	install -D -m 0644 systemd/xfwd.service $(DESTDIR)/etc/systemd/system/xfwd.service
+	sed -i 's|/usr/local/sbin/xfwd|$(PREFIX)/sbin/xfwd|' $(DESTDIR)/etc/systemd/system/xfwd.service
+	install -D -m 0644 systemd/xfwd.conf.example $(DESTDIR)/etc/xfwd/xfwd.conf.example
 
 clean:
 	rm -rf $(OUTPUT)

@@ -27,9 +27,20 @@ route = fd00:1::/64 via fd00:1::2 dev r0
 ${1:-}
 EOF2
 }
+# What systemd would hear on its notify socket (Type=notify, WatchdogSec).
+notify_sock=$(mktemp -u /tmp/xfwd-notify.XXXXXX) notes=$(mktemp)
+python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])
+while True:
+    open(sys.argv[2], 'a').write(s.recv(4096).decode() + '\n')
+" "$notify_sock" "$notes" &
+NPID=$!
+trap 'stop_daemon; kill $NPID 2>/dev/null; rm -f "$notify_sock" "$notes"; cleanup' EXIT
 start_daemon() {
 	cat "$log" >>"$log.all" 2>/dev/null; : >"$log" # "running" must be this start's
-	nsenter --net=/run/netns/$NSP-r "$XFWD" run -c "$conf" 2>>"$log" &
+	NOTIFY_SOCKET=$notify_sock WATCHDOG_USEC=300000 \
+		nsenter --net=/run/netns/$NSP-r "$XFWD" run -c "$conf" 2>>"$log" &
 	DPID=$!
 	wait_for grep -q "xfwd: running" "$log" || true # checked below
 }
@@ -46,6 +57,9 @@ R route add table 100 10.9.0.0/24 via 10.0.2.2 dev r1 # there before the daemon
 write_conf
 start_daemon
 check "the daemon starts and says so" sh -c "grep -q 'xfwd: running' '$log' || { cat '$log'; exit 1; }"
+check "...and tells systemd it is ready (sd_notify READY=1)" wait_for grep -qx "READY=1" "$notes"
+sleep 0.4
+check "...and pets the watchdog (WatchdogSec)" grep -qx "WATCHDOG=1" "$notes"
 check "a route already in table 100 is mirrored at start" route_is 10.9.0.0/24 "via 10.0.2.2 dev r1"
 check "the config's static routes are in" route_is 10.0.1.0/24 "via 10.0.1.2 dev r0"
 nsx c ping -c 1 -W 2 10.9.0.1 >/dev/null || true
@@ -79,6 +93,7 @@ check "...and nothing of it was applied" no_route 10.55.0.0/16
 write_conf "route = 10.55.0.0/16 blackhole"
 kill -HUP "$DPID"
 check "reload adds what the file now has" wait_for route_is 10.55.0.0/16 blackhole
+check "...telling systemd it reloads (RELOADING=1)" grep -qx "RELOADING=1" "$notes"
 write_conf
 kill -HUP "$DPID"
 check "reload removes what the file no longer has" wait_for no_route 10.55.0.0/16
@@ -88,10 +103,18 @@ check "the daemon stops on SIGTERM, saying the data path keeps forwarding" grep 
 check "with no daemon, traffic still crosses in XDP" nsx c ping -c 3 -i 0.1 -W 1 10.9.0.1
 R route del table 100 10.67.0.0/16
 R route add table 100 10.68.0.0/16 via 10.0.3.2 dev r2
+pings=$(mktemp)
+nsx c ping -i 0.01 -c 400 -W 1 10.9.0.1 >"$pings" 2>&1 &
+PING=$!
+sleep 0.5
 start_daemon
 check "a restarted daemon drops what left the table while it was away" sh -c "$(declare -f xf wait_for no_route); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE; wait_for no_route 10.67.0.0/16 || { cat $log; xf r route show; exit 1; }"
 check "...and adds what came" route_is 10.68.0.0/16 "via 10.0.3.2 dev r2"
 check "...and keeps what stayed" route_is 10.9.0.0/24 "via 10.0.3.2 dev r2"
+wait "$PING" || true
+check "no packet lost while the daemon restarted, re-attached and reconciled" \
+	sh -c "grep -q ' 0% packet loss' '$pings' || { tail -3 '$pings'; exit 1; }"
+rm -f "$pings"
 stop_daemon
 rm -f "$conf" "$conf.good" "$log" "$log.all"
 echo "test_daemon: $FAILS failure(s)"

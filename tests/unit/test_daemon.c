@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The daemon's pure parts: the config file, and routes as the kernel
+ * sends them (real captured messages, tests/unit/fixtures/). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/netlink.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loader/config.h"
+#include "loader/mirror.h"
+#include "fixtures/rtm_routes.h"
+
+static int parse(const uint8_t *msg, struct mroute *m)
+{
+	return mirror_parse((const struct nlmsghdr *)msg, m);
+}
+
+static void assert_addr(const struct xaddr *a, int family, const char *s)
+{
+	uint8_t want[16] = { 0 };
+
+	assert_int_equal(a->family, family);
+	inet_pton(family, s, want);
+	assert_memory_equal(a->bytes, want, family == AF_INET ? 4 : 16);
+}
+
+static void test_mirror_unicast(void **s)
+{
+	struct mroute m;
+
+	(void)s;
+	assert_int_equal(parse(RT_VIA, &m), 0);
+	assert_int_equal(m.table, 100);
+	assert_int_equal(m.kind, XFWD_NH_DIRECT);
+	assert_addr(&m.prefix.addr, AF_INET, "10.9.0.0");
+	assert_int_equal(m.prefix.len, 24);
+	assert_int_equal(m.nvia, 1);
+	assert_addr(&m.via[0].gw, AF_INET, "10.0.2.2");
+	assert_int_equal(m.via[0].oif, 3);
+	assert_int_equal(parse(RT_DEFAULT, &m), 0);
+	assert_int_equal(m.prefix.len, 0);
+	assert_addr(&m.prefix.addr, AF_INET, "0.0.0.0");
+	assert_int_equal(parse(RT6_VIA, &m), 0);
+	assert_addr(&m.prefix.addr, AF_INET6, "fd00:9::");
+	assert_int_equal(m.prefix.len, 64);
+	assert_addr(&m.via[0].gw, AF_INET6, "fd00:2::2");
+}
+
+static void test_mirror_multipath(void **s)
+{
+	struct mroute m;
+
+	(void)s;
+	assert_int_equal(parse(RT_MULTIPATH, &m), 0);
+	assert_int_equal(m.nvia, 2);
+	assert_addr(&m.via[0].gw, AF_INET, "10.0.2.2");
+	assert_int_equal(m.via[0].oif, 3);
+	assert_addr(&m.via[1].gw, AF_INET, "10.0.3.2");
+	assert_int_equal(m.via[1].oif, 5);
+}
+
+static void test_mirror_kinds(void **s)
+{
+	struct mroute m;
+	uint8_t bad[sizeof(RT_VIA)];
+
+	(void)s;
+	assert_int_equal(parse(RT_BLACKHOLE, &m), 0);
+	assert_int_equal(m.kind, XFWD_NH_BLACKHOLE);
+	assert_int_equal(m.nvia, 0);
+	assert_int_equal(parse(RT_UNREACHABLE, &m), 0);
+	assert_int_equal(m.kind, XFWD_NH_KERNEL);
+	assert_int_equal(parse(RT_DEVICE, &m), 0); /* no gateway: the daemon hands it to the kernel */
+	assert_int_equal(m.via[0].gw.family, 0);
+	assert_int_equal(m.via[0].oif, 3);
+	/* A truncated destination is an error, not a /24 of garbage. */
+	memcpy(bad, RT_VIA, sizeof(bad));
+	for (size_t i = 28; i + 8 <= sizeof(bad); i += 4)
+		if (bad[i + 2] == 1 /* RTA_DST */ && bad[i] == 8)
+			bad[i] = 7;
+	assert_int_equal(parse(bad, &m), -EBADMSG);
+}
+
+/* ---- config ---- */
+
+static const char *write_file(const char *text)
+{
+	static char path[] = "/tmp/xfwd-conf-XXXXXX";
+	int fd;
+
+	strcpy(path, "/tmp/xfwd-conf-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void refused(const char *text, const char *want)
+{
+	const char *path = write_file(text);
+	struct xconfig c;
+	char err[1024];
+
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), -1);
+	if (!strstr(err, want))
+		fail_msg("error '%s' lacks '%s'", err, want);
+	unlink(path);
+}
+
+static void test_config_good(void **s)
+{
+	const char *path = write_file("# appliance\n[xfwd]\npin-root = /sys/fs/bpf/x1\n"
+				      "attach = eth1, eth2\nmode = generic\nmirror-table = 100\n"
+				      "[tunnels]\ntunnel = tgw1 type gre local 192.0.2.1 remote 198.51.100.7 key 42\n"
+				      "[routes]\nroute = 10.30.0.0/16 tunnel tgw1\n"
+				      "route = fd00:9::/64 via fd00:2::2 dev eth1 ; a comment\n");
+	struct xconfig c;
+	char err[1024];
+
+	(void)s;
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), 0);
+	assert_string_equal(c.pin_root, "/sys/fs/bpf/x1");
+	assert_int_equal(c.nattach, 2);
+	assert_string_equal(c.attach[1], "eth2");
+	assert_int_equal(c.mode, XFWD_MODE_GENERIC);
+	assert_int_equal(c.mirror_table, 100);
+	assert_int_equal(c.ntunnels, 1);
+	assert_int_equal(c.tunnels[0].lineno, 8);
+	assert_string_equal(c.tunnels[0].text,
+			    "tunnel add tgw1 type gre local 192.0.2.1 remote 198.51.100.7 key 42");
+	assert_int_equal(c.nroutes, 2);
+	assert_string_equal(c.routes[1].text, "route add fd00:9::/64 via fd00:2::2 dev eth1");
+	assert_int_equal(c.routes[1].lineno, 11);
+	config_free(&c);
+	unlink(path);
+}
+
+static void test_config_refused(void **s)
+{
+	(void)s;
+	refused("[xfwd]\nattach = eth0\nbogus = 1\n", ":3: unknown setting 'bogus'");
+	refused("[xfwd]\nattach = eth0\n[extra]\nx = 1\n", ":4: unknown section [extra]");
+	refused("[xfwd]\nattach = eth0\nmode = turbo\n", ":3: mode is 'native' or 'generic'");
+	refused("[xfwd]\nattach = eth0\nmirror-table = main\n", ":3: mirror-table is a kernel table number");
+	refused("[xfwd]\nattach = eth0\n[routes]\nroute = 10.0.0.0/8 via 1.2.3.4\n", ":4: 'via 1.2.3.4' needs 'dev DEV'");
+	refused("[xfwd]\nattach = eth0\n[routes]\n10.0.0.0/8 = blackhole\n", ":4: [routes] takes 'route = PREFIX");
+	refused("[xfwd]\nattach = eth0\n[tunnels]\ntunnel = t1 type gre local 1.1.1.1\n", ":4: tunnel add needs");
+	refused("[xfwd]\nattach = eth0\njust words\n", ":3: not 'name = value'");
+	refused("[xfwd]\nmirror-table = 100\n", "no 'attach = DEV...'");
+	/* The first error is the one reported. */
+	refused("[xfwd]\nattach = eth0\nbogus = 1\nworse = 2\n", ":3: unknown setting 'bogus'");
+	refused("", "no 'attach");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mirror_unicast),
+		cmocka_unit_test(test_mirror_multipath),
+		cmocka_unit_test(test_mirror_kinds),
+		cmocka_unit_test(test_config_good),
+		cmocka_unit_test(test_config_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
