@@ -3,9 +3,9 @@
 # Debian 12. Idempotent: does nothing when everything is present.
 set -euo pipefail
 
-PKGS=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev libinih-dev libsystemd-dev
+PKGS=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev
       libcmocka-dev bpftool iproute2 ethtool iputils-ping netcat-openbsd tcpdump
-      util-linux pkg-config)
+      util-linux pkg-config libinih-dev libsystemd-dev bird2 gobgpd)
 
 missing=()
 for p in "${PKGS[@]}"; do

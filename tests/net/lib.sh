@@ -82,6 +82,12 @@ forwarded() {
 	echo $(( $(stat_pkts "$1" fwd_tx) + $(stat_pkts "$1" fwd_redirect) ))
 }
 
+# route_of NS PREFIX: `xfwd route show` lines of exactly that route (its
+# multipath lines included), nothing when there is none.
+route_of() {
+	xf "$1" route show "$2" | awk -v p="$2" '$1 == p { on = 1; print; next } /^[^ \t]/ { on = 0 } on'
+}
+
 rx_packets() {
 	nsx "$1" cat /sys/class/net/"$2"/statistics/rx_packets
 }

@@ -49,8 +49,8 @@ wait_for() {
 	for _ in $(seq 50); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
 	return 1
 }
-route_is() { xf r route show "$1" | grep -q -- "$2"; }
-no_route() { ! xf r route show "$1" | grep -q .; }
+route_is() { route_of r "$1" | grep -q -- "$2"; }
+no_route() { ! route_of r "$1" | grep -q .; }
 R() { nsx r ip "$@"; }
 
 R route add table 100 10.9.0.0/24 via 10.0.2.2 dev r1 # there before the daemon
@@ -108,7 +108,7 @@ nsx c ping -i 0.01 -c 400 -W 1 10.9.0.1 >"$pings" 2>&1 &
 PING=$!
 sleep 0.5
 start_daemon
-check "a restarted daemon drops what left the table while it was away" sh -c "$(declare -f xf wait_for no_route); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE; wait_for no_route 10.67.0.0/16 || { cat $log; xf r route show; exit 1; }"
+check "a restarted daemon drops what left the table while it was away" sh -c "$(declare -f xf route_of wait_for no_route); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE; wait_for no_route 10.67.0.0/16 || { cat $log; xf r route show; exit 1; }"
 check "...and adds what came" route_is 10.68.0.0/16 "via 10.0.3.2 dev r2"
 check "...and keeps what stayed" route_is 10.9.0.0/24 "via 10.0.3.2 dev r2"
 wait "$PING" || true
