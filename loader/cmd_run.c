@@ -21,6 +21,10 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#ifndef IFF_LOWER_UP /* <linux/if.h> has it, but clashes with <net/if.h> */
+#define IFF_LOWER_UP 0x10000
+#endif
+
 #include "cmd.h"
 #include "config.h"
 #include "mirror.h"
@@ -347,11 +351,50 @@ static int mirror_sync(struct daemon *d)
 	return 0;
 }
 
+/* The kernel marks next hops dead on local link loss without any route
+ * event: xfwd watches links itself, so ECMP leaves a dead link at once. */
+static void set_link(struct daemon *d, uint32_t ifindex, bool up)
+{
+	char name[IF_NAMESIZE];
+	int changed = 0;
+
+	if (xt_link_state(&d->t, ifindex, up, &changed))
+		logmsg(d, 3, "xfwd: %s", d->err);
+	else if (changed)
+		logmsg(d, 5, "xfwd: %s %s: %d next hop(s) %s", if_indextoname(ifindex, name) ? name : "device",
+		       up ? "up" : "down", changed, up ? "alive again" : "marked dead");
+}
+
+static void link_event(struct daemon *d, const struct nlmsghdr *nlh)
+{
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	bool up = nlh->nlmsg_type == RTM_NEWLINK && (ifm->ifi_flags & IFF_UP) &&
+		  (ifm->ifi_flags & IFF_LOWER_UP);
+
+	set_link(d, (uint32_t)ifm->ifi_index, up);
+}
+
+/* At start: links that went down while no daemon watched. */
+static void links_sync(struct daemon *d)
+{
+	for (uint32_t id = 1; id < d->t.nh_max; id++) {
+		struct link_info li;
+		uint32_t dev = d->t.nh[id].oif;
+
+		if (dev && (d->t.nh[id].kind == XFWD_NH_DIRECT || d->t.nh[id].kind == XFWD_NH_TUNNEL))
+			set_link(d, dev, !rtnl_link_get(dev, &li) && li.up && li.carrier);
+	}
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct daemon *d = arg;
 	struct mroute m;
 
+	if (nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) {
+		link_event(d, nlh);
+		return MNL_CB_OK;
+	}
 	if (nlh->nlmsg_type == RTM_NEWNEIGH || nlh->nlmsg_type == RTM_DELNEIGH) {
 		d->neigh_changed = true; /* re-read MACs once this batch is done */
 		return MNL_CB_OK;
@@ -370,8 +413,8 @@ static int events_open(struct daemon *d)
 	int rcvbuf = 64 << 20;
 
 	d->ev = mnl_socket_open(NETLINK_ROUTE);
-	if (!d->ev || mnl_socket_bind(d->ev, RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_NEIGH,
-				      MNL_SOCKET_AUTOPID)) {
+	if (!d->ev || mnl_socket_bind(d->ev, RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_NEIGH |
+					      RTMGRP_LINK, MNL_SOCKET_AUTOPID)) {
 		snprintf(d->err, sizeof(d->err), "cannot listen for route changes: %s", strerror(errno));
 		return -errno;
 	}
@@ -441,6 +484,7 @@ static int start(struct daemon *d)
 		logmsg(d, 4, "xfwd: some lines of %s were not applied (see above)", d->path);
 	if ((ret = events_open(d)) || (ret = mirror_sync(d)))
 		return ret;
+	links_sync(d);
 	sigemptyset(&s);
 	sigaddset(&s, SIGHUP);
 	sigaddset(&s, SIGTERM);

@@ -13,6 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef IFF_LOWER_UP /* <linux/if.h> has it, but clashes with <net/if.h> */
+#define IFF_LOWER_UP 0x10000
+#endif
 #ifndef NDA_FLAGS_EXT
 #define NDA_FLAGS_EXT 15
 #endif
@@ -88,6 +91,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 
 	li->ifindex = (uint32_t)ifm->ifi_index;
 	li->up = ifm->ifi_flags & IFF_UP;
+	li->carrier = ifm->ifi_flags & IFF_LOWER_UP;
 	mnl_attr_for_each(a, nlh, sizeof(*ifm)) {
 		switch (mnl_attr_get_type(a)) {
 		case IFLA_IFNAME:

@@ -24,6 +24,7 @@ struct link_info {
 	uint16_t vlan;   /* 802.1Q id when is_vlan */
 	bool is_vlan;
 	bool up;
+	bool carrier; /* IFF_LOWER_UP */
 };
 
 /* 0, or -ENODEV when there is no such device. */

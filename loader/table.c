@@ -765,6 +765,25 @@ int xt_refresh_neigh(struct xtable *t, int *changed)
 	return 0;
 }
 
+int xt_link_state(struct xtable *t, uint32_t ifindex, bool up, int *changed)
+{
+	*changed = 0;
+	for (uint32_t id = 1; id < t->nh_max; id++) {
+		struct xfwd_nh n = t->nh[id];
+		bool dead = n.flags & XFWD_NH_F_DEAD;
+		int ret;
+
+		if ((n.kind != XFWD_NH_DIRECT && n.kind != XFWD_NH_TUNNEL) ||
+		    (n.oif != ifindex && n.ifindex != ifindex) || dead == !up)
+			continue;
+		n.flags = up ? n.flags & ~XFWD_NH_F_DEAD : n.flags | XFWD_NH_F_DEAD;
+		if ((ret = nh_write(t, id, &n)))
+			return ret;
+		(*changed)++;
+	}
+	return 0;
+}
+
 /* ---- tunnels ---- */
 
 uint32_t xt_tunnel_find(const struct xtable *t, const char *name)

@@ -58,6 +58,9 @@ int xt_route_del(struct xtable *t, const struct xprefix *p);
 int xt_sync_local(struct xtable *t);
 /* Re-read neighbour MACs for every direct next hop. */
 int xt_refresh_neigh(struct xtable *t, int *changed);
+/* A device lost or regained its link: mark the next hops out of it (and
+ * tunnels over it) dead or alive; ECMP moves only their flows. */
+int xt_link_state(struct xtable *t, uint32_t ifindex, bool up, int *changed);
 int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c);
 int xt_tunnel_del(struct xtable *t, const char *name);
 /* A tunnel's id by name, or 0. */

@@ -69,6 +69,21 @@ check "...10 packets forwarded" test "$(forwarded r)" -eq 10
 
 R route replace table 100 10.9.0.0/24 nexthop via 10.0.2.2 dev r1 nexthop via 10.0.3.2 dev r2
 check "a replace with two paths becomes an ECMP group" wait_for route_is 10.9.0.0/24 "via 10.0.3.2 dev r2"
+# Link loss sends no route event (the kernel only flags its own next hop):
+# the daemon watches links. s's replies leave by s2, which stays up.
+nsx s ip route replace default via 10.0.3.1 dev s2
+nsx s sysctl -qw net.ipv6.conf.s1.keep_addr_on_down=1
+nsx s ip link set s1 down
+check "r1 loses its link: its next hop is marked dead at once" \
+	wait_for sh -c "$(declare -f xf route_of); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+		route_of r 10.9.0.0/24 | grep 'via 10.0.2.2' | grep -q dead"
+check "...and every flow goes over r2" nsx c ping -c 5 -i 0.05 -W 1 10.9.0.1
+nsx s ip link set s1 up
+check "r1's link is back: the next hop is alive again" \
+	wait_for sh -c "$(declare -f xf route_of); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+		! route_of r 10.9.0.0/24 | grep -q dead"
+nsx s ip route replace default via 10.0.2.1 dev s1
+nsx s ip -6 route replace default via fd00:2::1 dev s1 # flushed when s1 went down
 R -6 route add table 100 fd00:9::/64 via fd00:2::2 dev r1
 check "an IPv6 route added to table 100 appears" wait_for route_is fd00:9::/64 "via fd00:2::2 dev r1"
 check "...and carries traffic" nsx c ping -6 -c 3 -i 0.1 -W 2 fd00:9::1
