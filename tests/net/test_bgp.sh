@@ -84,13 +84,21 @@ wait_for() {
 }
 vias() { route_of a "$1" | grep -o 'via [0-9.]* dev [a-z0-9-]*' | sort | tr '\n' ' '; }
 vias_are() { [ "$(vias "$1")" = "$2" ]; }
-ping_ok() { nsx c ping -c 3 -i 0.1 -W 1 10.9.0.1 >/dev/null; }
+# On failure, say what xfwd had (route, next hops, non-zero counters).
+ping_ok() {
+	nsx c ping -c 3 -i 0.1 -W 1 10.9.0.1 >/dev/null && return 0
+	xf a route show; xf a nexthop show; xf a stats | awk '$3 != 0'
+	return 1
+}
 
 check "both BGP sessions come up" wait_for 30 sh -c \
 	"birdc -s '$run/a.ctl' show protocols | grep -E '^p1 .*Established' && birdc -s '$run/a.ctl' show protocols | grep -E '^p2 .*Established'"
 wait_for 10 gobgp global rib add 10.9.0.0/24 origin igp nexthop 10.0.3.2 || true
 check "equal paths from BIRD and GoBGP: one ECMP group in xfwd" \
 	wait_for 10 vias_are 10.9.0.0/24 "via 10.0.2.2 dev a-p1 via 10.0.3.2 dev a-p2 "
+# The daemon never waits for ARP: MACs arrive with neighbour events.
+check "...whose next hops resolve" wait_for 10 sh -c "$(declare -f xf route_of); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+	! route_of a 10.9.0.0/24 | grep -q unresolved"
 xf a stats reset
 check "traffic crosses the appliance in XDP" ping_ok
 check "...forwarded by xfwd, not the kernel (forwarding is off)" test "$(forwarded a)" -ge 6

@@ -63,6 +63,9 @@ check "...and pets the watchdog (WatchdogSec)" grep -qx "WATCHDOG=1" "$notes"
 check "a route already in table 100 is mirrored at start" route_is 10.9.0.0/24 "via 10.0.2.2 dev r1"
 check "the config's static routes are in" route_is 10.0.1.0/24 "via 10.0.1.2 dev r0"
 nsx c ping -c 1 -W 2 10.9.0.1 >/dev/null || true
+check "...and its next hop resolves (the daemon learns MACs from neighbour events)" \
+	wait_for sh -c "$(declare -f xf route_of); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+		! route_of r 10.9.0.0/24 | grep -q unresolved"
 xf r stats reset
 check "traffic to the mirrored route crosses the router in XDP" nsx c ping -c 5 -i 0.05 -W 1 10.9.0.1
 check "...10 packets forwarded" test "$(forwarded r)" -eq 10
