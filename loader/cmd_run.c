@@ -40,7 +40,6 @@ struct daemon {
 	struct mnl_socket *ev; /* route events */
 	int sfd;               /* SIGHUP, SIGTERM, SIGINT */
 	bool journal;          /* stderr goes to journald: "<N>" level prefixes */
-	bool neigh_changed;
 	struct xprefix *seen;  /* routes of the last dump, for reconciling */
 	size_t nseen, capseen;
 };
@@ -396,7 +395,11 @@ static int event_cb(const struct nlmsghdr *nlh, void *arg)
 		return MNL_CB_OK;
 	}
 	if (nlh->nlmsg_type == RTM_NEWNEIGH || nlh->nlmsg_type == RTM_DELNEIGH) {
-		d->neigh_changed = true; /* re-read MACs once this batch is done */
+		struct neigh_event e;
+
+		if (!rtnl_neigh_parse(nlh, &e) &&
+		    xt_neigh_set(&d->t, &e.addr, e.ifindex, e.valid ? e.mac : NULL))
+			logmsg(d, 4, "xfwd: %s", d->err);
 		return MNL_CB_OK;
 	}
 	if ((nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE) ||
@@ -436,13 +439,6 @@ static void events_read(struct daemon *d)
 	}
 	if (n > 0)
 		mnl_cb_run(buf, (size_t)n, 0, 0, event_cb, d);
-	if (d->neigh_changed) {
-		int changed = 0;
-
-		d->neigh_changed = false;
-		if (xt_refresh_neigh(&d->t, &changed))
-			logmsg(d, 4, "xfwd: %s", d->err);
-	}
 }
 
 /* ---- lifecycle ---- */
@@ -471,8 +467,8 @@ static void reload(struct daemon *d)
 
 static int start(struct daemon *d)
 {
+	int ret, changed;
 	sigset_t s;
-	int ret;
 
 	if (config_load(d->path, &d->cfg, d->err, sizeof(d->err)))
 		return -EINVAL;
@@ -480,11 +476,16 @@ static int start(struct daemon *d)
 		return ret;
 	if (config_check(d, &d->cfg))
 		return -EINVAL;
+	/* Listen first: neighbours resolved from here on arrive as events. */
+	if ((ret = events_open(d)))
+		return ret;
 	if (config_apply(d, &d->cfg))
 		logmsg(d, 4, "xfwd: some lines of %s were not applied (see above)", d->path);
-	if ((ret = events_open(d)) || (ret = mirror_sync(d)))
+	if ((ret = mirror_sync(d)))
 		return ret;
 	links_sync(d);
+	if (xt_refresh_neigh(&d->t, &changed)) /* ...and those resolved before */
+		logmsg(d, 4, "xfwd: %s", d->err);
 	sigemptyset(&s);
 	sigaddset(&s, SIGHUP);
 	sigaddset(&s, SIGTERM);

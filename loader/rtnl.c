@@ -146,28 +146,42 @@ struct neigh_query {
 	bool found;
 };
 
-static int neigh_cb(const struct nlmsghdr *nlh, void *data)
+int rtnl_neigh_parse(const struct nlmsghdr *nlh, struct neigh_event *e)
 {
-	struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
-	struct neigh_query *q = data;
+	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a, *dst = NULL, *ll = NULL;
-	size_t alen = q->addr->family == AF_INET ? 4 : 16;
+	size_t alen = nd->ndm_family == AF_INET ? 4 : 16;
 
-	if ((uint32_t)nd->ndm_ifindex != q->ifindex ||
-	    nd->ndm_family != q->addr->family ||
-	    !(nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY |
-			       NUD_PROBE | NUD_PERMANENT | NUD_NOARP)))
-		return MNL_CB_OK;
+	memset(e, 0, sizeof(*e));
+	if (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6)
+		return -1;
 	mnl_attr_for_each(a, nlh, sizeof(*nd)) {
 		if (mnl_attr_get_type(a) == NDA_DST)
 			dst = a;
 		else if (mnl_attr_get_type(a) == NDA_LLADDR)
 			ll = a;
 	}
-	if (dst && ll && mnl_attr_get_payload_len(dst) == alen &&
-	    mnl_attr_get_payload_len(ll) == 6 &&
-	    !memcmp(mnl_attr_get_payload(dst), q->addr->bytes, alen)) {
-		memcpy(q->mac, mnl_attr_get_payload(ll), 6);
+	if (!dst || mnl_attr_get_payload_len(dst) != alen)
+		return -1;
+	e->ifindex = (uint32_t)nd->ndm_ifindex;
+	e->addr.family = nd->ndm_family;
+	memcpy(e->addr.bytes, mnl_attr_get_payload(dst), alen);
+	e->valid = nlh->nlmsg_type != RTM_DELNEIGH && ll && mnl_attr_get_payload_len(ll) == 6 &&
+		   (nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE |
+				     NUD_PERMANENT | NUD_NOARP));
+	if (e->valid)
+		memcpy(e->mac, mnl_attr_get_payload(ll), 6);
+	return 0;
+}
+
+static int neigh_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct neigh_query *q = data;
+	struct neigh_event e;
+
+	if (!rtnl_neigh_parse(nlh, &e) && e.valid && e.ifindex == q->ifindex &&
+	    xaddr_eq(&e.addr, q->addr)) {
+		memcpy(q->mac, e.mac, 6);
 		q->found = true;
 	}
 	return MNL_CB_OK;

@@ -765,6 +765,25 @@ int xt_refresh_neigh(struct xtable *t, int *changed)
 	return 0;
 }
 
+int xt_neigh_set(struct xtable *t, const struct xaddr *gw, uint32_t oif,
+		 const uint8_t *mac)
+{
+	for (uint32_t id = 1; id < t->nh_max; id++) {
+		const struct xfwd_nh *n = &t->nh[id];
+		bool had = n->flags & XFWD_NH_F_NEIGH;
+		int ret;
+
+		if ((n->kind != XFWD_NH_DIRECT && n->kind != XFWD_NH_TUNNEL) || n->oif != oif ||
+		    n->family != gw->family || memcmp(n->addr, gw->bytes, 16))
+			continue;
+		if (had == !!mac && (!mac || !memcmp(mac, n->l2[n->active & 1].dmac, 6)))
+			continue;
+		if ((ret = nh_publish(t, id, mac ? mac : n->l2[n->active & 1].dmac, mac)))
+			return ret;
+	}
+	return 0;
+}
+
 int xt_link_state(struct xtable *t, uint32_t ifindex, bool up, int *changed)
 {
 	*changed = 0;

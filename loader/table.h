@@ -58,6 +58,10 @@ int xt_route_del(struct xtable *t, const struct xprefix *p);
 int xt_sync_local(struct xtable *t);
 /* Re-read neighbour MACs for every direct next hop. */
 int xt_refresh_neigh(struct xtable *t, int *changed);
+/* A neighbour's MAC (NULL: no longer known) for the next hops via gw on
+ * oif: what the daemon does with each neighbour event. */
+int xt_neigh_set(struct xtable *t, const struct xaddr *gw, uint32_t oif,
+		 const uint8_t *mac);
 /* A device lost or regained its link: mark the next hops out of it (and
  * tunnels over it) dead or alive; ECMP moves only their flows. */
 int xt_link_state(struct xtable *t, uint32_t ifindex, bool up, int *changed);
