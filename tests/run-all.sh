@@ -29,7 +29,11 @@ run() { # suite-name command...
 	rm -f "$log"
 }
 
-unit() { local rc=0; for t in "$B"/tests/test_lpm4 "$B"/tests/test_cli "$B"/tests/test_abi; do "$t" || rc=1; done; return $rc; }
+unit() { # every tests/unit/test_*.c, built by make test
+	local rc=0 t
+	for t in tests/unit/test_*.c; do t=$(basename "$t" .c); "$B/tests/$t" || rc=1; done
+	return $rc
+}
 run unit unit
 run bpf "$B/tests/test_xdp"
 run net tests/net/run.sh

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Daemon at scale (make bench): BIRD's static protocol puts the real
+# table's IPv4 prefixes into kernel table 100, each over two paths (ECMP);
+# xfwd run mirrors them. Prints a markdown table: time from the daemon's
+# start to every route in the maps, its peak RSS, how long one link
+# failure under all those ECMP prefixes takes to reach the data path, and
+# how fast it follows a full withdrawal.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TABLE=${XFWD_FULLTABLE:-../shared/data/fulltable-2024.txt.gz}
+P=db$$
+XF() { nsenter --net=/run/netns/$P-r build/xfwd --pin-root /sys/fs/bpf/xfwd-$P "$@"; }
+run=$(mktemp -d)
+cleanup() {
+	[ -n "${DPID:-}" ] && kill "$DPID" 2>/dev/null
+	[ -n "${BPID:-}" ] && kill "$BPID" 2>/dev/null
+	wait 2>/dev/null || true
+	XF detach 2>/dev/null || true
+	for n in r s; do ip netns del $P-$n 2>/dev/null || true; done
+	rm -rf "$run"
+}
+trap cleanup EXIT
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}'; }
+
+for n in r s; do ip netns add $P-$n; ip -n $P-$n link set lo up; done
+for i in 1 2; do
+	ip link add r$i netns $P-r type veth peer name s$i netns $P-s
+	ip -n $P-r link set r$i up; ip -n $P-s link set s$i up
+	ip -n $P-r addr add 10.0.$((i + 1)).1/24 dev r$i
+	ip -n $P-s addr add 10.0.$((i + 1)).2/24 dev s$i
+	ip -n $P-r neigh replace 10.0.$((i + 1)).2 lladdr "$(ip netns exec $P-s cat /sys/class/net/s$i/address)" dev r$i nud permanent
+done
+zcat "$TABLE" | grep -v ':' | awk '{print $1}' >"$run/prefixes"
+N=$(wc -l <"$run/prefixes")
+{
+	echo 'router id 10.0.2.1; protocol device {}'
+	echo 'protocol kernel { kernel table 100; learn off; ipv4 { import none; export all; }; }'
+	echo 'protocol static feed { ipv4;'
+	awk '{print "route " $1 " via 10.0.2.2 via 10.0.3.2;"}' "$run/prefixes"
+	echo '}'
+} >"$run/bird.conf"
+cat >"$run/xfwd.conf" <<EOF2
+[xfwd]
+pin-root = /sys/fs/bpf/xfwd-$P
+attach = r1 r2
+mirror-table = 100
+EOF2
+in_kernel() { ip -n $P-r -o route show table 100 | wc -l; }
+
+echo "daemon_bench: $N prefixes x 2 paths into table 100 by BIRD" >&2
+t=$(now)
+ip netns exec $P-r bird -f -c "$run/bird.conf" -s "$run/bird.ctl" -P "$run/bird.pid" >"$run/bird.log" 2>&1 &
+BPID=$!
+until [ "$(in_kernel)" -ge "$N" ]; do sleep 1; done
+kernel_s=$(since "$t")
+echo "daemon_bench: kernel table holds them after $kernel_s s" >&2
+
+t=$(now)
+nsenter --net=/run/netns/$P-r build/xfwd run -c "$run/xfwd.conf" 2>"$run/xfwd.log" &
+DPID=$!
+until grep -q "xfwd: running" "$run/xfwd.log"; do
+	kill -0 $DPID 2>/dev/null || { cat "$run/xfwd.log" >&2; exit 1; }
+	sleep 0.05
+done
+start_s=$(since "$t")
+mirrored=$(XF status | awk '/^routes:/ {print $2}')
+rss=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' /proc/$DPID/status)
+echo "daemon_bench: start to all routes in the maps: $start_s s ($mirrored IPv4 routes), peak RSS $rss MiB" >&2
+
+# One link fails under every ECMP prefix: the time until the data path
+# has its next hop marked dead (one map write), from xfwd's own log.
+: >"$run/xfwd.log.mark"
+fail_ms=$(python3 - "$run/xfwd.log" "$P" <<'PY'
+import subprocess, sys, time
+log, p = sys.argv[1], sys.argv[2]
+start = len(open(log).read())
+t0 = time.monotonic()
+subprocess.run(["ip", "-n", p + "-s", "link", "set", "s1", "down"], check=True)
+while "marked dead" not in open(log).read()[start:]:
+    if time.monotonic() - t0 > 30:
+        print("timeout"); sys.exit(0)
+    time.sleep(0.0005)
+print("%.1f" % ((time.monotonic() - t0) * 1000))
+PY
+)
+echo "daemon_bench: link failure under $N ECMP prefixes in the data path after $fail_ms ms" >&2
+
+# A full withdrawal: BIRD removes every route; how fast xfwd follows.
+t=$(now)
+birdc -s "$run/bird.ctl" disable feed >/dev/null
+until [ "$(XF status | awk '/^routes:/ {print $2}')" -lt 100 ]; do sleep 0.5; done
+wd_s=$(since "$t")
+rate=$(awk -v n="$N" -v s="$wd_s" 'BEGIN {printf "%.0f", n / s}')
+echo "daemon_bench: withdrawal of $N routes followed in $wd_s s ($rate routes/s)" >&2
+
+cat <<EOF2
+Run: $(date -u +%Y-%m-%d), $N IPv4 prefixes x 2 paths, \`make bench\` (bench/daemon_run.sh).
+
+| what | measured | target (issue 4) |
+|---|---:|---|
+| BIRD static -> kernel table 100 | $kernel_s s | (the kernel's pace) |
+| xfwd run start -> every route in the maps | $start_s s | <= 3 s |
+| daemon peak RSS | $rss MiB | <= 150 MB |
+| one link down under every ECMP prefix -> next hop dead in XDP | $fail_ms ms | <= 10 ms |
+| full withdrawal followed | $wd_s s ($rate routes/s) | >= 200k routes/s |
+EOF2
