@@ -31,7 +31,7 @@ for i in 1 2; do
 	ip -n $P-s addr add 10.0.$((i + 1)).2/24 dev s$i
 	ip -n $P-r neigh replace 10.0.$((i + 1)).2 lladdr "$(ip netns exec $P-s cat /sys/class/net/s$i/address)" dev r$i nud permanent
 done
-zcat "$TABLE" | grep -v ':' | awk '{print $1}' >"$run/prefixes"
+zcat "$TABLE" | tr -d '\r' | grep -v ':' | awk '{print $1}' >"$run/prefixes"
 N=$(wc -l <"$run/prefixes")
 {
 	echo 'router id 10.0.2.1; protocol device {}'
@@ -46,13 +46,16 @@ pin-root = /sys/fs/bpf/xfwd-$P
 attach = r1 r2
 mirror-table = 100
 EOF2
-in_kernel() { ip -n $P-r -o route show table 100 | wc -l; }
+in_kernel() { ip -n $P-r -o route show table 100 2>/dev/null | wc -l; }
 
 echo "daemon_bench: $N prefixes x 2 paths into table 100 by BIRD" >&2
 t=$(now)
 ip netns exec $P-r bird -f -c "$run/bird.conf" -s "$run/bird.ctl" -P "$run/bird.pid" >"$run/bird.log" 2>&1 &
 BPID=$!
-until [ "$(in_kernel)" -ge "$N" ]; do sleep 1; done
+until [ "$(in_kernel)" -ge "$N" ]; do
+	kill -0 $BPID 2>/dev/null || { cat "$run/bird.log" >&2; exit 1; }
+	sleep 1
+done
 kernel_s=$(since "$t")
 echo "daemon_bench: kernel table holds them after $kernel_s s" >&2
 

@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "xfwd.skel.h"
@@ -149,6 +151,55 @@ static void maps_reset(struct xfwd_maps *m)
 {
 	for (size_t i = 0; i < N_PINS; i++)
 		*map_fd(m, i) = -1;
+}
+
+/* One writer at a time: the daemon while it applies a batch of changes,
+ * or a CLI command while it reads or changes the table. flock() on the
+ * pin directory itself (bpffs holds no regular files). */
+int xb_lock(const char *pin_root, char *err, size_t len)
+{
+	int fd = open(pin_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -ENOENT; /* nothing attached: the caller says so */
+	for (int i = 0; i < 60 * 100; i++) { /* up to a minute */
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			return fd;
+		if (errno != EWOULDBLOCK)
+			break;
+		usleep(10000);
+	}
+	snprintf(err, len, "%s is locked by another xfwd (the daemon applying a large change?): try again",
+		 pin_root);
+	close(fd);
+	return -EBUSY;
+}
+
+uint32_t xb_generation(const struct xb *b)
+{
+	struct xfwd_info in = { 0 };
+	__u32 zero = 0;
+
+	bpf_map_lookup_elem(b->fd.info, &zero, &in);
+	return in.generation;
+}
+
+uint32_t xb_bump(struct xb *b)
+{
+	struct xfwd_info in;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(b->fd.info, &zero, &in))
+		return 0;
+	in.generation++;
+	bpf_map_update_elem(b->fd.info, &zero, &in, BPF_ANY);
+	return in.generation;
+}
+
+void xb_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* releases the flock */
 }
 
 int xb_open(struct xb *b, const char *pin_root, char *err, size_t len)

@@ -29,6 +29,14 @@ struct xb {
 int xb_check_root(char *err, size_t len);
 /* Mount bpffs at /sys/fs/bpf if missing; create the pin root. */
 int xb_prepare_root(const char *pin_root, char *err, size_t len);
+/* Take the pin root's lock (waits up to a minute): an fd for xb_unlock,
+ * -ENOENT when there is no pin root, or -EBUSY with a message. */
+int xb_lock(const char *pin_root, char *err, size_t len);
+void xb_unlock(int fd);
+/* The table's generation: a writer bumps it (holding the lock) so that a
+ * daemon keeping the table in memory knows to read it again. */
+uint32_t xb_generation(const struct xb *b);
+uint32_t xb_bump(struct xb *b);
 /* Open the pinned maps of a running xfwd and check their ABI. */
 int xb_open(struct xb *b, const char *pin_root, char *err, size_t len);
 /* Load the XDP program, reusing pinned maps or creating them. */

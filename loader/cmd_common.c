@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* What several commands share: opening the state, naming things. */
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,16 +65,23 @@ void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n, long refs)
 int cmd_with_table(const struct cli_req *r, char *err, size_t len,
 		   int (*fn)(struct xtable *t, const struct cli_req *r))
 {
+	int lock = xb_lock(r->pin_root, err, len), ret;
 	struct xtable t;
 	struct xb b;
-	int ret;
 
-	if ((ret = xb_open(&b, r->pin_root, err, len)))
+	if (lock == -EBUSY)
+		return lock;
+	if ((ret = xb_open(&b, r->pin_root, err, len))) {
+		xb_unlock(lock);
 		return ret;
+	}
 	ret = xt_load(&t, &b, err, len);
 	if (!ret)
 		ret = fn(&t, r);
+	if (t.dirty) /* a running daemon reads the table again */
+		xb_bump(&b);
 	xt_free(&t);
 	xb_close(&b);
+	xb_unlock(lock);
 	return ret;
 }

@@ -40,6 +40,8 @@ struct daemon {
 	struct mnl_socket *ev; /* route events */
 	int sfd;               /* SIGHUP, SIGTERM, SIGINT */
 	bool journal;          /* stderr goes to journald: "<N>" level prefixes */
+	int lock;              /* the pin root's lock, held while changing the table */
+	uint32_t gen;          /* the table generation our copy matches */
 	struct xprefix *seen;  /* routes of the last dump, for reconciling */
 	size_t nseen, capseen;
 };
@@ -441,6 +443,34 @@ static void events_read(struct daemon *d)
 		mnl_cb_run(buf, (size_t)n, 0, 0, event_cb, d);
 }
 
+/* ---- one writer at a time ---- */
+
+/* Take the pin root's lock. If a CLI command changed the table since our
+ * last change, our copy is stale: read it again first. */
+static int table_lock(struct daemon *d)
+{
+	if ((d->lock = xb_lock(d->cfg.pin_root, d->err, sizeof(d->err))) < 0)
+		return d->lock;
+	if (xb_generation(&d->b) != d->gen) {
+		xt_free(&d->t);
+		if (xt_load(&d->t, &d->b, d->err, sizeof(d->err)))
+			return -EBADMSG;
+		d->t.no_wait = true;
+		d->gen = xb_generation(&d->b);
+		logmsg(d, 6, "xfwd: the table was changed by a command: read it again");
+	}
+	d->t.dirty = false;
+	return 0;
+}
+
+static void table_unlock(struct daemon *d)
+{
+	if (d->t.dirty)
+		d->gen = xb_bump(&d->b);
+	xb_unlock(d->lock);
+	d->lock = -1;
+}
+
 /* ---- lifecycle ---- */
 
 static void reload(struct daemon *d)
@@ -472,8 +502,14 @@ static int start(struct daemon *d)
 
 	if (config_load(d->path, &d->cfg, d->err, sizeof(d->err)))
 		return -EINVAL;
-	if ((ret = attach_all(d, &d->cfg)) || (ret = table_open(d)))
+	if ((ret = attach_all(d, &d->cfg)))
 		return ret;
+	/* Held until the table matches the file and the kernel: until then a
+	 * CLI command waits rather than read a table half rebuilt. */
+	if ((d->lock = xb_lock(d->cfg.pin_root, d->err, sizeof(d->err))) < 0 ||
+	    (ret = table_open(d)))
+		return d->lock < 0 ? d->lock : ret;
+	d->gen = xb_generation(&d->b);
 	if (config_check(d, &d->cfg))
 		return -EINVAL;
 	/* Listen first: neighbours resolved from here on arrive as events. */
@@ -486,6 +522,7 @@ static int start(struct daemon *d)
 	links_sync(d);
 	if (xt_refresh_neigh(&d->t, &changed)) /* ...and those resolved before */
 		logmsg(d, 4, "xfwd: %s", d->err);
+	table_unlock(d);
 	sigemptyset(&s);
 	sigaddset(&s, SIGHUP);
 	sigaddset(&s, SIGTERM);
@@ -495,7 +532,9 @@ static int start(struct daemon *d)
 	return d->sfd < 0 ? -errno : 0;
 }
 
-static void loop(struct daemon *d)
+/* Until SIGTERM/SIGINT (0), or a table that can no longer be read (-1:
+ * exit, and let systemd start a fresh daemon that adopts the pins). */
+static int loop(struct daemon *d)
 {
 	uint64_t wd_usec = 0;
 	int timeout = -1;
@@ -507,18 +546,25 @@ static void loop(struct daemon *d)
 		struct signalfd_siginfo si;
 
 		if (poll(p, 2, timeout) < 0 && errno != EINTR)
-			break;
+			return 0;
 		if (wd_usec)
 			sd_notify(0, "WATCHDOG=1");
-		if (p[1].revents & POLLIN)
+		if (p[1].revents & POLLIN) {
+			if (table_lock(d))
+				return -1;
 			events_read(d);
+			table_unlock(d);
+		}
 		if ((p[0].revents & POLLIN) && read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo == SIGHUP)
-				reload(d);
-			else
-				break;
+			if (si.ssi_signo != SIGHUP)
+				return 0;
+			if (table_lock(d))
+				return -1;
+			reload(d);
+			table_unlock(d);
 		}
 	}
+	return 0;
 }
 
 int cmd_run(const struct cli_req *r, char *err, size_t len)
@@ -531,16 +577,21 @@ int cmd_run(const struct cli_req *r, char *err, size_t len)
 	d->path = r->config ? r->config : "/etc/xfwd/xfwd.conf";
 	d->journal = getenv("JOURNAL_STREAM") != NULL;
 	d->sfd = -1;
+	d->lock = -1;
 	ret = start(d);
 	if (!ret) {
 		logmsg(d, 6, "xfwd: running (%s)", d->path);
 		sd_notify(0, "READY=1");
-		loop(d);
+		if (loop(d)) {
+			ret = -EIO;
+			snprintf(err, len, "%s", d->err);
+		}
 		sd_notify(0, "STOPPING=1");
 		logmsg(d, 6, "xfwd: stopping; the data path keeps forwarding");
 	} else {
 		snprintf(err, len, "%s", d->err);
 	}
+	xb_unlock(d->lock);
 	if (d->ev)
 		mnl_socket_close(d->ev);
 	if (d->t.b) { /* table_open() succeeded */

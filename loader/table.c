@@ -88,6 +88,7 @@ static int flush_lpm(struct xtable *t)
 	size_t i = 0;
 	int ret = 0;
 
+	t->dirty = true;
 	while (i < t->lpm.nlog && !ret) {
 		size_t j = i;
 
@@ -251,6 +252,7 @@ static bool nh_matches(const struct xfwd_nh *n, const struct nh_key *k)
 
 static int nh_write(struct xtable *t, uint32_t id, const struct xfwd_nh *n)
 {
+	t->dirty = true;
 	if (bpf_map_update_elem(t->b->fd.nexthops, &id, n, BPF_ANY))
 		return fail(t, -errno, "cannot write next hop %u: %s", id, strerror(errno));
 	t->nh[id] = *n;
@@ -395,6 +397,7 @@ static int cmp_u32(const void *a, const void *b)
 
 static int group_write(struct xtable *t, uint32_t id, const struct xfwd_group *g)
 {
+	t->dirty = true;
 	if (bpf_map_update_elem(t->b->fd.groups, &id, g, BPF_ANY))
 		return fail(t, -errno, "cannot write group %u: %s", id, strerror(errno));
 	t->grp[id] = *g;
@@ -549,6 +552,7 @@ static int install6(struct xtable *t, const struct xprefix *p, uint32_t gid,
 
 	memcpy(k.addr, p->addr.bytes, 16);
 	/* The trie replaces an existing node under RCU: hitless. */
+	t->dirty = true;
 	if (bpf_map_update_elem(t->b->fd.routes6, &k, &r, BPF_ANY))
 		return fail(t, -errno, "cannot write the IPv6 route: %s%s", strerror(errno),
 			    errno == ENOSPC ? " (attach with a larger 'routes6')" : "");
@@ -600,6 +604,7 @@ int xt_route_del(struct xtable *t, const struct xprefix *p)
 		struct route6 *r = find6(t, p);
 
 		memcpy(k.addr, p->addr.bytes, 16);
+		t->dirty = true;
 		ret = bpf_map_delete_elem(t->b->fd.routes6, &k) ? -errno : 0;
 		if (!ret)
 			*r = t->r6[--t->n6];
@@ -886,6 +891,7 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 		return ret;
 	if (dev == TUNDEV_CREATED)
 		tun.flags |= XFWD_TUN_F_OWN_DEV;
+	t->dirty = true;
 	/* The entry first, then what makes the data path use it. */
 	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY) ||
 	    bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &id, BPF_NOEXIST)) {
@@ -924,6 +930,7 @@ int xt_tunnel_del(struct xtable *t, const char *name)
 		if (t->nh[i].kind == XFWD_NH_TUNNEL && t->nh[i].tunnel == id && t->nh_refs[i])
 			return fail(t, -EBUSY, "tunnel %s carries routes: delete or replace them first (xfwd route show)",
 				    name);
+	t->dirty = true;
 	/* Stop decapsulating first, then forget the tunnel. */
 	peer_key(&k, &t->tun[id], false);
 	bpf_map_delete_elem(t->b->fd.tunnel_peers, &k);

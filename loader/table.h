@@ -44,6 +44,7 @@ struct xtable {
 	char *err;
 	size_t errlen;
 	bool no_wait; /* the daemon: never wait for a neighbour, its events fill MACs in */
+	bool dirty;   /* something was written: bump the generation */
 };
 
 enum route_op { ROUTE_ADD, ROUTE_REPLACE };

@@ -220,7 +220,7 @@ struct xfwd_info {
 	__u32 routes6_max;
 	__u32 nexthops_max;
 	__u32 groups_max;
-	__u32 pad;
+	__u32 generation; /* bumped by every change to the table (loader only) */
 };
 
 /* ---- Counters: every packet lands in exactly one reason ---- */

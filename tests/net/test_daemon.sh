@@ -102,6 +102,16 @@ check "a static route of the config wins over the same prefix in the table" rout
 R route del table 100 10.66.0.0/16
 check "a route deleted from the table disappears" wait_for no_route 10.66.0.0/16
 
+# The CLI and the daemon take turns (a lock on the pin root); a change made
+# with the CLI is re-read by the daemon before its next change.
+xf r route add 10.44.0.0/16 blackhole
+R route add table 100 10.45.0.0/16 via 10.0.3.2 dev r2
+check "a route added with the CLI while the daemon runs..." wait_for route_is 10.45.0.0/16 "via 10.0.3.2 dev r2"
+check "...survives the daemon's next change, which re-read the table first" \
+	sh -c "$(declare -f xf route_of route_is); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+		route_is 10.44.0.0/16 blackhole && grep -q 'changed by a command: read it again' '$log'"
+xf r route del 10.44.0.0/16
+
 cp "$conf" "$conf.good"
 printf 'route = 10.55.0.0/16 via 10.0.2.2 dev nosuch\n' >>"$conf"
 kill -HUP "$DPID"
