@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -436,6 +437,11 @@ static void events_read(struct daemon *d)
 
 	if (n < 0 && errno == ENOBUFS) { /* overrun: events were lost */
 		logmsg(d, 4, "xfwd: route events overran the socket buffer: resynchronising");
+		/* Drop what is queued first: it is older than the dump, and
+		 * while the queue is not empty the kernel drops further events
+		 * without reporting ENOBUFS again. */
+		while (recv(mnl_socket_get_fd(d->ev), buf, sizeof(buf), MSG_DONTWAIT) > 0 || errno == ENOBUFS)
+			;
 		mirror_sync(d);
 		return;
 	}
