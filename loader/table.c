@@ -136,6 +136,68 @@ static int load_routes4(struct xtable *t)
 	return 0;
 }
 
+/* ---- IPv6 routes in memory: an array, indexed by an open-addressing
+ * hash of (address, length) (a full IPv6 table is ~200k routes). ---- */
+
+static size_t h6_home(const struct xtable *t, const uint8_t *addr, uint8_t len)
+{
+	uint32_t h = 2166136261u ^ len; /* FNV-1a */
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ addr[i]) * 16777619u;
+	return h & (t->hcap6 - 1);
+}
+
+/* The slot holding route i, or of where (addr, len) would go. */
+static size_t h6_slot(const struct xtable *t, const uint8_t *addr, uint8_t len)
+{
+	size_t s = h6_home(t, addr, len);
+
+	while (t->h6[s]) {
+		const struct route6 *r = &t->r6[t->h6[s] - 1];
+
+		if (r->len == len && !memcmp(r->addr, addr, 16))
+			break;
+		s = (s + 1) & (t->hcap6 - 1);
+	}
+	return s;
+}
+
+static int h6_rebuild(struct xtable *t, size_t want)
+{
+	size_t cap = 1024;
+	uint32_t *h;
+
+	while (cap < 2 * want)
+		cap *= 2;
+	if (!(h = calloc(cap, sizeof(*h))))
+		return -ENOMEM;
+	free(t->h6);
+	t->h6 = h;
+	t->hcap6 = cap;
+	for (size_t i = 0; i < t->n6; i++)
+		t->h6[h6_slot(t, t->r6[i].addr, t->r6[i].len)] = (uint32_t)i + 1;
+	return 0;
+}
+
+/* Empty slot s, moving later entries of its probe run back (no tombstones). */
+static void h6_clear(struct xtable *t, size_t s)
+{
+	size_t mask = t->hcap6 - 1, j = s, k;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!t->h6[j])
+			break;
+		k = h6_home(t, t->r6[t->h6[j] - 1].addr, t->r6[t->h6[j] - 1].len);
+		if (s <= j ? (s < k && k <= j) : (s < k || k <= j))
+			continue; /* its home is after the hole: it stays */
+		t->h6[s] = t->h6[j];
+		s = j;
+	}
+	t->h6[s] = 0;
+}
+
 static int push_route6(struct xtable *t, const uint8_t *addr, uint8_t len,
 		       uint32_t group)
 {
@@ -152,7 +214,23 @@ static int push_route6(struct xtable *t, const uint8_t *addr, uint8_t len,
 	t->r6[t->n6].len = len;
 	t->r6[t->n6].group = group;
 	t->n6++;
+	if (2 * t->n6 > t->hcap6)
+		return h6_rebuild(t, t->n6);
+	t->h6[h6_slot(t, addr, len)] = (uint32_t)t->n6;
 	return 0;
+}
+
+/* Forget route r (the last one moves into its place). */
+static void drop_route6(struct xtable *t, struct route6 *r)
+{
+	size_t i = (size_t)(r - t->r6), last = t->n6 - 1;
+
+	h6_clear(t, h6_slot(t, r->addr, r->len));
+	if (i != last) {
+		t->h6[h6_slot(t, t->r6[last].addr, t->r6[last].len)] = (uint32_t)i + 1;
+		t->r6[i] = t->r6[last];
+	}
+	t->n6--;
 }
 
 static int load_routes6(struct xtable *t)
@@ -233,6 +311,7 @@ void xt_free(struct xtable *t)
 	free(t->grp_refs);
 	free(t->tun);
 	free(t->r6);
+	free(t->h6);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -483,10 +562,12 @@ undo:
 
 static struct route6 *find6(const struct xtable *t, const struct xprefix *p)
 {
-	for (size_t i = 0; i < t->n6; i++)
-		if (t->r6[i].len == p->len && !memcmp(t->r6[i].addr, p->addr.bytes, 16))
-			return &t->r6[i];
-	return NULL;
+	uint32_t i;
+
+	if (!t->hcap6)
+		return NULL;
+	i = t->h6[h6_slot(t, p->addr.bytes, (uint8_t)p->len)];
+	return i ? &t->r6[i - 1] : NULL;
 }
 
 uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p)
@@ -607,7 +688,7 @@ int xt_route_del(struct xtable *t, const struct xprefix *p)
 		t->dirty = true;
 		ret = bpf_map_delete_elem(t->b->fd.routes6, &k) ? -errno : 0;
 		if (!ret)
-			*r = t->r6[--t->n6];
+			drop_route6(t, r);
 	}
 	if (ret)
 		return fail(t, ret, "cannot delete the route: %s", strerror(-ret));

@@ -41,6 +41,8 @@ struct xtable {
 	struct xfwd_tunnel *tun; /* XFWD_MAX_TUNNELS, index = id */
 	struct route6 *r6;
 	size_t n6, cap6;
+	uint32_t *h6; /* r6 index + 1 by hash of (addr, len); 0 = empty */
+	size_t hcap6; /* a power of two, at least 2 * n6 */
 	char *err;
 	size_t errlen;
 	bool no_wait; /* the daemon: never wait for a neighbour, its events fill MACs in */
