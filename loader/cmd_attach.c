@@ -32,16 +32,24 @@ static int resolve_devs(const struct cli_req *r, struct link_info *li,
 
 /* After attaching: the host's own addresses become local routes, and
  * next hops learn MACs that resolved since. */
+/* Local routes and MACs for the (new) devices: a writer like any other,
+ * so it takes the pin root's lock and tells a daemon to re-read. */
 static int sync_tables(struct xb *b, char *err, size_t len)
 {
+	int lock = xb_lock(b->pin_root, err, len), changed, ret;
 	struct xtable t;
-	int changed, ret = xt_load(&t, b, err, len);
 
+	if (lock == -EBUSY)
+		return lock;
+	ret = xt_load(&t, b, err, len);
 	if (!ret)
 		ret = xt_sync_local(&t);
 	if (!ret)
 		ret = xt_refresh_neigh(&t, &changed);
+	if (t.dirty)
+		xb_bump(b);
 	xt_free(&t);
+	xb_unlock(lock);
 	return ret;
 }
 

@@ -479,26 +479,39 @@ static void table_unlock(struct daemon *d)
 
 /* ---- lifecycle ---- */
 
-static void reload(struct daemon *d)
+/* SIGHUP. Takes the lock itself: attaching new devices (cmd_attach) takes
+ * it too, and flock() would make a process wait for its own other fd. */
+static int reload(struct daemon *d)
 {
 	struct xconfig c;
+	int bad;
 
 	sd_notify(0, "RELOADING=1");
-	if (config_load(d->path, &c, d->err, sizeof(d->err)) || config_check(d, &c)) {
+	bad = config_load(d->path, &c, d->err, sizeof(d->err));
+	if (!bad) {
+		if (table_lock(d))
+			return -1;
+		bad = config_check(d, &c);
+		table_unlock(d);
+	}
+	if (bad) {
 		logmsg(d, 3, "xfwd: reload refused, the running configuration stays: %s", d->err);
-		if (c.tunnels || c.routes)
-			config_free(&c);
+		config_free(&c);
 		sd_notify(0, "READY=1");
-		return;
+		return 0;
 	}
 	if (attach_all(d, &c))
 		logmsg(d, 3, "xfwd: %s", d->err);
+	if (table_lock(d))
+		return -1;
 	config_apply(d, &c);
 	remove_dropped(d, &d->cfg, &c);
+	table_unlock(d);
 	config_free(&d->cfg);
 	d->cfg = c;
 	logmsg(d, 6, "xfwd: reloaded %s", d->path);
 	sd_notify(0, "READY=1");
+	return 0;
 }
 
 static int start(struct daemon *d)
@@ -564,10 +577,8 @@ static int loop(struct daemon *d)
 		if ((p[0].revents & POLLIN) && read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo != SIGHUP)
 				return 0;
-			if (table_lock(d))
+			if (reload(d))
 				return -1;
-			reload(d);
-			table_unlock(d);
 		}
 	}
 	return 0;
