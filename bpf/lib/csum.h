@@ -3,7 +3,30 @@
 #define XFWD_BPF_CSUM_H
 
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <bpf/bpf_endian.h>
+
+/* Checksum arithmetic and the IP headers xfwd builds (tunnel outer
+ * headers, ICMP errors). Sums are of 16-bit words as loaded (network
+ * order in memory), folded at the end. */
+
+static __always_inline __u32 fold(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (sum & 0xffff) + (sum >> 16);
+}
+
+/* Sum of n 16-bit words (n constant: the loop unrolls). */
+static __always_inline __u32 sum16(const void *p, int n)
+{
+	const __u16 *w = p;
+	__u32 s = 0;
+
+#pragma unroll
+	for (int i = 0; i < n; i++)
+		s += w[i];
+	return s;
+}
 
 /* TTL - 1 with the RFC 1624 incremental checksum update: the TTL is the
  * high byte of its 16-bit word, so the sum grows by 0x0100 (the kernel's
@@ -20,15 +43,42 @@ static __always_inline void ipv4_dec_ttl(struct iphdr *iph)
 /* Full checksum of a 20-byte IPv4 header we built (check field zero). */
 static __always_inline __sum16 ipv4_csum(struct iphdr *iph)
 {
-	__u16 *w = (__u16 *)iph;
-	__u32 sum = 0;
+	return (__sum16)~fold(sum16(iph, 10));
+}
 
-#pragma unroll
-	for (int i = 0; i < 10; i++)
-		sum += w[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__sum16)~sum;
+/* A 20-byte IPv4 header xfwd sends, checksum included. */
+static __always_inline void ipv4_fill(struct iphdr *o, __u8 tos, __u16 len, __u8 ttl,
+				      __u8 proto, __be32 saddr, __be32 daddr, __be16 frag_off)
+{
+	o->version = 4;
+	o->ihl = 5;
+	o->tos = tos;
+	o->tot_len = bpf_htons(len);
+	o->id = 0;
+	o->frag_off = frag_off;
+	o->ttl = ttl;
+	o->protocol = proto;
+	o->saddr = saddr;
+	o->daddr = daddr;
+	o->check = 0;
+	o->check = ipv4_csum(o);
+}
+
+/* An IPv6 header xfwd sends (flow label zero). */
+static __always_inline void ipv6_fill(struct ipv6hdr *o, __u8 tclass, __u16 payload,
+				      __u8 hlim, __u8 proto, const void *saddr,
+				      const void *daddr)
+{
+	o->version = 6;
+	o->priority = tclass >> 4;
+	o->flow_lbl[0] = (tclass & 0xf) << 4;
+	o->flow_lbl[1] = 0;
+	o->flow_lbl[2] = 0;
+	o->payload_len = bpf_htons(payload);
+	o->nexthdr = proto;
+	o->hop_limit = hlim;
+	__builtin_memcpy(&o->saddr, saddr, 16);
+	__builtin_memcpy(&o->daddr, daddr, 16);
 }
 
 /* Set ECN to CE (RFC 6040 decapsulation) with an RFC 1624 update of the
@@ -50,9 +100,7 @@ static __always_inline __u16 csum_fold64(__u64 sum)
 {
 	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)sum;
+	return (__u16)fold((__u32)sum);
 }
 
 #define CSUM_CHUNK 64

@@ -18,24 +18,6 @@
 #define ICMP_QUOTE 28   /* quoted: 20-byte IPv4 header + 8 */
 #define ICMP6_QUOTE 48  /* quoted: 40-byte IPv6 header + 8 */
 
-static __always_inline __u32 fold(__u32 sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (sum & 0xffff) + (sum >> 16);
-}
-
-/* Sum of n 16-bit words (n constant: the loop unrolls). */
-static __always_inline __u32 sum16(const void *p, int n)
-{
-	const __u16 *w = p;
-	__u32 s = 0;
-
-#pragma unroll
-	for (int i = 0; i < n; i++)
-		s += w[i];
-	return s;
-}
-
 /* Make room in front of the offending packet, trim it to the quote, and
  * turn the L2 header around. Returns the new frame start or NULL. */
 static __always_inline void *icmp_frame(struct xdp_md *ctx, struct pkt *p,
@@ -92,18 +74,8 @@ static __noinline int icmp4_too_big(struct xdp_md *ctx, struct pkt *p, __u32 mtu
 	ip = l3;
 	ic = (void *)(ip + 1);
 	orig = (void *)(ic + 1);
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->tos = 0xc0; /* internetwork control */
-	ip->tot_len = bpf_htons(sizeof(*ip) + sizeof(*ic) + ICMP_QUOTE);
-	ip->id = 0;
-	ip->frag_off = 0;
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_ICMP;
-	ip->daddr = orig->saddr;
-	ip->saddr = src;
-	ip->check = 0;
-	ip->check = ipv4_csum(ip);
+	ipv4_fill(ip, 0xc0 /* internetwork control */, sizeof(*ip) + sizeof(*ic) + ICMP_QUOTE,
+		  64, IPPROTO_ICMP, src, orig->saddr, 0);
 	ic->type = ICMP_DEST_UNREACH;
 	ic->code = ICMP_FRAG_NEEDED;
 	ic->checksum = 0;
@@ -133,14 +105,7 @@ static __noinline int icmp6_too_big(struct xdp_md *ctx, struct pkt *p, __u32 mtu
 	ip = l3;
 	ic = (void *)(ip + 1);
 	orig = (void *)(ic + 1);
-	ip->version = 6;
-	ip->priority = 0;
-	__builtin_memset(ip->flow_lbl, 0, 3);
-	ip->payload_len = bpf_htons(len);
-	ip->nexthdr = IPPROTO_ICMPV6;
-	ip->hop_limit = 64;
-	ip->daddr = orig->saddr;
-	__builtin_memcpy(&ip->saddr, src, 16);
+	ipv6_fill(ip, 0, len, 64, IPPROTO_ICMPV6, src, &orig->saddr);
 	ic->icmp6_type = ICMPV6_PKT_TOOBIG;
 	ic->icmp6_code = 0;
 	ic->icmp6_cksum = 0;

@@ -54,20 +54,13 @@ static __always_inline int outer4(struct iphdr *o, void *data_end,
 				  const struct xfwd_tunnel *t, __u8 tos,
 				  __u16 len, __u8 proto)
 {
+	__be32 src, dst;
+
 	if ((void *)(o + 1) > data_end)
 		return -1;
-	o->version = 4;
-	o->ihl = 5;
-	o->tos = tos;
-	o->tot_len = bpf_htons(len);
-	o->id = 0;
-	o->frag_off = bpf_htons(0x4000);
-	o->ttl = t->ttl;
-	o->protocol = proto;
-	__builtin_memcpy(&o->saddr, t->local, 4);
-	__builtin_memcpy(&o->daddr, t->remote, 4);
-	o->check = 0;
-	o->check = ipv4_csum(o);
+	__builtin_memcpy(&src, t->local, 4);
+	__builtin_memcpy(&dst, t->remote, 4);
+	ipv4_fill(o, tos, len, t->ttl, proto, src, dst, bpf_htons(0x4000));
 	return 0;
 }
 
@@ -77,16 +70,7 @@ static __always_inline int outer6(struct ipv6hdr *o, void *data_end,
 {
 	if ((void *)(o + 1) > data_end)
 		return -1;
-	o->version = 6;
-	o->priority = tos >> 4;
-	o->flow_lbl[0] = (tos & 0xf) << 4;
-	o->flow_lbl[1] = 0;
-	o->flow_lbl[2] = 0;
-	o->payload_len = bpf_htons(payload);
-	o->nexthdr = proto;
-	o->hop_limit = t->ttl;
-	__builtin_memcpy(&o->saddr, t->local, 16);
-	__builtin_memcpy(&o->daddr, t->remote, 16);
+	ipv6_fill(o, tos, payload, t->ttl, proto, t->local, t->remote);
 	return 0;
 }
 
@@ -181,17 +165,13 @@ __noinline int udp6_csum(struct xdp_md *ctx, __u32 l3_off)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ipv6hdr *ip6 = data + (l3_off & 0x1f);
 	struct udphdr *u = (void *)(ip6 + 1);
-	__u32 *addr = (__u32 *)&ip6->saddr;
-	__u64 sum;
 	__u16 check;
 
 	if ((void *)(u + 1) > data_end)
 		return -1;
-	sum = u->len + bpf_htons(IPPROTO_UDP);
-#pragma unroll
-	for (int i = 0; i < 8; i++) /* source and destination address */
-		sum += addr[i];
-	check = ~csum_fold64(csum_to_end(u, data_end, sum));
+	/* Pseudo header: both addresses, length, next header. */
+	check = ~csum_fold64(csum_to_end(u, data_end, sum16(&ip6->saddr, 16) + u->len +
+					 bpf_htons(IPPROTO_UDP)));
 	u->check = check ? check : 0xffff;
 	return 0;
 }
