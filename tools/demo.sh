@@ -91,5 +91,5 @@ say "Counters on use1-gw (every packet lands in exactly one reason)"
 on use1-gw stats | awk 'NR <= 6 || ($3 > 0 && NR > 7)'
 on use1-gw status
 show "bpftool map dump pinned /sys/fs/bpf/xfwd-$NSP-use1-gw/xfwd_nexthops (entry 2)"
-bpftool map lookup pinned "$PIN_BASE/xfwd-$NSP-use1-gw/xfwd_nexthops" key 2 0 0 0 | head -24
+bpftool map lookup pinned "$PIN_BASE/xfwd-$NSP-use1-gw/xfwd_nexthops" key 2 0 0 0 | sed -n 1,24p # reads it all: no SIGPIPE under pipefail
 say "Demo done: namespaces are removed on exit"
