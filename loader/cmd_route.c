@@ -15,17 +15,23 @@
 #include "../maps/xfwd_hash.h"
 
 /* if_nametoindex() opens a socket per call: a batch of a million routes
- * over a few devices asks for the same names again and again. */
+ * over a few devices asks for the same names again and again. The cache
+ * lives only while a batch runs (devices can be renamed or recreated). */
+static struct {
+	bool on;
+	char name[IFNAMSIZ];
+	unsigned int index;
+} dev_cache;
+
 static unsigned int dev_index(const char *name)
 {
-	static char last[IFNAMSIZ];
-	static unsigned int last_index;
-
-	if (!last_index || strcmp(name, last)) {
-		last_index = if_nametoindex(name);
-		snprintf(last, sizeof(last), "%s", name);
+	if (!dev_cache.on)
+		return if_nametoindex(name);
+	if (!dev_cache.index || strcmp(name, dev_cache.name)) {
+		dev_cache.index = if_nametoindex(name);
+		snprintf(dev_cache.name, sizeof(dev_cache.name), "%s", name);
 	}
-	return last_index;
+	return dev_cache.index;
 }
 
 static int members_from_req(struct xtable *t, const struct cli_req *r,
@@ -171,10 +177,12 @@ static int batch_run(struct xtable *t, const struct cli_req *r)
 	if (f != stdin)
 		fclose(f);
 	ret = xt_sync_local(t);
+	dev_cache.on = true;
 	for (int pass = 0; pass < 2 && !ret; pass++)
 		for (size_t i = 0; i < n && !ret; i++)
 			if (!blank(lines[i]))
 				ret = batch_line(t, r, lines[i], i + 1, pass == 0);
+	memset(&dev_cache, 0, sizeof(dev_cache));
 	for (size_t i = 0; i < n; i++)
 		free(lines[i]);
 	free(lines);

@@ -43,6 +43,8 @@ struct daemon {
 	bool journal;          /* stderr goes to journald: "<N>" level prefixes */
 	int lock;              /* the pin root's lock, held while changing the table */
 	uint32_t gen;          /* the table generation our copy matches */
+	struct { uint32_t ifindex, tunnel; } tdev[XFWD_MAX_TUNNELS];
+	int ntdev;             /* tunnels' kernel devices, to map routes via them */
 	struct xprefix *seen;  /* routes of the last dump, for reconciling */
 	size_t nseen, capseen;
 };
@@ -71,18 +73,7 @@ static bool same_tunnel(const struct xfwd_tunnel *h, const struct cli_tunnel *w)
 	       h->key == w->key && !memcmp(h->peer_mac, w->peer_mac, 6);
 }
 
-static bool config_has_tunnel(const struct xconfig *c, const char *name)
-{
-	struct cli_req r;
-	char buf[2048], e[256];
-
-	for (size_t i = 0; i < c->ntunnels; i++) {
-		snprintf(buf, sizeof(buf), "%s", c->tunnels[i].text);
-		if (!cli_parse_line(buf, c->pin_root, &r, e, sizeof(e)) && !strcmp(r.tun.name, name))
-			return true;
-	}
-	return false;
-}
+static bool config_has(const struct xconfig *c, const char *key);
 
 /* One config line against the running state; err gets "FILE:LINE: ...". */
 static int check_line(struct daemon *d, const struct xconfig *c, const struct config_line *l)
@@ -104,9 +95,13 @@ static int check_line(struct daemon *d, const struct xconfig *c, const struct co
 	for (int i = 0; i < r.nvia && !msg[0]; i++)
 		if (!if_nametoindex(r.via[i].dev))
 			snprintf(msg, sizeof(msg), "no device '%s'", r.via[i].dev);
-	for (int i = 0; i < r.ntunnels && !msg[0]; i++)
-		if (!xt_tunnel_find(&d->t, r.tunnels[i]) && !config_has_tunnel(c, r.tunnels[i]))
+	for (int i = 0; i < r.ntunnels && !msg[0]; i++) {
+		char key[128];
+
+		snprintf(key, sizeof(key), "tunnel %s", r.tunnels[i]);
+		if (!xt_tunnel_find(&d->t, r.tunnels[i]) && !config_has(c, key))
 			snprintf(msg, sizeof(msg), "no tunnel %s in [tunnels] or running", r.tunnels[i]);
+	}
 	if (!msg[0])
 		return 0;
 bad:
@@ -143,38 +138,57 @@ static int apply_line(struct daemon *d, const struct config_line *l)
 	return ret;
 }
 
-/* What `old` had and `now` does not: static routes, then tunnels. */
+/* What a config line is about ("route PREFIX" or "tunnel NAME"), so that a
+ * reload can tell what the file dropped. False if it does not parse. */
+static bool line_subject(const struct config_line *l, const char *pin_root,
+			 struct cli_req *r, char *key, size_t len)
+{
+	char buf[2048], e[256];
+
+	snprintf(buf, sizeof(buf), "%s", l->text);
+	if (cli_parse_line(buf, pin_root, r, e, sizeof(e)))
+		return false;
+	if (r->cmd == CMD_TUNNEL_ADD)
+		snprintf(key, len, "tunnel %s", r->tun.name);
+	else
+		xprefix_str(&r->prefix, key + snprintf(key, len, "route "));
+	return true;
+}
+
+static bool config_has(const struct xconfig *c, const char *key)
+{
+	char k[128];
+	struct cli_req r;
+
+	for (size_t i = 0; i < c->ntunnels + c->nroutes; i++) {
+		const struct config_line *l = i < c->ntunnels ? &c->tunnels[i] : &c->routes[i - c->ntunnels];
+
+		if (line_subject(l, c->pin_root, &r, k, sizeof(k)) && !strcmp(k, key))
+			return true;
+	}
+	return false;
+}
+
+/* What `old` had and `now` does not: static routes first (they may use
+ * the tunnels), then tunnels. */
 static void remove_dropped(struct daemon *d, const struct xconfig *old, const struct xconfig *now)
 {
-	char a[2048], b[2048], e[256];
-	struct cli_req ro, rn;
+	char key[128];
+	struct cli_req r;
 
-	for (int pass = 0; pass < 2; pass++) {
-		const struct config_line *ol = pass ? old->tunnels : old->routes;
-		size_t on = pass ? old->ntunnels : old->nroutes;
-		const struct config_line *nl = pass ? now->tunnels : now->routes;
-		size_t nn = pass ? now->ntunnels : now->nroutes;
+	for (size_t i = old->ntunnels + old->nroutes; i-- > 0;) {
+		const struct config_line *l = i < old->ntunnels ? &old->tunnels[i]
+							      : &old->routes[i - old->ntunnels];
+		int ret = 0;
 
-		for (size_t i = 0; i < on; i++) {
-			bool kept = false;
-
-			snprintf(a, sizeof(a), "%s", ol[i].text);
-			if (cli_parse_line(a, old->pin_root, &ro, e, sizeof(e)))
-				continue;
-			for (size_t j = 0; j < nn && !kept; j++) {
-				snprintf(b, sizeof(b), "%s", nl[j].text);
-				kept = !cli_parse_line(b, now->pin_root, &rn, e, sizeof(e)) &&
-				       (pass ? !strcmp(ro.tun.name, rn.tun.name)
-					     : xaddr_eq(&ro.prefix.addr, &rn.prefix.addr) &&
-						       ro.prefix.len == rn.prefix.len);
-			}
-			if (kept)
-				continue;
-			if (pass ? xt_tunnel_del(&d->t, ro.tun.name)
-				 : (xt_route_origin(&d->t, &ro.prefix) == XFWD_ORIGIN_STATIC &&
-				    xt_route_del(&d->t, &ro.prefix)))
-				logmsg(d, 4, "xfwd: could not remove what the file no longer has: %s", d->err);
-		}
+		if (!line_subject(l, old->pin_root, &r, key, sizeof(key)) || config_has(now, key))
+			continue;
+		if (r.cmd == CMD_TUNNEL_ADD)
+			ret = xt_tunnel_del(&d->t, r.tun.name);
+		else if (xt_route_origin(&d->t, &r.prefix) == XFWD_ORIGIN_STATIC)
+			ret = xt_route_del(&d->t, &r.prefix);
+		if (ret)
+			logmsg(d, 4, "xfwd: could not remove what the file no longer has: %s", d->err);
 	}
 }
 
@@ -215,14 +229,35 @@ static int config_apply(struct daemon *d, const struct xconfig *c)
 
 /* ---- the kernel table ---- */
 
+/* Which kernel device belongs to which tunnel: read when tunnels or
+ * links may have changed, not for every route (a socket per lookup). */
+static void tunnel_devs(struct daemon *d)
+{
+	d->ntdev = 0;
+	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++) {
+		uint32_t ifindex = d->t.tun[id].type ? if_nametoindex(d->t.tun[id].name) : 0;
+
+		if (ifindex) {
+			d->tdev[d->ntdev].ifindex = ifindex;
+			d->tdev[d->ntdev++].tunnel = id;
+		}
+	}
+}
+
+static uint32_t tunnel_of_dev(const struct daemon *d, uint32_t ifindex)
+{
+	for (int i = 0; i < d->ntdev; i++)
+		if (d->tdev[i].ifindex == ifindex)
+			return d->tdev[i].tunnel;
+	return 0;
+}
+
 /* The members a mirrored route forwards to; 0 = only the kernel can. */
 static int mirror_members(struct daemon *d, const struct mroute *m, struct nh_key *k)
 {
-	char name[IF_NAMESIZE];
-
 	memset(k, 0, XFWD_ECMP_MAX * sizeof(*k));
 	for (int i = 0; i < m->nvia; i++) {
-		uint32_t tid = if_indextoname(m->via[i].oif, name) ? xt_tunnel_find(&d->t, name) : 0;
+		uint32_t tid = tunnel_of_dev(d, m->via[i].oif);
 
 		if (tid) { /* via a tunnel's kernel device: the XDP tunnel */
 			k[i].kind = XFWD_NH_TUNNEL;
@@ -306,7 +341,7 @@ static void drop_stale(struct daemon *d, int fd, size_t ksz, int family)
 {
 	uint8_t key[sizeof(struct xfwd_route_key6)], next[sizeof(key)];
 	struct xprefix *gone = NULL;
-	size_t ngone = 0;
+	size_t ngone = 0, cap = 0;
 	struct xfwd_route r;
 	void *prev = NULL;
 
@@ -319,8 +354,14 @@ static void drop_stale(struct daemon *d, int fd, size_t ksz, int family)
 		if (bpf_map_lookup_elem(fd, key, &r) || r.origin != XFWD_ORIGIN_MIRROR ||
 		    bsearch(&p, d->seen, d->nseen, sizeof(p), cmp_prefix))
 			continue;
-		if ((gone = realloc(gone, (ngone + 1) * sizeof(*gone))))
-			gone[ngone++] = p;
+		if (ngone == cap) {
+			struct xprefix *v = realloc(gone, (cap = cap ? 2 * cap : 1024) * sizeof(*v));
+
+			if (!v)
+				break;
+			gone = v;
+		}
+		gone[ngone++] = p;
 	}
 	for (size_t i = 0; i < ngone; i++)
 		xt_route_del(&d->t, &gone[i]);
@@ -374,6 +415,7 @@ static void link_event(struct daemon *d, const struct nlmsghdr *nlh)
 		  (ifm->ifi_flags & IFF_LOWER_UP);
 
 	set_link(d, (uint32_t)ifm->ifi_index, up);
+	tunnel_devs(d); /* a tunnel's device may have come or gone */
 }
 
 /* At start: links that went down while no daemon watched. */
@@ -466,6 +508,7 @@ static int table_lock(struct daemon *d)
 		logmsg(d, 6, "xfwd: the table was changed by a command: read it again");
 	}
 	d->t.dirty = false;
+	tunnel_devs(d);
 	return 0;
 }
 
@@ -506,6 +549,7 @@ static int reload(struct daemon *d)
 		return -1;
 	config_apply(d, &c);
 	remove_dropped(d, &d->cfg, &c);
+	tunnel_devs(d);
 	table_unlock(d);
 	config_free(&d->cfg);
 	d->cfg = c;
@@ -536,6 +580,7 @@ static int start(struct daemon *d)
 		return ret;
 	if (config_apply(d, &d->cfg))
 		logmsg(d, 4, "xfwd: some lines of %s were not applied (see above)", d->path);
+	tunnel_devs(d);
 	if ((ret = mirror_sync(d)))
 		return ret;
 	links_sync(d);

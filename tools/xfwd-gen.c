@@ -134,7 +134,7 @@ static uint64_t pipeline_ns(pid_t softirqd)
 
 /* One address inside each prefix: the network address + 1 (the address
  * itself for /31 and /32). */
-static uint32_t load_dsts(struct xfwd_gen *s, const struct opts *o, __be32 **out)
+static uint32_t load_dsts(const struct opts *o, __be32 **out)
 {
 	char line[128], err[128];
 	size_t n = 0, cap = 1024;
@@ -164,7 +164,6 @@ static uint32_t load_dsts(struct xfwd_gen *s, const struct opts *o, __be32 **out
 	fclose(f);
 	if (!n)
 		die("no IPv4 prefix in the --prefixes file");
-	(void)s;
 	*out = v;
 	return (uint32_t)n;
 }
@@ -279,7 +278,7 @@ int main(int argc, char **argv)
 		die("no --dev device");
 	if (!(s = xfwd_gen__open()))
 		die("cannot open the BPF object");
-	n = load_dsts(s, &o, &dsts);
+	n = load_dsts(&o, &dsts);
 	s->rodata->ndst = n;
 	template(&frame, &o);
 	memcpy(s->bss->gen_hdr, frame.b, sizeof(s->bss->gen_hdr));

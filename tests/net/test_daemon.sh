@@ -101,6 +101,20 @@ sleep 0.3
 check "a static route of the config wins over the same prefix in the table" route_is 10.0.1.0/24 "via 10.0.1.2 dev r0"
 R route del table 100 10.66.0.0/16
 check "a route deleted from the table disappears" wait_for no_route 10.66.0.0/16
+# A route via a tunnel's kernel device (BGP learned over the tunnel) is
+# forwarded by the XDP tunnel. The tunnel comes from the file on reload.
+write_conf "[tunnels]
+tunnel = vx1 type vxlan local 10.0.2.1 remote 10.0.2.2 vni 7 peer-mac 02:00:00:00:00:07"
+kill -HUP "$DPID"
+wait_for R link show vx1 >/dev/null || true
+R addr add 172.16.50.1/30 dev vx1
+R route add table 100 10.46.0.0/16 via 172.16.50.2 dev vx1
+check "a route via a tunnel's kernel device goes into that XDP tunnel" \
+	wait_for route_is 10.46.0.0/16 "tunnel 1"
+R route del table 100 10.46.0.0/16
+write_conf
+kill -HUP "$DPID"
+check "...and the tunnel and its kernel device go when the file drops it" wait_for sh -c "! ip -n $NSP-r link show vx1 2>/dev/null"
 
 # The CLI and the daemon take turns (a lock on the pin root); a change made
 # with the CLI is re-read by the daemon before its next change.
