@@ -72,6 +72,19 @@ check() {
 	rm -f /tmp/xfwd-check.$$
 }
 
+# sh_ok 'SNIPPET': true when a shell snippet (pipes, !, &&, any function
+# and variable of these tests) succeeds; for check and wait_for. A subshell
+# with sh's defaults, as `sh -c` had, but without re-declaring functions.
+sh_ok() { (set +euo pipefail; eval "$1"); }
+
+# wait_for [-t SECONDS] CMD...: until CMD succeeds (default 5 s).
+wait_for() {
+	local n=50
+	[ "$1" = -t ] && { n=$(($2 * 10)); shift 2; }
+	for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+
 # Sum of a stats reason's packets, from `xfwd -j stats`.
 stat_pkts() {
 	xf "$1" -j stats | tr ',{}' '\n\n\n' | awk -v r="\"$2\":" '

@@ -76,12 +76,6 @@ bg ip netns exec $NSP-p2 gobgpd -f "$run/p2.toml" --api-hosts 127.0.0.1:50052 --
 bg nsenter --net=/run/netns/$NSP-a "$XFWD" run -c "$run/xfwd.conf"
 gobgp() { nsx p2 "$(command -v gobgp)" -p 50052 "$@"; }
 
-# wait_for SECONDS CMD...
-wait_for() {
-	local n=$(($1 * 10)); shift
-	for _ in $(seq $n); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 vias() { route_of a "$1" | grep -o 'via [0-9.]* dev [a-z0-9-]*' | sort | tr '\n' ' '; }
 vias_are() { [ "$(vias "$1")" = "$2" ]; }
 # On failure, say what xfwd had (route, next hops, non-zero counters).
@@ -91,13 +85,13 @@ ping_ok() {
 	return 1
 }
 
-check "both BGP sessions come up" wait_for 30 sh -c \
+check "both BGP sessions come up" wait_for -t 30 sh -c \
 	"birdc -s '$run/a.ctl' show protocols | grep -E '^p1 .*Established' && birdc -s '$run/a.ctl' show protocols | grep -E '^p2 .*Established'"
-wait_for 10 gobgp global rib add 10.9.0.0/24 origin igp nexthop 10.0.3.2 || true
+wait_for -t 10 gobgp global rib add 10.9.0.0/24 origin igp nexthop 10.0.3.2 || true
 check "equal paths from BIRD and GoBGP: one ECMP group in xfwd" \
-	wait_for 10 vias_are 10.9.0.0/24 "via 10.0.2.2 dev a-p1 via 10.0.3.2 dev a-p2 "
+	wait_for -t 10 vias_are 10.9.0.0/24 "via 10.0.2.2 dev a-p1 via 10.0.3.2 dev a-p2 "
 # The daemon never waits for ARP: MACs arrive with neighbour events.
-check "...whose next hops resolve" wait_for 10 sh -c "$(declare -f xf route_of); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+check "...whose next hops resolve" wait_for -t 10 sh_ok "
 	! route_of a 10.9.0.0/24 | grep -q unresolved"
 xf a stats reset
 check "traffic crosses the appliance in XDP" ping_ok
@@ -106,20 +100,20 @@ check "...forwarded by xfwd, not the kernel (forwarding is off)" test "$(forward
 gobgp global rib del 10.9.0.0/24
 gobgp global rib add 10.9.0.0/24 origin igp nexthop 10.0.3.2 aspath 65002,65002
 check "AS-path prepending on p2: only p1 is used" \
-	wait_for 10 vias_are 10.9.0.0/24 "via 10.0.2.2 dev a-p1 "
+	wait_for -t 10 vias_are 10.9.0.0/24 "via 10.0.2.2 dev a-p1 "
 birdc -s "$run/p1.ctl" disable a >/dev/null
 check "the preferred session drops: traffic moves to p2" \
-	wait_for 10 vias_are 10.9.0.0/24 "via 10.0.3.2 dev a-p2 "
+	wait_for -t 10 vias_are 10.9.0.0/24 "via 10.0.3.2 dev a-p2 "
 check "...and still crosses in XDP" ping_ok
 
 birdc -s "$run/p1.ctl" enable s25 >/dev/null
 birdc -s "$run/p1.ctl" enable a >/dev/null
 check "more-specific /25s from p1 over p2's /24 summary" \
-	wait_for 30 sh -c "$(declare -f xf route_of vias vias_are); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+	wait_for -t 30 sh_ok "
 		vias_are 10.9.0.0/25 'via 10.0.2.2 dev a-p1 ' && vias_are 10.9.0.128/25 'via 10.0.2.2 dev a-p1 '"
 birdc -s "$run/p1.ctl" disable a >/dev/null
 check "p1 goes: the /25s are withdrawn, the /24 via p2 remains" \
-	wait_for 10 sh -c "$(declare -f xf route_of vias vias_are); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+	wait_for -t 10 sh_ok "
 		! route_of a 10.9.0.0/25 | grep -q . && vias_are 10.9.0.0/24 'via 10.0.3.2 dev a-p2 '"
 check "...and traffic follows the summary" ping_ok
 echo "test_bgp: $FAILS failure(s)"

@@ -44,11 +44,6 @@ start_daemon() {
 	DPID=$!
 	wait_for grep -q "xfwd: running" "$log" || true # checked below
 }
-# wait_for CMD...: up to 5 s for CMD to succeed.
-wait_for() {
-	for _ in $(seq 50); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
-}
 route_is() { route_of r "$1" | grep -q -- "$2"; }
 no_route() { ! route_of r "$1" | grep -q .; }
 R() { nsx r ip "$@"; }
@@ -64,7 +59,7 @@ check "a route already in table 100 is mirrored at start" route_is 10.9.0.0/24 "
 check "the config's static routes are in" route_is 10.0.1.0/24 "via 10.0.1.2 dev r0"
 nsx c ping -c 1 -W 2 10.9.0.1 >/dev/null || true
 check "...and its next hop resolves (the daemon learns MACs from neighbour events)" \
-	wait_for sh -c "$(declare -f xf route_of); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+	wait_for sh_ok "
 		! route_of r 10.9.0.0/24 | grep -q unresolved"
 xf r stats reset
 check "traffic to the mirrored route crosses the router in XDP" nsx c ping -c 5 -i 0.05 -W 1 10.9.0.1
@@ -78,12 +73,12 @@ nsx s ip route replace default via 10.0.3.1 dev s2
 nsx s sysctl -qw net.ipv6.conf.s1.keep_addr_on_down=1
 nsx s ip link set s1 down
 check "r1 loses its link: its next hop is marked dead at once" \
-	wait_for sh -c "$(declare -f xf route_of); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+	wait_for sh_ok "
 		route_of r 10.9.0.0/24 | grep 'via 10.0.2.2' | grep -q dead"
 check "...and every flow goes over r2" nsx c ping -c 5 -i 0.05 -W 1 10.9.0.1
 nsx s ip link set s1 up
 check "r1's link is back: the next hop is alive again" \
-	wait_for sh -c "$(declare -f xf route_of); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+	wait_for sh_ok "
 		! route_of r 10.9.0.0/24 | grep -q dead"
 nsx s ip route replace default via 10.0.2.1 dev s1
 nsx s ip -6 route replace default via fd00:2::1 dev s1 # flushed when s1 went down
@@ -122,7 +117,7 @@ xf r route add 10.44.0.0/16 blackhole
 R route add table 100 10.45.0.0/16 via 10.0.3.2 dev r2
 check "a route added with the CLI while the daemon runs..." wait_for route_is 10.45.0.0/16 "via 10.0.3.2 dev r2"
 check "...survives the daemon's next change, which re-read the table first" \
-	sh -c "$(declare -f xf route_of route_is); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+	sh_ok "
 		route_is 10.44.0.0/16 blackhole && grep -q 'changed by a command: read it again' '$log'"
 xf r route del 10.44.0.0/16
 
@@ -150,7 +145,7 @@ nsx c ping -i 0.01 -c 400 -W 1 10.9.0.1 >"$pings" 2>&1 &
 PING=$!
 sleep 0.5
 start_daemon
-check "a restarted daemon drops what left the table while it was away" sh -c "$(declare -f xf route_of wait_for no_route); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE; wait_for no_route 10.67.0.0/16 || { cat $log; xf r route show; exit 1; }"
+check "a restarted daemon drops what left the table while it was away" sh_ok "wait_for no_route 10.67.0.0/16 || { cat $log; xf r route show; exit 1; }"
 check "...and adds what came" route_is 10.68.0.0/16 "via 10.0.3.2 dev r2"
 check "...and keeps what stayed" route_is 10.9.0.0/24 "via 10.0.3.2 dev r2"
 wait "$PING" || true

@@ -51,9 +51,9 @@ check "ECMP spreads 40 flows over both links (s1 +$d1, s2 +$d2 packets)" \
 
 # The CLI's view agrees with the data path's.
 check "route get names a member of the ECMP group" \
-	sh -c "$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE xf r route get 10.9.0.1 from 10.0.1.2 proto tcp sport 1234 dport 80 | grep -q 'action forward route 10.9.0.0/24 group'"
+	sh_ok "xf r route get 10.9.0.1 from 10.0.1.2 proto tcp sport 1234 dport 80 | grep -q 'action forward route 10.9.0.0/24 group'"
 check "route get: local address goes to the kernel" \
-	sh -c "$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE xf r route get 10.0.2.1 | grep -q 'action pass (addressed to this host)'"
+	sh_ok "xf r route get 10.0.2.1 | grep -q 'action pass (addressed to this host)'"
 
 # Blackhole: counted drop, the kernel never sees it.
 xf r route add 10.9.0.0/28 blackhole

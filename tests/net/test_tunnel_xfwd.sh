@@ -31,8 +31,7 @@ for kind in gre ipip6; do
 		tcp_intact s 10.20.1.10 7000 c 2097152
 	check "$kind: xfwd answered 'too big' itself ($(stat_pkts a tx_icmp_too_big) on a, $(stat_pkts b tx_icmp_too_big) on b)" \
 		test "$(( $(stat_pkts a tx_icmp_too_big) + $(stat_pkts b tx_icmp_too_big) ))" -gt 0
-	check "$kind: per-tunnel counters move both ways" sh -c "
-		$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+	check "$kind: per-tunnel counters move both ways" sh_ok "
 		xf a tunnel show | grep t-$kind | grep -v 'rx 0 pkts' | grep -vq 'tx 0 pkts'"
 	xf a route replace 10.20.0.0/16 blackhole; xf b route replace 10.10.0.0/16 blackhole
 	xf a tunnel del t-$kind; xf b tunnel del t-$kind

@@ -32,8 +32,7 @@ over() {
 	[ "$how" = adopted ] && kernel_vtep a "$dev" "$vni" "$la" "$ra"
 	peer_mac=$(nsx b cat /sys/class/net/"$dev"/address)
 	xf a tunnel add "$dev" type vxlan local "$la" remote "$ra" vni "$vni" peer-mac "$peer_mac"
-	check "$dev: xfwd $how a's kernel vxlan device" sh -c "
-		$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+	check "$dev: xfwd $how a's kernel vxlan device" sh_ok "
 		xf a tunnel show | grep '^$dev:' | grep -q 'kernel-dev $how' &&
 		ip -n $NSP-a -d link show $dev | grep -q 'vxlan id $vni remote $ra'"
 	for n in a b; do # no kernel chatter in the capture
@@ -64,8 +63,7 @@ over() {
 	done
 	rm -f "$cap"
 	check "$dev: 2 MiB over TCP arrive intact (hosts at MTU 1500)" tcp_intact s 10.20.1.10 7000 c 2097152
-	check "$dev: tunnel counters move both ways" sh -c "
-		$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+	check "$dev: tunnel counters move both ways" sh_ok "
 		xf a tunnel show | grep '$dev:' | grep -v 'rx 0 pkts' | grep -vq 'tx 0 pkts'"
 }
 
@@ -81,12 +79,10 @@ check "...with the kernel device xfwd created for it" sh -c "! ip -n $NSP-a link
 xf a route replace 10.20.0.0/16 blackhole
 xf a tunnel del vx6
 check "an adopted kernel device stays when its tunnel goes" ip -n $NSP-a link show vx6
-check "a device of the tunnel's name that does not match is refused, nothing added" sh -c "
-	$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+check "a device of the tunnel's name that does not match is refused, nothing added" sh_ok "
 	out=\$(xf a tunnel add vx6 type vxlan local fd00:55::1 remote fd00:55::9 vni 600 peer-mac 02:00:00:00:00:01 2>&1) && exit 1
 	echo \"\$out\" | grep -q 'exists but is not a vxlan tunnel to fd00:55::9' && ! xf a tunnel show | grep -q '^vx6:'"
-check "a full detach removes the kernel devices xfwd created, not adopted ones" sh -c "
-	$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+check "a full detach removes the kernel devices xfwd created, not adopted ones" sh_ok "
 	xf a tunnel add vx9 type vxlan local 192.0.2.1 remote 192.0.2.9 vni 900 peer-mac 02:00:00:00:00:01 &&
 	ip -n $NSP-a link show vx9 >/dev/null && xf a detach &&
 	! ip -n $NSP-a link show vx9 2>/dev/null && ip -n $NSP-a link show vx6 >/dev/null"

@@ -40,8 +40,7 @@ tunnel_case() {
 	*) xtype=ipip ;;
 	esac
 	xf a tunnel add x-$kind type $xtype local $la remote $ra
-	check "$kind: xfwd $how the kernel's $kind device for a's own traffic" sh -c "
-		$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+	check "$kind: xfwd $how the kernel's $kind device for a's own traffic" sh_ok "
 		xf a tunnel show | grep '^x-$kind:' | grep -q 'kernel-dev $how'"
 	nsx b ip addr add 172.16.9.2/30 dev k-$kind
 	nsx a ip addr add 172.16.9.1/30 dev x-$kind
@@ -77,8 +76,7 @@ tunnel_case ipip adopted
 tunnel_case ip6tnl created
 tunnel_case geneve created
 tunnel_case geneve6-ip created
-check "a tunnel in use cannot be deleted" sh -c "
-	$(declare -f xf); NSP=$NSP XFWD=$XFWD PIN_BASE=$PIN_BASE
+check "a tunnel in use cannot be deleted" sh_ok "
 	xf a tunnel add busy type gre local 192.0.2.1 remote 192.0.2.2 key 7 &&
 	xf a route replace 10.20.0.0/16 tunnel busy &&
 	xf a tunnel del busy 2>&1 | grep -q 'carries routes'"
