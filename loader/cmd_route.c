@@ -206,8 +206,11 @@ struct collect {
 	size_t n, cap;
 };
 
-static void push(struct collect *c, const struct xprefix *p, uint32_t g)
+static void push(const struct xprefix *p, uint32_t g, uint8_t origin, void *arg)
 {
+	struct collect *c = arg;
+
+	(void)origin;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 1024;
 		void *v = realloc(c->v, cap * sizeof(*c->v));
@@ -219,14 +222,6 @@ static void push(struct collect *c, const struct xprefix *p, uint32_t g)
 	}
 	c->v[c->n].p = *p;
 	c->v[c->n++].group = g;
-}
-
-static void collect4(uint32_t addr, unsigned int depth, uint32_t target, void *arg)
-{
-	struct xprefix p = { .len = depth };
-
-	xaddr_set_v4(&p.addr, addr);
-	push(arg, &p, target);
 }
 
 static int cmp_shown(const void *a, const void *b)
@@ -302,13 +297,7 @@ static int route_show(struct xtable *t, const struct cli_req *r)
 	struct collect c = { 0 };
 	struct jw w;
 
-	lpm4_for_each(&t->lpm, collect4, &c);
-	for (size_t i = 0; i < t->n6; i++) {
-		struct xprefix p = { .addr.family = AF_INET6, .len = t->r6[i].len };
-
-		memcpy(p.addr.bytes, t->r6[i].addr, 16);
-		push(&c, &p, t->r6[i].group);
-	}
+	xt_for_each_route(t, push, &c);
 	qsort(c.v, c.n, sizeof(*c.v), cmp_shown);
 	jw_init(&w, stdout);
 	if (r->json)

@@ -45,6 +45,7 @@ struct daemon {
 	uint32_t gen;          /* the table generation our copy matches */
 	struct { uint32_t ifindex, tunnel; } tdev[XFWD_MAX_TUNNELS];
 	int ntdev;             /* tunnels' kernel devices, to map routes via them */
+	bool resync;           /* a map write failed: read the table again, dump again */
 	struct xprefix *seen;  /* routes of the last dump, for reconciling */
 	size_t nseen, capseen;
 };
@@ -335,37 +336,40 @@ static int dump_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
+struct stale {
+	const struct daemon *d;
+	struct xprefix *v;
+	size_t n, cap;
+};
+
+static void collect_stale(const struct xprefix *p, uint32_t group, uint8_t origin, void *arg)
+{
+	struct stale *s = arg;
+
+	(void)group;
+	if (origin != XFWD_ORIGIN_MIRROR ||
+	    bsearch(p, s->d->seen, s->d->nseen, sizeof(*p), cmp_prefix))
+		return;
+	if (s->n == s->cap) {
+		struct xprefix *v = realloc(s->v, (s->cap = s->cap ? 2 * s->cap : 1024) * sizeof(*v));
+
+		if (!v)
+			return;
+		s->v = v;
+	}
+	s->v[s->n++] = *p;
+}
+
 /* Mirrored routes the kernel table no longer has (removed while no
  * daemon ran, or lost in an overrun). */
-static void drop_stale(struct daemon *d, int fd, size_t ksz, int family)
+static void drop_stale(struct daemon *d)
 {
-	uint8_t key[sizeof(struct xfwd_route_key6)], next[sizeof(key)];
-	struct xprefix *gone = NULL;
-	size_t ngone = 0, cap = 0;
-	struct xfwd_route r;
-	void *prev = NULL;
+	struct stale s = { .d = d };
 
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		struct xprefix p = { .addr.family = family, .len = *(uint32_t *)next };
-
-		memcpy(key, next, ksz);
-		prev = key;
-		memcpy(p.addr.bytes, next + 4, family == AF_INET ? 4 : 16);
-		if (bpf_map_lookup_elem(fd, key, &r) || r.origin != XFWD_ORIGIN_MIRROR ||
-		    bsearch(&p, d->seen, d->nseen, sizeof(p), cmp_prefix))
-			continue;
-		if (ngone == cap) {
-			struct xprefix *v = realloc(gone, (cap = cap ? 2 * cap : 1024) * sizeof(*v));
-
-			if (!v)
-				break;
-			gone = v;
-		}
-		gone[ngone++] = p;
-	}
-	for (size_t i = 0; i < ngone; i++)
-		xt_route_del(&d->t, &gone[i]);
-	free(gone);
+	xt_for_each_route(&d->t, collect_stale, &s);
+	for (size_t i = 0; i < s.n; i++)
+		xt_route_del(&d->t, &s.v[i]);
+	free(s.v);
 }
 
 /* Dump the table, apply every route, then drop what it no longer has. */
@@ -383,13 +387,19 @@ static int mirror_sync(struct daemon *d)
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_UNSPEC;
+	/* One batch: each table entry is written once, at the end. */
+	xt_batch_begin(&d->t);
 	if ((ret = rtnl_request(nlh, dump_cb, d))) {
 		snprintf(d->err, sizeof(d->err), "cannot dump the kernel's routes: %s", strerror(-ret));
+		xt_batch_end(&d->t);
 		return ret;
 	}
 	qsort(d->seen, d->nseen, sizeof(*d->seen), cmp_prefix);
-	drop_stale(d, d->b.fd.routes4, sizeof(struct xfwd_route_key4), AF_INET);
-	drop_stale(d, d->b.fd.routes6, sizeof(struct xfwd_route_key6), AF_INET6);
+	drop_stale(d);
+	if ((ret = xt_batch_end(&d->t))) {
+		snprintf(d->err, sizeof(d->err), "%s", d->t.err);
+		return ret;
+	}
 	logmsg(d, 6, "xfwd: mirrored %zu routes of kernel table %u", d->nseen, d->cfg.mirror_table);
 	return 0;
 }
@@ -472,23 +482,42 @@ static int events_open(struct daemon *d)
 	return 0;
 }
 
+/* An overrun: events were lost. Drop what is queued first (it is older
+ * than the dump, and while the queue is not empty the kernel drops
+ * further events without reporting ENOBUFS again), then resynchronise. */
+static void events_overrun(struct daemon *d, char *buf, size_t len)
+{
+	logmsg(d, 4, "xfwd: route events overran the socket buffer: resynchronising");
+	while (recv(mnl_socket_get_fd(d->ev), buf, len, MSG_DONTWAIT) > 0 || errno == ENOBUFS)
+		;
+	if (mirror_sync(d))
+		logmsg(d, 3, "xfwd: %s", d->err);
+}
+
+/* What is queued, up to EVENTS_MAX reads (~30k routes), as one batch:
+ * a burst of BGP updates costs one write per changed table entry. */
+#define EVENTS_MAX 64
+
 static void events_read(struct daemon *d)
 {
-	char buf[1 << 16];
-	ssize_t n = mnl_socket_recvfrom(d->ev, buf, sizeof(buf));
+	static char buf[1 << 16];
+	int fd = mnl_socket_get_fd(d->ev);
 
-	if (n < 0 && errno == ENOBUFS) { /* overrun: events were lost */
-		logmsg(d, 4, "xfwd: route events overran the socket buffer: resynchronising");
-		/* Drop what is queued first: it is older than the dump, and
-		 * while the queue is not empty the kernel drops further events
-		 * without reporting ENOBUFS again. */
-		while (recv(mnl_socket_get_fd(d->ev), buf, sizeof(buf), MSG_DONTWAIT) > 0 || errno == ENOBUFS)
-			;
-		mirror_sync(d);
-		return;
-	}
-	if (n > 0)
+	xt_batch_begin(&d->t);
+	for (int i = 0; i < EVENTS_MAX; i++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), i ? MSG_DONTWAIT : 0);
+
+		if (n < 0 && errno == ENOBUFS) {
+			xt_batch_end(&d->t);
+			events_overrun(d, buf, sizeof(buf));
+			return;
+		}
+		if (n <= 0)
+			break;
 		mnl_cb_run(buf, (size_t)n, 0, 0, event_cb, d);
+	}
+	if (xt_batch_end(&d->t))
+		logmsg(d, 3, "xfwd: %s", d->err);
 }
 
 /* ---- one writer at a time ---- */
@@ -516,6 +545,10 @@ static void table_unlock(struct daemon *d)
 {
 	if (d->t.dirty)
 		d->gen = xb_bump(&d->b);
+	if (d->t.broken) { /* our copy may differ from the maps now */
+		d->gen--;
+		d->resync = true;
+	}
 	xb_unlock(d->lock);
 	d->lock = -1;
 }
@@ -617,6 +650,15 @@ static int loop(struct daemon *d)
 			if (table_lock(d))
 				return -1;
 			events_read(d);
+			table_unlock(d);
+		}
+		if (d->resync) {
+			d->resync = false;
+			logmsg(d, 4, "xfwd: a map write failed: reading the table and the kernel's routes again");
+			if (table_lock(d))
+				return -1;
+			if (mirror_sync(d))
+				logmsg(d, 3, "xfwd: %s", d->err);
 			table_unlock(d);
 		}
 		if ((p[0].revents & POLLIN) && read(d->sfd, &si, sizeof(si)) == sizeof(si)) {

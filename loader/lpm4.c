@@ -159,30 +159,23 @@ static void rules_del(struct lpm4_rules *r, uint64_t key)
 	}
 }
 
-/* ---- write log ---- */
+/* ---- dirty entries ---- */
 
-static int log_write(struct lpm4 *t, uint32_t tbl, uint32_t idx, uint32_t val)
+static void mark(uint64_t *bits, uint8_t *summary, uint32_t i, uint32_t per)
 {
-	if (t->nlog == t->caplog) {
-		size_t cap = t->caplog ? t->caplog * 2 : 4096;
-		void *n = realloc(t->log, cap * sizeof(*t->log));
-
-		if (!n)
-			return -ENOMEM;
-		t->log = n;
-		t->caplog = cap;
-	}
-	t->log[t->nlog++] = (struct lpm4_write){ tbl, idx, val };
-	return 0;
+	bits[i / 64] |= 1ull << (i % 64);
+	summary[i / per] = 1;
 }
 
-/* Mirror and log only real changes: the mirror equals the live map. */
+/* Mirror only real changes: the mirror equals the live map. */
 static int set24(struct lpm4 *t, uint32_t i, uint32_t v)
 {
 	if (*e24(t, i) == v)
 		return 0;
 	t->tbl24[i] = v;
-	return log_write(t, LPM4_TBL24, i, v);
+	mark(t->dirty24, t->dirty24c, i, LPM4_CHUNK);
+	t->ndirty++;
+	return 0;
 }
 
 static int set8(struct lpm4 *t, uint32_t i, uint32_t v)
@@ -190,7 +183,72 @@ static int set8(struct lpm4 *t, uint32_t i, uint32_t v)
 	if (*e8(t, i) == v)
 		return 0;
 	t->tbl8[i] = v;
-	return log_write(t, LPM4_TBL8, i, v);
+	mark(t->dirty8, t->dirty8g, i, G8);
+	t->ndirty++;
+	return 0;
+}
+
+struct flush_run {
+	struct lpm4_write w[LPM4_FLUSH_RUN];
+	size_t n;
+};
+
+/* Emit the dirty entries of one table, by area (chunk or group). */
+static int flush_table(struct lpm4 *t, uint32_t tbl, struct flush_run *r,
+		       lpm4_emit_fn emit, void *arg)
+{
+	bool t24 = tbl == LPM4_TBL24;
+	uint64_t *bits = t24 ? t->dirty24 : t->dirty8;
+	uint8_t *area = t24 ? t->dirty24c : t->dirty8g;
+	const uint32_t *val = t24 ? t->tbl24 : t->tbl8;
+	uint32_t per = t24 ? LPM4_CHUNK : G8;
+	uint32_t areas = t24 ? XFWD_TBL24_SIZE / LPM4_CHUNK : t->groups;
+	int err = 0;
+
+	r->n = 0;
+	for (uint32_t a = 0; a < areas; a++) {
+		if (!area[a])
+			continue;
+		area[a] = 0;
+		for (uint32_t w = a * per / 64; w < (a + 1) * per / 64; w++) {
+			for (uint64_t b = bits[w]; b && !err; b &= b - 1) {
+				uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(b);
+
+				r->w[r->n++] = (struct lpm4_write){ tbl, i, val[i] };
+				if (r->n == LPM4_FLUSH_RUN) {
+					err = emit(arg, tbl, r->w, r->n);
+					r->n = 0;
+				}
+			}
+			bits[w] = 0;
+		}
+	}
+	if (r->n && !err)
+		err = emit(arg, tbl, r->w, r->n);
+	return err;
+}
+
+int lpm4_flush(struct lpm4 *t, lpm4_emit_fn emit, void *arg)
+{
+	struct flush_run *r;
+	int err;
+
+	if (!t->ndirty)
+		return 0;
+	if (!(r = malloc(sizeof(*r))))
+		return -ENOMEM;
+	/* Groups whole before the tbl24 entries that link them. */
+	err = flush_table(t, LPM4_TBL8, r, emit, arg);
+	err = err ?: flush_table(t, LPM4_TBL24, r, emit, arg);
+	if (err) { /* leave nothing half-marked */
+		memset(t->dirty24, 0, XFWD_TBL24_SIZE / 8);
+		memset(t->dirty24c, 0, XFWD_TBL24_SIZE / LPM4_CHUNK);
+		memset(t->dirty8, 0, (size_t)t->groups * G8 / 8);
+		memset(t->dirty8g, 0, t->groups);
+	}
+	t->ndirty = 0;
+	free(r);
+	return err;
 }
 
 /* ---- tbl8 groups ---- */
@@ -243,8 +301,12 @@ int lpm4_init(struct lpm4 *t, uint32_t groups)
 	t->pending = calloc(groups, sizeof(uint32_t));
 	t->loaded24 = calloc(XFWD_TBL24_SIZE / LPM4_CHUNK, 1);
 	t->loaded8 = calloc(groups, 1);
+	t->dirty24 = calloc(XFWD_TBL24_SIZE / 64, 8);
+	t->dirty24c = calloc(XFWD_TBL24_SIZE / LPM4_CHUNK, 1);
+	t->dirty8 = calloc((size_t)groups * G8 / 64, 8);
+	t->dirty8g = calloc(groups, 1);
 	if (!t->tbl24 || !t->tbl8 || !t->ready || !t->pending || !t->loaded24 ||
-	    !t->loaded8) {
+	    !t->loaded8 || !t->dirty24 || !t->dirty24c || !t->dirty8 || !t->dirty8g) {
 		lpm4_fini(t);
 		return -ENOMEM;
 	}
@@ -261,7 +323,10 @@ void lpm4_fini(struct lpm4 *t)
 	free(t->loaded8);
 	free(t->rules.keys);
 	free(t->rules.vals);
-	free(t->log);
+	free(t->dirty24);
+	free(t->dirty24c);
+	free(t->dirty8);
+	free(t->dirty8g);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -370,7 +435,7 @@ static uint32_t cover_entry(const struct lpm4 *t, uint32_t addr,
 
 		if (rules_get(&t->rules, rule_key(addr & mask_of(d), d),
 			      &target))
-			return entry(target, d);
+			return entry(target & LPM4_MAX_TARGET, d);
 	}
 	return 0;
 }
@@ -445,10 +510,33 @@ int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth)
 bool lpm4_find(const struct lpm4 *t, uint32_t addr, unsigned int depth,
 	       uint32_t *target)
 {
-	if (depth > 32)
+	uint32_t v;
+
+	if (depth > 32 ||
+	    !rules_get(&t->rules, rule_key(addr & mask_of(depth), depth), &v))
 		return false;
-	return rules_get(&t->rules, rule_key(addr & mask_of(depth), depth),
-			 target);
+	*target = v & LPM4_MAX_TARGET;
+	return true;
+}
+
+int lpm4_set_tag(struct lpm4 *t, uint32_t addr, unsigned int depth, uint8_t tag)
+{
+	uint64_t key = rule_key(addr & mask_of(depth), depth);
+	uint32_t v;
+
+	if (depth > 32 || !rules_get(&t->rules, key, &v))
+		return -ENOENT;
+	return rules_put(&t->rules, key, (v & LPM4_MAX_TARGET) | (uint32_t)tag << 24);
+}
+
+int lpm4_tag(const struct lpm4 *t, uint32_t addr, unsigned int depth)
+{
+	uint32_t v;
+
+	if (depth > 32 ||
+	    !rules_get(&t->rules, rule_key(addr & mask_of(depth), depth), &v))
+		return -1;
+	return (int)(v >> 24);
 }
 
 uint32_t lpm4_lookup(struct lpm4 *t, uint32_t addr)
@@ -460,17 +548,15 @@ uint32_t lpm4_lookup(struct lpm4 *t, uint32_t addr)
 	return e;
 }
 
-void lpm4_for_each(const struct lpm4 *t,
-		   void (*fn)(uint32_t addr, unsigned int depth,
-			      uint32_t target, void *arg),
-		   void *arg)
+void lpm4_for_each(const struct lpm4 *t, lpm4_rule_fn fn, void *arg)
 {
 	for (size_t i = 0; i < t->rules.cap; i++) {
 		uint64_t k = t->rules.keys[i];
+		uint32_t v = t->rules.vals[i];
 
 		if (k)
 			fn((uint32_t)((k - 1) >> 6), (k - 1) & 63,
-			   t->rules.vals[i], arg);
+			   v & LPM4_MAX_TARGET, (uint8_t)(v >> 24), arg);
 	}
 }
 

@@ -3,13 +3,17 @@
  * IPv4 DIR-24-8 table builder (pure: no I/O), after DPDK's rte_lpm.
  *
  * Holds an exact mirror of the xfwd_tbl24/xfwd_tbl8 arrays and the rule
- * set they are built from. Every change appends the entry writes it needs
- * to a log, in an order that keeps lookups hitless when the log is
- * applied to the live maps one write at a time:
- *   - a new tbl8 group is written whole before the tbl24 entry links it;
+ * set they are built from. Changes mark entries dirty; lpm4_flush hands
+ * out the dirty entries (their final values) in an order that keeps
+ * lookups hitless when applied to the live maps one write at a time,
+ * however many changes were made since the last flush:
+ *   - every tbl8 entry before any tbl24 entry, so a group is written
+ *     whole before the tbl24 entry that links it;
  *   - a collapsed group is unlinked first and only reused after a grace
- *     period (the `grace` callback), so no lookup still in flight reads it.
+ *     period (the `grace` callback, which must flush first), so no lookup
+ *     still in flight reads it.
  * Each write is one aligned 32-bit value, so a lookup sees old or new.
+ * Batching many changes into one flush writes each entry once.
  */
 #ifndef XFWD_LPM4_H
 #define XFWD_LPM4_H
@@ -28,7 +32,7 @@ struct lpm4_write {
 
 struct lpm4_rules {
 	uint64_t *keys; /* (addr << 6 | depth) + 1; 0 = empty slot */
-	uint32_t *vals;
+	uint32_t *vals; /* target | tag << 24 */
 	size_t cap, count;
 };
 
@@ -51,8 +55,11 @@ struct lpm4 {
 	uint32_t *ready, nready, ready_head;
 	uint32_t *pending, npending;
 	struct lpm4_rules rules;
-	struct lpm4_write *log;
-	size_t nlog, caplog;
+	/* Entries changed since the last flush: a bit per entry, and a
+	 * byte per tbl24 chunk / tbl8 group so a small flush scans little. */
+	uint64_t *dirty24, *dirty8;
+	uint8_t *dirty24c, *dirty8g;
+	size_t ndirty;
 	void (*grace)(void *arg);
 	void *grace_arg;
 };
@@ -70,6 +77,10 @@ int lpm4_add(struct lpm4 *t, uint32_t addr, unsigned int depth,
 int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth);
 bool lpm4_find(const struct lpm4 *t, uint32_t addr, unsigned int depth,
 	       uint32_t *target);
+/* A byte the caller keeps with a rule (xfwd: the route's origin); an
+ * add or replace resets it to 0. -ENOENT / -1 when there is no rule. */
+int lpm4_set_tag(struct lpm4 *t, uint32_t addr, unsigned int depth, uint8_t tag);
+int lpm4_tag(const struct lpm4 *t, uint32_t addr, unsigned int depth);
 /* The entry the data path would read (XFWD_LPM_VALID clear: no route). */
 uint32_t lpm4_lookup(struct lpm4 *t, uint32_t addr);
 
@@ -82,16 +93,19 @@ int lpm4_rule_load(struct lpm4 *t, uint32_t addr, unsigned int depth,
 		   uint32_t target);
 
 /* Visit every rule. */
-void lpm4_for_each(const struct lpm4 *t,
-		   void (*fn)(uint32_t addr, unsigned int depth,
-			      uint32_t target, void *arg),
-		   void *arg);
+typedef void (*lpm4_rule_fn)(uint32_t addr, unsigned int depth,
+			     uint32_t target, uint8_t tag, void *arg);
+void lpm4_for_each(const struct lpm4 *t, lpm4_rule_fn fn, void *arg);
 size_t lpm4_rule_count(const struct lpm4 *t);
 uint32_t lpm4_groups_used(const struct lpm4 *t);
 
-static inline void lpm4_log_clear(struct lpm4 *t)
-{
-	t->nlog = 0;
-}
+/* Hand every dirty entry to emit, tbl8 first, in runs of at most
+ * LPM4_FLUSH_RUN writes of one table; stops at emit's first error. The
+ * entries are clean afterwards (also after an error: the live maps are
+ * then unknown, and the caller must read them again). */
+#define LPM4_FLUSH_RUN 8192u
+typedef int (*lpm4_emit_fn)(void *arg, uint32_t tbl,
+			    const struct lpm4_write *w, size_t n);
+int lpm4_flush(struct lpm4 *t, lpm4_emit_fn emit, void *arg);
 
 #endif

@@ -61,54 +61,42 @@ static int read_range(int fd, uint32_t start, uint32_t n, size_t vsz, void *out)
 static int fetch_lpm(void *arg, uint32_t tbl, uint32_t start, uint32_t count,
 		     uint32_t *dst)
 {
-	const struct xb *b = arg;
+	struct xtable *t = arg;
 
-	return read_range(tbl == LPM4_TBL24 ? b->fd.tbl24 : b->fd.tbl8, start,
-			  count, 4, dst);
+	return xbulk_read(&t->bulk, tbl, start, count, dst);
 }
 
-static int write_run(int fd, const struct lpm4_write *w, uint32_t n)
+static int emit_lpm(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t n)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t keys[1024], vals[1024];
-	__u32 cnt = n;
+	struct xtable *t = arg;
 
-	for (uint32_t i = 0; i < n; i++) {
-		keys[i] = w[i].idx;
-		vals[i] = w[i].val;
-	}
-	/* Batch updates apply in order, like single writes. */
-	return bpf_map_update_batch(fd, keys, vals, &cnt, &o) ? -errno : 0;
+	return xbulk_write(&t->bulk, tbl, w, n);
 }
 
-/* Apply the table's write log to the live maps, in log order. */
+/* Apply the table's changes to the live maps (lpm4_flush's order). */
 static int flush_lpm(struct xtable *t)
 {
-	const struct lpm4_write *w = t->lpm.log;
-	size_t i = 0;
-	int ret = 0;
+	int ret;
 
+	if (!t->lpm.ndirty)
+		return 0;
 	t->dirty = true;
-	while (i < t->lpm.nlog && !ret) {
-		size_t j = i;
-
-		while (j < t->lpm.nlog && j - i < 1024 && w[j].tbl == w[i].tbl)
-			j++;
-		ret = write_run(w[i].tbl == LPM4_TBL24 ? t->b->fd.tbl24
-						       : t->b->fd.tbl8,
-				w + i, (uint32_t)(j - i));
-		i = j;
-	}
-	lpm4_log_clear(&t->lpm);
+	ret = lpm4_flush(&t->lpm, emit_lpm, t);
+	if (ret)
+		t->broken = true; /* the live maps are unknown now */
 	return ret;
 }
 
 /* A grace period: every XDP program run that began before has ended
  * (MEMBARRIER_CMD_GLOBAL waits for an RCU grace period; XDP runs inside an
- * RCU read-side section). */
+ * RCU read-side section). What is unlinked must be live first. */
 static void grace(void *arg)
 {
-	(void)arg;
+	struct xtable *t = arg;
+	int ret = flush_lpm(t);
+
+	if (ret)
+		t->lpm.io_err = ret;
 	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
 }
 
@@ -120,19 +108,49 @@ static void ref_group(struct xtable *t, uint32_t g)
 		t->grp_refs[g]++;
 }
 
-static int load_routes4(struct xtable *t)
+/* Read a hash map of routes in batches (two syscalls per route with
+ * get_next_key took seconds at a full table). */
+static int load_routes(struct xtable *t, int fd, size_t ksz,
+		       int (*add)(struct xtable *t, const void *key, const struct xfwd_route *r))
 {
-	struct xfwd_route_key4 k, *prev = NULL;
-	struct xfwd_route r;
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	size_t n = 4096;
+	uint8_t *keys = malloc(n * ksz);
+	struct xfwd_route *vals = malloc(n * sizeof(*vals));
+	uint32_t token = 0;
+	bool first = true, more = true;
+	int ret = 0;
 
-	while (!bpf_map_get_next_key(t->b->fd.routes4, prev, &k)) {
-		prev = &k;
-		if (bpf_map_lookup_elem(t->b->fd.routes4, &k, &r))
-			continue;
-		if (lpm4_rule_load(&t->lpm, ntohl(k.addr), k.prefixlen, r.group))
-			return -EBADMSG;
-		ref_group(t, r.group);
+	if (!keys || !vals)
+		ret = -ENOMEM;
+	while (!ret && more) {
+		__u32 cnt = (__u32)n;
+
+		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &cnt, &o)) {
+			if (errno != ENOENT) {
+				ret = -errno;
+				break;
+			}
+			more = false;
+		}
+		first = false;
+		for (__u32 i = 0; i < cnt && !ret; i++)
+			ret = add(t, keys + i * ksz, &vals[i]);
 	}
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+static int add_route4(struct xtable *t, const void *key, const struct xfwd_route *r)
+{
+	const struct xfwd_route_key4 *k = key;
+	uint32_t a = ntohl(k->addr);
+
+	if (lpm4_rule_load(&t->lpm, a, k->prefixlen, r->group) ||
+	    lpm4_set_tag(&t->lpm, a, k->prefixlen, r->origin))
+		return -EBADMSG;
+	ref_group(t, r->group);
 	return 0;
 }
 
@@ -199,7 +217,7 @@ static void h6_clear(struct xtable *t, size_t s)
 }
 
 static int push_route6(struct xtable *t, const uint8_t *addr, uint8_t len,
-		       uint32_t group)
+		       uint32_t group, uint8_t origin)
 {
 	if (t->n6 == t->cap6) {
 		size_t cap = t->cap6 ? t->cap6 * 2 : 256;
@@ -213,6 +231,7 @@ static int push_route6(struct xtable *t, const uint8_t *addr, uint8_t len,
 	memcpy(t->r6[t->n6].addr, addr, 16);
 	t->r6[t->n6].len = len;
 	t->r6[t->n6].group = group;
+	t->r6[t->n6].origin = origin;
 	t->n6++;
 	if (2 * t->n6 > t->hcap6)
 		return h6_rebuild(t, t->n6);
@@ -233,19 +252,13 @@ static void drop_route6(struct xtable *t, struct route6 *r)
 	t->n6--;
 }
 
-static int load_routes6(struct xtable *t)
+static int add_route6(struct xtable *t, const void *key, const struct xfwd_route *r)
 {
-	struct xfwd_route_key6 k, *prev = NULL;
-	struct xfwd_route r;
+	const struct xfwd_route_key6 *k = key;
 
-	while (!bpf_map_get_next_key(t->b->fd.routes6, prev, &k)) {
-		prev = &k;
-		if (bpf_map_lookup_elem(t->b->fd.routes6, &k, &r))
-			continue;
-		if (push_route6(t, k.addr, (uint8_t)k.prefixlen, r.group))
-			return -ENOMEM;
-		ref_group(t, r.group);
-	}
+	if (push_route6(t, k->addr, (uint8_t)k->prefixlen, r->group, r->origin))
+		return -ENOMEM;
+	ref_group(t, r->group);
 	return 0;
 }
 
@@ -281,8 +294,11 @@ int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen)
 	    lpm4_init(&t->lpm, in->tbl8_groups))
 		return fail(t, -ENOMEM, "out of memory loading the route table");
 	t->lpm.grace = grace;
+	t->lpm.grace_arg = t;
 	t->lpm.fetch = fetch_lpm;
-	t->lpm.fetch_arg = b;
+	t->lpm.fetch_arg = t;
+	t->bulk.tbl24 = b->fd.tbl24;
+	t->bulk.tbl8 = b->fd.tbl8;
 	ret = read_range(b->fd.nexthops, 0, t->nh_max, sizeof(*t->nh), t->nh);
 	if (!ret)
 		ret = read_range(b->fd.groups, 0, t->grp_max, sizeof(*t->grp), t->grp);
@@ -290,9 +306,9 @@ int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen)
 		ret = read_range(b->fd.tunnels, 0, XFWD_MAX_TUNNELS, sizeof(*t->tun), t->tun);
 	if (ret)
 		return fail(t, ret, "cannot read the pinned maps: %s", strerror(-ret));
-	ret = load_routes4(t);
+	ret = load_routes(t, b->fd.routes4, sizeof(struct xfwd_route_key4), add_route4);
 	if (!ret)
-		ret = load_routes6(t);
+		ret = load_routes(t, b->fd.routes6, sizeof(struct xfwd_route_key6), add_route6);
 	if (!ret)
 		ret = lpm4_adopt(&t->lpm);
 	if (ret)
@@ -305,6 +321,9 @@ int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen)
 void xt_free(struct xtable *t)
 {
 	lpm4_fini(&t->lpm);
+	xbulk_close(&t->bulk);
+	free(t->gone);
+	free(t->pend4);
 	free(t->nh);
 	free(t->nh_refs);
 	free(t->grp);
@@ -512,15 +531,32 @@ static int group_get(struct xtable *t, uint32_t *members, uint32_t n,
 	return group_write(t, free_id, &g);
 }
 
+/* A group nobody references is cleared only at the commit, after the
+ * routes that pointed at it are live elsewhere (a batch may hold them
+ * back for long); a route taking it up again meanwhile keeps it. */
 static void group_unref(struct xtable *t, uint32_t id)
 {
-	struct xfwd_group g;
-	struct xfwd_group_set *s;
-
 	if (!id || id >= t->grp_max || !t->grp_refs[id] || --t->grp_refs[id])
 		return;
-	g = t->grp[id];
-	s = &g.set[g.active & 1];
+	if (t->ngone == t->capgone) {
+		size_t cap = t->capgone ? 2 * t->capgone : 64;
+		uint32_t *v = realloc(t->gone, cap * sizeof(*v));
+
+		if (!v)
+			return; /* the slot stays in use until the next load */
+		t->gone = v;
+		t->capgone = cap;
+	}
+	t->gone[t->ngone++] = id;
+}
+
+static void group_release(struct xtable *t, uint32_t id)
+{
+	struct xfwd_group g = t->grp[id];
+	struct xfwd_group_set *s = &g.set[g.active & 1];
+
+	if (t->grp_refs[id] || !s->count)
+		return;
 	for (uint32_t i = 0; i < s->count && i < XFWD_ECMP_MAX; i++)
 		nh_unref(t, s->members[i]);
 	memset(&g, 0, sizeof(g));
@@ -585,42 +621,143 @@ uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p)
 
 int xt_route_origin(const struct xtable *t, const struct xprefix *p)
 {
-	struct xfwd_route r;
+	const struct route6 *r;
 
-	if (!xt_route_group(t, p))
-		return -1;
-	if (p->addr.family == AF_INET) {
-		struct xfwd_route_key4 k = { p->len, 0 };
+	if (p->addr.family == AF_INET)
+		return lpm4_tag(&t->lpm, xaddr_v4(&p->addr), p->len);
+	r = find6(t, p);
+	return r ? r->origin : -1;
+}
 
-		memcpy(&k.addr, p->addr.bytes, 4);
-		return bpf_map_lookup_elem(t->b->fd.routes4, &k, &r) ? -1 : r.origin;
+/* ---- the route record (xfwd_routes4), written at the commit ---- */
+
+static int pend4(struct xtable *t, const struct xprefix *p)
+{
+	struct xfwd_route_key4 k = { p->len, 0 };
+
+	if (t->npend4 == t->cappend4) {
+		size_t cap = t->cappend4 ? 2 * t->cappend4 : 256;
+		void *v = realloc(t->pend4, cap * sizeof(*t->pend4));
+
+		if (!v)
+			return -ENOMEM;
+		t->pend4 = v;
+		t->cappend4 = cap;
 	}
-	struct xfwd_route_key6 k = { .prefixlen = p->len };
+	memcpy(&k.addr, p->addr.bytes, 4);
+	t->pend4[t->npend4++] = k;
+	return 0;
+}
 
-	memcpy(k.addr, p->addr.bytes, 16);
-	if (bpf_map_lookup_elem(t->b->fd.routes6, &k, &r) || r.prefixlen != p->len)
-		return -1;
-	return r.origin;
+static int cmp_key4(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct xfwd_route_key4));
+}
+
+/* Delete keys; one missing (added and removed within the batch) is fine. */
+static int delete4(int fd, struct xfwd_route_key4 *k, __u32 n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+
+	while (n) {
+		__u32 cnt = n;
+
+		if (!bpf_map_delete_batch(fd, k, &cnt, &o))
+			return 0;
+		if (errno != ENOENT)
+			return -errno;
+		k += cnt + 1; /* skip the missing one */
+		n -= cnt + 1 < n ? cnt + 1 : n;
+	}
+	return 0;
+}
+
+/* Each changed prefix once, as the rule set now has it. */
+static int write_routes4(struct xtable *t)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	size_t n = t->npend4;
+	struct xfwd_route_key4 *k = t->pend4, *put = malloc(n * sizeof(*put)),
+			       *del = malloc(n * sizeof(*del));
+	struct xfwd_route *v = malloc(n * sizeof(*v));
+	__u32 nput = 0, ndel = 0;
+	int ret = -ENOMEM;
+
+	t->npend4 = 0;
+	if (!put || !del || !v)
+		goto out;
+	qsort(k, n, sizeof(*k), cmp_key4);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t a = ntohl(k[i].addr), g;
+
+		if (i && !cmp_key4(&k[i], &k[i - 1]))
+			continue;
+		if (!lpm4_find(&t->lpm, a, k[i].prefixlen, &g)) {
+			del[ndel++] = k[i];
+			continue;
+		}
+		put[nput] = k[i];
+		v[nput++] = (struct xfwd_route){ .group = g, .prefixlen = (uint8_t)k[i].prefixlen,
+						 .origin = (uint8_t)lpm4_tag(&t->lpm, a, k[i].prefixlen) };
+	}
+	ret = 0;
+	for (__u32 i = 0; i < nput && !ret; i += 4096) {
+		__u32 cnt = nput - i < 4096 ? nput - i : 4096;
+
+		if (bpf_map_update_batch(t->b->fd.routes4, put + i, v + i, &cnt, &o))
+			ret = -errno;
+	}
+	if (!ret)
+		ret = delete4(t->b->fd.routes4, del, ndel);
+out:
+	free(put);
+	free(del);
+	free(v);
+	return ret;
+}
+
+/* Make what changed live: the lookup tables first, then the route
+ * record, then free the groups no route uses any more. */
+static int commit(struct xtable *t)
+{
+	int ret = flush_lpm(t);
+
+	if (!ret && t->npend4)
+		ret = write_routes4(t);
+	if (ret) {
+		t->broken = true;
+		return fail(t, ret, "cannot write the route maps: %s", strerror(-ret));
+	}
+	for (size_t i = 0; i < t->ngone; i++)
+		group_release(t, t->gone[i]);
+	t->ngone = 0;
+	return 0;
+}
+
+void xt_batch_begin(struct xtable *t)
+{
+	t->batch = true;
+}
+
+int xt_batch_end(struct xtable *t)
+{
+	t->batch = false;
+	return commit(t);
 }
 
 static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
 		    uint8_t origin)
 {
-	struct xfwd_route_key4 k = { p->len, 0 };
-	struct xfwd_route r = { .group = gid, .origin = origin,
-				.prefixlen = (uint8_t)p->len };
-	int ret = lpm4_add(&t->lpm, xaddr_v4(&p->addr), p->len, gid);
+	uint32_t a = xaddr_v4(&p->addr);
+	int ret = lpm4_add(&t->lpm, a, p->len, gid);
 
-	memcpy(&k.addr, p->addr.bytes, 4);
 	if (ret == -ENOSPC)
 		return fail(t, ret, "no free IPv4 second-level group (%u in use): attach with a larger 'tbl8-groups'",
 			    t->lpm.groups);
 	if (ret)
 		return fail(t, ret, "cannot add the route: %s", strerror(-ret));
-	ret = flush_lpm(t);
-	if (!ret && bpf_map_update_elem(t->b->fd.routes4, &k, &r, BPF_ANY))
-		ret = -errno;
-	return ret ? fail(t, ret, "cannot write the route maps: %s", strerror(-ret)) : 0;
+	lpm4_set_tag(&t->lpm, a, p->len, origin);
+	return pend4(t, p) ? fail(t, -ENOMEM, "out of memory") : 0;
 }
 
 static int install6(struct xtable *t, const struct xprefix *p, uint32_t gid,
@@ -637,9 +774,11 @@ static int install6(struct xtable *t, const struct xprefix *p, uint32_t gid,
 	if (bpf_map_update_elem(t->b->fd.routes6, &k, &r, BPF_ANY))
 		return fail(t, -errno, "cannot write the IPv6 route: %s%s", strerror(errno),
 			    errno == ENOSPC ? " (attach with a larger 'routes6')" : "");
-	if (cur)
+	if (cur) {
 		cur->group = gid;
-	else if (push_route6(t, p->addr.bytes, (uint8_t)p->len, gid))
+		cur->origin = origin;
+	}
+	else if (push_route6(t, p->addr.bytes, (uint8_t)p->len, gid, origin))
 		return fail(t, -ENOMEM, "out of memory");
 	return 0;
 }
@@ -660,7 +799,7 @@ int xt_route_set(struct xtable *t, const struct xprefix *p,
 	ret = p->addr.family == AF_INET ? install4(t, p, gid, origin)
 					: install6(t, p, gid, origin);
 	group_unref(t, ret ? gid : old);
-	return ret;
+	return ret || t->batch ? ret : commit(t);
 }
 
 int xt_route_del(struct xtable *t, const struct xprefix *p)
@@ -672,14 +811,9 @@ int xt_route_del(struct xtable *t, const struct xprefix *p)
 	if (!old)
 		return fail(t, -ENOENT, "no route %s (see 'xfwd route show')", xprefix_str(p, buf));
 	if (p->addr.family == AF_INET) {
-		struct xfwd_route_key4 k = { p->len, 0 };
-
-		memcpy(&k.addr, p->addr.bytes, 4);
 		ret = lpm4_del(&t->lpm, xaddr_v4(&p->addr), p->len);
 		if (!ret)
-			ret = flush_lpm(t);
-		if (!ret && bpf_map_delete_elem(t->b->fd.routes4, &k))
-			ret = -errno;
+			ret = pend4(t, p);
 	} else {
 		struct xfwd_route_key6 k = { .prefixlen = p->len };
 		struct route6 *r = find6(t, p);
@@ -693,7 +827,34 @@ int xt_route_del(struct xtable *t, const struct xprefix *p)
 	if (ret)
 		return fail(t, ret, "cannot delete the route: %s", strerror(-ret));
 	group_unref(t, old);
-	return 0;
+	return t->batch ? 0 : commit(t);
+}
+
+struct each4 {
+	xt_route_fn fn;
+	void *arg;
+};
+
+static void each4(uint32_t addr, unsigned int depth, uint32_t target, uint8_t tag, void *arg)
+{
+	struct each4 *e = arg;
+	struct xprefix p = { .len = depth };
+
+	xaddr_set_v4(&p.addr, addr);
+	e->fn(&p, target, tag, e->arg);
+}
+
+void xt_for_each_route(const struct xtable *t, xt_route_fn fn, void *arg)
+{
+	struct each4 e = { fn, arg };
+
+	lpm4_for_each(&t->lpm, each4, &e);
+	for (size_t i = 0; i < t->n6; i++) {
+		struct xprefix p = { .addr.family = AF_INET6, .len = t->r6[i].len };
+
+		memcpy(p.addr.bytes, t->r6[i].addr, 16);
+		fn(&p, t->r6[i].group, t->r6[i].origin, arg);
+	}
 }
 
 /* ---- local addresses ---- */
@@ -726,15 +887,13 @@ struct stale_ctx {
 	size_t naddrs;
 };
 
-static void collect_stale4(uint32_t addr, unsigned int depth, uint32_t target,
-			   void *arg)
+static void collect_stale(const struct xprefix *p, uint32_t group, uint8_t origin, void *arg)
 {
 	struct stale_ctx *c = arg;
-	struct xprefix p = { .len = depth };
 
-	xaddr_set_v4(&p.addr, addr);
-	if (target == c->lg && !addr_in(c->addrs, c->naddrs, &p) && c->n < 4096)
-		c->v[c->n++] = p;
+	(void)origin;
+	if (group == c->lg && !addr_in(c->addrs, c->naddrs, p) && c->n < 4096)
+		c->v[c->n++] = *p;
 }
 
 static int remove_stale_local(struct xtable *t, const struct xaddr *addrs,
@@ -746,16 +905,8 @@ static int remove_stale_local(struct xtable *t, const struct xaddr *addrs,
 
 	if (!c.v)
 		return -ENOMEM;
-	if (c.lg) {
-		lpm4_for_each(&t->lpm, collect_stale4, &c);
-		for (size_t i = 0; i < t->n6 && c.n < 4096; i++) {
-			struct xprefix p = { .addr.family = AF_INET6, .len = t->r6[i].len };
-
-			memcpy(p.addr.bytes, t->r6[i].addr, 16);
-			if (t->r6[i].group == c.lg && !addr_in(addrs, n, &p))
-				c.v[c.n++] = p;
-		}
-	}
+	if (c.lg)
+		xt_for_each_route(t, collect_stale, &c);
 	for (size_t i = 0; i < c.n && !ret; i++)
 		ret = xt_route_del(t, &c.v[i]);
 	free(c.v);

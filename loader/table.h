@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "bpf.h"
+#include "bulk.h"
 #include "lpm4.h"
 #include "prefix.h"
 
@@ -28,12 +29,14 @@ struct nh_key {
 struct route6 {
 	uint8_t addr[16];
 	uint8_t len;
+	uint8_t origin;
 	uint32_t group;
 };
 
 struct xtable {
 	struct xb *b;
 	struct lpm4 lpm;
+	struct xbulk bulk;
 	struct xfwd_nh *nh;
 	uint32_t *nh_refs, nh_max;
 	struct xfwd_group *grp;
@@ -47,6 +50,12 @@ struct xtable {
 	size_t errlen;
 	bool no_wait; /* the daemon: never wait for a neighbour, its events fill MACs in */
 	bool dirty;   /* something was written: bump the generation */
+	bool batch;   /* route changes wait for xt_batch_end */
+	bool broken;  /* a write failed: the live maps are unknown, load again */
+	struct xfwd_route_key4 *pend4; /* IPv4 route records to write */
+	size_t npend4, cappend4;
+	uint32_t *gone; /* groups that lost their last route */
+	size_t ngone, capgone;
 };
 
 enum route_op { ROUTE_ADD, ROUTE_REPLACE };
@@ -57,6 +66,14 @@ int xt_route_set(struct xtable *t, const struct xprefix *p,
 		 const struct nh_key *members, int n, uint8_t origin,
 		 enum route_op op);
 int xt_route_del(struct xtable *t, const struct xprefix *p);
+/* Between these, route changes are only made in memory; the end writes
+ * them all, each changed entry once, in a hitless order. One change
+ * outside a batch is written at once. */
+void xt_batch_begin(struct xtable *t);
+int xt_batch_end(struct xtable *t);
+/* Visit every route. */
+typedef void (*xt_route_fn)(const struct xprefix *p, uint32_t group, uint8_t origin, void *arg);
+void xt_for_each_route(const struct xtable *t, xt_route_fn fn, void *arg);
 /* Make /32 and /128 "local" routes match this host's addresses. */
 int xt_sync_local(struct xtable *t);
 /* Re-read neighbour MACs for every direct next hop. */

@@ -127,17 +127,20 @@ static void put_group(uint32_t id, const uint32_t *m, uint32_t n)
 		abort();
 }
 
+static int put_lpm(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t n)
+{
+	int fd = bpf_map__fd(tbl == LPM4_TBL24 ? skel->maps.xfwd_tbl24 : skel->maps.xfwd_tbl8);
+
+	(void)arg;
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, &w[i].idx, &w[i].val, 0))
+			abort();
+	return 0;
+}
+
 static void flush_lpm(void)
 {
-	for (size_t i = 0; i < lpm.nlog; i++) {
-		const struct lpm4_write *w = &lpm.log[i];
-		int fd = bpf_map__fd(w->tbl == LPM4_TBL24 ? skel->maps.xfwd_tbl24
-							  : skel->maps.xfwd_tbl8);
-
-		if (bpf_map_update_elem(fd, &w->idx, &w->val, 0))
-			abort();
-	}
-	lpm4_log_clear(&lpm);
+	lpm4_flush(&lpm, put_lpm, NULL);
 }
 
 static void route4(const char *prefix, unsigned int len, uint32_t group)

@@ -2,9 +2,11 @@
 /*
  * The DIR-24-8 builder against a plain reference model: over 100k random
  * add / replace / delete operations every checked lookup must agree, the
- * write log replayed onto a separate "live map" must give the same
- * answers, and while that log is replayed one write at a time, lookups
- * must only ever see the old or the new route (hitless).
+ * flushed writes replayed onto a separate "live map" must give the same
+ * answers, and while they are replayed one write at a time, lookups must
+ * only ever see the old or the new route (hitless). In batches of many
+ * changes flushed at once, a lookup must only ever see a route its
+ * address had at some point of the batch.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -141,17 +143,90 @@ static void probe_addrs(uint32_t addr, unsigned int depth, uint32_t out[8])
 	out[7] = addr | (rnd() & span & 0xff);
 }
 
-static void grace_count(void *arg)
-{
-	(*(int *)arg)++;
-}
+/* What a probe address may read while writes are replayed: any of the
+ * values it had from the last flush to now. */
+#define PROBES 64
+#define HISTORY 80
+
+struct probes {
+	uint8_t *at24; /* a probe lies in this /24: skip other tbl24 writes fast */
+	uint32_t addr[PROBES];
+	uint32_t seen[PROBES][HISTORY];
+	int n, nseen[PROBES];
+};
 
 struct fixture {
 	struct lpm4 t;
 	struct model *m;
 	struct live l;
+	struct probes pr;
 	int graces;
+	size_t writes;
 };
+
+static void probes_reset(struct probes *pr)
+{
+	for (int k = 0; k < pr->n; k++)
+		pr->at24[pr->addr[k] >> 8] = 0;
+	pr->n = 0;
+}
+
+static void probe_add(struct probes *pr, uint32_t a, uint32_t now)
+{
+	if (pr->n < PROBES) {
+		pr->at24[a >> 8] = 1;
+		pr->addr[pr->n] = a;
+		pr->seen[pr->n][0] = now;
+		pr->nseen[pr->n++] = 1;
+	}
+}
+
+static void probes_note(struct fixture *f)
+{
+	for (int k = 0; k < f->pr.n; k++)
+		if (f->pr.nseen[k] < HISTORY)
+			f->pr.seen[k][f->pr.nseen[k]++] =
+				model_lookup(f->m, f->pr.addr[k]);
+}
+
+static int replay_write(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t n)
+{
+	struct fixture *f = arg;
+
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(w[i].tbl, tbl);
+		apply(&f->l, &w[i]);
+		f->writes++;
+		if (tbl == LPM4_TBL24 && !f->pr.at24[w[i].idx])
+			continue;
+		for (int k = 0; k < f->pr.n; k++) {
+			uint32_t a = f->pr.addr[k], e = f->l.tbl24[a >> 8], got;
+			int j = 0;
+
+			if (tbl == LPM4_TBL24 ? w[i].idx != a >> 8
+					      : !(e & XFWD_LPM_EXT) ||
+						(e & XFWD_LPM_TARGET_MASK) != w[i].idx / 256)
+				continue; /* this write cannot change its lookup */
+			got = live_lookup(&f->l, a);
+
+			while (j < f->pr.nseen[k] && f->pr.seen[k][j] != got)
+				j++;
+			if (j == f->pr.nseen[k])
+				fail_msg("write %zu: %08x -> %u, never its route in this batch",
+					 f->writes, f->pr.addr[k], got);
+		}
+	}
+	return 0;
+}
+
+/* As the loader's grace: what was unlinked goes live before the wait. */
+static void grace_flush(void *arg)
+{
+	struct fixture *f = arg;
+
+	f->graces++;
+	assert_int_equal(lpm4_flush(&f->t, replay_write, f), 0);
+}
 
 static int setup(void **state)
 {
@@ -160,11 +235,13 @@ static int setup(void **state)
 	assert_non_null(f);
 	/* Few groups: allocation, collapse and reuse are exercised often. */
 	assert_int_equal(lpm4_init(&f->t, 64), 0);
-	f->t.grace = grace_count;
-	f->t.grace_arg = &f->graces;
+	f->t.grace = grace_flush;
+	f->t.grace_arg = f;
 	f->m = calloc(1, sizeof(*f->m));
 	f->l.tbl24 = calloc(XFWD_TBL24_SIZE, 4);
 	f->l.tbl8 = calloc(64 * 256, 4);
+	f->pr.at24 = calloc(XFWD_TBL24_SIZE, 1);
+	assert_non_null(f->pr.at24);
 	assert_non_null(f->m);
 	assert_non_null(f->l.tbl24);
 	assert_non_null(f->l.tbl8);
@@ -180,28 +257,9 @@ static int teardown(void **state)
 	free(f->m);
 	free(f->l.tbl24);
 	free(f->l.tbl8);
+	free(f->pr.at24);
 	free(f);
 	return 0;
-}
-
-/* Replay the log write by write; each probe must read old or new. */
-static void replay_hitless(struct fixture *f, const uint32_t *p,
-			   const uint32_t *before, const uint32_t *after,
-			   int check_each)
-{
-	for (size_t w = 0; w < f->t.nlog; w++) {
-		apply(&f->l, &f->t.log[w]);
-		if (!check_each)
-			continue;
-		for (int k = 0; k < 8; k++) {
-			uint32_t got = live_lookup(&f->l, p[k]);
-
-			if (got != before[k] && got != after[k])
-				fail_msg("write %zu: %08x -> %u (old %u, new %u)",
-					 w, p[k], got, before[k], after[k]);
-		}
-	}
-	lpm4_log_clear(&f->t);
 }
 
 static int one_op(struct fixture *f, uint32_t addr, unsigned int depth,
@@ -225,34 +283,39 @@ static int one_op(struct fixture *f, uint32_t addr, unsigned int depth,
 	return 0;
 }
 
-static void test_random_ops_match_model(void **state)
+/* Random operations, flushed every `batch` of them; every write of a
+ * flush is checked against the probes' histories. */
+static void random_ops(struct fixture *f, int ops, int batch)
 {
-	struct fixture *f = *state;
 	int nospc = 0;
 
-	for (int op = 0; op < 120000; op++) {
-		uint32_t addr, target, p[8], before[8], after[8];
+	for (int op = 0; op < ops; op++) {
+		uint32_t addr, target, p[8];
 		unsigned int depth;
 
+		if (op % batch == 0)
+			probes_reset(&f->pr);
 		random_prefix(&addr, &depth);
 		probe_addrs(addr, depth, p);
-		for (int k = 0; k < 8; k++)
-			before[k] = model_lookup(f->m, p[k]);
+		for (int k = 0; k < (batch == 1 && depth < 16 ? 0 : 8); k++)
+			probe_add(&f->pr, p[k], live_lookup(&f->l, p[k])); /* as at the last flush */
 		if (one_op(f, addr, depth, &target) == -ENOSPC) {
 			nospc++;
-			assert_int_equal(f->t.nlog, 0);
-			continue;
+			if (batch == 1)
+				assert_int_equal(f->t.ndirty, 0);
 		}
-		for (int k = 0; k < 8; k++) {
-			after[k] = model_lookup(f->m, p[k]);
-			if (table_lookup(&f->t, p[k]) != after[k])
+		probes_note(f);
+		for (int k = 0; k < 8; k++)
+			if (table_lookup(&f->t, p[k]) != model_lookup(f->m, p[k]))
 				fail_msg("op %d %08x/%u: lookup %08x = %u, model %u",
 					 op, addr, depth, p[k],
-					 table_lookup(&f->t, p[k]), after[k]);
+					 table_lookup(&f->t, p[k]), model_lookup(f->m, p[k]));
+		if ((op + 1) % batch == 0 || op + 1 == ops) {
+			assert_int_equal(lpm4_flush(&f->t, replay_write, f), 0);
+			for (int k = 0; k < f->pr.n; k++)
+				assert_int_equal(live_lookup(&f->l, f->pr.addr[k]),
+						 model_lookup(f->m, f->pr.addr[k]));
 		}
-		replay_hitless(f, p, before, after, depth >= 16);
-		for (int k = 0; k < 8; k++)
-			assert_int_equal(live_lookup(&f->l, p[k]), after[k]);
 	}
 	/* Sweep: every address of the dense range, and 2M random ones. */
 	for (uint32_t i = 0; i < (72u << 8) + (2u << 20); i++) {
@@ -262,10 +325,21 @@ static void test_random_ops_match_model(void **state)
 		assert_int_equal(live_lookup(&f->l, a), model_lookup(f->m, a));
 	}
 	assert_memory_equal(f->t.tbl24, f->l.tbl24, XFWD_TBL24_SIZE * 4);
-	print_message("rules %zu, groups used %u, graces %d, ENOSPC %d\n",
+	print_message("rules %zu, groups used %u, graces %d, ENOSPC %d, writes %zu\n",
 		      lpm4_rule_count(&f->t), lpm4_groups_used(&f->t),
-		      f->graces, nospc);
+		      f->graces, nospc, f->writes);
 	assert_true(f->graces > 0); /* reuse after grace was exercised */
+}
+
+static void test_random_ops_match_model(void **state)
+{
+	random_ops(*state, 120000, 1);
+}
+
+/* As the daemon: many changes in memory, one flush. */
+static void test_batches_are_hitless(void **state)
+{
+	random_ops(*state, 30000, 8);
 }
 
 /* Reads the first table's arrays, as the loader reads the live maps. */
@@ -327,10 +401,10 @@ static void test_group_exhaustion_changes_nothing(void **state)
 
 	for (uint32_t g = 0; g < 64; g++)
 		assert_int_equal(lpm4_add(&f->t, 0x14000000 | g << 8 | 128, 25, 1), 0);
-	lpm4_log_clear(&f->t);
+	assert_int_equal(lpm4_flush(&f->t, replay_write, f), 0);
 	before = table_lookup(&f->t, 0x15000080);
 	assert_int_equal(lpm4_add(&f->t, 0x15000080, 25, 2), -ENOSPC);
-	assert_int_equal(f->t.nlog, 0);
+	assert_int_equal(f->t.ndirty, 0);
 	assert_int_equal(table_lookup(&f->t, 0x15000080), before);
 	assert_false(lpm4_find(&f->t, 0x15000080, 25, &before));
 }
@@ -339,6 +413,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_random_ops_match_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batches_are_hitless, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_reproduces_free_groups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_exhaustion_changes_nothing, setup, teardown),
