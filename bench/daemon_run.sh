@@ -66,7 +66,7 @@ until grep -q "xfwd: running" "$run/xfwd.log"; do
 	kill -0 $DPID 2>/dev/null || { cat "$run/xfwd.log" >&2; exit 1; }
 	sleep 0.05
 done
-start_s=$(since "$t")
+start_s=$(since "$t"); grep mirrored "$run/xfwd.log" >&2
 mirrored=$(XF status | awk '/^routes:/ {print $2}')
 rss=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' /proc/$DPID/status)
 echo "daemon_bench: start to all routes in the maps: $start_s s ($mirrored IPv4 routes), peak RSS $rss MiB" >&2

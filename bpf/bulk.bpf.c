@@ -34,17 +34,17 @@ struct run {
 	int missing;
 };
 
-static long copy_one(__u64 i, void *ctx)
+/* Inlined into one callback per table, so that each lookup names one map
+ * and the verifier inlines it (a shared call site is not). */
+static __always_inline long copy_one(void *map, __u32 k, struct run *r)
 {
-	struct run *r = ctx;
-	__u32 idx, *e, k = (__u32)i;
+	__u32 idx, *e;
 
 	if (k >= XFWD_BULK_MAX / 2 && r->write)
 		goto bad;
 	/* Reads fill v[] from a run at start; writes are (index, value) pairs. */
 	idx = r->write ? r->buf->v[(2 * k) & (XFWD_BULK_MAX - 1)] : r->start + k;
-	e = r->tbl == XFWD_BULK_TBL8 ? bpf_map_lookup_elem(&xfwd_tbl8, &idx)
-				     : bpf_map_lookup_elem(&xfwd_tbl24, &idx);
+	e = bpf_map_lookup_elem(map, &idx);
 	if (!e)
 		goto bad;
 	if (r->write)
@@ -57,6 +57,16 @@ bad:
 	return 1;
 }
 
+static long copy24(__u64 i, void *r)
+{
+	return copy_one(&xfwd_tbl24, (__u32)i, r);
+}
+
+static long copy8(__u64 i, void *r)
+{
+	return copy_one(&xfwd_tbl8, (__u32)i, r);
+}
+
 SEC("syscall")
 int xfwd_bulk(struct xfwd_bulk_args *a)
 {
@@ -66,7 +76,7 @@ int xfwd_bulk(struct xfwd_bulk_args *a)
 	r.buf = bpf_map_lookup_elem(&xfwd_bulk_buf, &zero);
 	if (!r.buf || count > (r.write ? XFWD_BULK_MAX / 2 : XFWD_BULK_MAX))
 		return -1;
-	bpf_loop(count, copy_one, &r, 0);
+	bpf_loop(count, r.tbl == XFWD_BULK_TBL8 ? copy8 : copy24, &r, 0);
 	return r.missing ? -1 : 0;
 }
 

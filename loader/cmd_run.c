@@ -20,6 +20,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef IFF_LOWER_UP /* <linux/if.h> has it, but clashes with <net/if.h> */
@@ -47,7 +48,8 @@ struct daemon {
 	int ntdev;             /* tunnels' kernel devices, to map routes via them */
 	bool resync;           /* a map write failed: read the table again, dump again */
 	struct xprefix *seen;  /* routes of the last dump, for reconciling */
-	size_t nseen, capseen;
+	size_t nseen, capseen, nroutes;
+	bool track_seen;
 };
 
 static void logmsg(const struct daemon *d, int level, const char *fmt, ...)
@@ -332,44 +334,50 @@ static int dump_cb(const struct nlmsghdr *nlh, void *arg)
 	if (mirror_parse(nlh, &m) || m.table != d->cfg.mirror_table)
 		return MNL_CB_OK;
 	mirror_apply(d, &m, false);
-	seen_add(d, &m.prefix);
+	d->nroutes++;
+	if (d->track_seen)
+		seen_add(d, &m.prefix);
 	return MNL_CB_OK;
 }
 
-struct stale {
-	const struct daemon *d;
+struct mirrored {
 	struct xprefix *v;
 	size_t n, cap;
 };
 
-static void collect_stale(const struct xprefix *p, uint32_t group, uint8_t origin, void *arg)
+static void collect_mirrored(const struct xprefix *p, uint32_t group, uint8_t origin, void *arg)
 {
-	struct stale *s = arg;
+	struct mirrored *m = arg;
 
 	(void)group;
-	if (origin != XFWD_ORIGIN_MIRROR ||
-	    bsearch(p, s->d->seen, s->d->nseen, sizeof(*p), cmp_prefix))
+	if (origin != XFWD_ORIGIN_MIRROR)
 		return;
-	if (s->n == s->cap) {
-		struct xprefix *v = realloc(s->v, (s->cap = s->cap ? 2 * s->cap : 1024) * sizeof(*v));
+	if (m->n == m->cap) {
+		struct xprefix *v = realloc(m->v, (m->cap = m->cap ? 2 * m->cap : 1024) * sizeof(*v));
 
 		if (!v)
 			return;
-		s->v = v;
+		m->v = v;
 	}
-	s->v[s->n++] = *p;
+	m->v[m->n++] = *p;
 }
 
-/* Mirrored routes the kernel table no longer has (removed while no
- * daemon ran, or lost in an overrun). */
-static void drop_stale(struct daemon *d)
+/* Mirrored routes the dump did not have (removed while no daemon ran,
+ * or lost in an overrun). */
+static void drop_stale(struct daemon *d, const struct mirrored *before)
 {
-	struct stale s = { .d = d };
+	qsort(d->seen, d->nseen, sizeof(*d->seen), cmp_prefix);
+	for (size_t i = 0; i < before->n; i++)
+		if (!bsearch(&before->v[i], d->seen, d->nseen, sizeof(*d->seen), cmp_prefix))
+			xt_route_del(&d->t, &before->v[i]);
+}
 
-	xt_for_each_route(&d->t, collect_stale, &s);
-	for (size_t i = 0; i < s.n; i++)
-		xt_route_del(&d->t, &s.v[i]);
-	free(s.v);
+static double secs_since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
 /* Dump the table, apply every route, then drop what it no longer has. */
@@ -377,31 +385,39 @@ static int mirror_sync(struct daemon *d)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct mirrored before = { 0 };
+	struct timespec t0, t1;
 	struct rtmsg *rtm;
 	int ret;
 
 	if (!d->cfg.mirror_table)
 		return 0;
-	d->nseen = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Only routes mirrored before can be stale: at a first start, none. */
+	xt_for_each_route(&d->t, collect_mirrored, &before);
+	d->nseen = d->nroutes = 0;
+	d->track_seen = before.n > 0;
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_UNSPEC;
 	/* One batch: each table entry is written once, at the end. */
 	xt_batch_begin(&d->t);
-	if ((ret = rtnl_request(nlh, dump_cb, d))) {
+	ret = rtnl_request(nlh, dump_cb, d);
+	if (ret)
 		snprintf(d->err, sizeof(d->err), "cannot dump the kernel's routes: %s", strerror(-ret));
-		xt_batch_end(&d->t);
-		return ret;
-	}
-	qsort(d->seen, d->nseen, sizeof(*d->seen), cmp_prefix);
-	drop_stale(d);
-	if ((ret = xt_batch_end(&d->t))) {
+	else
+		drop_stale(d, &before);
+	free(before.v);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (xt_batch_end(&d->t) && !ret) {
 		snprintf(d->err, sizeof(d->err), "%s", d->t.err);
-		return ret;
+		ret = -EIO;
 	}
-	logmsg(d, 6, "xfwd: mirrored %zu routes of kernel table %u", d->nseen, d->cfg.mirror_table);
-	return 0;
+	if (!ret)
+		logmsg(d, 6, "xfwd: mirrored %zu routes of kernel table %u in %.2f s (writing the maps: %.2f s)",
+		       d->nroutes, d->cfg.mirror_table, secs_since(&t0), secs_since(&t1));
+	return ret;
 }
 
 /* The kernel marks next hops dead on local link loss without any route

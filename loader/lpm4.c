@@ -358,12 +358,12 @@ int lpm4_adopt(struct lpm4 *t)
 }
 
 int lpm4_rule_load(struct lpm4 *t, uint32_t addr, unsigned int depth,
-		   uint32_t target)
+		   uint32_t target, uint8_t tag)
 {
 	if (depth > 32 || target > LPM4_MAX_TARGET)
 		return -EINVAL;
 	return rules_put(&t->rules, rule_key(addr & mask_of(depth), depth),
-			 target);
+			 target | (uint32_t)tag << 24);
 }
 
 static int add_short(struct lpm4 *t, uint32_t addr, unsigned int depth,
@@ -412,6 +412,12 @@ static int add_long(struct lpm4 *t, uint32_t addr, unsigned int depth,
 int lpm4_add(struct lpm4 *t, uint32_t addr, unsigned int depth,
 	     uint32_t target)
 {
+	return lpm4_add_tagged(t, addr, depth, target, 0);
+}
+
+int lpm4_add_tagged(struct lpm4 *t, uint32_t addr, unsigned int depth,
+		    uint32_t target, uint8_t tag)
+{
 	uint32_t v;
 	int err;
 
@@ -423,7 +429,8 @@ int lpm4_add(struct lpm4 *t, uint32_t addr, unsigned int depth,
 			  : add_long(t, addr, depth, v);
 	if (err || (err = t->io_err))
 		return err;
-	return rules_put(&t->rules, rule_key(addr, depth), target);
+	return rules_put(&t->rules, rule_key(addr, depth),
+			 target | (uint32_t)tag << 24);
 }
 
 /* Longest rule strictly shorter than depth covering addr, as an entry. */
@@ -517,16 +524,6 @@ bool lpm4_find(const struct lpm4 *t, uint32_t addr, unsigned int depth,
 		return false;
 	*target = v & LPM4_MAX_TARGET;
 	return true;
-}
-
-int lpm4_set_tag(struct lpm4 *t, uint32_t addr, unsigned int depth, uint8_t tag)
-{
-	uint64_t key = rule_key(addr & mask_of(depth), depth);
-	uint32_t v;
-
-	if (depth > 32 || !rules_get(&t->rules, key, &v))
-		return -ENOENT;
-	return rules_put(&t->rules, key, (v & LPM4_MAX_TARGET) | (uint32_t)tag << 24);
 }
 
 int lpm4_tag(const struct lpm4 *t, uint32_t addr, unsigned int depth)

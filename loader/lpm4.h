@@ -73,13 +73,15 @@ void lpm4_fini(struct lpm4 *t);
  * -ENOSPC: no tbl8 group left; -EINVAL: bad depth or target. */
 int lpm4_add(struct lpm4 *t, uint32_t addr, unsigned int depth,
 	     uint32_t target);
+/* The same, keeping a tag with the rule (see lpm4_tag). */
+int lpm4_add_tagged(struct lpm4 *t, uint32_t addr, unsigned int depth,
+		    uint32_t target, uint8_t tag);
 /* -ENOENT when the rule is not there. */
 int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth);
 bool lpm4_find(const struct lpm4 *t, uint32_t addr, unsigned int depth,
 	       uint32_t *target);
-/* A byte the caller keeps with a rule (xfwd: the route's origin); an
- * add or replace resets it to 0. -ENOENT / -1 when there is no rule. */
-int lpm4_set_tag(struct lpm4 *t, uint32_t addr, unsigned int depth, uint8_t tag);
+/* A byte the caller keeps with a rule (xfwd: the route's origin): the
+ * rule's tag, or -1 when there is no rule. */
 int lpm4_tag(const struct lpm4 *t, uint32_t addr, unsigned int depth);
 /* The entry the data path would read (XFWD_LPM_VALID clear: no route). */
 uint32_t lpm4_lookup(struct lpm4 *t, uint32_t addr);
@@ -90,7 +92,7 @@ uint32_t lpm4_lookup(struct lpm4 *t, uint32_t addr);
  * Returns -EBADMSG when the tables reference a group out of range. */
 int lpm4_adopt(struct lpm4 *t);
 int lpm4_rule_load(struct lpm4 *t, uint32_t addr, unsigned int depth,
-		   uint32_t target);
+		   uint32_t target, uint8_t tag);
 
 /* Visit every rule. */
 typedef void (*lpm4_rule_fn)(uint32_t addr, unsigned int depth,

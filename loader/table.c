@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <unistd.h>
 
+#include "recwriter.h"
 #include "rtnl.h"
 #include "tundev.h"
 
@@ -147,8 +148,7 @@ static int add_route4(struct xtable *t, const void *key, const struct xfwd_route
 	const struct xfwd_route_key4 *k = key;
 	uint32_t a = ntohl(k->addr);
 
-	if (lpm4_rule_load(&t->lpm, a, k->prefixlen, r->group) ||
-	    lpm4_set_tag(&t->lpm, a, k->prefixlen, r->origin))
+	if (lpm4_rule_load(&t->lpm, a, k->prefixlen, r->group, r->origin))
 		return -EBADMSG;
 	ref_group(t, r->group);
 	return 0;
@@ -322,6 +322,7 @@ void xt_free(struct xtable *t)
 {
 	lpm4_fini(&t->lpm);
 	xbulk_close(&t->bulk);
+	recw_stop(t->recw);
 	free(t->gone);
 	free(t->pend4);
 	free(t->nh);
@@ -720,8 +721,12 @@ out:
  * record, then free the groups no route uses any more. */
 static int commit(struct xtable *t)
 {
-	int ret = flush_lpm(t);
+	/* Records of new routes before the routes go live: a process that
+	 * dies in between leaves a record the next one reconciles, never a
+	 * live route without one. */
+	int ret = t->recw ? recw_wait(t->recw) : 0;
 
+	ret = ret ?: flush_lpm(t);
 	if (!ret && t->npend4)
 		ret = write_routes4(t);
 	if (ret) {
@@ -737,27 +742,36 @@ static int commit(struct xtable *t)
 void xt_batch_begin(struct xtable *t)
 {
 	t->batch = true;
+	if (!t->recw)
+		t->recw = recw_start(t->b->fd.routes4); /* NULL: written at the end */
 }
 
 int xt_batch_end(struct xtable *t)
 {
 	t->batch = false;
-	return commit(t);
+	return commit(t); /* the writer thread stays for the next batch */
 }
 
 static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
 		    uint8_t origin)
 {
 	uint32_t a = xaddr_v4(&p->addr);
-	int ret = lpm4_add(&t->lpm, a, p->len, gid);
+	int ret = lpm4_add_tagged(&t->lpm, a, p->len, gid, origin);
 
 	if (ret == -ENOSPC)
 		return fail(t, ret, "no free IPv4 second-level group (%u in use): attach with a larger 'tbl8-groups'",
 			    t->lpm.groups);
 	if (ret)
 		return fail(t, ret, "cannot add the route: %s", strerror(-ret));
-	lpm4_set_tag(&t->lpm, a, p->len, origin);
-	return pend4(t, p) ? fail(t, -ENOMEM, "out of memory") : 0;
+	if (t->recw) { /* a batch: the record now, from the writer thread */
+		struct xfwd_route_key4 k = { p->len, htonl(a) };
+		struct xfwd_route r = { .group = gid, .origin = origin, .prefixlen = (uint8_t)p->len };
+
+		ret = recw_put(t->recw, &k, &r);
+	} else {
+		ret = pend4(t, p);
+	}
+	return ret ? fail(t, -ENOMEM, "out of memory") : 0;
 }
 
 static int install6(struct xtable *t, const struct xprefix *p, uint32_t gid,

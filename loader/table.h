@@ -52,7 +52,8 @@ struct xtable {
 	bool dirty;   /* something was written: bump the generation */
 	bool batch;   /* route changes wait for xt_batch_end */
 	bool broken;  /* a write failed: the live maps are unknown, load again */
-	struct xfwd_route_key4 *pend4; /* IPv4 route records to write */
+	struct recw *recw; /* during a batch: writes records of new routes */
+	struct xfwd_route_key4 *pend4; /* IPv4 route records to write or delete */
 	size_t npend4, cappend4;
 	uint32_t *gone; /* groups that lost their last route */
 	size_t ngone, capgone;

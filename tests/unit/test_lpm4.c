@@ -365,11 +365,13 @@ static void test_adopt_reproduces_free_groups(void **state)
 	assert_int_equal(lpm4_init(&t2, 64), 0);
 	t2.fetch = fetch_from;
 	t2.fetch_arg = &f->t;
-	assert_int_equal(lpm4_rule_load(&t2, 0x0a000100, 25, 7), 0);
-	assert_int_equal(lpm4_rule_load(&t2, 0x0a000200, 26, 8), 0);
-	assert_int_equal(lpm4_rule_load(&t2, 0x0a000000, 16, 9), 0);
+	assert_int_equal(lpm4_rule_load(&t2, 0x0a000100, 25, 7, 0), 0);
+	assert_int_equal(lpm4_rule_load(&t2, 0x0a000200, 26, 8, 0), 0);
+	assert_int_equal(lpm4_rule_load(&t2, 0x0a000000, 16, 9, 3), 0);
 	assert_int_equal(lpm4_adopt(&t2), 0);
 	assert_int_equal(lpm4_groups_used(&t2), 2); /* one per /24 with a long rule */
+	assert_int_equal(lpm4_tag(&t2, 0x0a000000, 16), 3);
+	assert_int_equal(lpm4_tag(&t2, 0x0a000000, 17), -1);
 	assert_int_equal(table_lookup(&t2, 0x0a000221), 8);
 	assert_int_equal(table_lookup(&t2, 0x0a000141), 7);
 	assert_int_equal(table_lookup(&t2, 0x0a00ff01), 9);

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "recwriter.h"
+
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#define BLOCK 4096u
+
+struct block {
+	struct block *next;
+	__u32 n;
+	struct xfwd_route_key4 k[BLOCK];
+	struct xfwd_route v[BLOCK];
+};
+
+struct recw {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct block *head, *tail, *cur;
+	bool busy, stop;
+	int err, fd;
+};
+
+static int write_block(int fd, struct block *b)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	__u32 cnt = b->n;
+
+	return bpf_map_update_batch(fd, b->k, b->v, &cnt, &o) ? -errno : 0;
+}
+
+static void *writer(void *arg)
+{
+	struct recw *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct block *b;
+		int err;
+
+		while (!w->head && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->head)
+			break;
+		b = w->head;
+		w->head = b->next;
+		if (!w->head)
+			w->tail = NULL;
+		w->busy = true;
+		pthread_mutex_unlock(&w->mu);
+		err = write_block(w->fd, b);
+		free(b);
+		pthread_mutex_lock(&w->mu);
+		w->busy = false;
+		if (err && !w->err)
+			w->err = err;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+struct recw *recw_start(int fd)
+{
+	struct recw *w = calloc(1, sizeof(*w));
+	sigset_t all, old;
+	int err;
+
+	if (!w)
+		return NULL;
+	w->fd = fd;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	/* Signals are the main thread's (the daemon reads them from a
+	 * signalfd): the writer starts with all of them blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&w->th, NULL, writer, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static void enqueue(struct recw *w)
+{
+	if (!w->cur)
+		return;
+	pthread_mutex_lock(&w->mu);
+	if (w->tail)
+		w->tail->next = w->cur;
+	else
+		w->head = w->cur;
+	w->tail = w->cur;
+	w->cur = NULL;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+int recw_put(struct recw *w, const struct xfwd_route_key4 *k, const struct xfwd_route *v)
+{
+	if (!w->cur && !(w->cur = calloc(1, sizeof(*w->cur))))
+		return -ENOMEM;
+	w->cur->k[w->cur->n] = *k;
+	w->cur->v[w->cur->n++] = *v;
+	if (w->cur->n == BLOCK)
+		enqueue(w);
+	return 0;
+}
+
+int recw_wait(struct recw *w)
+{
+	int err;
+
+	enqueue(w);
+	pthread_mutex_lock(&w->mu);
+	while (w->head || w->busy)
+		pthread_cond_wait(&w->cv, &w->mu);
+	err = w->err;
+	w->err = 0;
+	pthread_mutex_unlock(&w->mu);
+	return err;
+}
+
+void recw_stop(struct recw *w)
+{
+	if (!w)
+		return;
+	recw_wait(w);
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->th, NULL);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w);
+}
