@@ -67,7 +67,9 @@ until grep -q "xfwd: running" "$run/xfwd.log"; do
 	sleep 0.05
 done
 start_s=$(since "$t"); grep mirrored "$run/xfwd.log" >&2
+t=$(now)
 mirrored=$(XF status | awk '/^routes:/ {print $2}')
+cli_s=$(since "$t")
 rss=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' /proc/$DPID/status)
 echo "daemon_bench: start to all routes in the maps: $start_s s ($mirrored IPv4 routes), peak RSS $rss MiB" >&2
 
@@ -114,6 +116,7 @@ Run: $(date -u +%Y-%m-%d), $N IPv4 prefixes x 2 paths, \`make bench\` (bench/dae
 | BIRD static -> kernel table 100 | $kernel_s s | (the kernel's pace) |
 | xfwd run start -> every route in the maps | $start_s s | <= 3 s |
 | daemon peak RSS | $rss MiB | <= 150 MB |
+| a CLI command beside it (\`xfwd status\`, reads the whole table) | $cli_s s | |
 | one link down under every ECMP prefix -> next hop dead in XDP | $fail_ms ms | <= 10 ms |
 | full withdrawal followed | $wd_s s ($rate routes/s) | >= 200k routes/s |
 EOF2
