@@ -10,6 +10,7 @@
 
 #include "bpf.h"
 #include "cmd.h"
+#include "grow.h"
 #include "json.h"
 #include "table.h"
 #include "../maps/xfwd_hash.h"
@@ -164,13 +165,8 @@ static int batch_run(struct xtable *t, const struct cli_req *r)
 		return -ENOENT;
 	}
 	while (getline(&l, &len, f) > 0) {
-		if (n == cap) {
-			char **v = realloc(lines, (cap = cap ? cap * 2 : 4096) * sizeof(*v));
-
-			if (!v)
-				break;
-			lines = v;
-		}
+		if (GROW(lines, n, cap, 4096))
+			break;
 		lines[n++] = strdup(l);
 	}
 	free(l);
@@ -211,15 +207,8 @@ static void push(const struct xprefix *p, uint32_t g, uint8_t origin, void *arg)
 	struct collect *c = arg;
 
 	(void)origin;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 1024;
-		void *v = realloc(c->v, cap * sizeof(*c->v));
-
-		if (!v)
-			return;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (GROW(c->v, c->n, c->cap, 1024))
+		return;
 	c->v[c->n].p = *p;
 	c->v[c->n++].group = g;
 }

@@ -29,6 +29,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "grow.h"
 #include "mirror.h"
 #include "rtnl.h"
 #include "table.h"
@@ -304,15 +305,8 @@ static void mirror_apply(struct daemon *d, const struct mroute *m, bool del)
 
 static void seen_add(struct daemon *d, const struct xprefix *p)
 {
-	if (d->nseen == d->capseen) {
-		size_t cap = d->capseen ? d->capseen * 2 : 4096;
-		void *v = realloc(d->seen, cap * sizeof(*d->seen));
-
-		if (!v)
-			return;
-		d->seen = v;
-		d->capseen = cap;
-	}
+	if (GROW(d->seen, d->nseen, d->capseen, 4096))
+		return;
 	d->seen[d->nseen++] = *p;
 }
 
@@ -352,13 +346,8 @@ static void collect_mirrored(const struct xprefix *p, uint32_t group, uint8_t or
 	(void)group;
 	if (origin != XFWD_ORIGIN_MIRROR)
 		return;
-	if (m->n == m->cap) {
-		struct xprefix *v = realloc(m->v, (m->cap = m->cap ? 2 * m->cap : 1024) * sizeof(*v));
-
-		if (!v)
-			return;
-		m->v = v;
-	}
+	if (GROW(m->v, m->n, m->cap, 1024))
+		return;
 	m->v[m->n++] = *p;
 }
 

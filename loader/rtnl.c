@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grow.h"
+
 #ifndef IFF_LOWER_UP /* <linux/if.h> has it, but clashes with <net/if.h> */
 #define IFF_LOWER_UP 0x10000
 #endif
@@ -316,15 +318,8 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 	a = local ? local : address;
 	if (!a || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
 		return MNL_CB_OK;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		void *v = realloc(l->v, cap * sizeof(*l->v));
-
-		if (!v)
-			return MNL_CB_ERROR;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (GROW(l->v, l->n, l->cap, 16))
+		return MNL_CB_ERROR;
 	memset(&l->v[l->n], 0, sizeof(l->v[0]));
 	l->v[l->n].family = ifa->ifa_family;
 	memcpy(l->v[l->n].bytes, mnl_attr_get_payload(a),

@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "recwriter.h"
 #include "rtnl.h"
 #include "tundev.h"
@@ -219,15 +220,8 @@ static void h6_clear(struct xtable *t, size_t s)
 static int push_route6(struct xtable *t, const uint8_t *addr, uint8_t len,
 		       uint32_t group, uint8_t origin)
 {
-	if (t->n6 == t->cap6) {
-		size_t cap = t->cap6 ? t->cap6 * 2 : 256;
-		void *v = realloc(t->r6, cap * sizeof(*t->r6));
-
-		if (!v)
-			return -ENOMEM;
-		t->r6 = v;
-		t->cap6 = cap;
-	}
+	if (GROW(t->r6, t->n6, t->cap6, 256))
+		return -ENOMEM;
 	memcpy(t->r6[t->n6].addr, addr, 16);
 	t->r6[t->n6].len = len;
 	t->r6[t->n6].group = group;
@@ -539,15 +533,8 @@ static void group_unref(struct xtable *t, uint32_t id)
 {
 	if (!id || id >= t->grp_max || !t->grp_refs[id] || --t->grp_refs[id])
 		return;
-	if (t->ngone == t->capgone) {
-		size_t cap = t->capgone ? 2 * t->capgone : 64;
-		uint32_t *v = realloc(t->gone, cap * sizeof(*v));
-
-		if (!v)
-			return; /* the slot stays in use until the next load */
-		t->gone = v;
-		t->capgone = cap;
-	}
+	if (GROW(t->gone, t->ngone, t->capgone, 64))
+		return; /* the slot stays in use until the next load */
 	t->gone[t->ngone++] = id;
 }
 
@@ -636,15 +623,8 @@ static int pend4(struct xtable *t, const struct xprefix *p)
 {
 	struct xfwd_route_key4 k = { p->len, 0 };
 
-	if (t->npend4 == t->cappend4) {
-		size_t cap = t->cappend4 ? 2 * t->cappend4 : 256;
-		void *v = realloc(t->pend4, cap * sizeof(*t->pend4));
-
-		if (!v)
-			return -ENOMEM;
-		t->pend4 = v;
-		t->cappend4 = cap;
-	}
+	if (GROW(t->pend4, t->npend4, t->cappend4, 256))
+		return -ENOMEM;
 	memcpy(&k.addr, p->addr.bytes, 4);
 	t->pend4[t->npend4++] = k;
 	return 0;
