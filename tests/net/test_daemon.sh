@@ -84,6 +84,10 @@ nsx s ip route replace default via 10.0.2.1 dev s1
 nsx s ip -6 route replace default via fd00:2::1 dev s1 # flushed when s1 went down
 R -6 route add table 100 fd00:9::/64 via fd00:2::2 dev r1
 check "an IPv6 route added to table 100 appears" wait_for route_is fd00:9::/64 "via fd00:2::2 dev r1"
+# r1's link just came back: neighbour discovery there took seconds here,
+# and until the MAC is known the route's packets go to the kernel.
+check "...and its next hop resolves" wait_for -t 10 sh_ok "
+		! route_of r fd00:9::/64 | grep -q unresolved"
 check "...and carries traffic" nsx c ping -6 -c 3 -i 0.1 -W 2 fd00:9::1
 R route add 10.77.0.0/16 via 10.0.2.2 dev r1
 R route add table 100 blackhole 10.66.0.0/16
