@@ -653,63 +653,65 @@ static int delete4(int fd, struct xfwd_route_key4 *k, __u32 n)
 	return 0;
 }
 
-/* Each changed prefix once, as the rule set now has it. */
-static int write_routes4(struct xtable *t)
+/* Write the records of changed prefixes the rule set has (puts) or has
+ * no more (deletes), each once; the pending list is sorted on the first
+ * call and cleared by the deleting one. */
+static int write_routes4(struct xtable *t, bool puts)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	size_t n = t->npend4;
-	struct xfwd_route_key4 *k = t->pend4, *put = malloc(n * sizeof(*put)),
-			       *del = malloc(n * sizeof(*del));
-	struct xfwd_route *v = malloc(n * sizeof(*v));
-	__u32 nput = 0, ndel = 0;
+	struct xfwd_route_key4 *k = t->pend4, *sel = malloc(t->npend4 * sizeof(*sel));
+	struct xfwd_route *v = malloc(t->npend4 * sizeof(*v));
+	__u32 n = 0;
 	int ret = -ENOMEM;
 
-	t->npend4 = 0;
-	if (!put || !del || !v)
+	if (!sel || !v)
 		goto out;
-	qsort(k, n, sizeof(*k), cmp_key4);
-	for (size_t i = 0; i < n; i++) {
+	if (puts)
+		qsort(k, t->npend4, sizeof(*k), cmp_key4);
+	for (size_t i = 0; i < t->npend4; i++) {
 		uint32_t a = ntohl(k[i].addr), g;
 
-		if (i && !cmp_key4(&k[i], &k[i - 1]))
+		if ((i && !cmp_key4(&k[i], &k[i - 1])) ||
+		    lpm4_find(&t->lpm, a, k[i].prefixlen, &g) != puts)
 			continue;
-		if (!lpm4_find(&t->lpm, a, k[i].prefixlen, &g)) {
-			del[ndel++] = k[i];
-			continue;
-		}
-		put[nput] = k[i];
-		v[nput++] = (struct xfwd_route){ .group = g, .prefixlen = (uint8_t)k[i].prefixlen,
-						 .origin = (uint8_t)lpm4_tag(&t->lpm, a, k[i].prefixlen) };
+		sel[n] = k[i];
+		if (puts)
+			v[n] = (struct xfwd_route){ .group = g, .prefixlen = (uint8_t)k[i].prefixlen,
+						    .origin = (uint8_t)lpm4_tag(&t->lpm, a, k[i].prefixlen) };
+		n++;
 	}
 	ret = 0;
-	for (__u32 i = 0; i < nput && !ret; i += 4096) {
-		__u32 cnt = nput - i < 4096 ? nput - i : 4096;
+	for (__u32 i = 0; puts && i < n && !ret; i += 4096) {
+		__u32 cnt = n - i < 4096 ? n - i : 4096;
 
-		if (bpf_map_update_batch(t->b->fd.routes4, put + i, v + i, &cnt, &o))
+		if (bpf_map_update_batch(t->b->fd.routes4, sel + i, v + i, &cnt, &o))
 			ret = -errno;
 	}
-	if (!ret)
-		ret = delete4(t->b->fd.routes4, del, ndel);
+	if (!puts) {
+		ret = delete4(t->b->fd.routes4, sel, n);
+		t->npend4 = 0;
+	}
 out:
-	free(put);
-	free(del);
+	free(sel);
 	free(v);
 	return ret;
 }
 
-/* Make what changed live: the lookup tables first, then the route
- * record, then free the groups no route uses any more. */
+/* Make what changed live. Records of new routes go first and records of
+ * removed ones last: a process that dies in between leaves a record the
+ * next one reconciles, never a live route without a record. Groups no
+ * route uses any more are cleared once nothing live points at them. */
 static int commit(struct xtable *t)
 {
-	/* Records of new routes before the routes go live: a process that
-	 * dies in between leaves a record the next one reconciles, never a
-	 * live route without one. */
 	int ret = t->recw ? recw_wait(t->recw) : 0;
 
+	if (!ret && t->npend4)
+		ret = write_routes4(t, true);
 	ret = ret ?: flush_lpm(t);
 	if (!ret && t->npend4)
-		ret = write_routes4(t);
+		ret = write_routes4(t, false);
 	if (ret) {
+		t->npend4 = 0;
 		t->broken = true;
 		return fail(t, ret, "cannot write the route maps: %s", strerror(-ret));
 	}
