@@ -168,24 +168,31 @@ static void mark(uint64_t *bits, uint8_t *summary, uint32_t i, uint32_t per)
 }
 
 /* Mirror only real changes: the mirror equals the live map. */
-static int set24(struct lpm4 *t, uint32_t i, uint32_t v)
+static void set24(struct lpm4 *t, uint32_t i, uint32_t v)
 {
 	if (*e24(t, i) == v)
-		return 0;
+		return;
 	t->tbl24[i] = v;
 	mark(t->dirty24, t->dirty24c, i, LPM4_CHUNK);
 	t->ndirty++;
-	return 0;
 }
 
-static int set8(struct lpm4 *t, uint32_t i, uint32_t v)
+static void set8(struct lpm4 *t, uint32_t i, uint32_t v)
 {
 	if (*e8(t, i) == v)
-		return 0;
+		return;
 	t->tbl8[i] = v;
 	mark(t->dirty8, t->dirty8g, i, G8);
 	t->ndirty++;
-	return 0;
+}
+
+/* Which entries a route of this depth writes: on add, those of no route
+ * or of one no longer; on delete, its own (they fall to the cover). */
+static bool takes(uint32_t e, unsigned int depth, bool del)
+{
+	if (del)
+		return (e & XFWD_LPM_VALID) && depth_of(e) == depth;
+	return !(e & XFWD_LPM_VALID) || depth_of(e) <= depth;
 }
 
 struct flush_run {
@@ -273,20 +280,29 @@ static int group_alloc(struct lpm4 *t, uint32_t *g)
 	return 0;
 }
 
-/* Update entries of one group in [lo, lo+n) that `pred` selects. */
-static int group_fill(struct lpm4 *t, uint32_t g, uint32_t lo, uint32_t n,
-		      unsigned int depth, uint32_t v, bool replace_equal_only)
+/* Write v into the entries of group g in [lo, lo+n) that `takes`. */
+static void group_fill(struct lpm4 *t, uint32_t g, uint32_t lo, uint32_t n,
+		       unsigned int depth, uint32_t v, bool del)
 {
-	for (uint32_t j = lo; j < lo + n; j++) {
-		uint32_t i = g * G8 + j, e = *e8(t, i);
-		bool hit = replace_equal_only
-				   ? (e & XFWD_LPM_VALID) && depth_of(e) == depth
-				   : !(e & XFWD_LPM_VALID) || depth_of(e) <= depth;
+	for (uint32_t j = lo; j < lo + n; j++)
+		if (takes(*e8(t, g * G8 + j), depth, del))
+			set8(t, g * G8 + j, v);
+}
 
-		if (hit && set8(t, i, v))
-			return -ENOMEM;
+/* A route of /24 or shorter: its tbl24 range, and the groups in it. */
+static void fill_short(struct lpm4 *t, uint32_t addr, unsigned int depth,
+		       uint32_t v, bool del)
+{
+	uint32_t lo = addr >> 8, n = 1u << (24 - depth);
+
+	for (uint32_t i = lo; i < lo + n; i++) {
+		uint32_t e = *e24(t, i);
+
+		if (e & XFWD_LPM_EXT)
+			group_fill(t, e & XFWD_LPM_TARGET_MASK, 0, G8, depth, v, del);
+		else if (takes(e, depth, del))
+			set24(t, i, v);
 	}
-	return 0;
 }
 
 int lpm4_init(struct lpm4 *t, uint32_t groups)
@@ -366,26 +382,6 @@ int lpm4_rule_load(struct lpm4 *t, uint32_t addr, unsigned int depth,
 			 target | (uint32_t)tag << 24);
 }
 
-static int add_short(struct lpm4 *t, uint32_t addr, unsigned int depth,
-		     uint32_t v)
-{
-	uint32_t lo = addr >> 8, n = 1u << (24 - depth);
-
-	for (uint32_t i = lo; i < lo + n; i++) {
-		uint32_t e = *e24(t, i);
-		int err = 0;
-
-		if (e & XFWD_LPM_EXT)
-			err = group_fill(t, e & XFWD_LPM_TARGET_MASK, 0, G8,
-					 depth, v, false);
-		else if (!(e & XFWD_LPM_VALID) || depth_of(e) <= depth)
-			err = set24(t, i, v);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 static int add_long(struct lpm4 *t, uint32_t addr, unsigned int depth,
 		    uint32_t v)
 {
@@ -393,20 +389,18 @@ static int add_long(struct lpm4 *t, uint32_t addr, unsigned int depth,
 	uint32_t lo = addr & 0xff, n = 1u << (32 - depth);
 	int err;
 
-	if (e & XFWD_LPM_EXT)
-		return group_fill(t, e & XFWD_LPM_TARGET_MASK, lo, n, depth, v,
-				  false);
-	err = group_alloc(t, &g);
-	if (err)
-		return err;
-	/* The whole group first (it inherits the /24's entry), then link. */
-	for (uint32_t j = 0; j < G8 && !err; j++)
-		err = set8(t, g * G8 + j, e);
-	if (!err)
-		err = group_fill(t, g, lo, n, depth, v, false);
-	if (!err)
-		err = set24(t, i, XFWD_LPM_VALID | XFWD_LPM_EXT | g);
-	return err;
+	if (!(e & XFWD_LPM_EXT)) {
+		if ((err = group_alloc(t, &g)))
+			return err;
+		/* The whole group first (it inherits the /24's entry), then
+		 * link it (the flush keeps that order too). */
+		for (uint32_t j = 0; j < G8; j++)
+			set8(t, g * G8 + j, e);
+		set24(t, i, XFWD_LPM_VALID | XFWD_LPM_EXT | g);
+		e = XFWD_LPM_EXT | g;
+	}
+	group_fill(t, e & XFWD_LPM_TARGET_MASK, lo, n, depth, v, false);
+	return 0;
 }
 
 int lpm4_add(struct lpm4 *t, uint32_t addr, unsigned int depth,
@@ -425,10 +419,12 @@ int lpm4_add_tagged(struct lpm4 *t, uint32_t addr, unsigned int depth,
 		return -EINVAL;
 	addr &= mask_of(depth);
 	v = entry(target, depth);
-	err = depth <= 24 ? add_short(t, addr, depth, v)
-			  : add_long(t, addr, depth, v);
-	if (err || (err = t->io_err))
+	if (depth <= 24)
+		fill_short(t, addr, depth, v, false);
+	else if ((err = add_long(t, addr, depth, v)))
 		return err;
+	if (t->io_err)
+		return t->io_err;
 	return rules_put(&t->rules, rule_key(addr, depth),
 			 target | (uint32_t)tag << 24);
 }
@@ -447,50 +443,27 @@ static uint32_t cover_entry(const struct lpm4 *t, uint32_t addr,
 	return 0;
 }
 
-static int del_short(struct lpm4 *t, uint32_t addr, unsigned int depth,
-		     uint32_t v)
-{
-	uint32_t lo = addr >> 8, n = 1u << (24 - depth);
-
-	for (uint32_t i = lo; i < lo + n; i++) {
-		uint32_t e = *e24(t, i);
-		int err = 0;
-
-		if (e & XFWD_LPM_EXT)
-			err = group_fill(t, e & XFWD_LPM_TARGET_MASK, 0, G8,
-					 depth, v, true);
-		else if ((e & XFWD_LPM_VALID) && depth_of(e) == depth)
-			err = set24(t, i, v);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 /* A group holding no route longer than /24 is uniform: fold it back. */
-static int group_collapse(struct lpm4 *t, uint32_t i, uint32_t g)
+static void group_collapse(struct lpm4 *t, uint32_t i, uint32_t g)
 {
 	for (uint32_t j = 0; j < G8; j++)
 		if (depth_of(*e8(t, g * G8 + j)) > 24)
-			return 0;
-	if (set24(t, i, *e8(t, g * G8)))
-		return -ENOMEM;
+			return;
+	set24(t, i, *e8(t, g * G8));
 	t->pending[t->npending++] = g;
-	return 0;
 }
 
 static int del_long(struct lpm4 *t, uint32_t addr, unsigned int depth,
 		    uint32_t v)
 {
 	uint32_t i = addr >> 8, e = *e24(t, i), g;
-	int err;
 
 	if (!(e & XFWD_LPM_EXT))
 		return -EBADMSG; /* rule set and table disagree */
 	g = e & XFWD_LPM_TARGET_MASK;
-	err = group_fill(t, g, addr & 0xff, 1u << (32 - depth), depth, v,
-			 true);
-	return err ? err : group_collapse(t, i, g);
+	group_fill(t, g, addr & 0xff, 1u << (32 - depth), depth, v, true);
+	group_collapse(t, i, g);
+	return 0;
 }
 
 int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth)
@@ -506,10 +479,12 @@ int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth)
 	if (!rules_get(&t->rules, key, &target))
 		return -ENOENT;
 	v = cover_entry(t, addr, depth);
-	err = depth <= 24 ? del_short(t, addr, depth, v)
-			  : del_long(t, addr, depth, v);
-	if (err || (err = t->io_err))
+	if (depth <= 24)
+		fill_short(t, addr, depth, v, true);
+	else if ((err = del_long(t, addr, depth, v)))
 		return err;
+	if (t->io_err)
+		return t->io_err;
 	rules_del(&t->rules, key);
 	return 0;
 }
