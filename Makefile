@@ -34,6 +34,8 @@ BPF_TESTS := $(OUTPUT)/tests/test_xdp
 BENCH_PROGS := $(OUTPUT)/bench/lpm_bench $(OUTPUT)/bench/fwd_attach $(OUTPUT)/tools/xfwd-gen
 
 .DELETE_ON_ERROR:
+# Objects the skeletons embed: kept, not removed as intermediates.
+.SECONDARY: $(OUTPUT)/bulk.bpf.o
 .PHONY: all deps test test-unit test-bpf test-net demo bench install clean help
 
 all: $(OUTPUT)/xfwd

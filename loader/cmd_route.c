@@ -146,7 +146,7 @@ static int batch_line(struct xtable *t, const struct cli_req *outer, const char 
 
 static bool blank(const char *s)
 {
-	s += strspn(s, " \t\r");
+	s += strspn(s, " \t\r\n");
 	return !*s || *s == '#';
 }
 
@@ -174,10 +174,14 @@ static int batch_run(struct xtable *t, const struct cli_req *r)
 		fclose(f);
 	ret = xt_sync_local(t);
 	dev_cache.on = true;
+	/* One table batch, as the daemon's: each entry is written once. */
+	xt_batch_begin(t);
 	for (int pass = 0; pass < 2 && !ret; pass++)
 		for (size_t i = 0; i < n && !ret; i++)
 			if (!blank(lines[i]))
 				ret = batch_line(t, r, lines[i], i + 1, pass == 0);
+	if (xt_batch_end(t) && !ret)
+		ret = -EIO; /* t->err says what */
 	memset(&dev_cache, 0, sizeof(dev_cache));
 	for (size_t i = 0; i < n; i++)
 		free(lines[i]);
@@ -192,30 +196,9 @@ int cmd_batch(const struct cli_req *r, char *err, size_t len)
 
 /* ---- show ---- */
 
-struct shown {
-	struct xprefix p;
-	uint32_t group;
-};
-
-struct collect {
-	struct shown *v;
-	size_t n, cap;
-};
-
-static void push(const struct xprefix *p, uint32_t g, uint8_t origin, void *arg)
+static int cmp_route(const void *a, const void *b)
 {
-	struct collect *c = arg;
-
-	(void)origin;
-	if (GROW(c->v, c->n, c->cap, 1024))
-		return;
-	c->v[c->n].p = *p;
-	c->v[c->n++].group = g;
-}
-
-static int cmp_shown(const void *a, const void *b)
-{
-	const struct shown *x = a, *y = b;
+	const struct xroute *x = a, *y = b;
 	int c;
 
 	if (x->p.addr.family != y->p.addr.family)
@@ -251,7 +234,7 @@ static const struct xfwd_group_set *group_set(const struct xtable *t, uint32_t g
 	return g < t->grp_max ? &t->grp[g].set[t->grp[g].active & 1] : NULL;
 }
 
-static void route_print(const struct xtable *t, const struct shown *s, struct jw *w)
+static void route_print(const struct xtable *t, const struct xroute *s, struct jw *w)
 {
 	const struct xfwd_group_set *gs = group_set(t, s->group);
 	char p[XPREFIX_STRLEN], nh[160];
@@ -283,20 +266,22 @@ static void route_print(const struct xtable *t, const struct shown *s, struct jw
 
 static int route_show(struct xtable *t, const struct cli_req *r)
 {
-	struct collect c = { 0 };
+	struct xroute *v;
+	size_t n;
 	struct jw w;
 
-	xt_for_each_route(t, push, &c);
-	qsort(c.v, c.n, sizeof(*c.v), cmp_shown);
+	if (xt_routes(t, -1, &v, &n))
+		return -ENOMEM;
+	qsort(v, n, sizeof(*v), cmp_route);
 	jw_init(&w, stdout);
 	if (r->json)
 		jw_arr_begin(&w, NULL);
-	for (size_t i = 0; i < c.n; i++)
-		if (!r->has_prefix || xprefix_contains(&r->prefix, &c.v[i].p.addr))
-			route_print(t, &c.v[i], r->json ? &w : NULL);
+	for (size_t i = 0; i < n; i++)
+		if (!r->has_prefix || xprefix_contains(&r->prefix, &v[i].p.addr))
+			route_print(t, &v[i], r->json ? &w : NULL);
 	if (r->json)
 		jw_arr_end(&w);
-	free(c.v);
+	free(v);
 	return 0;
 }
 

@@ -334,31 +334,14 @@ static int dump_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
-struct mirrored {
-	struct xprefix *v;
-	size_t n, cap;
-};
-
-static void collect_mirrored(const struct xprefix *p, uint32_t group, uint8_t origin, void *arg)
-{
-	struct mirrored *m = arg;
-
-	(void)group;
-	if (origin != XFWD_ORIGIN_MIRROR)
-		return;
-	if (GROW(m->v, m->n, m->cap, 1024))
-		return;
-	m->v[m->n++] = *p;
-}
-
 /* Mirrored routes the dump did not have (removed while no daemon ran,
  * or lost in an overrun). */
-static void drop_stale(struct daemon *d, const struct mirrored *before)
+static void drop_stale(struct daemon *d, const struct xroute *before, size_t n)
 {
 	qsort(d->seen, d->nseen, sizeof(*d->seen), cmp_prefix);
-	for (size_t i = 0; i < before->n; i++)
-		if (!bsearch(&before->v[i], d->seen, d->nseen, sizeof(*d->seen), cmp_prefix))
-			xt_route_del(&d->t, &before->v[i]);
+	for (size_t i = 0; i < n; i++)
+		if (!bsearch(&before[i].p, d->seen, d->nseen, sizeof(*d->seen), cmp_prefix))
+			xt_route_del(&d->t, &before[i].p);
 }
 
 static double secs_since(const struct timespec *a)
@@ -374,7 +357,8 @@ static int mirror_sync(struct daemon *d)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct mirrored before = { 0 };
+	struct xroute *before = NULL;
+	size_t nbefore = 0;
 	struct timespec t0, t1;
 	struct rtmsg *rtm;
 	int ret;
@@ -383,9 +367,12 @@ static int mirror_sync(struct daemon *d)
 		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Only routes mirrored before can be stale: at a first start, none. */
-	xt_for_each_route(&d->t, collect_mirrored, &before);
+	if (xt_routes(&d->t, XFWD_ORIGIN_MIRROR, &before, &nbefore)) {
+		snprintf(d->err, sizeof(d->err), "out of memory reading the mirrored routes");
+		return -ENOMEM;
+	}
 	d->nseen = d->nroutes = 0;
-	d->track_seen = before.n > 0;
+	d->track_seen = nbefore > 0;
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
@@ -396,8 +383,8 @@ static int mirror_sync(struct daemon *d)
 	if (ret)
 		snprintf(d->err, sizeof(d->err), "cannot dump the kernel's routes: %s", strerror(-ret));
 	else
-		drop_stale(d, &before);
-	free(before.v);
+		drop_stale(d, before, nbefore);
+	free(before);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (xt_batch_end(&d->t) && !ret) {
 		snprintf(d->err, sizeof(d->err), "%s", d->t.err);

@@ -826,31 +826,51 @@ int xt_route_del(struct xtable *t, const struct xprefix *p)
 	return t->batch ? 0 : commit(t);
 }
 
-struct each4 {
-	xt_route_fn fn;
-	void *arg;
+struct route_list {
+	struct xroute *v;
+	size_t n, cap;
+	int origin;
+	bool nomem;
 };
 
-static void each4(uint32_t addr, unsigned int depth, uint32_t target, uint8_t tag, void *arg)
+static void keep_route(struct route_list *l, const struct xroute *r)
 {
-	struct each4 *e = arg;
-	struct xprefix p = { .len = depth };
-
-	xaddr_set_v4(&p.addr, addr);
-	e->fn(&p, target, tag, e->arg);
+	if (l->origin >= 0 && r->origin != l->origin)
+		return;
+	if (GROW(l->v, l->n, l->cap, 1024)) {
+		l->nomem = true;
+		return;
+	}
+	l->v[l->n++] = *r;
 }
 
-void xt_for_each_route(const struct xtable *t, xt_route_fn fn, void *arg)
+static void keep_route4(uint32_t addr, unsigned int depth, uint32_t target, uint8_t tag, void *arg)
 {
-	struct each4 e = { fn, arg };
+	struct xroute r = { .p.len = depth, .group = target, .origin = tag };
 
-	lpm4_for_each(&t->lpm, each4, &e);
+	xaddr_set_v4(&r.p.addr, addr);
+	keep_route(arg, &r);
+}
+
+int xt_routes(const struct xtable *t, int origin, struct xroute **out, size_t *n)
+{
+	struct route_list l = { .origin = origin };
+
+	lpm4_for_each(&t->lpm, keep_route4, &l);
 	for (size_t i = 0; i < t->n6; i++) {
-		struct xprefix p = { .addr.family = AF_INET6, .len = t->r6[i].len };
+		struct xroute r = { .p = { .addr.family = AF_INET6, .len = t->r6[i].len },
+				    .group = t->r6[i].group, .origin = t->r6[i].origin };
 
-		memcpy(p.addr.bytes, t->r6[i].addr, 16);
-		fn(&p, t->r6[i].group, t->r6[i].origin, arg);
+		memcpy(r.p.addr.bytes, t->r6[i].addr, 16);
+		keep_route(&l, &r);
 	}
+	if (l.nomem) {
+		free(l.v);
+		return -ENOMEM;
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
 }
 
 /* ---- local addresses ---- */
@@ -875,37 +895,18 @@ static bool addr_in(const struct xaddr *v, size_t n, const struct xprefix *p)
 	return false;
 }
 
-struct stale_ctx {
-	struct xprefix *v;
-	size_t n;
-	uint32_t lg;
-	const struct xaddr *addrs;
-	size_t naddrs;
-};
-
-static void collect_stale(const struct xprefix *p, uint32_t group, uint8_t origin, void *arg)
-{
-	struct stale_ctx *c = arg;
-
-	(void)origin;
-	if (group == c->lg && !addr_in(c->addrs, c->naddrs, p) && c->n < 4096)
-		c->v[c->n++] = *p;
-}
-
 static int remove_stale_local(struct xtable *t, const struct xaddr *addrs,
 			      size_t n)
 {
-	struct stale_ctx c = { calloc(4096, sizeof(struct xprefix)), 0,
-			       local_group(t), addrs, n };
-	int ret = 0;
+	uint32_t lg = local_group(t);
+	struct xroute *v = NULL;
+	size_t nv = 0;
+	int ret = lg ? xt_routes(t, -1, &v, &nv) : 0;
 
-	if (!c.v)
-		return -ENOMEM;
-	if (c.lg)
-		xt_for_each_route(t, collect_stale, &c);
-	for (size_t i = 0; i < c.n && !ret; i++)
-		ret = xt_route_del(t, &c.v[i]);
-	free(c.v);
+	for (size_t i = 0; i < nv && !ret; i++)
+		if (v[i].group == lg && !addr_in(addrs, n, &v[i].p))
+			ret = xt_route_del(t, &v[i].p);
+	free(v);
 	return ret;
 }
 

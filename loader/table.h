@@ -72,9 +72,14 @@ int xt_route_del(struct xtable *t, const struct xprefix *p);
  * outside a batch is written at once. */
 void xt_batch_begin(struct xtable *t);
 int xt_batch_end(struct xtable *t);
-/* Visit every route. */
-typedef void (*xt_route_fn)(const struct xprefix *p, uint32_t group, uint8_t origin, void *arg);
-void xt_for_each_route(const struct xtable *t, xt_route_fn fn, void *arg);
+struct xroute {
+	struct xprefix p;
+	uint32_t group;
+	uint8_t origin;
+};
+
+/* The routes of one origin (-1: all), in a new array: 0 or -ENOMEM. */
+int xt_routes(const struct xtable *t, int origin, struct xroute **out, size_t *n);
 /* Make /32 and /128 "local" routes match this host's addresses. */
 int xt_sync_local(struct xtable *t);
 /* Re-read neighbour MACs for every direct next hop. */

@@ -70,6 +70,29 @@ check "malformed prefix is refused" sh -c "$XFWD --pin-root $PIN_BASE/xfwd-$NSP-
 check "unknown device is refused" sh -c "nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r route add 10.5.0.0/16 via 10.0.2.2 dev nosuch 2>&1 | grep -q \"no device 'nosuch'\""
 check "duplicate add is refused with a hint" sh -c "nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r route add 10.9.0.0/24 blackhole 2>&1 | grep -q 'use .xfwd route replace'"
 check "route table unchanged after refused commands" test "$(xf r route show | md5sum)" = "$routes_before"
+
+# -batch: every line is checked before the first applies; the lines then
+# go in as one table batch (each table entry written once).
+bt=$(mktemp -d)
+printf '%s\n' 'route add 10.70.0.0/16 blackhole' 'route add 10.70.1.0/24 via 10.0.2.2 dev r1' \
+	'' '# a comment' 'route replace 10.70.0.0/16 via 10.0.3.2 dev r2' \
+	'route del 10.71.0.0/25' >"$bt/batch"
+xf r route add 10.71.0.0/25 blackhole
+check "-batch applies add, replace and del lines in order" sh_ok "
+	xf r -batch '$bt/batch' &&
+	route_of r 10.70.0.0/16 | grep -q 'via 10.0.3.2 dev r2' &&
+	route_of r 10.70.1.0/24 | grep -q 'via 10.0.2.2 dev r1' &&
+	! route_of r 10.71.0.0/25 | grep -q . &&
+	xf r route get 10.70.1.9 | grep -q 'action forward route 10.70.1.0/24' &&
+	xf r route get 10.70.9.9 | grep -q 'action forward route 10.70.0.0/16'"
+routes_before=$(xf r route show | md5sum)
+printf '%s\n' 'route del 10.70.1.0/24' 'route add 10.72.0.0/16 blackhole' 'route add 10.73.0.0/16 via 10.0.2.2 dev nosuch' >"$bt/bad"
+check "-batch with a bad line: refused naming the line" \
+	sh_ok "xf r -batch '$bt/bad' 2>&1 | grep \"bad line 3: .*no device 'nosuch'\""
+check "...and none of its lines applied" test "$(xf r route show | md5sum)" = "$routes_before"
+printf '%s\n' 'route del 10.70.0.0/16' 'route del 10.70.1.0/24' | xf r -batch -
+check "-batch from stdin" sh_ok "! route_of r 10.70.0.0/16 | grep -q . && test \"\$(xf r route show | md5sum)\" != '$routes_before'"
+rm -rf "$bt"
 check "not attached: clear error" sh -c "nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-none stats 2>&1 | grep -q 'run .xfwd attach'"
 
 check "not root: clear error" sh -c "setpriv --reuid=65534 --regid=65534 --clear-groups $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r status 2>&1 | grep -q 'needs root'"
