@@ -22,8 +22,10 @@
 
 #define LOG_TAIL 2048
 
-static char libbpf_log[65536];
-static size_t libbpf_log_len;
+/* Per thread: the daemon verifies its XDP program on one thread while
+ * another loads the bulk I/O program. */
+static __thread char libbpf_log[65536];
+static __thread size_t libbpf_log_len;
 
 /* Keep libbpf's messages (the verifier log among them) to show the tail
  * of on failure, instead of printing them as they come. */
@@ -279,8 +281,8 @@ static void fds_from_skel(struct xb *b)
 			bpf_object__find_map_by_name(b->skel->obj, map_pins[i].name));
 }
 
-int xb_load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
-	    char *err, size_t len)
+static int load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
+		bool progs, char *err, size_t len)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_root);
 	__u32 zero = 0;
@@ -304,6 +306,12 @@ int xb_load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
 	}
 	set_sizes(b->skel, &b->info);
 	devmap_flags(b->skel, pin_root);
+	if (!progs) {
+		struct bpf_program *p;
+
+		bpf_object__for_each_program(p, b->skel->obj)
+			bpf_program__set_autoload(p, false);
+	}
 	ret = xfwd__load(b->skel);
 	if (ret) {
 		snprintf(err, len, "the kernel refused the XDP program or its maps (%s); libbpf said:\n%s\nIf pins under %s are from another build, run 'xfwd detach' first.",
@@ -316,6 +324,18 @@ int xb_load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
 		return -errno;
 	}
 	return 0;
+}
+
+int xb_load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
+	    char *err, size_t len)
+{
+	return load(b, pin_root, sz, true, err, len);
+}
+
+int xb_load_maps(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
+		 char *err, size_t len)
+{
+	return load(b, pin_root, sz, false, err, len);
 }
 
 static int link_pin(char *buf, size_t len, const char *root, uint32_t ifindex)
@@ -373,15 +393,9 @@ static int link_create(struct xb *b, const struct link_info *li, int mode,
 int xb_attach_dev(struct xb *b, const struct link_info *li, int mode,
 		  char *err, size_t len)
 {
-	struct bpf_devmap_val dv = { .ifindex = li->ifindex };
-	struct xfwd_iface ifc = { .ifindex = li->ifindex, .mtu = li->mtu,
-				  .mode = (__u8)mode };
 	char path[PATH_MAX];
 	int ret;
 
-	memcpy(ifc.mac, li->mac, 6);
-	snprintf(ifc.name, sizeof(ifc.name), "%s", li->name);
-	rtnl_iface_addrs(li->ifindex, (uint8_t *)&ifc.addr4, ifc.addr6);
 	if (link_pin(path, sizeof(path), b->pin_root, li->ifindex)) {
 		snprintf(err, len, "pin root path too long");
 		return -ENAMETOOLONG;
@@ -390,16 +404,28 @@ int xb_attach_dev(struct xb *b, const struct link_info *li, int mode,
 			  li->name, err, len);
 	if (ret == -ENOENT)
 		ret = link_create(b, li, mode, path, err, len);
-	if (ret)
-		return ret;
+	if (!ret && (ret = xb_register_dev(b, li, mode, err, len)))
+		unlink(path);
+	return ret;
+}
+
+int xb_register_dev(struct xb *b, const struct link_info *li, int mode,
+		    char *err, size_t len)
+{
+	struct bpf_devmap_val dv = { .ifindex = li->ifindex };
+	struct xfwd_iface ifc = { .ifindex = li->ifindex, .mtu = li->mtu,
+				  .mode = (__u8)mode };
+
+	memcpy(ifc.mac, li->mac, 6);
+	snprintf(ifc.name, sizeof(ifc.name), "%s", li->name);
+	rtnl_iface_addrs(li->ifindex, (uint8_t *)&ifc.addr4, ifc.addr6);
 	if (bpf_map_update_elem(b->fd.tx_ports, &li->ifindex, &dv, BPF_ANY) ||
 	    bpf_map_update_elem(b->fd.ifaces, &li->ifindex, &ifc, BPF_ANY)) {
-		ret = -errno;
 		snprintf(err, len, "cannot register %s in the xfwd maps: %s", li->name,
 			 strerror(errno));
-		unlink(path);
+		return -errno;
 	}
-	return ret;
+	return 0;
 }
 
 int xb_detach_dev(struct xb *b, uint32_t ifindex, char *err, size_t len)

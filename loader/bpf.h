@@ -42,8 +42,15 @@ int xb_open(struct xb *b, const char *pin_root, char *err, size_t len);
 /* Load the XDP program, reusing pinned maps or creating them. */
 int xb_load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
 	    char *err, size_t len);
+/* The same without the programs: only create or open the maps. */
+int xb_load_maps(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
+		 char *err, size_t len);
+/* Attach the loaded program to a device and register it in the maps. */
 int xb_attach_dev(struct xb *b, const struct link_info *li, int mode,
 		  char *err, size_t len);
+/* Only the registration: the tx port and interface entries. */
+int xb_register_dev(struct xb *b, const struct link_info *li, int mode,
+		    char *err, size_t len);
 int xb_detach_dev(struct xb *b, uint32_t ifindex, char *err, size_t len);
 /* Remove every link and map pin, then the pin root itself. */
 int xb_remove_all(const char *pin_root, char *err, size_t len);

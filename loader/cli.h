@@ -71,6 +71,7 @@ struct cli_req {
 	char devs[CLI_MAX_DEVS][IFNAME_LEN];
 	int ndevs;
 	int mode; /* enum xfwd_xdp_mode */
+	bool no_table_sync; /* the daemon's start: it syncs the table itself */
 	struct cli_sizes sizes;
 	/* route */
 	struct xprefix prefix;

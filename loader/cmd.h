@@ -4,6 +4,7 @@
 #ifndef XFWD_CMD_H
 #define XFWD_CMD_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,22 @@ struct xfwd_nh;
 int route_check(struct xtable *t, const struct cli_req *r, bool replace);
 int route_apply(struct xtable *t, const struct cli_req *r, uint8_t origin, bool replace);
 int cmd_run(const struct cli_req *r, char *err, size_t len);
+
+/* The daemon's attach (cmd_attach.c): attach_begin creates or opens the
+ * maps and registers the devices in them, then loads, verifies and
+ * attaches the program on a thread; attach_end waits for it and, if it
+ * failed, undoes everything attach_begin did. */
+struct attach_job {
+	struct cli_req r;
+	pthread_t th;
+	bool started, fresh;
+	bool added[CLI_MAX_DEVS];
+	uint32_t ifindex[CLI_MAX_DEVS];
+	int ret;
+	char err[2048];
+};
+int attach_begin(struct attach_job *j, const struct cli_req *r, char *err, size_t len);
+int attach_end(struct attach_job *j, char *err, size_t len);
 
 /* Open the pinned maps, adopt the table, run fn, release everything. */
 int cmd_with_table(const struct cli_req *r, char *err, size_t len,

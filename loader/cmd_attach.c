@@ -2,6 +2,8 @@
 /* xfwd attach / detach */
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,8 +32,6 @@ static int resolve_devs(const struct cli_req *r, struct link_info *li,
 	return 0;
 }
 
-/* After attaching: the host's own addresses become local routes, and
- * next hops learn MACs that resolved since. */
 /* Local routes and MACs for the (new) devices: a writer like any other,
  * so it takes the pin root's lock and tells a daemon to re-read. */
 static int sync_tables(struct xb *b, char *err, size_t len)
@@ -79,7 +79,7 @@ int cmd_attach(const struct cli_req *r, char *err, size_t len)
 		while (--i >= 0)
 			if (!was[i])
 				xb_detach_dev(&b, li[i].ifindex, ignore, sizeof(ignore));
-	} else {
+	} else if (!r->no_table_sync) {
 		ret = sync_tables(&b, err, len);
 	}
 	xb_close(&b);
@@ -145,4 +145,100 @@ int cmd_detach(const struct cli_req *r, char *err, size_t len)
 	}
 	xb_close(&b);
 	return ret;
+}
+
+/* ---- the daemon's start: attach on a thread ---- */
+
+/* Verifying the XDP program takes the kernel half a second or more:
+ * the daemon mirrors its routes meanwhile. The maps and the devices'
+ * entries in them are made first, so the route table sees the devices
+ * as attached (docs/daemon.md). */
+static void *attach_thread(void *arg)
+{
+	struct attach_job *j = arg;
+
+	j->ret = cmd_attach(&j->r, j->err, sizeof(j->err));
+	return NULL;
+}
+
+static int register_devs(struct attach_job *j, const struct link_info *li,
+			 char *err, size_t len)
+{
+	struct xb b;
+	int ret = xb_load_maps(&b, j->r.pin_root, &j->r.sizes, err, len);
+
+	for (int i = 0; i < j->r.ndevs && !ret; i++) {
+		j->ifindex[i] = li[i].ifindex;
+		j->added[i] = !xb_dev_attached(&b, li[i].ifindex);
+		ret = xb_register_dev(&b, &li[i], j->r.mode, err, len);
+	}
+	xb_close(&b);
+	return ret;
+}
+
+/* Undo what attach_begin did: the devices it registered, and the pins
+ * (with the tunnel devices) if there were none before. */
+static void attach_undo(struct attach_job *j)
+{
+	struct cli_req all = { .cmd = CMD_DETACH, .pin_root = j->r.pin_root };
+	char ignore[256];
+	struct xb b;
+
+	if (j->fresh) {
+		cmd_detach(&all, ignore, sizeof(ignore));
+		return;
+	}
+	if (xb_open(&b, j->r.pin_root, ignore, sizeof(ignore)))
+		return;
+	for (int i = 0; i < j->r.ndevs; i++)
+		if (j->added[i])
+			xb_detach_dev(&b, j->ifindex[i], ignore, sizeof(ignore));
+	xb_close(&b);
+}
+
+int attach_begin(struct attach_job *j, const struct cli_req *r, char *err, size_t len)
+{
+	struct link_info li[CLI_MAX_DEVS];
+	char info[PATH_MAX];
+	sigset_t all, old;
+	int ret;
+
+	memset(j, 0, sizeof(*j));
+	j->r = *r;
+	j->r.no_table_sync = true; /* the daemon syncs its own table */
+	j->r.json = true;          /* quiet */
+	if ((ret = xb_check_root(err, len)) || (ret = resolve_devs(r, li, err, len)) ||
+	    (ret = xb_prepare_root(r->pin_root, err, len)))
+		return ret;
+	snprintf(info, sizeof(info), "%s/" XFWD_MAP_INFO, r->pin_root);
+	j->fresh = access(info, F_OK) != 0;
+	if ((ret = register_devs(j, li, err, len))) {
+		attach_undo(j);
+		return ret;
+	}
+	/* Signals stay the main thread's (the daemon reads a signalfd). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = -pthread_create(&j->th, NULL, attach_thread, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret) {
+		snprintf(err, len, "cannot start a thread: %s", strerror(-ret));
+		attach_undo(j);
+		return ret;
+	}
+	j->started = true;
+	return 0;
+}
+
+int attach_end(struct attach_job *j, char *err, size_t len)
+{
+	if (!j->started)
+		return 0;
+	pthread_join(j->th, NULL);
+	j->started = false;
+	if (j->ret) {
+		snprintf(err, len, "%s", j->err);
+		attach_undo(j);
+	}
+	return j->ret;
 }

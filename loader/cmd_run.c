@@ -34,11 +34,22 @@
 #include "rtnl.h"
 #include "table.h"
 
+/* Routes mirrored before a dump, indexed by prefix (open addressing) and
+ * marked as the dump names them: those left unmarked are stale. */
+struct mirrored {
+	struct xroute *r;
+	size_t n;
+	uint32_t *slot; /* index into r + 1; 0 = empty */
+	size_t mask;
+	uint8_t *seen;
+};
+
 struct daemon {
 	const char *path;
 	struct xconfig cfg;
 	struct xb b;
 	struct xtable t;
+	struct attach_job attach; /* at start: attaching while the routes load */
 	char err[4096];
 	struct mnl_socket *ev; /* route events */
 	int sfd;               /* SIGHUP, SIGTERM, SIGINT */
@@ -48,9 +59,8 @@ struct daemon {
 	struct { uint32_t ifindex, tunnel; } tdev[XFWD_MAX_TUNNELS];
 	int ntdev;             /* tunnels' kernel devices, to map routes via them */
 	bool resync;           /* a map write failed: read the table again, dump again */
-	struct xprefix *seen;  /* routes of the last dump, for reconciling */
-	size_t nseen, capseen, nroutes;
-	bool track_seen;
+	struct mirrored old;   /* during a dump: routes mirrored before it */
+	size_t nroutes;
 };
 
 static void logmsg(const struct daemon *d, int level, const char *fmt, ...)
@@ -196,13 +206,20 @@ static void remove_dropped(struct daemon *d, const struct xconfig *old, const st
 	}
 }
 
-static int attach_all(struct daemon *d, const struct xconfig *c)
+static struct cli_req attach_req(const struct xconfig *c)
 {
 	struct cli_req r = { .cmd = CMD_ATTACH, .pin_root = c->pin_root, .mode = c->mode,
 			     .ndevs = c->nattach };
 
 	memcpy(r.devs, c->attach, sizeof(r.devs));
 	r.json = true; /* quiet */
+	return r;
+}
+
+static int attach_all(struct daemon *d, const struct xconfig *c)
+{
+	struct cli_req r = attach_req(c);
+
 	return cmd_attach(&r, d->err, sizeof(d->err));
 }
 
@@ -303,21 +320,54 @@ static void mirror_apply(struct daemon *d, const struct mroute *m, bool del)
 		logmsg(d, 3, "xfwd: %s: %s", xprefix_str(&m->prefix, p), d->err);
 }
 
-static void seen_add(struct daemon *d, const struct xprefix *p)
+static size_t prefix_hash(const struct xprefix *p)
 {
-	if (GROW(d->seen, d->nseen, d->capseen, 4096))
-		return;
-	d->seen[d->nseen++] = *p;
+	uint64_t a, b;
+
+	memcpy(&a, p->addr.bytes, 8);
+	memcpy(&b, p->addr.bytes + 8, 8);
+	a ^= (b + p->len) * 0x9e3779b97f4a7c15ull;
+	return (size_t)((a ^ (uint64_t)p->addr.family << 56) * 0xff51afd7ed558ccdull >> 17);
 }
 
-static int cmp_prefix(const void *a, const void *b)
+static bool same_prefix(const struct xprefix *x, const struct xprefix *y)
 {
-	const struct xprefix *x = a, *y = b;
-	int c = x->addr.family - y->addr.family;
+	return x->addr.family == y->addr.family && x->len == y->len &&
+	       !memcmp(x->addr.bytes, y->addr.bytes, 16);
+}
 
-	if (!c)
-		c = memcmp(x->addr.bytes, y->addr.bytes, 16);
-	return c ? c : (int)x->len - (int)y->len;
+/* The slot of p: where it is, or the empty one it would go to. */
+static uint32_t *old_slot(const struct mirrored *m, const struct xprefix *p)
+{
+	size_t i = prefix_hash(p) & m->mask;
+
+	while (m->slot[i] && !same_prefix(&m->r[m->slot[i] - 1].p, p))
+		i = (i + 1) & m->mask;
+	return &m->slot[i];
+}
+
+static int old_index(struct mirrored *m)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * m->n)
+		cap *= 2;
+	m->mask = cap - 1;
+	m->slot = calloc(cap, sizeof(*m->slot));
+	m->seen = calloc(m->n ? m->n : 1, 1);
+	if (!m->slot || !m->seen)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n; i++)
+		*old_slot(m, &m->r[i].p) = (uint32_t)i + 1;
+	return 0;
+}
+
+static void old_free(struct mirrored *m)
+{
+	free(m->r);
+	free(m->slot);
+	free(m->seen);
+	memset(m, 0, sizeof(*m));
 }
 
 static int dump_cb(const struct nlmsghdr *nlh, void *arg)
@@ -329,19 +379,22 @@ static int dump_cb(const struct nlmsghdr *nlh, void *arg)
 		return MNL_CB_OK;
 	mirror_apply(d, &m, false);
 	d->nroutes++;
-	if (d->track_seen)
-		seen_add(d, &m.prefix);
+	if (d->old.n) {
+		uint32_t i = *old_slot(&d->old, &m.prefix);
+
+		if (i)
+			d->old.seen[i - 1] = 1;
+	}
 	return MNL_CB_OK;
 }
 
 /* Mirrored routes the dump did not have (removed while no daemon ran,
  * or lost in an overrun). */
-static void drop_stale(struct daemon *d, const struct xroute *before, size_t n)
+static void drop_stale(struct daemon *d)
 {
-	qsort(d->seen, d->nseen, sizeof(*d->seen), cmp_prefix);
-	for (size_t i = 0; i < n; i++)
-		if (!bsearch(&before[i].p, d->seen, d->nseen, sizeof(*d->seen), cmp_prefix))
-			xt_route_del(&d->t, &before[i].p);
+	for (size_t i = 0; i < d->old.n; i++)
+		if (!d->old.seen[i])
+			xt_route_del(&d->t, &d->old.r[i].p);
 }
 
 static double secs_since(const struct timespec *a)
@@ -357,8 +410,6 @@ static int mirror_sync(struct daemon *d)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct xroute *before = NULL;
-	size_t nbefore = 0;
 	struct timespec t0, t1;
 	struct rtmsg *rtm;
 	int ret;
@@ -367,24 +418,24 @@ static int mirror_sync(struct daemon *d)
 		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Only routes mirrored before can be stale: at a first start, none. */
-	if (xt_routes(&d->t, XFWD_ORIGIN_MIRROR, &before, &nbefore)) {
+	if (xt_routes(&d->t, XFWD_ORIGIN_MIRROR, &d->old.r, &d->old.n) || old_index(&d->old)) {
+		old_free(&d->old);
 		snprintf(d->err, sizeof(d->err), "out of memory reading the mirrored routes");
 		return -ENOMEM;
 	}
-	d->nseen = d->nroutes = 0;
-	d->track_seen = nbefore > 0;
+	d->nroutes = 0;
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_UNSPEC;
 	/* One batch: each table entry is written once, at the end. */
 	xt_batch_begin(&d->t);
-	ret = rtnl_request(nlh, dump_cb, d);
+	ret = rtnl_dump(nlh, dump_cb, d);
 	if (ret)
 		snprintf(d->err, sizeof(d->err), "cannot dump the kernel's routes: %s", strerror(-ret));
 	else
-		drop_stale(d, before, nbefore);
-	free(before);
+		drop_stale(d);
+	old_free(&d->old);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (xt_batch_end(&d->t) && !ret) {
 		snprintf(d->err, sizeof(d->err), "%s", d->t.err);
@@ -585,12 +636,14 @@ static int reload(struct daemon *d)
 
 static int start(struct daemon *d)
 {
+	struct cli_req r;
 	int ret, changed;
 	sigset_t s;
 
 	if (config_load(d->path, &d->cfg, d->err, sizeof(d->err)))
 		return -EINVAL;
-	if ((ret = attach_all(d, &d->cfg)))
+	r = attach_req(&d->cfg);
+	if ((ret = attach_begin(&d->attach, &r, d->err, sizeof(d->err))))
 		return ret;
 	/* Held until the table matches the file and the kernel: until then a
 	 * CLI command waits rather than read a table half rebuilt. */
@@ -606,7 +659,7 @@ static int start(struct daemon *d)
 	if (config_apply(d, &d->cfg))
 		logmsg(d, 4, "xfwd: some lines of %s were not applied (see above)", d->path);
 	tunnel_devs(d);
-	if ((ret = mirror_sync(d)))
+	if ((ret = mirror_sync(d)) || (ret = attach_end(&d->attach, d->err, sizeof(d->err))))
 		return ret;
 	links_sync(d);
 	if (xt_refresh_neigh(&d->t, &changed)) /* ...and those resolved before */
@@ -687,6 +740,7 @@ int cmd_run(const struct cli_req *r, char *err, size_t len)
 	} else {
 		snprintf(err, len, "%s", d->err);
 	}
+	attach_end(&d->attach, d->err, sizeof(d->err)); /* if start failed before */
 	xb_unlock(d->lock);
 	if (d->ev)
 		mnl_socket_close(d->ev);
@@ -695,7 +749,6 @@ int cmd_run(const struct cli_req *r, char *err, size_t len)
 		xb_close(&d->b);
 	}
 	config_free(&d->cfg);
-	free(d->seen);
 	free(d);
 	return ret;
 }

@@ -26,18 +26,31 @@ static unsigned int depth_of(uint32_t e)
 
 /* ---- lazy mirror ---- */
 
+/* A chunk no rule reached when the table was adopted is zero in the live
+ * map (mark_reached): it is cleared, not read. Written either way, so
+ * its pages are never the shared zero page: copying that on the first
+ * write after a read costs a TLB shootdown on every CPU the daemon's
+ * threads run on. */
+static void load24(struct lpm4 *t, uint32_t c)
+{
+	uint32_t *dst = t->tbl24 + c * LPM4_CHUNK;
+	int err = 0;
+
+	if (t->fetch && t->reached[c])
+		err = t->fetch(t->fetch_arg, LPM4_TBL24, c * LPM4_CHUNK, LPM4_CHUNK, dst);
+	else
+		memset(dst, 0, LPM4_CHUNK * sizeof(*dst));
+	if (err)
+		t->io_err = err;
+	t->loaded24[c] = 1;
+}
+
 static uint32_t *e24(struct lpm4 *t, uint32_t i)
 {
 	uint32_t c = i / LPM4_CHUNK;
 
-	if (t->fetch && !t->loaded24[c]) {
-		int err = t->fetch(t->fetch_arg, LPM4_TBL24, c * LPM4_CHUNK,
-				   LPM4_CHUNK, t->tbl24 + c * LPM4_CHUNK);
-
-		if (err)
-			t->io_err = err;
-		t->loaded24[c] = 1;
-	}
+	if (!t->loaded24[c])
+		load24(t, c);
 	return &t->tbl24[i];
 }
 
@@ -84,13 +97,15 @@ static int rules_grow(struct lpm4_rules *r)
 	struct lpm4_rules n = { .cap = r->cap ? r->cap * 2 : 1024 };
 	size_t i;
 
-	n.keys = calloc(n.cap, sizeof(*n.keys));
-	n.vals = calloc(n.cap, sizeof(*n.vals));
+	n.keys = malloc(n.cap * sizeof(*n.keys));
+	n.vals = malloc(n.cap * sizeof(*n.vals));
 	if (!n.keys || !n.vals) {
 		free(n.keys);
 		free(n.vals);
 		return -ENOMEM;
 	}
+	/* Written, not calloc'ed: see load24 on the zero page. */
+	memset(n.keys, 0, n.cap * sizeof(*n.keys));
 	for (i = 0; i < r->cap; i++) {
 		size_t j;
 
@@ -316,12 +331,13 @@ int lpm4_init(struct lpm4 *t, uint32_t groups)
 	t->ready = calloc(groups, sizeof(uint32_t));
 	t->pending = calloc(groups, sizeof(uint32_t));
 	t->loaded24 = calloc(XFWD_TBL24_SIZE / LPM4_CHUNK, 1);
+	t->reached = calloc(XFWD_TBL24_SIZE / LPM4_CHUNK, 1);
 	t->loaded8 = calloc(groups, 1);
 	t->dirty24 = calloc(XFWD_TBL24_SIZE / 64, 8);
 	t->dirty24c = calloc(XFWD_TBL24_SIZE / LPM4_CHUNK, 1);
 	t->dirty8 = calloc((size_t)groups * G8 / 64, 8);
 	t->dirty8g = calloc(groups, 1);
-	if (!t->tbl24 || !t->tbl8 || !t->ready || !t->pending || !t->loaded24 ||
+	if (!t->tbl24 || !t->tbl8 || !t->ready || !t->pending || !t->loaded24 || !t->reached ||
 	    !t->loaded8 || !t->dirty24 || !t->dirty24c || !t->dirty8 || !t->dirty8g) {
 		lpm4_fini(t);
 		return -ENOMEM;
@@ -336,6 +352,7 @@ void lpm4_fini(struct lpm4 *t)
 	free(t->ready);
 	free(t->pending);
 	free(t->loaded24);
+	free(t->reached);
 	free(t->loaded8);
 	free(t->rules.keys);
 	free(t->rules.vals);
@@ -346,6 +363,26 @@ void lpm4_fini(struct lpm4 *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* A tbl24 chunk no rule reaches holds only zeros in the live map: a
+ * route's record is written before its entries and deleted after them.
+ * Such chunks need no read (at a first start, none is read at all). */
+static void mark_reached(struct lpm4 *t)
+{
+	memset(t->reached, 0, XFWD_TBL24_SIZE / LPM4_CHUNK);
+	for (size_t k = 0; k < t->rules.cap; k++) {
+		uint64_t key = t->rules.keys[k];
+		unsigned int depth = (unsigned int)((key - 1) & 63);
+		uint32_t lo, n;
+
+		if (!key)
+			continue;
+		lo = (uint32_t)((key - 1) >> 6) >> 8;
+		n = depth < 24 ? 1u << (24 - depth) : 1;
+		for (uint32_t c = lo / LPM4_CHUNK; c <= (lo + n - 1) / LPM4_CHUNK; c++)
+			t->reached[c] = 1;
+	}
+}
+
 int lpm4_adopt(struct lpm4 *t)
 {
 	uint8_t *used = calloc(t->groups, 1);
@@ -353,6 +390,7 @@ int lpm4_adopt(struct lpm4 *t)
 
 	if (!used)
 		return -ENOMEM;
+	mark_reached(t);
 	for (size_t k = 0; k < t->rules.cap && !err; k++) {
 		uint64_t key = t->rules.keys[k];
 		uint32_t e;

@@ -49,6 +49,7 @@ struct lpm4 {
 	lpm4_fetch_fn fetch;
 	void *fetch_arg;
 	uint8_t *loaded24, *loaded8;
+	uint8_t *reached; /* tbl24 chunks a rule reached at lpm4_adopt */
 	int io_err;
 	uint32_t groups;
 	/* Free tbl8 groups: ready to use, and freed since the last grace. */

@@ -7,6 +7,8 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +67,139 @@ out:
 int rtnl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	return rtnl_talk(nlh, cb, data);
+}
+
+/* ---- a large dump, received on a thread of its own ---- */
+
+/* The kernel builds each part of a dump inside the recvmsg that asks for
+ * it: at a full table that is a second of kernel time. A reader thread
+ * receives into a ring of buffers while the caller parses. */
+#define RING 64
+#define PART 32768
+
+struct dump_ring {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct mnl_socket *nl;
+	char (*buf)[PART];
+	int len[RING]; /* bytes, or -errno */
+	unsigned int head, tail; /* parts taken, parts received */
+	bool stop;
+};
+
+/* The dump's last part holds NLMSG_DONE or an error. */
+static bool last_part(const char *buf, int len)
+{
+	const struct nlmsghdr *h = (const void *)buf;
+
+	for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len))
+		if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
+			return true;
+	return false;
+}
+
+static void *dump_reader(void *arg)
+{
+	struct dump_ring *r = arg;
+	bool end = false;
+
+	while (!end) {
+		unsigned int slot;
+		int n;
+
+		pthread_mutex_lock(&r->mu);
+		while (r->tail - r->head == RING && !r->stop)
+			pthread_cond_wait(&r->cv, &r->mu);
+		slot = r->tail % RING;
+		pthread_mutex_unlock(&r->mu);
+		/* After a stop, parts are read and dropped until the end. */
+		n = (int)mnl_socket_recvfrom(r->nl, r->buf[slot], PART);
+		if (n <= 0)
+			n = n < 0 ? -errno : -EIO;
+		end = n < 0 || last_part(r->buf[slot], n);
+		pthread_mutex_lock(&r->mu);
+		if (!r->stop) {
+			r->len[slot] = n;
+			r->tail++;
+			pthread_cond_broadcast(&r->cv);
+		}
+		pthread_mutex_unlock(&r->mu);
+	}
+	return NULL;
+}
+
+static int dump_consume(struct dump_ring *r, unsigned int seq, unsigned int portid,
+			mnl_cb_t cb, void *data)
+{
+	int ret;
+
+	do {
+		unsigned int slot;
+
+		pthread_mutex_lock(&r->mu);
+		while (r->head == r->tail)
+			pthread_cond_wait(&r->cv, &r->mu);
+		slot = r->head % RING;
+		pthread_mutex_unlock(&r->mu);
+		ret = r->len[slot];
+		if (ret > 0)
+			ret = mnl_cb_run(r->buf[slot], (size_t)ret, seq, portid, cb, data);
+		if (ret < 0 && r->len[slot] > 0)
+			ret = -errno;
+		pthread_mutex_lock(&r->mu);
+		r->head++;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+	} while (ret > 0);
+	return ret;
+}
+
+static int dump_start(struct dump_ring *r, pthread_t *th)
+{
+	sigset_t all, old;
+	int ret;
+
+	/* Signals stay the main thread's (the daemon reads a signalfd). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = -pthread_create(th, NULL, dump_reader, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
+int rtnl_dump(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	struct dump_ring r = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+	unsigned int seq = (unsigned int)time(NULL), portid;
+	pthread_t th;
+	int ret;
+
+	r.buf = malloc(sizeof(*r.buf) * RING);
+	r.nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!r.buf || !r.nl || mnl_socket_bind(r.nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = r.buf ? -errno : -ENOMEM;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(r.nl);
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (mnl_socket_sendto(r.nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if ((ret = dump_start(&r, &th)))
+		goto out;
+	ret = dump_consume(&r, seq, portid, cb, data);
+	pthread_mutex_lock(&r.mu);
+	r.stop = true;
+	pthread_cond_broadcast(&r.cv);
+	pthread_mutex_unlock(&r.mu);
+	pthread_join(th, NULL);
+out:
+	if (r.nl)
+		mnl_socket_close(r.nl);
+	free(r.buf);
+	return ret;
 }
 
 /* ---- links ---- */

@@ -14,6 +14,9 @@ struct nlmsghdr;
 typedef int (*rtnl_cb)(const struct nlmsghdr *nlh, void *data);
 /* Send one request; feed every answer to cb (may be NULL). 0 or -errno. */
 int rtnl_request(struct nlmsghdr *nlh, rtnl_cb cb, void *data);
+/* The same for a large dump: the kernel's side runs on a second thread
+ * while cb runs on the caller's. */
+int rtnl_dump(struct nlmsghdr *nlh, rtnl_cb cb, void *data);
 
 struct link_info {
 	uint32_t ifindex;

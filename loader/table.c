@@ -738,6 +738,7 @@ static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
 		    uint8_t origin)
 {
 	uint32_t a = xaddr_v4(&p->addr);
+	bool same = xt_route_group(t, p) == gid && xt_route_origin(t, p) == origin;
 	int ret = lpm4_add_tagged(&t->lpm, a, p->len, gid, origin);
 
 	if (ret == -ENOSPC)
@@ -745,6 +746,12 @@ static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
 			    t->lpm.groups);
 	if (ret)
 		return fail(t, ret, "cannot add the route: %s", strerror(-ret));
+	/* Unchanged (a restarted daemon's dump): the rule came from its
+	 * record, or its record is already on the way. The add above still
+	 * rewrites any entry the live map lacks (a daemon that died between
+	 * the records and the flush). */
+	if (same)
+		return 0;
 	if (t->recw) { /* a batch: the record now, from the writer thread */
 		struct xfwd_route_key4 k = { p->len, htonl(a) };
 		struct xfwd_route r = { .group = gid, .origin = origin, .prefixlen = (uint8_t)p->len };
@@ -764,6 +771,8 @@ static int install6(struct xtable *t, const struct xprefix *p, uint32_t gid,
 				.prefixlen = (uint8_t)p->len };
 	struct route6 *cur = find6(t, p);
 
+	if (cur && cur->group == gid && cur->origin == origin)
+		return 0; /* read from the trie: it has this already */
 	memcpy(k.addr, p->addr.bytes, 16);
 	/* The trie replaces an existing node under RCU: hitless. */
 	t->dirty = true;

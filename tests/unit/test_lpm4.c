@@ -387,6 +387,56 @@ static void test_adopt_reproduces_free_groups(void **state)
 	lpm4_fini(&t2);
 }
 
+static int fetches24;
+
+static int count_fetch(void *arg, uint32_t tbl, uint32_t start, uint32_t n,
+		       uint32_t *dst)
+{
+	fetches24 += tbl == LPM4_TBL24;
+	return fetch_from(arg, tbl, start, n, dst);
+}
+
+/* Only tbl24 chunks some loaded rule reaches are read from the live map
+ * (the rest are zero there): at a first start nothing is read. */
+static void test_adopt_reads_only_reached_chunks(void **state)
+{
+	struct fixture *f = *state;
+	struct lpm4 t2;
+
+	assert_int_equal(lpm4_add(&f->t, 0x0a000000, 16, 9), 0);
+	assert_int_equal(lpm4_add(&f->t, 0x0a100100, 25, 7), 0);
+	assert_int_equal(lpm4_init(&t2, 64), 0);
+	t2.fetch = count_fetch;
+	t2.fetch_arg = &f->t;
+	fetches24 = 0;
+	assert_int_equal(lpm4_rule_load(&t2, 0x0a000000, 16, 9, 0), 0);
+	assert_int_equal(lpm4_rule_load(&t2, 0x0a100100, 25, 7, 0), 0);
+	assert_int_equal(lpm4_adopt(&t2), 0);
+	assert_int_equal(fetches24, 1); /* the /25's chunk, to find its group */
+	assert_int_equal(lpm4_add(&t2, 0x14000000, 24, 3), 0); /* unreached */
+	assert_int_equal(fetches24, 1);
+	assert_int_equal(table_lookup(&t2, 0x14000001), 3);
+	assert_int_equal(lpm4_add(&t2, 0x0a00ff00, 24, 4), 0); /* the /16's */
+	assert_int_equal(fetches24, 2);
+	assert_int_equal(table_lookup(&t2, 0x0a00fe01), 9); /* read, not zero */
+	assert_int_equal(table_lookup(&t2, 0x0a100141), 7);
+	assert_int_equal(table_lookup(&t2, 0x0a100181), 0);
+	lpm4_fini(&t2);
+
+	/* A default route reaches every chunk. */
+	assert_int_equal(lpm4_add(&f->t, 0, 0, 5), 0);
+	assert_int_equal(lpm4_init(&t2, 64), 0);
+	t2.fetch = count_fetch;
+	t2.fetch_arg = &f->t;
+	fetches24 = 0;
+	assert_int_equal(lpm4_rule_load(&t2, 0, 0, 5, 0), 0);
+	assert_int_equal(lpm4_adopt(&t2), 0);
+	assert_int_equal(lpm4_add(&t2, 0x14000000, 24, 3), 0);
+	assert_int_equal(fetches24, 1);
+	assert_int_equal(table_lookup(&t2, 0x14000101), 5);
+	lpm4_fini(&t2);
+}
+
 static void test_bad_arguments(void **state)
 {
 	struct fixture *f = *state;
@@ -417,6 +467,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_random_ops_match_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batches_are_hitless, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_reproduces_free_groups, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_adopt_reads_only_reached_chunks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_exhaustion_changes_nothing, setup, teardown),
 	};
