@@ -156,6 +156,18 @@ wait "$PING" || true
 check "no packet lost while the daemon restarted, re-attached and reconciled" \
 	sh -c "grep -q ' 0% packet loss' '$pings' || { tail -3 '$pings'; exit 1; }"
 rm -f "$pings"
+
+# A second daemon on a fresh pin root whose attach fails (r0 carries the
+# first one's program): the routes were loading meanwhile, and everything
+# it made goes again.
+bad=$(mktemp) badlog=$(mktemp) broot=$PIN_BASE/xfwd-$NSP-bad
+printf '[xfwd]\npin-root = %s\nattach = r0\nmirror-table = 100\n' "$broot" >"$bad"
+check "a daemon that cannot attach exits, naming the device and the fix" \
+	sh -c "! nsenter --net=/run/netns/$NSP-r '$XFWD' run -c '$bad' 2>'$badlog' &&
+	       grep -q 'r0 already has an XDP program' '$badlog' || { cat '$badlog'; exit 1; }"
+check "...and leaves no pins behind" test ! -e "$broot"
+check "...while the running daemon's data path forwards on" nsx c ping -c 3 -i 0.1 -W 1 10.9.0.1
+rm -f "$bad" "$badlog"
 stop_daemon
 rm -f "$conf" "$conf.good" "$log" "$log.all"
 echo "test_daemon: $FAILS failure(s)"
