@@ -31,7 +31,8 @@ LIB_OBJS := $(PURE_OBJS) $(filter-out $(OUTPUT)/loader/main.o,$(IO_OBJS))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS := $(OUTPUT)/tests/test_xdp
-BENCH_PROGS := $(OUTPUT)/bench/lpm_bench $(OUTPUT)/bench/fwd_attach $(OUTPUT)/tools/xfwd-gen
+BENCH_PROGS := $(OUTPUT)/bench/lpm_bench $(OUTPUT)/bench/fwd_attach $(OUTPUT)/bench/nl_replay \
+	       $(OUTPUT)/tools/xfwd-gen
 
 .DELETE_ON_ERROR:
 # Objects the skeletons embed: kept, not removed as intermediates.
@@ -91,6 +92,11 @@ $(OUTPUT)/bench/lpm_bench: bench/lpm_bench.c $(OUTPUT)/bench/lpm_bench.skel.h $(
 $(OUTPUT)/bench/fwd_attach: bench/fwd_attach.c $(OUTPUT)/bench/fwd.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LIBS) -o $@
+
+$(OUTPUT)/bench/nl_replay: bench/nl_replay.c maps/xfwd_abi.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< -lbpf -o $@
 
 $(OUTPUT)/bench/%.skel.h: $(OUTPUT)/bench/%.bpf.o
 	$(call msg,GEN-SKEL,$@)

@@ -537,27 +537,37 @@ static void events_overrun(struct daemon *d, char *buf, size_t len)
 		logmsg(d, 3, "xfwd: %s", d->err);
 }
 
-/* What is queued, up to EVENTS_MAX reads (~30k routes), as one batch:
- * a burst of BGP updates costs one write per changed table entry. */
-#define EVENTS_MAX 64
+/* What is queued, up to EVENTS_MAX messages, as one batch: a burst of
+ * BGP updates costs one write per changed table entry, and one flush.
+ * The kernel sends one route per datagram: they are read RECV_N at a
+ * time (recvmmsg), RECV_SIZE bytes each (a link message is the largest). */
+#define EVENTS_MAX 8192
+#define RECV_N 64
+#define RECV_SIZE 16384
 
 static void events_read(struct daemon *d)
 {
-	static char buf[1 << 16];
-	int fd = mnl_socket_get_fd(d->ev);
+	static char buf[RECV_N][RECV_SIZE];
+	struct mmsghdr mm[RECV_N];
+	struct iovec iov[RECV_N];
+	int fd = mnl_socket_get_fd(d->ev), got;
 
+	for (int i = 0; i < RECV_N; i++) {
+		iov[i] = (struct iovec){ buf[i], RECV_SIZE };
+		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
 	xt_batch_begin(&d->t);
-	for (int i = 0; i < EVENTS_MAX; i++) {
-		ssize_t n = recv(fd, buf, sizeof(buf), i ? MSG_DONTWAIT : 0);
-
-		if (n < 0 && errno == ENOBUFS) {
+	for (int n = 0; n < EVENTS_MAX; n += got) {
+		got = recvmmsg(fd, mm, RECV_N, MSG_DONTWAIT, NULL);
+		if (got < 0 && errno == ENOBUFS) {
 			xt_batch_end(&d->t);
-			events_overrun(d, buf, sizeof(buf));
+			events_overrun(d, buf[0], RECV_SIZE);
 			return;
 		}
-		if (n <= 0)
+		if (got <= 0)
 			break;
-		mnl_cb_run(buf, (size_t)n, 0, 0, event_cb, d);
+		for (int i = 0; i < got; i++)
+			mnl_cb_run(buf[i], mm[i].msg_len, 0, 0, event_cb, d);
 	}
 	if (xt_batch_end(&d->t))
 		logmsg(d, 3, "xfwd: %s", d->err);
@@ -569,6 +579,8 @@ static void events_read(struct daemon *d)
  * last change, our copy is stale: read it again first. */
 static int table_lock(struct daemon *d)
 {
+	if (d->lock >= 0)
+		return 0; /* still held: records of the last batch being written */
 	if ((d->lock = xb_lock(d->cfg.pin_root, d->err, sizeof(d->err))) < 0)
 		return d->lock;
 	if (xb_generation(&d->b) != d->gen) {
@@ -584,10 +596,19 @@ static int table_lock(struct daemon *d)
 	return 0;
 }
 
-static void table_unlock(struct daemon *d)
+/* With wait false, the lock stays held while the writer thread still
+ * deletes records of routes already gone from the data path: a command
+ * reading them would take those routes for live ones. The loop comes
+ * back to release it. */
+static void table_unlock(struct daemon *d, bool wait)
 {
 	if (d->t.dirty)
 		d->gen = xb_bump(&d->b);
+	d->t.dirty = false;
+	if (!wait && !d->t.broken && xt_records_busy(&d->t))
+		return;
+	if (xt_records_wait(&d->t))
+		logmsg(d, 3, "xfwd: %s", d->err);
 	if (d->t.broken) { /* our copy may differ from the maps now */
 		d->gen--;
 		d->resync = true;
@@ -611,7 +632,7 @@ static int reload(struct daemon *d)
 		if (table_lock(d))
 			return -1;
 		bad = config_check(d, &c);
-		table_unlock(d);
+		table_unlock(d, true);
 	}
 	if (bad) {
 		logmsg(d, 3, "xfwd: reload refused, the running configuration stays: %s", d->err);
@@ -626,7 +647,7 @@ static int reload(struct daemon *d)
 	config_apply(d, &c);
 	remove_dropped(d, &d->cfg, &c);
 	tunnel_devs(d);
-	table_unlock(d);
+	table_unlock(d, true);
 	config_free(&d->cfg);
 	d->cfg = c;
 	logmsg(d, 6, "xfwd: reloaded %s", d->path);
@@ -664,7 +685,7 @@ static int start(struct daemon *d)
 	links_sync(d);
 	if (xt_refresh_neigh(&d->t, &changed)) /* ...and those resolved before */
 		logmsg(d, 4, "xfwd: %s", d->err);
-	table_unlock(d);
+	table_unlock(d, false);
 	sigemptyset(&s);
 	sigaddset(&s, SIGHUP);
 	sigaddset(&s, SIGTERM);
@@ -687,7 +708,8 @@ static int loop(struct daemon *d)
 		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { d->ev ? mnl_socket_get_fd(d->ev) : -1, POLLIN, 0 } };
 		struct signalfd_siginfo si;
 
-		if (poll(p, 2, timeout) < 0 && errno != EINTR)
+		/* A lock still held (table_unlock): back soon to release it. */
+		if (poll(p, 2, d->lock >= 0 ? 1 : timeout) < 0 && errno != EINTR)
 			return 0;
 		if (wd_usec)
 			sd_notify(0, "WATCHDOG=1");
@@ -695,8 +717,9 @@ static int loop(struct daemon *d)
 			if (table_lock(d))
 				return -1;
 			events_read(d);
-			table_unlock(d);
 		}
+		if (d->lock >= 0)
+			table_unlock(d, false);
 		if (d->resync) {
 			d->resync = false;
 			logmsg(d, 4, "xfwd: a map write failed: reading the table and the kernel's routes again");
@@ -704,7 +727,7 @@ static int loop(struct daemon *d)
 				return -1;
 			if (mirror_sync(d))
 				logmsg(d, 3, "xfwd: %s", d->err);
-			table_unlock(d);
+			table_unlock(d, false);
 		}
 		if ((p[0].revents & POLLIN) && read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo != SIGHUP)
@@ -741,13 +764,13 @@ int cmd_run(const struct cli_req *r, char *err, size_t len)
 		snprintf(err, len, "%s", d->err);
 	}
 	attach_end(&d->attach, d->err, sizeof(d->err)); /* if start failed before */
-	xb_unlock(d->lock);
 	if (d->ev)
 		mnl_socket_close(d->ev);
 	if (d->t.b) { /* table_open() succeeded */
-		xt_free(&d->t);
+		xt_free(&d->t); /* waits for the record writer: before the unlock */
 		xb_close(&d->b);
 	}
+	xb_unlock(d->lock);
 	config_free(&d->cfg);
 	free(d);
 	return ret;

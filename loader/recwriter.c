@@ -13,6 +13,7 @@
 struct block {
 	struct block *next;
 	__u32 n;
+	bool del; /* delete these keys (values unused) */
 	struct xfwd_route_key4 k[BLOCK];
 	struct xfwd_route v[BLOCK];
 };
@@ -26,11 +27,30 @@ struct recw {
 	int err, fd;
 };
 
+int recw_delete_now(int fd, struct xfwd_route_key4 *k, __u32 n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+
+	while (n) {
+		__u32 cnt = n;
+
+		if (!bpf_map_delete_batch(fd, k, &cnt, &o))
+			return 0;
+		if (errno != ENOENT)
+			return -errno;
+		k += cnt + 1; /* skip the missing one */
+		n -= cnt + 1 < n ? cnt + 1 : n;
+	}
+	return 0;
+}
+
 static int write_block(int fd, struct block *b)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
 	__u32 cnt = b->n;
 
+	if (b->del)
+		return recw_delete_now(fd, b->k, b->n);
 	return bpf_map_update_batch(fd, b->k, b->v, &cnt, &o) ? -errno : 0;
 }
 
@@ -104,15 +124,52 @@ static void enqueue(struct recw *w)
 	pthread_mutex_unlock(&w->mu);
 }
 
+/* The block to add to: puts and deletes are never mixed in one. */
+static struct block *block_for(struct recw *w, bool del)
+{
+	if (w->cur && w->cur->del != del)
+		enqueue(w);
+	if (!w->cur && (w->cur = calloc(1, sizeof(*w->cur))))
+		w->cur->del = del;
+	return w->cur;
+}
+
 int recw_put(struct recw *w, const struct xfwd_route_key4 *k, const struct xfwd_route *v)
 {
-	if (!w->cur && !(w->cur = calloc(1, sizeof(*w->cur))))
+	struct block *b = block_for(w, false);
+
+	if (!b)
 		return -ENOMEM;
-	w->cur->k[w->cur->n] = *k;
-	w->cur->v[w->cur->n++] = *v;
-	if (w->cur->n == BLOCK)
+	b->k[b->n] = *k;
+	b->v[b->n++] = *v;
+	if (b->n == BLOCK)
 		enqueue(w);
 	return 0;
+}
+
+int recw_del(struct recw *w, const struct xfwd_route_key4 *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct block *b = block_for(w, true);
+
+		if (!b)
+			return -ENOMEM;
+		b->k[b->n++] = k[i];
+		if (b->n == BLOCK)
+			enqueue(w);
+	}
+	enqueue(w); /* now: it comes after a flush the caller waits for */
+	return 0;
+}
+
+bool recw_busy(struct recw *w)
+{
+	bool busy;
+
+	pthread_mutex_lock(&w->mu);
+	busy = w->head || w->busy || w->cur;
+	pthread_mutex_unlock(&w->mu);
+	return busy;
 }
 
 int recw_wait(struct recw *w)

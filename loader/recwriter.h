@@ -8,6 +8,9 @@
 #ifndef XFWD_RECWRITER_H
 #define XFWD_RECWRITER_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "../maps/xfwd_abi.h"
 
 struct recw;
@@ -15,6 +18,12 @@ struct recw;
 /* NULL when no thread can be started (then write in line). */
 struct recw *recw_start(int fd);
 int recw_put(struct recw *w, const struct xfwd_route_key4 *k, const struct xfwd_route *v);
+/* Queue deletes (a key already gone is fine), after all queued before. */
+int recw_del(struct recw *w, const struct xfwd_route_key4 *k, size_t n);
+/* Anything queued or being written? */
+bool recw_busy(struct recw *w);
+/* Delete keys in line, from this thread; one missing is fine. */
+int recw_delete_now(int fd, struct xfwd_route_key4 *k, __u32 n);
 /* Wait until everything queued is written: 0 or the first error. */
 int recw_wait(struct recw *w);
 void recw_stop(struct recw *w);

@@ -635,24 +635,6 @@ static int cmp_key4(const void *a, const void *b)
 	return memcmp(a, b, sizeof(struct xfwd_route_key4));
 }
 
-/* Delete keys; one missing (added and removed within the batch) is fine. */
-static int delete4(int fd, struct xfwd_route_key4 *k, __u32 n)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-
-	while (n) {
-		__u32 cnt = n;
-
-		if (!bpf_map_delete_batch(fd, k, &cnt, &o))
-			return 0;
-		if (errno != ENOENT)
-			return -errno;
-		k += cnt + 1; /* skip the missing one */
-		n -= cnt + 1 < n ? cnt + 1 : n;
-	}
-	return 0;
-}
-
 /* Write the records of changed prefixes the rule set has (puts) or has
  * no more (deletes), each once; the pending list is sorted on the first
  * call and cleared by the deleting one. */
@@ -688,7 +670,9 @@ static int write_routes4(struct xtable *t, bool puts)
 			ret = -errno;
 	}
 	if (!puts) {
-		ret = delete4(t->b->fd.routes4, sel, n);
+		/* In a batch, on the writer thread: the daemon keeps the lock
+		 * until it is done (xt_records_busy). */
+		ret = t->recw ? recw_del(t->recw, sel, n) : recw_delete_now(t->b->fd.routes4, sel, n);
 		t->npend4 = 0;
 	}
 out:
@@ -732,6 +716,22 @@ int xt_batch_end(struct xtable *t)
 {
 	t->batch = false;
 	return commit(t); /* the writer thread stays for the next batch */
+}
+
+bool xt_records_busy(struct xtable *t)
+{
+	return t->recw && recw_busy(t->recw);
+}
+
+int xt_records_wait(struct xtable *t)
+{
+	int ret = t->recw ? recw_wait(t->recw) : 0;
+
+	if (ret) {
+		t->broken = true;
+		return fail(t, ret, "cannot write the route records: %s", strerror(-ret));
+	}
+	return 0;
 }
 
 static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,

@@ -72,6 +72,11 @@ int xt_route_del(struct xtable *t, const struct xprefix *p);
  * outside a batch is written at once. */
 void xt_batch_begin(struct xtable *t);
 int xt_batch_end(struct xtable *t);
+/* Route records of the last batch still being written (deletes go after
+ * the flush, on the writer thread): a process that lets others read the
+ * table must wait for them first. */
+bool xt_records_busy(struct xtable *t);
+int xt_records_wait(struct xtable *t);
 struct xroute {
 	struct xprefix p;
 	uint32_t group;
