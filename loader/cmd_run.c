@@ -405,6 +405,24 @@ static double secs_since(const struct timespec *a)
 	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
+/* FRR installs routes over next-hop objects (RTA_NH_ID); the kernel
+ * adds their gateways to route messages, and sends a route message when
+ * an object changes, only in compat mode. Without it, those routes would
+ * all go to the kernel: say so once. */
+static void check_nexthop_compat(struct daemon *d)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/nexthop_compat_mode", "r");
+	int on = 1;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &on) != 1)
+		on = 1;
+	fclose(f);
+	if (!on)
+		logmsg(d, 4, "xfwd: net.ipv4.nexthop_compat_mode is 0: routes over next-hop objects (FRR's) are left to the kernel; set it to 1");
+}
+
 /* Dump the table, apply every route, then drop what it no longer has. */
 static int mirror_sync(struct daemon *d)
 {
@@ -680,6 +698,8 @@ static int start(struct daemon *d)
 	if (config_apply(d, &d->cfg))
 		logmsg(d, 4, "xfwd: some lines of %s were not applied (see above)", d->path);
 	tunnel_devs(d);
+	if (d->cfg.mirror_table)
+		check_nexthop_compat(d);
 	if ((ret = mirror_sync(d)) || (ret = attach_end(&d->attach, d->err, sizeof(d->err))))
 		return ret;
 	links_sync(d);

@@ -100,6 +100,22 @@ sleep 0.3
 check "a static route of the config wins over the same prefix in the table" route_is 10.0.1.0/24 "via 10.0.1.2 dev r0"
 R route del table 100 10.66.0.0/16
 check "a route deleted from the table disappears" wait_for no_route 10.66.0.0/16
+# FRR's zebra installs routes over kernel next-hop objects (nhid); the
+# kernel reports them expanded (net.ipv4.nexthop_compat_mode, default 1).
+R nexthop add id 71 via 10.0.2.2 dev r1
+R nexthop add id 72 via 10.0.3.2 dev r2
+R nexthop add id 70 group 71/72
+R route add table 100 10.48.0.0/16 nhid 70
+check "a route over a next-hop object group (as FRR installs them) becomes ECMP" \
+	wait_for sh_ok "route_is 10.48.0.0/16 'via 10.0.2.2 dev r1' && route_is 10.48.0.0/16 'via 10.0.3.2 dev r2'"
+R nexthop replace id 70 group 72
+check "...and follows the group when it is replaced" \
+	wait_for sh_ok "! route_is 10.48.0.0/16 'via 10.0.2.2 dev r1' && route_is 10.48.0.0/16 'via 10.0.3.2 dev r2'"
+R route del table 100 10.48.0.0/16
+R nexthop del id 70
+R nexthop del id 71
+R nexthop del id 72
+check "...and goes with it" wait_for no_route 10.48.0.0/16
 # A route via a tunnel's kernel device (BGP learned over the tunnel) is
 # forwarded by the XDP tunnel. The tunnel comes from the file on reload.
 write_conf "[tunnels]
@@ -148,7 +164,11 @@ pings=$(mktemp)
 nsx c ping -i 0.01 -c 400 -W 1 10.9.0.1 >"$pings" 2>&1 &
 PING=$!
 sleep 0.5
+nsx r sysctl -qw net.ipv4.nexthop_compat_mode=0
 start_daemon
+nsx r sysctl -qw net.ipv4.nexthop_compat_mode=1
+check "a daemon started with nexthop_compat_mode off says what it means and the fix" \
+	grep -q "nexthop_compat_mode is 0: .*set it to 1" "$log"
 check "a restarted daemon drops what left the table while it was away" sh_ok "wait_for no_route 10.67.0.0/16 || { cat $log; xf r route show; exit 1; }"
 check "...and adds what came" route_is 10.68.0.0/16 "via 10.0.3.2 dev r2"
 check "...and keeps what stayed" route_is 10.9.0.0/24 "via 10.0.3.2 dev r2"
