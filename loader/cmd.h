@@ -55,6 +55,10 @@ int attach_end(struct attach_job *j, char *err, size_t len);
 /* Open the pinned maps, adopt the table, run fn, release everything. */
 int cmd_with_table(const struct cli_req *r, char *err, size_t len,
 		   int (*fn)(struct xtable *t, const struct cli_req *r));
+/* The same without the routes (xt_load_nexthops): for commands that only
+ * show next hops or tunnels. */
+int cmd_with_nexthops(const struct cli_req *r, char *err, size_t len,
+		      int (*fn)(struct xtable *t, const struct cli_req *r));
 /* A next hop as a JSON object; refs < 0 leaves the count out. */
 void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n, long refs);
 const char *kind_name(uint8_t kind);

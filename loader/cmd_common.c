@@ -62,8 +62,8 @@ void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n, long refs)
 	jw_obj_end(w);
 }
 
-int cmd_with_table(const struct cli_req *r, char *err, size_t len,
-		   int (*fn)(struct xtable *t, const struct cli_req *r))
+static int with_table(const struct cli_req *r, char *err, size_t len,
+		      int (*fn)(struct xtable *t, const struct cli_req *r), bool routes)
 {
 	int lock = xb_lock(r->pin_root, err, len), ret;
 	struct xtable t;
@@ -75,7 +75,7 @@ int cmd_with_table(const struct cli_req *r, char *err, size_t len,
 		xb_unlock(lock);
 		return ret;
 	}
-	ret = xt_load(&t, &b, err, len);
+	ret = routes ? xt_load(&t, &b, err, len) : xt_load_nexthops(&t, &b, err, len);
 	if (!ret)
 		ret = fn(&t, r);
 	if (t.dirty) /* a running daemon reads the table again */
@@ -84,4 +84,16 @@ int cmd_with_table(const struct cli_req *r, char *err, size_t len,
 	xb_close(&b);
 	xb_unlock(lock);
 	return ret;
+}
+
+int cmd_with_table(const struct cli_req *r, char *err, size_t len,
+		   int (*fn)(struct xtable *t, const struct cli_req *r))
+{
+	return with_table(r, err, len, fn, true);
+}
+
+int cmd_with_nexthops(const struct cli_req *r, char *err, size_t len,
+		      int (*fn)(struct xtable *t, const struct cli_req *r))
+{
+	return with_table(r, err, len, fn, false);
 }

@@ -55,7 +55,7 @@ static int nexthop_show(struct xtable *t, const struct cli_req *r)
 
 int cmd_nexthop_show(const struct cli_req *r, char *err, size_t len)
 {
-	return cmd_with_table(r, err, len, nexthop_show);
+	return cmd_with_nexthops(r, err, len, nexthop_show);
 }
 
 static int nexthop_refresh(struct xtable *t, const struct cli_req *r)

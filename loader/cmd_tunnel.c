@@ -112,5 +112,5 @@ static int tunnel_show(struct xtable *t, const struct cli_req *r)
 
 int cmd_tunnel_show(const struct cli_req *r, char *err, size_t len)
 {
-	return cmd_with_table(r, err, len, tunnel_show);
+	return cmd_with_nexthops(r, err, len, tunnel_show);
 }

@@ -268,7 +268,19 @@ static void count_nh_refs(struct xtable *t)
 	}
 }
 
+static int load(struct xtable *t, struct xb *b, bool routes, char *err, size_t errlen);
+
 int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen)
+{
+	return load(t, b, true, err, errlen);
+}
+
+int xt_load_nexthops(struct xtable *t, struct xb *b, char *err, size_t errlen)
+{
+	return load(t, b, false, err, errlen);
+}
+
+static int load(struct xtable *t, struct xb *b, bool routes, char *err, size_t errlen)
 {
 	const struct xfwd_info *in = &b->info;
 	int ret;
@@ -300,6 +312,10 @@ int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen)
 		ret = read_range(b->fd.tunnels, 0, XFWD_MAX_TUNNELS, sizeof(*t->tun), t->tun);
 	if (ret)
 		return fail(t, ret, "cannot read the pinned maps: %s", strerror(-ret));
+	if (!routes) {
+		count_nh_refs(t);
+		return 0;
+	}
 	ret = load_routes(t, b->fd.routes4, sizeof(struct xfwd_route_key4), add_route4);
 	if (!ret)
 		ret = load_routes(t, b->fd.routes6, sizeof(struct xfwd_route_key6), add_route6);

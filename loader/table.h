@@ -62,6 +62,9 @@ struct xtable {
 enum route_op { ROUTE_ADD, ROUTE_REPLACE };
 
 int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen);
+/* Next hops, groups and tunnels only, for commands that show them: no
+ * route is read (a full table takes ~0.5 s), so no route may be changed. */
+int xt_load_nexthops(struct xtable *t, struct xb *b, char *err, size_t errlen);
 void xt_free(struct xtable *t);
 int xt_route_set(struct xtable *t, const struct xprefix *p,
 		 const struct nh_key *members, int n, uint8_t origin,
