@@ -59,14 +59,22 @@ done
 kernel_s=$(since "$t")
 echo "daemon_bench: kernel table holds them after $kernel_s s" >&2
 
-t=$(now)
-nsenter --net=/run/netns/$P-r build/xfwd run -c "$run/xfwd.conf" 2>"$run/xfwd.log" &
-DPID=$!
-until grep -q "xfwd: running" "$run/xfwd.log"; do
-	kill -0 $DPID 2>/dev/null || { cat "$run/xfwd.log" >&2; exit 1; }
-	sleep 0.05
-done
-start_s=$(since "$t"); grep mirrored "$run/xfwd.log" >&2
+# Start the daemon; prints the seconds until it says it is running.
+start_daemon() {
+	local t
+	: >"$run/xfwd.log"
+	t=$(now)
+	nsenter --net=/run/netns/$P-r build/xfwd run -c "$run/xfwd.conf" 2>"$run/xfwd.log" &
+	DPID=$!
+	until grep -q "xfwd: running" "$run/xfwd.log"; do
+		kill -0 $DPID 2>/dev/null || { cat "$run/xfwd.log" >&2; exit 1; }
+		sleep 0.05
+	done
+	since "$t"
+	grep mirrored "$run/xfwd.log" >&2
+}
+start_daemon >"$run/t" # not $(...): DPID must be set in this shell
+start_s=$(cat "$run/t")
 t=$(now)
 mirrored=$(XF status | awk '/^routes:/ {print $2}')
 cli_s=$(since "$t")
@@ -76,15 +84,8 @@ echo "daemon_bench: start to all routes in the maps: $start_s s ($mirrored IPv4 
 # A restart: the next daemon adopts the pins and reconciles every route
 # with the kernel table (the program keeps forwarding meanwhile).
 kill "$DPID"; wait "$DPID" 2>/dev/null || true
-: >"$run/xfwd.log"
-t=$(now)
-nsenter --net=/run/netns/$P-r build/xfwd run -c "$run/xfwd.conf" 2>"$run/xfwd.log" &
-DPID=$!
-until grep -q "xfwd: running" "$run/xfwd.log"; do
-	kill -0 $DPID 2>/dev/null || { cat "$run/xfwd.log" >&2; exit 1; }
-	sleep 0.05
-done
-restart_s=$(since "$t"); grep mirrored "$run/xfwd.log" >&2
+start_daemon >"$run/t"
+restart_s=$(cat "$run/t")
 echo "daemon_bench: restart to every route reconciled: $restart_s s" >&2
 
 # One link fails under every ECMP prefix: the time until the data path

@@ -152,7 +152,7 @@ int cmd_detach(const struct cli_req *r, char *err, size_t len)
 /* Verifying the XDP program takes the kernel half a second or more:
  * the daemon mirrors its routes meanwhile. The maps and the devices'
  * entries in them are made first, so the route table sees the devices
- * as attached (docs/daemon.md). */
+ * as attached (docs/parallel-start.md). */
 static void *attach_thread(void *arg)
 {
 	struct attach_job *j = arg;

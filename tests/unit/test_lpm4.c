@@ -396,6 +396,15 @@ static int count_fetch(void *arg, uint32_t tbl, uint32_t start, uint32_t n,
 	return fetch_from(arg, tbl, start, n, dst);
 }
 
+/* A second table that reads the first one's arrays, counting reads. */
+static void counting_copy(struct lpm4 *t2, struct lpm4 *of)
+{
+	assert_int_equal(lpm4_init(t2, 64), 0);
+	t2->fetch = count_fetch;
+	t2->fetch_arg = of;
+	fetches24 = 0;
+}
+
 /* Only tbl24 chunks some loaded rule reaches are read from the live map
  * (the rest are zero there): at a first start nothing is read. */
 static void test_adopt_reads_only_reached_chunks(void **state)
@@ -405,10 +414,7 @@ static void test_adopt_reads_only_reached_chunks(void **state)
 
 	assert_int_equal(lpm4_add(&f->t, 0x0a000000, 16, 9), 0);
 	assert_int_equal(lpm4_add(&f->t, 0x0a100100, 25, 7), 0);
-	assert_int_equal(lpm4_init(&t2, 64), 0);
-	t2.fetch = count_fetch;
-	t2.fetch_arg = &f->t;
-	fetches24 = 0;
+	counting_copy(&t2, &f->t);
 	assert_int_equal(lpm4_rule_load(&t2, 0x0a000000, 16, 9, 0), 0);
 	assert_int_equal(lpm4_rule_load(&t2, 0x0a100100, 25, 7, 0), 0);
 	assert_int_equal(lpm4_adopt(&t2), 0);
@@ -425,10 +431,7 @@ static void test_adopt_reads_only_reached_chunks(void **state)
 
 	/* A default route reaches every chunk. */
 	assert_int_equal(lpm4_add(&f->t, 0, 0, 5), 0);
-	assert_int_equal(lpm4_init(&t2, 64), 0);
-	t2.fetch = count_fetch;
-	t2.fetch_arg = &f->t;
-	fetches24 = 0;
+	counting_copy(&t2, &f->t);
 	assert_int_equal(lpm4_rule_load(&t2, 0, 0, 5, 0), 0);
 	assert_int_equal(lpm4_adopt(&t2), 0);
 	assert_int_equal(lpm4_add(&t2, 0x14000000, 24, 3), 0);
