@@ -528,7 +528,7 @@ int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth)
 }
 
 bool lpm4_find(const struct lpm4 *t, uint32_t addr, unsigned int depth,
-	       uint32_t *target)
+	       uint32_t *target, uint8_t *tag)
 {
 	uint32_t v;
 
@@ -536,17 +536,17 @@ bool lpm4_find(const struct lpm4 *t, uint32_t addr, unsigned int depth,
 	    !rules_get(&t->rules, rule_key(addr & mask_of(depth), depth), &v))
 		return false;
 	*target = v & LPM4_MAX_TARGET;
+	if (tag)
+		*tag = (uint8_t)(v >> 24);
 	return true;
 }
 
 int lpm4_tag(const struct lpm4 *t, uint32_t addr, unsigned int depth)
 {
-	uint32_t v;
+	uint32_t target;
+	uint8_t tag;
 
-	if (depth > 32 ||
-	    !rules_get(&t->rules, rule_key(addr & mask_of(depth), depth), &v))
-		return -1;
-	return (int)(v >> 24);
+	return lpm4_find(t, addr, depth, &target, &tag) ? tag : -1;
 }
 
 uint32_t lpm4_lookup(struct lpm4 *t, uint32_t addr)

@@ -79,8 +79,9 @@ int lpm4_add_tagged(struct lpm4 *t, uint32_t addr, unsigned int depth,
 		    uint32_t target, uint8_t tag);
 /* -ENOENT when the rule is not there. */
 int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth);
+/* The rule's target and (tag may be NULL) its tag, in one probe. */
 bool lpm4_find(const struct lpm4 *t, uint32_t addr, unsigned int depth,
-	       uint32_t *target);
+	       uint32_t *target, uint8_t *tag);
 /* A byte the caller keeps with a rule (xfwd: the route's origin): the
  * rule's tag, or -1 when there is no rule. */
 int lpm4_tag(const struct lpm4 *t, uint32_t addr, unsigned int depth);

@@ -610,27 +610,39 @@ static struct route6 *find6(const struct xtable *t, const struct xprefix *p)
 	return i ? &t->r6[i - 1] : NULL;
 }
 
-uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p)
+/* A route's group (0: none) and origin (-1: none), in one lookup. */
+static uint32_t route_get(const struct xtable *t, const struct xprefix *p, int *origin)
 {
-	uint32_t g = 0;
+	const struct route6 *r;
+	uint32_t g;
+	uint8_t tag;
 
+	*origin = -1;
 	if (p->addr.family == AF_INET) {
-		lpm4_find(&t->lpm, xaddr_v4(&p->addr), p->len, &g);
+		if (!lpm4_find(&t->lpm, xaddr_v4(&p->addr), p->len, &g, &tag))
+			return 0;
+		*origin = tag;
 		return g;
 	}
-	struct route6 *r = find6(t, p);
+	if (!(r = find6(t, p)))
+		return 0;
+	*origin = r->origin;
+	return r->group;
+}
 
-	return r ? r->group : 0;
+uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p)
+{
+	int origin;
+
+	return route_get(t, p, &origin);
 }
 
 int xt_route_origin(const struct xtable *t, const struct xprefix *p)
 {
-	const struct route6 *r;
+	int origin;
 
-	if (p->addr.family == AF_INET)
-		return lpm4_tag(&t->lpm, xaddr_v4(&p->addr), p->len);
-	r = find6(t, p);
-	return r ? r->origin : -1;
+	route_get(t, p, &origin);
+	return origin;
 }
 
 /* ---- the route record (xfwd_routes4), written at the commit ---- */
@@ -651,50 +663,66 @@ static int cmp_key4(const void *a, const void *b)
 	return memcmp(a, b, sizeof(struct xfwd_route_key4));
 }
 
-/* Write the records of changed prefixes the rule set has (puts) or has
- * no more (deletes), each once; the pending list is sorted on the first
- * call and cleared by the deleting one. */
-static int write_routes4(struct xtable *t, bool puts)
+/* The records a commit writes: of each changed prefix (once), a put if
+ * the rule set has it, a delete if not. One lookup per prefix. */
+struct rec_plan {
+	struct xfwd_route_key4 *put, *del;
+	struct xfwd_route *val;
+	__u32 nput, ndel;
+};
+
+static int plan_records(struct xtable *t, struct rec_plan *pl)
+{
+	struct xfwd_route_key4 *k = t->pend4;
+
+	memset(pl, 0, sizeof(*pl));
+	if (!t->npend4)
+		return 0;
+	pl->put = malloc(t->npend4 * sizeof(*pl->put));
+	pl->del = malloc(t->npend4 * sizeof(*pl->del));
+	pl->val = malloc(t->npend4 * sizeof(*pl->val));
+	if (!pl->put || !pl->del || !pl->val)
+		return -ENOMEM;
+	qsort(k, t->npend4, sizeof(*k), cmp_key4);
+	for (size_t i = 0; i < t->npend4; i++) {
+		uint32_t g;
+		uint8_t tag;
+
+		if (i && !cmp_key4(&k[i], &k[i - 1]))
+			continue;
+		if (!lpm4_find(&t->lpm, ntohl(k[i].addr), k[i].prefixlen, &g, &tag)) {
+			pl->del[pl->ndel++] = k[i];
+			continue;
+		}
+		pl->val[pl->nput] = (struct xfwd_route){ .group = g, .origin = tag,
+							 .prefixlen = (uint8_t)k[i].prefixlen };
+		pl->put[pl->nput++] = k[i];
+	}
+	t->npend4 = 0;
+	return 0;
+}
+
+static int write_puts(struct xtable *t, const struct rec_plan *pl)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	struct xfwd_route_key4 *k = t->pend4, *sel = malloc(t->npend4 * sizeof(*sel));
-	struct xfwd_route *v = malloc(t->npend4 * sizeof(*v));
-	__u32 n = 0;
-	int ret = -ENOMEM;
 
-	if (!sel || !v)
-		goto out;
-	if (puts)
-		qsort(k, t->npend4, sizeof(*k), cmp_key4);
-	for (size_t i = 0; i < t->npend4; i++) {
-		uint32_t a = ntohl(k[i].addr), g;
+	for (__u32 i = 0; i < pl->nput; i += 4096) {
+		__u32 cnt = pl->nput - i < 4096 ? pl->nput - i : 4096;
 
-		if ((i && !cmp_key4(&k[i], &k[i - 1])) ||
-		    lpm4_find(&t->lpm, a, k[i].prefixlen, &g) != puts)
-			continue;
-		sel[n] = k[i];
-		if (puts)
-			v[n] = (struct xfwd_route){ .group = g, .prefixlen = (uint8_t)k[i].prefixlen,
-						    .origin = (uint8_t)lpm4_tag(&t->lpm, a, k[i].prefixlen) };
-		n++;
+		if (bpf_map_update_batch(t->b->fd.routes4, pl->put + i, pl->val + i, &cnt, &o))
+			return -errno;
 	}
-	ret = 0;
-	for (__u32 i = 0; puts && i < n && !ret; i += 4096) {
-		__u32 cnt = n - i < 4096 ? n - i : 4096;
+	return 0;
+}
 
-		if (bpf_map_update_batch(t->b->fd.routes4, sel + i, v + i, &cnt, &o))
-			ret = -errno;
-	}
-	if (!puts) {
-		/* In a batch, on the writer thread: the daemon keeps the lock
-		 * until it is done (xt_records_busy). */
-		ret = t->recw ? recw_del(t->recw, sel, n) : recw_delete_now(t->b->fd.routes4, sel, n);
-		t->npend4 = 0;
-	}
-out:
-	free(sel);
-	free(v);
-	return ret;
+/* In a batch, on the writer thread: the daemon keeps the lock until it
+ * is done (xt_records_busy). */
+static int write_dels(struct xtable *t, const struct rec_plan *pl)
+{
+	if (!pl->ndel)
+		return 0;
+	return t->recw ? recw_del(t->recw, pl->del, pl->ndel)
+		       : recw_delete_now(t->b->fd.routes4, pl->del, pl->ndel);
 }
 
 /* Make what changed live. Records of new routes go first and records of
@@ -703,13 +731,16 @@ out:
  * route uses any more are cleared once nothing live points at them. */
 static int commit(struct xtable *t)
 {
+	struct rec_plan pl = { 0 };
 	int ret = t->recw ? recw_wait(t->recw) : 0;
 
-	if (!ret && t->npend4)
-		ret = write_routes4(t, true);
+	ret = ret ?: plan_records(t, &pl);
+	ret = ret ?: write_puts(t, &pl);
 	ret = ret ?: flush_lpm(t);
-	if (!ret && t->npend4)
-		ret = write_routes4(t, false);
+	ret = ret ?: write_dels(t, &pl);
+	free(pl.put);
+	free(pl.del);
+	free(pl.val);
 	if (ret) {
 		t->npend4 = 0;
 		t->broken = true;
@@ -750,11 +781,11 @@ int xt_records_wait(struct xtable *t)
 	return 0;
 }
 
+/* same: the route is there already with this group and origin. */
 static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
-		    uint8_t origin)
+		    uint8_t origin, bool same)
 {
 	uint32_t a = xaddr_v4(&p->addr);
-	bool same = xt_route_group(t, p) == gid && xt_route_origin(t, p) == origin;
 	int ret = lpm4_add_tagged(&t->lpm, a, p->len, gid, origin);
 
 	if (ret == -ENOSPC)
@@ -780,15 +811,16 @@ static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
 }
 
 static int install6(struct xtable *t, const struct xprefix *p, uint32_t gid,
-		    uint8_t origin)
+		    uint8_t origin, bool same)
 {
 	struct xfwd_route_key6 k = { .prefixlen = p->len };
 	struct xfwd_route r = { .group = gid, .origin = origin,
 				.prefixlen = (uint8_t)p->len };
-	struct route6 *cur = find6(t, p);
+	struct route6 *cur;
 
-	if (cur && cur->group == gid && cur->origin == origin)
+	if (same)
 		return 0; /* read from the trie: it has this already */
+	cur = find6(t, p);
 	memcpy(k.addr, p->addr.bytes, 16);
 	/* The trie replaces an existing node under RCU: hitless. */
 	t->dirty = true;
@@ -808,17 +840,20 @@ int xt_route_set(struct xtable *t, const struct xprefix *p,
 		 const struct nh_key *members, int n, uint8_t origin,
 		 enum route_op op)
 {
-	uint32_t old = xt_route_group(t, p), gid = 0;
+	uint32_t old, gid = 0;
 	char buf[XPREFIX_STRLEN];
-	int ret;
+	int ret, old_origin;
+	bool same;
 
+	old = route_get(t, p, &old_origin);
 	if (old && op == ROUTE_ADD)
 		return fail(t, -EEXIST, "route %s exists: use 'xfwd route replace' to change it",
 			    xprefix_str(p, buf));
 	if ((ret = group_for(t, members, n, &gid)))
 		return ret;
-	ret = p->addr.family == AF_INET ? install4(t, p, gid, origin)
-					: install6(t, p, gid, origin);
+	same = gid == old && old_origin == origin;
+	ret = p->addr.family == AF_INET ? install4(t, p, gid, origin, same)
+					: install6(t, p, gid, origin, same);
 	group_unref(t, ret ? gid : old);
 	return ret || t->batch ? ret : commit(t);
 }
@@ -1001,25 +1036,37 @@ static int nh_publish(struct xtable *t, uint32_t id, const uint8_t mac[6],
 	return nh_write(t, id, &n);
 }
 
+/* Give next hop id this MAC (NULL: not known now): 1 if that changed
+ * it, 0 if not, or -errno. */
+static int nh_set_mac(struct xtable *t, uint32_t id, const uint8_t *mac)
+{
+	const struct xfwd_nh *n = &t->nh[id];
+	const uint8_t *cur = n->l2[n->active & 1].dmac;
+	bool had = n->flags & XFWD_NH_F_NEIGH;
+	int ret;
+
+	if (had == !!mac && (!mac || !memcmp(mac, cur, 6)))
+		return 0;
+	ret = nh_publish(t, id, mac ? mac : cur, mac != NULL);
+	return ret ? ret : 1;
+}
+
 int xt_refresh_neigh(struct xtable *t, int *changed)
 {
 	*changed = 0;
 	for (uint32_t id = 1; id < t->nh_max; id++) {
-		struct xfwd_nh *n = &t->nh[id];
+		const struct xfwd_nh *n = &t->nh[id];
 		struct xaddr gw = { .family = n->family };
 		uint8_t mac[6] = { 0 };
-		bool known, had = n->flags & XFWD_NH_F_NEIGH;
 		int ret;
 
 		if (n->kind != XFWD_NH_DIRECT && n->kind != XFWD_NH_TUNNEL)
 			continue;
 		memcpy(gw.bytes, n->addr, 16);
-		known = resolve_mac(t, &gw, n->oif, mac);
-		if (known == had && (!known || !memcmp(mac, n->l2[n->active & 1].dmac, 6)))
-			continue;
-		if ((ret = nh_publish(t, id, known ? mac : n->l2[n->active & 1].dmac, known)))
+		ret = nh_set_mac(t, id, resolve_mac(t, &gw, n->oif, mac) ? mac : NULL);
+		if (ret < 0)
 			return ret;
-		(*changed)++;
+		*changed += ret;
 	}
 	return 0;
 }
@@ -1029,15 +1076,12 @@ int xt_neigh_set(struct xtable *t, const struct xaddr *gw, uint32_t oif,
 {
 	for (uint32_t id = 1; id < t->nh_max; id++) {
 		const struct xfwd_nh *n = &t->nh[id];
-		bool had = n->flags & XFWD_NH_F_NEIGH;
 		int ret;
 
 		if ((n->kind != XFWD_NH_DIRECT && n->kind != XFWD_NH_TUNNEL) || n->oif != oif ||
 		    n->family != gw->family || memcmp(n->addr, gw->bytes, 16))
 			continue;
-		if (had == !!mac && (!mac || !memcmp(mac, n->l2[n->active & 1].dmac, 6)))
-			continue;
-		if ((ret = nh_publish(t, id, mac ? mac : n->l2[n->active & 1].dmac, mac)))
+		if ((ret = nh_set_mac(t, id, mac)) < 0)
 			return ret;
 	}
 	return 0;

@@ -461,7 +461,7 @@ static void test_group_exhaustion_changes_nothing(void **state)
 	assert_int_equal(lpm4_add(&f->t, 0x15000080, 25, 2), -ENOSPC);
 	assert_int_equal(f->t.ndirty, 0);
 	assert_int_equal(table_lookup(&f->t, 0x15000080), before);
-	assert_false(lpm4_find(&f->t, 0x15000080, 25, &before));
+	assert_false(lpm4_find(&f->t, 0x15000080, 25, &before, NULL));
 }
 
 int main(void)
