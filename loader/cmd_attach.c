@@ -2,8 +2,6 @@
 /* xfwd attach / detach */
 #include <bpf/bpf.h>
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +10,7 @@
 #include "cmd.h"
 #include "rtnl.h"
 #include "table.h"
+#include "thread.h"
 #include "tundev.h"
 
 /* Every device must exist and be attachable before anything changes. */
@@ -200,7 +199,6 @@ int attach_begin(struct attach_job *j, const struct cli_req *r, char *err, size_
 {
 	struct link_info li[CLI_MAX_DEVS];
 	char info[PATH_MAX];
-	sigset_t all, old;
 	int ret;
 
 	memset(j, 0, sizeof(*j));
@@ -216,12 +214,7 @@ int attach_begin(struct attach_job *j, const struct cli_req *r, char *err, size_
 		attach_undo(j);
 		return ret;
 	}
-	/* Signals stay the main thread's (the daemon reads a signalfd). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = -pthread_create(&j->th, NULL, attach_thread, j);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (ret) {
+	if ((ret = thread_start(&j->th, attach_thread, j))) {
 		snprintf(err, len, "cannot start a thread: %s", strerror(-ret));
 		attach_undo(j);
 		return ret;

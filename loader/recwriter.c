@@ -4,9 +4,10 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+
+#include "thread.h"
 
 #define BLOCK 4096u
 
@@ -88,21 +89,13 @@ static void *writer(void *arg)
 struct recw *recw_start(int fd)
 {
 	struct recw *w = calloc(1, sizeof(*w));
-	sigset_t all, old;
-	int err;
 
 	if (!w)
 		return NULL;
 	w->fd = fd;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
-	/* Signals are the main thread's (the daemon reads them from a
-	 * signalfd): the writer starts with all of them blocked. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&w->th, NULL, writer, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err) {
+	if (thread_start(&w->th, writer, w)) {
 		free(w);
 		return NULL;
 	}

@@ -8,7 +8,6 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "grow.h"
+#include "thread.h"
 
 #ifndef IFF_LOWER_UP /* <linux/if.h> has it, but clashes with <net/if.h> */
 #define IFF_LOWER_UP 0x10000
@@ -27,28 +27,39 @@
 #define NTF_EXT_MANAGED (1 << 0)
 #endif
 
+/* A socket with the request sent on it (sequence number seq): 0, or
+ * -errno with *nl NULL. */
+static int send_request(struct nlmsghdr *nlh, struct mnl_socket **nl, unsigned int *seq)
+{
+	int ret;
+
+	if (!(*nl = mnl_socket_open(NETLINK_ROUTE)))
+		return -errno;
+	*seq = (unsigned int)time(NULL);
+	nlh->nlmsg_seq = *seq;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (mnl_socket_bind(*nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(*nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		mnl_socket_close(*nl);
+		*nl = NULL;
+		return ret;
+	}
+	return 0;
+}
+
 /* Send one request and feed every answer to cb; returns 0 or -errno
  * (the kernel's error for the request itself). */
 static int rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[32768]; /* libmnl's recommended dump buffer size */
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	unsigned int seq = (unsigned int)time(NULL), portid;
-	int ret;
+	struct mnl_socket *nl;
+	unsigned int seq, portid;
+	int ret = send_request(nlh, &nl, &seq);
 
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out;
-	}
+	if (ret)
+		return ret;
 	portid = mnl_socket_get_portid(nl);
-	nlh->nlmsg_seq = seq;
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
 	do {
 		ret = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		if (ret <= 0) {
@@ -59,7 +70,6 @@ static int rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	} while (ret > 0);
 	if (ret < 0)
 		ret = -errno;
-out:
 	mnl_socket_close(nl);
 	return ret;
 }
@@ -154,42 +164,18 @@ static int dump_consume(struct dump_ring *r, unsigned int seq, unsigned int port
 	return ret;
 }
 
-static int dump_start(struct dump_ring *r, pthread_t *th)
-{
-	sigset_t all, old;
-	int ret;
-
-	/* Signals stay the main thread's (the daemon reads a signalfd). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = -pthread_create(th, NULL, dump_reader, r);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return ret;
-}
-
 int rtnl_dump(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	struct dump_ring r = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
-	unsigned int seq = (unsigned int)time(NULL), portid;
+	unsigned int seq;
 	pthread_t th;
 	int ret;
 
-	r.buf = malloc(sizeof(*r.buf) * RING);
-	r.nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!r.buf || !r.nl || mnl_socket_bind(r.nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = r.buf ? -errno : -ENOMEM;
+	if (!(r.buf = malloc(sizeof(*r.buf) * RING)))
+		return -ENOMEM;
+	if ((ret = send_request(nlh, &r.nl, &seq)) || (ret = thread_start(&th, dump_reader, &r)))
 		goto out;
-	}
-	portid = mnl_socket_get_portid(r.nl);
-	nlh->nlmsg_seq = seq;
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	if (mnl_socket_sendto(r.nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if ((ret = dump_start(&r, &th)))
-		goto out;
-	ret = dump_consume(&r, seq, portid, cb, data);
+	ret = dump_consume(&r, seq, mnl_socket_get_portid(r.nl), cb, data);
 	pthread_mutex_lock(&r.mu);
 	r.stop = true;
 	pthread_cond_broadcast(&r.cv);
