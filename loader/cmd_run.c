@@ -608,9 +608,9 @@ static int table_lock(struct daemon *d)
 		d->t.no_wait = true;
 		d->gen = xb_generation(&d->b);
 		logmsg(d, 6, "xfwd: the table was changed by a command: read it again");
+		tunnel_devs(d); /* a command may have added or removed tunnels */
 	}
 	d->t.dirty = false;
-	tunnel_devs(d);
 	return 0;
 }
 
