@@ -32,6 +32,11 @@ for i in 1 2; do
 	ip -n $P-r neigh replace 10.0.$((i + 1)).2 lladdr "$(ip netns exec $P-s cat /sys/class/net/s$i/address)" dev r$i nud permanent
 done
 zcat "$TABLE" | tr -d '\r' | grep -v ':' | awk '{print $1}' >"$run/prefixes"
+# XFWD_BENCH_ROUTES=1000000: pad the real table with /24s of 240.0.0.0/7
+# (reserved space no real table has) up to that many prefixes.
+awk -v want="${XFWD_BENCH_ROUTES:-0}" -v have="$(wc -l <"$run/prefixes")" 'BEGIN {
+	for (i = 0; have + i < want; i++)
+		printf "%d.%d.%d.0/24\n", 240 + int(i / 65536), int(i / 256) % 256, i % 256 }' >>"$run/prefixes"
 N=$(wc -l <"$run/prefixes")
 {
 	echo 'router id 10.0.2.1; protocol device {}'
