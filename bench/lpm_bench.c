@@ -179,17 +179,19 @@ static int fib_add(struct mnl_socket *nl, const struct pfx *p, size_t n,
 
 /* ---- xfwd table and trie ---- */
 
+/* n entries, XFWD_LPM_LINE to a map value. */
 static int write_all(int fd, const uint32_t *vals, uint32_t n)
 {
 	static uint32_t keys[65536];
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
 
+	n /= XFWD_LPM_LINE;
 	for (uint32_t at = 0; at < n; at += 65536) {
 		__u32 cnt = n - at < 65536 ? n - at : 65536;
 
 		for (uint32_t k = 0; k < cnt; k++)
 			keys[k] = at + k;
-		if (bpf_map_update_batch(fd, keys, vals + at, &cnt, &o))
+		if (bpf_map_update_batch(fd, keys, vals + at * XFWD_LPM_LINE, &cnt, &o))
 			return -errno;
 	}
 	return 0;
@@ -302,7 +304,7 @@ int main(int argc, char **argv)
 	s = lpm_bench__open();
 	bpf_object__for_each_map(m, s->obj)
 		bpf_map__set_pin_path(m, NULL);
-	bpf_map__set_max_entries(s->maps.xfwd_tbl8, 4096 * XFWD_TBL8_GROUP_SIZE);
+	bpf_map__set_max_entries(s->maps.xfwd_tbl8, 4096 * XFWD_TBL8_GROUP_SIZE / XFWD_LPM_LINE);
 	s->rodata->fib_ifindex = ifindex;
 	nl = mnl_socket_open(NETLINK_ROUTE);
 	if (nl) { /* acks without the echoed request: 256 of them fit */

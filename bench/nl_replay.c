@@ -125,12 +125,14 @@ static int send_msg(int fd, const struct msg *m)
 
 static int marker_live(int tbl24)
 {
+	struct xfwd_lpm_line line;
 	struct in_addr a;
-	uint32_t key, val = 0;
+	uint32_t idx, key;
 
 	inet_pton(AF_INET, MARKER, &a);
-	key = ntohl(a.s_addr) >> 8;
-	return !bpf_map_lookup_elem(tbl24, &key, &val) && val;
+	idx = ntohl(a.s_addr) >> 8;
+	key = idx / XFWD_LPM_LINE;
+	return !bpf_map_lookup_elem(tbl24, &key, &line) && line.e[idx % XFWD_LPM_LINE];
 }
 
 int main(int argc, char **argv)

@@ -11,6 +11,7 @@
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "../maps/xfwd_abi.h"
 #include "../maps/xfwd_bulk.h"
 
 /* Definitions only: the loader points these at the pinned maps. */
@@ -18,7 +19,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct xfwd_lpm_line);
 } xfwd_tbl24 SEC(".maps"), xfwd_tbl8 SEC(".maps");
 
 struct {
@@ -38,15 +39,18 @@ struct run {
  * and the verifier inlines it (a shared call site is not). */
 static __always_inline long copy_one(void *map, __u32 k, struct run *r)
 {
-	__u32 idx, *e;
+	struct xfwd_lpm_line *l;
+	__u32 idx, line, *e;
 
 	if (k >= XFWD_BULK_MAX / 2 && r->write)
 		goto bad;
 	/* Reads fill v[] from a run at start; writes are (index, value) pairs. */
 	idx = r->write ? r->buf->v[(2 * k) & (XFWD_BULK_MAX - 1)] : r->start + k;
-	e = bpf_map_lookup_elem(map, &idx);
-	if (!e)
+	line = idx / XFWD_LPM_LINE;
+	l = bpf_map_lookup_elem(map, &line);
+	if (!l)
 		goto bad;
+	e = &l->e[idx % XFWD_LPM_LINE];
 	if (r->write)
 		*(volatile __u32 *)e = r->buf->v[(2 * k + 1) & (XFWD_BULK_MAX - 1)];
 	else

@@ -235,7 +235,7 @@ int xb_open(struct xb *b, const char *pin_root, char *err, size_t len)
 static void set_sizes(struct xfwd *s, const struct xfwd_info *in)
 {
 	bpf_map__set_max_entries(s->maps.xfwd_tbl8,
-				 in->tbl8_groups * XFWD_TBL8_GROUP_SIZE);
+				 in->tbl8_groups * XFWD_TBL8_GROUP_SIZE / XFWD_LPM_LINE);
 	bpf_map__set_max_entries(s->maps.xfwd_routes4, in->routes4_max);
 	bpf_map__set_max_entries(s->maps.xfwd_routes6, in->routes6_max);
 	bpf_map__set_max_entries(s->maps.xfwd_nexthops, in->nexthops_max);

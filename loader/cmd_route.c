@@ -314,20 +314,25 @@ static bool special_dst(const struct xaddr *a)
 	       (!memcmp(a->bytes, zero, 15) && a->bytes[15] <= 1);
 }
 
+/* Entry idx of a live IPv4 table (0 if it cannot be read). */
+static uint32_t live_entry(int fd, uint32_t idx)
+{
+	struct xfwd_lpm_line line;
+	uint32_t key = idx / XFWD_LPM_LINE;
+
+	return bpf_map_lookup_elem(fd, &key, &line) ? 0 : line.e[idx % XFWD_LPM_LINE];
+}
+
 /* The route's group from the live maps (0 = none) and the matched prefix. */
 static uint32_t live_lookup(const struct xb *b, const struct xaddr *a,
 			    struct xprefix *match)
 {
 	match->addr = *a;
 	if (a->family == AF_INET) {
-		uint32_t ip = xaddr_v4(a), idx = ip >> 8, e = 0;
+		uint32_t ip = xaddr_v4(a), e = live_entry(b->fd.tbl24, ip >> 8);
 
-		bpf_map_lookup_elem(b->fd.tbl24, &idx, &e);
-		if (e & XFWD_LPM_EXT) {
-			idx = (e & XFWD_LPM_TARGET_MASK) * XFWD_TBL8_GROUP_SIZE + (ip & 0xff);
-			e = 0;
-			bpf_map_lookup_elem(b->fd.tbl8, &idx, &e);
-		}
+		if (e & XFWD_LPM_EXT)
+			e = live_entry(b->fd.tbl8, (e & XFWD_LPM_TARGET_MASK) * XFWD_TBL8_GROUP_SIZE + (ip & 0xff));
 		match->len = (e >> XFWD_LPM_DEPTH_SHIFT) & XFWD_LPM_DEPTH_MASK;
 		xaddr_set_v4(&match->addr, match->len ? ip & (~0u << (32 - match->len)) : 0);
 		return e & XFWD_LPM_VALID ? e & XFWD_LPM_TARGET_MASK : 0;

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 5u
+#define XFWD_ABI_VERSION 6u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -44,9 +44,12 @@
 #define XFWD_MAX_IFACES 256u
 #define XFWD_MAX_TUNNELS 1024u
 
-/* ---- IPv4 DIR-24-8 table (xfwd_tbl24, xfwd_tbl8: arrays of __u32) ----
+/* ---- IPv4 DIR-24-8 table (xfwd_tbl24, xfwd_tbl8) ----
  * tbl24 is indexed by the top 24 bits of the destination; tbl8 by
- * group * 256 + low 8 bits. An entry:
+ * group * 256 + low 8 bits. Entry i is e[i % 16] of map value i / 16: an
+ * array map pads every value to 8 bytes, so one __u32 per value would
+ * double the table and half of each cache line a lookup pulls in would be
+ * padding (docs/route-table.md). An entry:
  *   bit 31     VALID  a route covers this range
  *   bit 30     EXT    (tbl24 only) TARGET is a tbl8 group index
  *   bits 24-29 DEPTH  prefix length of the route that wrote the entry
@@ -59,6 +62,11 @@
 #define XFWD_LPM_DEPTH_SHIFT 24
 #define XFWD_LPM_DEPTH_MASK 0x3fu
 #define XFWD_LPM_TARGET_MASK 0xffffffu
+#define XFWD_LPM_LINE 16u
+
+struct xfwd_lpm_line {
+	__u32 e[XFWD_LPM_LINE];
+};
 
 /* ---- Routes: the source of truth the LPM tables are built from ---- */
 /* Key layout matches BPF_MAP_TYPE_LPM_TRIE (prefixlen first). */

@@ -8,22 +8,24 @@
 #include <bpf/bpf_endian.h>
 #include "maps.h"
 
+/* Entry idx of a table stored XFWD_LPM_LINE entries to a map value. */
+static __always_inline __u32 lpm_entry(void *map, __u32 idx)
+{
+	__u32 line = idx / XFWD_LPM_LINE;
+	struct xfwd_lpm_line *l = bpf_map_lookup_elem(map, &line);
+
+	return l ? l->e[idx % XFWD_LPM_LINE] : 0;
+}
+
 /* Returns the table entry for daddr; XFWD_LPM_VALID clear = no route. */
 static __always_inline __u32 lpm4_lookup(__be32 daddr)
 {
 	__u32 ip = bpf_ntohl(daddr);
-	__u32 idx = ip >> 8;
-	__u32 *e = bpf_map_lookup_elem(&xfwd_tbl24, &idx);
-	__u32 v;
+	__u32 v = lpm_entry(&xfwd_tbl24, ip >> 8);
 
-	if (!e)
-		return 0;
-	v = *e;
 	if (!(v & XFWD_LPM_EXT))
 		return v;
-	idx = (v & XFWD_LPM_TARGET_MASK) * XFWD_TBL8_GROUP_SIZE + (ip & 0xff);
-	e = bpf_map_lookup_elem(&xfwd_tbl8, &idx);
-	return e ? *e : 0;
+	return lpm_entry(&xfwd_tbl8, (v & XFWD_LPM_TARGET_MASK) * XFWD_TBL8_GROUP_SIZE + (ip & 0xff));
 }
 
 /* Returns the group id for daddr, or 0 (never a valid group) if none. */

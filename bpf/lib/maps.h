@@ -19,18 +19,18 @@ struct {
 /* IPv4 DIR-24-8 first level: one entry per /24 (encoding in maps/). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XFWD_TBL24_SIZE);
+	__uint(max_entries, XFWD_TBL24_SIZE / XFWD_LPM_LINE);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct xfwd_lpm_line);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xfwd_tbl24 SEC(".maps");
 
 /* IPv4 DIR-24-8 second level: groups of 256 for /24s with longer routes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XFWD_DEF_TBL8_GROUPS * XFWD_TBL8_GROUP_SIZE);
+	__uint(max_entries, XFWD_DEF_TBL8_GROUPS * XFWD_TBL8_GROUP_SIZE / XFWD_LPM_LINE);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct xfwd_lpm_line);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xfwd_tbl8 SEC(".maps");
 

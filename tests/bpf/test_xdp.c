@@ -132,9 +132,16 @@ static int put_lpm(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t n
 	int fd = bpf_map__fd(tbl == LPM4_TBL24 ? skel->maps.xfwd_tbl24 : skel->maps.xfwd_tbl8);
 
 	(void)arg;
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(fd, &w[i].idx, &w[i].val, 0))
+	for (size_t i = 0; i < n; i++) {
+		uint32_t key = w[i].idx / XFWD_LPM_LINE;
+		struct xfwd_lpm_line line;
+
+		if (bpf_map_lookup_elem(fd, &key, &line))
 			abort();
+		line.e[w[i].idx % XFWD_LPM_LINE] = w[i].val;
+		if (bpf_map_update_elem(fd, &key, &line, 0))
+			abort();
+	}
 	return 0;
 }
 
@@ -1119,7 +1126,7 @@ static int setup(void)
 		return -1;
 	bpf_object__for_each_map(m, skel->obj)
 		bpf_map__set_pin_path(m, NULL); /* private maps, no pins */
-	bpf_map__set_max_entries(skel->maps.xfwd_tbl8, 64 * XFWD_TBL8_GROUP_SIZE);
+	bpf_map__set_max_entries(skel->maps.xfwd_tbl8, 64 * XFWD_TBL8_GROUP_SIZE / XFWD_LPM_LINE);
 	if (xfwd__load(skel)) {
 		fprintf(stderr, "FAIL: the kernel refused the XDP program\n");
 		return -1;
