@@ -22,7 +22,7 @@ endif
 BPF_HDRS := $(wildcard bpf/lib/*.h) $(wildcard maps/*.h)
 LOADER_PURE := loader/lpm4.c loader/prefix.c loader/cli.c loader/json.c loader/config.c loader/mirror.c
 LOADER_IO := loader/bpf.c loader/bulk.c loader/recwriter.c loader/table.c loader/rtnl.c loader/cmd_attach.c loader/cmd_common.c loader/cmd_tunnel.c \
-	     loader/cmd_route.c loader/cmd_show.c loader/tundev.c loader/cmd_run.c loader/main.c
+	     loader/cmd_route.c loader/cmd_show.c loader/tundev.c loader/cmd_run.c loader/health.c loader/main.c
 LOADER_HDRS := $(wildcard loader/*.h) $(BPF_HDRS)
 
 PURE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_PURE))
@@ -36,7 +36,7 @@ BENCH_PROGS := $(OUTPUT)/bench/lpm_bench $(OUTPUT)/bench/fwd_attach $(OUTPUT)/be
 
 .DELETE_ON_ERROR:
 # Objects the skeletons embed: kept, not removed as intermediates.
-.SECONDARY: $(OUTPUT)/bulk.bpf.o
+.SECONDARY: $(OUTPUT)/bulk.bpf.o $(OUTPUT)/probe.bpf.o
 .PHONY: all deps test test-unit test-bpf test-net demo bench install clean help
 
 all: $(OUTPUT)/xfwd
@@ -65,6 +65,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 $(OUTPUT)/loader/bpf.o: $(OUTPUT)/xfwd.skel.h
 $(OUTPUT)/loader/bulk.o: $(OUTPUT)/bulk.skel.h
+$(OUTPUT)/loader/health.o: $(OUTPUT)/probe.skel.h
 
 $(OUTPUT)/%.o: %.c $(LOADER_HDRS) | deps
 	$(call msg,CC,$@)

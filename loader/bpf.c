@@ -141,6 +141,8 @@ static const struct {
 	{ XFWD_MAP_TUNNELS, offsetof(struct xfwd_maps, tunnels) },
 	{ XFWD_MAP_TUNNEL_PEERS, offsetof(struct xfwd_maps, tunnel_peers) },
 	{ XFWD_MAP_TUNNEL_STATS, offsetof(struct xfwd_maps, tunnel_stats) },
+	{ XFWD_MAP_PROBE_RX, offsetof(struct xfwd_maps, probe_rx) },
+	{ XFWD_MAP_HEALTH, offsetof(struct xfwd_maps, health) },
 };
 #define N_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
 
@@ -271,6 +273,21 @@ static void devmap_flags(struct xfwd *s, const char *pin_root)
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
 		bpf_map__set_map_flags(s->maps.xfwd_tx_ports, info.map_flags);
 	close(fd);
+}
+
+int xb_reuse_maps(const struct xb *b, struct bpf_object *obj)
+{
+	struct bpf_map *m;
+	int ret;
+
+	bpf_object__for_each_map(m, obj) {
+		bpf_map__set_pin_path(m, NULL);
+		for (size_t i = 0; i < N_PINS; i++)
+			if (!strcmp(bpf_map__name(m), map_pins[i].name) &&
+			    (ret = bpf_map__reuse_fd(m, *map_fd((struct xfwd_maps *)&b->fd, i))))
+				return ret;
+	}
+	return 0;
 }
 
 /* The loaded object's maps, found by their pin names. */

@@ -15,7 +15,7 @@
 
 struct xfwd_maps {
 	int info, tbl24, tbl8, routes4, routes6, nexthops, groups, tx_ports,
-		ifaces, stats, tunnels, tunnel_peers, tunnel_stats;
+		ifaces, stats, tunnels, tunnel_peers, tunnel_stats, probe_rx, health;
 };
 
 struct xb {
@@ -37,6 +37,9 @@ void xb_unlock(int fd);
  * daemon keeping the table in memory knows to read it again. */
 uint32_t xb_generation(const struct xb *b);
 uint32_t xb_bump(struct xb *b);
+/* Point another BPF object's maps at the pinned ones of the same name. */
+struct bpf_object;
+int xb_reuse_maps(const struct xb *b, struct bpf_object *obj);
 /* Open the pinned maps of a running xfwd and check their ABI. */
 int xb_open(struct xb *b, const char *pin_root, char *err, size_t len);
 /* Load the XDP program, reusing pinned maps or creating them. */

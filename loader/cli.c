@@ -271,6 +271,43 @@ static int parse_route(struct args *a, struct cli_req *r)
 	return fail(a, "unknown route command '%s' (add, replace, del, show, get)", c);
 }
 
+/* probe udp | probe icmp PEER from SRC, probe-interval MS,
+ * probe-multiplier N, hold-down MS (docs/health.md). */
+static int parse_probe_opt(struct args *a, struct xfwd_probe_cfg *p, const char *w)
+{
+	struct xaddr dst, src;
+	uint32_t v;
+	const char *m;
+
+	if (is(w, "probe-interval") || is(w, "probe-multiplier") || is(w, "hold-down")) {
+		if (parse_u32(a, w, is(w, "probe-interval") ? 10 : is(w, "hold-down") ? 0 : 1,
+			      is(w, "probe-interval") ? 60000 : is(w, "hold-down") ? 3600000 : 255, &v))
+			return -1;
+		if (is(w, "probe-interval"))
+			p->interval_ms = (uint16_t)v;
+		else if (is(w, "hold-down"))
+			p->holddown_ms = v;
+		else
+			p->multiplier = (uint8_t)v;
+		return 0;
+	}
+	if (!(m = value(a, w)))
+		return -1;
+	if (is(m, "udp")) {
+		p->mode = XFWD_PROBE_UDP;
+		return 0;
+	}
+	if (!is(m, "icmp"))
+		return fail(a, "'probe' is 'udp' (the peer runs xfwd) or 'icmp PEER from SRC' (inner IPv4 addresses)");
+	if (!peek(a) || xaddr_parse(next(a), &dst) || dst.family != AF_INET || !peek(a) ||
+	    !is(next(a), "from") || !peek(a) || xaddr_parse(next(a), &src) || src.family != AF_INET)
+		return fail(a, "'probe icmp' needs 'PEER from SRC': the peer's inner IPv4 address and this host's on the tunnel");
+	p->mode = XFWD_PROBE_ICMP;
+	memcpy(&p->dst, dst.bytes, 4);
+	memcpy(&p->src, src.bytes, 4);
+	return 0;
+}
+
 static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 {
 	const char *v;
@@ -317,6 +354,9 @@ static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 		return parse_u32(a, w, 68, 65535, &t->mtu);
 	} else if (is(w, "dev")) {
 		return copy_dev(a, value(a, w), t->dev);
+	} else if (is(w, "probe") || is(w, "probe-interval") || is(w, "probe-multiplier") ||
+		   is(w, "hold-down")) {
+		return parse_probe_opt(a, &t->probe, w);
 	} else {
 		return fail(a, "unexpected '%s' in tunnel add", w);
 	}
@@ -340,6 +380,23 @@ static int udp_tunnel_check(struct args *a, const struct cli_tunnel *t)
 	return 0;
 }
 
+/* Settings not given: every 100 ms, down after 3 missed, 2 s hold-down. */
+static int probe_defaults(struct args *a, struct xfwd_probe_cfg *p)
+{
+	bool hold = p->holddown_ms != UINT32_MAX;
+
+	if (!p->mode) {
+		if (p->interval_ms || p->multiplier || hold)
+			return fail(a, "probe settings without 'probe udp' or 'probe icmp PEER from SRC'");
+		p->holddown_ms = 0;
+		return 0;
+	}
+	p->interval_ms = p->interval_ms ? p->interval_ms : 100;
+	p->multiplier = p->multiplier ? p->multiplier : 3;
+	p->holddown_ms = hold ? p->holddown_ms : 2000;
+	return 0;
+}
+
 static int parse_tunnel(struct args *a, struct cli_req *r)
 {
 	const char *c = next(a), *w;
@@ -357,9 +414,12 @@ static int parse_tunnel(struct args *a, struct cli_req *r)
 		return -1;
 	if (r->cmd == CMD_TUNNEL_DEL)
 		return peek(a) ? fail(a, "unexpected '%s' after tunnel del NAME", peek(a)) : 0;
+	r->tun.probe.holddown_ms = UINT32_MAX; /* not given */
 	while ((w = next(a)))
 		if (parse_tunnel_opt(a, &r->tun, w))
 			return -1;
+	if (probe_defaults(a, &r->tun.probe))
+		return -1;
 	if (!r->tun.type || !r->tun.local.family || !r->tun.remote.family)
 		return fail(a, "tunnel add needs: NAME type gre|ipip|vxlan|geneve local ADDR remote ADDR [key N | vni N [peer-mac MAC | payload ip]] [ttl N] [mtu N] [dev DEV]");
 	if (r->tun.type == XFWD_TUN_VXLAN || r->tun.type == XFWD_TUN_GENEVE)
@@ -391,6 +451,10 @@ static int parse_object(struct args *a, struct cli_req *r)
 	}
 	if (is(o, "route") || is(o, "routes") || is(o, "r"))
 		return parse_route(a, r);
+	if (is(o, "health")) {
+		r->cmd = CMD_HEALTH;
+		return peek(a) ? fail(a, "unexpected '%s' after health", peek(a)) : 0;
+	}
 	if (is(o, "run")) {
 		r->cmd = CMD_RUN;
 		while ((c = next(a))) {
@@ -499,7 +563,10 @@ const char *cli_usage(void)
 	       "  xfwd route get ADDR [from ADDR] [proto tcp|udp|N] [sport N] [dport N]\n"
 	       "  xfwd tunnel add NAME type gre|ipip|vxlan|geneve local ADDR remote ADDR\n"
 	       "              [key N | vni N [peer-mac MAC | payload ip]] [ttl N] [mtu N] [dev DEV]\n"
+	       "              [probe udp | probe icmp PEER from SRC] [probe-interval MS]\n"
+	       "              [probe-multiplier N] [hold-down MS]\n"
 	       "  xfwd tunnel del NAME | show\n"
+	       "  xfwd health                   per tunnel: probe state, RTT, loss, last change\n"
 	       "  xfwd nexthop show | refresh\n"
 	       "  xfwd stats [show | reset]\n"
 	       "  xfwd status\n"

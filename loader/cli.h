@@ -32,6 +32,7 @@ enum cli_cmd {
 	CMD_TUNNEL_ADD,
 	CMD_TUNNEL_DEL,
 	CMD_TUNNEL_SHOW,
+	CMD_HEALTH,
 	CMD_BATCH,
 	CMD_RUN,
 };
@@ -55,6 +56,7 @@ struct cli_tunnel {
 	bool has_peer_mac;
 	uint8_t peer_mac[6]; /* VXLAN, GENEVE: the peer device's inner MAC */
 	bool inner_ip;       /* GENEVE 'payload ip': no inner Ethernet */
+	struct xfwd_probe_cfg probe; /* mode 0: not probed */
 };
 
 struct cli_sizes {

@@ -32,6 +32,7 @@
 #include "grow.h"
 #include "mirror.h"
 #include "rtnl.h"
+#include "health.h"
 #include "table.h"
 
 /* Routes mirrored before a dump, indexed by prefix (open addressing) and
@@ -61,6 +62,8 @@ struct daemon {
 	bool resync;           /* a map write failed: read the table again, dump again */
 	struct mirrored old;   /* during a dump: routes mirrored before it */
 	size_t nroutes;
+	struct health h;       /* tunnel probes (h.skel NULL: not probing) */
+	struct health_change ch[XFWD_MAX_TUNNELS];
 };
 
 static void logmsg(const struct daemon *d, int level, const char *fmt, ...)
@@ -84,7 +87,8 @@ static bool same_tunnel(const struct xfwd_tunnel *h, const struct cli_tunnel *w)
 	return h->type == w->type && h->family == w->local.family &&
 	       !memcmp(h->local, w->local.bytes, 16) && !memcmp(h->remote, w->remote.bytes, 16) &&
 	       (h->flags & (XFWD_TUN_F_KEY | XFWD_TUN_F_INNER_IP)) == flags &&
-	       h->key == w->key && !memcmp(h->peer_mac, w->peer_mac, 6);
+	       h->key == w->key && !memcmp(h->peer_mac, w->peer_mac, 6) &&
+	       !memcmp(&h->probe, &w->probe, sizeof(h->probe));
 }
 
 static bool config_has(const struct xconfig *c, const char *key);
@@ -591,6 +595,47 @@ static void events_read(struct daemon *d)
 		logmsg(d, 3, "xfwd: %s", d->err);
 }
 
+/* ---- tunnel health ---- */
+
+/* After reading the table again: next hops of down tunnels stay dead. */
+static void health_enforce(struct daemon *d)
+{
+	int changed;
+
+	d->t.tun_down = d->h.down;
+	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++)
+		if (d->h.down[tid] && xt_tunnel_state(&d->t, tid, false, &changed))
+			logmsg(d, 3, "xfwd: %s", d->err);
+}
+
+static int table_lock(struct daemon *d);
+static void table_unlock(struct daemon *d, bool wait);
+
+/* Probes due, verdicts: each change of a tunnel is one write per next
+ * hop it has (ECMP groups skip a dead member at once). Returns the ms
+ * until the next probe is due, -1 for none. */
+static int health_run(struct daemon *d)
+{
+	int n, next, changed;
+
+	if (!d->h.skel)
+		return -1;
+	next = health_tick(&d->h, &d->t, d->ch, &n);
+	for (int i = 0; i < n; i++) {
+		const struct health_change *c = &d->ch[i];
+
+		if (table_lock(d))
+			return next;
+		if (xt_tunnel_state(&d->t, c->tunnel, c->up, &changed))
+			logmsg(d, 3, "xfwd: %s", d->err);
+		else
+			logmsg(d, 5, "xfwd: tunnel %s %s: %s (%d next hop(s) %s)", d->t.tun[c->tunnel].name,
+			       c->up ? "up" : "down", c->reason, changed, c->up ? "alive again" : "marked dead");
+		table_unlock(d, true);
+	}
+	return next;
+}
+
 /* ---- one writer at a time ---- */
 
 /* Take the pin root's lock. If a CLI command changed the table since our
@@ -609,6 +654,7 @@ static int table_lock(struct daemon *d)
 		d->gen = xb_generation(&d->b);
 		logmsg(d, 6, "xfwd: the table was changed by a command: read it again");
 		tunnel_devs(d); /* a command may have added or removed tunnels */
+		health_enforce(d);
 	}
 	d->t.dirty = false;
 	return 0;
@@ -706,6 +752,9 @@ static int start(struct daemon *d)
 	if (xt_refresh_neigh(&d->t, &changed)) /* ...and those resolved before */
 		logmsg(d, 4, "xfwd: %s", d->err);
 	table_unlock(d, false);
+	if (health_open(&d->h, &d->b, d->err, sizeof(d->err)))
+		logmsg(d, 3, "xfwd: %s; tunnels are not probed", d->err);
+	d->t.tun_down = d->h.down;
 	sigemptyset(&s);
 	sigaddset(&s, SIGHUP);
 	sigaddset(&s, SIGTERM);
@@ -727,9 +776,12 @@ static int loop(struct daemon *d)
 	for (;;) {
 		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { d->ev ? mnl_socket_get_fd(d->ev) : -1, POLLIN, 0 } };
 		struct signalfd_siginfo si;
+		int probe = health_run(d), wait = timeout;
 
+		if (probe >= 0 && (wait < 0 || probe < wait))
+			wait = probe;
 		/* A lock still held (table_unlock): back soon to release it. */
-		if (poll(p, 2, d->lock >= 0 ? 1 : timeout) < 0 && errno != EINTR)
+		if (poll(p, 2, d->lock >= 0 ? 1 : wait) < 0 && errno != EINTR)
 			return 0;
 		if (wd_usec)
 			sd_notify(0, "WATCHDOG=1");
@@ -784,6 +836,7 @@ int cmd_run(const struct cli_req *r, char *err, size_t len)
 		snprintf(err, len, "%s", d->err);
 	}
 	attach_end(&d->attach, d->err, sizeof(d->err)); /* if start failed before */
+	health_close(&d->h);
 	if (d->ev)
 		mnl_socket_close(d->ev);
 	if (d->t.b) { /* table_open() succeeded */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "json.h"
@@ -113,4 +114,75 @@ static int tunnel_show(struct xtable *t, const struct cli_req *r)
 int cmd_tunnel_show(const struct cli_req *r, char *err, size_t len)
 {
 	return cmd_with_nexthops(r, err, len, tunnel_show);
+}
+
+static const char *health_state(const struct xfwd_tunnel *tun, const struct xfwd_health *h)
+{
+	static const char *const names[] = { "no-daemon", "init", "up", "down", "hold-down" };
+
+	if (!tun->probe.mode)
+		return "not-probed";
+	return h->state < 5 ? names[h->state] : "?";
+}
+
+static void health_line(const struct xfwd_tunnel *tun, const struct xfwd_health *h,
+			struct jw *w)
+{
+	const char *mode = tun->probe.mode == XFWD_PROBE_UDP ? "udp" : tun->probe.mode ? "icmp" : "none";
+	char when[32] = "-";
+	time_t s = (time_t)(h->changed_unix_ms / 1000);
+	struct tm tm;
+
+	if (h->changed_unix_ms && gmtime_r(&s, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!w) {
+		printf("%s: %s probe %s", tun->name, health_state(tun, h), mode);
+		if (tun->probe.mode)
+			printf(" every %u ms x%u hold-down %u ms rtt %u us loss %u.%u%% sent %llu received %llu since %s (%s)",
+			       tun->probe.interval_ms, tun->probe.multiplier, tun->probe.holddown_ms,
+			       h->rtt_us, h->loss_permille / 10, h->loss_permille % 10,
+			       (unsigned long long)h->sent, (unsigned long long)h->received, when,
+			       h->reason[0] ? h->reason : "-");
+		printf("\n");
+		return;
+	}
+	jw_obj_begin(w, NULL);
+	jw_str(w, "name", tun->name);
+	jw_str(w, "state", health_state(tun, h));
+	jw_str(w, "probe", mode);
+	jw_uint(w, "interval_ms", tun->probe.interval_ms);
+	jw_uint(w, "multiplier", tun->probe.multiplier);
+	jw_uint(w, "hold_down_ms", tun->probe.holddown_ms);
+	jw_uint(w, "rtt_us", h->rtt_us);
+	jw_uint(w, "loss_permille", h->loss_permille);
+	jw_uint(w, "probes_sent", h->sent);
+	jw_uint(w, "probes_received", h->received);
+	jw_str(w, "changed", when);
+	jw_str(w, "reason", h->reason);
+	jw_obj_end(w);
+}
+
+static int health_show(struct xtable *t, const struct cli_req *r)
+{
+	struct jw w;
+
+	jw_init(&w, stdout);
+	if (r->json)
+		jw_arr_begin(&w, NULL);
+	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++) {
+		struct xfwd_health h = { 0 };
+
+		if (!t->tun[id].type)
+			continue;
+		bpf_map_lookup_elem(t->b->fd.health, &id, &h);
+		health_line(&t->tun[id], &h, r->json ? &w : NULL);
+	}
+	if (r->json)
+		jw_arr_end(&w);
+	return 0;
+}
+
+int cmd_health(const struct cli_req *r, char *err, size_t len)
+{
+	return cmd_with_nexthops(r, err, len, health_show);
 }

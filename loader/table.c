@@ -1087,21 +1087,58 @@ int xt_neigh_set(struct xtable *t, const struct xaddr *gw, uint32_t oif,
 	return 0;
 }
 
+static int nh_set_dead(struct xtable *t, uint32_t id, bool dead, int *changed)
+{
+	struct xfwd_nh n = t->nh[id];
+	int ret;
+
+	if (!(n.flags & XFWD_NH_F_DEAD) == !dead)
+		return 0;
+	n.flags = dead ? n.flags | XFWD_NH_F_DEAD : n.flags & ~XFWD_NH_F_DEAD;
+	if ((ret = nh_write(t, id, &n)))
+		return ret;
+	(*changed)++;
+	return 0;
+}
+
+static bool tunnel_down(const struct xtable *t, const struct xfwd_nh *n)
+{
+	return n->kind == XFWD_NH_TUNNEL && t->tun_down && n->tunnel < XFWD_MAX_TUNNELS &&
+	       t->tun_down[n->tunnel];
+}
+
 int xt_link_state(struct xtable *t, uint32_t ifindex, bool up, int *changed)
 {
+	int ret;
+
 	*changed = 0;
 	for (uint32_t id = 1; id < t->nh_max; id++) {
-		struct xfwd_nh n = t->nh[id];
-		bool dead = n.flags & XFWD_NH_F_DEAD;
-		int ret;
+		const struct xfwd_nh *n = &t->nh[id];
 
-		if ((n.kind != XFWD_NH_DIRECT && n.kind != XFWD_NH_TUNNEL) ||
-		    (n.oif != ifindex && n.ifindex != ifindex) || dead == !up)
+		if ((n->kind != XFWD_NH_DIRECT && n->kind != XFWD_NH_TUNNEL) ||
+		    (n->oif != ifindex && n->ifindex != ifindex) || (up && tunnel_down(t, n)))
 			continue;
-		n.flags = up ? n.flags & ~XFWD_NH_F_DEAD : n.flags | XFWD_NH_F_DEAD;
-		if ((ret = nh_write(t, id, &n)))
+		if ((ret = nh_set_dead(t, id, !up, changed)))
 			return ret;
-		(*changed)++;
+	}
+	return 0;
+}
+
+int xt_tunnel_state(struct xtable *t, uint32_t tid, bool up, int *changed)
+{
+	struct link_info li;
+	int ret;
+
+	*changed = 0;
+	for (uint32_t id = 1; id < t->nh_max; id++) {
+		const struct xfwd_nh *n = &t->nh[id];
+
+		if (n->kind != XFWD_NH_TUNNEL || n->tunnel != tid)
+			continue;
+		if (up && (rtnl_link_get(n->oif, &li) || !li.up || !li.carrier))
+			continue; /* the link's own event brings it back */
+		if ((ret = nh_set_dead(t, id, !up, changed)))
+			return ret;
 	}
 	return 0;
 }
@@ -1139,6 +1176,15 @@ static bool is_local_addr(const struct xaddr *a)
 		found |= xaddr_eq(&v[i], a);
 	free(v);
 	return found;
+}
+
+static void health_clear(struct xtable *t, uint32_t id)
+{
+	struct xfwd_probe_rx rx = { 0 };
+	struct xfwd_health h = { 0 };
+
+	bpf_map_update_elem(t->b->fd.probe_rx, &id, &rx, BPF_ANY);
+	bpf_map_update_elem(t->b->fd.health, &id, &h, BPF_ANY);
 }
 
 static int tunnel_check(struct xtable *t, const struct cli_tunnel *c, uint32_t *dev)
@@ -1182,6 +1228,7 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 	memcpy(tun.remote, c->remote.bytes, 16);
 	snprintf(tun.name, sizeof(tun.name), "%s", c->name);
 	memcpy(tun.peer_mac, c->peer_mac, 6);
+	tun.probe = c->probe;
 	peer_key(&k, &tun, false);
 	if (!bpf_map_lookup_elem(t->b->fd.tunnel_peers, &k, &marker))
 		return fail(t, -EEXIST, "another tunnel of this type already joins these endpoints");
@@ -1202,6 +1249,7 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 	peer_key(&k, &tun, true);
 	bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &marker, BPF_ANY);
 	t->tun[id] = tun;
+	health_clear(t, id); /* nothing of an earlier tunnel in this slot */
 	return 0;
 }
 

@@ -57,6 +57,7 @@ struct xtable {
 	size_t npend4, cappend4;
 	uint32_t *gone; /* groups that lost their last route */
 	size_t ngone, capgone;
+	const uint8_t *tun_down; /* the daemon's probe verdicts by tunnel id (or NULL) */
 };
 
 enum route_op { ROUTE_ADD, ROUTE_REPLACE };
@@ -99,6 +100,9 @@ int xt_neigh_set(struct xtable *t, const struct xaddr *gw, uint32_t oif,
 /* A device lost or regained its link: mark the next hops out of it (and
  * tunnels over it) dead or alive; ECMP moves only their flows. */
 int xt_link_state(struct xtable *t, uint32_t ifindex, bool up, int *changed);
+/* A tunnel's probes failed (down) or recovered: mark its next hops dead
+ * or alive (alive only while their link is up). */
+int xt_tunnel_state(struct xtable *t, uint32_t id, bool up, int *changed);
 int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c);
 int xt_tunnel_del(struct xtable *t, const char *name);
 /* A tunnel's id by name, or 0. */

@@ -32,6 +32,8 @@
 #define XFWD_MAP_TUNNELS "xfwd_tunnels"
 #define XFWD_MAP_TUNNEL_PEERS "xfwd_tunnel_peers"
 #define XFWD_MAP_TUNNEL_STATS "xfwd_tunnel_stats"
+#define XFWD_MAP_PROBE_RX "xfwd_probe_rx"
+#define XFWD_MAP_HEALTH "xfwd_health"
 /* Pinned bpf_link per attached interface: "<pin root>/link_<ifindex>". */
 #define XFWD_LINK_PREFIX "link_"
 
@@ -151,6 +153,70 @@ enum xfwd_tun_type {
 #define XFWD_TUN_F_INNER_IP (1u << 1) /* GENEVE: IP payload, no inner Ethernet */
 #define XFWD_TUN_F_OWN_DEV (1u << 2)  /* loader: xfwd created the kernel device */
 
+/* Health probing (docs/health.md). mode udp: an xfwd_probe in UDP to
+ * XFWD_PROBE_PORT, answered by the peer's xfwd XDP program; mode icmp: an
+ * ICMP echo (identifier XFWD_PROBE_ICMP_ID) to the peer's inner address,
+ * answered by whatever the peer is. Both carry struct xfwd_probe. */
+enum xfwd_probe_mode {
+	XFWD_PROBE_OFF = 0,
+	XFWD_PROBE_UDP = 1,
+	XFWD_PROBE_ICMP = 2,
+};
+
+#define XFWD_PROBE_PORT 3785u /* not BFD's: xfwd's own echo, inside tunnels only */
+#define XFWD_PROBE_ICMP_ID 0x5846u /* "XF" */
+#define XFWD_PROBE_MAGIC 0x58505242u /* "XPRB" */
+#define XFWD_PROBE_REQUEST 1u
+#define XFWD_PROBE_REPLY 2u
+
+/* type and comp swap on reply (1,2 -> 2,1): the one's complement sum of
+ * the packet, and so every checksum over it, stays the same. */
+struct xfwd_probe {
+	__be32 magic;
+	__be16 type;
+	__be16 comp;
+	__u32 tunnel; /* the sender's tunnel id (its own byte order) */
+	__u32 seq;
+	__u64 tx_ns;  /* sender's CLOCK_MONOTONIC */
+};
+
+/* Probe settings of a tunnel (zero mode = not probed). */
+struct xfwd_probe_cfg {
+	__u8 mode;        /* enum xfwd_probe_mode */
+	__u8 multiplier;  /* probes missed before the tunnel is down */
+	__u16 interval_ms;
+	__u32 holddown_ms; /* replies this long, none missed, before up again */
+	__be32 src, dst;   /* icmp: inner IPv4 source (ours) and the peer's */
+};
+
+/* The probe reply the data path saw last, per tunnel (by the id in the
+ * reply): the daemon reads it every interval. */
+struct xfwd_probe_rx {
+	__u64 replies;
+	__u64 tx_ns, rx_ns; /* of the newest reply */
+	__u32 seq;
+	__u32 pad;
+};
+
+enum xfwd_health_state {
+	XFWD_HEALTH_OFF = 0,  /* not probed (or no daemon) */
+	XFWD_HEALTH_INIT = 1, /* probing, no verdict yet */
+	XFWD_HEALTH_UP = 2,
+	XFWD_HEALTH_DOWN = 3,
+	XFWD_HEALTH_HOLD = 4, /* replies again, held down: not yet carrying traffic */
+};
+
+/* Written by the daemon (xfwd run) for `xfwd health`. */
+struct xfwd_health {
+	__u8 state;       /* enum xfwd_health_state */
+	__u8 pad[3];
+	__u32 rtt_us;     /* last reply */
+	__u64 sent, received;
+	__u64 changed_unix_ms; /* wall clock of the last state change */
+	__u32 loss_permille;   /* over the last 100 probes */
+	char reason[36];       /* why the last change happened */
+};
+
 /* One tunnel: encapsulation parameters (outer addresses in network order,
  * IPv4 in the first 4 bytes). Written once; a change makes a new entry. */
 struct xfwd_tunnel {
@@ -166,6 +232,7 @@ struct xfwd_tunnel {
 	char name[16];
 	__u8 peer_mac[6]; /* VXLAN, GENEVE: inner destination MAC (peer's device) */
 	__u16 pad;
+	struct xfwd_probe_cfg probe;
 };
 
 /* Decapsulation match: (type, outer family, local, remote) -> tunnel id.
@@ -246,6 +313,8 @@ enum xfwd_action {
 	X(FWD_TX, TX, "forwarded, out the ingress interface")                  \
 	X(FWD_REDIRECT, REDIRECT, "forwarded, out another interface")          \
 	X(TX_ICMP_TOO_BIG, TX, "answered: fragmentation needed / packet too big") \
+	X(TX_PROBE_ANSWER, TX, "answered: a peer's tunnel health probe")       \
+	X(FWD_PROBE, REDIRECT, "sent: this host's tunnel health probe")       \
 	X(PASS_NOT_IP, PASS, "not IPv4/IPv6 (ARP, LLDP, ...)")                 \
 	X(PASS_SPECIAL_DST, PASS, "multicast, broadcast, link-local or loopback") \
 	X(PASS_LOCAL, PASS, "addressed to this host")                          \
@@ -266,6 +335,7 @@ enum xfwd_action {
 	X(DROP_TUNNEL_KEY, DROP, "tunnel packet with a wrong or missing key")  \
 	X(DROP_TUNNEL_MALFORMED, DROP, "malformed or unsupported tunnel header") \
 	X(DROP_TUNNEL_ECN, DROP, "outer CE over a not-ECN-capable inner (RFC 6040)") \
+	X(DROP_PROBE_REPLY, DROP, "tunnel health probe reply (taken by the daemon)") \
 	X(DROP_INTERNAL, DROP, "inconsistent maps (bug: please report)")
 
 #define XFWD_REASON_ENUM(name, act, desc) XFWD_R_##name,
@@ -283,7 +353,10 @@ _Static_assert(sizeof(struct xfwd_route_key6) == 20, "route_key6 size");
 _Static_assert(sizeof(struct xfwd_route) == 8, "route size");
 _Static_assert(sizeof(struct xfwd_l2) == 16, "l2 size");
 _Static_assert(sizeof(struct xfwd_nh) == 72, "nh size");
-_Static_assert(sizeof(struct xfwd_tunnel) == 72, "tunnel size");
+_Static_assert(sizeof(struct xfwd_tunnel) == 88, "tunnel size");
+_Static_assert(sizeof(struct xfwd_probe) == 24, "probe size");
+_Static_assert(sizeof(struct xfwd_probe_rx) == 32, "probe rx size");
+_Static_assert(sizeof(struct xfwd_health) == 72, "health size");
 _Static_assert(sizeof(struct xfwd_tunnel_key) == 36, "tunnel key size");
 _Static_assert(sizeof(struct xfwd_tunnel_counters) == 32, "tunnel counters size");
 _Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");

@@ -117,6 +117,24 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xfwd_tunnel_stats SEC(".maps");
 
+/* Newest probe reply per tunnel (written here, read by the daemon). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XFWD_MAX_TUNNELS);
+	__type(key, __u32);
+	__type(value, struct xfwd_probe_rx);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xfwd_probe_rx SEC(".maps");
+
+/* Tunnel health as the daemon sees it (user space only: `xfwd health`). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XFWD_MAX_TUNNELS);
+	__type(key, __u32);
+	__type(value, struct xfwd_health);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xfwd_health SEC(".maps");
+
 /* Per-CPU packet and byte counters, indexed by enum xfwd_reason. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -239,12 +239,16 @@ static __noinline int tunnel_encap(struct xdp_md *ctx, struct xfwd_nh *nh,
 			*key = bpf_htonl(t->key);
 	}
 	tunnel_count(tid, (__u64)(data_end - (void *)(long)ctx->data), 1);
+	if (p->probe)
+		return xfwd_verdict(ctx, XFWD_R_FWD_PROBE, act);
 	if (act == XDP_TX)
 		return xfwd_verdict(ctx, XFWD_R_FWD_TX, XDP_TX);
 	return xfwd_verdict(ctx, XFWD_R_FWD_REDIRECT, XDP_REDIRECT);
 }
 
 /* ---- decapsulation ---- */
+
+#include "probe.h"
 
 #define DECAP_NOT_OURS (-1) /* not a tunnel packet for a configured tunnel */
 #define DECAP_DONE (-2)     /* decapsulated: parse and route the new frame */
@@ -475,6 +479,9 @@ static __always_inline int decap_common(struct xdp_md *ctx, __u32 tid, void *l4,
 		inner = proto == IPPROTO_IPIP ? ETH_P_IP : ETH_P_IPV6;
 	}
 	in = l4 + (hl & 0x1ff);
+	local = probe_seen(ctx, t, in, data_end, inner);
+	if (local != PROBE_NONE)
+		return local;
 	local = inner_is_local(in, data_end, inner);
 	if (local < 0)
 		return DROP(ctx, DROP_TUNNEL_MALFORMED);

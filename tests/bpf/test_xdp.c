@@ -959,6 +959,143 @@ static void test_decap(void)
 	       "GRE to a local address that is no tunnel endpoint: the kernel's");
 }
 
+/* ---- tunnel health probes (bpf/lib/probe.h) ---- */
+
+struct probe_spec {
+	const char *src, *dst;  /* inner IPv4 */
+	uint16_t sport, dport;  /* UDP; echo_id >= 0: an ICMP echo reply instead */
+	int echo_id;
+	uint16_t type, comp;
+	uint32_t tunnel, seq;
+	uint64_t tx_ns;
+};
+
+/* The inner IPv4 packet of a probe, checksums computed (UDP's too). */
+static void build_probe(struct pkt *p, const struct probe_spec *q)
+{
+	struct xfwd_probe pr = { htonl(XFWD_PROBE_MAGIC), htons(q->type), htons(q->comp),
+				 q->tunnel, q->seq, q->tx_ns };
+
+	pkt_init(p);
+	pkt_eth(p, MAC_SMAC, MAC_SMAC, ETH_P_IP);
+	if (q->echo_id >= 0) {
+		struct { uint8_t type, code; uint16_t check, id, seq; } ic = {
+			0 /* echo reply */, 0, 0, htons((uint16_t)q->echo_id), htons((uint16_t)q->seq) };
+		uint16_t *at;
+
+		pkt_ipv4(p, q->src, q->dst, IPPROTO_ICMP, 64, NULL, 0);
+		at = pkt_push(p, &ic, sizeof(ic));
+		pkt_push(p, &pr, sizeof(pr));
+		at[1] = htons(csum_fold(csum_add(0, at, sizeof(ic) + sizeof(pr))));
+	} else {
+		pkt_ipv4(p, q->src, q->dst, IPPROTO_UDP, 64, NULL, 0);
+		pkt_udp(p, q->sport, q->dport);
+		pkt_push(p, &pr, sizeof(pr));
+	}
+	pkt_finish(p);
+}
+
+/* Outer IPv4 (DF) + VXLAN VNI 100 + inner Ethernet around an inner packet. */
+static void wrap_vxlan4(struct pkt *p, const uint8_t *dmac, const uint8_t *smac,
+			const char *src, const char *dst, uint8_t ttl, const uint8_t *in_dmac,
+			const uint8_t *in_smac, const struct pkt *inner)
+{
+	uint32_t v[2] = { htonl(0x08000000), htonl(100u << 8) };
+
+	pkt_init(p);
+	pkt_eth(p, dmac, smac, ETH_P_IP);
+	pkt_ipv4(p, src, dst, IPPROTO_UDP, ttl, NULL, 0);
+	((struct iphdr *)(p->b + p->l3))->frag_off = htons(0x4000);
+	pkt_udp(p, 50000, 4789);
+	pkt_push(p, v, sizeof(v));
+	pkt_eth(p, in_dmac, in_smac, ETH_P_IP);
+	pkt_push(p, inner->b + inner->l3, inner->len - (size_t)inner->l3);
+	pkt_finish(p);
+	((struct udphdr *)(p->b + p->l4))->check = 0;
+}
+
+/* Outer IPv4 (DF) + GRE with key 42 around an inner packet. */
+static void wrap_gre4(struct pkt *p, const char *src, const char *dst, const struct pkt *inner)
+{
+	uint16_t g[2] = { htons(0x2000), htons(ETH_P_IP) };
+	uint32_t k = htonl(42);
+
+	pkt_init(p);
+	pkt_eth(p, MAC_ROUTER, MAC_IN_SRC, ETH_P_IP);
+	pkt_ipv4(p, src, dst, IPPROTO_GRE, 60, NULL, 0);
+	((struct iphdr *)(p->b + p->l3))->frag_off = htons(0x4000);
+	pkt_push(p, g, sizeof(g));
+	pkt_push(p, &k, sizeof(k));
+	pkt_push(p, inner->b + inner->l3, inner->len - (size_t)inner->l3);
+	pkt_finish(p);
+}
+
+/* What decapsulation leaves of wrap_gre4(): the outer MACs, the inner packet. */
+static void unwrap(struct pkt *p, const struct pkt *inner)
+{
+	pkt_init(p);
+	pkt_eth(p, MAC_ROUTER, MAC_IN_SRC, ETH_P_IP);
+	pkt_push(p, inner->b + inner->l3, inner->len - (size_t)inner->l3);
+}
+
+static struct xfwd_probe_rx probe_rx(uint32_t tid)
+{
+	struct xfwd_probe_rx rx = { 0 };
+
+	bpf_map_lookup_elem(bpf_map__fd(skel->maps.xfwd_probe_rx), &tid, &rx);
+	return rx;
+}
+
+static void test_probes(void)
+{
+	static const uint8_t A[6] = { 0x02, 0, 0, 0, 0xaa, 1 }, B[6] = { 0x02, 0, 0, 0, 0xbb, 1 };
+	struct probe_spec req = { "169.254.0.1", "169.254.0.2", 40000, XFWD_PROBE_PORT, -1,
+				  XFWD_PROBE_REQUEST, XFWD_PROBE_REPLY, 77, 5, 123456789 };
+	struct probe_spec ans = { "169.254.0.2", "169.254.0.1", XFWD_PROBE_PORT, 40000, -1,
+				  XFWD_PROBE_REPLY, XFWD_PROBE_REQUEST, 77, 5, 123456789 };
+	struct probe_spec rep = ans, echo = req, other = req;
+	struct pkt inner, in, want;
+	struct xfwd_probe_rx rx;
+
+	build_probe(&inner, &req);
+	wrap_vxlan4(&in, MAC_ROUTER, MAC_IN_SRC, T4_REMOTE4, T4_LOCAL, 61, A, B, &inner);
+	build_probe(&inner, &ans);
+	wrap_vxlan4(&want, MAC_IN_SRC, MAC_ROUTER, T4_LOCAL, T4_REMOTE4, 64, B, A, &inner);
+	report(expect_frame(&in, XDP_TX, XFWD_R_TX_PROBE_ANSWER, &want),
+	       "probe over VXLAN answered from XDP: swapped, tunnel TTL, every checksum valid");
+
+	rep.tunnel = 1;
+	rep.seq = 9;
+	build_probe(&inner, &rep);
+	wrap_gre4(&in, T4_REMOTE, T4_LOCAL, &inner);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_PROBE_REPLY, NULL), "probe reply over GRE: taken");
+	rx = probe_rx(1);
+	report(rx.replies == 1 && rx.seq == 9 && rx.tx_ns == 123456789 && rx.rx_ns > 0,
+	       "probe reply noted for the daemon: count, sequence, send and receive times");
+
+	echo.echo_id = XFWD_PROBE_ICMP_ID;
+	echo.tunnel = 1;
+	echo.seq = 10;
+	build_probe(&inner, &echo);
+	wrap_gre4(&in, T4_REMOTE, T4_LOCAL, &inner);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_PROBE_REPLY, NULL) && probe_rx(1).replies == 2 &&
+	       probe_rx(1).seq == 10, "ICMP echo reply to xfwd's probe (a peer that is not xfwd): noted");
+
+	echo.echo_id = 0x1234;
+	build_probe(&inner, &echo);
+	wrap_gre4(&in, T4_REMOTE, T4_LOCAL, &inner);
+	unwrap(&want, &inner);
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_NO_ROUTE, &want) && probe_rx(1).replies == 2,
+	       "ICMP echo reply of someone else: routed as usual, not noted");
+
+	other.dport = 3786;
+	build_probe(&inner, &other);
+	wrap_gre4(&in, T4_REMOTE, T4_LOCAL, &inner);
+	unwrap(&want, &inner);
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_NO_ROUTE, &want),
+	       "UDP to another port with the probe's bytes: not a probe");
+}
+
 /* The expected ICMP error: back to the sender from the ingress address,
  * quoting the offending packet's IP header and 8 more bytes. */
 static void build_too_big(struct pkt *p, const struct pkt *orig, int fam, const char *dst,
@@ -1162,6 +1299,7 @@ int main(void)
 	test_encap();
 	test_decap();
 	test_vxlan();
+	test_probes();
 	test_geneve();
 	test_udp_tunnels_ipv6();
 	test_too_big();

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Tunnel health probing for the daemon (docs/health.md). */
+#include "health.h"
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/icmp.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "probe.skel.h"
+#include "table.h"
+
+#define MS 1000000ull
+
+struct probe_frame {
+	struct ethhdr eth; /* h_dest[2..5]: the tunnel next hop's id */
+	struct iphdr ip;
+	union {
+		struct udphdr udp;
+		struct icmphdr icmp;
+	} l4;
+	struct xfwd_probe pr;
+} __attribute__((packed));
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns()'s clock */
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint16_t csum(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint32_t s = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		s += (uint32_t)b[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return htons((uint16_t)~s);
+}
+
+int health_open(struct health *h, struct xb *b, char *err, size_t len)
+{
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	h->b = b;
+	if (!(h->skel = probe__open()))
+		ret = -ENOMEM;
+	else if (!(ret = xb_reuse_maps(b, h->skel->obj)))
+		ret = probe__load(h->skel);
+	if (ret) {
+		snprintf(err, len, "cannot load the tunnel probe program: %s", strerror(-ret));
+		health_close(h);
+	}
+	return ret;
+}
+
+void health_close(struct health *h)
+{
+	probe__destroy(h->skel);
+	h->skel = NULL;
+}
+
+static void frame_fill(struct probe_frame *f, const struct xfwd_probe_cfg *c,
+		       uint32_t nh, uint32_t tid, uint32_t seq)
+{
+	memset(f, 0, sizeof(*f));
+	memcpy(f->eth.h_dest + 2, &nh, sizeof(nh));
+	f->eth.h_proto = htons(ETH_P_IP);
+	f->ip.version = 4;
+	f->ip.ihl = 5;
+	f->ip.tot_len = htons(sizeof(*f) - sizeof(f->eth));
+	f->ip.id = htons((uint16_t)seq);
+	f->ip.ttl = 64;
+	f->pr.magic = htonl(XFWD_PROBE_MAGIC);
+	f->pr.type = htons(XFWD_PROBE_REQUEST);
+	f->pr.comp = htons(XFWD_PROBE_REPLY);
+	f->pr.tunnel = tid;
+	f->pr.seq = seq;
+	f->pr.tx_ns = mono_ns();
+	if (c->mode == XFWD_PROBE_UDP) { /* inner addresses 0: only the peer's XDP reads it */
+		f->ip.protocol = IPPROTO_UDP;
+		f->l4.udp.source = f->l4.udp.dest = htons(XFWD_PROBE_PORT);
+		f->l4.udp.len = htons(sizeof(f->l4) + sizeof(f->pr)); /* checksum 0: none */
+	} else {
+		f->ip.protocol = IPPROTO_ICMP;
+		f->ip.saddr = c->src;
+		f->ip.daddr = c->dst;
+		f->l4.icmp.type = ICMP_ECHO;
+		f->l4.icmp.un.echo.id = htons(XFWD_PROBE_ICMP_ID);
+		f->l4.icmp.un.echo.sequence = htons((uint16_t)seq);
+		f->l4.icmp.checksum = csum(&f->l4, sizeof(f->l4) + sizeof(f->pr));
+	}
+	f->ip.check = csum(&f->ip, sizeof(f->ip));
+}
+
+/* The tunnel's next hop (a route uses the tunnel), or 0: not probed. */
+static uint32_t tunnel_nh(const struct xtable *t, uint32_t tid)
+{
+	for (uint32_t id = 1; id < t->nh_max; id++)
+		if (t->nh[id].kind == XFWD_NH_TUNNEL && t->nh[id].tunnel == tid)
+			return id;
+	return 0;
+}
+
+static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
+		       struct tun_probe *p)
+{
+	uint32_t nh = tunnel_nh(t, tid);
+	struct xdp_md ctx = { .ingress_ifindex = nh ? t->nh[nh].ifindex : 0 };
+	struct probe_frame f;
+
+	if (!nh)
+		return;
+	p->seq++;
+	frame_fill(&f, &t->tun[tid].probe, nh, tid, p->seq);
+	ctx.data_end = sizeof(f);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = &f, .data_size_in = sizeof(f),
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+	p->recv_at[p->seq % HEALTH_WINDOW] = p->pub.received;
+	if (!bpf_prog_test_run_opts(bpf_program__fd(h->skel->progs.xfwd_probe_tx), &o))
+		p->pub.sent++;
+	if (!p->first_tx)
+		p->first_tx = f.pr.tx_ns;
+}
+
+/* Replies noted by the data path since the last look. */
+static void probe_receive(struct health *h, uint32_t tid, struct tun_probe *p)
+{
+	struct xfwd_probe_rx rx;
+	uint32_t sent = p->seq < HEALTH_WINDOW ? p->seq : HEALTH_WINDOW;
+	uint64_t got;
+
+	if (bpf_map_lookup_elem(h->b->fd.probe_rx, &tid, &rx) || rx.replies == p->replies)
+		return;
+	p->pub.received += rx.replies - p->replies;
+	p->replies = rx.replies;
+	p->last_rx = rx.rx_ns;
+	p->pub.rtt_us = (uint32_t)((rx.rx_ns - rx.tx_ns) / 1000);
+	got = p->pub.received - p->recv_at[(p->seq + 1) % HEALTH_WINDOW];
+	if (sent && p->seq >= HEALTH_WINDOW)
+		p->pub.loss_permille = got >= sent ? 0 : (uint32_t)(1000 * (sent - got) / sent);
+	else if (p->pub.sent)
+		p->pub.loss_permille = p->pub.received >= p->pub.sent ? 0 :
+			(uint32_t)(1000 * (p->pub.sent - p->pub.received) / p->pub.sent);
+}
+
+static void set_state(struct tun_probe *p, uint8_t state, const char *reason)
+{
+	p->state = p->pub.state = state;
+	p->pub.changed_unix_ms = wall_ms();
+	snprintf(p->pub.reason, sizeof(p->pub.reason), "%s", reason);
+}
+
+/* The state machine: returns 1 (now up), 0 (now down) or -1 (no change
+ * of what the data path should do). */
+static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t now, char *why)
+{
+	uint64_t detect = (uint64_t)c->multiplier * c->interval_ms * MS;
+	bool silent = now - (p->last_rx > p->first_tx ? p->last_rx : p->first_tx) > detect;
+	bool fresh = p->last_rx > p->hold_since;
+
+	switch (p->state) {
+	case XFWD_HEALTH_INIT:
+	case XFWD_HEALTH_UP:
+		if (p->state == XFWD_HEALTH_INIT && p->last_rx) {
+			set_state(p, XFWD_HEALTH_UP, "first reply");
+			return 1;
+		}
+		if (!silent)
+			return -1;
+		snprintf(why, 36, "%u probes unanswered", c->multiplier);
+		set_state(p, XFWD_HEALTH_DOWN, why);
+		p->hold_since = now; /* a reply after this brings it back */
+		return 0;
+	case XFWD_HEALTH_DOWN:
+		if (!fresh || silent)
+			return -1;
+		p->hold_since = now;
+		set_state(p, XFWD_HEALTH_HOLD, "replies again: holding down");
+		return -1;
+	case XFWD_HEALTH_HOLD:
+		if (silent) {
+			set_state(p, XFWD_HEALTH_DOWN, "lost again during hold-down");
+			p->hold_since = now;
+			return -1;
+		}
+		if (now - p->hold_since < (uint64_t)c->holddown_ms * MS)
+			return -1;
+		snprintf(why, 36, "replies for %u ms (hold-down)", c->holddown_ms);
+		set_state(p, XFWD_HEALTH_UP, why);
+		return 1;
+	}
+	return -1;
+}
+
+/* One tunnel: receive, judge, send if due; the ms until it is due again. */
+static int tick_one(struct health *h, const struct xtable *t, uint32_t tid, uint64_t now,
+		    struct health_change *ch, int *nch)
+{
+	const struct xfwd_probe_cfg *c = &t->tun[tid].probe;
+	struct tun_probe *p = &h->tp[tid];
+	char why[36] = "";
+	int v;
+
+	if (p->state != XFWD_HEALTH_OFF && now < p->next_tx)
+		return (int)((p->next_tx - now + MS - 1) / MS);
+	if (p->state == XFWD_HEALTH_OFF) {
+		struct xfwd_probe_rx rx = { 0 };
+
+		/* Replies counted before this daemon are not news. */
+		bpf_map_lookup_elem(h->b->fd.probe_rx, &tid, &rx);
+		p->replies = rx.replies;
+		set_state(p, XFWD_HEALTH_INIT, "probing started");
+	}
+	probe_receive(h, tid, p);
+	if (p->first_tx && (v = judge(c, p, now, why)) >= 0) {
+		h->down[tid] = !v;
+		ch[*nch].tunnel = tid;
+		ch[*nch].up = v;
+		snprintf(ch[*nch].reason, sizeof(ch[*nch].reason), "%s", why[0] ? why : p->pub.reason);
+		(*nch)++;
+	}
+	probe_send(h, t, tid, p);
+	p->next_tx = now + (uint64_t)c->interval_ms * MS;
+	bpf_map_update_elem(h->b->fd.health, &tid, &p->pub, BPF_ANY);
+	return (int)((p->next_tx - now + MS - 1) / MS);
+}
+
+int health_tick(struct health *h, const struct xtable *t, struct health_change *ch, int *nch)
+{
+	uint64_t now = mono_ns();
+	int next = -1;
+
+	*nch = 0;
+	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++) {
+		int ms;
+
+		if (!t->tun[tid].type || !t->tun[tid].probe.mode || !tunnel_nh(t, tid)) {
+			if (h->tp[tid].state != XFWD_HEALTH_OFF) /* gone, or no longer probed */
+				memset(&h->tp[tid], 0, sizeof(h->tp[tid]));
+			h->down[tid] = 0;
+			continue;
+		}
+		ms = tick_one(h, t, tid, now, ch, nch);
+		if (next < 0 || ms < next)
+			next = ms;
+	}
+	return next;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Tunnel health (docs/health.md): the daemon probes every tunnel that has
+ * 'probe' set and a route using it, judges it up or down from the replies
+ * the data path noted (xfwd_probe_rx), and publishes what it sees in
+ * xfwd_health for `xfwd health`. Marking next hops dead is the caller's
+ * (it holds the table's lock). */
+#ifndef XFWD_HEALTH_H
+#define XFWD_HEALTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bpf.h"
+
+#define HEALTH_WINDOW 100 /* probes the loss figure covers */
+
+struct tun_probe {
+	uint8_t state; /* enum xfwd_health_state */
+	uint32_t seq;
+	uint64_t next_tx, first_tx, last_rx, hold_since; /* CLOCK_MONOTONIC ns */
+	uint64_t replies; /* the data path's count at the last look */
+	uint64_t recv_at[HEALTH_WINDOW]; /* received so far when probe seq % W was sent */
+	struct xfwd_health pub;
+};
+
+struct health_change {
+	uint32_t tunnel;
+	bool up;
+	char reason[sizeof(((struct xfwd_health *)0)->reason)];
+};
+
+struct health {
+	struct xb *b;
+	struct probe *skel;
+	struct tun_probe tp[XFWD_MAX_TUNNELS];
+	uint8_t down[XFWD_MAX_TUNNELS]; /* 1: next hops kept dead (xtable.tun_down) */
+};
+
+struct xtable;
+
+int health_open(struct health *h, struct xb *b, char *err, size_t len);
+void health_close(struct health *h);
+/* Send the probes due, judge the tunnels. Up to XFWD_MAX_TUNNELS changes
+ * are put in ch. Returns the ms until the next probe is due (-1: none). */
+int health_tick(struct health *h, const struct xtable *t, struct health_change *ch, int *nch);
+
+#endif
