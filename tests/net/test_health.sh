@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Tunnel health (docs/health.md): two xfwd appliances joined by two GRE
+# tunnels over two underlay links, ECMP over both, each daemon probing
+# every 10 ms (down after 3 missed, 500 ms hold-down). A counter-stamped
+# UDP stream c -> s shows the loss window when the path carrying it is cut
+# (a) silently: its bridge port in m stops forwarding, links stay up;
+# (b) by losing its link; and that traffic returns only after the hold-down.
+#
+#   c -- a =u1= [m: bridge br1] =v1= b -- s
+#          =u2= [m: bridge br2] =v2=
+. "$(dirname "$0")/lib.sh"
+require_root
+trap 'kill $DA $DB 2>/dev/null; wait 2>/dev/null; cleanup; rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d)
+DA='' DB=''
+echo "test_health: probes, failover, hold-down"
+
+add_ns c; add_ns a; add_ns m; add_ns b; add_ns s
+link c c0 a a-c; link b b-s s s0
+link a a-u1 m m1; link m v1 b b-v1; link a a-u2 m m2; link m v2 b b-v2
+for i in 1 2; do
+	nsx m ip link add br$i type bridge
+	nsx m ip link set m$i master br$i; nsx m ip link set v$i master br$i
+	nsx m ip link set br$i up
+	host_if m m$i; host_if m v$i
+	nsx a ip addr add 192.0.$((i + 1)).1/24 dev a-u$i
+	nsx b ip addr add 192.0.$((i + 1)).2/24 dev b-v$i
+done
+nsx c ip addr add 10.10.1.10/24 dev c0; nsx c ip route add default via 10.10.1.1
+nsx s ip addr add 10.20.1.10/24 dev s0; nsx s ip route add default via 10.20.1.1
+nsx a ip addr add 10.10.1.1/24 dev a-c; nsx b ip addr add 10.20.1.1/24 dev b-s
+host_if c c0; host_if s s0
+for n in a b; do nsx $n sysctl -qw net.ipv4.ip_forward=0; done
+# Underlay neighbours resolved once, for good: a cut must not be an ARP failure.
+for i in 1 2; do
+	nsx a ip neigh replace 192.0.$((i + 1)).2 lladdr "$(nsx b cat /sys/class/net/b-v$i/address)" dev a-u$i nud permanent
+	nsx b ip neigh replace 192.0.$((i + 1)).1 lladdr "$(nsx a cat /sys/class/net/a-u$i/address)" dev b-v$i nud permanent
+done
+
+PROBE="probe udp probe-interval 10 probe-multiplier 3 hold-down 500"
+conf() { # conf NS LOCAL-SUFFIX PEER-SUFFIX HOST-DEV HOST-NET HOST FAR-NET UNDERLAY-DEVS
+	cat >"$tmp/$1.conf" <<EOF
+[xfwd]
+pin-root = $PIN_BASE/xfwd-$NSP-$1
+attach = $4 $8
+[tunnels]
+tunnel = t1 type gre local 192.0.2.$2 remote 192.0.2.$3 key 1 $PROBE
+tunnel = t2 type gre local 192.0.3.$2 remote 192.0.3.$3 key 2 $PROBE
+[routes]
+route = $5 via $6 dev $4
+route = $7 tunnel t1 tunnel t2
+EOF
+}
+conf a 1 2 a-c 10.10.1.0/24 10.10.1.10 10.20.0.0/16 "a-u1 a-u2"
+conf b 2 1 b-s 10.20.1.0/24 10.20.1.10 10.10.0.0/16 "b-v1 b-v2"
+nsenter --net=/run/netns/$NSP-a "$XFWD" run -c "$tmp/a.conf" 2>"$tmp/a.log" & DA=$!
+nsenter --net=/run/netns/$NSP-b "$XFWD" run -c "$tmp/b.conf" 2>"$tmp/b.log" & DB=$!
+wait_for grep -q 'xfwd: running' "$tmp/a.log" || true
+wait_for grep -q 'xfwd: running' "$tmp/b.log" || true
+check "both daemons run" sh -c "grep -q running '$tmp/a.log' && grep -q running '$tmp/b.log' || cat '$tmp/a.log' '$tmp/b.log'"
+health_is() { xf "$1" health | grep -q "^$2: $3 "; }
+check "every tunnel is up, judged by probes answered in the peer's XDP" \
+	wait_for sh -c "xf() { nsenter --net=/run/netns/$NSP-\$1 $XFWD --pin-root $PIN_BASE/xfwd-$NSP-\$1 health; };
+		[ \$(xf a | grep -c ': up ') -eq 2 ] && [ \$(xf b | grep -c ': up ') -eq 2 ]"
+check "the peer answered (tx_probe_answer on b)" test "$(stat_pkts b tx_probe_answer)" -gt 0
+check "xfwd health -j names state, RTT and loss" sh_ok "xf a -j health | grep -q '\"state\": *\"up\"' && xf a -j health | grep -q rtt_us"
+
+# stream SECONDS: 1 datagram per ms c -> s; prints the longest run of
+# missing sequence numbers (ms without traffic) and how many arrived.
+stream_start() {
+	nsx s python3 -c "
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('10.20.1.10', 9000)); s.settimeout(2)
+got = []
+try:
+    while True: got.append(int(s.recv(64)))
+except socket.timeout: pass
+got.sort(); gap = max([b - a - 1 for a, b in zip(got, got[1:])] or [0])
+print(gap, len(got))" >"$tmp/stream" 2>"$tmp/stream.err" &
+	SPID=$!
+	sleep 0.3
+	nsx c python3 -c "
+import socket, time, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); t0 = time.monotonic(); n = 0
+while time.monotonic() - t0 < float(sys.argv[1]):
+    s.sendto(str(n).encode(), ('10.20.1.10', 9000)); n += 1; time.sleep(0.001)" "$1" &
+	CPID=$!
+}
+stream_end() { wait $CPID; wait $SPID || cat "$tmp/stream.err"; read -r GAP GOT <"$tmp/stream"; }
+# The tunnel carrying the stream: the one whose tx counter moves most.
+carrier() {
+	xf a tunnel show | awk '{for (i = 1; i < NF; i++) if ($i == "tx") print $(i + 1), $1}' |
+		sort -n | tail -1 | cut -d' ' -f2 | tr -d :
+}
+port_of() { [ "$1" = t1 ] && echo 1 || echo 2; }
+
+# (a) silent loss: the bridge port stops forwarding, every link stays up.
+stream_start 3
+sleep 0.8
+T=$(carrier); P=$(port_of "$T")
+nsx m bridge link set dev m$P state 0
+sleep 1.2
+check "silent loss: $T is down in xfwd health" health_is a "$T" down
+check "...with its reason logged once" sh -c "[ \$(grep -c 'tunnel $T down: 3 probes unanswered' '$tmp/a.log') -eq 1 ]"
+nsx m bridge link set dev m$P state 3
+check "restored: held down first" wait_for health_is a "$T" hold-down
+stream_end
+echo "  (silent cut of $T: longest gap $GAP ms, $GOT datagrams arrived)"
+check "silent loss: traffic moved to the other tunnel within 200 ms (gap $GAP ms)" test "$GAP" -le 200
+check "...and kept flowing ($GOT of ~2700 datagrams)" test "$GOT" -gt 2000
+check "...then up after the 500 ms hold-down" wait_for health_is a "$T" up
+check "...logged with its reason" grep -q "tunnel $T up: replies for 500 ms (hold-down)" "$tmp/a.log"
+
+# A flapping path stays held down: 100 ms up, 100 ms gone, for 1.6 s.
+nsx m bridge link set dev m$P state 0
+wait_for health_is a "$T" down || true
+UPS=$(grep -c "tunnel $T up" "$tmp/a.log")
+for _ in $(seq 8); do
+	nsx m bridge link set dev m$P state 3; sleep 0.1
+	nsx m bridge link set dev m$P state 0; sleep 0.1
+done
+check "a flapping path never came up (hold-down)" test "$(grep -c "tunnel $T up" "$tmp/a.log")" -eq "$UPS"
+nsx m bridge link set dev m$P state 3
+check "...and comes up once it is steady" wait_for health_is a "$T" up
+
+# (b) link loss: the underlay link's far end goes down (carrier lost).
+stream_start 3
+sleep 0.8
+T=$(carrier); P=$(port_of "$T")
+nsx m ip link set m$P down
+sleep 1.2
+nsx m ip link set m$P up
+stream_end
+echo "  (link loss under $T: longest gap $GAP ms, $GOT datagrams arrived)"
+check "link loss: traffic moved within 200 ms (gap $GAP ms)" test "$GAP" -le 200
+
+check "every probe packet was counted once: sent as fwd_probe" test "$(stat_pkts a fwd_probe)" -gt 0
+kill $DA $DB; wait $DA $DB 2>/dev/null || true
+DA='' DB=''
+echo "test_health: $FAILS failure(s)"
+[ "$FAILS" -eq 0 ]
