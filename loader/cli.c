@@ -279,18 +279,20 @@ static int parse_probe_opt(struct args *a, struct xfwd_probe_cfg *p, const char 
 	uint32_t v;
 	const char *m;
 
-	if (is(w, "probe-interval") || is(w, "probe-multiplier") || is(w, "hold-down")) {
-		if (parse_u32(a, w, is(w, "probe-interval") ? 10 : is(w, "hold-down") ? 0 : 1,
-			      is(w, "probe-interval") ? 60000 : is(w, "hold-down") ? 3600000 : 255, &v))
+	if (is(w, "probe-interval")) {
+		if (parse_u32(a, w, 10, 60000, &v))
 			return -1;
-		if (is(w, "probe-interval"))
-			p->interval_ms = (uint16_t)v;
-		else if (is(w, "hold-down"))
-			p->holddown_ms = v;
-		else
-			p->multiplier = (uint8_t)v;
+		p->interval_ms = (uint16_t)v;
 		return 0;
 	}
+	if (is(w, "probe-multiplier")) {
+		if (parse_u32(a, w, 1, 255, &v))
+			return -1;
+		p->multiplier = (uint8_t)v;
+		return 0;
+	}
+	if (is(w, "hold-down"))
+		return parse_u32(a, w, 0, 3600000, &p->holddown_ms);
 	if (!(m = value(a, w)))
 		return -1;
 	if (is(m, "udp")) {

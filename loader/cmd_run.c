@@ -621,18 +621,19 @@ static int health_run(struct daemon *d)
 	if (!d->h.skel)
 		return -1;
 	next = health_tick(&d->h, &d->t, d->ch, &n);
+	if (!n || table_lock(d))
+		return next;
 	for (int i = 0; i < n; i++) {
 		const struct health_change *c = &d->ch[i];
 
-		if (table_lock(d))
-			return next;
 		if (xt_tunnel_state(&d->t, c->tunnel, c->up, &changed))
 			logmsg(d, 3, "xfwd: %s", d->err);
 		else
 			logmsg(d, 5, "xfwd: tunnel %s %s: %s (%d next hop(s) %s)", d->t.tun[c->tunnel].name,
-			       c->up ? "up" : "down", c->reason, changed, c->up ? "alive again" : "marked dead");
-		table_unlock(d, true);
+			       c->up ? "up" : "down", d->h.tp[c->tunnel].pub.reason, changed,
+			       c->up ? "alive again" : "marked dead");
 	}
+	table_unlock(d, true);
 	return next;
 }
 

@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <linux/icmp.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -115,24 +116,22 @@ static void frame_fill(struct probe_frame *f, const struct xfwd_probe_cfg *c,
 	f->ip.check = csum(&f->ip, sizeof(f->ip));
 }
 
-/* The tunnel's next hop (a route uses the tunnel), or 0: not probed. */
-static uint32_t tunnel_nh(const struct xtable *t, uint32_t tid)
+/* Each tunnel's next hop (a route uses the tunnel), 0 = none: one pass
+ * over the next hops for all tunnels. */
+static void tunnel_nhs(const struct xtable *t, uint32_t *nh_of)
 {
+	memset(nh_of, 0, XFWD_MAX_TUNNELS * sizeof(*nh_of));
 	for (uint32_t id = 1; id < t->nh_max; id++)
-		if (t->nh[id].kind == XFWD_NH_TUNNEL && t->nh[id].tunnel == tid)
-			return id;
-	return 0;
+		if (t->nh[id].kind == XFWD_NH_TUNNEL && t->nh[id].tunnel < XFWD_MAX_TUNNELS)
+			nh_of[t->nh[id].tunnel] = id;
 }
 
 static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
-		       struct tun_probe *p)
+		       uint32_t nh, struct tun_probe *p)
 {
-	uint32_t nh = tunnel_nh(t, tid);
-	struct xdp_md ctx = { .ingress_ifindex = nh ? t->nh[nh].ifindex : 0 };
+	struct xdp_md ctx = { .ingress_ifindex = t->nh[nh].ifindex };
 	struct probe_frame f;
 
-	if (!nh)
-		return;
 	p->seq++;
 	frame_fill(&f, &t->tun[tid].probe, nh, tid, p->seq);
 	ctx.data_end = sizeof(f);
@@ -146,53 +145,55 @@ static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
 		p->first_tx = f.pr.tx_ns;
 }
 
-/* Replies noted by the data path since the last look. */
+/* Replies noted by the data path since the last look, and the loss over
+ * the last probes: recv_at[s % W] is what had arrived when probe s went
+ * out (0 before the first W), so the window's replies are a difference. */
 static void probe_receive(struct health *h, uint32_t tid, struct tun_probe *p)
 {
+	uint32_t window = p->seq < HEALTH_WINDOW ? p->seq : HEALTH_WINDOW;
 	struct xfwd_probe_rx rx;
-	uint32_t sent = p->seq < HEALTH_WINDOW ? p->seq : HEALTH_WINDOW;
 	uint64_t got;
 
-	if (bpf_map_lookup_elem(h->b->fd.probe_rx, &tid, &rx) || rx.replies == p->replies)
-		return;
-	p->pub.received += rx.replies - p->replies;
-	p->replies = rx.replies;
-	p->last_rx = rx.rx_ns;
-	p->pub.rtt_us = (uint32_t)((rx.rx_ns - rx.tx_ns) / 1000);
+	if (!bpf_map_lookup_elem(h->b->fd.probe_rx, &tid, &rx) && rx.replies != p->replies) {
+		p->pub.received += rx.replies - p->replies;
+		p->replies = rx.replies;
+		p->last_rx = rx.rx_ns;
+		p->pub.rtt_us = (uint32_t)((rx.rx_ns - rx.tx_ns) / 1000);
+	}
 	got = p->pub.received - p->recv_at[(p->seq + 1) % HEALTH_WINDOW];
-	if (sent && p->seq >= HEALTH_WINDOW)
-		p->pub.loss_permille = got >= sent ? 0 : (uint32_t)(1000 * (sent - got) / sent);
-	else if (p->pub.sent)
-		p->pub.loss_permille = p->pub.received >= p->pub.sent ? 0 :
-			(uint32_t)(1000 * (p->pub.sent - p->pub.received) / p->pub.sent);
+	p->pub.loss_permille = !window || got >= window ? 0 : (uint32_t)(1000 * (window - got) / window);
 }
 
-static void set_state(struct tun_probe *p, uint8_t state, const char *reason)
+__attribute__((format(printf, 3, 4)))
+static void set_state(struct tun_probe *p, uint8_t state, const char *fmt, ...)
 {
-	p->state = p->pub.state = state;
+	va_list ap;
+
+	p->pub.state = state;
 	p->pub.changed_unix_ms = wall_ms();
-	snprintf(p->pub.reason, sizeof(p->pub.reason), "%s", reason);
+	va_start(ap, fmt);
+	vsnprintf(p->pub.reason, sizeof(p->pub.reason), fmt, ap);
+	va_end(ap);
 }
 
 /* The state machine: returns 1 (now up), 0 (now down) or -1 (no change
  * of what the data path should do). */
-static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t now, char *why)
+static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t now)
 {
 	uint64_t detect = (uint64_t)c->multiplier * c->interval_ms * MS;
 	bool silent = now - (p->last_rx > p->first_tx ? p->last_rx : p->first_tx) > detect;
 	bool fresh = p->last_rx > p->hold_since;
 
-	switch (p->state) {
+	switch (p->pub.state) {
 	case XFWD_HEALTH_INIT:
 	case XFWD_HEALTH_UP:
-		if (p->state == XFWD_HEALTH_INIT && p->last_rx) {
+		if (p->pub.state == XFWD_HEALTH_INIT && p->last_rx) {
 			set_state(p, XFWD_HEALTH_UP, "first reply");
 			return 1;
 		}
 		if (!silent)
 			return -1;
-		snprintf(why, 36, "%u probes unanswered", c->multiplier);
-		set_state(p, XFWD_HEALTH_DOWN, why);
+		set_state(p, XFWD_HEALTH_DOWN, "%u probes unanswered", c->multiplier);
 		p->hold_since = now; /* a reply after this brings it back */
 		return 0;
 	case XFWD_HEALTH_DOWN:
@@ -209,25 +210,21 @@ static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t n
 		}
 		if (now - p->hold_since < (uint64_t)c->holddown_ms * MS)
 			return -1;
-		snprintf(why, 36, "replies for %u ms (hold-down)", c->holddown_ms);
-		set_state(p, XFWD_HEALTH_UP, why);
+		set_state(p, XFWD_HEALTH_UP, "replies for %u ms (hold-down)", c->holddown_ms);
 		return 1;
 	}
 	return -1;
 }
 
-/* One tunnel: receive, judge, send if due; the ms until it is due again. */
-static int tick_one(struct health *h, const struct xtable *t, uint32_t tid, uint64_t now,
-		    struct health_change *ch, int *nch)
+/* One tunnel, due now: receive, judge, send. */
+static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uint32_t nh,
+		     uint64_t now, struct health_change *ch, int *nch)
 {
 	const struct xfwd_probe_cfg *c = &t->tun[tid].probe;
 	struct tun_probe *p = &h->tp[tid];
-	char why[36] = "";
 	int v;
 
-	if (p->state != XFWD_HEALTH_OFF && now < p->next_tx)
-		return (int)((p->next_tx - now + MS - 1) / MS);
-	if (p->state == XFWD_HEALTH_OFF) {
+	if (p->pub.state == XFWD_HEALTH_OFF) {
 		struct xfwd_probe_rx rx = { 0 };
 
 		/* Replies counted before this daemon are not news. */
@@ -236,37 +233,48 @@ static int tick_one(struct health *h, const struct xtable *t, uint32_t tid, uint
 		set_state(p, XFWD_HEALTH_INIT, "probing started");
 	}
 	probe_receive(h, tid, p);
-	if (p->first_tx && (v = judge(c, p, now, why)) >= 0) {
+	if (p->first_tx && (v = judge(c, p, now)) >= 0) {
 		h->down[tid] = !v;
-		ch[*nch].tunnel = tid;
-		ch[*nch].up = v;
-		snprintf(ch[*nch].reason, sizeof(ch[*nch].reason), "%s", why[0] ? why : p->pub.reason);
-		(*nch)++;
+		ch[(*nch)++] = (struct health_change){ tid, v };
 	}
-	probe_send(h, t, tid, p);
+	probe_send(h, t, tid, nh, p);
 	p->next_tx = now + (uint64_t)c->interval_ms * MS;
 	bpf_map_update_elem(h->b->fd.health, &tid, &p->pub, BPF_ANY);
-	return (int)((p->next_tx - now + MS - 1) / MS);
+}
+
+/* Gone, no longer probed, or no route uses it: forget it. */
+static void probe_stop(struct health *h, uint32_t tid)
+{
+	if (h->tp[tid].pub.state != XFWD_HEALTH_OFF)
+		memset(&h->tp[tid], 0, sizeof(h->tp[tid]));
+	h->down[tid] = 0;
 }
 
 int health_tick(struct health *h, const struct xtable *t, struct health_change *ch, int *nch)
 {
-	uint64_t now = mono_ns();
-	int next = -1;
+	uint64_t now = mono_ns(), due = UINT64_MAX;
+	bool indexed = false;
 
 	*nch = 0;
 	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++) {
-		int ms;
+		struct tun_probe *p = &h->tp[tid];
 
-		if (!t->tun[tid].type || !t->tun[tid].probe.mode || !tunnel_nh(t, tid)) {
-			if (h->tp[tid].state != XFWD_HEALTH_OFF) /* gone, or no longer probed */
-				memset(&h->tp[tid], 0, sizeof(h->tp[tid]));
-			h->down[tid] = 0;
+		if (!t->tun[tid].type || !t->tun[tid].probe.mode) {
+			probe_stop(h, tid);
 			continue;
 		}
-		ms = tick_one(h, t, tid, now, ch, nch);
-		if (next < 0 || ms < next)
-			next = ms;
+		if (p->pub.state == XFWD_HEALTH_OFF || now >= p->next_tx) {
+			if (!indexed) /* only when a probe is due, once */
+				tunnel_nhs(t, h->nh_of);
+			indexed = true;
+			if (!h->nh_of[tid]) { /* no route uses it: nothing to probe */
+				probe_stop(h, tid);
+				continue;
+			}
+			tick_one(h, t, tid, h->nh_of[tid], now, ch, nch);
+		}
+		if (p->next_tx < due)
+			due = p->next_tx;
 	}
-	return next;
+	return due == UINT64_MAX ? -1 : (int)((due - now + MS - 1) / MS);
 }

@@ -15,18 +15,17 @@
 #define HEALTH_WINDOW 100 /* probes the loss figure covers */
 
 struct tun_probe {
-	uint8_t state; /* enum xfwd_health_state */
+	struct xfwd_health pub; /* state, counters, last change: as published */
 	uint32_t seq;
 	uint64_t next_tx, first_tx, last_rx, hold_since; /* CLOCK_MONOTONIC ns */
 	uint64_t replies; /* the data path's count at the last look */
 	uint64_t recv_at[HEALTH_WINDOW]; /* received so far when probe seq % W was sent */
-	struct xfwd_health pub;
 };
 
+/* A verdict that changes the data path; its reason is tp[tunnel].pub.reason. */
 struct health_change {
 	uint32_t tunnel;
 	bool up;
-	char reason[sizeof(((struct xfwd_health *)0)->reason)];
 };
 
 struct health {
@@ -34,6 +33,7 @@ struct health {
 	struct probe *skel;
 	struct tun_probe tp[XFWD_MAX_TUNNELS];
 	uint8_t down[XFWD_MAX_TUNNELS]; /* 1: next hops kept dead (xtable.tun_down) */
+	uint32_t nh_of[XFWD_MAX_TUNNELS]; /* scratch: each tunnel's next hop */
 };
 
 struct xtable;

@@ -51,6 +51,15 @@ static __always_inline void swap32(__be32 *a, __be32 *b)
 	*b = t;
 }
 
+static __always_inline void swap_macs(struct ethhdr *e)
+{
+	__u8 mac[ETH_ALEN];
+
+	__builtin_memcpy(mac, e->h_dest, ETH_ALEN);
+	__builtin_memcpy(e->h_dest, e->h_source, ETH_ALEN);
+	__builtin_memcpy(e->h_source, mac, ETH_ALEN);
+}
+
 /* Outer header of the answer: addresses swapped (no checksum changes),
  * TTL / hop limit the tunnel's, as if this host had sent it. */
 static __always_inline int probe_turn_outer(void *l3, void *data_end,
@@ -93,7 +102,6 @@ static __always_inline int probe_answer(struct xdp_md *ctx, const struct xfwd_tu
 	void *data = (void *)(long)ctx->data;
 	struct ethhdr *e = data;
 	struct udphdr *u = (void *)(ip + 1);
-	__u8 mac[ETH_ALEN];
 	__u32 l2 = sizeof(struct ethhdr);
 	__be16 port;
 
@@ -101,9 +109,7 @@ static __always_inline int probe_answer(struct xdp_md *ctx, const struct xfwd_tu
 		return DROP(ctx, DROP_TUNNEL_MALFORMED);
 	if (e->h_proto == bpf_htons(ETH_P_8021Q))
 		l2 = sizeof(struct vlan_ethhdr);
-	__builtin_memcpy(mac, e->h_dest, ETH_ALEN);
-	__builtin_memcpy(e->h_dest, e->h_source, ETH_ALEN);
-	__builtin_memcpy(e->h_source, mac, ETH_ALEN);
+	swap_macs(e);
 	if (probe_turn_outer(data + l2, data_end, t))
 		return DROP(ctx, DROP_TUNNEL_MALFORMED);
 	if (inner_eth(t)) { /* the inner Ethernet header just before ip */
@@ -111,9 +117,7 @@ static __always_inline int probe_answer(struct xdp_md *ctx, const struct xfwd_tu
 
 		if ((void *)ie < data || (void *)(ie + 1) > data_end)
 			return DROP(ctx, DROP_TUNNEL_MALFORMED);
-		__builtin_memcpy(mac, ie->h_dest, ETH_ALEN);
-		__builtin_memcpy(ie->h_dest, ie->h_source, ETH_ALEN);
-		__builtin_memcpy(ie->h_source, mac, ETH_ALEN);
+		swap_macs(ie);
 	}
 	swap32(&ip->saddr, &ip->daddr);
 	port = u->source;

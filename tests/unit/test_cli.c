@@ -167,6 +167,36 @@ static void test_other_objects(void **s)
 	refused("xfwd status now", "unexpected 'now'");
 }
 
+static void test_tunnel_probes(void **s)
+{
+	struct cli_req r;
+
+	(void)s;
+	assert_int_equal(parse(&r, "xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 probe udp"), 0);
+	assert_int_equal(r.tun.probe.mode, XFWD_PROBE_UDP);
+	assert_int_equal(r.tun.probe.interval_ms, 100); /* defaults */
+	assert_int_equal(r.tun.probe.multiplier, 3);
+	assert_int_equal(r.tun.probe.holddown_ms, 2000);
+	assert_int_equal(parse(&r, "xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 "
+				   "probe icmp 169.254.0.2 from 169.254.0.1 probe-interval 10 probe-multiplier 5 hold-down 0"), 0);
+	assert_int_equal(r.tun.probe.mode, XFWD_PROBE_ICMP);
+	assert_int_equal(r.tun.probe.dst, htonl(0xa9fe0002));
+	assert_int_equal(r.tun.probe.src, htonl(0xa9fe0001));
+	assert_int_equal(r.tun.probe.interval_ms, 10);
+	assert_int_equal(r.tun.probe.multiplier, 5);
+	assert_int_equal(r.tun.probe.holddown_ms, 0); /* given: no hold-down */
+	assert_int_equal(parse(&r, "xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2"), 0);
+	assert_int_equal(r.tun.probe.mode, XFWD_PROBE_OFF);
+	assert_int_equal(r.tun.probe.holddown_ms, 0);
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 probe bfd", "'probe' is 'udp'");
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 probe icmp 169.254.0.2", "needs 'PEER from SRC'");
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 probe icmp fe80::1 from fe80::2", "needs 'PEER from SRC'");
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 probe udp probe-interval 5", "from 10 to 60000");
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 hold-down 100", "without 'probe udp'");
+	assert_int_equal(parse(&r, "xfwd health"), 0);
+	assert_int_equal(r.cmd, CMD_HEALTH);
+}
+
 static void test_tunnels(void **s)
 {
 	struct cli_req r;
@@ -257,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_route_get),
 		cmocka_unit_test(test_other_objects),
 		cmocka_unit_test(test_tunnels),
+		cmocka_unit_test(test_tunnel_probes),
 		cmocka_unit_test(test_prefixes),
 	};
 
