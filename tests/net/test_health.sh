@@ -37,7 +37,10 @@ for i in 1 2; do
 	nsx b ip neigh replace 192.0.$((i + 1)).1 lladdr "$(nsx a cat /sys/class/net/a-u$i/address)" dev b-v$i nud permanent
 done
 
-PROBE="probe udp probe-interval 10 probe-multiplier 3 hold-down 500"
+# XFWD_TEST_SLOW (the qemu guest, tests/vm): every interval that many times longer.
+SLOW=${XFWD_TEST_SLOW:-1}
+HOLD=$((500 * SLOW))
+PROBE="probe udp probe-interval $((10 * SLOW)) probe-multiplier 3 hold-down $HOLD"
 conf() { # conf NS LOCAL-SUFFIX PEER-SUFFIX HOST-DEV HOST-NET HOST FAR-NET UNDERLAY-DEVS
 	cat >"$tmp/$1.conf" <<EOF
 [xfwd]
@@ -114,7 +117,7 @@ other() { [ "$1" = t1 ] && echo t2 || echo t1; }
 # printed: it is measured, not asserted (timing on a shared machine).
 survives() {
 	local o=$(other "$T") r
-	sleep 0.3
+	sleep "$(awk -v s="$SLOW" 'BEGIN { print 0.3 * s }')" # detection: 3 probes
 	r=$(tun_pkts b rx "$o")
 	sleep 0.9
 	r=$(($(tun_pkts b rx "$o") - r))
@@ -122,7 +125,7 @@ survives() {
 }
 
 # (a) silent loss: the bridge port stops forwarding, every link stays up.
-stream_start 3
+stream_start $((2 + SLOW))
 sleep 0.5
 T=$(carrier); P=$(port_of "$T")
 nsx m bridge link set dev m$P state 0
@@ -137,23 +140,24 @@ echo "  (silent cut of $T: longest gap $GAP ms, at $GAP_AT ms; gaps > 15 ms: $GA
 # (the 6.1 guest) the slow pipeline loses ~12% more, the host ~1%.
 check "...and kept flowing: under 25% lost ($GOT of $SENT arrived)" \
 	test "$((GOT * 4))" -ge "$((SENT * 3))"
-check "...then up after the 500 ms hold-down" wait_for health_is a "$T" up
-check "...logged with its reason" grep -q "tunnel $T up: replies for 500 ms (hold-down)" "$tmp/a.log"
+check "...then up after the $HOLD ms hold-down" wait_for -t $((5 * SLOW)) health_is a "$T" up
+check "...logged with its reason" grep -q "tunnel $T up: replies for $HOLD ms (hold-down)" "$tmp/a.log"
 
-# A flapping path stays held down: 100 ms up, 100 ms gone, for 1.6 s.
+# A flapping path stays held down: 100 ms up, 100 ms gone (x SLOW), 8 times.
 nsx m bridge link set dev m$P state 0
 wait_for health_is a "$T" down || true
 UPS=$(grep -c "tunnel $T up" "$tmp/a.log")
+FLAP=$(awk -v s="$SLOW" 'BEGIN { print 0.1 * s }')
 for _ in $(seq 8); do
-	nsx m bridge link set dev m$P state 3; sleep 0.1
-	nsx m bridge link set dev m$P state 0; sleep 0.1
+	nsx m bridge link set dev m$P state 3; sleep "$FLAP"
+	nsx m bridge link set dev m$P state 0; sleep "$FLAP"
 done
 check "a flapping path never came up (hold-down)" test "$(grep -c "tunnel $T up" "$tmp/a.log")" -eq "$UPS"
 nsx m bridge link set dev m$P state 3
-check "...and comes up once it is steady" wait_for health_is a "$T" up
+check "...and comes up once it is steady" wait_for -t $((5 * SLOW)) health_is a "$T" up
 
 # (b) link loss: the underlay link's far end goes down (carrier lost).
-stream_start 3
+stream_start $((2 + SLOW))
 sleep 0.5
 T=$(carrier); P=$(port_of "$T")
 nsx m ip link set m$P down
