@@ -24,6 +24,11 @@ static unsigned int depth_of(uint32_t e)
 	return (e >> XFWD_LPM_DEPTH_SHIFT) & XFWD_LPM_DEPTH_MASK;
 }
 
+static bool is_dead(const struct lpm4 *t, uint32_t target)
+{
+	return t->dead && (t->dead[target / 64] >> (target % 64) & 1);
+}
+
 /* ---- lazy mirror ---- */
 
 /* A chunk no rule reached when the table was adopted is zero in the live
@@ -337,8 +342,9 @@ int lpm4_init(struct lpm4 *t, uint32_t groups)
 	t->dirty24c = calloc(XFWD_TBL24_SIZE / LPM4_CHUNK, 1);
 	t->dirty8 = calloc((size_t)groups * G8 / 64, 8);
 	t->dirty8g = calloc(groups, 1);
+	t->held8 = calloc(groups, sizeof(*t->held8));
 	if (!t->tbl24 || !t->tbl8 || !t->ready || !t->pending || !t->loaded24 || !t->reached ||
-	    !t->loaded8 || !t->dirty24 || !t->dirty24c || !t->dirty8 || !t->dirty8g) {
+	    !t->loaded8 || !t->dirty24 || !t->dirty24c || !t->dirty8 || !t->dirty8g || !t->held8) {
 		lpm4_fini(t);
 		return -ENOMEM;
 	}
@@ -358,6 +364,8 @@ void lpm4_fini(struct lpm4 *t)
 	free(t->rules.vals);
 	free(t->dirty24);
 	free(t->dirty24c);
+	free(t->dead);
+	free(t->held8);
 	free(t->dirty8);
 	free(t->dirty8g);
 	memset(t, 0, sizeof(*t));
@@ -391,6 +399,7 @@ int lpm4_adopt(struct lpm4 *t)
 	if (!used)
 		return -ENOMEM;
 	mark_reached(t);
+	memset(t->held8, 0, t->groups * sizeof(*t->held8));
 	for (size_t k = 0; k < t->rules.cap && !err; k++) {
 		uint64_t key = t->rules.keys[k];
 		uint32_t e;
@@ -402,6 +411,8 @@ int lpm4_adopt(struct lpm4 *t)
 			err = -EBADMSG;
 		else
 			used[e & XFWD_LPM_TARGET_MASK] = 1;
+		if (!err && is_dead(t, t->rules.vals[k] & LPM4_MAX_TARGET))
+			t->held8[e & XFWD_LPM_TARGET_MASK]++;
 	}
 	t->nready = t->ready_head = t->npending = 0;
 	for (uint32_t g = 0; g < t->groups; g++)
@@ -420,24 +431,58 @@ int lpm4_rule_load(struct lpm4 *t, uint32_t addr, unsigned int depth,
 			 target | (uint32_t)tag << 24);
 }
 
-static int add_long(struct lpm4 *t, uint32_t addr, unsigned int depth,
-		    uint32_t v)
+/* The tbl8 group of addr's /24, made (inheriting the /24's entry) when
+ * missing: the whole group is written before the tbl24 entry that links
+ * it (the flush keeps that order too). */
+static int group_of(struct lpm4 *t, uint32_t addr, uint32_t *g)
 {
-	uint32_t i = addr >> 8, e = *e24(t, i), g;
-	uint32_t lo = addr & 0xff, n = 1u << (32 - depth);
+	uint32_t i = addr >> 8, e = *e24(t, i);
 	int err;
 
-	if (!(e & XFWD_LPM_EXT)) {
-		if ((err = group_alloc(t, &g)))
-			return err;
-		/* The whole group first (it inherits the /24's entry), then
-		 * link it (the flush keeps that order too). */
-		for (uint32_t j = 0; j < G8; j++)
-			set8(t, g * G8 + j, e);
-		set24(t, i, XFWD_LPM_VALID | XFWD_LPM_EXT | g);
-		e = XFWD_LPM_EXT | g;
+	if (e & XFWD_LPM_EXT) {
+		*g = e & XFWD_LPM_TARGET_MASK;
+		return 0;
 	}
-	group_fill(t, e & XFWD_LPM_TARGET_MASK, lo, n, depth, v, false);
+	if ((err = group_alloc(t, g)))
+		return err;
+	for (uint32_t j = 0; j < G8; j++)
+		set8(t, *g * G8 + j, e);
+	set24(t, i, XFWD_LPM_VALID | XFWD_LPM_EXT | *g);
+	return 0;
+}
+
+/* Write a rule's entry v into its range (del: the cover's, into the
+ * entries that are its own). A long rule's group must exist for del. */
+static int fill(struct lpm4 *t, uint32_t addr, unsigned int depth, uint32_t v,
+		bool del)
+{
+	uint32_t g;
+	int err;
+
+	if (depth <= 24) {
+		fill_short(t, addr, depth, v, del);
+		return 0;
+	}
+	if ((err = group_of(t, addr, &g)))
+		return err;
+	group_fill(t, g, addr & 0xff, 1u << (32 - depth), depth, v, del);
+	return 0;
+}
+
+static uint32_t cover_entry(const struct lpm4 *t, uint32_t addr,
+			    unsigned int depth);
+
+/* A dead rule longer than /24 holds its group (see group_collapse). */
+static int hold(struct lpm4 *t, uint32_t addr, unsigned int depth, int by)
+{
+	uint32_t g;
+	int err;
+
+	if (depth <= 24)
+		return 0;
+	if ((err = group_of(t, addr, &g)))
+		return err;
+	t->held8[g] = (uint16_t)(t->held8[g] + by);
 	return 0;
 }
 
@@ -450,19 +495,28 @@ int lpm4_add(struct lpm4 *t, uint32_t addr, unsigned int depth,
 int lpm4_add_tagged(struct lpm4 *t, uint32_t addr, unsigned int depth,
 		    uint32_t target, uint8_t tag)
 {
-	uint32_t v;
+	uint32_t old;
+	bool had, was_dead, dead;
 	int err;
 
 	if (depth > 32 || target > LPM4_MAX_TARGET)
 		return -EINVAL;
 	addr &= mask_of(depth);
-	v = entry(target, depth);
-	if (depth <= 24)
-		fill_short(t, addr, depth, v, false);
-	else if ((err = add_long(t, addr, depth, v)))
+	had = rules_get(&t->rules, rule_key(addr, depth), &old);
+	was_dead = had && is_dead(t, old & LPM4_MAX_TARGET);
+	dead = is_dead(t, target);
+	if (!dead)
+		err = fill(t, addr, depth, entry(target, depth), false);
+	else if (had && !was_dead) /* out of the tables: to the cover */
+		err = fill(t, addr, depth, cover_entry(t, addr, depth), true);
+	else
+		err = 0;
+	if (!err && dead != was_dead)
+		err = hold(t, addr, depth, dead ? 1 : -1);
+	if (!err && t->io_err)
+		err = t->io_err;
+	if (err)
 		return err;
-	if (t->io_err)
-		return t->io_err;
 	return rules_put(&t->rules, rule_key(addr, depth),
 			 target | (uint32_t)tag << 24);
 }
@@ -475,15 +529,18 @@ static uint32_t cover_entry(const struct lpm4 *t, uint32_t addr,
 		uint32_t target;
 
 		if (rules_get(&t->rules, rule_key(addr & mask_of(d), d),
-			      &target))
+			      &target) && !is_dead(t, target & LPM4_MAX_TARGET))
 			return entry(target & LPM4_MAX_TARGET, d);
 	}
 	return 0;
 }
 
-/* A group holding no route longer than /24 is uniform: fold it back. */
+/* A group holding no route longer than /24 is uniform: fold it back
+ * (unless a dead one holds it). */
 static void group_collapse(struct lpm4 *t, uint32_t i, uint32_t g)
 {
+	if (t->held8[g])
+		return;
 	for (uint32_t j = 0; j < G8; j++)
 		if (depth_of(*e8(t, g * G8 + j)) > 24)
 			return;
@@ -491,24 +548,12 @@ static void group_collapse(struct lpm4 *t, uint32_t i, uint32_t g)
 	t->pending[t->npending++] = g;
 }
 
-static int del_long(struct lpm4 *t, uint32_t addr, unsigned int depth,
-		    uint32_t v)
-{
-	uint32_t i = addr >> 8, e = *e24(t, i), g;
-
-	if (!(e & XFWD_LPM_EXT))
-		return -EBADMSG; /* rule set and table disagree */
-	g = e & XFWD_LPM_TARGET_MASK;
-	group_fill(t, g, addr & 0xff, 1u << (32 - depth), depth, v, true);
-	group_collapse(t, i, g);
-	return 0;
-}
-
 int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth)
 {
-	uint32_t target, v;
+	uint32_t target, i = (addr & mask_of(depth)) >> 8, e = 0;
+	bool dead;
 	uint64_t key;
-	int err;
+	int err = 0;
 
 	if (depth > 32)
 		return -EINVAL;
@@ -516,13 +561,19 @@ int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth)
 	key = rule_key(addr, depth);
 	if (!rules_get(&t->rules, key, &target))
 		return -ENOENT;
-	v = cover_entry(t, addr, depth);
-	if (depth <= 24)
-		fill_short(t, addr, depth, v, true);
-	else if ((err = del_long(t, addr, depth, v)))
+	dead = is_dead(t, target & LPM4_MAX_TARGET);
+	if (depth > 24 && !((e = *e24(t, i)) & XFWD_LPM_EXT))
+		return -EBADMSG; /* rule set and table disagree */
+	if (!dead)
+		err = fill(t, addr, depth, cover_entry(t, addr, depth), true);
+	else
+		err = hold(t, addr, depth, -1);
+	if (!err && depth > 24)
+		group_collapse(t, i, e & XFWD_LPM_TARGET_MASK);
+	if (!err && t->io_err)
+		err = t->io_err;
+	if (err)
 		return err;
-	if (t->io_err)
-		return t->io_err;
 	rules_del(&t->rules, key);
 	return 0;
 }
@@ -568,6 +619,69 @@ void lpm4_for_each(const struct lpm4 *t, lpm4_rule_fn fn, void *arg)
 			fn((uint32_t)((k - 1) >> 6), (k - 1) & 63,
 			   v & LPM4_MAX_TARGET, (uint8_t)(v >> 24), arg);
 	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int lpm4_mark_dead(struct lpm4 *t, uint32_t target, bool dead)
+{
+	if (target > LPM4_MAX_TARGET)
+		return -EINVAL;
+	if (!t->dead && !(t->dead = calloc((LPM4_MAX_TARGET + 1) / 64, 8)))
+		return -ENOMEM;
+	if (dead)
+		t->dead[target / 64] |= 1ull << (target % 64);
+	else
+		t->dead[target / 64] &= ~(1ull << (target % 64));
+	return 0;
+}
+
+bool lpm4_is_dead(const struct lpm4 *t, uint32_t target)
+{
+	return target <= LPM4_MAX_TARGET && is_dead(t, target);
+}
+
+/* One rule of a target that just died (came back): out of (into) the
+ * tables. Its group exists either way, so this never allocates one. */
+static int move_rule(struct lpm4 *t, uint32_t addr, unsigned int depth,
+		     uint32_t target, bool dead)
+{
+	uint32_t v = dead ? cover_entry(t, addr, depth) : entry(target, depth);
+	int err = fill(t, addr, depth, v, dead);
+
+	return err ?: hold(t, addr, depth, dead ? 1 : -1);
+}
+
+int lpm4_set_dead(struct lpm4 *t, const uint32_t *targets, size_t n, bool dead)
+{
+	uint32_t *chg = malloc((n ?: 1) * sizeof(*chg));
+	size_t m = 0;
+	int err = 0, moved = 0;
+
+	if (!chg)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !err; i++)
+		if (lpm4_is_dead(t, targets[i]) != dead &&
+		    !(err = lpm4_mark_dead(t, targets[i], dead)))
+			chg[m++] = targets[i];
+	qsort(chg, m, sizeof(*chg), cmp_u32);
+	for (size_t k = 0; k < t->rules.cap && m && !err; k++) {
+		uint64_t key = t->rules.keys[k];
+		uint32_t target = t->rules.vals[k] & LPM4_MAX_TARGET;
+
+		if (!key || !bsearch(&target, chg, m, sizeof(*chg), cmp_u32))
+			continue;
+		err = move_rule(t, (uint32_t)((key - 1) >> 6), (key - 1) & 63, target, dead);
+		moved++;
+	}
+	free(chg);
+	err = err ?: t->io_err;
+	return err ? err : moved;
 }
 
 size_t lpm4_rule_count(const struct lpm4 *t)

@@ -14,6 +14,12 @@
  *     still in flight reads it.
  * Each write is one aligned 32-bit value, so a lookup sees old or new.
  * Batching many changes into one flush writes each entry once.
+ *
+ * A target can be marked dead (xfwd: a group whose next hops all died):
+ * its rules stay in the rule set but leave the tables, so their addresses
+ * read the longest covering rule that is not dead, or nothing. A dead
+ * rule longer than /24 keeps its tbl8 group, so coming back never needs
+ * a free one.
  */
 #ifndef XFWD_LPM4_H
 #define XFWD_LPM4_H
@@ -63,6 +69,8 @@ struct lpm4 {
 	size_t ndirty;
 	void (*grace)(void *arg);
 	void *grace_arg;
+	uint64_t *dead;  /* a bit per target; allocated when first needed */
+	uint16_t *held8; /* per tbl8 group: dead rules longer than /24 in it */
 };
 
 #define LPM4_MAX_TARGET 0xffffffu
@@ -95,6 +103,16 @@ uint32_t lpm4_lookup(struct lpm4 *t, uint32_t addr);
 int lpm4_adopt(struct lpm4 *t);
 int lpm4_rule_load(struct lpm4 *t, uint32_t addr, unsigned int depth,
 		   uint32_t target, uint8_t tag);
+
+/* Mark targets dead (or alive again) and move their rules out of (into)
+ * the tables, in one pass over the rules. Targets already in that state
+ * are left alone. Returns how many rules moved, -ENOMEM, or the fetch
+ * callback's error. */
+int lpm4_set_dead(struct lpm4 *t, const uint32_t *targets, size_t n, bool dead);
+/* Only the mark: before lpm4_adopt (the live tables already leave the
+ * rules of dead targets out), or for a target no rule uses. */
+int lpm4_mark_dead(struct lpm4 *t, uint32_t target, bool dead);
+bool lpm4_is_dead(const struct lpm4 *t, uint32_t target);
 
 /* Visit every rule. */
 typedef void (*lpm4_rule_fn)(uint32_t addr, unsigned int depth,

@@ -28,6 +28,7 @@
 struct model {
 	uint32_t addr[33][MODEL_CAP];
 	uint32_t target[33][MODEL_CAP]; /* 0 = empty (targets start at 1) */
+	uint8_t dead[1024]; /* targets whose rules are skipped */
 };
 
 static uint32_t mask_of(unsigned int d)
@@ -66,7 +67,7 @@ static uint32_t model_lookup(struct model *m, uint32_t addr)
 	for (int d = 32; d >= 0; d--) {
 		uint32_t t = model_get(m, addr & mask_of(d), d);
 
-		if (t)
+		if (t && !m->dead[t])
 			return t;
 	}
 	return 0;
@@ -162,6 +163,9 @@ struct fixture {
 	struct probes pr;
 	int graces;
 	size_t writes;
+	uint32_t ntargets; /* targets are 1..ntargets */
+	int toggle_every;  /* about one op in this many marks targets dead or alive */
+	int toggles;
 };
 
 static void probes_reset(struct probes *pr)
@@ -238,6 +242,7 @@ static int setup(void **state)
 	f->t.grace = grace_flush;
 	f->t.grace_arg = f;
 	f->m = calloc(1, sizeof(*f->m));
+	f->ntargets = 1000;
 	f->l.tbl24 = calloc(XFWD_TBL24_SIZE, 4);
 	f->l.tbl8 = calloc(64 * 256, 4);
 	f->pr.at24 = calloc(XFWD_TBL24_SIZE, 1);
@@ -273,7 +278,7 @@ static int one_op(struct fixture *f, uint32_t addr, unsigned int depth,
 		model_set(f->m, addr, depth, UINT32_MAX);
 		return 0;
 	}
-	*target = 1 + rnd() % 1000;
+	*target = 1 + rnd() % f->ntargets;
 	int err = lpm4_add(&f->t, addr, depth, *target);
 
 	if (err == -ENOSPC) /* out of groups: nothing may have changed */
@@ -281,6 +286,25 @@ static int one_op(struct fixture *f, uint32_t addr, unsigned int depth,
 	assert_int_equal(err, 0);
 	model_set(f->m, addr, depth, *target);
 	return 0;
+}
+
+/* Up to three targets die or come back together (one next hop failing
+ * takes several groups with it); their rules leave or rejoin the tables
+ * and never need a free group for that. */
+static void toggle_targets(struct fixture *f)
+{
+	uint32_t tg[3];
+	size_t n = 1 + rnd() % 3;
+	bool dead = rnd() % 2;
+
+	for (size_t i = 0; i < n; i++) {
+		tg[i] = 1 + rnd() % f->ntargets;
+		f->m->dead[tg[i]] = dead;
+	}
+	assert_true(lpm4_set_dead(&f->t, tg, n, dead) >= 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(lpm4_is_dead(&f->t, tg[i]), dead);
+	f->toggles++;
 }
 
 /* Random operations, flushed every `batch` of them; every write of a
@@ -299,7 +323,9 @@ static void random_ops(struct fixture *f, int ops, int batch)
 		probe_addrs(addr, depth, p);
 		for (int k = 0; k < (batch == 1 && depth < 16 ? 0 : 8); k++)
 			probe_add(&f->pr, p[k], live_lookup(&f->l, p[k])); /* as at the last flush */
-		if (one_op(f, addr, depth, &target) == -ENOSPC) {
+		if (f->toggle_every && rnd() % f->toggle_every == 0)
+			toggle_targets(f);
+		else if (one_op(f, addr, depth, &target) == -ENOSPC) {
 			nospc++;
 			if (batch == 1)
 				assert_int_equal(f->t.ndirty, 0);
@@ -325,10 +351,11 @@ static void random_ops(struct fixture *f, int ops, int batch)
 		assert_int_equal(live_lookup(&f->l, a), model_lookup(f->m, a));
 	}
 	assert_memory_equal(f->t.tbl24, f->l.tbl24, XFWD_TBL24_SIZE * 4);
-	print_message("rules %zu, groups used %u, graces %d, ENOSPC %d, writes %zu\n",
+	print_message("rules %zu, groups used %u, graces %d, ENOSPC %d, writes %zu, toggles %d\n",
 		      lpm4_rule_count(&f->t), lpm4_groups_used(&f->t),
-		      f->graces, nospc, f->writes);
-	assert_true(f->graces > 0); /* reuse after grace was exercised */
+		      f->graces, nospc, f->writes, f->toggles);
+	if (!f->toggle_every) /* dead rules hold most groups */
+		assert_true(f->graces > 0); /* reuse after grace was exercised */
 }
 
 static void test_random_ops_match_model(void **state)
@@ -340,6 +367,27 @@ static void test_random_ops_match_model(void **state)
 static void test_batches_are_hitless(void **state)
 {
 	random_ops(*state, 30000, 8);
+}
+
+/* Dead targets (groups whose next hops all died): few targets, so each
+ * toggle moves many rules, nested in each other and in live ones. */
+static void test_dead_targets_match_model(void **state)
+{
+	struct fixture *f = *state;
+
+	f->ntargets = 40;
+	f->toggle_every = 40;
+	random_ops(f, 60000, 1);
+	assert_true(f->toggles > 1000);
+}
+
+static void test_dead_targets_in_batches(void **state)
+{
+	struct fixture *f = *state;
+
+	f->ntargets = 40;
+	f->toggle_every = 20;
+	random_ops(f, 30000, 8);
 }
 
 /* Reads the first table's arrays, as the loader reads the live maps. */
@@ -384,6 +432,72 @@ static void test_adopt_reproduces_free_groups(void **state)
 	assert_int_equal(lpm4_groups_used(&t2), 0);
 	assert_int_equal(table_lookup(&t2, 0x0a000221), 9);
 	assert_int_equal(lpm4_del(&t2, 0x0a000100, 25), -ENOENT);
+	lpm4_fini(&t2);
+}
+
+static void load_rule(uint32_t addr, unsigned int depth, uint32_t target,
+		      uint8_t tag, void *arg)
+{
+	assert_int_equal(lpm4_rule_load(arg, addr, depth, target, tag), 0);
+}
+
+/* Rules moved by one target's change. */
+static int set_dead(struct lpm4 *t, uint32_t target, bool dead)
+{
+	return lpm4_set_dead(t, &target, 1, dead);
+}
+
+/* A cover chain: a dead rule's addresses read the longest live rule
+ * covering it, then nothing (the kernel). A dead rule longer than /24
+ * keeps its tbl8 group, so coming back never needs a free one; an
+ * adopted copy knows that too. */
+static void test_dead_rules_fall_to_covers(void **state)
+{
+	struct fixture *f = *state;
+	struct lpm4 t2;
+
+	assert_int_equal(lpm4_add(&f->t, 0x0a000000, 8, 9), 0);
+	assert_int_equal(lpm4_add(&f->t, 0x0a000000, 16, 8), 0);
+	assert_int_equal(lpm4_add(&f->t, 0x0a000100, 25, 7), 0);
+	assert_int_equal(set_dead(&f->t, 7, true), 1);
+	assert_int_equal(table_lookup(&f->t, 0x0a000101), 8);
+	assert_int_equal(lpm4_groups_used(&f->t), 1); /* kept */
+	assert_int_equal(set_dead(&f->t, 8, true), 1);
+	assert_int_equal(table_lookup(&f->t, 0x0a000101), 9);
+	assert_int_equal(table_lookup(&f->t, 0x0a00ff01), 9);
+	assert_int_equal(set_dead(&f->t, 9, true), 1);
+	assert_int_equal(table_lookup(&f->t, 0x0a000101), 0);
+	/* A route added to a dead target stays out of the tables. */
+	assert_int_equal(lpm4_add(&f->t, 0x0b000080, 25, 9), 0);
+	assert_int_equal(table_lookup(&f->t, 0x0b000081), 0);
+	assert_int_equal(lpm4_groups_used(&f->t), 2);
+	assert_int_equal(set_dead(&f->t, 9, false), 2);
+	assert_int_equal(table_lookup(&f->t, 0x0a000101), 9);
+	assert_int_equal(table_lookup(&f->t, 0x0b000081), 9);
+	/* Every other group taken: the /25 still comes back. */
+	for (uint32_t g = 0; g < 62; g++)
+		assert_int_equal(lpm4_add(&f->t, 0x14000000 | g << 8 | 128, 25, 1), 0);
+	assert_int_equal(lpm4_add(&f->t, 0x15000080, 25, 2), -ENOSPC);
+	assert_int_equal(lpm4_flush(&f->t, replay_write, f), 0);
+
+	/* Adopted with the dead targets marked: same groups, same answers. */
+	assert_int_equal(lpm4_init(&t2, 64), 0);
+	t2.fetch = fetch_from;
+	t2.fetch_arg = &f->t;
+	lpm4_for_each(&f->t, load_rule, &t2);
+	lpm4_mark_dead(&t2, 7, true);
+	lpm4_mark_dead(&t2, 8, true);
+	assert_int_equal(lpm4_adopt(&t2), 0);
+	assert_int_equal(lpm4_groups_used(&t2), 64);
+	assert_int_equal(set_dead(&t2, 8, false), 1);
+	assert_int_equal(table_lookup(&t2, 0x0a000101), 8);
+	assert_int_equal(set_dead(&t2, 7, false), 1);
+	assert_int_equal(table_lookup(&t2, 0x0a000101), 7);
+	/* A dead rule deleted gives its group back once no other needs it. */
+	assert_int_equal(set_dead(&t2, 7, true), 1);
+	assert_int_equal(lpm4_del(&t2, 0x0a000100, 25), 0);
+	assert_int_equal(lpm4_groups_used(&t2), 63);
+	assert_int_equal(table_lookup(&t2, 0x0a000101), 8);
 	lpm4_fini(&t2);
 }
 
@@ -469,6 +583,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_random_ops_match_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batches_are_hitless, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dead_targets_match_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dead_targets_in_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dead_rules_fall_to_covers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_reproduces_free_groups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_reads_only_reached_chunks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
