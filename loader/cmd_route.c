@@ -295,6 +295,7 @@ int cmd_route_show(const struct cli_req *r, char *err, size_t len)
 struct decision {
 	const char *action; /* forward, pass, drop */
 	const char *why;
+	char why_buf[96];
 	struct xprefix match;
 	uint32_t group, member, members, nh_id;
 	struct xfwd_nh nh;
@@ -323,9 +324,10 @@ static uint32_t live_entry(int fd, uint32_t idx)
 	return bpf_map_lookup_elem(fd, &key, &line) ? 0 : line.e[idx % XFWD_LPM_LINE];
 }
 
-/* The route's group from the live maps (0 = none) and the matched prefix. */
+/* The route's group from the live maps (0 = none) and the matched prefix;
+ * IPv6: among routes of at most max6 bits. */
 static uint32_t live_lookup(const struct xb *b, const struct xaddr *a,
-			    struct xprefix *match)
+			    unsigned int max6, struct xprefix *match)
 {
 	match->addr = *a;
 	if (a->family == AF_INET) {
@@ -337,7 +339,7 @@ static uint32_t live_lookup(const struct xb *b, const struct xaddr *a,
 		xaddr_set_v4(&match->addr, match->len ? ip & (~0u << (32 - match->len)) : 0);
 		return e & XFWD_LPM_VALID ? e & XFWD_LPM_TARGET_MASK : 0;
 	}
-	struct xfwd_route_key6 k = { .prefixlen = 128 };
+	struct xfwd_route_key6 k = { .prefixlen = max6 };
 	struct xfwd_route rt;
 
 	memcpy(k.addr, a->bytes, 16);
@@ -385,9 +387,42 @@ static int pick_member(const struct xb *b, const struct cli_req *r,
 	return bpf_map_lookup_elem(b->fd.nexthops, &d->nh_id, &d->nh) ? -1 : 0;
 }
 
-static void decide(const struct xb *b, const struct cli_req *r, struct decision *d)
+static int group_member(const struct xb *b, const struct cli_req *r, struct decision *d)
 {
 	struct xfwd_group g;
+
+	if (bpf_map_lookup_elem(b->fd.groups, &d->group, &g))
+		return -1;
+	return pick_member(b, r, &g.set[g.active & 1], d);
+}
+
+/* IPv6, as XDP does: a route whose next hops are all dead gives way to
+ * the longest covering route with a live one (IPv4's table has already
+ * moved such routes out: the lookup finds the cover itself). */
+static int cover_member(const struct xb *b, const struct cli_req *r, struct decision *d)
+{
+	struct xprefix dead = d->match;
+	uint32_t gid = d->group;
+	char p[XPREFIX_STRLEN];
+
+	if (r->dst.family != AF_INET6)
+		return -1;
+	for (unsigned int i = 0; i < XFWD_COVER_MAX && d->match.len > 0; i++) {
+		if (!(d->group = live_lookup(b, &r->dst, d->match.len - 1, &d->match)))
+			break;
+		if (!group_member(b, r, d)) {
+			snprintf(d->why_buf, sizeof(d->why_buf), "covering route: every next hop of %s is dead",
+				 xprefix_str(&dead, p));
+			return 0;
+		}
+	}
+	d->group = gid;
+	d->match = dead;
+	return -1;
+}
+
+static void decide(const struct xb *b, const struct cli_req *r, struct decision *d)
+{
 
 	memset(d, 0, sizeof(*d));
 	d->action = "pass";
@@ -395,13 +430,12 @@ static void decide(const struct xb *b, const struct cli_req *r, struct decision 
 		d->why = "multicast, broadcast, link-local or loopback";
 		return;
 	}
-	d->group = live_lookup(b, &r->dst, &d->match);
+	d->group = live_lookup(b, &r->dst, 128, &d->match);
 	if (!d->group) {
 		d->why = "no matching route";
 		return;
 	}
-	if (bpf_map_lookup_elem(b->fd.groups, &d->group, &g) ||
-	    pick_member(b, r, &g.set[g.active & 1], d)) {
+	if (group_member(b, r, d) && cover_member(b, r, d)) {
 		d->why = "every member of the group is dead";
 		return;
 	}
@@ -409,7 +443,8 @@ static void decide(const struct xb *b, const struct cli_req *r, struct decision 
 	case XFWD_NH_DIRECT:
 	case XFWD_NH_TUNNEL:
 		d->action = d->nh.flags & XFWD_NH_F_NEIGH ? "forward" : "pass";
-		d->why = d->nh.flags & XFWD_NH_F_NEIGH ? NULL : "next hop MAC not yet resolved";
+		d->why = d->nh.flags & XFWD_NH_F_NEIGH ? (d->why_buf[0] ? d->why_buf : NULL)
+						       : "next hop MAC not yet resolved";
 		break;
 	case XFWD_NH_LOCAL: d->why = "addressed to this host"; break;
 	case XFWD_NH_KERNEL: d->why = "route says: kernel"; break;

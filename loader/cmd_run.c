@@ -469,6 +469,19 @@ static int mirror_sync(struct daemon *d)
 	return ret;
 }
 
+/* For the log: IPv4 routes the last state change moved to or from their
+ * covering routes (their groups lost or regained their last live member). */
+static const char *covered_note(struct daemon *d, bool up)
+{
+	static char buf[96];
+
+	if (!d->t.covered)
+		return "";
+	snprintf(buf, sizeof(buf), "; %d IPv4 route(s) %s their covering routes", d->t.covered,
+		 up ? "back from" : "moved to");
+	return buf;
+}
+
 /* The kernel marks next hops dead on local link loss without any route
  * event: xfwd watches links itself, so ECMP leaves a dead link at once. */
 static void set_link(struct daemon *d, uint32_t ifindex, bool up)
@@ -479,8 +492,8 @@ static void set_link(struct daemon *d, uint32_t ifindex, bool up)
 	if (xt_link_state(&d->t, ifindex, up, &changed))
 		logmsg(d, 3, "xfwd: %s", d->err);
 	else if (changed)
-		logmsg(d, 5, "xfwd: %s %s: %d next hop(s) %s", if_indextoname(ifindex, name) ? name : "device",
-		       up ? "up" : "down", changed, up ? "alive again" : "marked dead");
+		logmsg(d, 5, "xfwd: %s %s: %d next hop(s) %s%s", if_indextoname(ifindex, name) ? name : "device",
+		       up ? "up" : "down", changed, up ? "alive again" : "marked dead", covered_note(d, up));
 }
 
 static void link_event(struct daemon *d, const struct nlmsghdr *nlh)
@@ -617,23 +630,31 @@ static void table_unlock(struct daemon *d, bool wait);
 static int health_run(struct daemon *d)
 {
 	int n, next, changed;
+	bool locked;
 
 	if (!d->h.skel)
 		return -1;
 	next = health_tick(&d->h, &d->t, d->ch, &n);
-	if (!n || table_lock(d))
+	if (!n)
 		return next;
+	/* A table read again under the lock re-applies the verdicts applied
+	 * so far: only then do this tick's join them, each logged. */
+	locked = !table_lock(d);
 	for (int i = 0; i < n; i++) {
 		const struct health_change *c = &d->ch[i];
 
+		d->h.down[c->tunnel] = !c->up; /* without the lock: at the next one */
+		if (!locked)
+			continue;
 		if (xt_tunnel_state(&d->t, c->tunnel, c->up, &changed))
 			logmsg(d, 3, "xfwd: %s", d->err);
 		else
-			logmsg(d, 5, "xfwd: tunnel %s %s: %s (%d next hop(s) %s)", d->t.tun[c->tunnel].name,
+			logmsg(d, 5, "xfwd: tunnel %s %s: %s (%d next hop(s) %s%s)", d->t.tun[c->tunnel].name,
 			       c->up ? "up" : "down", d->h.tp[c->tunnel].pub.reason, changed,
-			       c->up ? "alive again" : "marked dead");
+			       c->up ? "alive again" : "marked dead", covered_note(d, c->up));
 	}
-	table_unlock(d, true);
+	if (locked)
+		table_unlock(d, true);
 	return next;
 }
 

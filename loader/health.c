@@ -233,10 +233,8 @@ static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uin
 		set_state(p, XFWD_HEALTH_INIT, "probing started");
 	}
 	probe_receive(h, tid, p);
-	if (p->first_tx && (v = judge(c, p, now)) >= 0) {
-		h->down[tid] = !v;
-		ch[(*nch)++] = (struct health_change){ tid, v };
-	}
+	if (p->first_tx && (v = judge(c, p, now)) >= 0)
+		ch[(*nch)++] = (struct health_change){ tid, v }; /* down[]: when applied */
 	probe_send(h, t, tid, nh, p);
 	p->next_tx = now + (uint64_t)c->interval_ms * MS;
 	bpf_map_update_elem(h->b->fd.health, &tid, &p->pub, BPF_ANY);

@@ -32,7 +32,7 @@ struct health {
 	struct xb *b;
 	struct probe *skel;
 	struct tun_probe tp[XFWD_MAX_TUNNELS];
-	uint8_t down[XFWD_MAX_TUNNELS]; /* 1: next hops kept dead (xtable.tun_down) */
+	uint8_t down[XFWD_MAX_TUNNELS]; /* 1: next hops kept dead (xtable.tun_down); the daemon sets it as it applies a verdict */
 	uint32_t nh_of[XFWD_MAX_TUNNELS]; /* scratch: each tunnel's next hop */
 };
 

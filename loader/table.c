@@ -269,6 +269,7 @@ static void count_nh_refs(struct xtable *t)
 }
 
 static int load(struct xtable *t, struct xb *b, bool routes, char *err, size_t errlen);
+static bool group_dead(const struct xtable *t, uint32_t id);
 
 int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen)
 {
@@ -319,6 +320,9 @@ static int load(struct xtable *t, struct xb *b, bool routes, char *err, size_t e
 	ret = load_routes(t, b->fd.routes4, sizeof(struct xfwd_route_key4), add_route4);
 	if (!ret)
 		ret = load_routes(t, b->fd.routes6, sizeof(struct xfwd_route_key6), add_route6);
+	for (uint32_t g = 1; g < t->grp_max && !ret; g++)
+		if (group_dead(t, g)) /* the live table leaves its routes out */
+			ret = lpm4_mark_dead(&t->lpm, g, true);
 	if (!ret)
 		ret = lpm4_adopt(&t->lpm);
 	if (ret)
@@ -513,12 +517,27 @@ static int group_write(struct xtable *t, uint32_t id, const struct xfwd_group *g
 	return 0;
 }
 
+/* Every member dead: the group's IPv4 routes leave the table for their
+ * covering routes (lpm4's dead targets; docs/covering-routes.md). */
+static bool group_dead(const struct xtable *t, uint32_t id)
+{
+	const struct xfwd_group_set *s = &t->grp[id].set[t->grp[id].active & 1];
+
+	if (!s->count)
+		return false;
+	for (uint32_t i = 0; i < s->count && i < XFWD_ECMP_MAX; i++)
+		if (!(t->nh[s->members[i]].flags & XFWD_NH_F_DEAD))
+			return false;
+	return true;
+}
+
 /* The group with exactly these members (sorted), created when new. */
 static int group_get(struct xtable *t, uint32_t *members, uint32_t n,
 		     uint32_t *id)
 {
 	struct xfwd_group g = { 0 };
 	uint32_t free_id = 0;
+	int ret;
 
 	qsort(members, n, sizeof(*members), cmp_u32);
 	for (uint32_t i = 1; i < t->grp_max; i++) {
@@ -539,7 +558,9 @@ static int group_get(struct xtable *t, uint32_t *members, uint32_t n,
 	for (uint32_t i = 0; i < n; i++)
 		t->nh_refs[members[i]]++;
 	*id = free_id;
-	return group_write(t, free_id, &g);
+	ret = group_write(t, free_id, &g);
+	/* No route uses it yet: marking it is enough. */
+	return ret ?: lpm4_mark_dead(&t->lpm, free_id, group_dead(t, free_id));
 }
 
 /* A group nobody references is cleared only at the commit, after the
@@ -565,6 +586,7 @@ static void group_release(struct xtable *t, uint32_t id)
 		nh_unref(t, s->members[i]);
 	memset(&g, 0, sizeof(g));
 	group_write(t, id, &g);
+	lpm4_mark_dead(&t->lpm, id, false);
 }
 
 /* Resolve members into a group id holding one reference for the caller. */
@@ -1087,6 +1109,37 @@ int xt_neigh_set(struct xtable *t, const struct xaddr *gw, uint32_t oif,
 	return 0;
 }
 
+/* Groups with next hop id whose all-dead state no longer matches the
+ * table's: their IPv4 routes move to (or back from) their covers. */
+static int groups_follow(struct xtable *t, uint32_t id, bool dead)
+{
+	uint32_t *flip = NULL;
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	for (uint32_t g = 1; g < t->grp_max && !ret; g++) {
+		const struct xfwd_group_set *s = &t->grp[g].set[t->grp[g].active & 1];
+		bool has = false;
+
+		for (uint32_t i = 0; i < s->count && i < XFWD_ECMP_MAX; i++)
+			has |= s->members[i] == id;
+		if (!has || group_dead(t, g) == lpm4_is_dead(&t->lpm, g))
+			continue;
+		if (GROW(flip, n, cap, 16))
+			ret = -ENOMEM;
+		else
+			flip[n++] = g;
+	}
+	if (!ret && n)
+		ret = lpm4_set_dead(&t->lpm, flip, n, dead);
+	free(flip);
+	if (ret < 0)
+		return fail(t, ret, "cannot move the routes of next hop %u's groups: %s", id,
+			    strerror(-ret));
+	t->covered += ret;
+	return 0;
+}
+
 static int nh_set_dead(struct xtable *t, uint32_t id, bool dead, int *changed)
 {
 	struct xfwd_nh n = t->nh[id];
@@ -1095,7 +1148,7 @@ static int nh_set_dead(struct xtable *t, uint32_t id, bool dead, int *changed)
 	if (!(n.flags & XFWD_NH_F_DEAD) == !dead)
 		return 0;
 	n.flags = dead ? n.flags | XFWD_NH_F_DEAD : n.flags & ~XFWD_NH_F_DEAD;
-	if ((ret = nh_write(t, id, &n)))
+	if ((ret = nh_write(t, id, &n)) || (ret = groups_follow(t, id, dead)))
 		return ret;
 	(*changed)++;
 	return 0;
@@ -1107,11 +1160,19 @@ static bool tunnel_down(const struct xtable *t, const struct xfwd_nh *n)
 	       t->tun_down[n->tunnel];
 }
 
+/* Routes moved to or from their covers are written now, or with the
+ * batch they came in. */
+static int state_done(struct xtable *t)
+{
+	return t->batch || !t->lpm.ndirty ? 0 : commit(t);
+}
+
 int xt_link_state(struct xtable *t, uint32_t ifindex, bool up, int *changed)
 {
 	int ret;
 
 	*changed = 0;
+	t->covered = 0;
 	for (uint32_t id = 1; id < t->nh_max; id++) {
 		const struct xfwd_nh *n = &t->nh[id];
 
@@ -1121,7 +1182,7 @@ int xt_link_state(struct xtable *t, uint32_t ifindex, bool up, int *changed)
 		if ((ret = nh_set_dead(t, id, !up, changed)))
 			return ret;
 	}
-	return 0;
+	return state_done(t);
 }
 
 int xt_tunnel_state(struct xtable *t, uint32_t tid, bool up, int *changed)
@@ -1130,6 +1191,7 @@ int xt_tunnel_state(struct xtable *t, uint32_t tid, bool up, int *changed)
 	int ret;
 
 	*changed = 0;
+	t->covered = 0;
 	for (uint32_t id = 1; id < t->nh_max; id++) {
 		const struct xfwd_nh *n = &t->nh[id];
 
@@ -1140,7 +1202,7 @@ int xt_tunnel_state(struct xtable *t, uint32_t tid, bool up, int *changed)
 		if ((ret = nh_set_dead(t, id, !up, changed)))
 			return ret;
 	}
-	return 0;
+	return state_done(t);
 }
 
 /* ---- tunnels ---- */

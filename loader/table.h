@@ -58,6 +58,7 @@ struct xtable {
 	uint32_t *gone; /* groups that lost their last route */
 	size_t ngone, capgone;
 	const uint8_t *tun_down; /* the daemon's probe verdicts by tunnel id (or NULL) */
+	int covered; /* IPv4 routes the last link or tunnel state change moved to or from their covers */
 };
 
 enum route_op { ROUTE_ADD, ROUTE_REPLACE };
@@ -98,7 +99,9 @@ int xt_refresh_neigh(struct xtable *t, int *changed);
 int xt_neigh_set(struct xtable *t, const struct xaddr *gw, uint32_t oif,
 		 const uint8_t *mac);
 /* A device lost or regained its link: mark the next hops out of it (and
- * tunnels over it) dead or alive; ECMP moves only their flows. */
+ * tunnels over it) dead or alive; ECMP moves only their flows. The IPv4
+ * routes of a group left with no live member fall to their covering
+ * routes (t->covered counts them; IPv6 does that in XDP). */
 int xt_link_state(struct xtable *t, uint32_t ifindex, bool up, int *changed);
 /* A tunnel's probes failed (down) or recovered: mark its next hops dead
  * or alive (alive only while their link is up). */

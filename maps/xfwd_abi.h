@@ -254,6 +254,9 @@ struct xfwd_tunnel_counters {
 };
 
 #define XFWD_ECMP_MAX 16u
+/* IPv6: covering routes tried when a route's group has no live member
+ * (IPv4's table moves such routes out itself: docs/covering-routes.md). */
+#define XFWD_COVER_MAX 8u
 
 struct xfwd_group_set {
 	__u32 count; /* members in use, 0 = free group */

@@ -47,6 +47,57 @@ static __always_inline __u32 ipv6_fold(const struct in6_addr *a)
 	       a->s6_addr32[3];
 }
 
+/* Every member of the route's group is dead: the longest shorter route
+ * whose group has a live one (the trie answers "longest of at most len
+ * bits" itself), within XFWD_COVER_MAX steps. bpf_loop: the verifier
+ * walks one step, not every path through eight. */
+struct cover6 {
+	struct xfwd_route_key6 key;
+	struct flow f;
+	__u32 id;
+};
+
+static long cover6_step(__u32 i __attribute__((unused)), void *ctx)
+{
+	struct cover6 *c = ctx;
+	struct xfwd_route *r;
+	__u32 reason;
+
+	if (!c->key.prefixlen)
+		return 1;
+	c->key.prefixlen--;
+	r = bpf_map_lookup_elem(&xfwd_routes6, &c->key);
+	if (!r)
+		return 1;
+	c->key.prefixlen = r->prefixlen;
+	c->id = group_pick(r->group, &c->f, &reason);
+	return c->id != 0;
+}
+
+/* The next hop the flow takes through that cover; 0: none, the kernel's.
+ * A global function: the verifier checks it once, not again for every
+ * state the forwarding path reaches it in. */
+__noinline __u32 lpm6_cover_pick(const struct cover6 *in)
+{
+	struct cover6 c;
+
+	if (!in)
+		return 0;
+	c = *in;
+	c.id = 0;
+	bpf_loop(XFWD_COVER_MAX, cover6_step, &c, 0);
+	return c.id;
+}
+
+static __always_inline __u32 cover_pick(const struct in6_addr *daddr, __u32 len,
+					const struct flow *f)
+{
+	struct cover6 c = { .key = { .prefixlen = len }, .f = *f };
+
+	__builtin_memcpy(c.key.addr, daddr, sizeof(c.key.addr));
+	return lpm6_cover_pick(&c);
+}
+
 static __always_inline int ipv6_forward(struct xdp_md *ctx, struct pkt *p,
 					struct hdr_cursor *c)
 {
@@ -54,7 +105,7 @@ static __always_inline int ipv6_forward(struct xdp_md *ctx, struct pkt *p,
 	struct ipv6hdr *ip6;
 	struct xfwd_nh *nh;
 	struct flow f = {};
-	__u32 gid, reason;
+	__u32 gid, id, reason, len = 128;
 	int act;
 
 	if (parse_ipv6(c, data_end, &ip6))
@@ -62,14 +113,17 @@ static __always_inline int ipv6_forward(struct xdp_md *ctx, struct pkt *p,
 	p->l3_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
 	if (ipv6_special(ip6))
 		return PASS(ctx, PASS_SPECIAL_DST);
-	gid = lpm6_lookup(&ip6->daddr);
+	gid = lpm6_lookup_len(&ip6->daddr, &len);
 	if (!gid)
 		return PASS(ctx, PASS_NO_ROUTE);
 	f.saddr = ipv6_fold(&ip6->saddr);
 	f.daddr = ipv6_fold(&ip6->daddr);
 	f.proto = ip6->nexthdr;
 	f.ports = read_ports(c->pos, data_end, ip6->nexthdr);
-	nh = route_resolve(gid, &f, &reason);
+	id = group_pick(gid, &f, &reason);
+	if (!id && reason == XFWD_R_PASS_ALL_DEAD)
+		id = cover_pick(&ip6->daddr, len, &f);
+	nh = nh_resolve(id, &reason);
 	if (!nh)
 		return xfwd_verdict_of(ctx, reason);
 	if (ip6->hop_limit <= 1)

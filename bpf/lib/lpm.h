@@ -28,15 +28,26 @@ static __always_inline __u32 lpm4_lookup(__be32 daddr)
 	return lpm_entry(&xfwd_tbl8, (v & XFWD_LPM_TARGET_MASK) * XFWD_TBL8_GROUP_SIZE + (ip & 0xff));
 }
 
-/* Returns the group id for daddr, or 0 (never a valid group) if none. */
-static __always_inline __u32 lpm6_lookup(const struct in6_addr *daddr)
+/* The group id of the longest route for daddr of at most *len bits, or 0
+ * (never a valid group) if none; *len becomes the route's length. */
+static __always_inline __u32 lpm6_lookup_len(const struct in6_addr *daddr, __u32 *len)
 {
-	struct xfwd_route_key6 key = { .prefixlen = 128 };
+	struct xfwd_route_key6 key = { .prefixlen = *len };
 	struct xfwd_route *r;
 
 	__builtin_memcpy(key.addr, daddr, sizeof(key.addr));
 	r = bpf_map_lookup_elem(&xfwd_routes6, &key);
-	return r ? r->group : 0;
+	if (!r)
+		return 0;
+	*len = r->prefixlen;
+	return r->group;
+}
+
+static __always_inline __u32 lpm6_lookup(const struct in6_addr *daddr)
+{
+	__u32 len = 128;
+
+	return lpm6_lookup_len(daddr, &len);
 }
 
 #endif

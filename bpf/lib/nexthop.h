@@ -50,11 +50,13 @@ static __noinline __u32 group_pick_live(struct xfwd_group_set *s, __u32 n,
 }
 
 /*
- * Choose the group member for this flow. Returns the next hop, or NULL
- * with *reason set when the group is unusable.
+ * Choose the group member for this flow: its next-hop id, or 0 with
+ * *reason set when the group is unusable. An id, not the entry: IPv6
+ * may try a covering route's group next, and a scalar lets the verifier
+ * join both ways into one state (nexthops is an array: a second lookup
+ * is a few instructions).
  */
-static __always_inline struct xfwd_nh *group_pick(__u32 gid, struct flow *f,
-						  __u32 *reason)
+static __always_inline __u32 group_pick(__u32 gid, struct flow *f, __u32 *reason)
 {
 	struct xfwd_group *g = bpf_map_lookup_elem(&xfwd_groups, &gid);
 	struct xfwd_group_set *s;
@@ -63,34 +65,38 @@ static __always_inline struct xfwd_nh *group_pick(__u32 gid, struct flow *f,
 
 	*reason = XFWD_R_DROP_INTERNAL;
 	if (!g)
-		return NULL;
+		return 0;
 	s = &g->set[g->active & 1];
 	n = s->count;
 	if (n == 0 || n > XFWD_ECMP_MAX)
-		return NULL;
+		return 0;
 	/* Single-member groups (most routes) never pay for the hash. */
 	if (n > 1)
 		hash = xfwd_flow_hash(f->saddr, f->daddr, f->ports, f->proto);
 	id = member_at(s, xfwd_pick(hash, n));
 	nh = nh_get(id);
 	if (nh && !(nh->flags & XFWD_NH_F_DEAD))
-		return nh;
-	id = group_pick_live(s, n, hash);
+		return id;
 	*reason = XFWD_R_PASS_ALL_DEAD;
-	return id ? nh_get(id) : NULL;
+	return group_pick_live(s, n, hash);
 }
 
 /*
- * Route → next hop to transmit on. Kinds other than direct end here with a
- * verdict reason. Returns NULL with *reason set when not transmitting.
+ * Next hop id (0: none, *reason already set) → next hop to transmit on.
+ * Kinds other than direct end here with a verdict reason. Returns NULL
+ * with *reason set when not transmitting.
  */
-static __always_inline struct xfwd_nh *route_resolve(__u32 gid, struct flow *f,
-						     __u32 *reason)
+static __always_inline struct xfwd_nh *nh_resolve(__u32 id, __u32 *reason)
 {
-	struct xfwd_nh *nh = group_pick(gid, f, reason);
+	struct xfwd_nh *nh;
 
-	if (!nh)
+	if (!id)
 		return NULL;
+	nh = nh_get(id);
+	if (!nh) {
+		*reason = XFWD_R_DROP_INTERNAL;
+		return NULL;
+	}
 	switch (nh->kind) {
 	case XFWD_NH_DIRECT:
 	case XFWD_NH_TUNNEL:
@@ -108,6 +114,12 @@ static __always_inline struct xfwd_nh *route_resolve(__u32 gid, struct flow *f,
 		*reason = XFWD_R_DROP_INTERNAL;
 	}
 	return NULL;
+}
+
+static __always_inline struct xfwd_nh *route_resolve(__u32 gid, struct flow *f,
+						     __u32 *reason)
+{
+	return nh_resolve(group_pick(gid, f, reason), reason);
 }
 
 /* Rewrite the L2 header for the next hop: MACs, and push, pop or rewrite

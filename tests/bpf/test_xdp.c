@@ -207,6 +207,7 @@ static void fixture(void)
 		if (id < NH_E1 || id > NH_E3)
 			put_group(id, &id, 1);
 	put_group(20, ecmp, 3);
+	put_group(22, ecmp, 1); /* E1 alone */
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_tx_ports), &if_out, &dv, 0))
 		abort();
 	{	/* ICMP errors leave from the ingress port with its addresses. */
@@ -242,6 +243,10 @@ static void fixture(void)
 	route6("2001:db8:3::", 48, 20);
 	route6("2001:db8:4::", 48, NH_BH);
 	route6("2001:db8::1", 128, NH_LOCAL);
+	/* A cover chain: /64 (E1) in /48 (ECMP E1-E3) in /40 (out). */
+	route6("2001:db8:100::", 40, NH_OUT);
+	route6("2001:db8:100::", 48, 20);
+	route6("2001:db8:100:7::", 64, 22);
 }
 
 /* ---- running the program ---- */
@@ -594,6 +599,35 @@ static void test_ecmp(void)
 		       "every member dead: to the kernel, untouched");
 	}
 	set_dead(NH_E1, false);
+	set_dead(NH_E2, false);
+	set_dead(NH_E3, false);
+}
+
+/* IPv6: a route whose group has no live member falls to the longest
+ * covering route that has one (the trie finds it), then to the kernel. */
+static void test_cover6(void)
+{
+	static const struct tcase cases[] = {
+		{ "ipv6 /64 alive: its own member", { V6("2001:db8:9::1", "2001:db8:100:7::1", 64) },
+		  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 2, -1 } },
+		{ "ipv6 /64 and its /48 all dead: the /40 covers", { V6("2001:db8:9::1", "2001:db8:100:7::1", 64) },
+		  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },
+		{ "ipv6 /48 all dead: the /40 covers", { V6("2001:db8:9::1", "2001:db8:100:8::1", 64) },
+		  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },
+		{ "ipv6 all dead, no cover: to the kernel, untouched", { V6("2001:db8:9::1", "2001:db8:3::5", 64) },
+		  { XDP_PASS, XFWD_R_PASS_ALL_DEAD, -1, -1 } },
+		{ "ipv6 /64 alive again: back on its member", { V6("2001:db8:9::1", "2001:db8:100:7::1", 64) },
+		  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 2, -1 } },
+	};
+
+	report(run_case(&cases[0]), cases[0].name);
+	set_dead(NH_E1, true);
+	set_dead(NH_E2, true);
+	set_dead(NH_E3, true);
+	for (int i = 1; i < 4; i++)
+		report(run_case(&cases[i]), cases[i].name);
+	set_dead(NH_E1, false);
+	report(run_case(&cases[4]), cases[4].name);
 	set_dead(NH_E2, false);
 	set_dead(NH_E3, false);
 }
@@ -1304,6 +1338,7 @@ int main(void)
 	test_udp_tunnels_ipv6();
 	test_too_big();
 	test_ecmp();
+	test_cover6();
 	test_truncation();
 	printf("bpf: %d passed, %d failed\n", passes, fails);
 	lpm4_fini(&lpm);

@@ -166,6 +166,27 @@ nsx m ip link set m$P up
 stream_end
 echo "  (link loss under $T: longest gap $GAP ms, at $GAP_AT ms; gaps > 15 ms: $GAPS; $GOT of $SENT arrived)"
 
+# (c) every member dead: a /24 over t1 alone falls back to its covering
+# route (the /16 over both tunnels) at once, then, with both dead, to the
+# kernel; after the hold-down it returns.
+xf a route add 10.20.1.0/24 tunnel t1
+check "a /24 over t1 alone" sh_ok "xf a route get 10.20.1.10 | grep -q 'route 10.20.1.0/24'"
+stream_start $((2 + SLOW))
+sleep 0.5
+nsx m bridge link set dev m1 state 0
+T=t1
+survives "every member of the /24's group dead"
+check "...xfwd route get names the covering route" sh_ok "xf a route get 10.20.1.10 | grep -q 'route 10.20.0.0/16'"
+check "...logged" grep -q "tunnel t1 down: .*1 IPv4 route(s) moved to their covering routes" "$tmp/a.log"
+nsx m bridge link set dev m2 state 0
+check "both tunnels dead: no live cover, the kernel's" \
+	wait_for sh_ok "xf a route get 10.20.1.10 | grep -q 'no matching route'"
+nsx m bridge link set dev m1 state 3; nsx m bridge link set dev m2 state 3
+stream_end
+check "restored: the /24 is back on t1 after the hold-down" \
+	wait_for -t $((5 * SLOW)) sh_ok "xf a route get 10.20.1.10 | grep -q 'route 10.20.1.0/24'"
+check "...logged" grep -Eq "tunnel t[12] up: .* IPv4 route\(s\) back from their covering routes" "$tmp/a.log"
+
 check "every probe packet was counted once: sent as fwd_probe" test "$(stat_pkts a fwd_probe)" -gt 0
 kill $DA $DB; wait $DA $DB 2>/dev/null || true
 DA='' DB=''
