@@ -160,23 +160,31 @@ static void maps_reset(struct xfwd_maps *m)
 /* One writer at a time: the daemon while it applies a batch of changes,
  * or a CLI command while it reads or changes the table. flock() on the
  * pin directory itself (bpffs holds no regular files). */
-int xb_lock(const char *pin_root, char *err, size_t len)
+int xb_trylock(const char *pin_root)
 {
-	int fd = open(pin_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(pin_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), e;
 
 	if (fd < 0)
 		return -ENOENT; /* nothing attached: the caller says so */
-	for (int i = 0; i < 60 * 100; i++) { /* up to a minute */
-		if (!flock(fd, LOCK_EX | LOCK_NB))
-			return fd;
-		if (errno != EWOULDBLOCK)
-			break;
-		usleep(10000);
-	}
-	snprintf(err, len, "%s is locked by another xfwd (the daemon applying a large change?): try again",
-		 pin_root);
+	if (!flock(fd, LOCK_EX | LOCK_NB))
+		return fd;
+	e = errno == EWOULDBLOCK ? -EBUSY : -errno;
 	close(fd);
-	return -EBUSY;
+	return e;
+}
+
+int xb_lock(const char *pin_root, char *err, size_t len)
+{
+	int fd = -EBUSY;
+
+	for (int i = 0; i < 60 * 100 && fd == -EBUSY; i++) { /* up to a minute */
+		if ((fd = xb_trylock(pin_root)) == -EBUSY)
+			usleep(10000);
+	}
+	if (fd == -EBUSY)
+		snprintf(err, len, "%s is locked by another xfwd (the daemon applying a large change?): try again",
+			 pin_root);
+	return fd;
 }
 
 uint32_t xb_generation(const struct xb *b)

@@ -32,6 +32,8 @@ int xb_prepare_root(const char *pin_root, char *err, size_t len);
 /* Take the pin root's lock (waits up to a minute): an fd for xb_unlock,
  * -ENOENT when there is no pin root, or -EBUSY with a message. */
 int xb_lock(const char *pin_root, char *err, size_t len);
+/* One try: the lock's fd, -EBUSY (held), -ENOENT (nothing attached). */
+int xb_trylock(const char *pin_root);
 void xb_unlock(int fd);
 /* The table's generation: a writer bumps it (holding the lock) so that a
  * daemon keeping the table in memory knows to read it again. */

@@ -13,12 +13,14 @@
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,7 +65,7 @@ struct daemon {
 	struct mirrored old;   /* during a dump: routes mirrored before it */
 	size_t nroutes;
 	struct health h;       /* tunnel probes (h.skel NULL: not probing) */
-	struct health_change ch[XFWD_MAX_TUNNELS];
+	uint8_t applied[XFWD_MAX_TUNNELS]; /* the verdicts the table has: 1 = next hops dead */
 };
 
 static void logmsg(const struct daemon *d, int level, const char *fmt, ...)
@@ -615,58 +617,102 @@ static void health_enforce(struct daemon *d)
 {
 	int changed;
 
-	d->t.tun_down = d->h.down;
+	d->t.tun_down = d->applied;
 	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++)
-		if (d->h.down[tid] && xt_tunnel_state(&d->t, tid, false, &changed))
+		if (d->applied[tid] && xt_tunnel_state(&d->t, tid, false, &changed))
 			logmsg(d, 3, "xfwd: %s", d->err);
 }
 
 static int table_lock(struct daemon *d);
+static int table_trylock(struct daemon *d);
 static void table_unlock(struct daemon *d, bool wait);
 
-/* Probes due, verdicts: each change of a tunnel is one write per next
- * hop it has (ECMP groups skip a dead member at once). Returns the ms
- * until the next probe is due, -1 for none. */
+extern char **environ;
+
+/* Tell someone else (a BGP daemon: docs/health.md): the configured
+ * command, through /bin/sh, not waited for; the tunnel, its state, the
+ * reason and the IPv4 routes moved are in its environment. */
+static void health_notify(struct daemon *d, uint32_t tid, bool up, const char *why)
+{
+	char tun[64], state[32], reason[96], moved[48], *argv[] = { "sh", "-c", d->cfg.on_health, NULL };
+	char **env;
+	size_t n = 0;
+	pid_t pid;
+
+	if (!d->cfg.on_health[0])
+		return;
+	while (environ[n])
+		n++;
+	if (!(env = calloc(n + 5, sizeof(*env))))
+		return;
+	memcpy(env, environ, n * sizeof(*env));
+	snprintf(tun, sizeof(tun), "XFWD_TUNNEL=%s", d->t.tun[tid].name);
+	snprintf(state, sizeof(state), "XFWD_STATE=%s", up ? "up" : "down");
+	snprintf(reason, sizeof(reason), "XFWD_REASON=%s", why);
+	snprintf(moved, sizeof(moved), "XFWD_ROUTES_MOVED=%d", d->t.covered);
+	env[n] = tun;
+	env[n + 1] = state;
+	env[n + 2] = reason;
+	env[n + 3] = moved;
+	if (posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, env))
+		logmsg(d, 3, "xfwd: cannot run on-health-change: %s", strerror(errno));
+	free(env);
+}
+
+/* One verdict into the table: a write per next hop of the tunnel (ECMP
+ * groups skip a dead member at once), logged once with its reason. */
+static void verdict_apply(struct daemon *d, uint32_t tid)
+{
+	bool up = !d->h.down[tid];
+	const char *why = d->h.tp[tid].pub.state ? d->h.tp[tid].pub.reason : "no longer probed";
+	int changed;
+
+	d->applied[tid] = !up;
+	if (xt_tunnel_state(&d->t, tid, up, &changed))
+		logmsg(d, 3, "xfwd: %s", d->err);
+	else
+		logmsg(d, 5, "xfwd: tunnel %s %s: %s (%d next hop(s) %s%s)", d->t.tun[tid].name,
+		       up ? "up" : "down", why, changed, up ? "alive again" : "marked dead",
+		       covered_note(d, up));
+	health_notify(d, tid, up, why);
+}
+
+/* Probes due, then verdicts not yet in the table. The lock is only
+ * tried: a command holding it (`xfwd route show` reads for a while) must
+ * not stop the probes; the verdicts wait a millisecond. Returns the ms
+ * until this should run again, -1 for never. */
 static int health_run(struct daemon *d)
 {
-	int n, next, changed;
-	bool locked;
+	int next;
 
 	if (!d->h.skel)
 		return -1;
-	next = health_tick(&d->h, &d->t, d->ch, &n);
-	if (!n)
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		; /* on-health-change commands that ended */
+	next = health_tick(&d->h, &d->t);
+	if (!memcmp(d->h.down, d->applied, sizeof(d->applied)))
 		return next;
-	/* A table read again under the lock re-applies the verdicts applied
-	 * so far: only then do this tick's join them, each logged. */
-	locked = !table_lock(d);
-	for (int i = 0; i < n; i++) {
-		const struct health_change *c = &d->ch[i];
-
-		d->h.down[c->tunnel] = !c->up; /* without the lock: at the next one */
-		if (!locked)
-			continue;
-		if (xt_tunnel_state(&d->t, c->tunnel, c->up, &changed))
-			logmsg(d, 3, "xfwd: %s", d->err);
-		else
-			logmsg(d, 5, "xfwd: tunnel %s %s: %s (%d next hop(s) %s%s)", d->t.tun[c->tunnel].name,
-			       c->up ? "up" : "down", d->h.tp[c->tunnel].pub.reason, changed,
-			       c->up ? "alive again" : "marked dead", covered_note(d, c->up));
-	}
-	if (locked)
-		table_unlock(d, true);
+	if (table_trylock(d))
+		return 1;
+	/* A table read again under the lock re-applied the older verdicts. */
+	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++)
+		if (d->h.down[tid] != d->applied[tid])
+			verdict_apply(d, tid);
+	table_unlock(d, true);
 	return next;
 }
 
 /* ---- one writer at a time ---- */
 
-/* Take the pin root's lock. If a CLI command changed the table since our
- * last change, our copy is stale: read it again first. */
-static int table_lock(struct daemon *d)
+/* Take the pin root's lock (wait: up to a minute, else one try). If a
+ * CLI command changed the table since our last change, our copy is
+ * stale: read it again first. */
+static int lock_table(struct daemon *d, bool wait)
 {
 	if (d->lock >= 0)
 		return 0; /* still held: records of the last batch being written */
-	if ((d->lock = xb_lock(d->cfg.pin_root, d->err, sizeof(d->err))) < 0)
+	d->lock = wait ? xb_lock(d->cfg.pin_root, d->err, sizeof(d->err)) : xb_trylock(d->cfg.pin_root);
+	if (d->lock < 0)
 		return d->lock;
 	if (xb_generation(&d->b) != d->gen) {
 		xt_free(&d->t);
@@ -686,6 +732,16 @@ static int table_lock(struct daemon *d)
  * deletes records of routes already gone from the data path: a command
  * reading them would take those routes for live ones. The loop comes
  * back to release it. */
+static int table_lock(struct daemon *d)
+{
+	return lock_table(d, true);
+}
+
+static int table_trylock(struct daemon *d)
+{
+	return lock_table(d, false);
+}
+
 static void table_unlock(struct daemon *d, bool wait)
 {
 	if (d->t.dirty)
@@ -776,7 +832,7 @@ static int start(struct daemon *d)
 	table_unlock(d, false);
 	if (health_open(&d->h, &d->b, d->err, sizeof(d->err)))
 		logmsg(d, 3, "xfwd: %s; tunnels are not probed", d->err);
-	d->t.tun_down = d->h.down;
+	d->t.tun_down = d->applied;
 	sigemptyset(&s);
 	sigaddset(&s, SIGHUP);
 	sigaddset(&s, SIGTERM);

@@ -117,7 +117,42 @@ static int read_stats(const struct xb *b, struct xfwd_counter *sum)
 	return 0;
 }
 
-static void stats_print(const struct xfwd_counter *s, bool json)
+/* Per probed tunnel: probes sent and answered (the daemon's), and
+ * replies the XDP program noted. */
+static void probes_print(const struct xb *b, struct jw *w)
+{
+	bool head = false;
+
+	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++) {
+		struct xfwd_tunnel t;
+		struct xfwd_health h;
+		struct xfwd_probe_rx rx = { 0 };
+
+		if (bpf_map_lookup_elem(b->fd.tunnels, &id, &t) || !t.type || !t.probe.mode ||
+		    bpf_map_lookup_elem(b->fd.health, &id, &h))
+			continue;
+		bpf_map_lookup_elem(b->fd.probe_rx, &id, &rx);
+		if (w) {
+			if (!head)
+				jw_obj_begin(w, "probes");
+			jw_obj_begin(w, t.name);
+			jw_uint(w, "sent", h.sent);
+			jw_uint(w, "answered", h.received);
+			jw_uint(w, "replies_seen", rx.replies);
+			jw_obj_end(w);
+		} else {
+			if (!head)
+				printf("\n%-20s %14s %14s %14s\n", "tunnel probes", "sent", "answered", "replies seen");
+			printf("%-20s %14llu %14llu %14llu\n", t.name, (unsigned long long)h.sent,
+			       (unsigned long long)h.received, (unsigned long long)rx.replies);
+		}
+		head = true;
+	}
+	if (w && head)
+		jw_obj_end(w);
+}
+
+static void stats_print(const struct xb *b, const struct xfwd_counter *s, bool json)
 {
 	struct xfwd_counter act[XFWD_ACT_MAX] = { 0 };
 	char name[32];
@@ -147,6 +182,7 @@ static void stats_print(const struct xfwd_counter *s, bool json)
 			jw_obj_end(&w);
 		}
 		jw_obj_end(&w);
+		probes_print(b, &w);
 		jw_obj_end(&w);
 		return;
 	}
@@ -159,6 +195,7 @@ static void stats_print(const struct xfwd_counter *s, bool json)
 		printf("%-20s %-8s %14llu %16llu  %s\n", lower(reasons[r].name, name, sizeof(name)),
 		       action_names[reasons[r].action], (unsigned long long)s[r].packets,
 		       (unsigned long long)s[r].bytes, reasons[r].desc);
+	probes_print(b, NULL);
 }
 
 int cmd_stats(const struct cli_req *r, char *err, size_t len)
@@ -173,7 +210,7 @@ int cmd_stats(const struct cli_req *r, char *err, size_t len)
 	if (ret)
 		snprintf(err, len, "cannot read counters: %s", strerror(-ret));
 	else
-		stats_print(s, r->json);
+		stats_print(&b, s, r->json);
 	xb_close(&b);
 	return ret;
 }

@@ -78,8 +78,14 @@ static int set_main(struct parse *p, const char *name, const char *value)
 		if (!*value || *end || t > 0xffffffffu)
 			return bad(p, "mirror-table is a kernel table number (e.g. 100), not '%s'%s", value, "");
 		c->mirror_table = (uint32_t)t;
+	} else if (!strcmp(name, "on-health-change")) {
+		if (strlen(value) >= sizeof(c->on_health))
+			return bad(p, "on-health-change: the command is too long (511 characters at most): put it in a script%s%s",
+				   "", "");
+		snprintf(c->on_health, sizeof(c->on_health), "%s", value);
 	} else {
-		return bad(p, "unknown setting '%s' in [xfwd] (pin-root, attach, mode, mirror-table)%s", name, "");
+		return bad(p, "unknown setting '%s' in [xfwd] (pin-root, attach, mode, mirror-table, on-health-change)%s",
+			   name, "");
 	}
 	return 1;
 }

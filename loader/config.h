@@ -34,6 +34,7 @@ struct xconfig {
 	int nattach;
 	int mode; /* enum xfwd_xdp_mode */
 	uint32_t mirror_table; /* 0: none */
+	char on_health[512]; /* run by /bin/sh on each tunnel verdict ("": none) */
 	struct config_line *tunnels, *routes;
 	size_t ntunnels, nroutes;
 };

@@ -139,8 +139,10 @@ static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1,
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 	p->recv_at[p->seq % HEALTH_WINDOW] = p->pub.received;
-	if (!bpf_prog_test_run_opts(bpf_program__fd(h->skel->progs.xfwd_probe_tx), &o))
+	if (!bpf_prog_test_run_opts(bpf_program__fd(h->skel->progs.xfwd_probe_tx), &o)) {
 		p->pub.sent++;
+		p->unanswered++;
+	}
 	if (!p->first_tx)
 		p->first_tx = f.pr.tx_ns;
 }
@@ -157,6 +159,7 @@ static void probe_receive(struct health *h, uint32_t tid, struct tun_probe *p)
 	if (!bpf_map_lookup_elem(h->b->fd.probe_rx, &tid, &rx) && rx.replies != p->replies) {
 		p->pub.received += rx.replies - p->replies;
 		p->replies = rx.replies;
+		p->unanswered = 0;
 		p->last_rx = rx.rx_ns;
 		p->pub.rtt_us = (uint32_t)((rx.rx_ns - rx.tx_ns) / 1000);
 	}
@@ -177,11 +180,13 @@ static void set_state(struct tun_probe *p, uint8_t state, const char *fmt, ...)
 }
 
 /* The state machine: returns 1 (now up), 0 (now down) or -1 (no change
- * of what the data path should do). */
+ * of what the data path should do). Silent means `multiplier` probes
+ * sent, each given an interval, none answered: counted, not timed, so a
+ * daemon that could not run for a while (a starved CPU) does not take
+ * the probes it never sent for lost ones and fail every tunnel at once. */
 static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t now)
 {
-	uint64_t detect = (uint64_t)c->multiplier * c->interval_ms * MS;
-	bool silent = now - (p->last_rx > p->first_tx ? p->last_rx : p->first_tx) > detect;
+	bool silent = p->unanswered >= c->multiplier;
 	bool fresh = p->last_rx > p->hold_since;
 
 	switch (p->pub.state) {
@@ -218,7 +223,7 @@ static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t n
 
 /* One tunnel, due now: receive, judge, send. */
 static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uint32_t nh,
-		     uint64_t now, struct health_change *ch, int *nch)
+		     uint64_t now)
 {
 	const struct xfwd_probe_cfg *c = &t->tun[tid].probe;
 	struct tun_probe *p = &h->tp[tid];
@@ -234,7 +239,7 @@ static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uin
 	}
 	probe_receive(h, tid, p);
 	if (p->first_tx && (v = judge(c, p, now)) >= 0)
-		ch[(*nch)++] = (struct health_change){ tid, v }; /* down[]: when applied */
+		h->down[tid] = !v;
 	probe_send(h, t, tid, nh, p);
 	p->next_tx = now + (uint64_t)c->interval_ms * MS;
 	bpf_map_update_elem(h->b->fd.health, &tid, &p->pub, BPF_ANY);
@@ -248,12 +253,11 @@ static void probe_stop(struct health *h, uint32_t tid)
 	h->down[tid] = 0;
 }
 
-int health_tick(struct health *h, const struct xtable *t, struct health_change *ch, int *nch)
+int health_tick(struct health *h, const struct xtable *t)
 {
 	uint64_t now = mono_ns(), due = UINT64_MAX;
 	bool indexed = false;
 
-	*nch = 0;
 	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++) {
 		struct tun_probe *p = &h->tp[tid];
 
@@ -269,7 +273,7 @@ int health_tick(struct health *h, const struct xtable *t, struct health_change *
 				probe_stop(h, tid);
 				continue;
 			}
-			tick_one(h, t, tid, h->nh_of[tid], now, ch, nch);
+			tick_one(h, t, tid, h->nh_of[tid], now);
 		}
 		if (p->next_tx < due)
 			due = p->next_tx;

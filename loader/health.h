@@ -19,20 +19,15 @@ struct tun_probe {
 	uint32_t seq;
 	uint64_t next_tx, first_tx, last_rx, hold_since; /* CLOCK_MONOTONIC ns */
 	uint64_t replies; /* the data path's count at the last look */
+	uint32_t unanswered; /* probes sent since the last reply */
 	uint64_t recv_at[HEALTH_WINDOW]; /* received so far when probe seq % W was sent */
-};
-
-/* A verdict that changes the data path; its reason is tp[tunnel].pub.reason. */
-struct health_change {
-	uint32_t tunnel;
-	bool up;
 };
 
 struct health {
 	struct xb *b;
 	struct probe *skel;
 	struct tun_probe tp[XFWD_MAX_TUNNELS];
-	uint8_t down[XFWD_MAX_TUNNELS]; /* 1: next hops kept dead (xtable.tun_down); the daemon sets it as it applies a verdict */
+	uint8_t down[XFWD_MAX_TUNNELS]; /* the verdicts: 1 = down (reason: tp[].pub.reason) */
 	uint32_t nh_of[XFWD_MAX_TUNNELS]; /* scratch: each tunnel's next hop */
 };
 
@@ -40,8 +35,8 @@ struct xtable;
 
 int health_open(struct health *h, struct xb *b, char *err, size_t len);
 void health_close(struct health *h);
-/* Send the probes due, judge the tunnels. Up to XFWD_MAX_TUNNELS changes
- * are put in ch. Returns the ms until the next probe is due (-1: none). */
-int health_tick(struct health *h, const struct xtable *t, struct health_change *ch, int *nch);
+/* Send the probes due, judge the tunnels (down[]). Returns the ms until
+ * the next probe is due (-1: none). */
+int health_tick(struct health *h, const struct xtable *t);
 
 #endif

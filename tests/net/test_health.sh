@@ -46,6 +46,7 @@ conf() { # conf NS LOCAL-SUFFIX PEER-SUFFIX HOST-DEV HOST-NET HOST FAR-NET UNDER
 [xfwd]
 pin-root = $PIN_BASE/xfwd-$NSP-$1
 attach = $4 $8
+on-health-change = echo "\$XFWD_TUNNEL \$XFWD_STATE \$XFWD_REASON" >>$tmp/notify-$1
 [tunnels]
 tunnel = t1 type gre local 192.0.2.$2 remote 192.0.2.$3 key 1 $PROBE
 tunnel = t2 type gre local 192.0.3.$2 remote 192.0.3.$3 key 2 $PROBE
@@ -67,6 +68,8 @@ check "every tunnel is up, judged by probes answered in the peer's XDP" \
 		[ \$(xf a | grep -c ': up ') -eq 2 ] && [ \$(xf b | grep -c ': up ') -eq 2 ]"
 check "the peer answered (tx_probe_answer on b)" test "$(stat_pkts b tx_probe_answer)" -gt 0
 check "xfwd health -j names state, RTT and loss" sh_ok "xf a -j health | grep -q '\"state\": *\"up\"' && xf a -j health | grep -q rtt_us"
+check "xfwd stats counts probes per tunnel (sent, answered)" \
+	sh_ok "xf a stats | awk '\$1 == \"t1\" && \$2 > 0 && \$3 > 0 { ok = 1 } END { exit !ok }'"
 
 # stream_start SECONDS: a datagram every ms (or as fast as the machine
 # can) c -> s; stream_end sets GAP, the longest time in ms between two
@@ -132,6 +135,7 @@ nsx m bridge link set dev m$P state 0
 survives "silent loss"
 check "silent loss: $T is down in xfwd health" health_is a "$T" down
 check "...with its reason logged once" sh -c "[ \$(grep -c 'tunnel $T down: 3 probes unanswered' '$tmp/a.log') -eq 1 ]"
+check "...and on-health-change ran with tunnel, state and reason" grep -qx "$T down 3 probes unanswered" "$tmp/notify-a"
 nsx m bridge link set dev m$P state 3
 check "restored: held down first" wait_for health_is a "$T" hold-down
 stream_end
