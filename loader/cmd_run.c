@@ -728,10 +728,6 @@ static int lock_table(struct daemon *d, bool wait)
 	return 0;
 }
 
-/* With wait false, the lock stays held while the writer thread still
- * deletes records of routes already gone from the data path: a command
- * reading them would take those routes for live ones. The loop comes
- * back to release it. */
 static int table_lock(struct daemon *d)
 {
 	return lock_table(d, true);
@@ -742,6 +738,10 @@ static int table_trylock(struct daemon *d)
 	return lock_table(d, false);
 }
 
+/* With wait false, the lock stays held while the writer thread still
+ * deletes records of routes already gone from the data path: a command
+ * reading them would take those routes for live ones. The loop comes
+ * back to release it. */
 static void table_unlock(struct daemon *d, bool wait)
 {
 	if (d->t.dirty)

@@ -632,6 +632,8 @@ int lpm4_mark_dead(struct lpm4 *t, uint32_t target, bool dead)
 {
 	if (target > LPM4_MAX_TARGET)
 		return -EINVAL;
+	if (!t->dead && !dead)
+		return 0;
 	if (!t->dead && !(t->dead = calloc((LPM4_MAX_TARGET + 1) / 64, 8)))
 		return -ENOMEM;
 	if (dead)
