@@ -131,10 +131,13 @@ survives() {
 stream_start $((2 + SLOW))
 sleep 0.5
 T=$(carrier); P=$(port_of "$T")
+DOWNS=$(grep -c "tunnel $T down: 3 probes unanswered" "$tmp/a.log" || true)
 nsx m bridge link set dev m$P state 0
 survives "silent loss"
 check "silent loss: $T is down in xfwd health" health_is a "$T" down
-check "...with its reason logged once" sh -c "[ \$(grep -c 'tunnel $T down: 3 probes unanswered' '$tmp/a.log') -eq 1 ]"
+# Once since the cut (a loaded qemu guest may have lost 3 probes before).
+check "...with its reason logged once" sh_ok "[ \$(grep -c 'tunnel $T down: 3 probes unanswered' '$tmp/a.log') -eq $((DOWNS + 1)) ] ||
+	{ grep tunnel '$tmp/a.log'; false; }"
 check "...and on-health-change ran with tunnel, state and reason" grep -qx "$T down 3 probes unanswered" "$tmp/notify-a"
 nsx m bridge link set dev m$P state 3
 check "restored: held down first" wait_for health_is a "$T" hold-down
