@@ -136,13 +136,13 @@ static void probes_print(const struct xb *b, struct jw *w)
 			if (!head)
 				jw_obj_begin(w, "probes");
 			jw_obj_begin(w, t.name);
-			jw_uint(w, "sent", h.sent);
-			jw_uint(w, "answered", h.received);
+			jw_uint(w, "probes_sent", h.sent);
+			jw_uint(w, "probes_received", h.received);
 			jw_uint(w, "replies_seen", rx.replies);
 			jw_obj_end(w);
 		} else {
 			if (!head)
-				printf("\n%-20s %14s %14s %14s\n", "tunnel probes", "sent", "answered", "replies seen");
+				printf("\n%-20s %14s %14s %14s\n", "tunnel probes", "sent", "received", "replies seen");
 			printf("%-20s %14llu %14llu %14llu\n", t.name, (unsigned long long)h.sent,
 			       (unsigned long long)h.received, (unsigned long long)rx.replies);
 		}

@@ -143,8 +143,6 @@ static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
 		p->pub.sent++;
 		p->unanswered++;
 	}
-	if (!p->first_tx)
-		p->first_tx = f.pr.tx_ns;
 }
 
 /* Replies noted by the data path since the last look, and the loss over
@@ -238,7 +236,7 @@ static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uin
 		set_state(p, XFWD_HEALTH_INIT, "probing started");
 	}
 	probe_receive(h, tid, p);
-	if (p->first_tx && (v = judge(c, p, now)) >= 0)
+	if (p->seq && (v = judge(c, p, now)) >= 0) /* once a probe went out */
 		h->down[tid] = !v;
 	probe_send(h, t, tid, nh, p);
 	p->next_tx = now + (uint64_t)c->interval_ms * MS;

@@ -17,7 +17,7 @@
 struct tun_probe {
 	struct xfwd_health pub; /* state, counters, last change: as published */
 	uint32_t seq;
-	uint64_t next_tx, first_tx, last_rx, hold_since; /* CLOCK_MONOTONIC ns */
+	uint64_t next_tx, last_rx, hold_since; /* CLOCK_MONOTONIC ns */
 	uint64_t replies; /* the data path's count at the last look */
 	uint32_t unanswered; /* probes sent since the last reply */
 	uint64_t recv_at[HEALTH_WINDOW]; /* received so far when probe seq % W was sent */

@@ -502,7 +502,9 @@ int lpm4_add_tagged(struct lpm4 *t, uint32_t addr, unsigned int depth,
 	if (depth > 32 || target > LPM4_MAX_TARGET)
 		return -EINVAL;
 	addr &= mask_of(depth);
-	had = rules_get(&t->rules, rule_key(addr, depth), &old);
+	/* The rule it replaces matters only while some target is dead: the
+	 * route-update loop pays no extra probe otherwise. */
+	had = t->ndead && rules_get(&t->rules, rule_key(addr, depth), &old);
 	was_dead = had && is_dead(t, old & LPM4_MAX_TARGET);
 	dead = is_dead(t, target);
 	if (!dead)
@@ -636,10 +638,10 @@ int lpm4_mark_dead(struct lpm4 *t, uint32_t target, bool dead)
 		return 0;
 	if (!t->dead && !(t->dead = calloc((LPM4_MAX_TARGET + 1) / 64, 8)))
 		return -ENOMEM;
-	if (dead)
-		t->dead[target / 64] |= 1ull << (target % 64);
-	else
-		t->dead[target / 64] &= ~(1ull << (target % 64));
+	if (is_dead(t, target) == dead)
+		return 0;
+	t->dead[target / 64] ^= 1ull << (target % 64);
+	t->ndead = dead ? t->ndead + 1 : t->ndead - 1;
 	return 0;
 }
 

@@ -70,6 +70,7 @@ struct lpm4 {
 	void (*grace)(void *arg);
 	void *grace_arg;
 	uint64_t *dead;  /* a bit per target; allocated when first needed */
+	uint32_t ndead;  /* targets marked dead now */
 	uint16_t *held8; /* per tbl8 group: dead rules longer than /24 in it */
 };
 

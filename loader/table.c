@@ -1109,35 +1109,37 @@ int xt_neigh_set(struct xtable *t, const struct xaddr *gw, uint32_t oif,
 	return 0;
 }
 
-/* Groups with next hop id whose all-dead state no longer matches the
- * table's: their IPv4 routes move to (or back from) their covers. */
-static int groups_follow(struct xtable *t, uint32_t id, bool dead)
+/* Groups whose all-dead state the table does not show yet (after next
+ * hops died or came back): their IPv4 routes move to (or back from) their
+ * covers, one pass over the rules per direction. */
+static int groups_follow(struct xtable *t)
 {
-	uint32_t *flip = NULL;
-	size_t n = 0, cap = 0;
+	uint32_t *flip[2] = { NULL, NULL };
+	size_t n[2] = { 0, 0 }, cap[2] = { 0, 0 };
 	int ret = 0;
 
 	for (uint32_t g = 1; g < t->grp_max && !ret; g++) {
-		const struct xfwd_group_set *s = &t->grp[g].set[t->grp[g].active & 1];
-		bool has = false;
+		bool dead = group_dead(t, g);
 
-		for (uint32_t i = 0; i < s->count && i < XFWD_ECMP_MAX; i++)
-			has |= s->members[i] == id;
-		if (!has || group_dead(t, g) == lpm4_is_dead(&t->lpm, g))
+		if (dead == lpm4_is_dead(&t->lpm, g))
 			continue;
-		if (GROW(flip, n, cap, 16))
+		if (GROW(flip[dead], n[dead], cap[dead], 16))
 			ret = -ENOMEM;
 		else
-			flip[n++] = g;
+			flip[dead][n[dead]++] = g;
 	}
-	if (!ret && n)
-		ret = lpm4_set_dead(&t->lpm, flip, n, dead);
-	free(flip);
-	if (ret < 0)
-		return fail(t, ret, "cannot move the routes of next hop %u's groups: %s", id,
-			    strerror(-ret));
-	t->covered += ret;
-	return 0;
+	for (int dead = 0; dead < 2 && !ret; dead++) {
+		int moved = n[dead] ? lpm4_set_dead(&t->lpm, flip[dead], n[dead], dead) : 0;
+
+		if (moved < 0)
+			ret = moved;
+		else
+			t->covered += moved;
+	}
+	free(flip[0]);
+	free(flip[1]);
+	return ret ? fail(t, ret, "cannot move the routes of groups with no live next hop: %s",
+			  strerror(-ret)) : 0;
 }
 
 static int nh_set_dead(struct xtable *t, uint32_t id, bool dead, int *changed)
@@ -1148,7 +1150,7 @@ static int nh_set_dead(struct xtable *t, uint32_t id, bool dead, int *changed)
 	if (!(n.flags & XFWD_NH_F_DEAD) == !dead)
 		return 0;
 	n.flags = dead ? n.flags | XFWD_NH_F_DEAD : n.flags & ~XFWD_NH_F_DEAD;
-	if ((ret = nh_write(t, id, &n)) || (ret = groups_follow(t, id, dead)))
+	if ((ret = nh_write(t, id, &n)))
 		return ret;
 	(*changed)++;
 	return 0;
@@ -1160,11 +1162,13 @@ static bool tunnel_down(const struct xtable *t, const struct xfwd_nh *n)
 	       t->tun_down[n->tunnel];
 }
 
-/* Routes moved to or from their covers are written now, or with the
- * batch they came in. */
+/* After next hops died or came back: routes moved to or from their
+ * covers, written now or with the batch they came in. */
 static int state_done(struct xtable *t)
 {
-	return t->batch || !t->lpm.ndirty ? 0 : commit(t);
+	int ret = groups_follow(t);
+
+	return ret || t->batch || !t->lpm.ndirty ? ret : commit(t);
 }
 
 int xt_link_state(struct xtable *t, uint32_t ifindex, bool up, int *changed)

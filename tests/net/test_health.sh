@@ -68,7 +68,7 @@ check "every tunnel is up, judged by probes answered in the peer's XDP" \
 		[ \$(xf a | grep -c ': up ') -eq 2 ] && [ \$(xf b | grep -c ': up ') -eq 2 ]"
 check "the peer answered (tx_probe_answer on b)" test "$(stat_pkts b tx_probe_answer)" -gt 0
 check "xfwd health -j names state, RTT and loss" sh_ok "xf a -j health | grep -q '\"state\": *\"up\"' && xf a -j health | grep -q rtt_us"
-check "xfwd stats counts probes per tunnel (sent, answered)" \
+check "xfwd stats counts probes per tunnel (sent, received)" \
 	sh_ok "xf a stats | awk '\$1 == \"t1\" && \$2 > 0 && \$3 > 0 { ok = 1 } END { exit !ok }'"
 
 # stream_start SECONDS: a datagram every ms (or as fast as the machine
