@@ -49,7 +49,7 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | deps
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/tests/xdp_pass.bpf.o: tests/net/xdp_pass.bpf.c | deps
+$(OUTPUT)/tests/%.bpf.o: tests/net/%.bpf.c | deps
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -118,7 +118,7 @@ $(OUTPUT)/tools/xfwd-gen: tools/xfwd-gen.c $(OUTPUT)/tools/xfwd-gen.skel.h tests
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/tools $< $(PURE_OBJS) $(LIBS) -o $@
 
 ## test: every test (unit, BPF packet tests, network namespaces); needs root
-NET_DEPS := $(OUTPUT)/xfwd $(OUTPUT)/tests/xdp_pass.bpf.o
+NET_DEPS := $(OUTPUT)/xfwd $(OUTPUT)/tests/xdp_pass.bpf.o $(OUTPUT)/tests/tc_drop.bpf.o
 
 test: $(UNIT_TESTS) $(BPF_TESTS) $(NET_DEPS)
 	$(Q)tests/run-all.sh

@@ -119,3 +119,15 @@ tcp_intact() {
 	rm -rf "$tmp"
 	return $rc
 }
+
+# silence NS DEV on|off: drop (on) every packet DEV receives, at tc
+# ingress, while the link stays up: a path that dies without a carrier
+# change. off removes the drop.
+silence() {
+	if [ "$3" = on ]; then
+		nsx "$1" tc qdisc add dev "$2" clsact
+		nsx "$1" tc filter add dev "$2" ingress bpf da obj "$TOP/build/tests/tc_drop.bpf.o" sec tc
+	else
+		nsx "$1" tc qdisc del dev "$2" clsact
+	fi
+}

@@ -3,7 +3,7 @@
 # tunnels over two underlay links, ECMP over both, each daemon probing
 # every 10 ms (down after 3 missed, 500 ms hold-down). A counter-stamped
 # UDP stream c -> s shows the loss window when the path carrying it is cut
-# (a) silently: its bridge port in m stops forwarding, links stay up;
+# (a) silently: m drops its packets with tc, links stay up;
 # (b) by losing its link; and that traffic returns only after the hold-down.
 #
 #   c -- a =u1= [m: bridge br1] =v1= b -- s
@@ -113,6 +113,8 @@ carrier() {
 	sleep 0.3
 	[ $(($(tun_pkts a tx t1) - t1)) -ge $(($(tun_pkts a tx t2) - t2)) ] && echo t1 || echo t2
 }
+# cut P on|off: path P silently dead (on) or back (off).
+cut() { silence m m$1 "$2"; silence m v$1 "$2"; }
 port_of() { [ "$1" = t1 ] && echo 1 || echo 2; }
 other() { [ "$1" = t1 ] && echo t2 || echo t1; }
 # survives WHAT: while the path is cut (from 0.3 s after), the stream
@@ -127,19 +129,20 @@ survives() {
 	check "$1: while $T is cut the stream arrives through $o ($r packets in 0.9 s)" test "$r" -gt 50
 }
 
-# (a) silent loss: the bridge port stops forwarding, every link stays up.
+# (a) silent loss: m drops the path's packets both ways (tc), every link
+# stays up.
 stream_start $((2 + SLOW))
 sleep 0.5
 T=$(carrier); P=$(port_of "$T")
 DOWNS=$(grep -c "tunnel $T down: 3 probes unanswered" "$tmp/a.log" || true)
-nsx m bridge link set dev m$P state 0
+cut $P on
 survives "silent loss"
 check "silent loss: $T is down in xfwd health" health_is a "$T" down
 # Once since the cut (a loaded qemu guest may have lost 3 probes before).
 check "...with its reason logged once" sh_ok "[ \$(grep -c 'tunnel $T down: 3 probes unanswered' '$tmp/a.log') -eq $((DOWNS + 1)) ] ||
 	{ grep tunnel '$tmp/a.log'; false; }"
 check "...and on-health-change ran with tunnel, state and reason" grep -qx "$T down 3 probes unanswered" "$tmp/notify-a"
-nsx m bridge link set dev m$P state 3
+cut $P off
 check "restored: held down first" wait_for health_is a "$T" hold-down
 stream_end
 echo "  (silent cut of $T: longest gap $GAP ms, at $GAP_AT ms; gaps > 15 ms: $GAPS; $GOT of $SENT arrived)"
@@ -151,16 +154,16 @@ check "...then up after the $HOLD ms hold-down" wait_for -t $((5 * SLOW)) health
 check "...logged with its reason" grep -q "tunnel $T up: replies for $HOLD ms (hold-down)" "$tmp/a.log"
 
 # A flapping path stays held down: 100 ms up, 100 ms gone (x SLOW), 8 times.
-nsx m bridge link set dev m$P state 0
+cut $P on
 wait_for health_is a "$T" down || true
 UPS=$(grep -c "tunnel $T up" "$tmp/a.log")
 FLAP=$(awk -v s="$SLOW" 'BEGIN { print 0.1 * s }')
 for _ in $(seq 8); do
-	nsx m bridge link set dev m$P state 3; sleep "$FLAP"
-	nsx m bridge link set dev m$P state 0; sleep "$FLAP"
+	cut $P off; sleep "$FLAP"
+	cut $P on; sleep "$FLAP"
 done
 check "a flapping path never came up (hold-down)" test "$(grep -c "tunnel $T up" "$tmp/a.log")" -eq "$UPS"
-nsx m bridge link set dev m$P state 3
+cut $P off
 check "...and comes up once it is steady" wait_for -t $((5 * SLOW)) health_is a "$T" up
 
 # (b) link loss: the underlay link's far end goes down (carrier lost).
@@ -180,15 +183,15 @@ xf a route add 10.20.1.0/24 tunnel t1
 check "a /24 over t1 alone" sh_ok "xf a route get 10.20.1.10 | grep -q 'route 10.20.1.0/24'"
 stream_start $((2 + SLOW))
 sleep 0.5
-nsx m bridge link set dev m1 state 0
+cut 1 on
 T=t1
 survives "every member of the /24's group dead"
 check "...xfwd route get names the covering route" sh_ok "xf a route get 10.20.1.10 | grep -q 'route 10.20.0.0/16'"
 check "...logged" grep -q "tunnel t1 down: .*1 IPv4 route(s) moved to their covering routes" "$tmp/a.log"
-nsx m bridge link set dev m2 state 0
+cut 2 on
 check "both tunnels dead: no live cover, the kernel's" \
 	wait_for sh_ok "xf a route get 10.20.1.10 | grep -q 'no matching route'"
-nsx m bridge link set dev m1 state 3; nsx m bridge link set dev m2 state 3
+cut 1 off; cut 2 off
 stream_end
 check "restored: the /24 is back on t1 after the hold-down" \
 	wait_for -t $((5 * SLOW)) sh_ok "xf a route get 10.20.1.10 | grep -q 'route 10.20.1.0/24'"
