@@ -135,8 +135,8 @@ test-net: $(NET_DEPS)
 demo: $(NET_DEPS)
 	$(Q)tools/demo.sh
 
-bench: $(OUTPUT)/xfwd $(BENCH_PROGS)
-	$(Q)bench/run.sh
+bench: $(NET_DEPS) $(BENCH_PROGS)
+	$(Q)bench/run.sh $(BENCH)
 
 install: $(OUTPUT)/xfwd
 	install -D -m 0755 $(OUTPUT)/xfwd $(DESTDIR)$(PREFIX)/sbin/xfwd
@@ -153,7 +153,7 @@ help:
 	@echo "make demo       multi-region namespace demo forwarding through XDP (root)"
 	@echo "make test       unit + BPF packet + namespace tests (root)"
 	@echo "make test-unit  cmocka tests only (no root needed)"
-	@echo "make bench      lookup and forwarding benchmarks -> BENCHMARKS.md (root)"
+	@echo "make bench      every benchmark -> BENCHMARKS.md (root); BENCH=\"health\" one section"
 	@echo "make install    install xfwd and its man page under PREFIX=$(PREFIX)"
 	@echo "make clean      remove build/"
 	@echo "V=1             show full commands"

@@ -7,7 +7,8 @@
 # how fast it follows a full withdrawal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TABLE=${XFWD_FULLTABLE:-../shared/data/fulltable-2024.txt.gz}
+export XFWD_FULLTABLE=${XFWD_FULLTABLE:-../shared/data/fulltable-2024.txt.gz}
+. bench/lib.sh
 P=db$$
 XF() { nsenter --net=/run/netns/$P-r build/xfwd --pin-root /sys/fs/bpf/xfwd-$P "$@"; }
 run=$(mktemp -d)
@@ -31,12 +32,8 @@ for i in 1 2; do
 	ip -n $P-s addr add 10.0.$((i + 1)).2/24 dev s$i
 	ip -n $P-r neigh replace 10.0.$((i + 1)).2 lladdr "$(ip netns exec $P-s cat /sys/class/net/s$i/address)" dev r$i nud permanent
 done
-zcat "$TABLE" | tr -d '\r' | grep -v ':' | awk '{print $1}' >"$run/prefixes"
-# XFWD_BENCH_ROUTES=1000000: pad the real table with /24s of 240.0.0.0/7
-# (reserved space no real table has) up to that many prefixes.
-awk -v want="${XFWD_BENCH_ROUTES:-0}" -v have="$(wc -l <"$run/prefixes")" 'BEGIN {
-	for (i = 0; have + i < want; i++)
-		printf "%d.%d.%d.0/24\n", 240 + int(i / 65536), int(i / 256) % 256, i % 256 }' >>"$run/prefixes"
+# XFWD_BENCH_ROUTES=1000000: the real table padded up to that many prefixes.
+table_prefixes "$run/prefixes" "${XFWD_BENCH_ROUTES:-0}"
 N=$(wc -l <"$run/prefixes")
 {
 	echo 'router id 10.0.2.1; protocol device {}'

@@ -1,35 +1,47 @@
 #!/usr/bin/env bash
 # make bench: run the benchmarks and write BENCHMARKS.md. Figures are
-# ns per lookup measured in one run; compare within a row, not across
-# machines or runs (the machine is shared and noisy).
+# measured in one run; compare within a section, not across machines or
+# runs (the machine is shared and noisy).
+#
+#   bench/run.sh               every section; BENCHMARKS.md rewritten
+#   bench/run.sh SECTION...    only those (lpm fwd daemon health); each
+#                              replaces its own part of BENCHMARKS.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TABLE=${XFWD_FULLTABLE:-../shared/data/fulltable-2024.txt.gz}
+export XFWD_FULLTABLE=${XFWD_FULLTABLE:-../shared/data/fulltable-2024.txt.gz}
+SECTIONS="lpm fwd daemon health"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (sudo make bench)" >&2; exit 1; }
-out=$(mktemp) fwd=$(mktemp) dmn=$(mktemp)
-build/bench/lpm_bench "$TABLE" | tee "$out"
-bench/fwd_run.sh | tee "$fwd"
-bench/daemon_run.sh | tee "$dmn"
-{
+for s in "$@"; do
+	case " $SECTIONS " in *" $s "*) ;; *) echo "bench: no section '$s' (sections: $SECTIONS)" >&2; exit 2 ;; esac
+done
+
+header() {
 	cat <<HDR
 # Benchmarks
 
-Reproduce with \`sudo make bench\` (writes this file). Machine: $(nproc) cores,
-kernel $(uname -r), $(date -u +%Y-%m-%d). The machine is shared and noisy:
+Reproduce with \`sudo make bench\` (writes this file; \`sudo make bench
+BENCH=health\` reruns one section and replaces it in place). Machine:
+$(nproc) cores, kernel $(uname -r). The machine is shared and noisy:
 compare figures of one run with each other (ratios), not single numbers
 across runs.
+HDR
+}
 
+section_lpm() {
+	cat <<'TXT'
 ## IPv4 route lookup, ns per lookup
 
 BPF_PROG_TEST_RUN, 64 lookups per run, 2000 runs, median of 9; random
 destinations inside random prefixes of the table; the cost of the loop
 that feeds addresses ("loop only") is subtracted from the three lookups.
-xfwd is the data path's own \`lpm4_lookup()\` (bpf/lib/lpm.h);
+xfwd is the data path's own `lpm4_lookup()` (bpf/lib/lpm.h);
 bpf_fib_lookup looks up the same prefixes installed in the kernel FIB.
 
-HDR
-	cat "$out"
-	cat <<'TAIL'
+TXT
+	echo "Run: $(date -u +%Y-%m-%d), \`make bench BENCH=lpm\` (bench/lpm_bench.c)."
+	echo
+	build/bench/lpm_bench "$XFWD_FULLTABLE"
+	cat <<'TXT'
 
 Targets (issue 2): at the full table xfwd <= 1/20 of LPM_TRIE and <= 1/10
 of bpf_fib_lookup, and xfwd at the full table <= 10x its own cost at 1k.
@@ -37,7 +49,11 @@ The last ratio is the least stable: the 1k table stays in L1/L2 (5-9 ns),
 while at the full table each lookup is one DRAM access plus a TLB miss into
 the 64 MiB tbl24 (larger than this machine's 32 MiB L3). Four runs on
 2026-11-22 gave 5.1x, 9.3x, 10.8x and 12.4x. See docs/route-table.md.
+TXT
+}
 
+section_fwd() {
+	cat <<'TXT'
 ## Forwarding, CPU ns per packet (whole pipeline on one CPU)
 
 `bench/fwd_run.sh` (docs/forwarding-benchmark.md): gen -> router -> sink
@@ -56,10 +72,12 @@ devmap redirect (xdp-tools' xdp-forward); kernel+vxlan is the kernel's own
 forwarding into a vxlan device. floor2 repeats floor at the end: the
 difference is the machine's drift.
 
-TAIL
-	cat "$fwd"
-	cat <<'TAIL'
+TXT
+	bench/fwd_run.sh
+}
 
+section_daemon() {
+	cat <<'TXT'
 ## The daemon at scale
 
 `bench/daemon_run.sh`: BIRD's static protocol (the fastest injector found
@@ -77,8 +95,42 @@ notifications (one route per datagram, two paths) straight to the
 daemon's socket as fast as the daemon takes them, and times from the first
 to a marker route being in tbl24.
 
-TAIL
-	cat "$dmn"
-} >BENCHMARKS.md
-rm -f "$out" "$fwd" "$dmn"
+TXT
+	bench/daemon_run.sh
+}
+
+section_health() {
+	bench/health_run.sh
+}
+
+# emit NAME: the section between markers, so a later run of that section
+# alone can replace it.
+emit() {
+	echo "<!-- bench:$1 -->"
+	"section_$1"
+	echo "<!-- /bench:$1 -->"
+}
+
+# splice NAME FILE: put FILE (an emitted section) in BENCHMARKS.md in
+# place of NAME's part, or at the end when it has none.
+splice() {
+	python3 - "$1" "$2" <<'PY'
+import re, sys
+name, part = sys.argv[1], open(sys.argv[2]).read().rstrip("\n")
+doc = open("BENCHMARKS.md").read()
+pat = re.compile(r"<!-- bench:%s -->.*?<!-- /bench:%s -->" % (name, name), re.S)
+doc = pat.sub(lambda m: part, doc) if pat.search(doc) else doc.rstrip("\n") + "\n\n" + part
+open("BENCHMARKS.md", "w").write(doc.rstrip("\n") + "\n")
+PY
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+if [ $# -eq 0 ]; then
+	for s in $SECTIONS; do emit "$s" | tee "$tmp/$s"; done
+	{ header; for s in $SECTIONS; do echo; cat "$tmp/$s"; done; } >BENCHMARKS.md
+else
+	[ -e BENCHMARKS.md ] || header >BENCHMARKS.md
+	for s in "$@"; do emit "$s" | tee "$tmp/$s"; splice "$s" "$tmp/$s"; done
+fi
 echo "bench: wrote BENCHMARKS.md"

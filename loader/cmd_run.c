@@ -82,15 +82,20 @@ static void logmsg(const struct daemon *d, int level, const char *fmt, ...)
 
 /* ---- config ---- */
 
-static bool same_tunnel(const struct xfwd_tunnel *h, const struct cli_tunnel *w)
+/* A running tunnel against a config line: the same, only its probe
+ * settings differ (changed in place), or different (refused). */
+enum tunnel_diff { TUN_SAME, TUN_PROBE, TUN_OTHER };
+
+static enum tunnel_diff tunnel_diff(const struct xfwd_tunnel *h, const struct cli_tunnel *w)
 {
 	uint8_t flags = (w->has_key ? XFWD_TUN_F_KEY : 0) | (w->inner_ip ? XFWD_TUN_F_INNER_IP : 0);
 
-	return h->type == w->type && h->family == w->local.family &&
-	       !memcmp(h->local, w->local.bytes, 16) && !memcmp(h->remote, w->remote.bytes, 16) &&
-	       (h->flags & (XFWD_TUN_F_KEY | XFWD_TUN_F_INNER_IP)) == flags &&
-	       h->key == w->key && !memcmp(h->peer_mac, w->peer_mac, 6) &&
-	       !memcmp(&h->probe, &w->probe, sizeof(h->probe));
+	if (h->type != w->type || h->family != w->local.family ||
+	    memcmp(h->local, w->local.bytes, 16) || memcmp(h->remote, w->remote.bytes, 16) ||
+	    (h->flags & (XFWD_TUN_F_KEY | XFWD_TUN_F_INNER_IP)) != flags ||
+	    h->key != w->key || memcmp(h->peer_mac, w->peer_mac, 6))
+		return TUN_OTHER;
+	return memcmp(&h->probe, &w->probe, sizeof(h->probe)) ? TUN_PROBE : TUN_SAME;
 }
 
 static bool config_has(const struct xconfig *c, const char *key);
@@ -107,10 +112,11 @@ static int check_line(struct daemon *d, const struct xconfig *c, const struct co
 		goto bad;
 	if (r.cmd == CMD_TUNNEL_ADD) {
 		id = xt_tunnel_find(&d->t, r.tun.name);
-		if (id && !same_tunnel(&d->t.tun[id], &r.tun))
-			snprintf(msg, sizeof(msg), "tunnel %s differs from the running one; a tunnel cannot change in place: remove it from the file, reload, then add it back",
-				 r.tun.name);
-		return msg[0] ? -1 : 0;
+		if (!id || tunnel_diff(&d->t.tun[id], &r.tun) != TUN_OTHER)
+			return 0;
+		snprintf(msg, sizeof(msg), "tunnel %s differs from the running one beyond its probe settings; a tunnel cannot change in place: remove it from the file, reload, then add it back",
+			 r.tun.name);
+		goto bad;
 	}
 	for (int i = 0; i < r.nvia && !msg[0]; i++)
 		if (!if_nametoindex(r.via[i].dev))
@@ -140,6 +146,20 @@ static int config_check(struct daemon *d, const struct xconfig *c)
 	return 0;
 }
 
+/* A [tunnels] line: added, or its probe settings changed in place
+ * (config_check refused any other difference). */
+static int tunnel_apply(struct daemon *d, const struct cli_tunnel *c)
+{
+	uint32_t id = xt_tunnel_find(&d->t, c->name);
+
+	if (!id)
+		return xt_tunnel_add(&d->t, c);
+	if (tunnel_diff(&d->t.tun[id], c) == TUN_SAME)
+		return 0;
+	logmsg(d, 6, "xfwd: tunnel %s: new probe settings, probing starts afresh", c->name);
+	return xt_tunnel_set_probe(&d->t, id, &c->probe);
+}
+
 static int apply_line(struct daemon *d, const struct config_line *l)
 {
 	char buf[2048], msg[512];
@@ -150,7 +170,7 @@ static int apply_line(struct daemon *d, const struct config_line *l)
 	if (cli_parse_line(buf, d->cfg.pin_root, &r, msg, sizeof(msg)))
 		return -EINVAL;
 	if (r.cmd == CMD_TUNNEL_ADD)
-		ret = xt_tunnel_find(&d->t, r.tun.name) ? 0 : xt_tunnel_add(&d->t, &r.tun);
+		ret = tunnel_apply(d, &r.tun);
 	else
 		ret = route_apply(&d->t, &r, XFWD_ORIGIN_STATIC, true);
 	if (ret)

@@ -233,6 +233,7 @@ static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uin
 		/* Replies counted before this daemon are not news. */
 		bpf_map_lookup_elem(h->b->fd.probe_rx, &tid, &rx);
 		p->replies = rx.replies;
+		p->cfg = *c;
 		set_state(p, XFWD_HEALTH_INIT, "probing started");
 	}
 	probe_receive(h, tid, p);
@@ -263,6 +264,11 @@ int health_tick(struct health *h, const struct xtable *t)
 			probe_stop(h, tid);
 			continue;
 		}
+		/* New settings (a reload): start afresh, the verdict kept
+		 * until the new probes give one. */
+		if (p->pub.state != XFWD_HEALTH_OFF &&
+		    memcmp(&p->cfg, &t->tun[tid].probe, sizeof(p->cfg)))
+			memset(p, 0, sizeof(*p));
 		if (p->pub.state == XFWD_HEALTH_OFF || now >= p->next_tx) {
 			if (!indexed) /* only when a probe is due, once */
 				tunnel_nhs(t, h->nh_of);

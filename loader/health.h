@@ -16,6 +16,7 @@
 
 struct tun_probe {
 	struct xfwd_health pub; /* state, counters, last change: as published */
+	struct xfwd_probe_cfg cfg; /* the settings probing started with */
 	uint32_t seq;
 	uint64_t next_tx, last_rx, hold_since; /* CLOCK_MONOTONIC ns */
 	uint64_t replies; /* the data path's count at the last look */

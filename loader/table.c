@@ -1319,6 +1319,22 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 	return 0;
 }
 
+/* New probe settings for a running tunnel, in place: only the daemon's
+ * health loop reads them (it starts the tunnel's probing afresh), the
+ * data path never does, so no packet sees a half-changed tunnel. */
+int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_cfg *probe)
+{
+	struct xfwd_tunnel tun = t->tun[id];
+
+	tun.probe = *probe;
+	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY))
+		return fail(t, -errno, "cannot write the tunnel map: %s", strerror(errno));
+	t->tun[id] = tun;
+	t->dirty = true;
+	health_clear(t, id);
+	return 0;
+}
+
 /* Is another tunnel of the same type still using this local endpoint? */
 static bool endpoint_shared(const struct xtable *t, uint32_t id)
 {

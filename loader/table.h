@@ -108,6 +108,7 @@ int xt_link_state(struct xtable *t, uint32_t ifindex, bool up, int *changed);
 int xt_tunnel_state(struct xtable *t, uint32_t id, bool up, int *changed);
 int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c);
 int xt_tunnel_del(struct xtable *t, const char *name);
+int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_cfg *probe);
 /* A tunnel's id by name, or 0. */
 uint32_t xt_tunnel_find(const struct xtable *t, const char *name);
 /* The origin (XFWD_ORIGIN_*) of the route with exactly this prefix, or -1. */

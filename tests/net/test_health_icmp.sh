@@ -57,6 +57,27 @@ silence b b-u off
 check "restored: held down first" wait_for health_is hold-down
 check "...then up after the $HOLD ms hold-down" wait_for -t $((5 * SLOW)) health_is up
 check "...and traffic crosses it again" nsx c ping -c 3 -i 0.2 -W 2 10.20.1.10
+
+# Probe settings change in place, on reload and on restart; anything
+# else about a running tunnel is refused with the line that says it.
+sed -i "s/probe-interval $((10 * SLOW))/probe-interval $((20 * SLOW))/" "$tmp/a.conf"
+kill -HUP $DA
+check "reload with a new probe interval: applied in place" \
+	wait_for grep -q "tunnel vx4: new probe settings, probing starts afresh" "$tmp/a.log"
+check "...and vx4 is up again under it" wait_for health_is up
+sed -i "s/vni 100/vni 101/" "$tmp/a.conf"
+kill -HUP $DA
+L=$(grep -n '^tunnel = vx4' "$tmp/a.conf" | cut -d: -f1)
+check "reload with another VNI: refused, naming the line, the running config stays" \
+	sh_ok "wait_for grep -q 'reload refused.*a.conf:$L: tunnel vx4 differs from the running one beyond its probe settings' '$tmp/a.log' ||
+		{ cat '$tmp/a.log'; false; }"
+check "...vx4 still up" health_is up
+sed -i "s/vni 101/vni 100/; s/probe-interval $((20 * SLOW))/probe-interval $((10 * SLOW))/" "$tmp/a.conf"
+kill $DA; wait $DA 2>/dev/null || true
+nsenter --net=/run/netns/$NSP-a "$XFWD" run -c "$tmp/a.conf" 2>"$tmp/a.log" & DA=$!
+check "a restart with other probe settings adopts the tunnel and runs" \
+	wait_for sh_ok "grep -q 'new probe settings' '$tmp/a.log' && grep -q 'xfwd: running' '$tmp/a.log'"
+check "...and vx4 comes up" wait_for health_is up
 kill $DA; wait $DA 2>/dev/null || true
 DA=''
 echo "test_health_icmp: $FAILS failure(s)"

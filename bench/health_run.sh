@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Tunnel health (make bench BENCH=health; docs/health.md). Prints the
+# BENCHMARKS.md section.
+# - Failover: on tests/net/topo_health.sh's pair of appliances (two GRE
+#   tunnels, ECMP, probes every 10 ms, down after 3), a UDP stream of one
+#   datagram per ms; the tunnel carrying it is cut silently (tc drops its
+#   packets both ways) and the longest gap between arrivals is the time
+#   from the loss to traffic on the survivor. REPS cuts with only the
+#   stream's route, then REPS with 1M more prefixes over the same tunnels.
+# - Probe cost: a probes 10 more tunnels every 10 ms (1000 probes/s) and
+#   every 100 ms (100/s), b's XDP answers; CPU time of a's daemon
+#   (schedstat) and of both XDP programs (kernel.bpf_stats_enabled), over
+#   SECONDS, against the same daemons probing nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export XFWD_FULLTABLE=${XFWD_FULLTABLE:-../shared/data/fulltable-2024.txt.gz}
+REPS=${XFWD_BENCH_REPS:-10}
+SECONDS_COST=${XFWD_BENCH_SECONDS:-10}
+ROUTES=${XFWD_BENCH_ROUTES:-1000000}
+export NSP=hb$$
+. bench/lib.sh
+. tests/net/lib.sh
+require_root
+tmp=$(mktemp -d)
+. tests/net/topo_health.sh
+STATS=$(sysctl -n kernel.bpf_stats_enabled)
+trap 'pair_stop; cleanup; rm -rf "$tmp"; sysctl -qw kernel.bpf_stats_enabled=$STATS' EXIT
+pair_build
+
+both_up() { # both daemons judge every tunnel up
+	for n in a b; do xf $n health | grep -v ': up ' | grep -q . && return 1; done
+	return 0
+}
+started() {
+	grep -q 'xfwd: running' "$tmp/a.log" && grep -q 'xfwd: running' "$tmp/b.log" ||
+		{ cat "$tmp/a.log" "$tmp/b.log" >&2; echo "health_bench: a daemon did not start" >&2; exit 1; }
+	wait_for -t 30 both_up || { xf a health >&2; echo "health_bench: tunnels not up" >&2; exit 1; }
+}
+
+# failover: REPS silent cuts of the tunnel carrying the stream; prints
+# "median max lost" of the longest gaps (ms) and the datagrams lost.
+failover() {
+	local gaps=() lost=0 T P
+	for _ in $(seq "$REPS"); do
+		stream_start 2
+		sleep 0.5
+		T=$(carrier); P=$(port_of "$T")
+		cut "$P" on; sleep 0.8; cut "$P" off
+		stream_end
+		gaps+=("$GAP"); lost=$((lost + SENT - GOT))
+		wait_for -t 10 health_is a "$T" up || { echo "health_bench: $T did not come back" >&2; exit 1; }
+		echo "health_bench: cut of $T: gap $GAP ms, $((SENT - GOT)) of $SENT lost" >&2
+	done
+	printf '%s\n' "${gaps[@]}" | sort -n | awk -v l="$lost" '{ g[NR] = $1 } END {
+		print g[int((NR + 1) / 2)], g[NR], l }'
+}
+
+pair_start
+started
+failover >"$tmp/f1"; read -r F1_MED F1_MAX F1_LOST <"$tmp/f1"
+
+# The same with ROUTES more prefixes over both tunnels (none covers the
+# stream's 10.20.0.0/16 or the underlay).
+table_prefixes "$tmp/prefixes" "$ROUTES"
+{ echo '[routes]'; grep -v '^10\.\|^192\.0\.' "$tmp/prefixes" | sed 's/.*/route = & tunnel t1 tunnel t2/'; } >"$tmp/many"
+NMANY=$(($(wc -l <"$tmp/many") - 1))
+pair_stop
+t=$(date +%s.%N)
+pair_start "$tmp/many"
+wait_for -t 120 grep -q 'xfwd: running' "$tmp/a.log" || true
+started
+echo "health_bench: a started with $NMANY more routes in $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s" >&2
+failover >"$tmp/f2"; read -r F2_MED F2_MAX F2_LOST <"$tmp/f2"
+pair_stop
+
+# Probe cost. PROBED tunnels p1..p10 from a to b (one underlay address
+# pair each), with routes so a probes them; b has them without probes.
+for i in $(seq 10); do
+	nsx a ip addr add 192.0.2.$((10 + i))/24 dev a-u1
+	nsx b ip addr add 192.0.2.$((100 + i))/24 dev b-v1
+	nsx a ip neigh replace 192.0.2.$((100 + i)) lladdr "$(nsx b cat /sys/class/net/b-v1/address)" dev a-u1 nud permanent
+	nsx b ip neigh replace 192.0.2.$((10 + i)) lladdr "$(nsx a cat /sys/class/net/a-u1/address)" dev b-v1 nud permanent
+done
+probed() { # probed A|B INTERVAL-MS|none
+	echo '[tunnels]'
+	for i in $(seq 10); do
+		local l=$((10 + i)) r=$((100 + i)) p=''
+		[ "$1" = B ] && { l=$((100 + i)); r=$((10 + i)); }
+		[ "$1" = A ] && [ "$2" != none ] && p="probe udp probe-interval $2 probe-multiplier 3 hold-down 500"
+		echo "tunnel = p$i type gre local 192.0.2.$l remote 192.0.2.$r key $((100 + i)) $p"
+	done
+	if [ "$1" = A ]; then
+		echo '[routes]'
+		for i in $(seq 10); do echo "route = 10.30.$i.0/24 tunnel p$i"; done
+	fi
+}
+sched_ns() { awk '{ s += $1 } END { print s }' /proc/"$1"/task/*/schedstat; }
+xdp_prog() { nsx "$1" ip -j -d link show "$2" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["xdp"]["prog"]["id"])'; }
+prog_stat() { bpftool prog show id "$1" -j | python3 -c 'import json, sys; p = json.load(sys.stdin); print(p.get("run_time_ns", 0), p.get("run_cnt", 0))'; }
+# cost INTERVAL|none: prints "daemon-ns/s answer-ns/probe reply-ns/probe probes/s"
+cost() {
+	local d0 d1 b0 b1 a0 a1 s0 s1 pa pb
+	probed A "$1" >"$tmp/pa"; probed B "$1" >"$tmp/pb"
+	PROBE='' pair_start "$tmp/pa" "$tmp/pb"
+	started
+	[ "$1" = none ] || wait_for -t 30 sh_ok "[ \$(xf a health | grep -c ': up ') -eq 10 ]" ||
+		{ xf a health >&2; echo "health_bench: probed tunnels not up" >&2; exit 1; }
+	pb=$(xdp_prog b b-v1); pa=$(xdp_prog a a-u1)
+	sleep 1
+	read -r b0 _ < <(prog_stat "$pb"); read -r a0 _ < <(prog_stat "$pa")
+	s0=$(xf a -j stats | tr ',{}' '\n\n\n' | awk -F: '/probes_sent/ { s += $2 } END { print s + 0 }')
+	d0=$(sched_ns "$DA")
+	sleep "$SECONDS_COST"
+	d1=$(sched_ns "$DA")
+	read -r b1 _ < <(prog_stat "$pb"); read -r a1 _ < <(prog_stat "$pa")
+	s1=$(xf a -j stats | tr ',{}' '\n\n\n' | awk -F: '/probes_sent/ { s += $2 } END { print s + 0 }')
+	pair_stop
+	awk -v d=$((d1 - d0)) -v b=$((b1 - b0)) -v a=$((a1 - a0)) -v n=$((s1 - s0)) -v t="$SECONDS_COST" 'BEGIN {
+		printf "%.0f %.0f %.0f %.0f\n", d / t, n ? b / n : 0, n ? a / n : 0, n / t }'
+}
+sysctl -qw kernel.bpf_stats_enabled=1
+cost none >"$tmp/c0"; read -r C0_D _ _ _ <"$tmp/c0"
+cost 10 >"$tmp/c1"; read -r C1_D C1_B C1_A C1_N <"$tmp/c1"
+cost 100 >"$tmp/c2"; read -r C2_D C2_B C2_A C2_N <"$tmp/c2"
+per1000() { awk -v d="$1" -v z="$C0_D" -v n="$2" 'BEGIN { printf "%.2f", (d - z) / 1e6 * 1000 / n }'; }
+
+cat <<EOF2
+## Tunnel health: failover and probe cost
+
+\`bench/health_run.sh\` (docs/health.md). Failover: two xfwd appliances
+joined by two GRE tunnels (ECMP over both, each daemon probing every
+10 ms, down after 3 unanswered), a UDP stream of one datagram per ms
+through them; the path carrying it is cut silently (tc drops its packets
+both ways, links stay up) and the longest gap between two arrivals is
+the time from the loss to traffic on the survivor (1 ms resolution).
+$REPS cuts with the stream's route alone, $REPS with $NMANY more
+prefixes over the same two tunnels. Probe cost: a probes 10 more
+tunnels, b's XDP answers; CPU time of a's daemon (all threads,
+/proc/PID/task/*/schedstat) above the same daemon probing nothing, and
+the XDP programs' own time per probe (kernel.bpf_stats_enabled), over
+$SECONDS_COST s.
+
+Run: $(date -u +%Y-%m-%d), \`make bench BENCH=health\`.
+
+| failover, 10 ms x 3 probes, silent cut | median gap | worst gap | datagrams lost in $REPS cuts |
+|---|---:|---:|---:|
+| only the stream's route over the tunnels | $F1_MED ms | $F1_MAX ms | $F1_LOST |
+| $NMANY more prefixes over them | $F2_MED ms | $F2_MAX ms | $F2_LOST |
+
+Target (issue 5): <= 50 ms, the same with 1M prefixes behind the failed
+tunnel. The failed tunnel's next hop is marked dead in one map write
+whatever the number of prefixes; detection is 3 intervals plus up to one
+more (silence is counted in probes sent, docs/health.md).
+
+| probing | probes/s | a's daemon CPU above idle | per 1000 probes/s | b's XDP answering, per probe | a's XDP taking the reply, per probe |
+|---|---:|---:|---:|---:|---:|
+| 10 tunnels every 10 ms | $C1_N | $(awk -v d="$C1_D" -v z="$C0_D" 'BEGIN { printf "%.2f", (d - z) / 1e6 }') ms/s | $(per1000 "$C1_D" "$C1_N") ms/s | $C1_B ns | $C1_A ns |
+| 10 tunnels every 100 ms | $C2_N | $(awk -v d="$C2_D" -v z="$C0_D" 'BEGIN { printf "%.2f", (d - z) / 1e6 }') ms/s | $(per1000 "$C2_D" "$C2_N") ms/s | $C2_B ns | $C2_A ns |
+
+"ms/s" is CPU milliseconds per second of wall time (10 ms/s = 1% of one
+core). The daemon's time includes sending: each probe is one
+BPF_PROG_RUN of bpf/probe.bpf.c, whose redirect into the underlay runs
+in that call.
+EOF2
