@@ -34,8 +34,8 @@ both_up() { # both daemons judge every tunnel up
 started() {
 	grep -q 'xfwd: running' "$tmp/a.log" && grep -q 'xfwd: running' "$tmp/b.log" ||
 		{ cat "$tmp/a.log" "$tmp/b.log" >&2; echo "health_bench: a daemon did not start" >&2; exit 1; }
-	wait_for -t 30 both_up || { xf a health >&2; echo "health_bench: tunnels not up" >&2; exit 1; }
 }
+all_up() { wait_for -t 30 both_up || { xf a health >&2; echo "health_bench: tunnels not up" >&2; exit 1; }; }
 
 # failover: REPS silent cuts of the tunnel carrying the stream; prints
 # "median max lost" of the longest gaps (ms) and the datagrams lost.
@@ -56,7 +56,7 @@ failover() {
 }
 
 pair_start
-started
+started; all_up
 failover >"$tmp/f1"; read -r F1_MED F1_MAX F1_LOST <"$tmp/f1"
 
 # The same with ROUTES more prefixes over both tunnels (none covers the
@@ -68,7 +68,7 @@ pair_stop
 t=$(date +%s.%N)
 pair_start "$tmp/many"
 wait_for -t 120 grep -q 'xfwd: running' "$tmp/a.log" || true
-started
+started; all_up
 echo "health_bench: a started with $NMANY more routes in $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s" >&2
 failover >"$tmp/f2"; read -r F2_MED F2_MAX F2_LOST <"$tmp/f2"
 pair_stop

@@ -240,7 +240,9 @@ static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uin
 	if (p->seq && (v = judge(c, p, now)) >= 0) /* once a probe went out */
 		h->down[tid] = !v;
 	probe_send(h, t, tid, nh, p);
-	p->next_tx = now + (uint64_t)c->interval_ms * MS;
+	/* On a grid of the interval: tunnels probed alike are due on the
+	 * same wake-up, one pass over the tunnels for all of them. */
+	p->next_tx = (now / ((uint64_t)c->interval_ms * MS) + 1) * c->interval_ms * MS;
 	bpf_map_update_elem(h->b->fd.health, &tid, &p->pub, BPF_ANY);
 }
 
