@@ -310,6 +310,52 @@ static int parse_probe_opt(struct args *a, struct xfwd_probe_cfg *p, const char 
 	return 0;
 }
 
+/* 'inner ADDR/LEN': an interface address, host bits kept. */
+static int parse_inner(struct args *a, struct cli_tunnel *t)
+{
+	const char *v = value(a, "inner");
+	char addr[64], *slash, *end;
+	unsigned long len;
+
+	if (!v)
+		return -1;
+	snprintf(addr, sizeof(addr), "%s", v);
+	if (!(slash = strchr(addr, '/')))
+		return fail(a, "'inner %s': expected ADDR/LEN, e.g. 169.254.10.1/30", v);
+	*slash = 0;
+	len = strtoul(slash + 1, &end, 10);
+	if (xaddr_parse(addr, &t->inner) || *end || end == slash + 1 ||
+	    len > (t->inner.family == AF_INET ? 32u : 128u))
+		return fail(a, "'inner %s': expected ADDR/LEN, e.g. 169.254.10.1/30", v);
+	t->has_inner = true;
+	t->inner_len = (uint32_t)len;
+	return 0;
+}
+
+static int parse_ipsec_opt(struct args *a, struct cli_tunnel *t, const char *w)
+{
+	const char *v;
+
+	if (is(w, "if-id"))
+		return parse_u32(a, w, 1, UINT32_MAX, &t->if_id);
+	if (is(w, "spi-out") || is(w, "spi-in")) /* 1-255 are reserved (RFC 4303) */
+		return parse_u32(a, w, 256, UINT32_MAX, is(w, "spi-out") ? &t->spi_out : &t->spi_in);
+	if (is(w, "inner"))
+		return parse_inner(a, t);
+	if (!(v = value(a, w)))
+		return -1;
+	if (is(w, "keyed-by")) {
+		if (!is(v, "static") && !is(v, "external"))
+			return fail(a, "'keyed-by' is 'static' (spi-out, spi-in, key-out, key-in) or 'external' (an IKE daemon installs the SAs)");
+		t->external = is(v, "external");
+		return 0;
+	}
+	if (strlen(v) >= sizeof(t->key_out))
+		return fail(a, "'%s': the path is too long", w);
+	snprintf(is(w, "key-out") ? t->key_out : t->key_in, sizeof(t->key_out), "%s", v);
+	return 0;
+}
+
 static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 {
 	const char *v;
@@ -325,8 +371,10 @@ static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 			t->type = XFWD_TUN_VXLAN;
 		else if (is(v, "geneve"))
 			t->type = XFWD_TUN_GENEVE;
+		else if (is(v, "ipsec"))
+			t->type = XFWD_TUN_IPSEC;
 		else
-			return fail(a, "tunnel type '%s': use gre, ipip, vxlan or geneve", v);
+			return fail(a, "tunnel type '%s': use gre, ipip, vxlan, geneve or ipsec", v);
 	} else if (is(w, "local") || is(w, "remote")) {
 		if (!(v = value(a, w)) || xaddr_parse(v, is(w, "local") ? &t->local : &t->remote))
 			return fail(a, "'%s' needs an IPv4 or IPv6 address", w);
@@ -356,6 +404,9 @@ static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 		return parse_u32(a, w, 68, 65535, &t->mtu);
 	} else if (is(w, "dev")) {
 		return copy_dev(a, value(a, w), t->dev);
+	} else if (is(w, "if-id") || is(w, "spi-out") || is(w, "spi-in") || is(w, "key-out") ||
+		   is(w, "key-in") || is(w, "keyed-by") || is(w, "inner")) {
+		return parse_ipsec_opt(a, t, w);
 	} else if (is(w, "probe") || is(w, "probe-interval") || is(w, "probe-multiplier") ||
 		   is(w, "hold-down")) {
 		return parse_probe_opt(a, &t->probe, w);
@@ -379,6 +430,25 @@ static int udp_tunnel_check(struct args *a, const struct cli_tunnel *t)
 	if (!t->inner_ip && !t->has_peer_mac)
 		return fail(a, "a %s tunnel carrying Ethernet needs 'peer-mac MAC' (the MAC of the peer's %s device)%s",
 			    type, type, t->type == XFWD_TUN_GENEVE ? ", or 'payload ip'" : "");
+	return 0;
+}
+
+/* ipsec: static keys (both SPIs, both key files) or keyed by an IKE
+ * daemon (its if_id); nothing of the other tunnel types. */
+static int ipsec_check(struct args *a, const struct cli_tunnel *t)
+{
+	bool any_static = t->spi_out || t->spi_in || t->key_out[0] || t->key_in[0];
+
+	if (t->has_key || t->has_peer_mac || t->inner_ip || t->ttl)
+		return fail(a, "key, vni, peer-mac, payload and ttl do not apply to ipsec tunnels");
+	if (t->probe.mode)
+		return fail(a, "ipsec tunnels are not probed yet: drop the probe settings (docs/ipsec.md)");
+	if (t->external && any_static)
+		return fail(a, "'keyed-by external' takes no spi-out, spi-in, key-out or key-in: the IKE daemon installs the SAs");
+	if (t->external && !t->if_id)
+		return fail(a, "'keyed-by external' needs 'if-id N', the if_id the IKE daemon's SAs carry (strongSwan: if_id_in/if_id_out)");
+	if (!t->external && (!t->spi_out || !t->spi_in || !t->key_out[0] || !t->key_in[0]))
+		return fail(a, "an ipsec tunnel needs 'spi-out N spi-in N key-out FILE key-in FILE' (static keys) or 'keyed-by external if-id N'");
 	return 0;
 }
 
@@ -423,9 +493,14 @@ static int parse_tunnel(struct args *a, struct cli_req *r)
 	if (probe_defaults(a, &r->tun.probe))
 		return -1;
 	if (!r->tun.type || !r->tun.local.family || !r->tun.remote.family)
-		return fail(a, "tunnel add needs: NAME type gre|ipip|vxlan|geneve local ADDR remote ADDR [key N | vni N [peer-mac MAC | payload ip]] [ttl N] [mtu N] [dev DEV]");
+		return fail(a, "tunnel add needs: NAME type gre|ipip|vxlan|geneve|ipsec local ADDR remote ADDR [key N | vni N [peer-mac MAC | payload ip]] [ttl N] [mtu N] [dev DEV] (ipsec: docs/ipsec.md)");
 	if (r->tun.type == XFWD_TUN_VXLAN || r->tun.type == XFWD_TUN_GENEVE)
 		return udp_tunnel_check(a, &r->tun);
+	if (r->tun.type == XFWD_TUN_IPSEC)
+		return ipsec_check(a, &r->tun);
+	if (r->tun.if_id || r->tun.spi_out || r->tun.spi_in || r->tun.key_out[0] ||
+	    r->tun.key_in[0] || r->tun.external || r->tun.has_inner)
+		return fail(a, "if-id, spi-out, spi-in, key-out, key-in, keyed-by and inner apply to ipsec tunnels only");
 	if (r->tun.has_key && (r->tun.type != XFWD_TUN_GRE || r->tun.key_is_vni))
 		return fail(a, "'%s' applies to %s tunnels only", r->tun.key_is_vni ? "vni" : "key",
 			    r->tun.key_is_vni ? "VXLAN and GENEVE" : "GRE");
@@ -567,6 +642,8 @@ const char *cli_usage(void)
 	       "              [key N | vni N [peer-mac MAC | payload ip]] [ttl N] [mtu N] [dev DEV]\n"
 	       "              [probe udp | probe icmp PEER from SRC] [probe-interval MS]\n"
 	       "              [probe-multiplier N] [hold-down MS]\n"
+	       "  xfwd tunnel add NAME type ipsec local ADDR remote ADDR [inner ADDR/LEN] [dev DEV]\n"
+	       "              (spi-out N spi-in N key-out FILE key-in FILE [if-id N] | keyed-by external if-id N)\n"
 	       "  xfwd tunnel del NAME | show\n"
 	       "  xfwd health                   per tunnel: probe state, RTT, loss, last change\n"
 	       "  xfwd nexthop show | refresh\n"

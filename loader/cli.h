@@ -57,6 +57,14 @@ struct cli_tunnel {
 	uint8_t peer_mac[6]; /* VXLAN, GENEVE: the peer device's inner MAC */
 	bool inner_ip;       /* GENEVE 'payload ip': no inner Ethernet */
 	struct xfwd_probe_cfg probe; /* mode 0: not probed */
+	/* ipsec (docs/ipsec.md) */
+	uint32_t if_id;        /* 0: the tunnel's id */
+	bool external;         /* 'keyed-by external': an IKE daemon installs the SAs */
+	uint32_t spi_out, spi_in;
+	char key_out[256], key_in[256]; /* key files (static keys) */
+	bool has_inner;        /* 'inner ADDR/LEN': this host's address on the xfrm interface */
+	struct xaddr inner;
+	uint32_t inner_len;
 };
 
 struct cli_sizes {

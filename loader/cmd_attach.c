@@ -12,6 +12,7 @@
 #include "table.h"
 #include "thread.h"
 #include "tundev.h"
+#include "xfrm.h"
 
 /* Every device must exist and be attachable before anything changes. */
 static int resolve_devs(const struct cli_req *r, struct link_info *li,
@@ -94,9 +95,9 @@ int cmd_attach(const struct cli_req *r, char *err, size_t len)
 	return ret;
 }
 
-/* A full detach also removes the kernel tunnel devices xfwd created (the
- * tunnels go with the pins). Read straight from the pinned map, and only
- * if its entries have this build's layout. */
+/* A full detach also removes the kernel tunnel devices and the ipsec SAs
+ * and policies xfwd created (the tunnels go with the pins). Read straight
+ * from the pinned map, and only if its entries have this build's layout. */
 static void remove_tunnel_devs(const char *pin_root)
 {
 	struct bpf_map_info info = { 0 };
@@ -110,8 +111,12 @@ static void remove_tunnel_devs(const char *pin_root)
 		return;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &info_len) && info.value_size == sizeof(tun))
 		for (uint32_t id = 1; id < info.max_entries; id++)
-			if (!bpf_map_lookup_elem(fd, &id, &tun) && (tun.flags & XFWD_TUN_F_OWN_DEV))
-				tundev_delete(tun.name);
+			if (!bpf_map_lookup_elem(fd, &id, &tun)) {
+				if (tun.flags & XFWD_TUN_F_OWN_SA)
+					xfrm_remove(tun.key);
+				if (tun.flags & XFWD_TUN_F_OWN_DEV)
+					tundev_delete(tun.name);
+			}
 	close(fd);
 }
 

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "json.h"
 #include "table.h"
+#include "xfrm.h"
 
 static int tunnel_change(struct xtable *t, const struct cli_req *r)
 {
@@ -44,13 +45,49 @@ static void tunnel_counters(int fd, uint32_t id, struct xfwd_tunnel_counters *su
 	free(per);
 }
 
+/* An ipsec tunnel: its if_id, who keys it, and the kernel's SAs bound to
+ * it (SPI, direction, counters, age; never keys). */
+static void ipsec_detail(const struct xfwd_tunnel *tun, struct jw *w)
+{
+	struct xaddr l = { .family = tun->family };
+	struct xfrm_sa_state sa[8];
+	const char *keyed = (tun->flags & XFWD_TUN_F_OWN_SA) ? "static" : "external";
+	time_t now = time(NULL);
+	int n;
+
+	memcpy(l.bytes, tun->local, 16);
+	n = xfrm_sa_list(tun->key, &l, sa, 8);
+	n = n < 0 ? 0 : n > 8 ? 8 : n;
+	if (!w) {
+		printf(" if-id %u keyed-by %s sas %d", tun->key, keyed, n);
+		for (int i = 0; i < n; i++)
+			printf(" [%s spi 0x%08x pkts %llu bytes %llu age %llds]", sa[i].out ? "out" : "in",
+			       sa[i].spi, (unsigned long long)sa[i].packets,
+			       (unsigned long long)sa[i].bytes, (long long)(now - (time_t)sa[i].add_time));
+		return;
+	}
+	jw_uint(w, "if_id", tun->key);
+	jw_str(w, "keyed_by", keyed);
+	jw_arr_begin(w, "sas");
+	for (int i = 0; i < n; i++) {
+		jw_obj_begin(w, NULL);
+		jw_str(w, "dir", sa[i].out ? "out" : "in");
+		jw_uint(w, "spi", sa[i].spi);
+		jw_uint(w, "packets", sa[i].packets);
+		jw_uint(w, "bytes", sa[i].bytes);
+		jw_uint(w, "age_s", (uint64_t)(now - (time_t)sa[i].add_time));
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
 static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 			const struct xfwd_tunnel_counters *c, struct jw *w)
 {
 	struct xaddr l = { .family = tun->family }, rm = { .family = tun->family };
 	char a[XADDR_STRLEN], b[XADDR_STRLEN];
-	static const char *const types[] = { "?", "gre", "ipip", "vxlan", "geneve" };
-	const char *type = tun->type < 5 ? types[tun->type] : "?";
+	static const char *const types[] = { "?", "gre", "ipip", "vxlan", "geneve", "ipsec" };
+	const char *type = tun->type < 6 ? types[tun->type] : "?";
 	const char *keyword = tun->type == XFWD_TUN_GRE ? "key" : "vni";
 	const char *payload = (tun->flags & XFWD_TUN_F_INNER_IP) ? "ip" : "eth";
 	bool udp = tun->type == XFWD_TUN_VXLAN || tun->type == XFWD_TUN_GENEVE;
@@ -67,6 +104,8 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 			printf(" %s %u", keyword, tun->key);
 		if (udp)
 			printf(" payload %s", payload);
+		if (tun->type == XFWD_TUN_IPSEC)
+			ipsec_detail(tun, NULL);
 		printf(" kernel-dev %s", kdev);
 		printf(" ttl %u%s rx %llu pkts %llu bytes tx %llu pkts %llu bytes\n", tun->ttl,
 		       "", (unsigned long long)c->rx_packets, (unsigned long long)c->rx_bytes,
@@ -83,6 +122,8 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 		jw_uint(w, keyword, tun->key);
 	if (udp)
 		jw_str(w, "payload", payload);
+	if (tun->type == XFWD_TUN_IPSEC)
+		ipsec_detail(tun, w);
 	jw_str(w, "kernel_dev", kdev);
 	jw_uint(w, "ttl", tun->ttl);
 	jw_uint(w, "rx_packets", c->rx_packets);

@@ -29,11 +29,12 @@
 
 /* A socket with the request sent on it (sequence number seq): 0, or
  * -errno with *nl NULL. */
-static int send_request(struct nlmsghdr *nlh, struct mnl_socket **nl, unsigned int *seq)
+static int send_request(int proto, struct nlmsghdr *nlh, struct mnl_socket **nl,
+			unsigned int *seq)
 {
 	int ret;
 
-	if (!(*nl = mnl_socket_open(NETLINK_ROUTE)))
+	if (!(*nl = mnl_socket_open(proto)))
 		return -errno;
 	*seq = (unsigned int)time(NULL);
 	nlh->nlmsg_seq = *seq;
@@ -48,14 +49,12 @@ static int send_request(struct nlmsghdr *nlh, struct mnl_socket **nl, unsigned i
 	return 0;
 }
 
-/* Send one request and feed every answer to cb; returns 0 or -errno
- * (the kernel's error for the request itself). */
-static int rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+int nl_request(int proto, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[32768]; /* libmnl's recommended dump buffer size */
 	struct mnl_socket *nl;
 	unsigned int seq, portid;
-	int ret = send_request(nlh, &nl, &seq);
+	int ret = send_request(proto, nlh, &nl, &seq);
 
 	if (ret)
 		return ret;
@@ -76,7 +75,7 @@ static int rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 
 int rtnl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-	return rtnl_talk(nlh, cb, data);
+	return nl_request(NETLINK_ROUTE, nlh, cb, data);
 }
 
 /* ---- a large dump, received on a thread of its own ---- */
@@ -173,7 +172,7 @@ int rtnl_dump(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 
 	if (!(r.buf = malloc(sizeof(*r.buf) * RING)))
 		return -ENOMEM;
-	if ((ret = send_request(nlh, &r.nl, &seq)) || (ret = thread_start(&th, dump_reader, &r)))
+	if ((ret = send_request(NETLINK_ROUTE, nlh, &r.nl, &seq)) || (ret = thread_start(&th, dump_reader, &r)))
 		goto out;
 	ret = dump_consume(&r, seq, mnl_socket_get_portid(r.nl), cb, data);
 	pthread_mutex_lock(&r.mu);
@@ -249,7 +248,7 @@ int rtnl_link_get(uint32_t ifindex, struct link_info *li)
 	nlh->nlmsg_type = RTM_GETLINK;
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_index = (int)ifindex;
-	ret = rtnl_talk(nlh, link_cb, li);
+	ret = rtnl_request(nlh, link_cb, li);
 	return ret == -ENODEV || (!ret && !li->ifindex) ? -ENODEV : ret;
 }
 
@@ -323,7 +322,7 @@ int rtnl_neigh_mac(const struct xaddr *addr, uint32_t ifindex, uint8_t mac[6])
 	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
 	nd->ndm_family = (uint8_t)addr->family;
 	nd->ndm_ifindex = (int)ifindex;
-	ret = rtnl_talk(nlh, neigh_cb, &q);
+	ret = rtnl_request(nlh, neigh_cb, &q);
 	if (ret)
 		return ret;
 	return q.found ? 0 : -ENOENT;
@@ -355,12 +354,12 @@ int rtnl_neigh_manage(const struct xaddr *addr, uint32_t ifindex)
 	int ret;
 
 	mnl_attr_put_u32(nlh, NDA_FLAGS_EXT, NTF_EXT_MANAGED);
-	ret = rtnl_talk(nlh, NULL, NULL);
+	ret = rtnl_request(nlh, NULL, NULL);
 	if (ret && ret != -EEXIST)
 		return ret;
 	/* Managed entries are probed by delayed work; NTF_USE starts the
 	 * resolution now. */
-	return rtnl_talk(neigh_msg(buf, addr, ifindex, NLM_F_REPLACE, NTF_USE), NULL, NULL);
+	return rtnl_request(neigh_msg(buf, addr, ifindex, NLM_F_REPLACE, NTF_USE), NULL, NULL);
 }
 
 /* ---- routes ---- */
@@ -405,7 +404,7 @@ int rtnl_route_get(const struct xaddr *dst, uint32_t *oif, struct xaddr *gw)
 	rt->rtm_family = (uint8_t)dst->family;
 	rt->rtm_dst_len = dst->family == AF_INET ? 32 : 128;
 	mnl_attr_put(nlh, RTA_DST, dst->family == AF_INET ? 4 : 16, dst->bytes);
-	ret = rtnl_talk(nlh, route_cb, &r);
+	ret = rtnl_request(nlh, route_cb, &r);
 	if (ret)
 		return ret;
 	if (!r.oif)
@@ -414,6 +413,45 @@ int rtnl_route_get(const struct xaddr *dst, uint32_t *oif, struct xaddr *gw)
 	if (!r.has_gw)
 		*gw = *dst;
 	return 0;
+}
+
+int rtnl_route_dev(bool add, const struct xprefix *p, uint32_t ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rt;
+
+	nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+	nlh->nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
+	rt->rtm_family = (uint8_t)p->addr.family;
+	rt->rtm_dst_len = (uint8_t)p->len;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = XFWD_RTPROT;
+	rt->rtm_scope = RT_SCOPE_LINK;
+	rt->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, p->addr.family == AF_INET ? 4 : 16, p->addr.bytes);
+	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+	return rtnl_request(nlh, NULL, NULL);
+}
+
+int rtnl_addr_add(uint32_t ifindex, const struct xaddr *a, unsigned int len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+	int ret;
+
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)a->family;
+	ifa->ifa_prefixlen = (uint8_t)len;
+	ifa->ifa_index = ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, a->family == AF_INET ? 4 : 16, a->bytes);
+	mnl_attr_put(nlh, IFA_ADDRESS, a->family == AF_INET ? 4 : 16, a->bytes);
+	ret = rtnl_request(nlh, NULL, NULL);
+	return ret == -EEXIST ? 0 : ret;
 }
 
 /* ---- local addresses ---- */
@@ -491,7 +529,7 @@ int rtnl_iface_addrs(uint32_t ifindex, uint8_t addr4[4], uint8_t addr6[16])
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->rtgen_family = AF_UNSPEC;
-	return rtnl_talk(nlh, iface_addr_cb, &q);
+	return rtnl_request(nlh, iface_addr_cb, &q);
 }
 
 int rtnl_local_addrs(struct xaddr **out, size_t *n)
@@ -506,7 +544,7 @@ int rtnl_local_addrs(struct xaddr **out, size_t *n)
 	nlh->nlmsg_flags = NLM_F_DUMP;
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->rtgen_family = AF_UNSPEC;
-	ret = rtnl_talk(nlh, addr_cb, &l);
+	ret = rtnl_request(nlh, addr_cb, &l);
 	if (ret) {
 		free(l.v);
 		return ret;

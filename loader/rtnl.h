@@ -12,7 +12,11 @@
 
 struct nlmsghdr;
 typedef int (*rtnl_cb)(const struct nlmsghdr *nlh, void *data);
-/* Send one request; feed every answer to cb (may be NULL). 0 or -errno. */
+/* Send one request on a netlink socket of protocol proto (NETLINK_ROUTE,
+ * NETLINK_XFRM); feed every answer to cb (may be NULL). 0 or -errno (the
+ * kernel's error for the request itself). */
+int nl_request(int proto, struct nlmsghdr *nlh, rtnl_cb cb, void *data);
+/* nl_request on NETLINK_ROUTE. */
 int rtnl_request(struct nlmsghdr *nlh, rtnl_cb cb, void *data);
 /* The same for a large dump: the kernel's side runs on a second thread
  * while cb runs on the caller's. */
@@ -54,6 +58,13 @@ int rtnl_route_get(const struct xaddr *dst, uint32_t *oif, struct xaddr *gw);
 /* The first IPv4 and the first global IPv6 address of a device (zero
  * when it has none): the source of ICMP errors xfwd sends from it. */
 int rtnl_iface_addrs(uint32_t ifindex, uint8_t addr4[4], uint8_t addr6[16]);
+/* Add address/len to a device (an address already there is fine). */
+int rtnl_addr_add(uint32_t ifindex, const struct xaddr *a, unsigned int len);
+/* Add (replace) or delete the kernel route prefix dev ifindex in the main
+ * table, protocol XFWD_RTPROT: the route that sends what XDP passes up
+ * for an ipsec tunnel into its xfrm interface. */
+#define XFWD_RTPROT 88
+int rtnl_route_dev(bool add, const struct xprefix *p, uint32_t ifindex);
 /* Every address configured on this host (this network namespace). */
 int rtnl_local_addrs(struct xaddr **out, size_t *n);
 

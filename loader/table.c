@@ -18,6 +18,7 @@
 #include "recwriter.h"
 #include "rtnl.h"
 #include "tundev.h"
+#include "xfrm.h"
 
 #define BATCH 65536u
 
@@ -433,6 +434,27 @@ static uint32_t tunnel_overhead(const struct xfwd_tunnel *tun)
 	return (tun->family == AF_INET ? 20 : 40) + hdr;
 }
 
+/* An ipsec tunnel's next hop has no MAC and no MTU of its own: XDP
+ * passes its packets to the kernel (XFWD_NH_F_XFRM), whose route into the
+ * xfrm interface encrypts them. It dies with that interface's link. */
+static int nh_fill_xfrm(struct xtable *t, const struct nh_key *k, struct xfwd_nh *n)
+{
+	const struct xfwd_tunnel *tun = &t->tun[k->tunnel];
+	uint32_t ifindex = if_nametoindex(tun->name);
+	struct link_info li;
+
+	if (!ifindex || rtnl_link_get(ifindex, &li))
+		return fail(t, -ENODEV, "tunnel %s: its xfrm interface %s is gone: delete the tunnel and add it again",
+			    tun->name, tun->name);
+	n->kind = XFWD_NH_TUNNEL;
+	n->tunnel = k->tunnel;
+	n->family = tun->family;
+	n->oif = n->ifindex = ifindex;
+	n->mtu = li.mtu;
+	n->flags = XFWD_NH_F_XFRM | (li.up && li.carrier ? 0 : XFWD_NH_F_DEAD);
+	return 0;
+}
+
 /* A tunnel next hop is a direct hop to the underlay gateway (the kernel's
  * route to the remote, or the remote itself on the named device) plus
  * the tunnel id; its MTU is what fits in the tunnel. */
@@ -446,6 +468,8 @@ static int nh_fill_tunnel(struct xtable *t, const struct nh_key *k,
 	uint32_t room;
 	int ret;
 
+	if (tun->type == XFWD_TUN_IPSEC)
+		return nh_fill_xfrm(t, k, n);
 	memcpy(remote.bytes, tun->remote, 16);
 	if (tun->dev) {
 		under.oif = tun->dev;
@@ -858,11 +882,51 @@ static int install6(struct xtable *t, const struct xprefix *p, uint32_t gid,
 	return 0;
 }
 
+/* The xfrm interface a group sends into (an ipsec tunnel is always a
+ * group's only member), or 0. */
+static uint32_t group_xfrm_dev(const struct xtable *t, uint32_t gid)
+{
+	const struct xfwd_group_set *s;
+	const struct xfwd_nh *n;
+
+	if (!gid)
+		return 0;
+	s = &t->grp[gid].set[t->grp[gid].active & 1];
+	n = &t->nh[s->members[0]];
+	return s->count == 1 && (n->flags & XFWD_NH_F_XFRM) ? n->oif : 0;
+}
+
+static int ipsec_members_check(struct xtable *t, const struct nh_key *m, int n)
+{
+	for (int i = 0; i < n && n > 1; i++)
+		if (m[i].kind == XFWD_NH_TUNNEL && t->tun[m[i].tunnel].type == XFWD_TUN_IPSEC)
+			return fail(t, -EINVAL, "a route over ipsec tunnel %s takes no other next hop: the kernel encrypts it (docs/ipsec.md)",
+				    t->tun[m[i].tunnel].name);
+	return 0;
+}
+
+/* The kernel's route into the xfrm interface dev for p (dev 0: none),
+ * where there was the one into old (0: none). Before XDP passes the
+ * prefix up when it is added; after XDP stops when it goes. */
+static int kernel_route_follow(struct xtable *t, const struct xprefix *p, uint32_t dev,
+			       uint32_t old)
+{
+	char buf[XPREFIX_STRLEN];
+	int ret = 0;
+
+	if (dev && dev != old)
+		ret = rtnl_route_dev(true, p, dev);
+	else if (!dev && old)
+		ret = rtnl_route_dev(false, p, old);
+	return ret && ret != -ESRCH ? fail(t, ret, "cannot %s the kernel route %s into the ipsec tunnel: %s",
+					   dev ? "add" : "delete", xprefix_str(p, buf), strerror(-ret)) : 0;
+}
+
 int xt_route_set(struct xtable *t, const struct xprefix *p,
 		 const struct nh_key *members, int n, uint8_t origin,
 		 enum route_op op)
 {
-	uint32_t old, gid = 0;
+	uint32_t old, gid = 0, dev, old_dev;
 	char buf[XPREFIX_STRLEN];
 	int ret, old_origin;
 	bool same;
@@ -871,23 +935,34 @@ int xt_route_set(struct xtable *t, const struct xprefix *p,
 	if (old && op == ROUTE_ADD)
 		return fail(t, -EEXIST, "route %s exists: use 'xfwd route replace' to change it",
 			    xprefix_str(p, buf));
-	if ((ret = group_for(t, members, n, &gid)))
+	if ((ret = ipsec_members_check(t, members, n)) || (ret = group_for(t, members, n, &gid)))
 		return ret;
+	dev = group_xfrm_dev(t, gid);
+	old_dev = group_xfrm_dev(t, old);
+	if (dev && (ret = kernel_route_follow(t, p, dev, old_dev))) {
+		group_unref(t, gid);
+		return ret;
+	}
 	same = gid == old && old_origin == origin;
 	ret = p->addr.family == AF_INET ? install4(t, p, gid, origin, same)
 					: install6(t, p, gid, origin, same);
+	if (ret && dev && dev != old_dev)
+		rtnl_route_dev(false, p, dev);
 	group_unref(t, ret ? gid : old);
+	if (!ret && !dev && old_dev)
+		ret = kernel_route_follow(t, p, 0, old_dev);
 	return ret || t->batch ? ret : commit(t);
 }
 
 int xt_route_del(struct xtable *t, const struct xprefix *p)
 {
-	uint32_t old = xt_route_group(t, p);
+	uint32_t old = xt_route_group(t, p), old_dev;
 	char buf[XPREFIX_STRLEN];
 	int ret;
 
 	if (!old)
 		return fail(t, -ENOENT, "no route %s (see 'xfwd route show')", xprefix_str(p, buf));
+	old_dev = group_xfrm_dev(t, old);
 	if (p->addr.family == AF_INET) {
 		ret = lpm4_del(&t->lpm, xaddr_v4(&p->addr), p->len);
 		if (!ret)
@@ -905,7 +980,9 @@ int xt_route_del(struct xtable *t, const struct xprefix *p)
 	if (ret)
 		return fail(t, ret, "cannot delete the route: %s", strerror(-ret));
 	group_unref(t, old);
-	return t->batch ? 0 : commit(t);
+	if ((ret = t->batch ? 0 : commit(t)))
+		return ret;
+	return kernel_route_follow(t, p, 0, old_dev);
 }
 
 struct route_list {
@@ -1073,6 +1150,13 @@ static int nh_set_mac(struct xtable *t, uint32_t id, const uint8_t *mac)
 	return ret ? ret : 1;
 }
 
+/* A next hop that transmits in XDP, to a MAC the kernel resolves. */
+static bool nh_has_mac(const struct xfwd_nh *n)
+{
+	return (n->kind == XFWD_NH_DIRECT || n->kind == XFWD_NH_TUNNEL) &&
+	       !(n->flags & XFWD_NH_F_XFRM);
+}
+
 int xt_refresh_neigh(struct xtable *t, int *changed)
 {
 	*changed = 0;
@@ -1082,7 +1166,7 @@ int xt_refresh_neigh(struct xtable *t, int *changed)
 		uint8_t mac[6] = { 0 };
 		int ret;
 
-		if (n->kind != XFWD_NH_DIRECT && n->kind != XFWD_NH_TUNNEL)
+		if (!nh_has_mac(n))
 			continue;
 		memcpy(gw.bytes, n->addr, 16);
 		ret = nh_set_mac(t, id, resolve_mac(t, &gw, n->oif, mac) ? mac : NULL);
@@ -1100,8 +1184,8 @@ int xt_neigh_set(struct xtable *t, const struct xaddr *gw, uint32_t oif,
 		const struct xfwd_nh *n = &t->nh[id];
 		int ret;
 
-		if ((n->kind != XFWD_NH_DIRECT && n->kind != XFWD_NH_TUNNEL) || n->oif != oif ||
-		    n->family != gw->family || memcmp(n->addr, gw->bytes, 16))
+		if (!nh_has_mac(n) || n->oif != oif || n->family != gw->family ||
+		    memcmp(n->addr, gw->bytes, 16))
 			continue;
 		if ((ret = nh_set_mac(t, id, mac)) < 0)
 			return ret;
@@ -1270,6 +1354,36 @@ static int tunnel_check(struct xtable *t, const struct cli_tunnel *c, uint32_t *
 	return 0;
 }
 
+/* ipsec, once its xfrm interface exists: this host's inner address on
+ * it and, with static keys, the SAs and policies (docs/ipsec.md). */
+static int ipsec_setup(struct xtable *t, const struct cli_tunnel *c, struct xfwd_tunnel *tun,
+		       const struct xfrm_sa *out, const struct xfrm_sa *in)
+{
+	uint32_t ifindex = if_nametoindex(tun->name);
+	char a[XADDR_STRLEN];
+	int ret;
+
+	if (c->has_inner && (ret = rtnl_addr_add(ifindex, &c->inner, c->inner_len)))
+		return fail(t, ret, "cannot add %s/%u to %s: %s", xaddr_str(&c->inner, a),
+			    c->inner_len, tun->name, strerror(-ret));
+	if (c->external)
+		return 0;
+	if ((ret = xfrm_install(&c->local, &c->remote, tun->key, out, in, t->err, t->errlen)))
+		return ret;
+	tun->flags |= XFWD_TUN_F_OWN_SA;
+	return 0;
+}
+
+/* Undo what xt_tunnel_add made outside the maps. */
+static void tunnel_undo(const struct xfwd_tunnel *tun)
+{
+	if (tun->flags & XFWD_TUN_F_OWN_SA)
+		xfrm_remove(tun->key);
+	if ((tun->flags & XFWD_TUN_F_OWN_DEV) && tundev_delete(tun->name))
+		fprintf(stderr, "xfwd: warning: could not remove the kernel device %s (ip link del %s)\n",
+			tun->name, tun->name);
+}
+
 int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 {
 	struct xfwd_tunnel tun = { .type = (uint8_t)c->type, .family = (uint8_t)c->local.family,
@@ -1280,6 +1394,7 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 				   .mtu = c->mtu };
 	struct xfwd_tunnel_key k;
 	uint32_t id = 0, marker = XFWD_TUNNEL_ENDPOINT;
+	struct xfrm_sa sa_out = { 0 }, sa_in = { 0 };
 	enum tundev_result dev;
 	int ret;
 
@@ -1290,6 +1405,11 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 			id = i;
 	if (!id)
 		return fail(t, -ENOSPC, "all %u tunnel slots are in use", XFWD_MAX_TUNNELS - 1);
+	if (c->type == XFWD_TUN_IPSEC) { /* key is the if_id; keys read before anything is made */
+		tun.key = c->if_id ? c->if_id : id;
+		if (!c->external && (ret = xfrm_sa_read(c, &sa_out, &sa_in, t->err, t->errlen)))
+			return ret;
+	}
 	memcpy(tun.local, c->local.bytes, 16);
 	memcpy(tun.remote, c->remote.bytes, 16);
 	snprintf(tun.name, sizeof(tun.name), "%s", c->name);
@@ -1302,13 +1422,18 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 		return ret;
 	if (dev == TUNDEV_CREATED)
 		tun.flags |= XFWD_TUN_F_OWN_DEV;
+	if (c->type == XFWD_TUN_IPSEC && (ret = ipsec_setup(t, c, &tun, &sa_out, &sa_in))) {
+		tunnel_undo(&tun);
+		return ret;
+	}
+	explicit_bzero(&sa_out, sizeof(sa_out));
+	explicit_bzero(&sa_in, sizeof(sa_in));
 	t->dirty = true;
 	/* The entry first, then what makes the data path use it. */
 	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY) ||
 	    bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &id, BPF_NOEXIST)) {
 		ret = -errno;
-		if (dev == TUNDEV_CREATED)
-			tundev_delete(tun.name);
+		tunnel_undo(&tun);
 		return fail(t, ret, "cannot write the tunnel maps: %s", strerror(-ret));
 	}
 	marker = XFWD_TUNNEL_ENDPOINT;
@@ -1368,9 +1493,7 @@ int xt_tunnel_del(struct xtable *t, const char *name)
 	}
 	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &zero, BPF_ANY))
 		return fail(t, -errno, "cannot clear the tunnel: %s", strerror(errno));
-	if ((t->tun[id].flags & XFWD_TUN_F_OWN_DEV) && tundev_delete(t->tun[id].name))
-		fprintf(stderr, "xfwd: warning: could not remove the kernel device %s (ip link del %s)\n",
-			t->tun[id].name, t->tun[id].name);
+	tunnel_undo(&t->tun[id]);
 	t->tun[id] = zero;
 	return 0;
 }

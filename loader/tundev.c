@@ -37,6 +37,9 @@ static const struct kind_spec kinds[] = {
 	{ XFWD_TUN_VXLAN, AF_INET6, "vxlan", IFLA_VXLAN_GROUP6, IFLA_VXLAN_LOCAL6, IFLA_VXLAN_TTL },
 	{ XFWD_TUN_GENEVE, AF_INET, "geneve", IFLA_GENEVE_REMOTE, 0, IFLA_GENEVE_TTL },
 	{ XFWD_TUN_GENEVE, AF_INET6, "geneve", IFLA_GENEVE_REMOTE6, 0, IFLA_GENEVE_TTL },
+	/* ipsec: an xfrm interface, told apart by its if_id, not a remote */
+	{ XFWD_TUN_IPSEC, AF_INET, "xfrm", IFLA_XFRM_IF_ID, 0, 0 },
+	{ XFWD_TUN_IPSEC, AF_INET6, "xfrm", IFLA_XFRM_IF_ID, 0, 0 },
 };
 
 static const struct kind_spec *spec_of(const struct xfwd_tunnel *t)
@@ -50,6 +53,27 @@ static const struct kind_spec *spec_of(const struct xfwd_tunnel *t)
 static size_t alen(const struct xfwd_tunnel *t)
 {
 	return t->family == AF_INET ? 4 : 16;
+}
+
+/* What tells this device apart (the attribute s->remote holds): the
+ * remote address, or an xfrm interface's if_id (the tunnel's key). */
+static size_t ident(const struct xfwd_tunnel *t, const void **v)
+{
+	*v = t->type == XFWD_TUN_IPSEC ? (const void *)&t->key : t->remote;
+	return t->type == XFWD_TUN_IPSEC ? sizeof(t->key) : alen(t);
+}
+
+/* An xfrm interface's underlay device: the one named, or the kernel's
+ * route to the remote (0, none, is allowed). */
+static uint32_t xfrm_link(const struct xfwd_tunnel *t)
+{
+	struct xaddr remote = { .family = t->family }, gw;
+	uint32_t oif = t->dev;
+
+	memcpy(remote.bytes, t->remote, 16);
+	if (!oif && rtnl_route_get(&remote, &oif, &gw))
+		oif = 0;
+	return oif;
 }
 
 /* Type-specific attributes: key, VNI, port, modes. */
@@ -88,6 +112,9 @@ static int create(const struct xfwd_tunnel *t, const struct kind_spec *s)
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifm;
 	struct nlattr *li, *data;
+	const void *id;
+	uint32_t link;
+	size_t len;
 
 	nlh->nlmsg_type = RTM_NEWLINK;
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
@@ -98,10 +125,14 @@ static int create(const struct xfwd_tunnel *t, const struct kind_spec *s)
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, s->kind);
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	mnl_attr_put(nlh, s->remote, alen(t), t->remote);
+	len = ident(t, &id);
+	mnl_attr_put(nlh, s->remote, len, id);
 	if (s->local)
 		mnl_attr_put(nlh, s->local, alen(t), t->local);
-	mnl_attr_put_u8(nlh, s->ttl, t->ttl);
+	if (s->ttl)
+		mnl_attr_put_u8(nlh, s->ttl, t->ttl);
+	if (t->type == XFWD_TUN_IPSEC && (link = xfrm_link(t)))
+		mnl_attr_put_u32(nlh, IFLA_XFRM_LINK, link);
 	put_extra(nlh, t);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
@@ -148,6 +179,8 @@ static int adopt(const struct xfwd_tunnel *t, const struct kind_spec *s,
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct existing e = { .want = s };
 	struct xaddr remote = { .family = t->family };
+	const void *id;
+	size_t n = ident(t, &id);
 
 	nlh->nlmsg_type = RTM_GETLINK;
 	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
@@ -155,12 +188,15 @@ static int adopt(const struct xfwd_tunnel *t, const struct kind_spec *s,
 	if (rtnl_request(nlh, existing_cb, &e))
 		return -ENODEV;
 	memcpy(remote.bytes, t->remote, 16);
-	if (strcmp(e.kind, s->kind) || e.remote_len != alen(t) || memcmp(e.remote, t->remote, alen(t))) {
+	if (!strcmp(e.kind, s->kind) && e.remote_len == n && !memcmp(e.remote, id, n))
+		return 0;
+	if (t->type == XFWD_TUN_IPSEC)
+		snprintf(err, len, "device %s exists but is not an xfrm interface with if_id %u: remove it (ip link del %s) or name the tunnel differently",
+			 t->name, t->key, t->name);
+	else
 		snprintf(err, len, "device %s exists but is not a %s tunnel to %s: remove it (ip link del %s) or name the tunnel differently",
 			 t->name, s->kind, xaddr_str(&remote, a), t->name);
-		return -EEXIST;
-	}
-	return 0;
+	return -EEXIST;
 }
 
 int tundev_ensure(const struct xfwd_tunnel *t, enum tundev_result *res,
@@ -180,6 +216,11 @@ int tundev_ensure(const struct xfwd_tunnel *t, enum tundev_result *res,
 		return 0;
 	}
 	ret = create(t, s);
+	if ((ret == -EOPNOTSUPP || ret == -ENOENT) && t->type == XFWD_TUN_IPSEC) {
+		snprintf(err, len, "cannot create the xfrm interface %s: this kernel has no xfrm interfaces (%s): modprobe xfrm_interface",
+			 t->name, strerror(-ret));
+		return ret;
+	}
 	if (ret == -EOPNOTSUPP || ret == -ENOENT) {
 		fprintf(stderr, "xfwd: warning: this kernel has no '%s' device (module not available): tunnel %s forwards, but inner packets for this host are not delivered\n",
 			s->kind, t->name);

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 6u
+#define XFWD_ABI_VERSION 7u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -108,6 +108,8 @@ enum xfwd_nh_kind {
 
 #define XFWD_NH_F_DEAD (1u << 0)  /* skipped by group member choice */
 #define XFWD_NH_F_NEIGH (1u << 1) /* l2[active] holds a resolved MAC */
+#define XFWD_NH_F_XFRM (1u << 2)  /* ipsec tunnel: XDP_PASS, the kernel's route
+				   * into the xfrm interface encrypts */
 
 /* Egress L2 header. vlan 0 = untagged, else the 802.1Q VLAN id. */
 struct xfwd_l2 {
@@ -144,6 +146,7 @@ enum xfwd_tun_type {
 	XFWD_TUN_IPIP = 2, /* IP in IP: 4in4, 6in4, 4in6, 6in6 */
 	XFWD_TUN_VXLAN = 3, /* VXLAN (RFC 7348), UDP 4789 */
 	XFWD_TUN_GENEVE = 4, /* GENEVE (RFC 8926), UDP 6081, no options sent */
+	XFWD_TUN_IPSEC = 5,  /* ESP by the kernel's xfrm: key is the if_id */
 };
 
 #define XFWD_VXLAN_PORT 4789
@@ -152,6 +155,7 @@ enum xfwd_tun_type {
 #define XFWD_TUN_F_KEY (1u << 0) /* GRE key present and checked */
 #define XFWD_TUN_F_INNER_IP (1u << 1) /* GENEVE: IP payload, no inner Ethernet */
 #define XFWD_TUN_F_OWN_DEV (1u << 2)  /* loader: xfwd created the kernel device */
+#define XFWD_TUN_F_OWN_SA (1u << 3)   /* loader: xfwd installed the xfrm SAs */
 
 /* Health probing (docs/health.md). mode udp: an xfwd_probe in UDP to
  * XFWD_PROBE_PORT, answered by the peer's xfwd XDP program; mode icmp: an
@@ -331,6 +335,7 @@ enum xfwd_action {
 	X(PASS_NOT_ATTACHED, PASS, "egress interface has no xfwd")             \
 	X(PASS_ALL_DEAD, PASS, "every member of the group is dead")            \
 	X(PASS_TUNNEL_LOCAL, PASS, "tunnelled packet for this host (kept encapsulated)") \
+	X(PASS_IPSEC, PASS, "to an ipsec tunnel: the kernel encrypts")       \
 	X(DROP_MALFORMED_L2, DROP, "truncated Ethernet or VLAN header")        \
 	X(DROP_MALFORMED_IP, DROP, "truncated or invalid IP header")           \
 	X(DROP_BLACKHOLE, DROP, "blackhole route")                             \

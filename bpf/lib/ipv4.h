@@ -54,6 +54,8 @@ static __always_inline int ipv4_forward(struct xdp_md *ctx, struct pkt *p,
 	nh = route_resolve(e & XFWD_LPM_TARGET_MASK, &f, &reason);
 	if (!nh)
 		return xfwd_verdict_of(ctx, reason);
+	if (nh->flags & XFWD_NH_F_XFRM)
+		return xfrm_pass(ctx, nh, p);
 	/* Local delivery was decided above; only transit checks TTL. */
 	if (iph->ttl <= 1)
 		return PASS(ctx, PASS_TTL);

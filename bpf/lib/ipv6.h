@@ -126,6 +126,8 @@ static __always_inline int ipv6_forward(struct xdp_md *ctx, struct pkt *p,
 	nh = nh_resolve(id, &reason);
 	if (!nh)
 		return xfwd_verdict_of(ctx, reason);
+	if (nh->flags & XFWD_NH_F_XFRM)
+		return xfrm_pass(ctx, nh, p);
 	if (ip6->hop_limit <= 1)
 		return PASS(ctx, PASS_TTL);
 	if (ipv6_ext_unhandled(ip6->nexthdr))

@@ -89,6 +89,17 @@ static __always_inline void tunnel_count(__u32 tid, __u64 bytes, int tx)
 	}
 }
 
+/* A next hop into an ipsec tunnel: XDP cannot encrypt, so the packet goes
+ * to the kernel untouched (its TTL too: the kernel forwards it and
+ * decrements), whose route into the tunnel's xfrm interface encrypts it.
+ * Counted as the tunnel's tx, before encryption (docs/ipsec.md). */
+static __always_inline int xfrm_pass(struct xdp_md *ctx, const struct xfwd_nh *nh,
+				     const struct pkt *p)
+{
+	tunnel_count(nh->tunnel, p->l3_len, 1);
+	return PASS(ctx, PASS_IPSEC);
+}
+
 /* VXLAN, and GENEVE without options: both 8 bytes after UDP. */
 struct udp_tun_hdr {
 	__be32 word0; /* VXLAN: flags; GENEVE: version, options length, O, C, protocol */

@@ -41,7 +41,8 @@ static const uint8_t MAC_NH[6][6] = {
 
 enum { NH_OUT = 1, NH_TX, NH_E1, NH_E2, NH_E3, NH_UNRES, NH_SMALL, NH_VLAN,
        NH_BH, NH_KERNEL, NH_LOCAL, NH_NOTATT, NH_TUN1, NH_TUN2, NH_TUN3, NH_TUN4,
-       NH_TUN5, NH_TUN6, NH_TUN7, NH_MAX };
+       NH_TUN5, NH_TUN6, NH_TUN7, NH_XFRM, NH_MAX };
+#define GRP_XFRM 30 /* groups 20 and 22 are ECMP sets; each next hop below 20 has its own */
 #define T4_REMOTE4 "198.51.100.4" /* tunnel 4: VXLAN VNI 100 */
 static const uint8_t MAC_PEER_VTEP[6] = { 0x02, 0, 0, 0, 0xcc, 0x01 };
 
@@ -54,6 +55,7 @@ static const uint8_t MAC_PEER_VTEP[6] = { 0x02, 0, 0, 0, 0xcc, 0x01 };
 #define T4_REMOTE5 "198.51.100.5"   /* tunnel 5: GENEVE VNI 200, Ethernet */
 #define T6_REMOTE6 "2001:db8:ff::6" /* tunnel 6: GENEVE VNI 300, IP payload */
 #define T6_REMOTE7 "2001:db8:ff::7" /* tunnel 7: VXLAN VNI 400 over IPv6 */
+#define T4_REMOTE8 "198.51.100.8"   /* tunnel 8: ipsec, if_id 8 */
 
 static void put_nh(uint32_t id, uint8_t kind, uint32_t ifindex, int mac,
 		   uint16_t vlan, uint32_t mtu, uint8_t flags)
@@ -112,6 +114,16 @@ static void put_tunnel_nh(uint32_t id, uint32_t tunnel, uint32_t mtu)
 
 	bpf_map_lookup_elem(fd, &id, &n);
 	n.tunnel = tunnel;
+	bpf_map_update_elem(fd, &id, &n, 0);
+}
+
+static void put_nh_flags(uint32_t id, uint8_t flags)
+{
+	int fd = bpf_map__fd(skel->maps.xfwd_nexthops);
+	struct xfwd_nh n;
+
+	bpf_map_lookup_elem(fd, &id, &n);
+	n.flags = flags;
 	bpf_map_update_elem(fd, &id, &n, 0);
 }
 
@@ -203,11 +215,15 @@ static void fixture(void)
 	put_tunnel_nh(NH_TUN5, 5, 1400);
 	put_tunnel_nh(NH_TUN6, 6, 1400);
 	put_tunnel_nh(NH_TUN7, 7, 1400);
+	put_tunnel(8, XFWD_TUN_IPSEC, AF_INET, T4_LOCAL, T4_REMOTE8, 8, 64);
+	put_tunnel_nh(NH_XFRM, 8, 1400);
+	put_nh_flags(NH_XFRM, XFWD_NH_F_XFRM); /* as the loader makes it: no MAC */
 	for (uint32_t id = 1; id < NH_MAX; id++)
 		if (id < NH_E1 || id > NH_E3)
 			put_group(id, &id, 1);
 	put_group(20, ecmp, 3);
 	put_group(22, ecmp, 1); /* E1 alone */
+	put_group(GRP_XFRM, (uint32_t[]){ NH_XFRM }, 1);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_tx_ports), &if_out, &dv, 0))
 		abort();
 	{	/* ICMP errors leave from the ingress port with its addresses. */
@@ -236,6 +252,8 @@ static void fixture(void)
 	route4("10.24.0.0", 16, NH_TUN5);
 	route4("10.25.0.0", 16, NH_TUN6);
 	route4("10.26.0.0", 16, NH_TUN7);
+	route4("10.27.0.0", 16, GRP_XFRM);
+	route6("2001:db8:27::", 48, GRP_XFRM);
 	route6("2001:db8:25::", 48, NH_TUN6);
 	route6("2001:db8:20::", 48, NH_TUN1);
 	route6("2001:db8:1::", 48, NH_OUT);
@@ -713,6 +731,46 @@ static void test_encap(void)
 	build(&in, &big, MAC_ROUTER, MAC_IN_SRC, -1, 64);
 	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_MTU, NULL),
 	       "inner larger than the tunnel MTU goes to the kernel untouched");
+}
+
+static uint64_t tunnel_tx(uint32_t id, bool bytes)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xfwd_tunnel_counters c[ncpu];
+	uint64_t sum = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.xfwd_tunnel_stats), &id, c))
+		abort();
+	for (int i = 0; i < ncpu; i++)
+		sum += bytes ? c[i].tx_bytes : c[i].tx_packets;
+	return sum;
+}
+
+/* An ipsec tunnel: XDP cannot encrypt, the kernel's route into the xfrm
+ * interface does, so the packet goes up untouched (TTL too: the kernel
+ * forwards and decrements it), counted on the tunnel. */
+static void test_ipsec(void)
+{
+	struct spec v4 = { V4("192.0.2.1", "10.27.0.5", 64), .tos = 0xb9 };
+	struct spec v6 = { V6("2001:db8:9::1", "2001:db8:27::5", 64) };
+	struct spec ttl1 = { V4("192.0.2.1", "10.27.0.5", 1) };
+	uint64_t pk = tunnel_tx(8, false), by = tunnel_tx(8, true), ip_bytes = 0;
+	struct pkt in;
+
+	build(&in, &v4, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	ip_bytes += in.len - 14;
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_IPSEC, NULL),
+	       "ipsec tunnel, IPv4: to the kernel untouched, TTL kept");
+	build(&in, &v6, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	ip_bytes += in.len - 14;
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_IPSEC, NULL),
+	       "ipsec tunnel, IPv6: to the kernel untouched");
+	build(&in, &ttl1, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	ip_bytes += in.len - 14;
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_IPSEC, NULL),
+	       "ipsec tunnel, TTL 1: the kernel answers it, as for its own routes");
+	report(tunnel_tx(8, false) - pk == 3 && tunnel_tx(8, true) - by == ip_bytes,
+	       "...each counted on the tunnel: 3 packets, their IP bytes");
 }
 
 /* A UDP tunnel frame: outer IPv4 or IPv6 + UDP (checksum zero over IPv4,
@@ -1331,6 +1389,7 @@ int main(void)
 	       "ARP (not IP) goes to the kernel untouched");
 	test_checksum_wrap();
 	test_encap();
+	test_ipsec();
 	test_decap();
 	test_vxlan();
 	test_probes();

@@ -197,6 +197,44 @@ static void test_tunnel_probes(void **s)
 	assert_int_equal(r.cmd, CMD_HEALTH);
 }
 
+static void test_ipsec(void **s)
+{
+	struct cli_req r;
+	char buf[64];
+
+	(void)s;
+	assert_int_equal(parse(&r, "xfwd tunnel add x1 type ipsec local 192.0.2.1 remote 192.0.2.2 inner 169.254.10.1/30 spi-out 0x1001 spi-in 4098 key-out /k/o key-in /k/i if-id 9"), 0);
+	assert_int_equal(r.tun.type, XFWD_TUN_IPSEC);
+	assert_int_equal(r.tun.spi_out, 0x1001);
+	assert_int_equal(r.tun.spi_in, 4098);
+	assert_string_equal(r.tun.key_out, "/k/o");
+	assert_string_equal(r.tun.key_in, "/k/i");
+	assert_int_equal(r.tun.if_id, 9);
+	assert_false(r.tun.external);
+	assert_true(r.tun.has_inner);
+	assert_string_equal(xaddr_str(&r.tun.inner, buf), "169.254.10.1"); /* host bits kept */
+	assert_int_equal(r.tun.inner_len, 30);
+	assert_int_equal(parse(&r, "xfwd tunnel add x2 type ipsec local 2001:db8::1 remote 2001:db8::2 keyed-by external if-id 77"), 0);
+	assert_true(r.tun.external);
+	assert_int_equal(r.tun.if_id, 77);
+	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2", "spi-out N spi-in N key-out FILE key-in FILE");
+	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 spi-out 300 spi-in 301 key-out /k",
+		"spi-out N spi-in N key-out FILE key-in FILE");
+	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 keyed-by external", "needs 'if-id N'");
+	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 keyed-by external if-id 3 spi-out 300",
+		"takes no spi-out");
+	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 keyed-by ike if-id 3", "'keyed-by' is 'static'");
+	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 spi-out 255 spi-in 300 key-out /a key-in /b",
+		"from 256 to");
+	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 keyed-by external if-id 3 key 5",
+		"do not apply to ipsec");
+	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 keyed-by external if-id 3 probe udp",
+		"not probed yet");
+	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 keyed-by external if-id 3 inner 10.0.0.1",
+		"expected ADDR/LEN");
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 if-id 4", "apply to ipsec tunnels only");
+}
+
 static void test_tunnels(void **s)
 {
 	struct cli_req r;
@@ -233,7 +271,7 @@ static void test_tunnels(void **s)
 	refused("xfwd tunnel add t1 type geneve local 1.1.1.1 remote 2.2.2.2 vni 5 payload mpls", "'payload' is 'eth'");
 	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 vni 5", "VXLAN and GENEVE tunnels only");
 	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 payload ip", "VXLAN and GENEVE tunnels only");
-	refused("xfwd tunnel add t1 type mpls local 1.1.1.1 remote 2.2.2.2", "use gre, ipip, vxlan or geneve");
+	refused("xfwd tunnel add t1 type mpls local 1.1.1.1 remote 2.2.2.2", "use gre, ipip, vxlan, geneve or ipsec");
 	assert_int_equal(parse(&r, "xfwd tunnel add g6 type geneve local 2001:db8::1 remote 2001:db8::2 vni 7 payload ip"), 0);
 	assert_int_equal(r.tun.type, XFWD_TUN_GENEVE);
 	assert_true(r.tun.inner_ip);
@@ -287,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_route_get),
 		cmocka_unit_test(test_other_objects),
 		cmocka_unit_test(test_tunnels),
+		cmocka_unit_test(test_ipsec),
 		cmocka_unit_test(test_tunnel_probes),
 		cmocka_unit_test(test_prefixes),
 	};

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * IPsec through the kernel's xfrm (docs/ipsec.md): XDP cannot encrypt, so
+ * a tunnel of type ipsec is an xfrm interface (loader/tundev.c) plus, with
+ * static keys, the SAs and policies programmed here over NETLINK_XFRM.
+ * Everything is bound to the interface's if_id, so the policies apply
+ * only to packets the kernel routes into that interface, and carries
+ * xfwd's reqid, so that removal takes exactly what xfwd installed.
+ */
+#include "xfrm.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/xfrm.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "rtnl.h"
+
+#define AEAD_ALG "rfc4106(gcm(aes))"
+#define ICV_BITS 128
+#define REPLAY_WINDOW 32
+/* xfwd's SAs and policy templates: "XF" and the low bits of the if_id. */
+#define XFWD_REQID(if_id) (0x58460000u | ((if_id) & 0xffffu))
+
+static int hexval(int c)
+{
+	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
+}
+
+/* Hex text (blanks and one leading 0x allowed) to bytes. */
+static int parse_hex(const char *s, struct xfrm_key *k)
+{
+	int half = -1;
+
+	k->len = 0;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (; *s; s++) {
+		if (isspace((unsigned char)*s))
+			continue;
+		if (!isxdigit((unsigned char)*s) || (half < 0 && k->len == XFRM_KEY_MAX))
+			return -1;
+		if (half < 0) {
+			half = hexval(*s);
+		} else {
+			k->bytes[k->len++] = (uint8_t)(half << 4 | hexval(*s));
+			half = -1;
+		}
+	}
+	return half < 0 ? 0 : -1;
+}
+
+int xfrm_key_read(const char *path, struct xfrm_key *k, char *err, size_t len)
+{
+	char text[256];
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), ret = 0;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		ret = -errno;
+		snprintf(err, len, "key file %s: %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		ret = -EINVAL;
+		snprintf(err, len, "key file %s is not a regular file", path);
+	} else if (st.st_uid != 0 || (st.st_mode & 077)) {
+		ret = -EPERM;
+		snprintf(err, len, "key file %s can be read by others than root (owner uid %u, mode %04o): chown root %s && chmod 600 %s",
+			 path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), path, path);
+	} else if ((n = read(fd, text, sizeof(text) - 1)) < 0) {
+		ret = -errno;
+		snprintf(err, len, "key file %s: %s", path, strerror(errno));
+	} else {
+		text[n] = 0;
+		if (parse_hex(text, k) || (k->len != 20 && k->len != 28 && k->len != 36)) {
+			ret = -EINVAL;
+			snprintf(err, len, "key file %s: want the hex of an AES-GCM key and its 4-byte salt: 20, 28 or 36 bytes (40, 56 or 72 hex digits), e.g. from: od -An -tx1 -N36 /dev/urandom | tr -d ' \\n'",
+				 path);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+int xfrm_sa_read(const struct cli_tunnel *c, struct xfrm_sa *out, struct xfrm_sa *in,
+		 char *err, size_t len)
+{
+	int ret = xfrm_key_read(c->key_out, &out->key, err, len);
+
+	if (!ret)
+		ret = xfrm_key_read(c->key_in, &in->key, err, len);
+	out->spi = c->spi_out;
+	in->spi = c->spi_in;
+	return ret;
+}
+
+static void put_addr(xfrm_address_t *x, const struct xaddr *a)
+{
+	memset(x, 0, sizeof(*x));
+	memcpy(x, a->bytes, a->family == AF_INET ? 4 : 16);
+}
+
+static void lifetime_infinite(struct xfrm_lifetime_cfg *l)
+{
+	l->soft_byte_limit = l->hard_byte_limit = XFRM_INF;
+	l->soft_packet_limit = l->hard_packet_limit = XFRM_INF;
+}
+
+/* One SA src -> dst. */
+static int sa_add(const struct xaddr *src, const struct xaddr *dst, uint32_t if_id,
+		  const struct xfrm_sa *s)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct xfrm_usersa_info *sa;
+	union {
+		struct xfrm_algo_aead a;
+		char room[sizeof(struct xfrm_algo_aead) + XFRM_KEY_MAX];
+	} aead = { 0 };
+	int ret;
+
+	nlh->nlmsg_type = XFRM_MSG_NEWSA;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	sa = mnl_nlmsg_put_extra_header(nlh, sizeof(*sa));
+	put_addr(&sa->id.daddr, dst);
+	put_addr(&sa->saddr, src);
+	sa->id.spi = htonl(s->spi);
+	sa->id.proto = IPPROTO_ESP;
+	sa->family = (uint16_t)src->family;
+	sa->mode = XFRM_MODE_TUNNEL;
+	sa->reqid = XFWD_REQID(if_id);
+	sa->replay_window = REPLAY_WINDOW;
+	sa->flags = XFRM_STATE_AF_UNSPEC; /* IPv4 and IPv6 inside */
+	lifetime_infinite(&sa->lft);
+	snprintf(aead.a.alg_name, sizeof(aead.a.alg_name), "%s", AEAD_ALG);
+	aead.a.alg_key_len = (unsigned)(s->key.len * 8);
+	aead.a.alg_icv_len = ICV_BITS;
+	memcpy(aead.a.alg_key, s->key.bytes, s->key.len);
+	mnl_attr_put(nlh, XFRMA_ALG_AEAD, sizeof(aead.a) + s->key.len, &aead);
+	mnl_attr_put_u32(nlh, XFRMA_IF_ID, if_id);
+	ret = nl_request(NETLINK_XFRM, nlh, NULL, NULL);
+	explicit_bzero(buf, sizeof(buf)); /* key material */
+	explicit_bzero(&aead, sizeof(aead));
+	return ret;
+}
+
+static void policy_sel(struct xfrm_selector *sel, int inner)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->family = (uint16_t)inner; /* any address of that family */
+}
+
+/* The policy of direction dir for inner family `inner`: through the SA
+ * src -> dst. */
+static int policy_add(int dir, int inner, const struct xaddr *src, const struct xaddr *dst,
+		      uint32_t if_id)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct xfrm_userpolicy_info *p;
+	struct xfrm_user_tmpl t = { 0 };
+
+	nlh->nlmsg_type = XFRM_MSG_NEWPOLICY;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	p = mnl_nlmsg_put_extra_header(nlh, sizeof(*p));
+	policy_sel(&p->sel, inner);
+	lifetime_infinite(&p->lft);
+	p->dir = (uint8_t)dir;
+	p->action = XFRM_POLICY_ALLOW;
+	put_addr(&t.id.daddr, dst);
+	put_addr(&t.saddr, src);
+	t.id.proto = IPPROTO_ESP;
+	t.family = (uint16_t)src->family;
+	t.reqid = XFWD_REQID(if_id);
+	t.mode = XFRM_MODE_TUNNEL;
+	t.aalgos = t.ealgos = t.calgos = ~0u;
+	mnl_attr_put(nlh, XFRMA_TMPL, sizeof(t), &t);
+	mnl_attr_put_u32(nlh, XFRMA_IF_ID, if_id);
+	return nl_request(NETLINK_XFRM, nlh, NULL, NULL);
+}
+
+static int policy_del(int dir, int inner, uint32_t if_id)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct xfrm_userpolicy_id *p;
+
+	nlh->nlmsg_type = XFRM_MSG_DELPOLICY;
+	p = mnl_nlmsg_put_extra_header(nlh, sizeof(*p));
+	policy_sel(&p->sel, inner);
+	p->dir = (uint8_t)dir;
+	mnl_attr_put_u32(nlh, XFRMA_IF_ID, if_id);
+	return nl_request(NETLINK_XFRM, nlh, NULL, NULL);
+}
+
+static const int dirs[] = { XFRM_POLICY_OUT, XFRM_POLICY_IN, XFRM_POLICY_FWD };
+static const int inners[] = { AF_INET, AF_INET6 };
+
+static int policies_add(const struct xaddr *local, const struct xaddr *remote, uint32_t if_id)
+{
+	int ret;
+
+	for (size_t d = 0; d < 3; d++)
+		for (size_t i = 0; i < 2; i++) {
+			bool out = dirs[d] == XFRM_POLICY_OUT;
+
+			ret = policy_add(dirs[d], inners[i], out ? local : remote,
+					 out ? remote : local, if_id);
+			if (ret)
+				return ret;
+		}
+	return 0;
+}
+
+int xfrm_install(const struct xaddr *local, const struct xaddr *remote, uint32_t if_id,
+		 const struct xfrm_sa *out, const struct xfrm_sa *in, char *err, size_t len)
+{
+	const char *what = "the outbound SA";
+	int ret = sa_add(local, remote, if_id, out);
+
+	if (!ret && (what = "the inbound SA", 1))
+		ret = sa_add(remote, local, if_id, in);
+	if (!ret && (what = "the policies", 1))
+		ret = policies_add(local, remote, if_id);
+	if (!ret)
+		return 0;
+	xfrm_remove(if_id);
+	if (ret == -ENOPROTOOPT || ret == -EPROTONOSUPPORT || ret == -ENOENT)
+		snprintf(err, len, "cannot install %s: this kernel has no ESP or AES-GCM (%s): modprobe esp4 esp6 xfrm_interface",
+			 what, strerror(-ret));
+	else if (ret == -EEXIST)
+		snprintf(err, len, "cannot install %s: an SA or policy with the same SPI or if_id exists (ip xfrm state; ip xfrm policy): choose other SPIs or if-id",
+			 what);
+	else
+		snprintf(err, len, "cannot install %s: %s", what, strerror(-ret));
+	return ret;
+}
+
+/* ---- reading SAs back ---- */
+
+struct sa_dump {
+	uint32_t if_id;
+	const struct xaddr *local;
+	struct xfrm_sa_state *sa;
+	int max, n;
+	bool ours_only;
+	/* for removal: the ids of xfwd's own SAs */
+	struct xfrm_usersa_id *ids;
+};
+
+static uint32_t sa_if_id(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct xfrm_usersa_info))
+		if (mnl_attr_get_type(a) == XFRMA_IF_ID)
+			return mnl_attr_get_u32(a);
+	return 0;
+}
+
+static int sa_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct sa_dump *d = data;
+	const struct xfrm_usersa_info *sa = mnl_nlmsg_get_payload(nlh);
+	int i;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWSA || sa_if_id(nlh) != d->if_id ||
+	    (d->ours_only && sa->reqid != XFWD_REQID(d->if_id)))
+		return MNL_CB_OK;
+	if ((i = d->n++) >= d->max)
+		return MNL_CB_OK;
+	if (d->ids) {
+		d->ids[i] = (struct xfrm_usersa_id){ .daddr = sa->id.daddr, .spi = sa->id.spi,
+						     .family = sa->family, .proto = sa->id.proto };
+		return MNL_CB_OK;
+	}
+	d->sa[i] = (struct xfrm_sa_state){
+		.spi = ntohl(sa->id.spi),
+		.out = !memcmp(&sa->saddr, d->local->bytes, d->local->family == AF_INET ? 4 : 16),
+		.packets = sa->curlft.packets,
+		.bytes = sa->curlft.bytes,
+		.add_time = sa->curlft.add_time,
+	};
+	return MNL_CB_OK;
+}
+
+static int sa_dump(struct sa_dump *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = XFRM_MSG_GETSA;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct xfrm_usersa_id));
+	return nl_request(NETLINK_XFRM, nlh, sa_cb, d);
+}
+
+int xfrm_sa_list(uint32_t if_id, const struct xaddr *local, struct xfrm_sa_state *sa, int max)
+{
+	struct sa_dump d = { .if_id = if_id, .local = local, .sa = sa, .max = max };
+	int ret = sa_dump(&d);
+
+	return ret ? ret : d.n;
+}
+
+static void sa_del(const struct xfrm_usersa_id *id)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = XFRM_MSG_DELSA;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(*id)), id, sizeof(*id));
+	nl_request(NETLINK_XFRM, nlh, NULL, NULL);
+}
+
+void xfrm_remove(uint32_t if_id)
+{
+	struct xfrm_usersa_id ids[16];
+	struct sa_dump d = { .if_id = if_id, .max = 16, .ours_only = true, .ids = ids };
+
+	for (size_t p = 0; p < 3; p++)
+		for (size_t i = 0; i < 2; i++)
+			policy_del(dirs[p], inners[i], if_id);
+	if (sa_dump(&d))
+		return;
+	for (int i = 0; i < d.n && i < d.max; i++)
+		sa_del(&ids[i]);
+}
