@@ -51,6 +51,26 @@ static __always_inline int maybe_tunnel(void *l3, void *data_end, __u16 proto)
 	return next == IPPROTO_GRE || next == IPPROTO_IPIP || next == IPPROTO_IPV6;
 }
 
+/* Is this frame addressed to the port's own MAC? A switch floods unicast
+ * it has not learned to every port, and a veth, or a NIC in promiscuous
+ * mode (tcpdump), hands up frames for other hosts: routing those would
+ * duplicate them, and two routers on one segment would multiply them
+ * without end. The kernel drops them (PACKET_OTHERHOST); so do we, by
+ * passing them to it. A port whose slot is taken by another is not
+ * checked (docs/own-mac.md). */
+static __always_inline int to_port_mac(struct xdp_md *ctx, void *data, void *data_end)
+{
+	__u32 slot = ctx->ingress_ifindex % XFWD_PORT_SLOTS;
+	struct xfwd_port_mac *m = bpf_map_lookup_elem(&xfwd_port_macs, &slot);
+	__u8 *d = data;
+
+	if (!m || m->ifindex != ctx->ingress_ifindex)
+		return 1;
+	if (d + 6 > (__u8 *)data_end)
+		return 0;
+	return *(__u32 *)d == *(__u32 *)m->mac && *(__u16 *)(d + 4) == *(__u16 *)(m->mac + 4);
+}
+
 SEC("xdp")
 int xfwd_xdp(struct xdp_md *ctx)
 {
@@ -62,6 +82,8 @@ int xfwd_xdp(struct xdp_md *ctx)
 
 	if (parse_eth(&c, data_end, &p))
 		return DROP(ctx, DROP_MALFORMED_L2);
+	if ((p.proto == ETH_P_IP || p.proto == ETH_P_IPV6) && !to_port_mac(ctx, data, data_end))
+		return PASS(ctx, PASS_NOT_OUR_MAC);
 	if (maybe_tunnel(c.pos, data_end, p.proto)) {
 		ret = tunnel_try_decap(ctx);
 		if (ret != DECAP_NOT_OURS && ret != DECAP_DONE)

@@ -143,6 +143,7 @@ static const struct {
 	{ XFWD_MAP_TUNNEL_STATS, offsetof(struct xfwd_maps, tunnel_stats) },
 	{ XFWD_MAP_PROBE_RX, offsetof(struct xfwd_maps, probe_rx) },
 	{ XFWD_MAP_HEALTH, offsetof(struct xfwd_maps, health) },
+	{ XFWD_MAP_PORT_MACS, offsetof(struct xfwd_maps, port_macs) },
 };
 #define N_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
 
@@ -440,17 +441,33 @@ int xb_register_dev(struct xb *b, const struct link_info *li, int mode,
 	struct bpf_devmap_val dv = { .ifindex = li->ifindex };
 	struct xfwd_iface ifc = { .ifindex = li->ifindex, .mtu = li->mtu,
 				  .mode = (__u8)mode };
+	struct xfwd_port_mac pm = { .ifindex = li->ifindex };
+	uint32_t slot = li->ifindex % XFWD_PORT_SLOTS;
 
 	memcpy(ifc.mac, li->mac, 6);
+	memcpy(pm.mac, li->mac, 6);
 	snprintf(ifc.name, sizeof(ifc.name), "%s", li->name);
 	rtnl_iface_addrs(li->ifindex, (uint8_t *)&ifc.addr4, ifc.addr6);
 	if (bpf_map_update_elem(b->fd.tx_ports, &li->ifindex, &dv, BPF_ANY) ||
-	    bpf_map_update_elem(b->fd.ifaces, &li->ifindex, &ifc, BPF_ANY)) {
+	    bpf_map_update_elem(b->fd.ifaces, &li->ifindex, &ifc, BPF_ANY) ||
+	    bpf_map_update_elem(b->fd.port_macs, &slot, &pm, BPF_ANY)) {
 		snprintf(err, len, "cannot register %s in the xfwd maps: %s", li->name,
 			 strerror(errno));
 		return -errno;
 	}
 	return 0;
+}
+
+/* Its slot, unless another port has taken it since. */
+static void port_mac_clear(struct xb *b, uint32_t ifindex)
+{
+	uint32_t slot = ifindex % XFWD_PORT_SLOTS;
+	struct xfwd_port_mac pm;
+
+	if (!bpf_map_lookup_elem(b->fd.port_macs, &slot, &pm) && pm.ifindex == ifindex) {
+		memset(&pm, 0, sizeof(pm));
+		bpf_map_update_elem(b->fd.port_macs, &slot, &pm, BPF_ANY);
+	}
 }
 
 int xb_detach_dev(struct xb *b, uint32_t ifindex, char *err, size_t len)
@@ -461,6 +478,7 @@ int xb_detach_dev(struct xb *b, uint32_t ifindex, char *err, size_t len)
 		return -ENAMETOOLONG;
 	bpf_map_delete_elem(b->fd.tx_ports, &ifindex);
 	bpf_map_delete_elem(b->fd.ifaces, &ifindex);
+	port_mac_clear(b, ifindex);
 	if (unlink(path) && errno != ENOENT) {
 		snprintf(err, len, "cannot remove %s: %s", path, strerror(errno));
 		return -errno;

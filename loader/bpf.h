@@ -15,7 +15,7 @@
 
 struct xfwd_maps {
 	int info, tbl24, tbl8, routes4, routes6, nexthops, groups, tx_ports,
-		ifaces, stats, tunnels, tunnel_peers, tunnel_stats, probe_rx, health;
+		ifaces, stats, tunnels, tunnel_peers, tunnel_stats, probe_rx, health, port_macs;
 };
 
 struct xb {

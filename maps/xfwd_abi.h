@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 7u
+#define XFWD_ABI_VERSION 8u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -34,6 +34,7 @@
 #define XFWD_MAP_TUNNEL_STATS "xfwd_tunnel_stats"
 #define XFWD_MAP_PROBE_RX "xfwd_probe_rx"
 #define XFWD_MAP_HEALTH "xfwd_health"
+#define XFWD_MAP_PORT_MACS "xfwd_port_macs"
 /* Pinned bpf_link per attached interface: "<pin root>/link_<ifindex>". */
 #define XFWD_LINK_PREFIX "link_"
 
@@ -280,6 +281,17 @@ enum xfwd_xdp_mode {
 	XFWD_MODE_GENERIC = 1,
 };
 
+/* Each attached port's MAC, read per packet (a router routes only frames
+ * addressed to it): direct-mapped by ifindex % XFWD_PORT_SLOTS, an array
+ * so the lookup is a load; a slot holding another port's ifindex means
+ * "not known", and the frame is routed as before. */
+#define XFWD_PORT_SLOTS 256u
+struct xfwd_port_mac {
+	__u32 ifindex;
+	__u8 mac[6];
+	__u16 pad;
+};
+
 struct xfwd_iface {
 	__u32 ifindex;
 	__u32 mtu;
@@ -323,6 +335,7 @@ enum xfwd_action {
 	X(TX_PROBE_ANSWER, TX, "answered: a peer's tunnel health probe")       \
 	X(FWD_PROBE, REDIRECT, "sent: this host's tunnel health probe")       \
 	X(PASS_NOT_IP, PASS, "not IPv4/IPv6 (ARP, LLDP, ...)")                 \
+	X(PASS_NOT_OUR_MAC, PASS, "IP in a frame not addressed to the port's MAC") \
 	X(PASS_SPECIAL_DST, PASS, "multicast, broadcast, link-local or loopback") \
 	X(PASS_LOCAL, PASS, "addressed to this host")                          \
 	X(PASS_NO_ROUTE, PASS, "no matching route")                            \
@@ -370,6 +383,7 @@ _Static_assert(sizeof(struct xfwd_tunnel_counters) == 32, "tunnel counters size"
 _Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");
 _Static_assert(sizeof(struct xfwd_group) == 140, "group size");
 _Static_assert(sizeof(struct xfwd_iface) == 52, "iface size");
+_Static_assert(sizeof(struct xfwd_port_mac) == 12, "port mac size");
 _Static_assert(sizeof(struct xfwd_info) == 32, "info size");
 _Static_assert(sizeof(struct xfwd_counter) == 16, "counter size");
 

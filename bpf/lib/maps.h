@@ -90,6 +90,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xfwd_ifaces SEC(".maps");
 
+/* Attached ports' MACs, read per packet (struct xfwd_port_mac). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XFWD_PORT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xfwd_port_mac);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xfwd_port_macs SEC(".maps");
+
 /* Tunnels by id (0 is never used); tunnel next hops point here. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -117,6 +117,16 @@ static void put_tunnel_nh(uint32_t id, uint32_t tunnel, uint32_t mtu)
 	bpf_map_update_elem(fd, &id, &n, 0);
 }
 
+static void put_port_mac(uint32_t ifindex, const uint8_t *mac)
+{
+	struct xfwd_port_mac pm = { .ifindex = ifindex };
+	uint32_t slot = ifindex % XFWD_PORT_SLOTS;
+
+	memcpy(pm.mac, mac, 6);
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_port_macs), &slot, &pm, 0))
+		abort();
+}
+
 static void put_nh_flags(uint32_t id, uint8_t flags)
 {
 	int fd = bpf_map__fd(skel->maps.xfwd_nexthops);
@@ -226,6 +236,7 @@ static void fixture(void)
 	put_group(GRP_XFRM, (uint32_t[]){ NH_XFRM }, 1);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_tx_ports), &if_out, &dv, 0))
 		abort();
+	put_port_mac((uint32_t)if_in, MAC_ROUTER);
 	{	/* ICMP errors leave from the ingress port with its addresses. */
 		struct xfwd_iface ifc = { .ifindex = (uint32_t)if_in };
 
@@ -744,6 +755,41 @@ static uint64_t tunnel_tx(uint32_t id, bool bytes)
 	for (int i = 0; i < ncpu; i++)
 		sum += bytes ? c[i].tx_bytes : c[i].tx_packets;
 	return sum;
+}
+
+/* Only frames addressed to the port's MAC are routed; IP in any other
+ * frame (flooded by a switch, seen in promiscuous mode, broadcast) goes to
+ * the kernel untouched, which drops it as a host would. */
+static void test_own_mac(void)
+{
+	static const uint8_t other[6] = { 0x02, 0, 0, 0, 0x77, 0x01 };
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct spec v4 = { V4("192.0.2.1", "10.1.0.5", 64) };
+	struct spec v6 = { V6("2001:db8:9::1", "2001:db8:1::5", 64) };
+	struct spec tagged = { V4("192.0.2.1", "10.1.0.5", 64), TAG(9) };
+	uint8_t out[4096];
+	uint32_t olen;
+	int act, reason;
+	struct pkt in;
+
+	build(&in, &v4, other, MAC_IN_SRC, -1, 64);
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_NOT_OUR_MAC, NULL),
+	       "IPv4 in a frame for another host's MAC: to the kernel untouched, not routed");
+	build(&in, &v6, other, MAC_IN_SRC, -1, 64);
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_NOT_OUR_MAC, NULL),
+	       "IPv6 in a frame for another host's MAC: the same");
+	build(&in, &tagged, other, MAC_IN_SRC, 9, 64);
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_NOT_OUR_MAC, NULL),
+	       "...and from a tagged port");
+	build(&in, &v4, bcast, MAC_IN_SRC, -1, 64);
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_NOT_OUR_MAC, NULL),
+	       "unicast IP in a broadcast frame: not routed (the kernel would not forward it)");
+	put_port_mac((uint32_t)if_in + XFWD_PORT_SLOTS, MAC_NH[5]); /* its slot taken */
+	build(&in, &v4, other, MAC_IN_SRC, -1, 64);
+	act = run(in.b, in.len, out, &olen, &reason);
+	report(act == XDP_REDIRECT && reason == XFWD_R_FWD_REDIRECT,
+	       "a port whose slot another port took is not checked: routed as before");
+	put_port_mac((uint32_t)if_in, MAC_ROUTER);
 }
 
 /* An ipsec tunnel: XDP cannot encrypt, the kernel's route into the xfrm
@@ -1389,6 +1435,7 @@ int main(void)
 	       "ARP (not IP) goes to the kernel untouched");
 	test_checksum_wrap();
 	test_encap();
+	test_own_mac();
 	test_ipsec();
 	test_decap();
 	test_vxlan();
