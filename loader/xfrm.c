@@ -205,36 +205,42 @@ static int policy_del(int dir, int inner, uint32_t if_id)
 
 static const int dirs[] = { XFRM_POLICY_OUT, XFRM_POLICY_IN, XFRM_POLICY_FWD };
 static const int inners[] = { AF_INET, AF_INET6 };
+#define NPOLICIES 6 /* each direction for each inner family */
 
-static int policies_add(const struct xaddr *local, const struct xaddr *remote, uint32_t if_id)
+/* Policy k of NPOLICIES: out through local -> remote, in and fwd through
+ * remote -> local. */
+static int policy_k(bool add, int k, const struct xaddr *local, const struct xaddr *remote,
+		    uint32_t if_id)
 {
-	int ret;
+	int dir = dirs[k / 2], inner = inners[k % 2];
+	bool out = dir == XFRM_POLICY_OUT;
 
-	for (size_t d = 0; d < 3; d++)
-		for (size_t i = 0; i < 2; i++) {
-			bool out = dirs[d] == XFRM_POLICY_OUT;
-
-			ret = policy_add(dirs[d], inners[i], out ? local : remote,
-					 out ? remote : local, if_id);
-			if (ret)
-				return ret;
-		}
-	return 0;
+	if (!add)
+		return policy_del(dir, inner, if_id);
+	return policy_add(dir, inner, out ? local : remote, out ? remote : local, if_id);
 }
 
-int xfrm_install(const struct xaddr *local, const struct xaddr *remote, uint32_t if_id,
-		 const struct xfrm_sa *out, const struct xfrm_sa *in, char *err, size_t len)
+static void sa_del(const struct xfrm_usersa_id *id)
 {
-	const char *what = "the outbound SA";
-	int ret = sa_add(local, remote, if_id, out);
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
-	if (!ret && (what = "the inbound SA", 1))
-		ret = sa_add(remote, local, if_id, in);
-	if (!ret && (what = "the policies", 1))
-		ret = policies_add(local, remote, if_id);
-	if (!ret)
-		return 0;
-	xfrm_remove(if_id);
+	nlh->nlmsg_type = XFRM_MSG_DELSA;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(*id)), id, sizeof(*id));
+	nl_request(NETLINK_XFRM, nlh, NULL, NULL);
+}
+
+static void sa_del_spi(const struct xaddr *dst, uint32_t spi)
+{
+	struct xfrm_usersa_id id = { .spi = htonl(spi), .family = (uint16_t)dst->family,
+				     .proto = IPPROTO_ESP };
+
+	put_addr(&id.daddr, dst);
+	sa_del(&id);
+}
+
+static void install_error(int ret, const char *what, char *err, size_t len)
+{
 	if (ret == -ENOPROTOOPT || ret == -EPROTONOSUPPORT || ret == -ENOENT)
 		snprintf(err, len, "cannot install %s: this kernel has no ESP or AES-GCM (%s): modprobe esp4 esp6 xfrm_interface",
 			 what, strerror(-ret));
@@ -243,6 +249,34 @@ int xfrm_install(const struct xaddr *local, const struct xaddr *remote, uint32_t
 			 what);
 	else
 		snprintf(err, len, "cannot install %s: %s", what, strerror(-ret));
+}
+
+/* On failure, exactly what this call installed is removed again: an SA
+ * or policy that was there before (another tunnel's, an IKE daemon's) is
+ * what made it fail, and stays. */
+int xfrm_install(const struct xaddr *local, const struct xaddr *remote, uint32_t if_id,
+		 const struct xfrm_sa *out, const struct xfrm_sa *in, char *err, size_t len)
+{
+	int ret, k = 0;
+
+	if ((ret = sa_add(local, remote, if_id, out))) {
+		install_error(ret, "the outbound SA", err, len);
+		return ret;
+	}
+	if ((ret = sa_add(remote, local, if_id, in))) {
+		install_error(ret, "the inbound SA", err, len);
+		sa_del_spi(remote, out->spi);
+		return ret;
+	}
+	while (k < NPOLICIES && !(ret = policy_k(true, k, local, remote, if_id)))
+		k++;
+	if (!ret)
+		return 0;
+	install_error(ret, "the policies", err, len);
+	while (k--)
+		policy_k(false, k, local, remote, if_id);
+	sa_del_spi(remote, out->spi);
+	sa_del_spi(local, in->spi);
 	return ret;
 }
 
@@ -313,24 +347,13 @@ int xfrm_sa_list(uint32_t if_id, const struct xaddr *local, struct xfrm_sa_state
 	return ret ? ret : d.n;
 }
 
-static void sa_del(const struct xfrm_usersa_id *id)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-
-	nlh->nlmsg_type = XFRM_MSG_DELSA;
-	memcpy(mnl_nlmsg_put_extra_header(nlh, sizeof(*id)), id, sizeof(*id));
-	nl_request(NETLINK_XFRM, nlh, NULL, NULL);
-}
-
 void xfrm_remove(uint32_t if_id)
 {
 	struct xfrm_usersa_id ids[16];
 	struct sa_dump d = { .if_id = if_id, .max = 16, .ours_only = true, .ids = ids };
 
-	for (size_t p = 0; p < 3; p++)
-		for (size_t i = 0; i < 2; i++)
-			policy_del(dirs[p], inners[i], if_id);
+	for (int k = 0; k < NPOLICIES; k++)
+		policy_k(false, k, NULL, NULL, if_id);
 	if (sa_dump(&d))
 		return;
 	for (int i = 0; i < d.n && i < d.max; i++)
