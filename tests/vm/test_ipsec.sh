@@ -101,6 +101,18 @@ for d in out in fwd; do
 	[ $d = out ] && s=192.0.2.1 r=192.0.2.2 || s=192.0.2.2 r=192.0.2.1
 	nsx a ip xfrm policy add dir $d if_id 77 tmpl src $s dst $r proto esp mode tunnel reqid 5
 done
+check "a static tunnel clashing with them (same if_id) is refused" sh_ok "
+	! xf a tunnel add clash type ipsec local 192.0.2.1 remote 192.0.2.2 spi-out 0x3001 spi-in 0x3002 \
+		key-out $tmp/ab key-in $tmp/ba if-id 77 2>$tmp/err && grep -q 'exists' $tmp/err || cat $tmp/err"
+check "...and leaves their SAs and policies as they were" sh_ok "
+	! nsx a ip link show clash 2>/dev/null && [ \$(nsx a ip xfrm state | grep -c 'proto esp spi') -eq 2 ] &&
+	[ \$(nsx a ip xfrm policy | grep -c '^src') -eq 3 ]"
+check "a static tunnel whose inbound SPI is taken is refused" sh_ok "
+	! xf a tunnel add clash2 type ipsec local 192.0.2.1 remote 192.0.2.3 spi-out 0x3001 spi-in 0x2002 \
+		key-out $tmp/ab key-in $tmp/ba 2>$tmp/err && grep -q 'inbound SA: an SA or policy' $tmp/err || cat $tmp/err"
+check "...its outbound SA, already made, removed again; theirs untouched" sh_ok "
+	! nsx a ip link show clash2 2>/dev/null && ! nsx a ip xfrm state | grep -q 'spi 0x00003001' &&
+	[ \$(nsx a ip xfrm state | grep -c 'proto esp spi') -eq 2 ] && [ \$(nsx a ip xfrm policy | grep -c '^src') -eq 3 ]"
 xf b route del 10.10.0.0/16
 xf b tunnel del ipsec1
 xf b tunnel add ipsec1 type ipsec local 192.0.2.2 remote 192.0.2.1 \
