@@ -86,14 +86,23 @@ static void logmsg(const struct daemon *d, int level, const char *fmt, ...)
  * settings differ (changed in place), or different (refused). */
 enum tunnel_diff { TUN_SAME, TUN_PROBE, TUN_OTHER };
 
+/* An ipsec tunnel's key is its if_id (by default the id it was given)
+ * and who keys it; its SPIs and keys live in the kernel's SAs only, so a
+ * change of those is not seen here (docs/ipsec.md). */
+static bool ipsec_differs(const struct xfwd_tunnel *h, const struct cli_tunnel *w)
+{
+	return (w->if_id && h->key != w->if_id) || !(h->flags & XFWD_TUN_F_OWN_SA) != w->external;
+}
+
 static enum tunnel_diff tunnel_diff(const struct xfwd_tunnel *h, const struct cli_tunnel *w)
 {
 	uint8_t flags = (w->has_key ? XFWD_TUN_F_KEY : 0) | (w->inner_ip ? XFWD_TUN_F_INNER_IP : 0);
+	bool ipsec = w->type == XFWD_TUN_IPSEC;
 
 	if (h->type != w->type || h->family != w->local.family ||
 	    memcmp(h->local, w->local.bytes, 16) || memcmp(h->remote, w->remote.bytes, 16) ||
 	    (h->flags & (XFWD_TUN_F_KEY | XFWD_TUN_F_INNER_IP)) != flags ||
-	    h->key != w->key || memcmp(h->peer_mac, w->peer_mac, 6))
+	    (ipsec ? ipsec_differs(h, w) : h->key != w->key) || memcmp(h->peer_mac, w->peer_mac, 6))
 		return TUN_OTHER;
 	return memcmp(&h->probe, &w->probe, sizeof(h->probe)) ? TUN_PROBE : TUN_SAME;
 }

@@ -1384,7 +1384,8 @@ static void tunnel_undo(const struct xfwd_tunnel *tun)
 			tun->name, tun->name);
 }
 
-int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
+static int tunnel_make(struct xtable *t, const struct cli_tunnel *c,
+		       const struct xfrm_sa *sa_out, const struct xfrm_sa *sa_in)
 {
 	struct xfwd_tunnel tun = { .type = (uint8_t)c->type, .family = (uint8_t)c->local.family,
 				   .ttl = (uint8_t)(c->ttl ? c->ttl : 64),
@@ -1394,7 +1395,6 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 				   .mtu = c->mtu };
 	struct xfwd_tunnel_key k;
 	uint32_t id = 0, marker = XFWD_TUNNEL_ENDPOINT;
-	struct xfrm_sa sa_out = { 0 }, sa_in = { 0 };
 	enum tundev_result dev;
 	int ret;
 
@@ -1405,11 +1405,8 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 			id = i;
 	if (!id)
 		return fail(t, -ENOSPC, "all %u tunnel slots are in use", XFWD_MAX_TUNNELS - 1);
-	if (c->type == XFWD_TUN_IPSEC) { /* key is the if_id; keys read before anything is made */
-		tun.key = c->if_id ? c->if_id : id;
-		if (!c->external && (ret = xfrm_sa_read(c, &sa_out, &sa_in, t->err, t->errlen)))
-			return ret;
-	}
+	if (c->type == XFWD_TUN_IPSEC)
+		tun.key = c->if_id ? c->if_id : id; /* an ipsec tunnel's key is its if_id */
 	memcpy(tun.local, c->local.bytes, 16);
 	memcpy(tun.remote, c->remote.bytes, 16);
 	snprintf(tun.name, sizeof(tun.name), "%s", c->name);
@@ -1422,12 +1419,10 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 		return ret;
 	if (dev == TUNDEV_CREATED)
 		tun.flags |= XFWD_TUN_F_OWN_DEV;
-	if (c->type == XFWD_TUN_IPSEC && (ret = ipsec_setup(t, c, &tun, &sa_out, &sa_in))) {
+	if (c->type == XFWD_TUN_IPSEC && (ret = ipsec_setup(t, c, &tun, sa_out, sa_in))) {
 		tunnel_undo(&tun);
 		return ret;
 	}
-	explicit_bzero(&sa_out, sizeof(sa_out));
-	explicit_bzero(&sa_in, sizeof(sa_in));
 	t->dirty = true;
 	/* The entry first, then what makes the data path use it. */
 	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY) ||
@@ -1442,6 +1437,21 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 	t->tun[id] = tun;
 	health_clear(t, id); /* nothing of an earlier tunnel in this slot */
 	return 0;
+}
+
+/* An ipsec tunnel's static keys are read before anything is made, and
+ * wiped from memory however it ends. */
+int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
+{
+	struct xfrm_sa sa[2] = { 0 };
+	int ret = 0;
+
+	if (c->type == XFWD_TUN_IPSEC && !c->external)
+		ret = xfrm_sa_read(c, &sa[0], &sa[1], t->err, t->errlen);
+	if (!ret)
+		ret = tunnel_make(t, c, &sa[0], &sa[1]);
+	explicit_bzero(sa, sizeof(sa));
+	return ret;
 }
 
 /* New probe settings for a running tunnel, in place: only the daemon's

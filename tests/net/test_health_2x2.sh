@@ -113,7 +113,7 @@ moved() {
 # lost WHAT: how much of the stream arrived is printed; under 25% lost is
 # asserted (without failover the cut alone would lose about 40%).
 lost() {
-	echo "  ($1: longest gap $GAP ms, at $GAP_AT ms; gaps > 15 ms: $GAPS; $GOT of $SENT arrived)"
+	echo "  ($1: longest gap $GAP ms, at $GAP_AT ms; gaps > 15 ms: $GAPS; $GOT of $SENT arrived; longest run of lost sequence numbers: $RUN)"
 	check "$1: the stream kept flowing: under 25% lost ($GOT of $SENT arrived)" \
 		test "$((GOT * 4))" -ge "$((SENT * 3))"
 }

@@ -74,19 +74,22 @@ pair_stop() {
 # can) c -> s; stream_end sets GAP, the longest time in ms between two
 # arrivals (the loss window), GAP_AT, when it began (ms after the first
 # arrival), GAPS, every gap over 15 ms as MS@WHEN, GOT, how many arrived,
-# and SENT.
+# SENT, and RUN, the longest run of sequence numbers that never arrived
+# (the audit of the counter stamps: datagrams lost in a row).
 stream_start() {
 	nsx s python3 -c "
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('10.20.1.10', 9000)); s.settimeout(2)
-at = []
+at = []; seen = set()
 try:
-    while True: s.recv(64); at.append(time.monotonic())
+    while True: seen.add(int(s.recv(64))); at.append(time.monotonic())
 except socket.timeout: pass
 gaps = [(b - a, a - at[0]) for a, b in zip(at, at[1:])] or [(0, 0)]
 gap, when = max(gaps)
 big = ','.join('%d@%d' % (g * 1000, w * 1000) for g, w in gaps if g > 0.015) or '-'
-print(int(gap * 1000), len(at), int(when * 1000), big)" >"$tmp/stream" 2>"$tmp/stream.err" &
+seq = sorted(seen) or [0]
+run = max([b - a - 1 for a, b in zip(seq, seq[1:])] or [0])
+print(int(gap * 1000), len(at), int(when * 1000), big, run)" >"$tmp/stream" 2>"$tmp/stream.err" &
 	SPID=$!
 	sleep 0.3
 	nsx c python3 -c "
@@ -99,7 +102,7 @@ open(sys.argv[2], 'w').write(str(n))" "$1" "$tmp/sent" &
 }
 stream_end() {
 	wait $CPID; wait $SPID || cat "$tmp/stream.err"
-	read -r GAP GOT GAP_AT GAPS <"$tmp/stream"; SENT=$(cat "$tmp/sent")
+	read -r GAP GOT GAP_AT GAPS RUN <"$tmp/stream"; SENT=$(cat "$tmp/sent")
 }
 
 # tun_pkts NS rx|tx TUNNEL: the tunnel's packet counter (data only:

@@ -130,5 +130,36 @@ xf a tunnel del ext1
 check "...and tunnel del leaves them and the interface alone" sh_ok "
 	nsx a ip link show ext1 >/dev/null && [ \$(nsx a ip xfrm state | grep -c 'proto esp spi') -eq 2 ]"
 
+# The daemon: b's tunnel and route from a config file, adopted as they
+# run (no second SA), and a changed if-id refused naming its line. a
+# routes into the adopted SAs again for the replies.
+xf a tunnel add ext1 type ipsec local 192.0.2.1 remote 192.0.2.2 keyed-by external if-id 77
+xf a route add 10.20.0.0/16 tunnel ext1
+cat >"$tmp/b.conf" <<CONF
+[xfwd]
+pin-root = $PIN_BASE/xfwd-$NSP-b
+attach = b-u b-s
+[tunnels]
+tunnel = ipsec1 type ipsec local 192.0.2.2 remote 192.0.2.1 spi-out 0x2002 spi-in 0x2001 key-out $tmp/ba key-in $tmp/ab
+[routes]
+route = 10.20.1.0/24 via 10.20.1.10 dev b-s
+route = 10.10.0.0/16 tunnel ipsec1
+CONF
+run_b() {
+	nsenter --net=/run/netns/$NSP-b "$XFWD" run -c "$1" >"$tmp/b.log" 2>&1 &
+	DB=$!
+	wait_for -t 60 grep -q 'xfwd: running\|xfwd: .*:[0-9]*:' "$tmp/b.log" || true
+}
+run_b "$tmp/b.conf"
+check "xfwd run adopts the running ipsec tunnel from its config" sh_ok "grep -q 'xfwd: running' $tmp/b.log || cat $tmp/b.log"
+check "...SAs not installed twice, traffic still crosses" sh_ok "
+	[ \$(nsx b ip xfrm state | grep -c 'proto esp spi') -eq 2 ] && nsx c ping -c 3 -i 0.2 -W 2 10.20.1.10 >/dev/null"
+kill $DB; wait $DB 2>/dev/null || true
+sed 's/key-in \(.*\)$/key-in \1 if-id 99/' "$tmp/b.conf" >"$tmp/b2.conf"
+run_b "$tmp/b2.conf"
+check "...an ipsec tunnel changed in the file (if-id) is refused, naming its line" \
+	sh_ok "grep -q 'b2.conf:5: tunnel ipsec1 differs' $tmp/b.log || cat $tmp/b.log"
+kill $DB 2>/dev/null || true; wait $DB 2>/dev/null || true
+
 echo "test_ipsec: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]
