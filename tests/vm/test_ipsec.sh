@@ -161,5 +161,59 @@ check "...an ipsec tunnel changed in the file (if-id) is refused, naming its lin
 	sh_ok "grep -q 'b2.conf:5: tunnel ipsec1 differs' $tmp/b.log || cat $tmp/b.log"
 kill $DB 2>/dev/null || true; wait $DB 2>/dev/null || true
 
+# GRE primary, IPsec backup (the seeds' mixed design): both daemons run,
+# the far /16 over a probed GRE tunnel under a 10/8 summary over IPsec
+# (a: the adopted SAs of ext1, b: its static ipsec1). Kill GRE's path
+# alone (ESP on its own link lives): the /16 gives way to the
+# summary and traffic is encrypted; GRE back: traffic leaves IPsec.
+# GRE has a path of its own through m (a bridge without XDP, where tc
+# can drop it before any XDP program sees it); ESP keeps the direct link.
+add_ns m; nsx m ip link add br0 type bridge; nsx m ip link set br0 up
+for n in a b; do
+	link $n $n-g m m-$n; nsx m ip link set m-$n master br0; host_if m m-$n
+done
+nsx a ip addr add 192.0.3.1/24 dev a-g; nsx b ip addr add 192.0.3.2/24 dev b-g
+SLOW=${XFWD_TEST_SLOW:-1}
+PROBE="probe udp probe-interval $((10 * SLOW)) probe-multiplier 3 hold-down $((500 * SLOW))"
+mixed_conf() { # NS LOCAL REMOTE IPSEC-LINE HOST-ROUTE FAR
+	cat <<CONF
+[xfwd]
+pin-root = $PIN_BASE/xfwd-$NSP-$1
+attach = $1-u $1-g $5
+[tunnels]
+tunnel = gre1 type gre local $2 remote $3 key 5 $PROBE
+tunnel = $4
+[routes]
+route = $6
+route = $7 tunnel gre1
+route = 10.0.0.0/8 tunnel ${4%% *}
+CONF
+}
+mixed_conf a 192.0.3.1 192.0.3.2 "ext1 type ipsec local 192.0.2.1 remote 192.0.2.2 keyed-by external if-id 77" \
+	a-c "10.10.1.0/24 via 10.10.1.10 dev a-c" 10.20.0.0/16 >"$tmp/ma.conf"
+mixed_conf b 192.0.3.2 192.0.3.1 "$(sed -n 's/^tunnel = \(ipsec1 .*\)/\1/p' "$tmp/b.conf")" \
+	b-s "10.20.1.0/24 via 10.20.1.10 dev b-s" 10.10.0.0/16 >"$tmp/mb.conf"
+for n in a b; do
+	nsenter --net=/run/netns/$NSP-$n "$XFWD" run -c "$tmp/m$n.conf" >"$tmp/m$n.log" 2>&1 &
+	eval "D$n=\$!"
+done
+up() { xf "$1" health | grep -q "^gre1: up "; }
+ext_out() { xf a -j tunnel show | tr -d ' \n' | grep -o '"dir":"out","spi":8193,"packets":[0-9]*' | grep -o '[0-9]*$'; }
+check "mixed: both daemons run, GRE up" wait_for -t $((30 * SLOW)) sh_ok "up a && up b || { cat $tmp/ma.log $tmp/mb.log; false; }"
+e0=$(ext_out)
+check "mixed: traffic takes GRE while it lives" sh_ok "
+	nsx c ping -c 3 -i 0.2 -W 2 10.20.1.10 >/dev/null && [ \$(ext_out) -eq $e0 ] &&
+	xf a tunnel show | grep '^gre1:' | grep -vq 'tx 0 pkts'"
+for n in a b; do silence m m-$n on; done
+check "mixed: GRE's path dies silently (tc drops it in m): down on a" wait_for -t $((10 * SLOW)) sh_ok "xf a health | grep -q '^gre1: down '"
+check "...the /16 gives way to the 10/8 over IPsec" sh_ok "xf a route get 10.20.1.10 | grep -q 'route 10.0.0.0/8'"
+check "...and traffic is encrypted instead (the SA's counter rises)" sh_ok "
+	nsx c ping -c 3 -i 0.2 -W 2 10.20.1.10 >/dev/null && [ \$(ext_out) -ge \$(($e0 + 3)) ]"
+for n in a b; do silence m m-$n off; done
+check "mixed: GRE back after its hold-down: traffic leaves IPsec" wait_for -t $((10 * SLOW)) sh_ok "up a && up b"
+e1=$(ext_out)
+check "...and takes GRE again" sh_ok "nsx c ping -c 3 -i 0.2 -W 2 10.20.1.10 >/dev/null && [ \$(ext_out) -eq $e1 ]"
+kill $Da $Db 2>/dev/null || true; wait $Da $Db 2>/dev/null || true
+
 echo "test_ipsec: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]
