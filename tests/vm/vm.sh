@@ -78,6 +78,15 @@ rm -f "$RUN/rc"
 printf '%q ' "$@" >"$RUN/cmd"
 echo >>"$RUN/cmd"
 
+# When the guest dies, the reason is far up a long console log and CI shows
+# only its tail: repeat the test that was running and the kernel's report.
+stuck_digest() {
+	echo "vm: last test started: $(grep -E '^test_[a-z0-9_]+: [^0-9]' "$1" | tail -n 1)"
+	echo "vm: last check: $(grep -E '^  (ok|FAIL) ' "$1" | tail -n 1)"
+	echo "vm: the kernel's first report:"
+	sed -n '/BUG:\|Kernel panic\|WARNING:\|Oops/,$p' "$1" | head -n 80
+}
+
 accel=tcg # /dev/kvm here is PVM: a stock kernel hangs under it
 grep -qE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && accel=kvm
 bios=()
@@ -87,14 +96,15 @@ timeout "${XFWD_VM_TIMEOUT:-1500}" qemu-system-x86_64 \
 	-machine q35,accel=$accel -cpu max -smp 2 -m 2048 \
 	-nographic -no-reboot -nodefaults -serial stdio "${bios[@]}" \
 	-kernel "$TREE/boot/vmlinuz-$KVER" -initrd "$INITRD" \
-	-append "console=ttyS0 quiet loglevel=3 panic=-1 cryptomgr.notests xfwd_kver=$KVER xfwd_tree=$TREE" \
+	-append "console=ttyS0 quiet loglevel=5 panic=-1 softlockup_panic=1 softlockup_all_cpu_backtrace=1 cryptomgr.notests xfwd_kver=$KVER xfwd_tree=$TREE" \
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev local,id=work,path="$TOP",security_model=none \
 	-device virtio-9p-pci,fsdev=work,mount_tag=work \
-	</dev/null || true
+	</dev/null | tee "$RUN/console" || true
 if [ ! -s "$RUN/rc" ]; then
 	echo "vm: FAIL: the guest did not finish (no exit status written)" >&2
+	stuck_digest "$RUN/console" >&2
 	exit 1
 fi
 exit "$(cat "$RUN/rc")"
