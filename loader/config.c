@@ -16,7 +16,13 @@ struct parse {
 	FILE *f;
 	int line;      /* lines read so far: the current one in the handler */
 	bool failed;
+	char *raw;     /* the current line, whole */
+	size_t rawcap;
+	char *long_value; /* of a line too long for inih (reader) */
 };
+
+/* Stands for the value of a line longer than inih's buffer. */
+#define LONG_MARK "\x01"
 
 static int bad(struct parse *p, const char *fmt, const char *a, const char *b)
 {
@@ -94,9 +100,13 @@ static int handler(void *user, const char *section, const char *name, const char
 {
 	struct parse *p = user;
 	struct xconfig *c = p->c;
-	char line[2048];
+	char line[4096];
 	int ok;
 
+	if (!strcmp(value, LONG_MARK))
+		value = p->long_value ? p->long_value : "";
+	if (strlen(value) > sizeof(line) - 16)
+		return bad(p, "the line is too long (4080 characters at most)%s%s", "", "");
 	if (!strcmp(section, "xfwd"))
 		return set_main(p, name, value);
 	/* "tunnel = NAME ..." and "route = PREFIX ...": ':' ends an ini key,
@@ -117,12 +127,49 @@ static int handler(void *user, const char *section, const char *name, const char
 	return ok;
 }
 
+/* The value of a long line as inih would give it: no blanks around, no
+ * "; comment" after a blank. */
+static void long_value(struct parse *p, const char *v)
+{
+	char *e;
+
+	v += strspn(v, " \t");
+	free(p->long_value);
+	if (!(p->long_value = strdup(v)))
+		return;
+	for (e = p->long_value; *e; e++)
+		if (*e == ';' && e > p->long_value && (e[-1] == ' ' || e[-1] == '\t'))
+			break;
+	while (e > p->long_value && strchr(" \t\r\n", e[-1]))
+		e--;
+	*e = 0;
+}
+
+/* inih reads into a buffer of 200 bytes (Debian's build), and a longer
+ * line (an ipsec tunnel with key paths and probe settings) would reach
+ * it cut in two. So whole lines are read here, and a long "name = value"
+ * goes to inih as "name = LONG_MARK", its value kept for the handler. */
 static char *reader(char *buf, int size, void *stream)
 {
 	struct parse *p = stream;
+	ssize_t n = getline(&p->raw, &p->rawcap, p->f);
+	char *eq;
 
+	if (n < 0)
+		return NULL;
 	p->line++;
-	return fgets(buf, size, p->f);
+	if (n < size) {
+		memcpy(buf, p->raw, (size_t)n + 1);
+		return buf;
+	}
+	eq = strchr(p->raw, '=');
+	if (!eq || eq - p->raw + (long)sizeof(" = " LONG_MARK "\n") > size) {
+		snprintf(buf, size, "?\n"); /* inih: "not 'name = value'" */
+		return buf;
+	}
+	long_value(p, eq + 1);
+	snprintf(buf, size, "%.*s= %s\n", (int)(eq - p->raw), p->raw, LONG_MARK);
+	return buf;
 }
 
 int config_load(const char *path, struct xconfig *c, char *err, size_t len)
@@ -140,6 +187,8 @@ int config_load(const char *path, struct xconfig *c, char *err, size_t len)
 	p.f = f;
 	line = ini_parse_stream(reader, &p, handler, &p);
 	fclose(f);
+	free(p.raw);
+	free(p.long_value);
 	if (line) {
 		char msg[600];
 

@@ -115,6 +115,32 @@ static void refused(const char *text, const char *want)
 	unlink(path);
 }
 
+/* Lines longer than inih's 200-byte buffer arrive whole: an ipsec
+ * tunnel with key paths and probe settings is easily that long. */
+static void test_config_long_line(void **s)
+{
+	char text[2048], want[2048], tun[1024];
+	const char *path;
+	struct xconfig c;
+	char err[1024];
+
+	(void)s;
+	snprintf(tun, sizeof(tun), "ipsec1 type ipsec local 192.0.2.2 remote 192.0.2.1 spi-out 0x2002 spi-in 0x2001 "
+		 "key-out /etc/xfwd/keys/%0100d/ba key-in /etc/xfwd/keys/ab probe icmp 169.254.20.1 from 169.254.20.2 "
+		 "probe-interval 100", 7);
+	snprintf(text, sizeof(text), "[xfwd]\nattach = eth1\n[tunnels]\ntunnel =   %s   ; a comment\n"
+		 "tunnel = t2 type gre local 192.0.2.1 remote 192.0.2.9\n", tun);
+	path = write_file(text);
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), 0);
+	assert_true(strlen(tun) > 250);
+	assert_int_equal(c.ntunnels, 2);
+	snprintf(want, sizeof(want), "tunnel add %s", tun);
+	assert_string_equal(c.tunnels[0].text, want);
+	assert_int_equal(c.tunnels[1].lineno, 5); /* lines still counted right */
+	config_free(&c);
+	unlink(path);
+}
+
 static void test_config_good(void **s)
 {
 	const char *path = write_file("# appliance\n[xfwd]\npin-root = /sys/fs/bpf/x1\n"
@@ -167,6 +193,7 @@ int main(void)
 		cmocka_unit_test(test_mirror_multipath),
 		cmocka_unit_test(test_mirror_kinds),
 		cmocka_unit_test(test_config_good),
+		cmocka_unit_test(test_config_long_line),
 		cmocka_unit_test(test_config_refused),
 	};
 
