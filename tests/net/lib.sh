@@ -77,12 +77,18 @@ check() {
 # with sh's defaults, as `sh -c` had, but without re-declaring functions.
 sh_ok() { (set +euo pipefail; eval "$1"); }
 
-# wait_for [-t SECONDS] CMD...: until CMD succeeds (default 5 s).
+# wait_for [-t SECONDS] CMD...: until CMD succeeds (default 5 s). Bound
+# by the clock, not a count of tries: a CMD that takes a second itself
+# (the CLI in the emulated guest) must not stretch 300 s into an hour.
 wait_for() {
-	local n=50
-	[ "$1" = -t ] && { n=$(($2 * 10)); shift 2; }
-	for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-	return 1
+	local t=5
+	[ "$1" = -t ] && { t=$2; shift 2; }
+	local end=$((SECONDS + t + 1)) # SECONDS ticks whole: at least t
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
 }
 
 # Sum of a stats reason's packets, from `xfwd -j stats`.
