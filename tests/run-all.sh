@@ -39,6 +39,20 @@ run bpf "$B/tests/test_xdp"
 run net tests/net/run.sh
 # The same kernel-dependent suites on Debian bookworm's kernel (6.1, the
 # oldest the project supports), in one qemu guest (tests/vm/vm.sh).
-run kernel61 tests/vm/vm.sh -- tests/vm/suite-6.1.sh
+# The guest is emulated (TCG); once in many CI runs its kernel locked up
+# (soft lockup, cause not yet known: docs/vm-testing.md). Then the suite
+# runs once more, and the end of the output says so with the report.
+note=build/vm/lockup.note
+rm -f "$note"
+kernel61() { # in run's pipeline: a subshell, so the note is a file
+	tests/vm/vm.sh -- tests/vm/suite-6.1.sh
+	local rc=$?
+	[ $rc -eq 3 ] || return $rc
+	grep -m 1 -E 'BUG: soft lockup|Kernel panic' build/vm/console.died >"$note"
+	echo "kernel61: the guest's kernel locked up (its report above); running the suite once more"
+	tests/vm/vm.sh -- tests/vm/suite-6.1.sh
+}
+run kernel61 kernel61
+[ -e "$note" ] && echo "NOTE: the first 6.1 guest run locked up and was rerun: $(cat "$note") (console in build/vm/console.died)"
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -9,7 +9,9 @@
 #   tests/vm/vm.sh [--kernel-pkg linux-image-X] -- COMMAND...
 #
 # Prints the guest's console (COMMAND's output) and exits with COMMAND's
-# status; 1 with a reason if the guest could not boot or did not finish.
+# status; 1 with a reason if the guest could not boot or did not finish,
+# 3 if its kernel locked up or panicked (the console kept in
+# build/vm/console.died).
 # Functional results only: never time anything in the guest (TCG).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -105,6 +107,9 @@ timeout "${XFWD_VM_TIMEOUT:-1500}" qemu-system-x86_64 \
 if [ ! -s "$RUN/rc" ]; then
 	echo "vm: FAIL: the guest did not finish (no exit status written)" >&2
 	stuck_digest "$RUN/console" >&2
+	cp "$RUN/console" "$RUN/console.died"
+	# 3: the guest's kernel itself locked up or panicked (its report above)
+	grep -q 'BUG: soft lockup\|Kernel panic' "$RUN/console" && exit 3
 	exit 1
 fi
 exit "$(cat "$RUN/rc")"
