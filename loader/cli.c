@@ -441,14 +441,41 @@ static int ipsec_check(struct args *a, const struct cli_tunnel *t)
 
 	if (t->has_key || t->has_peer_mac || t->inner_ip || t->ttl)
 		return fail(a, "key, vni, peer-mac, payload and ttl do not apply to ipsec tunnels");
-	if (t->probe.mode)
-		return fail(a, "ipsec tunnels are not probed yet: drop the probe settings (docs/ipsec.md)");
+	if (t->probe.mode == XFWD_PROBE_UDP)
+		return fail(a, "an ipsec tunnel is probed with 'probe icmp PEER from SRC' (its inner addresses; the kernel answers), not udp: only xfwd's XDP answers those, and ESP reaches it encrypted");
 	if (t->external && any_static)
 		return fail(a, "'keyed-by external' takes no spi-out, spi-in, key-out or key-in: the IKE daemon installs the SAs");
 	if (t->external && !t->if_id)
 		return fail(a, "'keyed-by external' needs 'if-id N', the if_id the IKE daemon's SAs carry (strongSwan: if_id_in/if_id_out)");
 	if (!t->external && (!t->spi_out || !t->spi_in || !t->key_out[0] || !t->key_in[0]))
 		return fail(a, "an ipsec tunnel needs 'spi-out N spi-in N key-out FILE key-in FILE' (static keys) or 'keyed-by external if-id N'");
+	return 0;
+}
+
+/* tunnel rekey NAME [spi-in N key-in FILE] [spi-out N key-out FILE]
+ * [retire-in N]: each direction whole, at least one step
+ * (docs/ipsec-rekey.md). */
+static int parse_rekey(struct args *a, struct cli_tunnel *t)
+{
+	const char *w;
+
+	while ((w = next(a))) {
+		if (is(w, "retire-in")) {
+			if (parse_u32(a, w, 256, UINT32_MAX, &t->retire_in))
+				return -1;
+		} else if (is(w, "spi-out") || is(w, "spi-in") || is(w, "key-out") || is(w, "key-in")) {
+			if (parse_ipsec_opt(a, t, w))
+				return -1;
+		} else {
+			return fail(a, "unexpected '%s' in tunnel rekey (spi-in, key-in, spi-out, key-out, retire-in)", w);
+		}
+	}
+	if (!t->spi_in != !t->key_in[0] || !t->spi_out != !t->key_out[0])
+		return fail(a, "a rekey step names both its SPI and its key file: 'spi-in N key-in FILE', 'spi-out N key-out FILE'");
+	if (!t->spi_in && !t->spi_out && !t->retire_in)
+		return fail(a, "tunnel rekey needs a step: 'spi-in N key-in FILE' (accept a new key), 'spi-out N key-out FILE' (send with it) or 'retire-in N' (docs/ipsec-rekey.md)");
+	if (t->retire_in && t->retire_in == t->spi_in)
+		return fail(a, "'retire-in %u' is the inbound SA this rekey adds", t->retire_in);
 	return 0;
 }
 
@@ -477,13 +504,15 @@ static int parse_tunnel(struct args *a, struct cli_req *r)
 		r->cmd = CMD_TUNNEL_SHOW;
 		return 0;
 	}
-	if (!is(c, "add") && !is(c, "del") && !is(c, "delete"))
-		return fail(a, "unknown tunnel command '%s' (add, del, show)", c);
-	r->cmd = is(c, "add") ? CMD_TUNNEL_ADD : CMD_TUNNEL_DEL;
+	if (!is(c, "add") && !is(c, "del") && !is(c, "delete") && !is(c, "rekey"))
+		return fail(a, "unknown tunnel command '%s' (add, del, rekey, show)", c);
+	r->cmd = is(c, "add") ? CMD_TUNNEL_ADD : is(c, "rekey") ? CMD_TUNNEL_REKEY : CMD_TUNNEL_DEL;
 	if (!peek(a))
 		return fail(a, "missing tunnel NAME");
 	if (copy_dev(a, next(a), r->tun.name))
 		return -1;
+	if (r->cmd == CMD_TUNNEL_REKEY)
+		return parse_rekey(a, &r->tun);
 	if (r->cmd == CMD_TUNNEL_DEL)
 		return peek(a) ? fail(a, "unexpected '%s' after tunnel del NAME", peek(a)) : 0;
 	r->tun.probe.holddown_ms = UINT32_MAX; /* not given */
@@ -644,6 +673,7 @@ const char *cli_usage(void)
 	       "              [probe-multiplier N] [hold-down MS]\n"
 	       "  xfwd tunnel add NAME type ipsec local ADDR remote ADDR [inner ADDR/LEN] [dev DEV]\n"
 	       "              (spi-out N spi-in N key-out FILE key-in FILE [if-id N] | keyed-by external if-id N)\n"
+	       "  xfwd tunnel rekey NAME [spi-in N key-in FILE] [spi-out N key-out FILE] [retire-in N]\n"
 	       "  xfwd tunnel del NAME | show\n"
 	       "  xfwd health                   per tunnel: probe state, RTT, loss, last change\n"
 	       "  xfwd nexthop show | refresh\n"

@@ -32,6 +32,7 @@ enum cli_cmd {
 	CMD_TUNNEL_ADD,
 	CMD_TUNNEL_DEL,
 	CMD_TUNNEL_SHOW,
+	CMD_TUNNEL_REKEY,
 	CMD_HEALTH,
 	CMD_BATCH,
 	CMD_RUN,
@@ -62,6 +63,7 @@ struct cli_tunnel {
 	bool external;         /* 'keyed-by external': an IKE daemon installs the SAs */
 	uint32_t spi_out, spi_in;
 	char key_out[256], key_in[256]; /* key files (static keys) */
+	uint32_t retire_in;    /* rekey: the inbound SPI to remove */
 	bool has_inner;        /* 'inner ADDR/LEN': this host's address on the xfrm interface */
 	struct xaddr inner;
 	uint32_t inner_len;

@@ -24,6 +24,7 @@ int cmd_stats(const struct cli_req *r, char *err, size_t len);
 int cmd_stats_reset(const struct cli_req *r, char *err, size_t len);
 int cmd_status(const struct cli_req *r, char *err, size_t len);
 int cmd_tunnel_change(const struct cli_req *r, char *err, size_t len);
+int cmd_tunnel_rekey(const struct cli_req *r, char *err, size_t len);
 int cmd_tunnel_show(const struct cli_req *r, char *err, size_t len);
 int cmd_health(const struct cli_req *r, char *err, size_t len);
 

@@ -14,6 +14,15 @@
 #include "table.h"
 #include "xfrm.h"
 
+/* The tunnel's underlay addresses. */
+static void tunnel_addrs(const struct xfwd_tunnel *tun, struct xaddr *l, struct xaddr *rm)
+{
+	*l = (struct xaddr){ .family = tun->family };
+	*rm = (struct xaddr){ .family = tun->family };
+	memcpy(l->bytes, tun->local, 16);
+	memcpy(rm->bytes, tun->remote, 16);
+}
+
 static int tunnel_change(struct xtable *t, const struct cli_req *r)
 {
 	if (r->cmd == CMD_TUNNEL_DEL)
@@ -24,6 +33,36 @@ static int tunnel_change(struct xtable *t, const struct cli_req *r)
 int cmd_tunnel_change(const struct cli_req *r, char *err, size_t len)
 {
 	return cmd_with_table(r, err, len, tunnel_change);
+}
+
+static int tunnel_rekey(struct xtable *t, const struct cli_req *r)
+{
+	uint32_t id = xt_tunnel_find(t, r->tun.name);
+	struct xaddr l, rm;
+	struct xfrm_sa out = { 0 }, in = { 0 };
+	int ret;
+
+	if (!id) {
+		snprintf(t->err, t->errlen, "no tunnel %s (see 'xfwd tunnel show')", r->tun.name);
+		return -ENOENT;
+	}
+	if (t->tun[id].type != XFWD_TUN_IPSEC || !(t->tun[id].flags & XFWD_TUN_F_OWN_SA)) {
+		snprintf(t->err, t->errlen, "tunnel %s is not an ipsec tunnel with static keys: %s",
+			 r->tun.name, t->tun[id].type == XFWD_TUN_IPSEC ? "its IKE daemon rekeys it" : "only those are rekeyed");
+		return -EINVAL;
+	}
+	tunnel_addrs(&t->tun[id], &l, &rm);
+	ret = xfrm_sa_read(&r->tun, &out, &in, t->err, t->errlen);
+	if (!ret)
+		ret = xfrm_rekey(&l, &rm, t->tun[id].key, &in, &out, r->tun.retire_in, t->err, t->errlen);
+	explicit_bzero(&out, sizeof(out)); /* key material */
+	explicit_bzero(&in, sizeof(in));
+	return ret;
+}
+
+int cmd_tunnel_rekey(const struct cli_req *r, char *err, size_t len)
+{
+	return cmd_with_nexthops(r, err, len, tunnel_rekey);
 }
 
 static void tunnel_counters(int fd, uint32_t id, struct xfwd_tunnel_counters *sum)
@@ -49,21 +88,22 @@ static void tunnel_counters(int fd, uint32_t id, struct xfwd_tunnel_counters *su
  * it (SPI, direction, counters, age; never keys). */
 static void ipsec_detail(const struct xfwd_tunnel *tun, struct jw *w)
 {
-	struct xaddr l = { .family = tun->family };
-	struct xfrm_sa_state sa[8];
+	struct xaddr l, rm;
+	struct xfrm_sa_state sa[16];
 	const char *keyed = (tun->flags & XFWD_TUN_F_OWN_SA) ? "static" : "external";
 	time_t now = time(NULL);
 	int n;
 
-	memcpy(l.bytes, tun->local, 16);
-	n = xfrm_sa_list(tun->key, &l, sa, 8);
-	n = n < 0 ? 0 : n > 8 ? 8 : n;
+	tunnel_addrs(tun, &l, &rm);
+	n = xfrm_sa_list(tun->key, &l, sa, 16);
+	n = n < 0 ? 0 : n > 16 ? 16 : n;
 	if (!w) {
 		printf(" if-id %u keyed-by %s sas %d", tun->key, keyed, n);
 		for (int i = 0; i < n; i++)
-			printf(" [%s spi 0x%08x pkts %llu bytes %llu age %llds]", sa[i].out ? "out" : "in",
-			       sa[i].spi, (unsigned long long)sa[i].packets,
-			       (unsigned long long)sa[i].bytes, (long long)(now - (time_t)sa[i].add_time));
+			printf(" [%s spi 0x%08x pkts %llu bytes %llu age %llds auth-failed %u replay %u]",
+			       sa[i].out ? "out" : "in", sa[i].spi, (unsigned long long)sa[i].packets,
+			       (unsigned long long)sa[i].bytes, (long long)(now - (time_t)sa[i].add_time),
+			       sa[i].auth_failed, sa[i].replay);
 		return;
 	}
 	jw_uint(w, "if_id", tun->key);
@@ -76,6 +116,8 @@ static void ipsec_detail(const struct xfwd_tunnel *tun, struct jw *w)
 		jw_uint(w, "packets", sa[i].packets);
 		jw_uint(w, "bytes", sa[i].bytes);
 		jw_uint(w, "age_s", (uint64_t)(now - (time_t)sa[i].add_time));
+		jw_uint(w, "auth_failed", sa[i].auth_failed);
+		jw_uint(w, "replay", sa[i].replay);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -84,7 +126,7 @@ static void ipsec_detail(const struct xfwd_tunnel *tun, struct jw *w)
 static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 			const struct xfwd_tunnel_counters *c, struct jw *w)
 {
-	struct xaddr l = { .family = tun->family }, rm = { .family = tun->family };
+	struct xaddr l, rm;
 	char a[XADDR_STRLEN], b[XADDR_STRLEN];
 	static const char *const types[] = { "?", "gre", "ipip", "vxlan", "geneve", "ipsec" };
 	const char *type = tun->type < 6 ? types[tun->type] : "?";
@@ -95,8 +137,7 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 	const char *kdev = (tun->flags & XFWD_TUN_F_OWN_DEV) ? "created" :
 			   if_nametoindex(tun->name) ? "adopted" : "none";
 
-	memcpy(l.bytes, tun->local, 16);
-	memcpy(rm.bytes, tun->remote, 16);
+	tunnel_addrs(tun, &l, &rm);
 	if (!w) {
 		printf("%s: id %u type %s local %s remote %s", tun->name, id, type,
 		       xaddr_str(&l, a), xaddr_str(&rm, b));

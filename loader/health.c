@@ -13,7 +13,9 @@
 #include <linux/udp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "probe.skel.h"
 #include "table.h"
@@ -60,6 +62,13 @@ static uint16_t csum(const void *p, size_t n)
 	return htons((uint16_t)~s);
 }
 
+static void sock_close(struct health *h, uint32_t tid)
+{
+	if (h->sock[tid] > 0)
+		close(h->sock[tid]);
+	h->sock[tid] = 0;
+}
+
 int health_open(struct health *h, struct xb *b, char *err, size_t len)
 {
 	int ret;
@@ -79,6 +88,8 @@ int health_open(struct health *h, struct xb *b, char *err, size_t len)
 
 void health_close(struct health *h)
 {
+	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++)
+		sock_close(h, tid);
 	probe__destroy(h->skel);
 	h->skel = NULL;
 }
@@ -126,6 +137,71 @@ static void tunnel_nhs(const struct xtable *t, uint32_t *nh_of)
 			nh_of[t->nh[id].tunnel] = id;
 }
 
+/* ---- ipsec: ICMP echo through the kernel ---- */
+
+/* An ipsec tunnel's probes cannot be built by XDP (the kernel encrypts):
+ * they are ICMP echoes from a raw socket bound to its xfrm interface, so
+ * they take the kernel's route into it and its SAs, like the traffic;
+ * the replies come back decrypted on that interface to this socket. */
+static int sock_open(const struct xfwd_tunnel *tun)
+{
+	struct sockaddr_in src = { .sin_family = AF_INET, .sin_addr.s_addr = tun->probe.src };
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, tun->name, (socklen_t)strlen(tun->name)) ||
+	    bind(fd, (struct sockaddr *)&src, sizeof(src))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The ICMP echo and its probe payload, without the IP header (the kernel
+ * writes it). */
+static void sock_send(struct health *h, const struct xtable *t, uint32_t tid, struct tun_probe *p)
+{
+	const struct xfwd_tunnel *tun = &t->tun[tid];
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_addr.s_addr = tun->probe.dst };
+	struct probe_frame f;
+
+	if (h->sock[tid] <= 0 && (h->sock[tid] = sock_open(tun)) < 0) {
+		h->sock[tid] = 0; /* again next interval: the interface may come */
+		return;
+	}
+	frame_fill(&f, &tun->probe, 0, tid, p->seq);
+	/* The interface may have been made anew: bind again next time. */
+	if (sendto(h->sock[tid], &f.l4, sizeof(f.l4) + sizeof(f.pr), 0, (struct sockaddr *)&dst,
+		   sizeof(dst)) < 0)
+		sock_close(h, tid);
+}
+
+/* Replies waiting on the socket, noted as the data path notes them. */
+static void sock_receive(struct health *h, uint32_t tid, struct xfwd_probe_rx *rx)
+{
+	struct {
+		struct iphdr ip;
+		struct icmphdr icmp;
+		struct xfwd_probe pr;
+	} __attribute__((packed)) m;
+
+	ssize_t n;
+
+	/* Every ICMP message that came in on the interface: take them all. */
+	while (h->sock[tid] > 0 && (n = recv(h->sock[tid], &m, sizeof(m), MSG_TRUNC)) >= 0) {
+		if (n != sizeof(m) || m.ip.ihl != 5 || m.icmp.type != ICMP_ECHOREPLY ||
+		    m.icmp.un.echo.id != htons(XFWD_PROBE_ICMP_ID) ||
+		    m.pr.magic != htonl(XFWD_PROBE_MAGIC) || m.pr.tunnel != tid)
+			continue;
+		rx->replies++;
+		rx->tx_ns = m.pr.tx_ns;
+		rx->rx_ns = mono_ns();
+	}
+}
+
+/* ---- probes through XDP ---- */
+
 static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
 		       uint32_t nh, struct tun_probe *p)
 {
@@ -133,12 +209,20 @@ static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
 	struct probe_frame f;
 
 	p->seq++;
+	p->recv_at[p->seq % HEALTH_WINDOW] = p->pub.received;
+	if (t->tun[tid].type == XFWD_TUN_IPSEC) {
+		/* One that cannot leave (no interface, no SRC on it, no route)
+		 * counts as lost: the tunnel cannot carry traffic either. */
+		sock_send(h, t, tid, p);
+		p->pub.sent++;
+		p->unanswered++;
+		return;
+	}
 	frame_fill(&f, &t->tun[tid].probe, nh, tid, p->seq);
 	ctx.data_end = sizeof(f);
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = &f, .data_size_in = sizeof(f),
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1,
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
-	p->recv_at[p->seq % HEALTH_WINDOW] = p->pub.received;
 	if (!bpf_prog_test_run_opts(bpf_program__fd(h->skel->progs.xfwd_probe_tx), &o)) {
 		p->pub.sent++;
 		p->unanswered++;
@@ -148,13 +232,17 @@ static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
 /* Replies noted by the data path since the last look, and the loss over
  * the last probes: recv_at[s % W] is what had arrived when probe s went
  * out (0 before the first W), so the window's replies are a difference. */
-static void probe_receive(struct health *h, uint32_t tid, struct tun_probe *p)
+static void probe_receive(struct health *h, uint32_t tid, bool ipsec, struct tun_probe *p)
 {
 	uint32_t window = p->seq < HEALTH_WINDOW ? p->seq : HEALTH_WINDOW;
-	struct xfwd_probe_rx rx;
+	struct xfwd_probe_rx rx = { .replies = p->replies };
 	uint64_t got;
 
-	if (!bpf_map_lookup_elem(h->b->fd.probe_rx, &tid, &rx) && rx.replies != p->replies) {
+	if (ipsec)
+		sock_receive(h, tid, &rx);
+	else if (bpf_map_lookup_elem(h->b->fd.probe_rx, &tid, &rx))
+		rx.replies = p->replies;
+	if (rx.replies != p->replies) {
 		p->pub.received += rx.replies - p->replies;
 		p->replies = rx.replies;
 		p->unanswered = 0;
@@ -236,7 +324,7 @@ static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uin
 		p->cfg = *c;
 		set_state(p, XFWD_HEALTH_INIT, "probing started");
 	}
-	probe_receive(h, tid, p);
+	probe_receive(h, tid, t->tun[tid].type == XFWD_TUN_IPSEC, p);
 	if (p->seq && (v = judge(c, p, now)) >= 0) /* once a probe went out */
 		h->down[tid] = !v;
 	probe_send(h, t, tid, nh, p);
@@ -252,6 +340,7 @@ static void probe_stop(struct health *h, uint32_t tid)
 	if (h->tp[tid].pub.state != XFWD_HEALTH_OFF)
 		memset(&h->tp[tid], 0, sizeof(h->tp[tid]));
 	h->down[tid] = 0;
+	sock_close(h, tid);
 }
 
 int health_tick(struct health *h, const struct xtable *t)
@@ -269,8 +358,10 @@ int health_tick(struct health *h, const struct xtable *t)
 		/* New settings (a reload): start afresh, the verdict kept
 		 * until the new probes give one. */
 		if (p->pub.state != XFWD_HEALTH_OFF &&
-		    memcmp(&p->cfg, &t->tun[tid].probe, sizeof(p->cfg)))
+		    memcmp(&p->cfg, &t->tun[tid].probe, sizeof(p->cfg))) {
 			memset(p, 0, sizeof(*p));
+			sock_close(h, tid);
+		}
 		if (p->pub.state == XFWD_HEALTH_OFF || now >= p->next_tx) {
 			if (!indexed) /* only when a probe is due, once */
 				tunnel_nhs(t, h->nh_of);

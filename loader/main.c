@@ -46,6 +46,7 @@ static int run(const struct cli_req *r, char *err, size_t len)
 	case CMD_TUNNEL_ADD:
 	case CMD_TUNNEL_DEL: return cmd_tunnel_change(r, err, len);
 	case CMD_TUNNEL_SHOW: return cmd_tunnel_show(r, err, len);
+	case CMD_TUNNEL_REKEY: return cmd_tunnel_rekey(r, err, len);
 	case CMD_HEALTH: return cmd_health(r, err, len);
 	case CMD_BATCH: return cmd_batch(r, err, len);
 	case CMD_RUN: return cmd_run(r, err, len);

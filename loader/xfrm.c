@@ -95,9 +95,9 @@ int xfrm_key_read(const char *path, struct xfrm_key *k, char *err, size_t len)
 int xfrm_sa_read(const struct cli_tunnel *c, struct xfrm_sa *out, struct xfrm_sa *in,
 		 char *err, size_t len)
 {
-	int ret = xfrm_key_read(c->key_out, &out->key, err, len);
+	int ret = c->spi_out ? xfrm_key_read(c->key_out, &out->key, err, len) : 0;
 
-	if (!ret)
+	if (!ret && c->spi_in)
 		ret = xfrm_key_read(c->key_in, &in->key, err, len);
 	out->spi = c->spi_out;
 	in->spi = c->spi_in;
@@ -324,6 +324,8 @@ static int sa_cb(const struct nlmsghdr *nlh, void *data)
 		.packets = sa->curlft.packets,
 		.bytes = sa->curlft.bytes,
 		.add_time = sa->curlft.add_time,
+		.auth_failed = sa->stats.integrity_failed,
+		.replay = sa->stats.replay,
 	};
 	return MNL_CB_OK;
 }
@@ -334,8 +336,7 @@ static int sa_dump(struct sa_dump *d)
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = XFRM_MSG_GETSA;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	mnl_nlmsg_put_extra_header(nlh, sizeof(struct xfrm_usersa_id));
+	nlh->nlmsg_flags = NLM_F_DUMP; /* no header: a dump parses none ("bytes leftover") */
 	return nl_request(NETLINK_XFRM, nlh, sa_cb, d);
 }
 
@@ -345,6 +346,89 @@ int xfrm_sa_list(uint32_t if_id, const struct xaddr *local, struct xfrm_sa_state
 	int ret = sa_dump(&d);
 
 	return ret ? ret : d.n;
+}
+
+/* ---- rekey ---- */
+
+#define OWN_MAX 16
+
+/* xfwd's own SAs of this tunnel: how many (at most OWN_MAX), or -errno. */
+static int own_sas(uint32_t if_id, const struct xaddr *local, struct xfrm_sa_state *sa)
+{
+	struct sa_dump d = { .if_id = if_id, .local = local, .sa = sa, .max = OWN_MAX, .ours_only = true };
+	int ret = sa_dump(&d);
+
+	return ret ? ret : d.n < OWN_MAX ? d.n : OWN_MAX;
+}
+
+/* Remove xfwd's outbound SAs of this tunnel, all but the one with SPI keep. */
+static void drop_outbound(uint32_t if_id, const struct xaddr *local, const struct xaddr *remote,
+			  uint32_t keep)
+{
+	struct xfrm_sa_state sa[OWN_MAX];
+	int n = own_sas(if_id, local, sa);
+
+	for (int i = 0; i < n; i++)
+		if (sa[i].out && sa[i].spi != keep)
+			sa_del_spi(remote, sa[i].spi);
+}
+
+/* spi is one of xfwd's inbound SAs here, and not the last one left. */
+static int retire_check(uint32_t if_id, const struct xaddr *local, uint32_t spi, bool adding,
+			char *err, size_t len)
+{
+	struct xfrm_sa_state sa[OWN_MAX];
+	int n = own_sas(if_id, local, sa), in = 0;
+	bool found = false;
+
+	if (n < 0) {
+		snprintf(err, len, "cannot read the tunnel's SAs: %s", strerror(-n));
+		return n;
+	}
+	for (int i = 0; i < n; i++) {
+		in += !sa[i].out;
+		found |= !sa[i].out && sa[i].spi == spi;
+	}
+	if (!found) {
+		snprintf(err, len, "'retire-in 0x%x': no inbound SA of this tunnel has that SPI (xfwd tunnel show)", spi);
+		return -ENOENT;
+	}
+	if (in == 1 && !adding) {
+		snprintf(err, len, "'retire-in 0x%x' would leave the tunnel no inbound SA: add the next one first (spi-in N key-in FILE)", spi);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Make before break: the kernel sends on the newest outbound SA of a
+ * policy's template, and a new SA invalidates the routes cached on the
+ * old one, so the old outbound SA carries nothing once the new one is in;
+ * it goes a moment later, after packets already on their way through it. */
+int xfrm_rekey(const struct xaddr *local, const struct xaddr *remote, uint32_t if_id,
+	       const struct xfrm_sa *in, const struct xfrm_sa *out, uint32_t retire_in,
+	       char *err, size_t len)
+{
+	int ret;
+
+	if (retire_in && (ret = retire_check(if_id, local, retire_in, in->spi, err, len)))
+		return ret;
+	if (in->spi && (ret = sa_add(remote, local, if_id, in))) {
+		install_error(ret, "the new inbound SA", err, len);
+		return ret;
+	}
+	if (out->spi && (ret = sa_add(local, remote, if_id, out))) {
+		install_error(ret, "the new outbound SA", err, len);
+		if (in->spi)
+			sa_del_spi(local, in->spi);
+		return ret;
+	}
+	if (out->spi) {
+		usleep(100 * 1000);
+		drop_outbound(if_id, local, remote, out->spi);
+	}
+	if (retire_in)
+		sa_del_spi(local, retire_in);
+	return 0;
 }
 
 void xfrm_remove(uint32_t if_id)

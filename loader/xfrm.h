@@ -30,7 +30,8 @@ struct xfrm_sa {
 int xfrm_key_read(const char *path, struct xfrm_key *k, char *err, size_t len);
 
 struct cli_tunnel;
-/* The static keys and SPIs of an ipsec tunnel (its key files read). */
+/* The static keys and SPIs of an ipsec tunnel (its key files read): of
+ * each direction whose SPI is given. */
 int xfrm_sa_read(const struct cli_tunnel *c, struct xfrm_sa *out, struct xfrm_sa *in,
 		 char *err, size_t len);
 
@@ -50,9 +51,19 @@ struct xfrm_sa_state {
 	int out; /* 1: from this host (source = local) */
 	uint64_t packets, bytes;
 	uint64_t add_time; /* unix seconds */
+	uint32_t auth_failed, replay; /* ESP that failed its ICV, replays: dropped */
 };
 /* Up to max SAs into sa; returns how many there are, or -errno. */
 int xfrm_sa_list(uint32_t if_id, const struct xaddr *local, struct xfrm_sa_state *sa,
 		 int max);
+
+/* Rekey a static-keyed tunnel (docs/ipsec-rekey.md): add the inbound SA
+ * in beside the ones there, add the outbound SA out and then remove the
+ * earlier outbound ones, remove the inbound SA retire_in; a step whose
+ * SPI is 0 is not taken. Checked before anything changes; on failure what
+ * this call added is removed again. 0 or -errno with err. */
+int xfrm_rekey(const struct xaddr *local, const struct xaddr *remote, uint32_t if_id,
+	       const struct xfrm_sa *in, const struct xfrm_sa *out, uint32_t retire_in,
+	       char *err, size_t len);
 
 #endif

@@ -229,10 +229,35 @@ static void test_ipsec(void **s)
 	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 keyed-by external if-id 3 key 5",
 		"do not apply to ipsec");
 	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 keyed-by external if-id 3 probe udp",
-		"not probed yet");
+		"is probed with 'probe icmp PEER from SRC'");
+	assert_int_equal(parse(&r, "xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 keyed-by external if-id 3 probe icmp 169.254.1.2 from 169.254.1.1"), 0);
+	assert_int_equal(r.tun.probe.mode, XFWD_PROBE_ICMP);
 	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 keyed-by external if-id 3 inner 10.0.0.1",
 		"expected ADDR/LEN");
 	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 if-id 4", "apply to ipsec tunnels only");
+}
+
+static void test_ipsec_rekey(void **s)
+{
+	struct cli_req r;
+
+	(void)s;
+	assert_int_equal(parse(&r, "xfwd tunnel rekey x1 spi-in 0x1102 key-in /k/i2"), 0);
+	assert_int_equal(r.cmd, CMD_TUNNEL_REKEY);
+	assert_string_equal(r.tun.name, "x1");
+	assert_int_equal(r.tun.spi_in, 0x1102);
+	assert_string_equal(r.tun.key_in, "/k/i2");
+	assert_int_equal(r.tun.spi_out, 0);
+	assert_int_equal(parse(&r, "xfwd tunnel rekey x1 spi-out 0x1101 key-out /k/o2 retire-in 0x1002"), 0);
+	assert_int_equal(r.tun.spi_out, 0x1101);
+	assert_int_equal(r.tun.retire_in, 0x1002);
+	assert_int_equal(r.tun.spi_in, 0);
+	refused("xfwd tunnel rekey x1", "needs a step");
+	refused("xfwd tunnel rekey x1 spi-in 0x1102", "names both its SPI and its key file");
+	refused("xfwd tunnel rekey x1 key-out /k/o2", "names both its SPI and its key file");
+	refused("xfwd tunnel rekey x1 spi-in 0x1102 key-in /k retire-in 0x1102", "is the inbound SA this rekey adds");
+	refused("xfwd tunnel rekey x1 retire-in 12", "from 256 to");
+	refused("xfwd tunnel rekey x1 if-id 3", "unexpected 'if-id' in tunnel rekey");
 }
 
 static void test_tunnels(void **s)
@@ -326,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_other_objects),
 		cmocka_unit_test(test_tunnels),
 		cmocka_unit_test(test_ipsec),
+		cmocka_unit_test(test_ipsec_rekey),
 		cmocka_unit_test(test_tunnel_probes),
 		cmocka_unit_test(test_prefixes),
 	};
