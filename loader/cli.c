@@ -475,7 +475,7 @@ static int parse_rekey(struct args *a, struct cli_tunnel *t)
 	if (!t->spi_in && !t->spi_out && !t->retire_in)
 		return fail(a, "tunnel rekey needs a step: 'spi-in N key-in FILE' (accept a new key), 'spi-out N key-out FILE' (send with it) or 'retire-in N' (docs/ipsec-rekey.md)");
 	if (t->retire_in && t->retire_in == t->spi_in)
-		return fail(a, "'retire-in %u' is the inbound SA this rekey adds", t->retire_in);
+		return fail(a, "'retire-in 0x%x' is the inbound SA this rekey adds", t->retire_in);
 	return 0;
 }
 
