@@ -77,18 +77,21 @@ check() {
 # with sh's defaults, as `sh -c` had, but without re-declaring functions.
 sh_ok() { (set +euo pipefail; eval "$1"); }
 
-# wait_for [-t SECONDS] CMD...: until CMD succeeds (default 5 s). Bound
-# by the clock, not a count of tries: a CMD that takes a second itself
-# (the CLI in the emulated guest) must not stretch 300 s into an hour.
+# wait_for [-t SECONDS] CMD...: until CMD succeeds (default 5 s): SECONDS
+# x 10 tries 0.1 s apart, which is longer where a try is slow (the
+# emulated guest, where tests count on that), but never more than
+# 2 x SECONDS + 30 s by the clock: a CMD that takes a second itself must
+# not stretch a failing 'wait_for -t 300' into most of an hour.
 wait_for() {
 	local t=5
 	[ "$1" = -t ] && { t=$2; shift 2; }
-	local end=$((SECONDS + t + 1)) # SECONDS ticks whole: at least t
-	while :; do
+	local end=$((SECONDS + 2 * t + 30))
+	for _ in $(seq $((t * 10))); do
 		"$@" >/dev/null 2>&1 && return 0
 		[ "$SECONDS" -lt "$end" ] || return 1
 		sleep 0.1
 	done
+	return 1
 }
 
 # Sum of a stats reason's packets, from `xfwd -j stats`.
