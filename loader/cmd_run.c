@@ -112,7 +112,7 @@ static bool config_has(const struct xconfig *c, const char *key);
 /* One config line against the running state; err gets "FILE:LINE: ...". */
 static int check_line(struct daemon *d, const struct xconfig *c, const struct config_line *l)
 {
-	char buf[2048], msg[512] = "";
+	char buf[CONFIG_LINE_MAX], msg[512] = "";
 	struct cli_req r;
 	uint32_t id;
 
@@ -171,7 +171,7 @@ static int tunnel_apply(struct daemon *d, const struct cli_tunnel *c)
 
 static int apply_line(struct daemon *d, const struct config_line *l)
 {
-	char buf[2048], msg[512];
+	char buf[CONFIG_LINE_MAX], msg[512];
 	struct cli_req r;
 	int ret;
 
@@ -192,7 +192,7 @@ static int apply_line(struct daemon *d, const struct config_line *l)
 static bool line_subject(const struct config_line *l, const char *pin_root,
 			 struct cli_req *r, char *key, size_t len)
 {
-	char buf[2048], e[256];
+	char buf[CONFIG_LINE_MAX], e[256];
 
 	snprintf(buf, sizeof(buf), "%s", l->text);
 	if (cli_parse_line(buf, pin_root, r, e, sizeof(e)))

@@ -100,13 +100,13 @@ static int handler(void *user, const char *section, const char *name, const char
 {
 	struct parse *p = user;
 	struct xconfig *c = p->c;
-	char line[4096];
+	char line[CONFIG_LINE_MAX];
 	int ok;
 
 	if (!strcmp(value, LONG_MARK))
 		value = p->long_value ? p->long_value : "";
-	if (strlen(value) > sizeof(line) - 16)
-		return bad(p, "the line is too long (4080 characters at most)%s%s", "", "");
+	if (strlen(value) > sizeof(line) - 16) /* room for "tunnel add " */
+		return bad(p, "the line is too long (2032 characters at most)%s%s", "", "");
 	if (!strcmp(section, "xfwd"))
 		return set_main(p, name, value);
 	/* "tunnel = NAME ..." and "route = PREFIX ...": ':' ends an ini key,

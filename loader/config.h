@@ -23,6 +23,9 @@
 
 #include "cli.h"
 
+/* The longest config_line text, with its terminating NUL. */
+#define CONFIG_LINE_MAX 2048
+
 struct config_line {
 	int lineno;
 	char *text; /* as the CLI would take it: "tunnel add NAME ...", "route add ..." */

@@ -119,7 +119,7 @@ static void refused(const char *text, const char *want)
  * tunnel with key paths and probe settings is easily that long. */
 static void test_config_long_line(void **s)
 {
-	char text[2048], want[2048], tun[1024];
+	char text[3072], want[2048], tun[1024];
 	const char *path;
 	struct xconfig c;
 	char err[1024];
@@ -139,6 +139,8 @@ static void test_config_long_line(void **s)
 	assert_int_equal(c.tunnels[1].lineno, 5); /* lines still counted right */
 	config_free(&c);
 	unlink(path);
+	snprintf(text, sizeof(text), "[xfwd]\nattach = eth1\n[tunnels]\ntunnel = t1 type gre local 192.0.2.1 remote 192.0.2.9 key %02040d\n", 1);
+	refused(text, "the line is too long (2032 characters at most)");
 }
 
 static void test_config_good(void **s)
