@@ -365,18 +365,12 @@ static size_t prefix_hash(const struct xprefix *p)
 	return (size_t)((a ^ (uint64_t)p->addr.family << 56) * 0xff51afd7ed558ccdull >> 17);
 }
 
-static bool same_prefix(const struct xprefix *x, const struct xprefix *y)
-{
-	return x->addr.family == y->addr.family && x->len == y->len &&
-	       !memcmp(x->addr.bytes, y->addr.bytes, 16);
-}
-
 /* The slot of p: where it is, or the empty one it would go to. */
 static uint32_t *old_slot(const struct mirrored *m, const struct xprefix *p)
 {
 	size_t i = prefix_hash(p) & m->mask;
 
-	while (m->slot[i] && !same_prefix(&m->r[m->slot[i] - 1].p, p))
+	while (m->slot[i] && !xprefix_eq(&m->r[m->slot[i] - 1].p, p))
 		i = (i + 1) & m->mask;
 	return &m->slot[i];
 }

@@ -115,6 +115,11 @@ bool xaddr_eq(const struct xaddr *a, const struct xaddr *b)
 	       !memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16);
 }
 
+bool xprefix_eq(const struct xprefix *a, const struct xprefix *b)
+{
+	return a->len == b->len && xaddr_eq(&a->addr, &b->addr);
+}
+
 bool xprefix_contains(const struct xprefix *p, const struct xaddr *a)
 {
 	unsigned int i;

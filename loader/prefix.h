@@ -29,6 +29,7 @@ const char *xprefix_str(const struct xprefix *p, char *buf);
 uint32_t xaddr_v4(const struct xaddr *a); /* host order */
 void xaddr_set_v4(struct xaddr *a, uint32_t host_order);
 bool xaddr_eq(const struct xaddr *a, const struct xaddr *b);
+bool xprefix_eq(const struct xprefix *a, const struct xprefix *b);
 bool xprefix_contains(const struct xprefix *p, const struct xaddr *a);
 
 #endif

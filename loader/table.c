@@ -339,6 +339,7 @@ void xt_free(struct xtable *t)
 	xbulk_close(&t->bulk);
 	recw_stop(t->recw);
 	free(t->gone);
+	free(t->xgone);
 	free(t->pend4);
 	free(t->nh);
 	free(t->nh_refs);
@@ -771,6 +772,49 @@ static int write_dels(struct xtable *t, const struct rec_plan *pl)
 		       : recw_delete_now(t->b->fd.routes4, pl->del, pl->ndel);
 }
 
+/* The kernel's route into the xfrm interface dev for p (dev 0: none),
+ * where there was the one into old (0: none). It comes before XDP passes
+ * the prefix up, and goes only once the committed maps no longer do
+ * (commit): a packet passed up with no route into the interface would
+ * leave by a shorter prefix, in clear. */
+static int kernel_route_follow(struct xtable *t, const struct xprefix *p, uint32_t dev,
+			       uint32_t old)
+{
+	char buf[XPREFIX_STRLEN];
+	struct xfrm_gone *v;
+	int ret;
+
+	if (!dev && old) {
+		if (t->nxgone == t->capxgone) {
+			if (!(v = realloc(t->xgone, (t->capxgone * 2 + 4) * sizeof(*v))))
+				return fail(t, -ENOMEM, "out of memory");
+			t->xgone = v;
+			t->capxgone = t->capxgone * 2 + 4;
+		}
+		t->xgone[t->nxgone++] = (struct xfrm_gone){ *p, old };
+		return 0;
+	}
+	for (size_t i = 0; dev && i < t->nxgone; i++) /* back before the commit: keep it */
+		if (xprefix_eq(&t->xgone[i].p, p))
+			t->xgone[i--] = t->xgone[--t->nxgone];
+	if (!dev || dev == old || !(ret = rtnl_route_dev(true, p, dev)))
+		return 0;
+	return fail(t, ret, "cannot add the kernel route %s into the ipsec tunnel: %s",
+		    xprefix_str(p, buf), strerror(-ret));
+}
+
+static void kernel_routes_drop(struct xtable *t)
+{
+	char buf[XPREFIX_STRLEN];
+	int ret;
+
+	for (size_t i = 0; i < t->nxgone; i++)
+		if ((ret = rtnl_route_dev(false, &t->xgone[i].p, t->xgone[i].dev)) && ret != -ESRCH)
+			fprintf(stderr, "xfwd: warning: could not delete the kernel route %s into an ipsec tunnel: %s (ip route del %s proto %d)\n",
+				xprefix_str(&t->xgone[i].p, buf), strerror(-ret), buf, XFWD_RTPROT);
+	t->nxgone = 0;
+}
+
 /* Make what changed live. Records of new routes go first and records of
  * removed ones last: a process that dies in between leaves a record the
  * next one reconciles, never a live route without a record. Groups no
@@ -789,12 +833,14 @@ static int commit(struct xtable *t)
 	free(pl.val);
 	if (ret) {
 		t->npend4 = 0;
+		t->nxgone = 0; /* the live maps are unknown: kernel routes stay */
 		t->broken = true;
 		return fail(t, ret, "cannot write the route maps: %s", strerror(-ret));
 	}
 	for (size_t i = 0; i < t->ngone; i++)
 		group_release(t, t->gone[i]);
 	t->ngone = 0;
+	kernel_routes_drop(t);
 	return 0;
 }
 
@@ -905,22 +951,6 @@ static int ipsec_members_check(struct xtable *t, const struct nh_key *m, int n)
 	return 0;
 }
 
-/* The kernel's route into the xfrm interface dev for p (dev 0: none),
- * where there was the one into old (0: none). Before XDP passes the
- * prefix up when it is added; after XDP stops when it goes. */
-static int kernel_route_follow(struct xtable *t, const struct xprefix *p, uint32_t dev,
-			       uint32_t old)
-{
-	char buf[XPREFIX_STRLEN];
-	int ret = 0;
-
-	if (dev && dev != old)
-		ret = rtnl_route_dev(true, p, dev);
-	else if (!dev && old)
-		ret = rtnl_route_dev(false, p, old);
-	return ret && ret != -ESRCH ? fail(t, ret, "cannot %s the kernel route %s into the ipsec tunnel: %s",
-					   dev ? "add" : "delete", xprefix_str(p, buf), strerror(-ret)) : 0;
-}
 
 int xt_route_set(struct xtable *t, const struct xprefix *p,
 		 const struct nh_key *members, int n, uint8_t origin,
@@ -980,9 +1010,9 @@ int xt_route_del(struct xtable *t, const struct xprefix *p)
 	if (ret)
 		return fail(t, ret, "cannot delete the route: %s", strerror(-ret));
 	group_unref(t, old);
-	if ((ret = t->batch ? 0 : commit(t)))
+	if ((ret = kernel_route_follow(t, p, 0, old_dev)))
 		return ret;
-	return kernel_route_follow(t, p, 0, old_dev);
+	return t->batch ? 0 : commit(t);
 }
 
 struct route_list {

@@ -57,6 +57,11 @@ struct xtable {
 	size_t npend4, cappend4;
 	uint32_t *gone; /* groups that lost their last route */
 	size_t ngone, capgone;
+	struct xfrm_gone { /* kernel routes into xfrm interfaces to delete after commit */
+		struct xprefix p;
+		uint32_t dev;
+	} *xgone;
+	size_t nxgone, capxgone;
 	const uint8_t *tun_down; /* the daemon's probe verdicts by tunnel id (or NULL) */
 	int covered; /* IPv4 routes the last link or tunnel state change moved to or from their covers */
 };

@@ -89,6 +89,7 @@ int xfrm_key_read(const char *path, struct xfrm_key *k, char *err, size_t len)
 	}
 	if (fd >= 0)
 		close(fd);
+	explicit_bzero(text, sizeof(text)); /* key material */
 	return ret;
 }
 
