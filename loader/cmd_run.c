@@ -176,8 +176,10 @@ static int apply_line(struct daemon *d, const struct config_line *l)
 	int ret;
 
 	snprintf(buf, sizeof(buf), "%s", l->text);
-	if (cli_parse_line(buf, d->cfg.pin_root, &r, msg, sizeof(msg)))
+	if (cli_parse_line(buf, d->cfg.pin_root, &r, msg, sizeof(msg))) {
+		logmsg(d, 3, "xfwd: %s:%d: %s", d->path, l->lineno, msg);
 		return -EINVAL;
+	}
 	if (r.cmd == CMD_TUNNEL_ADD)
 		ret = tunnel_apply(d, &r.tun);
 	else

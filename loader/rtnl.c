@@ -516,35 +516,54 @@ static int iface_addr_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int rtnl_iface_addrs(uint32_t ifindex, uint8_t addr4[4], uint8_t addr6[16])
+/* Every address of this host, to cb. A dump that spans several reads and
+ * meets an address change is marked interrupted (libmnl: EINTR): read
+ * again from the start, reset first undoing what cb kept. */
+static int addr_dump(mnl_cb_t cb, void *data, void (*reset)(void *))
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct iface_addrs q = { ifindex, addr4, addr6, false, false };
-	struct rtgenmsg *g;
+	int ret = -EINTR;
 
-	memset(addr4, 0, 4);
-	memset(addr6, 0, 16);
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
-	return rtnl_request(nlh, iface_addr_cb, &q);
+	for (int try = 0; try < 5 && ret == -EINTR; try++) {
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct rtgenmsg *g;
+
+		reset(data);
+		nlh->nlmsg_type = RTM_GETADDR;
+		nlh->nlmsg_flags = NLM_F_DUMP;
+		g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+		g->rtgen_family = AF_UNSPEC;
+		ret = rtnl_request(nlh, cb, data);
+	}
+	return ret;
+}
+
+static void iface_addrs_reset(void *data)
+{
+	struct iface_addrs *q = data;
+
+	memset(q->addr4, 0, 4);
+	memset(q->addr6, 0, 16);
+	q->have4 = q->have6 = false;
+}
+
+int rtnl_iface_addrs(uint32_t ifindex, uint8_t addr4[4], uint8_t addr6[16])
+{
+	struct iface_addrs q = { ifindex, addr4, addr6, false, false };
+
+	return addr_dump(iface_addr_cb, &q, iface_addrs_reset);
+}
+
+static void addr_list_reset(void *data)
+{
+	((struct addr_list *)data)->n = 0;
 }
 
 int rtnl_local_addrs(struct xaddr **out, size_t *n)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct addr_list l = { 0 };
-	struct rtgenmsg *g;
-	int ret;
+	int ret = addr_dump(addr_cb, &l, addr_list_reset);
 
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_DUMP;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
-	ret = rtnl_request(nlh, addr_cb, &l);
 	if (ret) {
 		free(l.v);
 		return ret;

@@ -1344,14 +1344,15 @@ static void peer_key(struct xfwd_tunnel_key *k, const struct xfwd_tunnel *tun,
 		memcpy(k->remote, tun->remote, 16);
 }
 
-static bool is_local_addr(const struct xaddr *a)
+/* 1 if a is an address of this host, 0 if not, -errno if they cannot be read. */
+static int is_local_addr(const struct xaddr *a)
 {
 	struct xaddr *v;
 	size_t n;
-	bool found = false;
+	int found = 0, ret = rtnl_local_addrs(&v, &n);
 
-	if (rtnl_local_addrs(&v, &n))
-		return false;
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < n; i++)
 		found |= xaddr_eq(&v[i], a);
 	free(v);
@@ -1370,12 +1371,15 @@ static void health_clear(struct xtable *t, uint32_t id)
 static int tunnel_check(struct xtable *t, const struct cli_tunnel *c, uint32_t *dev)
 {
 	char a[XADDR_STRLEN];
+	int ret;
 
 	if (xt_tunnel_find(t, c->name))
 		return fail(t, -EEXIST, "tunnel %s exists: delete it first", c->name);
 	if (c->local.family != c->remote.family)
 		return fail(t, -EINVAL, "local and remote must both be IPv4 or both IPv6");
-	if (!is_local_addr(&c->local))
+	if ((ret = is_local_addr(&c->local)) < 0)
+		return fail(t, ret, "cannot read this host's addresses: %s", strerror(-ret));
+	if (!ret)
 		return fail(t, -EINVAL, "local %s is not an address of this host (see 'ip addr')",
 			    xaddr_str(&c->local, a));
 	*dev = 0;

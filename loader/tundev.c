@@ -181,12 +181,15 @@ static int adopt(const struct xfwd_tunnel *t, const struct kind_spec *s,
 	struct xaddr remote = { .family = t->family };
 	const void *id;
 	size_t n = ident(t, &id);
+	int ret;
 
 	nlh->nlmsg_type = RTM_GETLINK;
 	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, t->name);
-	if (rtnl_request(nlh, existing_cb, &e))
-		return -ENODEV;
+	if ((ret = rtnl_request(nlh, existing_cb, &e))) {
+		snprintf(err, len, "cannot read the kernel's device %s: %s", t->name, strerror(-ret));
+		return ret;
+	}
 	memcpy(remote.bytes, t->remote, 16);
 	if (!strcmp(e.kind, s->kind) && e.remote_len == n && !memcmp(e.remote, id, n))
 		return 0;

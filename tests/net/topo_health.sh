@@ -62,6 +62,11 @@ pair_start() {
 	nsenter --net=/run/netns/$NSP-b "$XFWD" run -c "$tmp/b.conf" 2>"$tmp/b.log" & DB=$!
 	wait_for -t 60 grep -q 'xfwd: running' "$tmp/a.log" || true
 	wait_for grep -q 'xfwd: running' "$tmp/b.log" || true
+	# A line the daemon could not apply fails checks later: say why here.
+	for n in a b; do
+		grep -q 'not applied' "$tmp/$n.log" && sed "s/^/  ($n.log) /" "$tmp/$n.log"
+	done
+	return 0
 }
 
 pair_stop() {
