@@ -5,7 +5,8 @@ set -euo pipefail
 
 PKGS=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev
       libcmocka-dev bpftool iproute2 ethtool iputils-ping netcat-openbsd tcpdump
-      util-linux pkg-config libinih-dev libsystemd-dev bird2 gobgpd python3)
+      util-linux pkg-config libinih-dev libsystemd-dev bird2 gobgpd python3
+      strongswan-charon strongswan-swanctl)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -7,7 +7,7 @@ out=$(mktemp)
 # qemu without KVM runs the guest many times slower: timing-bound tests
 # (tunnel probes every 10 ms) scale their intervals by this.
 export XFWD_TEST_SLOW=10
-{ build/tests/test_xdp; tests/net/run.sh; bash tests/vm/test_tunnels.sh; bash tests/vm/test_ipsec.sh; } 2>&1 | tee "$out"
+{ build/tests/test_xdp; tests/net/run.sh; bash tests/vm/test_tunnels.sh; bash tests/vm/test_ipsec.sh; bash tests/vm/test_ipsec_ike.sh; } 2>&1 | tee "$out"
 p=$(grep -E '^(bpf|net): [0-9]+ passed' "$out" | awk '{s += $2} END {print s + 0}')
 f=$(grep -E '^(bpf|net): [0-9]+ passed' "$out" | awk '{s += $4} END {print s + 0}')
 n=$(grep -cE '^(bpf|net): [0-9]+ passed' "$out")
@@ -17,7 +17,7 @@ n=$(grep -cE '^(bpf|net): [0-9]+ passed' "$out")
 # without a failed check could not run.
 t=$(sed -n '/^test_tunnels:/,$p' "$out")
 p=$((p + $(echo "$t" | grep -c '^  ok '))); f=$((f + $(echo "$t" | grep -c '^  FAIL ')))
-for s in test_tunnels test_ipsec; do
+for s in test_tunnels test_ipsec test_ipsec_ike; do
 	echo "$t" | grep -q "^$s: 0 failure" || [ "$(echo "$t" | grep -c '^  FAIL ')" -gt 0 ] || f=$((f + 1))
 done
 echo "kernel61: $p passed, $f failed  (on $(uname -r))"
