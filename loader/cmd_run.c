@@ -514,8 +514,15 @@ static const char *covered_note(struct daemon *d, bool up)
 static void set_link(struct daemon *d, uint32_t ifindex, bool up)
 {
 	char name[IF_NAMESIZE];
-	int changed = 0;
+	int changed = 0, n;
 
+	/* An xfrm interface back up has lost its routes: they return
+	 * before its next hops live again (docs/ipsec.md). */
+	if (up && (n = xt_kernel_routes_restore(&d->t, ifindex)) < 0)
+		logmsg(d, 3, "xfwd: %s", d->err);
+	else if (up && n)
+		logmsg(d, 5, "xfwd: %s: %d lost kernel route(s) into it put back",
+		       if_indextoname(ifindex, name) ? name : "xfrm interface", n);
 	if (xt_link_state(&d->t, ifindex, up, &changed))
 		logmsg(d, 3, "xfwd: %s", d->err);
 	else if (changed)
@@ -851,7 +858,7 @@ static int start(struct daemon *d)
 		check_nexthop_compat(d);
 	if ((ret = mirror_sync(d)) || (ret = attach_end(&d->attach, d->err, sizeof(d->err))))
 		return ret;
-	links_sync(d);
+	links_sync(d); /* ...and kernel routes into ipsec tunnels lost meanwhile */
 	if (xt_refresh_neigh(&d->t, &changed)) /* ...and those resolved before */
 		logmsg(d, 4, "xfwd: %s", d->err);
 	table_unlock(d, false);

@@ -415,14 +415,16 @@ int rtnl_route_get(const struct xaddr *dst, uint32_t *oif, struct xaddr *gw)
 	return 0;
 }
 
-int rtnl_route_dev(bool add, const struct xprefix *p, uint32_t ifindex)
+int rtnl_route_dev(enum route_dev_op op, const struct xprefix *p, uint32_t ifindex)
 {
+	static const uint16_t flags[] = { [ROUTE_DEV_SET] = NLM_F_CREATE | NLM_F_REPLACE,
+					  [ROUTE_DEV_NEW] = NLM_F_CREATE | NLM_F_EXCL };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rt;
 
-	nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
-	nlh->nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+	nlh->nlmsg_type = op == ROUTE_DEV_DEL ? RTM_DELROUTE : RTM_NEWROUTE;
+	nlh->nlmsg_flags = flags[op];
 	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
 	rt->rtm_family = (uint8_t)p->addr.family;
 	rt->rtm_dst_len = (uint8_t)p->len;

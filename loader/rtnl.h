@@ -60,11 +60,13 @@ int rtnl_route_get(const struct xaddr *dst, uint32_t *oif, struct xaddr *gw);
 int rtnl_iface_addrs(uint32_t ifindex, uint8_t addr4[4], uint8_t addr6[16]);
 /* Add address/len to a device (an address already there is fine). */
 int rtnl_addr_add(uint32_t ifindex, const struct xaddr *a, unsigned int len);
-/* Add (replace) or delete the kernel route prefix dev ifindex in the main
- * table, protocol XFWD_RTPROT: the route that sends what XDP passes up
- * for an ipsec tunnel into its xfrm interface. */
+/* Set (add or replace), add only if new (-EEXIST if the kernel has a
+ * route for the prefix), or delete the kernel route prefix dev ifindex in
+ * the main table, protocol XFWD_RTPROT: the route that sends what XDP
+ * passes up for an ipsec tunnel into its xfrm interface. */
 #define XFWD_RTPROT 88
-int rtnl_route_dev(bool add, const struct xprefix *p, uint32_t ifindex);
+enum route_dev_op { ROUTE_DEV_SET, ROUTE_DEV_NEW, ROUTE_DEV_DEL };
+int rtnl_route_dev(enum route_dev_op op, const struct xprefix *p, uint32_t ifindex);
 /* Every address configured on this host (this network namespace). */
 int rtnl_local_addrs(struct xaddr **out, size_t *n);
 

@@ -797,7 +797,7 @@ static int kernel_route_follow(struct xtable *t, const struct xprefix *p, uint32
 	for (size_t i = 0; dev && i < t->nxgone; i++) /* back before the commit: keep it */
 		if (xprefix_eq(&t->xgone[i].p, p))
 			t->xgone[i--] = t->xgone[--t->nxgone];
-	if (!dev || dev == old || !(ret = rtnl_route_dev(true, p, dev)))
+	if (!dev || dev == old || !(ret = rtnl_route_dev(ROUTE_DEV_SET, p, dev)))
 		return 0;
 	return fail(t, ret, "cannot add the kernel route %s into the ipsec tunnel: %s",
 		    xprefix_str(p, buf), strerror(-ret));
@@ -809,7 +809,7 @@ static void kernel_routes_drop(struct xtable *t)
 	int ret;
 
 	for (size_t i = 0; i < t->nxgone; i++)
-		if ((ret = rtnl_route_dev(false, &t->xgone[i].p, t->xgone[i].dev)) && ret != -ESRCH)
+		if ((ret = rtnl_route_dev(ROUTE_DEV_DEL, &t->xgone[i].p, t->xgone[i].dev)) && ret != -ESRCH)
 			fprintf(stderr, "xfwd: warning: could not delete the kernel route %s into an ipsec tunnel: %s (ip route del %s proto %d)\n",
 				xprefix_str(&t->xgone[i].p, buf), strerror(-ret), buf, XFWD_RTPROT);
 	t->nxgone = 0;
@@ -977,7 +977,7 @@ int xt_route_set(struct xtable *t, const struct xprefix *p,
 	ret = p->addr.family == AF_INET ? install4(t, p, gid, origin, same)
 					: install6(t, p, gid, origin, same);
 	if (ret && dev && dev != old_dev)
-		rtnl_route_dev(false, p, dev);
+		rtnl_route_dev(ROUTE_DEV_DEL, p, dev);
 	group_unref(t, ret ? gid : old);
 	if (!ret && !dev && old_dev)
 		ret = kernel_route_follow(t, p, 0, old_dev);
@@ -1060,6 +1060,45 @@ int xt_routes(const struct xtable *t, int origin, struct xroute **out, size_t *n
 	*out = l.v;
 	*n = l.n;
 	return 0;
+}
+
+/* Does a live route send into an xfrm interface (ifindex; 0: any)? */
+static bool xfrm_in_use(const struct xtable *t, uint32_t ifindex)
+{
+	for (uint32_t id = 1; id < t->nh_max; id++)
+		if ((t->nh[id].flags & XFWD_NH_F_XFRM) && t->nh_refs[id] &&
+		    (!ifindex || t->nh[id].oif == ifindex))
+			return true;
+	return false;
+}
+
+int xt_kernel_routes_restore(struct xtable *t, uint32_t ifindex)
+{
+	char buf[XPREFIX_STRLEN];
+	struct xroute *r;
+	size_t n;
+	int ret = 0, count = 0;
+
+	if (!xfrm_in_use(t, ifindex))
+		return 0;
+	if (xt_routes(t, -1, &r, &n))
+		return fail(t, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n && !ret; i++) {
+		uint32_t dev = group_xfrm_dev(t, r[i].group);
+
+		if (!dev || (ifindex && dev != ifindex))
+			continue;
+		/* Only the lost count; one there already is set, to be ours. */
+		if (!(ret = rtnl_route_dev(ROUTE_DEV_NEW, &r[i].p, dev)))
+			count++;
+		else if (ret == -EEXIST)
+			ret = rtnl_route_dev(ROUTE_DEV_SET, &r[i].p, dev);
+		if (ret)
+			fail(t, ret, "cannot put back the kernel route %s into an ipsec tunnel: %s",
+			     xprefix_str(&r[i].p, buf), strerror(-ret));
+	}
+	free(r);
+	return ret ? ret : count;
 }
 
 /* ---- local addresses ---- */

@@ -108,6 +108,12 @@ int xt_neigh_set(struct xtable *t, const struct xaddr *gw, uint32_t oif,
  * routes of a group left with no live member fall to their covering
  * routes (t->covered counts them; IPv6 does that in XDP). */
 int xt_link_state(struct xtable *t, uint32_t ifindex, bool up, int *changed);
+/* The kernel's routes into the xfrm interface ifindex (0: every one) for
+ * the routes over ipsec tunnels, put back: the kernel drops a device's
+ * routes when it goes down, and anyone may delete one, while XDP would
+ * go on passing the prefixes up for the kernel to route in clear by a
+ * shorter one. How many were lost, or -errno. */
+int xt_kernel_routes_restore(struct xtable *t, uint32_t ifindex);
 /* A tunnel's probes failed (down) or recovered: mark its next hops dead
  * or alive (alive only while their link is up). */
 int xt_tunnel_state(struct xtable *t, uint32_t id, bool up, int *changed);

@@ -285,6 +285,25 @@ check "ESP's link dies silently (tc drops it): the ipsec tunnel down on both end
 check "...while GRE carries the far /16 on" nsx c ping -c 3 -i 0.2 -W 2 10.20.1.10
 for n in a b; do silence $n $n-u off; done
 check "...and up again after its hold-down" wait_for -t $((10 * SLOW)) ipsec_is up
+
+# The kernel drops a device's routes when it goes down; XDP would pass
+# the 10/8 up again once ext1 is back and the kernel route it in clear
+# by a shorter one. The daemon puts its route back: on link up, and at
+# start for one lost while no daemon ran.
+xroute() { nsx a ip route show 10.0.0.0/8 | grep -q 'dev ext1 proto 88'; }
+nsx a ip link set ext1 down
+check "ext1 down: the kernel dropped the route into it" sh_ok "! xroute"
+nsx a ip link set ext1 up
+check "...ext1 up: the daemon put it back, and logged it" wait_for -t $((5 * SLOW)) sh_ok "
+	xroute && grep -q 'ext1: 1 lost kernel route(s) into it put back' $tmp/ma.log"
+kill $Da; wait $Da 2>/dev/null || true
+nsx a ip route del 10.0.0.0/8 dev ext1
+nsenter --net=/run/netns/$NSP-a "$XFWD" run -c "$tmp/ma.conf" >"$tmp/ma2.log" 2>&1 &
+Da=$!
+check "deleted while no daemon ran: put back at start" wait_for -t $((10 * SLOW)) sh_ok "
+	xroute && grep -q 'ext1: 1 lost kernel route(s) into it put back' $tmp/ma2.log"
+check "...and a's own traffic into the 10/8 crosses ext1 again" sh_ok "
+	nsx a ping -c 2 -i 0.2 -W 2 -I 169.254.20.1 10.20.1.1 >/dev/null || xf a route get 10.20.1.1"
 kill $Da $Db 2>/dev/null || true; wait $Da $Db 2>/dev/null || true
 
 echo "test_ipsec: $FAILS failure(s)"
