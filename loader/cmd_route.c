@@ -56,11 +56,8 @@ static int members_from_req(struct xtable *t, const struct cli_req *r,
 	}
 	for (int i = 0; i < r->ntunnels; i++, n++) {
 		k[n].kind = XFWD_NH_TUNNEL;
-		k[n].tunnel = xt_tunnel_find(t, r->tunnels[i]);
-		if (!k[n].tunnel) {
-			snprintf(t->err, t->errlen, "no tunnel %s (see 'xfwd tunnel show')", r->tunnels[i]);
+		if (!(k[n].tunnel = xt_tunnel_need(t, r->tunnels[i])))
 			return -ENOENT;
-		}
 	}
 	return n;
 }

@@ -37,15 +37,13 @@ int cmd_tunnel_change(const struct cli_req *r, char *err, size_t len)
 
 static int tunnel_rekey(struct xtable *t, const struct cli_req *r)
 {
-	uint32_t id = xt_tunnel_find(t, r->tun.name);
+	uint32_t id = xt_tunnel_need(t, r->tun.name);
 	struct xaddr l, rm;
 	struct xfrm_sa out = { 0 }, in = { 0 };
 	int ret;
 
-	if (!id) {
-		snprintf(t->err, t->errlen, "no tunnel %s (see 'xfwd tunnel show')", r->tun.name);
+	if (!id)
 		return -ENOENT;
-	}
 	if (t->tun[id].type != XFWD_TUN_IPSEC || !(t->tun[id].flags & XFWD_TUN_F_OWN_SA)) {
 		snprintf(t->err, t->errlen, "tunnel %s is not an ipsec tunnel with static keys: %s",
 			 r->tun.name, t->tun[id].type == XFWD_TUN_IPSEC ? "its IKE daemon rekeys it" : "only those are rekeyed");

@@ -105,8 +105,12 @@ static int handler(void *user, const char *section, const char *name, const char
 
 	if (!strcmp(value, LONG_MARK))
 		value = p->long_value ? p->long_value : "";
-	if (strlen(value) > sizeof(line) - 16) /* room for "tunnel add " */
-		return bad(p, "the line is too long (2032 characters at most)%s%s", "", "");
+	if (strlen(value) > sizeof(line) - 16) { /* room for "tunnel add " */
+		char most[16];
+
+		snprintf(most, sizeof(most), "%zu", sizeof(line) - 16);
+		return bad(p, "the line is too long (%s characters at most)%s", most, "");
+	}
 	if (!strcmp(section, "xfwd"))
 		return set_main(p, name, value);
 	/* "tunnel = NAME ..." and "route = PREFIX ...": ':' ends an ini key,

@@ -781,16 +781,11 @@ static int kernel_route_follow(struct xtable *t, const struct xprefix *p, uint32
 			       uint32_t old)
 {
 	char buf[XPREFIX_STRLEN];
-	struct xfrm_gone *v;
 	int ret;
 
 	if (!dev && old) {
-		if (t->nxgone == t->capxgone) {
-			if (!(v = realloc(t->xgone, (t->capxgone * 2 + 4) * sizeof(*v))))
-				return fail(t, -ENOMEM, "out of memory");
-			t->xgone = v;
-			t->capxgone = t->capxgone * 2 + 4;
-		}
+		if (GROW(t->xgone, t->nxgone, t->capxgone, 4))
+			return fail(t, -ENOMEM, "out of memory");
 		t->xgone[t->nxgone++] = (struct xfrm_gone){ *p, old };
 		return 0;
 	}
@@ -1019,12 +1014,17 @@ struct route_list {
 	struct xroute *v;
 	size_t n, cap;
 	int origin;
+	const struct xtable *xfrm; /* set: only routes into an xfrm interface... */
+	uint32_t xfrm_dev;         /* ...this one (0: any) */
 	bool nomem;
 };
 
 static void keep_route(struct route_list *l, const struct xroute *r)
 {
-	if (l->origin >= 0 && r->origin != l->origin)
+	uint32_t dev = l->xfrm ? group_xfrm_dev(l->xfrm, r->group) : 0;
+
+	if ((l->origin >= 0 && r->origin != l->origin) ||
+	    (l->xfrm && (!dev || (l->xfrm_dev && dev != l->xfrm_dev))))
 		return;
 	if (GROW(l->v, l->n, l->cap, 1024)) {
 		l->nomem = true;
@@ -1041,10 +1041,8 @@ static void keep_route4(uint32_t addr, unsigned int depth, uint32_t target, uint
 	keep_route(arg, &r);
 }
 
-int xt_routes(const struct xtable *t, int origin, struct xroute **out, size_t *n)
+static int routes_of(const struct xtable *t, struct route_list l, struct xroute **out, size_t *n)
 {
-	struct route_list l = { .origin = origin };
-
 	lpm4_for_each(&t->lpm, keep_route4, &l);
 	for (size_t i = 0; i < t->n6; i++) {
 		struct xroute r = { .p = { .addr.family = AF_INET6, .len = t->r6[i].len },
@@ -1060,6 +1058,11 @@ int xt_routes(const struct xtable *t, int origin, struct xroute **out, size_t *n
 	*out = l.v;
 	*n = l.n;
 	return 0;
+}
+
+int xt_routes(const struct xtable *t, int origin, struct xroute **out, size_t *n)
+{
+	return routes_of(t, (struct route_list){ .origin = origin }, out, n);
 }
 
 /* Does a live route send into an xfrm interface (ifindex; 0: any)? */
@@ -1081,13 +1084,11 @@ int xt_kernel_routes_restore(struct xtable *t, uint32_t ifindex)
 
 	if (!xfrm_in_use(t, ifindex))
 		return 0;
-	if (xt_routes(t, -1, &r, &n))
+	if (routes_of(t, (struct route_list){ .origin = -1, .xfrm = t, .xfrm_dev = ifindex }, &r, &n))
 		return fail(t, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n && !ret; i++) {
 		uint32_t dev = group_xfrm_dev(t, r[i].group);
 
-		if (!dev || (ifindex && dev != ifindex))
-			continue;
 		/* Only the lost count; one there already is set, to be ours. */
 		if (!(ret = rtnl_route_dev(ROUTE_DEV_NEW, &r[i].p, dev)))
 			count++;
@@ -1372,6 +1373,15 @@ uint32_t xt_tunnel_find(const struct xtable *t, const char *name)
 	return 0;
 }
 
+uint32_t xt_tunnel_need(struct xtable *t, const char *name)
+{
+	uint32_t id = xt_tunnel_find(t, name);
+
+	if (!id)
+		fail(t, -ENOENT, "no tunnel %s (see 'xfwd tunnel show')", name);
+	return id;
+}
+
 static void peer_key(struct xfwd_tunnel_key *k, const struct xfwd_tunnel *tun,
 		     bool endpoint)
 {
@@ -1556,12 +1566,12 @@ static bool endpoint_shared(const struct xtable *t, uint32_t id)
 
 int xt_tunnel_del(struct xtable *t, const char *name)
 {
-	uint32_t id = xt_tunnel_find(t, name);
+	uint32_t id = xt_tunnel_need(t, name);
 	struct xfwd_tunnel zero = { 0 };
 	struct xfwd_tunnel_key k;
 
 	if (!id)
-		return fail(t, -ENOENT, "no tunnel %s (see 'xfwd tunnel show')", name);
+		return -ENOENT;
 	for (uint32_t i = 1; i < t->nh_max; i++)
 		if (t->nh[i].kind == XFWD_NH_TUNNEL && t->nh[i].tunnel == id && t->nh_refs[i])
 			return fail(t, -EBUSY, "tunnel %s carries routes: delete or replace them first (xfwd route show)",

@@ -122,6 +122,8 @@ int xt_tunnel_del(struct xtable *t, const char *name);
 int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_cfg *probe);
 /* A tunnel's id by name, or 0. */
 uint32_t xt_tunnel_find(const struct xtable *t, const char *name);
+/* The same, for a tunnel that must exist: 0 with "no tunnel NAME" in err. */
+uint32_t xt_tunnel_need(struct xtable *t, const char *name);
 /* The origin (XFWD_ORIGIN_*) of the route with exactly this prefix, or -1. */
 int xt_route_origin(const struct xtable *t, const struct xprefix *p);
 /* Find a route by exact prefix: its group id, or 0. */
