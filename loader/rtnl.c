@@ -30,12 +30,16 @@
 /* A socket with the request sent on it (sequence number seq): 0, or
  * -errno with *nl NULL. */
 static int send_request(int proto, struct nlmsghdr *nlh, struct mnl_socket **nl,
-			unsigned int *seq)
+			unsigned int *seq, bool strict)
 {
-	int ret;
+	int ret, one = 1;
 
 	if (!(*nl = mnl_socket_open(proto)))
 		return -errno;
+	/* Strict: the kernel applies a dump's filters (table, protocol); a
+	 * kernel without it dumps everything and the callback filters. */
+	if (strict)
+		mnl_socket_setsockopt(*nl, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	*seq = (unsigned int)time(NULL);
 	nlh->nlmsg_seq = *seq;
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
@@ -49,12 +53,12 @@ static int send_request(int proto, struct nlmsghdr *nlh, struct mnl_socket **nl,
 	return 0;
 }
 
-int nl_request(int proto, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+static int request(int proto, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, bool strict)
 {
 	char buf[32768]; /* libmnl's recommended dump buffer size */
 	struct mnl_socket *nl;
 	unsigned int seq, portid;
-	int ret = send_request(proto, nlh, &nl, &seq);
+	int ret = send_request(proto, nlh, &nl, &seq, strict);
 
 	if (ret)
 		return ret;
@@ -71,6 +75,11 @@ int nl_request(int proto, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		ret = -errno;
 	mnl_socket_close(nl);
 	return ret;
+}
+
+int nl_request(int proto, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	return request(proto, nlh, cb, data, false);
 }
 
 int rtnl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
@@ -172,7 +181,7 @@ int rtnl_dump(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 
 	if (!(r.buf = malloc(sizeof(*r.buf) * RING)))
 		return -ENOMEM;
-	if ((ret = send_request(NETLINK_ROUTE, nlh, &r.nl, &seq)) || (ret = thread_start(&th, dump_reader, &r)))
+	if ((ret = send_request(NETLINK_ROUTE, nlh, &r.nl, &seq, false)) || (ret = thread_start(&th, dump_reader, &r)))
 		goto out;
 	ret = dump_consume(&r, seq, mnl_socket_get_portid(r.nl), cb, data);
 	pthread_mutex_lock(&r.mu);
@@ -435,6 +444,53 @@ int rtnl_route_dev(enum route_dev_op op, const struct xprefix *p, uint32_t ifind
 	mnl_attr_put(nlh, RTA_DST, p->addr.family == AF_INET ? 4 : 16, p->addr.bytes);
 	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
 	return rtnl_request(nlh, NULL, NULL);
+}
+
+struct route_dev_walk {
+	route_dev_cb cb;
+	void *data;
+};
+
+static int route_dev_cb_one(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
+	struct route_dev_walk *w = data;
+	struct xprefix p = { .addr.family = rt->rtm_family, .len = rt->rtm_dst_len };
+	uint32_t table = rt->rtm_table, oif = 0, metric = 0;
+	size_t alen = rt->rtm_family == AF_INET ? 4 : 16;
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rt->rtm_protocol != XFWD_RTPROT)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rt)) {
+		if (mnl_attr_get_type(a) == RTA_DST && mnl_attr_get_payload_len(a) == alen)
+			memcpy(p.addr.bytes, mnl_attr_get_payload(a), alen);
+		else if (mnl_attr_get_type(a) == RTA_OIF)
+			oif = mnl_attr_get_u32(a);
+		else if (mnl_attr_get_type(a) == RTA_PRIORITY)
+			metric = mnl_attr_get_u32(a);
+		else if (mnl_attr_get_type(a) == RTA_TABLE)
+			table = mnl_attr_get_u32(a);
+	}
+	if (table == RT_TABLE_MAIN && !metric)
+		w->cb(&p, oif, w->data);
+	return MNL_CB_OK;
+}
+
+int rtnl_route_dev_each(route_dev_cb cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct route_dev_walk w = { cb, data };
+	struct rtmsg *rt;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
+	rt->rtm_family = AF_UNSPEC;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = XFWD_RTPROT;
+	return request(NETLINK_ROUTE, nlh, route_dev_cb_one, &w, true);
 }
 
 int rtnl_addr_add(uint32_t ifindex, const struct xaddr *a, unsigned int len)

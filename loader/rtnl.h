@@ -67,6 +67,11 @@ int rtnl_addr_add(uint32_t ifindex, const struct xaddr *a, unsigned int len);
 #define XFWD_RTPROT 88
 enum route_dev_op { ROUTE_DEV_SET, ROUTE_DEV_NEW, ROUTE_DEV_DEL };
 int rtnl_route_dev(enum route_dev_op op, const struct xprefix *p, uint32_t ifindex);
+/* Each route of protocol XFWD_RTPROT at metric 0 in the main table
+ * (xfwd's routes into xfrm interfaces): cb(prefix, its device, data).
+ * One dump, filtered in the kernel. 0 or -errno. */
+typedef void (*route_dev_cb)(const struct xprefix *p, uint32_t ifindex, void *data);
+int rtnl_route_dev_each(route_dev_cb cb, void *data);
 /* Every address configured on this host (this network namespace). */
 int rtnl_local_addrs(struct xaddr **out, size_t *n);
 

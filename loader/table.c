@@ -772,6 +772,65 @@ static int write_dels(struct xtable *t, const struct rec_plan *pl)
 		       : recw_delete_now(t->b->fd.routes4, pl->del, pl->ndel);
 }
 
+/* xfwd's routes into xfrm interfaces as the kernel has them, read once
+ * when needed (loaded). */
+struct kroutes {
+	struct kroute { struct xprefix p; uint32_t dev; } *r;
+	size_t n, cap;
+	bool loaded;
+	int err;
+};
+
+static void kroute_seen(const struct xprefix *p, uint32_t dev, void *data)
+{
+	struct kroutes *k = data;
+
+	if (GROW(k->r, k->n, k->cap, 16))
+		k->err = -ENOMEM;
+	else
+		k->r[k->n++] = (struct kroute){ *p, dev };
+}
+
+/* Is the kernel's route for p xfwd's: its device, or 0 (another's). */
+static int kroute_dev(struct kroutes *k, const struct xprefix *p, uint32_t *dev)
+{
+	int ret;
+
+	if (!k->loaded && (ret = rtnl_route_dev_each(kroute_seen, k) ?: k->err))
+		return ret;
+	k->loaded = true;
+	*dev = 0;
+	for (size_t i = 0; i < k->n && !*dev; i++)
+		if (xprefix_eq(&k->r[i].p, p))
+			*dev = k->r[i].dev;
+	return 0;
+}
+
+/* Put the kernel's route p dev dev in the main table at metric 0: 1 new,
+ * 0 there (xfwd's, set to dev), or -errno. A route of someone else's
+ * for the prefix at metric 0 is refused, not replaced: deleting ours
+ * later would take it with it. */
+static int kernel_route_put(struct xtable *t, const struct xprefix *p, uint32_t dev,
+			    struct kroutes *k)
+{
+	char buf[XPREFIX_STRLEN];
+	uint32_t cur;
+	int ret = rtnl_route_dev(ROUTE_DEV_NEW, p, dev);
+
+	if (!ret)
+		return 1;
+	xprefix_str(p, buf);
+	if (ret == -EEXIST && !(ret = kroute_dev(k, p, &cur))) {
+		if (!cur)
+			return fail(t, -EEXIST, "the kernel's main table has a route %s of someone else's at metric 0, which xfwd's route into the ipsec tunnel would replace: delete it or give it a metric (ip route del %s; ip route add %s ... metric 100)",
+				    buf, buf, buf);
+		if (cur == dev || !(ret = rtnl_route_dev(ROUTE_DEV_SET, p, dev)))
+			return 0;
+	}
+	return fail(t, ret, "cannot add the kernel route %s into the ipsec tunnel: %s", buf,
+		    strerror(-ret));
+}
+
 /* The kernel's route into the xfrm interface dev for p (dev 0: none),
  * where there was the one into old (0: none). It comes before XDP passes
  * the prefix up, and goes only once the committed maps no longer do
@@ -792,7 +851,16 @@ static int kernel_route_follow(struct xtable *t, const struct xprefix *p, uint32
 	for (size_t i = 0; dev && i < t->nxgone; i++) /* back before the commit: keep it */
 		if (xprefix_eq(&t->xgone[i].p, p))
 			t->xgone[i--] = t->xgone[--t->nxgone];
-	if (!dev || dev == old || !(ret = rtnl_route_dev(ROUTE_DEV_SET, p, dev)))
+	if (!dev || dev == old)
+		return 0;
+	if (!old) { /* none of ours known: never replace another's */
+		struct kroutes k = { 0 };
+
+		ret = kernel_route_put(t, p, dev, &k);
+		free(k.r);
+		return ret < 0 ? ret : 0;
+	}
+	if (!(ret = rtnl_route_dev(ROUTE_DEV_SET, p, dev))) /* ours, moved */
 		return 0;
 	return fail(t, ret, "cannot add the kernel route %s into the ipsec tunnel: %s",
 		    xprefix_str(p, buf), strerror(-ret));
@@ -1077,7 +1145,7 @@ static bool xfrm_in_use(const struct xtable *t, uint32_t ifindex)
 
 int xt_kernel_routes_restore(struct xtable *t, uint32_t ifindex)
 {
-	char buf[XPREFIX_STRLEN];
+	struct kroutes k = { 0 };
 	struct xroute *r;
 	size_t n;
 	int ret = 0, count = 0;
@@ -1086,19 +1154,18 @@ int xt_kernel_routes_restore(struct xtable *t, uint32_t ifindex)
 		return 0;
 	if (routes_of(t, (struct route_list){ .origin = -1, .xfrm = t, .xfrm_dev = ifindex }, &r, &n))
 		return fail(t, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < n && !ret; i++) {
-		uint32_t dev = group_xfrm_dev(t, r[i].group);
+	/* Only the lost count; one of ours there already is set to its
+	 * device. One that fails leaves the others to be put back. */
+	for (size_t i = 0; i < n; i++) {
+		int one = kernel_route_put(t, &r[i].p, group_xfrm_dev(t, r[i].group), &k);
 
-		/* Only the lost count; one there already is set, to be ours. */
-		if (!(ret = rtnl_route_dev(ROUTE_DEV_NEW, &r[i].p, dev)))
+		if (one > 0)
 			count++;
-		else if (ret == -EEXIST)
-			ret = rtnl_route_dev(ROUTE_DEV_SET, &r[i].p, dev);
-		if (ret)
-			fail(t, ret, "cannot put back the kernel route %s into an ipsec tunnel: %s",
-			     xprefix_str(&r[i].p, buf), strerror(-ret));
+		else if (one < 0 && !ret)
+			ret = one;
 	}
 	free(r);
+	free(k.r);
 	return ret ? ret : count;
 }
 
