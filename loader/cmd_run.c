@@ -36,6 +36,7 @@
 #include "rtnl.h"
 #include "health.h"
 #include "table.h"
+#include "xfrm.h"
 
 /* Routes mirrored before a dump, indexed by prefix (open addressing) and
  * marked as the dump names them: those left unmarked are stale. */
@@ -157,12 +158,28 @@ static int config_check(struct daemon *d, const struct xconfig *c)
 
 /* A [tunnels] line: added, or its probe settings changed in place
  * (config_check refused any other difference). */
+/* A running ipsec tunnel with static keys is adopted as it is; its SPIs
+ * and keys live only in the kernel, so a config that names others is
+ * said, not applied: switching alone would cut the peer off
+ * (docs/ipsec-rekey.md). */
+static void ipsec_keys_compare(struct daemon *d, const struct xfwd_tunnel *tun,
+			       const struct cli_tunnel *c)
+{
+	char msg[512];
+
+	if (!(tun->flags & XFWD_TUN_F_OWN_SA) || !xfrm_sa_check(c, tun->key, msg, sizeof(msg)))
+		return;
+	logmsg(d, 4, "xfwd: warning: tunnel %s: %s; the running SAs stay: rekey with 'xfwd tunnel rekey' on both sides (docs/ipsec-rekey.md) or put the running SPIs and keys back in %s",
+	       c->name, msg, d->path);
+}
+
 static int tunnel_apply(struct daemon *d, const struct cli_tunnel *c)
 {
 	uint32_t id = xt_tunnel_find(&d->t, c->name);
 
 	if (!id)
 		return xt_tunnel_add(&d->t, c);
+	ipsec_keys_compare(d, &d->t.tun[id], c);
 	if (tunnel_diff(&d->t.tun[id], c) == TUN_SAME)
 		return 0;
 	logmsg(d, 6, "xfwd: tunnel %s: new probe settings, probing starts afresh", c->name);

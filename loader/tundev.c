@@ -222,7 +222,7 @@ int tundev_ensure(const struct xfwd_tunnel *t, enum tundev_result *res,
 	if ((ret == -EOPNOTSUPP || ret == -ENOENT) && t->type == XFWD_TUN_IPSEC) {
 		snprintf(err, len, "cannot create the xfrm interface %s: this kernel has no xfrm interfaces (%s): modprobe xfrm_interface",
 			 t->name, strerror(-ret));
-		return ret;
+		return -ENOPKG; /* the system's, not the input's: exit 2 */
 	}
 	if (ret == -EOPNOTSUPP || ret == -ENOENT) {
 		fprintf(stderr, "xfwd: warning: this kernel has no '%s' device (module not available): tunnel %s forwards, but inner packets for this host are not delivered\n",

@@ -240,16 +240,21 @@ static void sa_del_spi(const struct xaddr *dst, uint32_t spi)
 	sa_del(&id);
 }
 
-static void install_error(int ret, const char *what, char *err, size_t len)
+/* The message for ret; the error to return: a kernel without ESP is
+ * the system's problem (-ENOPKG, exit 2), not the input's. */
+static int install_error(int ret, const char *what, char *err, size_t len)
 {
-	if (ret == -ENOPROTOOPT || ret == -EPROTONOSUPPORT || ret == -ENOENT)
+	if (ret == -ENOPROTOOPT || ret == -EPROTONOSUPPORT || ret == -ENOENT) {
 		snprintf(err, len, "cannot install %s: this kernel has no ESP or AES-GCM (%s): modprobe esp4 esp6 xfrm_interface",
 			 what, strerror(-ret));
-	else if (ret == -EEXIST)
+		return -ENOPKG;
+	}
+	if (ret == -EEXIST)
 		snprintf(err, len, "cannot install %s: an SA or policy with the same SPI or if_id exists (ip xfrm state; ip xfrm policy): choose other SPIs or if-id",
 			 what);
 	else
 		snprintf(err, len, "cannot install %s: %s", what, strerror(-ret));
+	return ret;
 }
 
 /* On failure, exactly what this call installed is removed again: an SA
@@ -261,11 +266,10 @@ int xfrm_install(const struct xaddr *local, const struct xaddr *remote, uint32_t
 	int ret, k = 0;
 
 	if ((ret = sa_add(local, remote, if_id, out))) {
-		install_error(ret, "the outbound SA", err, len);
-		return ret;
+		return install_error(ret, "the outbound SA", err, len);
 	}
 	if ((ret = sa_add(remote, local, if_id, in))) {
-		install_error(ret, "the inbound SA", err, len);
+		ret = install_error(ret, "the inbound SA", err, len);
 		sa_del_spi(remote, out->spi);
 		return ret;
 	}
@@ -273,7 +277,7 @@ int xfrm_install(const struct xaddr *local, const struct xaddr *remote, uint32_t
 		k++;
 	if (!ret)
 		return 0;
-	install_error(ret, "the policies", err, len);
+	ret = install_error(ret, "the policies", err, len);
 	while (k--)
 		policy_k(false, k, local, remote, if_id);
 	sa_del_spi(remote, out->spi);
@@ -349,6 +353,92 @@ int xfrm_sa_list(uint32_t if_id, const struct xaddr *local, struct xfrm_sa_state
 	return ret ? ret : d.n;
 }
 
+/* ---- the config against the kernel ---- */
+
+/* What one SA get found: the if_id and key of the SA with that id. */
+struct sa_get {
+	uint32_t if_id;
+	bool found;
+	const struct xfrm_key *want;
+	bool same_key;
+};
+
+static int sa_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct sa_get *g = data;
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != XFRM_MSG_NEWSA)
+		return MNL_CB_OK;
+	g->found = true;
+	mnl_attr_for_each(a, nlh, sizeof(struct xfrm_usersa_info)) {
+		const struct xfrm_algo_aead *k = mnl_attr_get_payload(a);
+
+		if (mnl_attr_get_type(a) == XFRMA_IF_ID)
+			g->if_id = mnl_attr_get_u32(a);
+		else if (mnl_attr_get_type(a) == XFRMA_ALG_AEAD &&
+			 mnl_attr_get_payload_len(a) >= sizeof(*k) + g->want->len &&
+			 k->alg_key_len == g->want->len * 8)
+			g->same_key = !memcmp(k->alg_key, g->want->bytes, g->want->len);
+	}
+	return MNL_CB_OK;
+}
+
+/* The SA to dst with this SPI: 1 bound to if_id with this key, 0 not
+ * there (or bound elsewhere), -EKEYREJECTED another key, or -errno. */
+static int sa_matches(const struct xaddr *dst, uint32_t if_id, const struct xfrm_sa *s)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct xfrm_usersa_id *id = mnl_nlmsg_put_extra_header(nlh, sizeof(*id));
+	struct sa_get g = { .want = &s->key };
+	int ret;
+
+	nlh->nlmsg_type = XFRM_MSG_GETSA;
+	put_addr(&id->daddr, dst);
+	id->spi = htonl(s->spi);
+	id->family = (uint16_t)dst->family;
+	id->proto = IPPROTO_ESP;
+	ret = nl_request(NETLINK_XFRM, nlh, sa_get_cb, &g);
+	explicit_bzero(buf, sizeof(buf)); /* the reply held the key */
+	if (ret == -ESRCH || ret == -ENOENT || (!ret && (!g.found || g.if_id != if_id)))
+		return 0;
+	if (ret)
+		return ret;
+	return g.same_key ? 1 : -EKEYREJECTED;
+}
+
+static int sa_check_one(const struct xaddr *dst, uint32_t if_id, const struct xfrm_sa *s,
+			const char *dir, const char *file, char *err, size_t len)
+{
+	int ret = sa_matches(dst, if_id, s);
+
+	if (ret == 1)
+		return 0;
+	if (!ret)
+		snprintf(err, len, "the kernel has no %sbound SA with spi-%s 0x%x", dir, dir, s->spi);
+	else if (ret == -EKEYREJECTED)
+		snprintf(err, len, "the %sbound SA 0x%x holds another key than key-%s %s", dir, s->spi,
+			 dir, file);
+	else
+		snprintf(err, len, "cannot read the %sbound SA 0x%x: %s", dir, s->spi, strerror(-ret));
+	return ret ? ret : -ENOENT;
+}
+
+int xfrm_sa_check(const struct cli_tunnel *c, uint32_t if_id, char *err, size_t len)
+{
+	struct xfrm_sa out = { 0 }, in = { 0 };
+	int ret = xfrm_sa_read(c, &out, &in, err, len);
+
+	if (!ret)
+		ret = sa_check_one(&c->remote, if_id, &out, "out", c->key_out, err, len);
+	if (!ret)
+		ret = sa_check_one(&c->local, if_id, &in, "in", c->key_in, err, len);
+	explicit_bzero(&out, sizeof(out));
+	explicit_bzero(&in, sizeof(in));
+	return ret;
+}
+
 /* ---- rekey ---- */
 
 #define OWN_MAX 16
@@ -414,11 +504,10 @@ int xfrm_rekey(const struct xaddr *local, const struct xaddr *remote, uint32_t i
 	if (retire_in && (ret = retire_check(if_id, local, retire_in, in->spi, err, len)))
 		return ret;
 	if (in->spi && (ret = sa_add(remote, local, if_id, in))) {
-		install_error(ret, "the new inbound SA", err, len);
-		return ret;
+		return install_error(ret, "the new inbound SA", err, len);
 	}
 	if (out->spi && (ret = sa_add(local, remote, if_id, out))) {
-		install_error(ret, "the new outbound SA", err, len);
+		ret = install_error(ret, "the new outbound SA", err, len);
 		if (in->spi)
 			sa_del_spi(local, in->spi);
 		return ret;

@@ -14,6 +14,7 @@
 require_root
 tmp=$(mktemp -d)
 trap 'cleanup; rm -rf "$tmp"' EXIT
+SLOW=${XFWD_TEST_SLOW:-1}
 echo "test_ipsec: route-based IPsec through the kernel's xfrm on $(uname -r)"
 
 # key NAME: a 36-byte AES-256-GCM key + salt, as hex, in a root-only file.
@@ -65,6 +66,18 @@ check "route add over ipsec put the kernel's route into the interface" sh_ok "
 	nsx a ip route show 10.20.0.0/16 | grep -q 'dev ipsec1 proto 88'"
 check "an ipsec tunnel takes no ECMP partner" sh_ok "
 	xf a route add 10.30.0.0/16 tunnel ipsec1 via 192.0.2.2 dev a-u 2>&1 | grep -q 'takes no other next hop'"
+# The kernel's route for a prefix at metric 0 that is not xfwd's is not
+# replaced (deleting ours later would take it along); one of xfwd's own,
+# left behind (proto 88), is taken over.
+nsx a ip route add 10.30.0.0/16 via 192.0.2.2
+check "someone else's kernel route for the prefix: route add refused, saying so" sh_ok "
+	! xf a route add 10.30.0.0/16 tunnel ipsec1 2>$tmp/err && grep -q 'has a route 10.30.0.0/16 of someone else.s at metric 0' $tmp/err || cat $tmp/err"
+check "...their route as it was, and no route in xfwd" sh_ok "
+	nsx a ip route show 10.30.0.0/16 | grep -q 'via 192.0.2.2 dev a-u' && ! xf a route show | grep -q 10.30.0.0/16"
+nsx a ip route del 10.30.0.0/16
+nsx a ip route add 10.31.0.0/16 dev ipsec1 proto 88
+check "a kernel route of xfwd's own left behind is taken over" sh_ok "
+	xf a route add 10.31.0.0/16 tunnel ipsec1 && xf a route del 10.31.0.0/16 && [ -z \"\$(nsx a ip route show 10.31.0.0/16)\" ]"
 
 nsx b tcpdump -U -n -i b-u -w "$tmp/wire.pcap" 2>"$tmp/tcpdump.err" &
 CAP=$!
@@ -192,6 +205,7 @@ cat >"$tmp/b.conf" <<CONF
 [xfwd]
 pin-root = $PIN_BASE/xfwd-$NSP-b
 attach = b-u b-s
+mirror-table = 100
 [tunnels]
 tunnel = ipsec1 type ipsec local 192.0.2.2 remote 192.0.2.1 spi-out 0x2002 spi-in 0x2001 key-out $tmp/ba key-in $tmp/ab
 [routes]
@@ -207,11 +221,47 @@ run_b "$tmp/b.conf"
 check "xfwd run adopts the running ipsec tunnel from its config" sh_ok "grep -q 'xfwd: running' $tmp/b.log || cat $tmp/b.log"
 check "...SAs not installed twice, traffic still crosses" sh_ok "
 	[ \$(nsx b ip xfrm state | grep -c 'proto esp spi') -eq 2 ] && nsx c ping -c 3 -i 0.2 -W 2 10.20.1.10 >/dev/null"
+check "...its SPIs and keys are the file's: no warning" sh_ok "! grep warning $tmp/b.log"
+# A mirrored route over ipsec1 (a BGP daemon's, in table 100): its kernel
+# route into ipsec1 goes only after the batch that drops it is committed,
+# and stays when the prefix is back in the same batch (the daemon stopped
+# while the table flaps, so that both events are read together).
+kroute() { nsx b ip route show "$1" | grep -q 'dev ipsec1 proto 88'; }
+nsx b ip route add 10.12.0.0/16 dev ipsec1 table 100
+check "mirrored route over ipsec: the kernel's route into the interface" wait_for -t $((2 * SLOW)) kroute 10.12.0.0/16
+kill -STOP $DB
+nsx b ip route del 10.12.0.0/16 dev ipsec1 table 100
+nsx b ip route add 10.12.0.0/16 dev ipsec1 table 100
+nsx b ip route add 10.13.0.0/16 dev ipsec1 table 100
+kill -CONT $DB
+wait_for -t $((2 * SLOW)) sh_ok "xf b route show | grep -q 10.13.0.0/16" || true
+sleep "$SLOW"
+check "...gone and back in one batch: the kernel's route stays" sh_ok "kroute 10.12.0.0/16 && kroute 10.13.0.0/16"
+nsx b ip route del 10.12.0.0/16 dev ipsec1 table 100
+check "...gone: the kernel's route too, once committed" wait_for -t $((2 * SLOW)) sh_ok "
+	! kroute 10.12.0.0/16 && ! xf b route show | grep -q 10.12.0.0/16"
+nsx b ip route del 10.13.0.0/16 dev ipsec1 table 100
+kill $DB; wait $DB 2>/dev/null || true
+# SPIs and keys live only in the kernel: a file naming others is said at
+# start, and the running SAs stay (switching alone would cut a off).
+key other
+sed 's/spi-out 0x2002/spi-out 0x2003/' "$tmp/b.conf" >"$tmp/b3.conf"
+run_b "$tmp/b3.conf"
+check "a changed spi-out in the file: said at start, the running SAs kept" sh_ok "
+	grep -q 'warning: tunnel ipsec1: the kernel has no outbound SA with spi-out 0x2003; the running SAs stay' $tmp/b.log &&
+	grep -q 'xfwd: running' $tmp/b.log || cat $tmp/b.log"
+kill $DB; wait $DB 2>/dev/null || true
+sed "s|key-in $tmp/ab|key-in $tmp/other|" "$tmp/b.conf" >"$tmp/b4.conf"
+run_b "$tmp/b4.conf"
+check "a changed key file: said at start, naming it" sh_ok "
+	grep -q 'warning: tunnel ipsec1: the inbound SA 0x2001 holds another key than key-in $tmp/other' $tmp/b.log || cat $tmp/b.log"
+check "...the SAs as they were, traffic still crosses" sh_ok "
+	[ \$(nsx b ip xfrm state | grep -c 'proto esp spi') -eq 2 ] && nsx c ping -c 3 -i 0.2 -W 2 10.20.1.10 >/dev/null"
 kill $DB; wait $DB 2>/dev/null || true
 sed 's/key-in \(.*\)$/key-in \1 if-id 99/' "$tmp/b.conf" >"$tmp/b2.conf"
 run_b "$tmp/b2.conf"
 check "...an ipsec tunnel changed in the file (if-id) is refused, naming its line" \
-	sh_ok "grep -q 'b2.conf:5: tunnel ipsec1 differs' $tmp/b.log || cat $tmp/b.log"
+	sh_ok "grep -q 'b2.conf:6: tunnel ipsec1 differs' $tmp/b.log || cat $tmp/b.log"
 kill $DB 2>/dev/null || true; wait $DB 2>/dev/null || true
 
 # GRE primary, IPsec backup (the seeds' mixed design): both daemons run,
@@ -226,7 +276,6 @@ for n in a b; do
 	link $n $n-g m m-$n; nsx m ip link set m-$n master br0; host_if m m-$n
 done
 nsx a ip addr add 192.0.3.1/24 dev a-g; nsx b ip addr add 192.0.3.2/24 dev b-g
-SLOW=${XFWD_TEST_SLOW:-1}
 PROBE="probe udp probe-interval $((10 * SLOW)) probe-multiplier 3 hold-down $((500 * SLOW))"
 mixed_conf() { # NS LOCAL REMOTE IPSEC-LINE HOST-ROUTE FAR
 	cat <<CONF
