@@ -344,6 +344,12 @@ static int parse_ipsec_opt(struct args *a, struct cli_tunnel *t, const char *w)
 		return parse_inner(a, t);
 	if (!(v = value(a, w)))
 		return -1;
+	if (is(w, "encap")) {
+		if (!is(v, "udp"))
+			return fail(a, "'encap' is 'udp': ESP in UDP 4500 (NAT traversal, RFC 3948)");
+		t->udp_encap = true;
+		return 0;
+	}
 	if (is(w, "keyed-by")) {
 		if (!is(v, "static") && !is(v, "external"))
 			return fail(a, "'keyed-by' is 'static' (spi-out, spi-in, key-out, key-in) or 'external' (an IKE daemon installs the SAs)");
@@ -405,7 +411,7 @@ static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 	} else if (is(w, "dev")) {
 		return copy_dev(a, value(a, w), t->dev);
 	} else if (is(w, "if-id") || is(w, "spi-out") || is(w, "spi-in") || is(w, "key-out") ||
-		   is(w, "key-in") || is(w, "keyed-by") || is(w, "inner")) {
+		   is(w, "key-in") || is(w, "keyed-by") || is(w, "inner") || is(w, "encap")) {
 		return parse_ipsec_opt(a, t, w);
 	} else if (is(w, "probe") || is(w, "probe-interval") || is(w, "probe-multiplier") ||
 		   is(w, "hold-down")) {
@@ -445,6 +451,8 @@ static int ipsec_check(struct args *a, const struct cli_tunnel *t)
 		return fail(a, "an ipsec tunnel is probed with 'probe icmp PEER from SRC' (its inner addresses; the kernel answers), not udp: only xfwd's XDP answers those, and ESP reaches it encrypted");
 	if (t->external && any_static)
 		return fail(a, "'keyed-by external' takes no spi-out, spi-in, key-out or key-in: the IKE daemon installs the SAs");
+	if (t->external && t->udp_encap)
+		return fail(a, "'keyed-by external' takes no 'encap udp': the IKE daemon chooses the encapsulation (strongSwan: encap = yes)");
 	if (t->external && !t->if_id)
 		return fail(a, "'keyed-by external' needs 'if-id N', the if_id the IKE daemon's SAs carry (strongSwan: if_id_in/if_id_out)");
 	if (!t->external && (!t->spi_out || !t->spi_in || !t->key_out[0] || !t->key_in[0]))
@@ -528,8 +536,8 @@ static int parse_tunnel(struct args *a, struct cli_req *r)
 	if (r->tun.type == XFWD_TUN_IPSEC)
 		return ipsec_check(a, &r->tun);
 	if (r->tun.if_id || r->tun.spi_out || r->tun.spi_in || r->tun.key_out[0] ||
-	    r->tun.key_in[0] || r->tun.external || r->tun.has_inner)
-		return fail(a, "if-id, spi-out, spi-in, key-out, key-in, keyed-by and inner apply to ipsec tunnels only");
+	    r->tun.key_in[0] || r->tun.external || r->tun.has_inner || r->tun.udp_encap)
+		return fail(a, "if-id, spi-out, spi-in, key-out, key-in, keyed-by, inner and encap apply to ipsec tunnels only");
 	if (r->tun.has_key && (r->tun.type != XFWD_TUN_GRE || r->tun.key_is_vni))
 		return fail(a, "'%s' applies to %s tunnels only", r->tun.key_is_vni ? "vni" : "key",
 			    r->tun.key_is_vni ? "VXLAN and GENEVE" : "GRE");
@@ -672,7 +680,7 @@ const char *cli_usage(void)
 	       "              [probe udp | probe icmp PEER from SRC] [probe-interval MS]\n"
 	       "              [probe-multiplier N] [hold-down MS]\n"
 	       "  xfwd tunnel add NAME type ipsec local ADDR remote ADDR [inner ADDR/LEN] [dev DEV]\n"
-	       "              (spi-out N spi-in N key-out FILE key-in FILE [if-id N] | keyed-by external if-id N)\n"
+	       "              (spi-out N spi-in N key-out FILE key-in FILE [if-id N] [encap udp] | keyed-by external if-id N)\n"
 	       "  xfwd tunnel rekey NAME [spi-in N key-in FILE] [spi-out N key-out FILE] [retire-in N]\n"
 	       "  xfwd tunnel del NAME | show\n"
 	       "  xfwd health                   per tunnel: probe state, RTT, loss, last change\n"

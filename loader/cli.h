@@ -63,6 +63,7 @@ struct cli_tunnel {
 	bool external;         /* 'keyed-by external': an IKE daemon installs the SAs */
 	uint32_t spi_out, spi_in;
 	char key_out[256], key_in[256]; /* key files (static keys) */
+	bool udp_encap;        /* 'encap udp': ESP in UDP 4500 (RFC 3948) */
 	uint32_t retire_in;    /* rekey: the inbound SPI to remove */
 	bool has_inner;        /* 'inner ADDR/LEN': this host's address on the xfrm interface */
 	struct xaddr inner;

@@ -67,6 +67,8 @@ struct daemon {
 	size_t nroutes;
 	struct health h;       /* tunnel probes (h.skel NULL: not probing) */
 	uint8_t applied[XFWD_MAX_TUNNELS]; /* the verdicts the table has: 1 = next hops dead */
+	int encap_fd[2];       /* ESP in UDP sockets, IPv4 and IPv6 (0: none) */
+	bool encap_said[2];    /* their failure logged */
 };
 
 static void logmsg(const struct daemon *d, int level, const char *fmt, ...)
@@ -88,11 +90,12 @@ static void logmsg(const struct daemon *d, int level, const char *fmt, ...)
 enum tunnel_diff { TUN_SAME, TUN_PROBE, TUN_OTHER };
 
 /* An ipsec tunnel's key is its if_id (by default the id it was given)
- * and who keys it; its SPIs and keys live in the kernel's SAs only, so a
- * change of those is not seen here (docs/ipsec.md). */
+ * who keys it and how ESP travels; its SPIs and keys live in the kernel's
+ * SAs only: ipsec_keys_compare says what differs there (docs/ipsec.md). */
 static bool ipsec_differs(const struct xfwd_tunnel *h, const struct cli_tunnel *w)
 {
-	return (w->if_id && h->key != w->if_id) || !(h->flags & XFWD_TUN_F_OWN_SA) != w->external;
+	return (w->if_id && h->key != w->if_id) || !(h->flags & XFWD_TUN_F_OWN_SA) != w->external ||
+	       !(h->flags & XFWD_TUN_F_UDP_ENCAP) != !w->udp_encap;
 }
 
 static enum tunnel_diff tunnel_diff(const struct xfwd_tunnel *h, const struct cli_tunnel *w)
@@ -304,8 +307,38 @@ static int config_apply(struct daemon *d, const struct xconfig *c)
 
 /* ---- the kernel table ---- */
 
+/* ESP in UDP is decapsulated only through a socket marked UDP_ENCAP: the
+ * daemon holds one per family while a tunnel with 'encap udp' needs it. */
+static void encap_sockets(struct daemon *d)
+{
+	bool need[2] = { false, false };
+	char msg[512];
+
+	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++)
+		if (d->t.tun[id].type == XFWD_TUN_IPSEC && (d->t.tun[id].flags & XFWD_TUN_F_UDP_ENCAP))
+			need[d->t.tun[id].family == AF_INET6] = true;
+	for (int f = 0; f < 2; f++) {
+		int fd;
+
+		if (!need[f] && d->encap_fd[f]) {
+			close(d->encap_fd[f]);
+			d->encap_fd[f] = 0;
+		}
+		if (!need[f] || d->encap_fd[f])
+			continue;
+		if ((fd = xfrm_encap_socket(f ? AF_INET6 : AF_INET, msg, sizeof(msg))) > 0) {
+			d->encap_fd[f] = fd;
+			d->encap_said[f] = false;
+		} else if (!d->encap_said[f]) {
+			logmsg(d, 4, "xfwd: warning: %s", msg);
+			d->encap_said[f] = true;
+		}
+	}
+}
+
 /* Which kernel device belongs to which tunnel: read when tunnels or
- * links may have changed, not for every route (a socket per lookup). */
+ * links may have changed, not for every route (a socket per lookup);
+ * and the sockets ESP in UDP needs follow the tunnels. */
 static void tunnel_devs(struct daemon *d)
 {
 	d->ntdev = 0;
@@ -317,6 +350,7 @@ static void tunnel_devs(struct daemon *d)
 			d->tdev[d->ntdev++].tunnel = id;
 		}
 	}
+	encap_sockets(d);
 }
 
 static uint32_t tunnel_of_dev(const struct daemon *d, uint32_t ifindex)
@@ -964,6 +998,9 @@ int cmd_run(const struct cli_req *r, char *err, size_t len)
 	}
 	attach_end(&d->attach, d->err, sizeof(d->err)); /* if start failed before */
 	health_close(&d->h);
+	for (int f = 0; f < 2; f++)
+		if (d->encap_fd[f])
+			close(d->encap_fd[f]);
 	if (d->ev)
 		mnl_socket_close(d->ev);
 	if (d->t.b) { /* table_open() succeeded */

@@ -25,9 +25,15 @@ static void tunnel_addrs(const struct xfwd_tunnel *tun, struct xaddr *l, struct 
 
 static int tunnel_change(struct xtable *t, const struct cli_req *r)
 {
+	int ret;
+
 	if (r->cmd == CMD_TUNNEL_DEL)
 		return xt_tunnel_del(t, r->tun.name);
-	return xt_tunnel_add(t, &r->tun);
+	ret = xt_tunnel_add(t, &r->tun);
+	if (!ret && r->tun.udp_encap) /* the command holds no socket; the daemon does */
+		fprintf(stderr, "xfwd: note: ESP in UDP %d arriving for tunnel %s is decrypted only while 'xfwd run' (or an IKE daemon) holds UDP %d (docs/ipsec.md)\n",
+			XFRM_ENCAP_PORT, r->tun.name, XFRM_ENCAP_PORT);
+	return ret;
 }
 
 int cmd_tunnel_change(const struct cli_req *r, char *err, size_t len)
@@ -51,6 +57,7 @@ static int tunnel_rekey(struct xtable *t, const struct cli_req *r)
 	}
 	tunnel_addrs(&t->tun[id], &l, &rm);
 	ret = xfrm_sa_read(&r->tun, &out, &in, t->err, t->errlen);
+	out.udp_encap = in.udp_encap = t->tun[id].flags & XFWD_TUN_F_UDP_ENCAP; /* as the tunnel's */
 	if (!ret)
 		ret = xfrm_rekey(&l, &rm, t->tun[id].key, &in, &out, r->tun.retire_in, t->err, t->errlen);
 	explicit_bzero(&out, sizeof(out)); /* key material */
@@ -89,6 +96,7 @@ static void ipsec_detail(const struct xfwd_tunnel *tun, struct jw *w)
 	struct xaddr l, rm;
 	struct xfrm_sa_state sa[16];
 	const char *keyed = (tun->flags & XFWD_TUN_F_OWN_SA) ? "static" : "external";
+	bool udp = tun->flags & XFWD_TUN_F_UDP_ENCAP; /* static keys only: an IKE daemon's are its own */
 	time_t now = time(NULL);
 	int n;
 
@@ -96,7 +104,7 @@ static void ipsec_detail(const struct xfwd_tunnel *tun, struct jw *w)
 	n = xfrm_sa_list(tun->key, &l, sa, 16);
 	n = n < 0 ? 0 : n > 16 ? 16 : n;
 	if (!w) {
-		printf(" if-id %u keyed-by %s sas %d", tun->key, keyed, n);
+		printf(" if-id %u keyed-by %s%s sas %d", tun->key, keyed, udp ? " encap udp" : "", n);
 		for (int i = 0; i < n; i++)
 			printf(" [%s spi 0x%08x pkts %llu bytes %llu age %llds auth-failed %u replay %u]",
 			       sa[i].out ? "out" : "in", sa[i].spi, (unsigned long long)sa[i].packets,
@@ -106,6 +114,8 @@ static void ipsec_detail(const struct xfwd_tunnel *tun, struct jw *w)
 	}
 	jw_uint(w, "if_id", tun->key);
 	jw_str(w, "keyed_by", keyed);
+	if (tun->flags & XFWD_TUN_F_OWN_SA)
+		jw_str(w, "encap", udp ? "udp" : "none");
 	jw_arr_begin(w, "sas");
 	for (int i = 0; i < n; i++) {
 		jw_obj_begin(w, NULL);

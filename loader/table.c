@@ -1520,7 +1520,7 @@ static int ipsec_setup(struct xtable *t, const struct cli_tunnel *c, struct xfwd
 		return 0;
 	if ((ret = xfrm_install(&c->local, &c->remote, tun->key, out, in, t->err, t->errlen)))
 		return ret;
-	tun->flags |= XFWD_TUN_F_OWN_SA;
+	tun->flags |= XFWD_TUN_F_OWN_SA | (c->udp_encap ? XFWD_TUN_F_UDP_ENCAP : 0);
 	return 0;
 }
 

@@ -14,9 +14,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <linux/udp.h>
 #include <linux/xfrm.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,6 +105,7 @@ int xfrm_sa_read(const struct cli_tunnel *c, struct xfrm_sa *out, struct xfrm_sa
 		ret = xfrm_key_read(c->key_in, &in->key, err, len);
 	out->spi = c->spi_out;
 	in->spi = c->spi_in;
+	out->udp_encap = in->udp_encap = c->udp_encap;
 	return ret;
 }
 
@@ -149,6 +153,13 @@ static int sa_add(const struct xaddr *src, const struct xaddr *dst, uint32_t if_
 	memcpy(aead.a.alg_key, s->key.bytes, s->key.len);
 	mnl_attr_put(nlh, XFRMA_ALG_AEAD, sizeof(aead.a) + s->key.len, &aead);
 	mnl_attr_put_u32(nlh, XFRMA_IF_ID, if_id);
+	if (s->udp_encap) {
+		struct xfrm_encap_tmpl e = { .encap_type = UDP_ENCAP_ESPINUDP,
+					     .encap_sport = htons(XFRM_ENCAP_PORT),
+					     .encap_dport = htons(XFRM_ENCAP_PORT) };
+
+		mnl_attr_put(nlh, XFRMA_ENCAP, sizeof(e), &e);
+	}
 	ret = nl_request(NETLINK_XFRM, nlh, NULL, NULL);
 	explicit_bzero(buf, sizeof(buf)); /* key material */
 	explicit_bzero(&aead, sizeof(aead));
@@ -532,4 +543,27 @@ void xfrm_remove(uint32_t if_id)
 		return;
 	for (int i = 0; i < d.n && i < d.max; i++)
 		sa_del(&ids[i]);
+}
+
+int xfrm_encap_socket(int family, char *err, size_t len)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(XFRM_ENCAP_PORT) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(XFRM_ENCAP_PORT) };
+	int one = 1, encap = UDP_ENCAP_ESPINUDP, ret = 0;
+	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 ||
+	    (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
+	    (family == AF_INET6 ? bind(fd, (struct sockaddr *)&a6, sizeof(a6))
+				: bind(fd, (struct sockaddr *)&a4, sizeof(a4))) ||
+	    setsockopt(fd, IPPROTO_UDP, UDP_ENCAP, &encap, sizeof(encap)))
+		ret = -errno;
+	if (!ret)
+		return fd;
+	snprintf(err, len, "cannot hold UDP %d (%s) for ESP in UDP: %s%s", XFRM_ENCAP_PORT,
+		 family == AF_INET6 ? "IPv6" : "IPv4", strerror(-ret),
+		 ret == -EADDRINUSE ? " (an IKE daemon's socket decapsulates it as well; anything else there leaves ESP in UDP undelivered: ss -ulnp sport = 4500)" : "");
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }

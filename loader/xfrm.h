@@ -5,6 +5,7 @@
 #ifndef XFWD_XFRM_H
 #define XFWD_XFRM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +23,11 @@ struct xfrm_key {
 struct xfrm_sa {
 	uint32_t spi;
 	struct xfrm_key key;
+	bool udp_encap; /* ESP in UDP, port XFRM_ENCAP_PORT both ways */
 };
+
+/* ESP in UDP (RFC 3948): NAT-T's port, on both ends. */
+#define XFRM_ENCAP_PORT 4500
 
 /* Read a key file: hex digits (optionally 0x-prefixed, blanks ignored)
  * of 20, 28 or 36 bytes; the file must be a regular file that only its
@@ -71,5 +76,10 @@ int xfrm_sa_list(uint32_t if_id, const struct xaddr *local, struct xfrm_sa_state
 int xfrm_rekey(const struct xaddr *local, const struct xaddr *remote, uint32_t if_id,
 	       const struct xfrm_sa *in, const struct xfrm_sa *out, uint32_t retire_in,
 	       char *err, size_t len);
+
+/* ESP in UDP arrives decrypted only through a UDP socket marked
+ * UDP_ENCAP_ESPINUDP on port XFRM_ENCAP_PORT: one for family (any
+ * address), for the daemon to hold. The fd, or -errno with err. */
+int xfrm_encap_socket(int family, char *err, size_t len);
 
 #endif

@@ -211,6 +211,7 @@ static void test_ipsec(void **s)
 	assert_string_equal(r.tun.key_in, "/k/i");
 	assert_int_equal(r.tun.if_id, 9);
 	assert_false(r.tun.external);
+	assert_false(r.tun.udp_encap);
 	assert_true(r.tun.has_inner);
 	assert_string_equal(xaddr_str(&r.tun.inner, buf), "169.254.10.1"); /* host bits kept */
 	assert_int_equal(r.tun.inner_len, 30);
@@ -235,6 +236,13 @@ static void test_ipsec(void **s)
 	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 keyed-by external if-id 3 inner 10.0.0.1",
 		"expected ADDR/LEN");
 	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 if-id 4", "apply to ipsec tunnels only");
+	assert_int_equal(parse(&r, "xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 spi-out 300 spi-in 301 key-out /a key-in /b encap udp"), 0);
+	assert_true(r.tun.udp_encap);
+	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 spi-out 300 spi-in 301 key-out /a key-in /b encap tcp",
+		"'encap' is 'udp'");
+	refused("xfwd tunnel add x1 type ipsec local 1.1.1.1 remote 2.2.2.2 keyed-by external if-id 3 encap udp",
+		"the IKE daemon chooses the encapsulation");
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 encap udp", "apply to ipsec tunnels only");
 }
 
 static void test_ipsec_rekey(void **s)

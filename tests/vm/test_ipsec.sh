@@ -353,7 +353,36 @@ check "deleted while no daemon ran: put back at start" wait_for -t $((10 * SLOW)
 	xroute && grep -q 'ext1: 1 lost kernel route(s) into it put back' $tmp/ma2.log"
 check "...and a's own traffic into the 10/8 crosses ext1 again" sh_ok "
 	nsx a ping -c 2 -i 0.2 -W 2 -I 169.254.20.1 10.20.1.1 >/dev/null || xf a route get 10.20.1.1"
-kill $Da $Db 2>/dev/null || true; wait $Da $Db 2>/dev/null || true
+# ESP in UDP 4500 with static keys ('encap udp'), added to both running
+# daemons by reload, over the second underlay (192.0.3.0/24: one ipsec
+# tunnel per pair of endpoints). The kernel decrypts ESP in UDP only
+# through a socket marked UDP_ENCAP, which each daemon holds.
+for n in a b; do
+	if [ $n = a ]; then l=1 r=2 o=ab i=ba; else l=2 r=1 o=ba i=ab; fi
+	sed -i "/^\[tunnels\]/a tunnel = udp1 type ipsec local 192.0.3.$l remote 192.0.3.$r inner 169.254.30.$l/30 spi-out 0x300$l spi-in 0x300$r key-out $tmp/$o key-in $tmp/$i if-id 31 encap udp" "$tmp/m$n.conf"
+done
+kill -HUP $Da $Db
+udp_sa() { nsx "$1" ip xfrm state get src "$2" dst "$3" proto esp spi "$4" | grep -q 'encap type espinudp sport 4500 dport 4500'; }
+check "encap udp: after reload both SAs carry UDP 4500 encapsulation" wait_for -t $((5 * SLOW)) sh_ok "
+	udp_sa a 192.0.3.1 192.0.3.2 0x3001 && udp_sa a 192.0.3.2 192.0.3.1 0x3002 &&
+	xf a tunnel show | grep '^udp1:' | grep -q 'keyed-by static encap udp sas 2'"
+check "...each daemon holds UDP 4500" sh_ok "
+	nsx a ss -ulnp 'sport = :4500' | grep -q xfwd && nsx b ss -ulnp 'sport = :4500' | grep -q xfwd"
+nsx b tcpdump -U -n -i b-g -w "$tmp/udp.pcap" 2>"$tmp/tcpdump2.err" &
+CAP=$!
+wait_for -t 30 grep -q listening "$tmp/tcpdump2.err" || true
+check "...the inner addresses answer through it" \
+	nsx a ping -c 5 -i 0.2 -W 2 -p 58465744504c41494e5445585421 169.254.30.2
+sleep 0.5; kill $CAP; wait $CAP 2>/dev/null || true
+check "...ESP in UDP 4500 on the wire, both ways, never the payload" sh_ok "
+	n=\$(tcpdump -n -r $tmp/udp.pcap 'udp port 4500 and udp[8:4] != 0' 2>/dev/null | wc -l)
+	[ \$n -ge 5 ] && ! grep -aq XFWDPLAINTEXT $tmp/udp.pcap || { echo \$n; tcpdump -n -r $tmp/udp.pcap | head; false; }"
+xf b tunnel rekey udp1 spi-in 0x3011 key-in "$tmp/ab" >/dev/null
+check "...a rekeyed SA is encapsulated as the tunnel is" udp_sa b 192.0.3.1 192.0.3.2 0x3011
+kill $Db; wait $Db 2>/dev/null || true
+check "...and with no daemon on b to hold UDP 4500, b's kernel cannot decrypt it" sh_ok "
+	! nsx a ping -c 2 -i 0.2 -W 1 169.254.30.2 >/dev/null"
+kill $Da 2>/dev/null || true; wait $Da 2>/dev/null || true
 
 echo "test_ipsec: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]
