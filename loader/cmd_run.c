@@ -159,8 +159,6 @@ static int config_check(struct daemon *d, const struct xconfig *c)
 	return 0;
 }
 
-/* A [tunnels] line: added, or its probe settings changed in place
- * (config_check refused any other difference). */
 /* A running ipsec tunnel with static keys is adopted as it is; its SPIs
  * and keys live only in the kernel, so a config that names others is
  * said, not applied: switching alone would cut the peer off
@@ -176,6 +174,8 @@ static void ipsec_keys_compare(struct daemon *d, const struct xfwd_tunnel *tun,
 	       c->name, msg, d->path);
 }
 
+/* A [tunnels] line: added, or its probe settings changed in place
+ * (config_check refused any other difference). */
 static int tunnel_apply(struct daemon *d, const struct cli_tunnel *c)
 {
 	uint32_t id = xt_tunnel_find(&d->t, c->name);

@@ -4,6 +4,7 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 XFWD=${XFWD:-$TOP/build/xfwd}
+AS_UNIT=$TOP/tests/net/as-unit
 NSP=${NSP:-xt$$}
 PIN_BASE=/sys/fs/bpf
 FAILS=0
@@ -95,17 +96,6 @@ wait_for() {
 }
 
 # Sum of a stats reason's packets, from `xfwd -j stats`.
-# as_unit CMD...: CMD with only the capabilities systemd/xfwd.service
-# grants (root keeps no others once they leave the bounding set), so that
-# a test shows the unit lets the daemon do what it needs.
-as_unit() {
-	local keep drop
-	keep=$(sed -n 's/^CapabilityBoundingSet=//p' "$TOP/systemd/xfwd.service" | tr 'A-Z ' 'a-z\n')
-	[ -n "$keep" ] || { echo "as_unit: no CapabilityBoundingSet in $TOP/systemd/xfwd.service" >&2; return 1; }
-	drop=$(capsh --print | sed -n 's/^Bounding set =//p' | tr ',' '\n' | grep -vxF "$keep" | paste -sd,)
-	capsh --drop="$drop" -- -c 'exec "$@"' as_unit "$@"
-}
-
 stat_pkts() {
 	xf "$1" -j stats | tr ',{}' '\n\n\n' | awk -v r="\"$2\":" '
 		$0 ~ r { hit = 1 } hit && /"packets"/ { split($0, a, ":"); print a[2]; exit }'

@@ -27,7 +27,8 @@ route = fd00:1::/64 via fd00:1::2 dev r0
 ${1:-}
 EOF2
 }
-# What systemd would hear on its notify socket (Type=notify, WatchdogSec).
+# What systemd would hear on its notify socket (Type=notify, WatchdogSec);
+# the daemon runs with the unit's capabilities only (tests/net/as-unit).
 notify_sock=$(mktemp -u /tmp/xfwd-notify.XXXXXX) notes=$(mktemp)
 python3 -c "
 import socket, sys
@@ -40,7 +41,7 @@ trap 'stop_daemon; kill $NPID 2>/dev/null; rm -f "$notify_sock" "$notes"; cleanu
 start_daemon() {
 	cat "$log" >>"$log.all" 2>/dev/null; : >"$log" # "running" must be this start's
 	NOTIFY_SOCKET=$notify_sock WATCHDOG_USEC=300000 \
-		nsenter --net=/run/netns/$NSP-r "$XFWD" run -c "$conf" 2>>"$log" &
+		nsenter --net=/run/netns/$NSP-r "$AS_UNIT" "$XFWD" run -c "$conf" 2>>"$log" &
 	DPID=$!
 	wait_for grep -q "xfwd: running" "$log" || true # checked below
 }

@@ -264,7 +264,8 @@ check "...an ipsec tunnel changed in the file (if-id) is refused, naming its lin
 	sh_ok "grep -q 'b2.conf:6: tunnel ipsec1 differs' $tmp/b.log || cat $tmp/b.log"
 kill $DB 2>/dev/null || true; wait $DB 2>/dev/null || true
 
-# GRE primary, IPsec backup (the seeds' mixed design): both daemons run,
+# GRE primary, IPsec backup (the seeds' mixed design): both daemons run
+# with the systemd unit's capabilities only (as-unit),
 # the far /16 over a probed GRE tunnel under a 10/8 summary over IPsec
 # (a: the adopted SAs of ext1, b: its static ipsec1). Kill GRE's path
 # alone (ESP on its own link lives): the /16 gives way to the
@@ -300,7 +301,7 @@ mixed_conf a 192.0.3.1 192.0.3.2 "ext1 type ipsec local 192.0.2.1 remote 192.0.2
 mixed_conf b 192.0.3.2 192.0.3.1 "$(sed -n 's/^tunnel = \(ipsec1 .*\)/\1/p' "$tmp/b.conf") $(iprobe 1 2)" \
 	b-s "10.20.1.0/24 via 10.20.1.10 dev b-s" 10.10.0.0/16 >"$tmp/mb.conf"
 for n in a b; do
-	nsenter --net=/run/netns/$NSP-$n "$XFWD" run -c "$tmp/m$n.conf" >"$tmp/m$n.log" 2>&1 &
+	nsenter --net=/run/netns/$NSP-$n "$AS_UNIT" "$XFWD" run -c "$tmp/m$n.conf" >"$tmp/m$n.log" 2>&1 &
 	eval "D$n=\$!"
 done
 up() { xf "$1" health | grep -q "^gre1: up "; }
@@ -347,7 +348,7 @@ check "...ext1 up: the daemon put it back, and logged it" wait_for -t $((5 * SLO
 	xroute && grep -q 'ext1: 1 lost kernel route(s) into it put back' $tmp/ma.log"
 kill $Da; wait $Da 2>/dev/null || true
 nsx a ip route del 10.0.0.0/8 dev ext1
-nsenter --net=/run/netns/$NSP-a "$XFWD" run -c "$tmp/ma.conf" >"$tmp/ma2.log" 2>&1 &
+nsenter --net=/run/netns/$NSP-a "$AS_UNIT" "$XFWD" run -c "$tmp/ma.conf" >"$tmp/ma2.log" 2>&1 &
 Da=$!
 check "deleted while no daemon ran: put back at start" wait_for -t $((10 * SLOW)) sh_ok "
 	xroute && grep -q 'ext1: 1 lost kernel route(s) into it put back' $tmp/ma2.log"
