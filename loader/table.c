@@ -2,6 +2,7 @@
 #include "table.h"
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/membarrier.h>
 #include <stdarg.h>
@@ -1449,15 +1450,27 @@ uint32_t xt_tunnel_need(struct xtable *t, const char *name)
 	return id;
 }
 
+/* The tunnel's decapsulation entries (maps/xfwd_abi.h): its own, the
+ * marker of its pair of endpoints, the marker of its local endpoint. */
+enum peer_entry { PEER_TUNNEL, PEER_PAIR, PEER_LOCAL };
+
 static void peer_key(struct xfwd_tunnel_key *k, const struct xfwd_tunnel *tun,
-		     bool endpoint)
+		     enum peer_entry e)
 {
+	bool keyed = tun->flags & XFWD_TUN_F_KEY;
+
 	memset(k, 0, sizeof(*k));
 	k->type = tun->type;
 	k->family = tun->family;
 	memcpy(k->local, tun->local, 16);
-	if (!endpoint)
+	if (e != PEER_LOCAL)
 		memcpy(k->remote, tun->remote, 16);
+	if (e == PEER_TUNNEL) {
+		k->keyed = keyed;
+		k->key = keyed ? tun->key : 0;
+	}
+	if (e == PEER_PAIR)
+		k->keyed = XFWD_TUNNEL_KEY_PAIR;
 }
 
 /* 1 if a is an address of this host, 0 if not, -errno if they cannot be read. */
@@ -1534,6 +1547,18 @@ static void tunnel_undo(const struct xfwd_tunnel *tun)
 			tun->name, tun->name);
 }
 
+static int tunnel_stats_clear(struct xtable *t, uint32_t id)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xfwd_tunnel_counters *zero = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*zero));
+	int ret = zero ? bpf_map_update_elem(t->b->fd.tunnel_stats, &id, zero, BPF_ANY) : -1;
+
+	if (!zero)
+		errno = ENOMEM;
+	free(zero);
+	return ret;
+}
+
 static int tunnel_make(struct xtable *t, const struct cli_tunnel *c,
 		       const struct xfrm_sa *sa_out, const struct xfrm_sa *sa_in)
 {
@@ -1562,9 +1587,10 @@ static int tunnel_make(struct xtable *t, const struct cli_tunnel *c,
 	snprintf(tun.name, sizeof(tun.name), "%s", c->name);
 	memcpy(tun.peer_mac, c->peer_mac, 6);
 	tun.probe = c->probe;
-	peer_key(&k, &tun, false);
+	peer_key(&k, &tun, PEER_TUNNEL);
 	if (!bpf_map_lookup_elem(t->b->fd.tunnel_peers, &k, &marker))
-		return fail(t, -EEXIST, "another tunnel of this type already joins these endpoints");
+		return fail(t, -EEXIST, "another tunnel of this type already joins these endpoints with %s: give each its own (key N, vni N)",
+			    k.keyed ? "this key" : "no key");
 	if ((ret = tundev_ensure(&tun, &dev, t->err, t->errlen)))
 		return ret;
 	if (dev == TUNDEV_CREATED)
@@ -1574,15 +1600,19 @@ static int tunnel_make(struct xtable *t, const struct cli_tunnel *c,
 		return ret;
 	}
 	t->dirty = true;
-	/* The entry first, then what makes the data path use it. */
-	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY) ||
+	/* The entry first, then what makes the data path use it; counting
+	 * from zero, not from an earlier tunnel in this slot. */
+	if (tunnel_stats_clear(t, id) ||
+	    bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY) ||
 	    bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &id, BPF_NOEXIST)) {
 		ret = -errno;
 		tunnel_undo(&tun);
 		return fail(t, ret, "cannot write the tunnel maps: %s", strerror(-ret));
 	}
 	marker = XFWD_TUNNEL_ENDPOINT;
-	peer_key(&k, &tun, true);
+	peer_key(&k, &tun, PEER_PAIR);
+	bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &marker, BPF_ANY);
+	peer_key(&k, &tun, PEER_LOCAL);
 	bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &marker, BPF_ANY);
 	t->tun[id] = tun;
 	health_clear(t, id); /* nothing of an earlier tunnel in this slot */
@@ -1620,13 +1650,16 @@ int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_c
 	return 0;
 }
 
-/* Is another tunnel of the same type still using this local endpoint? */
-static bool endpoint_shared(const struct xtable *t, uint32_t id)
+/* Is another tunnel of the same type still using this local endpoint
+ * (pair: and this remote)? */
+static bool endpoint_shared(const struct xtable *t, uint32_t id, bool pair)
 {
+	const struct xfwd_tunnel *a = &t->tun[id];
+
 	for (uint32_t i = 1; i < XFWD_MAX_TUNNELS; i++)
-		if (i != id && t->tun[i].type == t->tun[id].type &&
-		    t->tun[i].family == t->tun[id].family &&
-		    !memcmp(t->tun[i].local, t->tun[id].local, 16))
+		if (i != id && t->tun[i].type == a->type && t->tun[i].family == a->family &&
+		    !memcmp(t->tun[i].local, a->local, 16) &&
+		    (!pair || !memcmp(t->tun[i].remote, a->remote, 16)))
 			return true;
 	return false;
 }
@@ -1645,10 +1678,12 @@ int xt_tunnel_del(struct xtable *t, const char *name)
 				    name);
 	t->dirty = true;
 	/* Stop decapsulating first, then forget the tunnel. */
-	peer_key(&k, &t->tun[id], false);
+	peer_key(&k, &t->tun[id], PEER_TUNNEL);
 	bpf_map_delete_elem(t->b->fd.tunnel_peers, &k);
-	if (!endpoint_shared(t, id)) {
-		peer_key(&k, &t->tun[id], true);
+	for (enum peer_entry e = PEER_PAIR; e <= PEER_LOCAL; e++) {
+		if (endpoint_shared(t, id, e == PEER_PAIR))
+			continue;
+		peer_key(&k, &t->tun[id], e);
 		bpf_map_delete_elem(t->b->fd.tunnel_peers, &k);
 	}
 	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &zero, BPF_ANY))

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 8u
+#define XFWD_ABI_VERSION 9u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -241,18 +241,25 @@ struct xfwd_tunnel {
 	struct xfwd_probe_cfg probe;
 };
 
-/* Decapsulation match: (type, outer family, local, remote) -> tunnel id.
- * An entry with remote all-zero marks a local endpoint: a packet of that
- * type to it from an unknown remote is dropped, not passed. */
+/* Decapsulation match: (type, outer family, local, remote, GRE key or
+ * VNI) -> tunnel id, so that tunnels between the same endpoints differ by
+ * key (docs/tunnel-keys.md). Two kinds of marker (value
+ * XFWD_TUNNEL_ENDPOINT) say why a packet matched none: keyed
+ * XFWD_TUNNEL_KEY_PAIR, key 0 — some tunnel joins these endpoints (a
+ * wrong key); remote all-zero, keyed 0, key 0 — a local endpoint (an
+ * unknown peer). Either way the packet is dropped, not passed. */
 struct xfwd_tunnel_key {
 	__u8 type;
 	__u8 family;
-	__u16 pad;
+	__u8 keyed; /* 0: no key (IP-in-IP, GRE without), 1: key, or KEY_PAIR */
+	__u8 pad;
 	__u8 local[16];
 	__u8 remote[16];
+	__u32 key;  /* GRE key, VXLAN/GENEVE VNI; 0 when not keyed */
 };
 
-#define XFWD_TUNNEL_ENDPOINT 0xffffffffu /* value of a local-endpoint entry */
+#define XFWD_TUNNEL_ENDPOINT 0xffffffffu /* value of a marker entry */
+#define XFWD_TUNNEL_KEY_PAIR 2           /* keyed: the endpoint-pair marker */
 
 struct xfwd_tunnel_counters {
 	__u64 rx_packets, rx_bytes; /* decapsulated */
@@ -379,7 +386,7 @@ _Static_assert(sizeof(struct xfwd_tunnel) == 88, "tunnel size");
 _Static_assert(sizeof(struct xfwd_probe) == 24, "probe size");
 _Static_assert(sizeof(struct xfwd_probe_rx) == 32, "probe rx size");
 _Static_assert(sizeof(struct xfwd_health) == 72, "health size");
-_Static_assert(sizeof(struct xfwd_tunnel_key) == 36, "tunnel key size");
+_Static_assert(sizeof(struct xfwd_tunnel_key) == 40, "tunnel key size");
 _Static_assert(sizeof(struct xfwd_tunnel_counters) == 32, "tunnel counters size");
 _Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");
 _Static_assert(sizeof(struct xfwd_group) == 140, "group size");

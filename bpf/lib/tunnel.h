@@ -418,12 +418,52 @@ static __always_inline int udp_tunnel_parse(void *l4, void *data_end,
 	return (int)len;
 }
 
-/* The tunnel a packet from remote to local of this type belongs to:
- * its id, 0 = not ours, or -1 for an unknown peer of a local endpoint. */
+/* What tells tunnels between the same endpoints apart: GRE's key (if
+ * any), the VNI. -1 when the header that holds it is cut short or not
+ * one xfwd takes (the tunnel's own parse then says why). */
+static __always_inline int tunnel_key_of(__u8 type, void *l4, void *data_end,
+					 __u8 *keyed, __u32 *key)
+{
+	struct gre_base *g = l4;
+	__u16 flags;
+	__be32 *k;
+
+	*keyed = 0;
+	*key = 0;
+	if (type == XFWD_TUN_IPIP)
+		return 0;
+	if (type != XFWD_TUN_GRE) {
+		struct udp_tun_hdr *h = l4 + sizeof(struct udphdr);
+
+		if ((void *)(h + 1) > data_end)
+			return -1;
+		*keyed = 1;
+		*key = bpf_ntohl(h->vni) >> 8;
+		return 0;
+	}
+	if ((void *)(g + 1) > data_end)
+		return -1;
+	flags = bpf_ntohs(g->flags);
+	if (!(flags & GRE_F_KEY))
+		return 0;
+	k = l4 + ((flags & GRE_F_CSUM) ? 8 : 4);
+	if ((void *)(k + 1) > data_end)
+		return -1;
+	*keyed = 1;
+	*key = bpf_ntohl(*k);
+	return 0;
+}
+
+/* The tunnel a packet from remote to local of this type belongs to: its
+ * id; 0 = not ours; -XFWD_R_DROP_TUNNEL_KEY (or _MALFORMED when the key
+ * could not be read) when tunnels join these endpoints but none has this
+ * key; -XFWD_R_DROP_TUNNEL_PEER for an unknown peer of a local endpoint. */
 static __always_inline long tunnel_find(__u8 type, __u8 family, const void *local,
-					const void *remote, __u32 alen)
+					const void *remote, __u32 alen, void *l4,
+					void *data_end)
 {
 	struct xfwd_tunnel_key k = { .type = type, .family = family };
+	int cut = tunnel_key_of(type, l4, data_end, &k.keyed, &k.key);
 	__u32 *id;
 
 	if (alen == 16) {
@@ -433,11 +473,16 @@ static __always_inline long tunnel_find(__u8 type, __u8 family, const void *loca
 		__builtin_memcpy(k.local, local, 4);
 		__builtin_memcpy(k.remote, remote, 4);
 	}
-	id = bpf_map_lookup_elem(&xfwd_tunnel_peers, &k);
+	id = cut ? NULL : bpf_map_lookup_elem(&xfwd_tunnel_peers, &k);
 	if (id && *id != XFWD_TUNNEL_ENDPOINT)
 		return *id;
+	k.keyed = XFWD_TUNNEL_KEY_PAIR;
+	k.key = 0;
+	if (bpf_map_lookup_elem(&xfwd_tunnel_peers, &k))
+		return cut ? -XFWD_R_DROP_TUNNEL_MALFORMED : -XFWD_R_DROP_TUNNEL_KEY;
+	k.keyed = 0;
 	__builtin_memset(k.remote, 0, 16);
-	return bpf_map_lookup_elem(&xfwd_tunnel_peers, &k) ? -1 : 0;
+	return bpf_map_lookup_elem(&xfwd_tunnel_peers, &k) ? -XFWD_R_DROP_TUNNEL_PEER : 0;
 }
 
 /* Remove outer L2, IP and tunnel headers (strip bytes), leaving a plain
@@ -538,11 +583,11 @@ static __always_inline int decap4(struct xdp_md *ctx, struct hdr_cursor *c,
 	type = tunnel_type(o->protocol, c->pos, data_end);
 	if (!type)
 		return DECAP_NOT_OURS;
-	tid = tunnel_find(type, 2 /* AF_INET */, &o->daddr, &o->saddr, 4);
+	tid = tunnel_find(type, 2 /* AF_INET */, &o->daddr, &o->saddr, 4, c->pos, data_end);
 	if (!tid)
 		return DECAP_NOT_OURS;
 	if (tid < 0)
-		return DROP(ctx, DROP_TUNNEL_PEER);
+		return xfwd_verdict_of(ctx, (__u32)-tid);
 	return decap_common(ctx, (__u32)tid, c->pos, data_end,
 			    (__u32)(c->pos - data), o->tos, o->protocol);
 }
@@ -571,9 +616,7 @@ static __always_inline int decap6(struct xdp_md *ctx, struct hdr_cursor *c,
 {
 	struct ipv6hdr *o;
 	long tid;
-	__u8 type;
-
-	__u8 next;
+	__u8 type, next;
 
 	if (parse_ipv6(c, data_end, &o))
 		return DECAP_NOT_OURS;
@@ -583,11 +626,11 @@ static __always_inline int decap6(struct xdp_md *ctx, struct hdr_cursor *c,
 	type = tunnel_type(next, c->pos, data_end);
 	if (!type)
 		return DECAP_NOT_OURS;
-	tid = tunnel_find(type, 10 /* AF_INET6 */, &o->daddr, &o->saddr, 16);
+	tid = tunnel_find(type, 10 /* AF_INET6 */, &o->daddr, &o->saddr, 16, c->pos, data_end);
 	if (!tid)
 		return DECAP_NOT_OURS;
 	if (tid < 0)
-		return DROP(ctx, DROP_TUNNEL_PEER);
+		return xfwd_verdict_of(ctx, (__u32)-tid);
 	return decap_common(ctx, (__u32)tid, c->pos, data_end,
 			    (__u32)(c->pos - data),
 			    (__u8)(o->priority << 4 | o->flow_lbl[0] >> 4), next);

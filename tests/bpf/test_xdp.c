@@ -80,7 +80,8 @@ static void put_tunnel(uint32_t id, uint8_t type, int family, const char *local,
 	struct xfwd_tunnel t = { .type = type, .family = (uint8_t)family, .ttl = ttl,
 				 .flags = key >= 0 ? XFWD_TUN_F_KEY : 0,
 				 .key = key >= 0 ? (uint32_t)key : 0, .mtu = 1400 };
-	struct xfwd_tunnel_key k = { .type = type, .family = (uint8_t)family };
+	struct xfwd_tunnel_key k = { .type = type, .family = (uint8_t)family,
+				     .keyed = key >= 0, .key = t.key };
 	uint32_t marker = XFWD_TUNNEL_ENDPOINT;
 	int peers = bpf_map__fd(skel->maps.xfwd_tunnel_peers);
 
@@ -92,6 +93,11 @@ static void put_tunnel(uint32_t id, uint8_t type, int family, const char *local,
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_tunnels), &id, &t, 0) ||
 	    bpf_map_update_elem(peers, &k, &id, 0))
 		abort();
+	/* The markers, as the loader writes them: this pair, this endpoint. */
+	k.keyed = XFWD_TUNNEL_KEY_PAIR;
+	k.key = 0;
+	bpf_map_update_elem(peers, &k, &marker, 0);
+	k.keyed = 0;
 	memset(k.remote, 0, 16);
 	bpf_map_update_elem(peers, &k, &marker, 0);
 }
@@ -227,6 +233,9 @@ static void fixture(void)
 	put_tunnel_nh(NH_TUN7, 7, 1400);
 	put_tunnel(8, XFWD_TUN_IPSEC, AF_INET, T4_LOCAL, T4_REMOTE8, 8, 64);
 	put_tunnel_nh(NH_XFRM, 8, 1400);
+	/* Second tunnels between the same endpoints, told apart by key / VNI. */
+	put_tunnel(9, XFWD_TUN_GRE, AF_INET, T4_LOCAL, T4_REMOTE, 44, 64);
+	put_tunnel(10, XFWD_TUN_VXLAN, AF_INET, T4_LOCAL, T4_REMOTE4, 102, 64);
 	put_nh_flags(NH_XFRM, XFWD_NH_F_XFRM); /* as the loader makes it: no MAC */
 	for (uint32_t id = 1; id < NH_MAX; id++)
 		if (id < NH_E1 || id > NH_E3)
@@ -744,17 +753,28 @@ static void test_encap(void)
 	       "inner larger than the tunnel MTU goes to the kernel untouched");
 }
 
-static uint64_t tunnel_tx(uint32_t id, bool bytes)
+/* A tunnel's counters, summed over the CPUs. */
+static struct xfwd_tunnel_counters tunnel_sum(uint32_t id)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	struct xfwd_tunnel_counters c[ncpu];
-	uint64_t sum = 0;
+	struct xfwd_tunnel_counters c[ncpu], sum = { 0 };
 
 	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.xfwd_tunnel_stats), &id, c))
 		abort();
-	for (int i = 0; i < ncpu; i++)
-		sum += bytes ? c[i].tx_bytes : c[i].tx_packets;
+	for (int i = 0; i < ncpu; i++) {
+		sum.rx_packets += c[i].rx_packets;
+		sum.rx_bytes += c[i].rx_bytes;
+		sum.tx_packets += c[i].tx_packets;
+		sum.tx_bytes += c[i].tx_bytes;
+	}
 	return sum;
+}
+
+static uint64_t tunnel_tx(uint32_t id, bool bytes)
+{
+	struct xfwd_tunnel_counters c = tunnel_sum(id);
+
+	return bytes ? c.tx_bytes : c.tx_packets;
 }
 
 /* Only frames addressed to the port's MAC are routed; IP in any other
@@ -907,6 +927,16 @@ static void test_vxlan(void)
 	build(&want, &back, MAC_NH[0], MAC_SMAC, -1, 63);
 	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
 	       "VXLAN decap, inner routed and forwarded");
+	{
+		struct xfwd_tunnel_counters t4 = tunnel_sum(4), t10 = tunnel_sum(10);
+
+		build_vxlan(&in, MAC_ROUTER, MAC_IN_SRC, T4_REMOTE4, T4_LOCAL, 50000, 102,
+			    MAC_SMAC, MAC_PEER_VTEP, &back, 64);
+		report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want) &&
+		       tunnel_sum(10).rx_packets == t10.rx_packets + 1 &&
+		       tunnel_sum(4).rx_packets == t4.rx_packets,
+		       "VXLAN decap: a second VNI between the same VTEPs, counted on its tunnel alone");
+	}
 	build_vxlan(&in, MAC_ROUTER, MAC_IN_SRC, T4_REMOTE4, T4_LOCAL, 50000, 101,
 		    MAC_SMAC, MAC_PEER_VTEP, &back, 64);
 	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_KEY, NULL), "VXLAN wrong VNI: dropped");
@@ -1055,6 +1085,15 @@ static void test_decap(void)
 	build(&want, &in4, MAC_NH[0], MAC_SMAC, -1, 63);
 	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
 	       "GRE decap with the right key, inner routed and forwarded");
+	{
+		struct xfwd_tunnel_counters t1 = tunnel_sum(1), t9 = tunnel_sum(9);
+
+		build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL, 60, 0, 44, &in4, 64);
+		report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want) &&
+		       tunnel_sum(9).rx_packets == t9.rx_packets + 1 &&
+		       tunnel_sum(1).rx_packets == t1.rx_packets,
+		       "GRE decap: a second tunnel between the same endpoints, by its key (counted on it alone)");
+	}
 	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL, 60, 0, 43, &in4, 64);
 	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_KEY, NULL), "GRE wrong key: dropped");
 	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL, 60, 0, -1, &in4, 64);

@@ -37,6 +37,29 @@ for kind in gre ipip6; do
 	xf a tunnel del t-$kind; xf b tunnel del t-$kind
 done
 
+# Tunnels between the same endpoints told apart by key (a VNI likewise):
+# a sends on key 7, b answers on key 8; each decapsulates by the key.
+for k in 7 8; do
+	xf a tunnel add g$k type gre local 192.0.2.1 remote 192.0.2.2 key $k
+	xf b tunnel add g$k type gre local 192.0.2.2 remote 192.0.2.1 key $k
+done
+xf a route replace 10.20.0.0/16 tunnel g7; xf b route replace 10.10.0.0/16 tunnel g8
+tun_pkts() { xf "$1" tunnel show | awk -v t="$2:" -v d="$3" '$1 == t { for (i = 1; i < NF; i++) if ($i == d) print $(i + 1) }'; }
+check "two GRE tunnels between the same endpoints: ping across, a -> b on key 7, b -> a on key 8" sh_ok "
+	nsx c ping -c 5 -i 0.05 -W 2 10.20.1.10 >/dev/null &&
+	[ \$(tun_pkts a g7 tx) -ge 5 ] && [ \$(tun_pkts b g7 rx) -ge 5 ] && [ \$(tun_pkts b g8 rx) -eq 0 ] &&
+	[ \$(tun_pkts b g8 tx) -ge 5 ] && [ \$(tun_pkts a g8 rx) -ge 5 ] && [ \$(tun_pkts a g7 rx) -eq 0 ] ||
+	{ xf a tunnel show; xf b tunnel show; false; }"
+check "...a third with a key already used there is refused, saying so" sh_ok "
+	xf a tunnel add g7b type gre local 192.0.2.1 remote 192.0.2.2 key 7 2>&1 | grep -q 'already joins these endpoints with this key'"
+xf a route replace 10.20.0.0/16 blackhole; xf b route replace 10.10.0.0/16 blackhole
+xf b tunnel del g7
+check "...one deleted: the other still decapsulates (b -> a on key 8)" sh_ok "
+	xf b route replace 10.10.0.0/16 tunnel g8 && xf a route replace 10.20.0.0/16 tunnel g8 &&
+	nsx c ping -c 3 -i 0.05 -W 2 10.20.1.10 >/dev/null"
+xf a route replace 10.20.0.0/16 blackhole; xf b route replace 10.10.0.0/16 blackhole
+for n in a b; do xf $n tunnel del g8; done; xf a tunnel del g7
+
 check "tunnel with a local address this host does not have is refused" sh -c "
 	nsenter --net=/run/netns/$NSP-a $XFWD --pin-root $PIN_BASE/xfwd-$NSP-a tunnel add x type gre local 192.0.2.9 remote 192.0.2.2 2>&1 |
 	grep -q 'not an address of this host'"
