@@ -1274,11 +1274,14 @@ static void test_probes(void)
 }
 
 /* The expected ICMP error: back to the sender from the ingress address,
- * quoting the offending packet's IP header and 8 more bytes. */
+ * quoting as much of the offending packet as fits 576 bytes (IPv4, RFC
+ * 1812) or 1280 (IPv6, RFC 4443); a shorter packet, its IP header and 8
+ * more bytes. */
 static void build_too_big(struct pkt *p, const struct pkt *orig, int fam, const char *dst,
 			  uint32_t mtu, int tci)
 {
-	size_t quote = fam == AF_INET ? 28 : 48;
+	size_t most = fam == AF_INET ? 548 : 1232, least = fam == AF_INET ? 28 : 48;
+	size_t quote = orig->len - (size_t)orig->l3 >= most ? most : least;
 	uint8_t ic[8] = { 0 };
 	uint32_t sum;
 
@@ -1319,26 +1322,31 @@ static void test_too_big(void)
 {
 	struct spec df = { V4("192.0.2.1", "10.7.0.1", 64), .frag = 0x4000, .payload = 600 };
 	struct spec df_tag = { V4("192.0.2.1", "10.7.0.1", 64), .frag = 0x4000, .payload = 600, TAG(7) };
+	struct spec df_short = { V4("192.0.2.1", "10.7.0.1", 64), .frag = 0x4000, .payload = 492 };
 	struct spec v6 = { V6("2001:db8:9::1", "2001:db8:20::5", 64), .payload = 1500 };
 	struct spec tun = { V4("192.0.2.1", "10.20.0.5", 64), .frag = 0x4000, .payload = 1380 };
 	struct pkt in, want;
 
 	build(&in, &df, MAC_ROUTER, MAC_IN_SRC, -1, 64);
 	build_too_big(&want, &in, AF_INET, "192.0.2.1", 500, -1);
-	report(expect_frame(&in, XDP_TX, XFWD_R_TX_ICMP_TOO_BIG, &want),
-	       "IPv4 DF larger than the egress MTU: ICMP fragmentation needed, MTU 500");
+	report(expect_frame(&in, XDP_TX, XFWD_R_TX_ICMP_TOO_BIG, &want) && want.len - want.l3 == 576,
+	       "IPv4 DF larger than the egress MTU: ICMP fragmentation needed, MTU 500, 548 bytes quoted");
 	build(&in, &df_tag, MAC_ROUTER, MAC_IN_SRC, 7, 64);
 	build_too_big(&want, &in, AF_INET, "192.0.2.1", 500, 7);
 	report(expect_frame(&in, XDP_TX, XFWD_R_TX_ICMP_TOO_BIG, &want),
 	       "...from a tagged port: the answer keeps the VLAN tag");
+	build(&in, &df_short, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	build_too_big(&want, &in, AF_INET, "192.0.2.1", 500, -1);
+	report(expect_frame(&in, XDP_TX, XFWD_R_TX_ICMP_TOO_BIG, &want) && want.len - want.l3 == 20 + 8 + 28,
+	       "...a packet under 548 bytes: its header and 8 bytes quoted");
 	build(&in, &tun, MAC_ROUTER, MAC_IN_SRC, -1, 64);
 	build_too_big(&want, &in, AF_INET, "192.0.2.1", 1400, -1);
 	report(expect_frame(&in, XDP_TX, XFWD_R_TX_ICMP_TOO_BIG, &want),
 	       "IPv4 DF larger than the tunnel MTU: fragmentation needed with the tunnel's MTU");
 	build(&in, &v6, MAC_ROUTER, MAC_IN_SRC, -1, 64);
 	build_too_big(&want, &in, AF_INET6, "2001:db8:9::1", 1400, -1);
-	report(expect_frame(&in, XDP_TX, XFWD_R_TX_ICMP_TOO_BIG, &want),
-	       "IPv6 larger than the tunnel MTU: Packet Too Big");
+	report(expect_frame(&in, XDP_TX, XFWD_R_TX_ICMP_TOO_BIG, &want) && want.len - want.l3 == 1280,
+	       "IPv6 larger than the tunnel MTU: Packet Too Big, as much quoted as fits 1280 bytes");
 }
 
 /* The incremental TTL update must fold its carry: find an IP id whose
