@@ -80,6 +80,9 @@ start_s=$(cat "$run/t")
 t=$(now)
 mirrored=$(XF status | awk '/^routes:/ {print $2}')
 cli_s=$(since "$t")
+t=$(now)
+XF route show >/dev/null
+show_s=$(since "$t")
 rss=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' /proc/$DPID/status)
 echo "daemon_bench: start to all routes in the maps: $start_s s ($mirrored IPv4 routes), peak RSS $rss MiB" >&2
 
@@ -155,7 +158,8 @@ Run: $(date -u +%Y-%m-%d), $N IPv4 prefixes x 2 paths, \`make bench\` (bench/dae
 | xfwd run start -> every route in the maps | $start_s s | <= 3 s |
 | restart (pins adopted) -> every route reconciled | $restart_s s | |
 | daemon peak RSS | $rss MiB | <= 150 MB |
-| a CLI command beside it (\`xfwd status\`, reads the whole table) | $cli_s s | |
+| a CLI command beside it: \`xfwd status\` (counts of the last commit, no lock) | $cli_s s | |
+| ...\`xfwd route show > file\` (every route: read under the lock, printed after it) | $show_s s | |
 | one link down under every ECMP prefix -> next hop dead in XDP | $fail_ms | <= 10 ms |
 | full withdrawal by BIRD followed (BIRD and the kernel set the pace) | $wd_s s ($rate routes/s) | |
 | the daemon alone: $N route notifications replayed, adds | $add_s s ($(per_s "$add_s") routes/s) | >= 200k routes/s |

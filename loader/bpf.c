@@ -209,6 +209,19 @@ uint32_t xb_bump(struct xb *b)
 	return in.generation;
 }
 
+void xb_set_counts(struct xb *b, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used)
+{
+	struct xfwd_info in;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(b->fd.info, &zero, &in))
+		return;
+	in.routes4 = routes4;
+	in.routes6 = routes6;
+	in.tbl8_used = tbl8_used;
+	bpf_map_update_elem(b->fd.info, &zero, &in, BPF_ANY);
+}
+
 void xb_unlock(int fd)
 {
 	if (fd >= 0)

@@ -54,9 +54,12 @@ struct attach_job {
 int attach_begin(struct attach_job *j, const struct cli_req *r, char *err, size_t len);
 int attach_end(struct attach_job *j, char *err, size_t len);
 
-/* Open the pinned maps, adopt the table, run fn, release everything. */
+/* Open the pinned maps, adopt the table, run fn, release everything;
+ * TABLE_WRITE holds the pin root's lock throughout, TABLE_READ only while
+ * the table loads (fn reads the copy in memory). */
+enum table_use { TABLE_WRITE, TABLE_READ, TABLE_NEXTHOPS };
 int cmd_with_table(const struct cli_req *r, char *err, size_t len,
-		   int (*fn)(struct xtable *t, const struct cli_req *r));
+		   int (*fn)(struct xtable *t, const struct cli_req *r), enum table_use use);
 /* The same without the routes (xt_load_nexthops): for commands that only
  * show next hops or tunnels. */
 int cmd_with_nexthops(const struct cli_req *r, char *err, size_t len,

@@ -84,7 +84,7 @@ static int route_change(struct xtable *t, const struct cli_req *r)
 
 int cmd_route_change(const struct cli_req *r, char *err, size_t len)
 {
-	return cmd_with_table(r, err, len, route_change);
+	return cmd_with_table(r, err, len, route_change, TABLE_WRITE);
 }
 
 /* ---- batch ---- */
@@ -188,7 +188,7 @@ static int batch_run(struct xtable *t, const struct cli_req *r)
 
 int cmd_batch(const struct cli_req *r, char *err, size_t len)
 {
-	return cmd_with_table(r, err, len, batch_run);
+	return cmd_with_table(r, err, len, batch_run, TABLE_WRITE);
 }
 
 /* ---- show ---- */
@@ -284,7 +284,7 @@ static int route_show(struct xtable *t, const struct cli_req *r)
 
 int cmd_route_show(const struct cli_req *r, char *err, size_t len)
 {
-	return cmd_with_table(r, err, len, route_show);
+	return cmd_with_table(r, err, len, route_show, TABLE_READ);
 }
 
 /* ---- get: the decision the data path would take, from the live maps ---- */

@@ -71,7 +71,7 @@ static int nexthop_refresh(struct xtable *t, const struct cli_req *r)
 
 int cmd_nexthop_refresh(const struct cli_req *r, char *err, size_t len)
 {
-	return cmd_with_table(r, err, len, nexthop_refresh);
+	return cmd_with_table(r, err, len, nexthop_refresh, TABLE_WRITE);
 }
 
 /* ---- stats ---- */
@@ -292,9 +292,9 @@ static void status_json(const struct xtable *t, const struct xb *b)
 	jw_str(&w, "pin_root", b->pin_root);
 	jw_uint(&w, "abi_version", b->info.abi_version);
 	print_ifaces(b, &w);
-	jw_uint(&w, "routes4", lpm4_rule_count(&t->lpm));
-	jw_uint(&w, "routes6", t->n6);
-	jw_uint(&w, "tbl8_groups_used", lpm4_groups_used(&t->lpm));
+	jw_uint(&w, "routes4", b->info.routes4);
+	jw_uint(&w, "routes6", b->info.routes6);
+	jw_uint(&w, "tbl8_groups_used", b->info.tbl8_used);
 	jw_uint(&w, "tbl8_groups", b->info.tbl8_groups);
 	jw_uint(&w, "nexthops_used", used_nexthops(t));
 	jw_uint(&w, "nexthops", b->info.nexthops_max - 1);
@@ -313,15 +313,16 @@ static int status(struct xtable *t, const struct cli_req *r)
 	}
 	printf("xfwd: pinned at %s, ABI %u\ninterfaces:\n", b->pin_root, b->info.abi_version);
 	print_ifaces(b, NULL);
-	printf("routes: %zu IPv4, %zu IPv6\n", lpm4_rule_count(&t->lpm), t->n6);
-	printf("IPv4 second-level groups: %u of %u\n", lpm4_groups_used(&t->lpm),
-	       b->info.tbl8_groups);
+	printf("routes: %u IPv4, %u IPv6\n", b->info.routes4, b->info.routes6);
+	printf("IPv4 second-level groups: %u of %u\n", b->info.tbl8_used, b->info.tbl8_groups);
 	printf("next hops: %u of %u, groups: %u of %u\n", used_nexthops(t),
 	       b->info.nexthops_max - 1, used_groups(t), b->info.groups_max - 1);
 	return 0;
 }
 
+/* No lock and no route read: the counts are the last commit's (in
+ * xfwd_info), so a monitor polling status never holds up the daemon. */
 int cmd_status(const struct cli_req *r, char *err, size_t len)
 {
-	return cmd_with_table(r, err, len, status);
+	return cmd_with_nexthops(r, err, len, status);
 }

@@ -38,7 +38,7 @@ static int tunnel_change(struct xtable *t, const struct cli_req *r)
 
 int cmd_tunnel_change(const struct cli_req *r, char *err, size_t len)
 {
-	return cmd_with_table(r, err, len, tunnel_change);
+	return cmd_with_table(r, err, len, tunnel_change, TABLE_WRITE);
 }
 
 static int tunnel_rekey(struct xtable *t, const struct cli_req *r)

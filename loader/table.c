@@ -905,6 +905,8 @@ static int commit(struct xtable *t)
 		group_release(t, t->gone[i]);
 	t->ngone = 0;
 	kernel_routes_drop(t);
+	xb_set_counts(t->b, (uint32_t)lpm4_rule_count(&t->lpm), (uint32_t)t->n6,
+		      lpm4_groups_used(&t->lpm));
 	return 0;
 }
 

@@ -323,6 +323,10 @@ struct xfwd_info {
 	__u32 nexthops_max;
 	__u32 groups_max;
 	__u32 generation; /* bumped by every change to the table (loader only) */
+	/* As of the last commit (loader only): what 'xfwd status' shows
+	 * without the lock or reading a route. */
+	__u32 routes4, routes6, tbl8_used;
+	__u32 pad;
 };
 
 /* ---- Counters: every packet lands in exactly one reason ---- */
@@ -392,7 +396,7 @@ _Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");
 _Static_assert(sizeof(struct xfwd_group) == 140, "group size");
 _Static_assert(sizeof(struct xfwd_iface) == 52, "iface size");
 _Static_assert(sizeof(struct xfwd_port_mac) == 12, "port mac size");
-_Static_assert(sizeof(struct xfwd_info) == 32, "info size");
+_Static_assert(sizeof(struct xfwd_info) == 48, "info size");
 _Static_assert(sizeof(struct xfwd_counter) == 16, "counter size");
 
 #endif /* XFWD_ABI_H */

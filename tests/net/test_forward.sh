@@ -97,13 +97,24 @@ check "not attached: clear error" sh -c "nsenter --net=/run/netns/$NSP-r $XFWD -
 
 check "not root: clear error" sh -c "setpriv --reuid=65534 --regid=65534 --clear-groups $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r status 2>&1 | grep -q 'needs root'"
 
+# status counts what route show lists, without the lock (a monitor that
+# polls it never holds up the daemon): answered while another holds it.
+n4=$(xf r route show | grep -c '^[0-9.]*/'); n6=$(xf r route show | grep -c '^[0-9a-f:]*:[0-9a-f:]*/')
+check "status counts the routes route show lists ($n4 IPv4, $n6 IPv6)" sh_ok "
+	xf r status | grep -qx 'routes: $n4 IPv4, $n6 IPv6' || xf r status"
+flock "$PIN_BASE/xfwd-$NSP-r" sleep 30 & HOLD=$!
+check "...and answers while the table's lock is held" sh_ok "
+	timeout 5 nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r status | grep -q '^routes: $n4 IPv4'"
+kill $HOLD; wait $HOLD 2>/dev/null || true
+
 # Pins from an incompatible build are refused, and detach clears them.
 info=$PIN_BASE/xfwd-$NSP-r/xfwd_info
 le32() { printf '%d %d %d %d ' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
 # Rewrite xfwd_info with another ABI version, keeping every other field.
 set_abi() {
 	local f v=""
-	for f in magic abi_version tbl8_groups routes4_max routes6_max nexthops_max groups_max generation; do
+	for f in magic abi_version tbl8_groups routes4_max routes6_max nexthops_max groups_max generation \
+		routes4 routes6 tbl8_used pad; do
 		if [ $f = abi_version ]; then v+=$(le32 "$1"); else
 			v+=$(le32 "$(bpftool map lookup pinned "$info" key 0 0 0 0 | awk -v k="\"$f\":" '$1 == k {gsub(",", "", $2); print $2}')")
 		fi
