@@ -328,15 +328,12 @@ static __always_inline int ecn_decap(void *inner, void *data_end, __u16 proto,
 	return 0;
 }
 
-/* GRE header: length, inner ethertype and key check. Returns the header
- * length, or -reason. */
-static __always_inline int gre_parse(void *l4, void *data_end,
-				     const struct xfwd_tunnel *t, __u16 *inner)
+/* GRE header: length and inner ethertype (the key chose the tunnel,
+ * tunnel_find). Returns the header length, or -reason. */
+static __always_inline int gre_parse(void *l4, void *data_end, __u16 *inner)
 {
 	struct gre_base *g = l4;
 	__u16 flags;
-	__u32 len = 4, key_off;
-	__be32 *key;
 
 	if ((void *)(g + 1) > data_end)
 		return -XFWD_R_DROP_TUNNEL_MALFORMED;
@@ -346,18 +343,8 @@ static __always_inline int gre_parse(void *l4, void *data_end,
 	*inner = bpf_ntohs(g->proto);
 	if (*inner != ETH_P_IP && *inner != ETH_P_IPV6)
 		return -XFWD_R_DROP_TUNNEL_MALFORMED;
-	key_off = (flags & GRE_F_CSUM) ? 8 : 4;
-	len = key_off + ((flags & GRE_F_KEY) ? 4 : 0) + ((flags & GRE_F_SEQ) ? 4 : 0);
-	if (!(flags & GRE_F_KEY) != !(t->flags & XFWD_TUN_F_KEY))
-		return -XFWD_R_DROP_TUNNEL_KEY;
-	if (flags & GRE_F_KEY) {
-		key = l4 + (key_off & 0xf);
-		if ((void *)(key + 1) > data_end)
-			return -XFWD_R_DROP_TUNNEL_MALFORMED;
-		if (bpf_ntohl(*key) != t->key)
-			return -XFWD_R_DROP_TUNNEL_KEY;
-	}
-	return (int)len;
+	return ((flags & GRE_F_CSUM) ? 8 : 4) + ((flags & GRE_F_KEY) ? 4 : 0) +
+	       ((flags & GRE_F_SEQ) ? 4 : 0);
 }
 
 /* The inner Ethernet header of VXLAN or GENEVE: frames that are not IP
@@ -387,7 +374,8 @@ static __always_inline int geneve_check(const struct udp_tun_hdr *h, __u16 *inne
 	return (b[0] & 0x3f) * 4;
 }
 
-/* UDP + VXLAN or GENEVE (+ inner Ethernet): VNI check and inner protocol.
+/* UDP + VXLAN or GENEVE (+ inner Ethernet): flags and inner protocol (the
+ * VNI chose the tunnel, tunnel_find).
  * Returns the length up to the inner IP header, or -reason; *inner = 0
  * for what the host's own device must see. */
 static __always_inline int udp_tunnel_parse(void *l4, void *data_end,
@@ -401,8 +389,6 @@ static __always_inline int udp_tunnel_parse(void *l4, void *data_end,
 		return -XFWD_R_DROP_TUNNEL_MALFORMED;
 	if (t->type == XFWD_TUN_VXLAN && !(h->word0 & bpf_htonl(VXLAN_F_VNI)))
 		return -XFWD_R_DROP_TUNNEL_MALFORMED;
-	if (bpf_ntohl(h->vni) >> 8 != t->key)
-		return -XFWD_R_DROP_TUNNEL_KEY;
 	if (t->type == XFWD_TUN_VXLAN)
 		return inner_eth_parse(h + 1, data_end, inner) + (int)len;
 	opts = geneve_check(h, inner);
@@ -525,7 +511,7 @@ static __always_inline int decap_common(struct xdp_md *ctx, __u32 tid, void *l4,
 	if (!t)
 		return DROP(ctx, DROP_INTERNAL);
 	if (t->type != XFWD_TUN_IPIP) {
-		hl = t->type == XFWD_TUN_GRE ? gre_parse(l4, data_end, t, &inner)
+		hl = t->type == XFWD_TUN_GRE ? gre_parse(l4, data_end, &inner)
 					     : udp_tunnel_parse(l4, data_end, t, &inner);
 		if (hl < 0)
 			return xfwd_verdict_of(ctx, (__u32)-hl);
