@@ -180,18 +180,19 @@ static int fib_add(struct mnl_socket *nl, const struct pfx *p, size_t n,
 /* ---- xfwd table and trie ---- */
 
 /* n entries, XFWD_LPM_LINE to a map value. */
-static int write_all(int fd, const uint32_t *vals, uint32_t n)
+/* Write n values into an array map of `per` values per element. */
+static int write_all(int fd, const uint32_t *vals, uint32_t n, uint32_t per)
 {
 	static uint32_t keys[65536];
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
 
-	n /= XFWD_LPM_LINE;
+	n /= per;
 	for (uint32_t at = 0; at < n; at += 65536) {
 		__u32 cnt = n - at < 65536 ? n - at : 65536;
 
 		for (uint32_t k = 0; k < cnt; k++)
 			keys[k] = at + k;
-		if (bpf_map_update_batch(fd, keys, vals + at * XFWD_LPM_LINE, &cnt, &o))
+		if (bpf_map_update_batch(fd, keys, vals + at * per, &cnt, &o))
 			return -errno;
 	}
 	return 0;
@@ -218,10 +219,10 @@ static int add_range(struct lpm_bench *s, struct lpm4 *t, const struct pfx *p,
 			return -1;
 	}
 	lpm4_flush(t, written_below, NULL);
-	if (write_all(bpf_map__fd(s->maps.xfwd_tbl24), t->tbl24, XFWD_TBL24_SIZE))
+	if (write_all(bpf_map__fd(s->maps.xfwd_tbl24), t->tbl24, XFWD_TBL24_SIZE, XFWD_LPM_LINE))
 		return -1;
 	return write_all(bpf_map__fd(s->maps.xfwd_tbl8), t->tbl8,
-			 t->groups * XFWD_TBL8_GROUP_SIZE);
+			 t->groups * XFWD_TBL8_GROUP_SIZE, XFWD_LPM_LINE);
 }
 
 static int pick_addrs(struct lpm_bench *s, const struct pfx *p, size_t n)
@@ -234,7 +235,7 @@ static int pick_addrs(struct lpm_bench *s, const struct pfx *p, size_t n)
 
 		a[i] = htonl(q->addr | host);
 	}
-	return write_all(bpf_map__fd(s->maps.bench_addrs), a, NADDR);
+	return write_all(bpf_map__fd(s->maps.bench_addrs), a, NADDR, 1);
 }
 
 /* ---- measuring ---- */

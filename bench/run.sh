@@ -49,6 +49,9 @@ The last ratio is the least stable: the 1k table stays in L1/L2 (5-9 ns),
 while at the full table each lookup is one DRAM access plus a TLB miss into
 the 64 MiB tbl24 (larger than this machine's 32 MiB L3). Four runs on
 2026-11-22 gave 5.1x, 9.3x, 10.8x and 12.4x. See docs/route-table.md.
+From 2026-11-22 (16 entries per map value) to 2026-11-23 the runner
+wrote only 4,096 of its 65,536 destinations (the rest 0.0.0.0) and its
+bpf_fib_lookup check stopped it; it writes them all again.
 TXT
 }
 

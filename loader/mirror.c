@@ -84,6 +84,9 @@ int mirror_parse(const struct nlmsghdr *nlh, struct mroute *m)
 		case RTA_TABLE:
 			m->table = mnl_attr_get_u32(a);
 			break;
+		case RTA_PRIORITY:
+			m->metric = mnl_attr_get_u32(a);
+			break;
 		case RTA_DST:
 			if (set_addr(&m->prefix.addr, rtm->rtm_family, a))
 				return -EBADMSG;

@@ -14,6 +14,7 @@ struct nlmsghdr;
 struct mroute {
 	struct xprefix prefix;
 	uint32_t table;
+	uint32_t metric; /* RTA_PRIORITY */
 	uint8_t kind; /* XFWD_NH_DIRECT (vias), _BLACKHOLE or _KERNEL */
 	int nvia;
 	struct {

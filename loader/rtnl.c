@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "grow.h"
+#include "mirror.h"
 #include "thread.h"
 
 #ifndef IFF_LOWER_UP /* <linux/if.h> has it, but clashes with <net/if.h> */
@@ -455,25 +456,13 @@ static int route_dev_cb_one(const struct nlmsghdr *nlh, void *data)
 {
 	const struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
 	struct route_dev_walk *w = data;
-	struct xprefix p = { .addr.family = rt->rtm_family, .len = rt->rtm_dst_len };
-	uint32_t table = rt->rtm_table, oif = 0, metric = 0;
-	size_t alen = rt->rtm_family == AF_INET ? 4 : 16;
-	const struct nlattr *a;
+	struct mroute m;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rt->rtm_protocol != XFWD_RTPROT)
+	if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*rt)) ||
+	    rt->rtm_protocol != XFWD_RTPROT || mirror_parse(nlh, &m))
 		return MNL_CB_OK;
-	mnl_attr_for_each(a, nlh, sizeof(*rt)) {
-		if (mnl_attr_get_type(a) == RTA_DST && mnl_attr_get_payload_len(a) == alen)
-			memcpy(p.addr.bytes, mnl_attr_get_payload(a), alen);
-		else if (mnl_attr_get_type(a) == RTA_OIF)
-			oif = mnl_attr_get_u32(a);
-		else if (mnl_attr_get_type(a) == RTA_PRIORITY)
-			metric = mnl_attr_get_u32(a);
-		else if (mnl_attr_get_type(a) == RTA_TABLE)
-			table = mnl_attr_get_u32(a);
-	}
-	if (table == RT_TABLE_MAIN && !metric)
-		w->cb(&p, oif, w->data);
+	if (m.table == RT_TABLE_MAIN && !m.metric && m.nvia == 1)
+		w->cb(&m.prefix, m.via[0].oif, w->data);
 	return MNL_CB_OK;
 }
 

@@ -450,6 +450,7 @@ static __always_inline long tunnel_find(__u8 type, __u8 family, const void *loca
 {
 	struct xfwd_tunnel_key k = { .type = type, .family = family };
 	int cut = tunnel_key_of(type, l4, data_end, &k.keyed, &k.key);
+	__u8 pair[16];
 	__u32 *id;
 
 	if (alen == 16) {
@@ -462,13 +463,20 @@ static __always_inline long tunnel_find(__u8 type, __u8 family, const void *loca
 	id = cut ? NULL : bpf_map_lookup_elem(&xfwd_tunnel_peers, &k);
 	if (id && *id != XFWD_TUNNEL_ENDPOINT)
 		return *id;
-	k.keyed = XFWD_TUNNEL_KEY_PAIR;
-	k.key = 0;
-	if (bpf_map_lookup_elem(&xfwd_tunnel_peers, &k))
-		return cut ? -XFWD_R_DROP_TUNNEL_MALFORMED : -XFWD_R_DROP_TUNNEL_KEY;
-	k.keyed = 0;
+	/* The local endpoint's marker first: traffic that only passes
+	 * through (not to one of ours) pays one lookup more, not two. A pair
+	 * marker exists only beside its local endpoint's (table.c). */
+	__builtin_memcpy(pair, k.remote, 16);
 	__builtin_memset(k.remote, 0, 16);
-	return bpf_map_lookup_elem(&xfwd_tunnel_peers, &k) ? -XFWD_R_DROP_TUNNEL_PEER : 0;
+	k.keyed = 0;
+	k.key = 0;
+	if (!bpf_map_lookup_elem(&xfwd_tunnel_peers, &k))
+		return 0;
+	__builtin_memcpy(k.remote, pair, 16);
+	k.keyed = XFWD_TUNNEL_KEY_PAIR;
+	if (!bpf_map_lookup_elem(&xfwd_tunnel_peers, &k))
+		return -XFWD_R_DROP_TUNNEL_PEER;
+	return cut ? -XFWD_R_DROP_TUNNEL_MALFORMED : -XFWD_R_DROP_TUNNEL_KEY;
 }
 
 /* Remove outer L2, IP and tunnel headers (strip bytes), leaving a plain
