@@ -12,7 +12,6 @@
 #ifndef XFWD_BPF_ICMP_H
 #define XFWD_BPF_ICMP_H
 
-#include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include "csum.h"
 #include "maps.h"

@@ -10,6 +10,32 @@
 #include <linux/in.h>
 #include <bpf/bpf_endian.h>
 
+/* ICMP's header and the codes used here, as <linux/icmp.h> has them. That
+ * header is not included: through <linux/if.h> it pulls glibc's
+ * <sys/socket.h>, which under -target bpf wants the 32-bit libc headers
+ * (gnu/stubs-32.h, libc6-dev-i386) that a fresh Debian lacks. */
+#define ICMP_ECHOREPLY 0
+#define ICMP_DEST_UNREACH 3
+#define ICMP_FRAG_NEEDED 4
+
+struct icmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	union {
+		struct {
+			__be16 id;
+			__be16 sequence;
+		} echo;
+		__be32 gateway;
+		struct {
+			__be16 __unused;
+			__be16 mtu;
+		} frag;
+		__u8 reserved[4];
+	} un;
+};
+
 /* 802.1Q tag and tagged Ethernet header (the kernel's are not UAPI). */
 struct vlan_hdr {
 	__be16 h_vlan_TCI;

@@ -6,7 +6,6 @@
 #ifndef XFWD_BPF_PROBE_H
 #define XFWD_BPF_PROBE_H
 
-#include <linux/icmp.h>
 #include <linux/udp.h>
 #include "maps.h"
 #include "parse.h"
