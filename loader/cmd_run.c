@@ -718,9 +718,12 @@ extern char **environ;
 static void health_notify(struct daemon *d, uint32_t tid, bool up, const char *why)
 {
 	char tun[64], state[32], reason[96], moved[48], *argv[] = { "sh", "-c", d->cfg.on_health, NULL };
+	posix_spawnattr_t attr;
 	char **env;
 	size_t n = 0;
+	sigset_t none;
 	pid_t pid;
+	int ret;
 
 	if (!d->cfg.on_health[0])
 		return;
@@ -737,8 +740,15 @@ static void health_notify(struct daemon *d, uint32_t tid, bool up, const char *w
 	env[n + 1] = state;
 	env[n + 2] = reason;
 	env[n + 3] = moved;
-	if (posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, env))
-		logmsg(d, 3, "xfwd: cannot run on-health-change: %s", strerror(errno));
+	/* The daemon's blocked SIGHUP/SIGTERM/SIGINT are not the command's:
+	 * a child inherits the mask, and one that hung could not be stopped. */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	if ((ret = posix_spawn(&pid, "/bin/sh", NULL, &attr, argv, env)))
+		logmsg(d, 3, "xfwd: cannot run on-health-change: %s", strerror(ret));
+	posix_spawnattr_destroy(&attr);
 	free(env);
 }
 
@@ -880,12 +890,28 @@ static int reload(struct daemon *d)
 	return 0;
 }
 
+/* SIGHUP waits for the loop from start's first instruction: its default
+ * action would end a daemon still loading a large table or waiting for
+ * the lock. SIGTERM and SIGINT still end a start at once (a later start
+ * adopts what it left); once running, the loop reads all three. */
+static void signals_block(sigset_t *s, bool all)
+{
+	sigemptyset(s);
+	sigaddset(s, SIGHUP);
+	if (all) {
+		sigaddset(s, SIGTERM);
+		sigaddset(s, SIGINT);
+	}
+	sigprocmask(SIG_BLOCK, s, NULL);
+}
+
 static int start(struct daemon *d)
 {
 	struct cli_req r;
 	int ret, changed;
 	sigset_t s;
 
+	signals_block(&s, false);
 	if (config_load(d->path, &d->cfg, d->err, sizeof(d->err)))
 		return -EINVAL;
 	r = attach_req(&d->cfg);
@@ -916,11 +942,7 @@ static int start(struct daemon *d)
 	if (health_open(&d->h, &d->b, d->err, sizeof(d->err)))
 		logmsg(d, 3, "xfwd: %s; tunnels are not probed", d->err);
 	d->t.tun_down = d->applied;
-	sigemptyset(&s);
-	sigaddset(&s, SIGHUP);
-	sigaddset(&s, SIGTERM);
-	sigaddset(&s, SIGINT);
-	sigprocmask(SIG_BLOCK, &s, NULL);
+	signals_block(&s, true);
 	d->sfd = signalfd(-1, &s, SFD_CLOEXEC);
 	return d->sfd < 0 ? -errno : 0;
 }

@@ -189,6 +189,28 @@ check "a daemon that cannot attach exits, naming the device and the fix" \
 check "...and leaves no pins behind" test ! -e "$broot"
 check "...while the running daemon's data path forwards on" nsx c ping -c 3 -i 0.1 -W 1 10.9.0.1
 rm -f "$bad" "$badlog"
+
+# A SIGHUP that reaches a daemon still starting (here: waiting for the
+# pin root's lock, which a CLI command would hold) is kept for the loop;
+# SIGHUP's default action would end the daemon. systemd queues a reload
+# until READY=1, but kill -HUP and scripts do not wait.
+stop_daemon
+exec 9<"$PIN_BASE/xfwd-$NSP-r"
+flock 9
+write_conf "route = 10.56.0.0/16 blackhole"
+: >"$log"
+nsenter --net=/run/netns/$NSP-r "$AS_UNIT" "$XFWD" run -c "$conf" 2>>"$log" 9<&- &
+DPID=$!
+# SigBlk bit 0 is SIGHUP: blocked once start() has begun.
+hup_blocked() { [ $((0x$(awk '$1 == "SigBlk:" { print $2 }' /proc/$DPID/status) & 1)) -eq 1 ]; }
+check "a daemon starting (waiting for the lock) holds SIGHUP back" wait_for hup_blocked
+write_conf "route = 10.57.0.0/16 blackhole"
+kill -HUP "$DPID"
+sleep 0.2
+exec 9<&-
+check "...survives it, and reloads once running" wait_for -t 10 sh_ok "
+	grep -q 'xfwd: reloaded' '$log' && kill -0 $DPID || { cat '$log'; false; }"
+check "...the file as it was at the signal" sh_ok "route_is 10.57.0.0/16 blackhole && no_route 10.56.0.0/16"
 stop_daemon
 rm -f "$conf" "$conf.good" "$log" "$log.all"
 echo "test_daemon: $FAILS failure(s)"

@@ -46,6 +46,10 @@ check "silent loss: $T is down in xfwd health" health_is a "$T" down
 check "...with its reason logged once" sh_ok "[ \$(grep -c 'tunnel $T down: 3 probes unanswered' '$tmp/a.log') -eq $((DOWNS + 1)) ] ||
 	{ grep tunnel '$tmp/a.log'; false; }"
 check "...and on-health-change ran with tunnel, state and reason" grep -qx "$T down 3 probes unanswered" "$tmp/notify-a"
+# A child inherits the signal mask: the daemon's blocked SIGHUP and SIGTERM
+# would make a hung command unstoppable.
+check "...with no signal blocked (it can be stopped)" sh_ok "
+	[ -s '$tmp/sigblk-a' ] && ! grep -vqx 'SigBlk:[[:space:]]*0*' '$tmp/sigblk-a' || { cat '$tmp/sigblk-a'; false; }"
 cut $P off
 check "restored: held down first" wait_for health_is a "$T" hold-down
 stream_end
