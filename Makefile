@@ -32,6 +32,7 @@ LIB_OBJS := $(PURE_OBJS) $(filter-out $(OUTPUT)/loader/main.o,$(IO_OBJS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS := $(OUTPUT)/tests/test_xdp
 BENCH_PROGS := $(OUTPUT)/bench/lpm_bench $(OUTPUT)/bench/fwd_attach $(OUTPUT)/bench/nl_replay \
+	       $(OUTPUT)/bench/mem_latency \
 	       $(OUTPUT)/tools/xfwd-gen
 
 .DELETE_ON_ERROR:
@@ -91,6 +92,10 @@ $(OUTPUT)/bench/lpm_bench: bench/lpm_bench.c $(OUTPUT)/bench/lpm_bench.skel.h $(
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(PURE_OBJS) $(LIBS) -o $@
 
 $(OUTPUT)/bench/fwd_attach: bench/fwd_attach.c $(OUTPUT)/bench/fwd.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LIBS) -o $@
+
+$(OUTPUT)/bench/mem_latency: bench/mem_latency.c $(OUTPUT)/bench/mem_latency.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LIBS) -o $@
 
