@@ -104,6 +104,15 @@ difference is the machine's drift.
 
 TXT
 	bench/fwd_run.sh
+	cat <<'TXT'
+
+Why "1.3x the floor" stays unmet here (docs/forwarding-benchmark.md): it
+leaves ~150 ns above a ~500 ns floor, and one dependent DRAM read costs
+about that on this VM (the mem section, with huge pages or without). xfwd
+with 1k destinations, its lookup in cache, was 1.22x: what is missing is
+a full-table lookup that stays in cache. Runs of the same build differ by
+~10% from day to day.
+TXT
 }
 
 section_daemon() {
