@@ -12,6 +12,7 @@
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <stdbool.h>
 
 #define LINE 16          /* u32 entries per value, as tbl24's */
 #define LINES (1u << 20) /* 64 MiB */
@@ -61,13 +62,14 @@ static __always_inline struct line *split_line(__u32 i)
 	return m ? bpf_map_lookup_elem(m, &k) : NULL;
 }
 
-SEC("xdp")
-int chase_flat(struct xdp_md *ctx __attribute__((unused)))
+/* STEPS dependent reads through one layout, from where the last run
+ * stopped. */
+static __always_inline int chase(bool split)
 {
 	__u32 i = at;
 
 	for (int s = 0; s < STEPS; s++) {
-		struct line *l = flat_line(i);
+		struct line *l = split ? split_line(i) : flat_line(i);
 
 		if (!l)
 			return XDP_ABORTED;
@@ -78,19 +80,15 @@ int chase_flat(struct xdp_md *ctx __attribute__((unused)))
 }
 
 SEC("xdp")
+int chase_flat(struct xdp_md *ctx __attribute__((unused)))
+{
+	return chase(false);
+}
+
+SEC("xdp")
 int chase_split(struct xdp_md *ctx __attribute__((unused)))
 {
-	__u32 i = at;
-
-	for (int s = 0; s < STEPS; s++) {
-		struct line *l = split_line(i);
-
-		if (!l)
-			return XDP_ABORTED;
-		i = l->next[i & (LINE - 1)];
-	}
-	at = i;
-	return XDP_DROP;
+	return chase(true);
 }
 
 /* The loop alone (no memory): subtracted from the two above. */
