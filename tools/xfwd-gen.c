@@ -3,7 +3,8 @@
  * xfwd-gen: a traffic generator for XDP forwarding benchmarks. It sends
  * 64-byte IPv4/UDP frames out of a device with BPF_PROG_RUN in live-frames
  * mode (the kernel transmits what the program returns XDP_TX for), each to
- * a random destination inside one of the given prefixes, and measures what
+ * an address inside one of the given prefixes (the prefixes in a random
+ * order, shuffled at start, then read in turn), and measures what
  * the whole pipeline costs on the one CPU it runs on:
  *
  *   xfwd-gen --dev DEV --dst-mac MAC (--dst ADDR | --prefixes FILE)
@@ -36,6 +37,9 @@
 #include "loader/prefix.h"
 #include "xfwd-gen.skel.h"
 #include "tests/bpf/pkt.h"
+
+/* Destinations per map value, as in xfwd-gen.bpf.c. */
+#define GEN_LINE 16
 
 struct opts {
 	const char *dev, *prefixes, *sink_ns, *sink_dev;
@@ -134,6 +138,27 @@ static uint64_t pipeline_ns(pid_t softirqd)
 
 /* One address inside each prefix: the network address + 1 (the address
  * itself for /31 and /32). */
+/* v[0..n-1] in a random order, padded to whole lines with repeats. */
+static __be32 *shuffled_lines(__be32 *v, size_t n)
+{
+	size_t lines = (n + GEN_LINE - 1) / GEN_LINE;
+	__be32 *out = malloc(lines * GEN_LINE * sizeof(*out));
+
+	srand48(time(NULL));
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t j = (size_t)(drand48() * (double)(i + 1));
+		__be32 t = v[i];
+
+		v[i] = v[j];
+		v[j] = t;
+	}
+	for (size_t i = 0; i < lines * GEN_LINE; i++)
+		out[i] = v[i % n];
+	free(v);
+	return out;
+}
+
+/* Returns how many lines of GEN_LINE destinations *out holds. */
 static uint32_t load_dsts(const struct opts *o, __be32 **out)
 {
 	char line[128], err[128];
@@ -144,7 +169,7 @@ static uint32_t load_dsts(const struct opts *o, __be32 **out)
 	if (o->dst) {
 		if (inet_pton(AF_INET, o->dst, v) != 1)
 			die("--dst needs an IPv4 address");
-		*out = v;
+		*out = shuffled_lines(v, 1);
 		return 1;
 	}
 	if (!(f = fopen(o->prefixes, "r")))
@@ -164,8 +189,8 @@ static uint32_t load_dsts(const struct opts *o, __be32 **out)
 	fclose(f);
 	if (!n)
 		die("no IPv4 prefix in the --prefixes file");
-	*out = v;
-	return (uint32_t)n;
+	*out = shuffled_lines(v, n);
+	return (uint32_t)((n + GEN_LINE - 1) / GEN_LINE);
 }
 
 /* Eth + IPv4 + UDP, padded to size; the destination is set per packet. */
@@ -279,14 +304,14 @@ int main(int argc, char **argv)
 	if (!(s = xfwd_gen__open()))
 		die("cannot open the BPF object");
 	n = load_dsts(&o, &dsts);
-	s->rodata->ndst = n;
+	s->rodata->ndst = n * GEN_LINE;
 	template(&frame, &o);
 	memcpy(s->bss->gen_hdr, frame.b, sizeof(s->bss->gen_hdr));
 	bpf_map__set_max_entries(s->maps.gen_dsts, n);
 	if (xfwd_gen__load(s))
 		die("the kernel refused the generator program");
 	for (uint32_t i = 0; i < n; i++)
-		bpf_map_update_elem(bpf_map__fd(s->maps.gen_dsts), &i, &dsts[i], 0);
+		bpf_map_update_elem(bpf_map__fd(s->maps.gen_dsts), &i, &dsts[i * GEN_LINE], 0);
 	ctx.data_end = (uint32_t)frame.len;
 	if (o.sink_ns)
 		sink_attach(&o, bpf_program__fd(s->progs.sink));
