@@ -89,9 +89,11 @@ section_fwd() {
 `bench/fwd_run.sh` (docs/forwarding-benchmark.md): gen -> router -> sink
 over veth pairs, all on one CPU (veth processes a frame on the CPU that
 sent it). `tools/xfwd-gen` sends 64-byte IPv4/UDP frames with
-BPF_PROG_RUN live frames, each to a random address inside one of the
-table's IPv4 prefixes, which the router holds as routes (xfwd's maps, or
-the kernel FIB for fib and kernel+vxlan); the sink counts and drops.
+BPF_PROG_RUN live frames to an address inside each of the table's IPv4
+prefixes, in a random order (shuffled once, then read in turn), which the
+router holds as routes (xfwd's maps, or the kernel FIB for fib and
+kernel+vxlan); the sink counts and drops. xfwd-1k is xfwd with the same
+table, sent to 1,000 of the prefixes only: its lookups stay in cache.
 Figure: CPU time of the generator process and that CPU's ksoftirqd (where
 all of the pipeline runs) / frames delivered, median of 5 one-second
 samples. It includes the generator and the sink, which is what "floor"
@@ -106,11 +108,13 @@ TXT
 	bench/fwd_run.sh
 	cat <<'TXT'
 
-Why "1.3x the floor" stays unmet here (docs/forwarding-benchmark.md): it
-leaves ~150 ns above a ~500 ns floor, and one dependent DRAM read costs
-about that on this VM (the mem section, with huge pages or without). xfwd
-with 1k destinations, its lookup in cache, was 1.22x: what is missing is
-a full-table lookup that stays in cache. Runs of the same build differ by
+Why "1.3x the floor" stays unmet here (docs/forwarding-benchmark.md):
+xfwd-1k shows what xfwd adds with its lookups in cache (~20-40 ns); the
+full table adds one dependent DRAM read of tbl24, ~150 ns on this VM (the
+mem section, with huge pages or without). 1.3x of a ~235 ns floor leaves
+~50 ns for that lookup: an L2 hit for 901,899 prefixes. Two cache-sized
+compressed copies of tbl24 (DXR-like and Poptrie-like, docs/route-table.md)
+measured no faster in this pipeline. Runs of the same build differ by
 ~10% from day to day.
 TXT
 }
