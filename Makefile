@@ -87,7 +87,7 @@ $(OUTPUT)/tests/test_xdp: tests/bpf/test_xdp.c tests/bpf/pkt.h $(LIB_OBJS) $(OUT
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LIBS) -o $@
 
-$(OUTPUT)/bench/lpm_bench: bench/lpm_bench.c $(OUTPUT)/bench/lpm_bench.skel.h $(PURE_OBJS)
+$(OUTPUT)/bench/lpm_bench: bench/lpm_bench.c bench/median.h $(OUTPUT)/bench/lpm_bench.skel.h $(PURE_OBJS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(PURE_OBJS) $(LIBS) -o $@
 
@@ -95,7 +95,7 @@ $(OUTPUT)/bench/fwd_attach: bench/fwd_attach.c $(OUTPUT)/bench/fwd.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LIBS) -o $@
 
-$(OUTPUT)/bench/mem_latency: bench/mem_latency.c $(OUTPUT)/bench/mem_latency.skel.h
+$(OUTPUT)/bench/mem_latency: bench/mem_latency.c bench/median.h $(OUTPUT)/bench/mem_latency.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LIBS) -o $@
 

@@ -23,6 +23,7 @@
 
 #include "loader/lpm4.h"
 #include "maps/xfwd_abi.h"
+#include "median.h"
 #include "lpm_bench.skel.h"
 
 #define NADDR (1u << 16)
@@ -240,13 +241,6 @@ static int pick_addrs(struct lpm_bench *s, const struct pfx *p, size_t n)
 
 /* ---- measuring ---- */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Median over TRIALS of the kernel's per-run time, divided by BATCH. */
 static double ns_per_lookup(struct bpf_program *prog)
 {
@@ -261,8 +255,7 @@ static double ns_per_lookup(struct bpf_program *prog)
 			return -1;
 		v[t] = (double)o.duration / BATCH;
 	}
-	qsort(v, TRIALS, sizeof(v[0]), cmp_double);
-	return v[TRIALS / 2];
+	return median(v, TRIALS);
 }
 
 static int setup_netns(uint32_t *ifindex)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "median.h"
 #include "mem_latency.skel.h"
 
 #define LINE 16
@@ -97,19 +98,6 @@ static double run(struct bpf_program *p)
 	return (double)o.duration / STEPS;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v)
-{
-	qsort(v, TRIALS, sizeof(*v), cmp_double);
-	return v[TRIALS / 2];
-}
-
 static void measure(struct mem_latency *s, uint32_t mib)
 {
 	double none[TRIALS], flat[TRIALS], split[TRIALS];
@@ -119,8 +107,8 @@ static void measure(struct mem_latency *s, uint32_t mib)
 		flat[t] = run(s->progs.chase_flat);
 		split[t] = run(s->progs.chase_split);
 	}
-	printf("| %u MiB | %.1f | %.1f |\n", mib, median(flat) - median(none),
-	       median(split) - median(none));
+	printf("| %u MiB | %.1f | %.1f |\n", mib, median(flat, TRIALS) - median(none, TRIALS),
+	       median(split, TRIALS) - median(none, TRIALS));
 }
 
 int main(void)
