@@ -136,8 +136,6 @@ static uint64_t pipeline_ns(pid_t softirqd)
 	return task_ns(getpid()) + (softirqd ? task_ns(softirqd) : 0);
 }
 
-/* One address inside each prefix: the network address + 1 (the address
- * itself for /31 and /32). */
 /* v[0..n-1] in a random order, padded to whole lines with repeats. */
 static __be32 *shuffled_lines(__be32 *v, size_t n)
 {
@@ -158,7 +156,9 @@ static __be32 *shuffled_lines(__be32 *v, size_t n)
 	return out;
 }
 
-/* Returns how many lines of GEN_LINE destinations *out holds. */
+/* One address inside each prefix: the network address + 1 (the address
+ * itself for /31 and /32). Returns how many lines of GEN_LINE
+ * destinations *out holds. */
 static uint32_t load_dsts(const struct opts *o, __be32 **out)
 {
 	char line[128], err[128];
