@@ -34,6 +34,7 @@ unit() { # every tests/unit/test_*.c, built by make test
 	for t in tests/unit/test_*.c; do t=$(basename "$t" .c); "$B/tests/$t" || rc=1; done
 	return $rc
 }
+run lint tests/lint.sh
 run unit unit
 run bpf "$B/tests/test_xdp"
 run net tests/net/run.sh

@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 echo "test_health: probes, failover, hold-down"
 pair_build
 pair_start
-check "both daemons run" sh -c "grep -q running '$tmp/a.log' && grep -q running '$tmp/b.log' || cat '$tmp/a.log' '$tmp/b.log'"
+check "both daemons run" sh -c "grep -q running '$tmp/a.log' && grep -q running '$tmp/b.log' || { cat '$tmp/a.log' '$tmp/b.log'; false; }"
 check "every tunnel is up, judged by probes answered in the peer's XDP" \
 	wait_for sh -c "xf() { nsenter --net=/run/netns/$NSP-\$1 $XFWD --pin-root $PIN_BASE/xfwd-$NSP-\$1 health; };
 		[ \$(xf a | grep -c ': up ') -eq 2 ] && [ \$(xf b | grep -c ': up ') -eq 2 ]"

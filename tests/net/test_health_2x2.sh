@@ -93,7 +93,7 @@ start() {
 build
 start
 for n in a1 a2 b1 b2; do
-	check "$n runs" sh_ok "grep -q 'xfwd: running' '$tmp/$n.log' || cat '$tmp/$n.log'"
+	check "$n runs" sh_ok "grep -q 'xfwd: running' '$tmp/$n.log' || { cat '$tmp/$n.log'; false; }"
 done
 check "t1 and t2 are up on all four appliances" wait_for sh_ok \
 	"health_is a1 t1 up && health_is b1 t1 up && health_is a2 t2 up && health_is b2 t2 up"

@@ -36,7 +36,7 @@ route = 10.20.0.0/16 tunnel vx4
 CONF
 nsenter --net=/run/netns/$NSP-a "$XFWD" run -c "$tmp/a.conf" 2>"$tmp/a.log" & DA=$!
 wait_for grep -q 'xfwd: running' "$tmp/a.log" || true
-check "the daemon runs" sh -c "grep -q running '$tmp/a.log' || cat '$tmp/a.log'"
+check "the daemon runs" sh -c "grep -q running '$tmp/a.log' || { cat '$tmp/a.log'; false; }"
 # b's kernel answers to a's inner address: a's own vx4 device holds it.
 nsx a ip addr add 172.16.9.1/30 dev vx4
 health_is() { xf a health | grep -q "^vx4: $1 "; }

@@ -51,7 +51,7 @@ tunnel = t2 type gre local 192.0.3.$2 remote 192.0.3.$3 key 2 $PROBE
 route = $5 via $6 dev $4
 route = $7 tunnel t1 tunnel t2
 CONF
-	[ -z "${9:-}" ] || cat "$9" >>"$tmp/$1.conf"
+	if [ -n "${9:-}" ]; then cat "$9" >>"$tmp/$1.conf"; fi
 }
 
 # pair_start [A-EXTRA [B-EXTRA]]: both daemons running (DA, DB).
@@ -106,7 +106,7 @@ open(sys.argv[2], 'w').write(str(n))" "$1" "$tmp/sent" &
 	CPID=$!
 }
 stream_end() {
-	wait $CPID; wait $SPID || cat "$tmp/stream.err"
+	wait $CPID; wait $SPID || { cat "$tmp/stream.err"; fail "the stream's receiver ended in error"; }
 	read -r GAP GOT GAP_AT GAPS RUN <"$tmp/stream"; SENT=$(cat "$tmp/sent")
 }
 

@@ -34,7 +34,7 @@ refused() {
 	"$@"
 	check "bad key file ($why): refused, saying so" sh_ok "
 		! xf a tunnel add ipsec1 type ipsec local 192.0.2.1 remote 192.0.2.2 spi-out 0x1001 spi-in 0x1002 \
-			key-out $tmp/bad key-in $tmp/ab 2>$tmp/err && grep -q '$why' $tmp/err || cat $tmp/err"
+			key-out $tmp/bad key-in $tmp/ab 2>$tmp/err && grep -q '$why' $tmp/err || { cat $tmp/err; false; }"
 	check "...and nothing half-installed (no interface, SA or policy)" nothing_left a
 }
 
@@ -71,7 +71,7 @@ check "an ipsec tunnel takes no ECMP partner" sh_ok "
 # left behind (proto 88), is taken over.
 nsx a ip route add 10.30.0.0/16 via 192.0.2.2
 check "someone else's kernel route for the prefix: route add refused, saying so" sh_ok "
-	! xf a route add 10.30.0.0/16 tunnel ipsec1 2>$tmp/err && grep -q 'has a route 10.30.0.0/16 of someone else.s at metric 0' $tmp/err || cat $tmp/err"
+	! xf a route add 10.30.0.0/16 tunnel ipsec1 2>$tmp/err && grep -q 'has a route 10.30.0.0/16 of someone else.s at metric 0' $tmp/err || { cat $tmp/err; false; }"
 check "...their route as it was, and no route in xfwd" sh_ok "
 	nsx a ip route show 10.30.0.0/16 | grep -q 'via 192.0.2.2 dev a-u' && ! xf a route show | grep -q 10.30.0.0/16"
 nsx a ip route del 10.30.0.0/16
@@ -134,7 +134,7 @@ xf a tunnel rekey ipsec1 retire-in 0x1002
 xf b tunnel rekey ipsec1 retire-in 0x1001
 check "...the rekey finished while the traffic still ran" kill -0 $PING
 wait $PING || true
-check "rekey under traffic both ways: no packet lost" sh_ok "grep -q ' 1000 received, 0% packet loss' $tmp/ping || cat $tmp/ping"
+check "rekey under traffic both ways: no packet lost" sh_ok "grep -q ' 1000 received, 0% packet loss' $tmp/ping || { cat $tmp/ping; false; }"
 check "...the new SAs carry it, the old ones are gone" sh_ok "
 	for n in a b; do
 		[ \$n = a ] && o=1101 i=1102 || o=1102 i=1101
@@ -143,10 +143,10 @@ check "...the new SAs carry it, the old ones are gone" sh_ok "
 		xf \$n tunnel show | grep -Eq \"\\\\[in spi 0x0000\$i pkts [1-9]\" || { xf \$n tunnel show; exit 1; }
 	done"
 check "rekey: retiring the last inbound SA is refused" sh_ok "
-	! xf a tunnel rekey ipsec1 retire-in 0x1102 2>$tmp/err && grep -q 'would leave the tunnel no inbound SA' $tmp/err || cat $tmp/err"
+	! xf a tunnel rekey ipsec1 retire-in 0x1102 2>$tmp/err && grep -q 'would leave the tunnel no inbound SA' $tmp/err || { cat $tmp/err; false; }"
 check "...a bad key file refuses the whole step, nothing added" sh_ok "
 	chmod 644 $tmp/ab; ! xf a tunnel rekey ipsec1 spi-in 0x1202 key-in $tmp/ab 2>$tmp/err &&
-	grep -q 'can be read by others' $tmp/err && xf a tunnel show | grep '^ipsec1:' | grep -q 'sas 2' || cat $tmp/err"
+	grep -q 'can be read by others' $tmp/err && xf a tunnel show | grep '^ipsec1:' | grep -q 'sas 2' || { cat $tmp/err; false; }"
 chmod 600 "$tmp/ab"
 
 xf a route del 10.20.0.0/16
@@ -169,13 +169,13 @@ for d in out in fwd; do
 done
 check "a static tunnel clashing with them (same if_id) is refused" sh_ok "
 	! xf a tunnel add clash type ipsec local 192.0.2.1 remote 192.0.2.2 spi-out 0x3001 spi-in 0x3002 \
-		key-out $tmp/ab key-in $tmp/ba if-id 77 2>$tmp/err && grep -q 'exists' $tmp/err || cat $tmp/err"
+		key-out $tmp/ab key-in $tmp/ba if-id 77 2>$tmp/err && grep -q 'exists' $tmp/err || { cat $tmp/err; false; }"
 check "...and leaves their SAs and policies as they were" sh_ok "
 	! nsx a ip link show clash 2>/dev/null && [ \$(nsx a ip xfrm state | grep -c 'proto esp spi') -eq 2 ] &&
 	[ \$(nsx a ip xfrm policy | grep -c '^src') -eq 3 ]"
 check "a static tunnel whose inbound SPI is taken is refused" sh_ok "
 	! xf a tunnel add clash2 type ipsec local 192.0.2.1 remote 192.0.2.3 spi-out 0x3001 spi-in 0x2002 \
-		key-out $tmp/ab key-in $tmp/ba 2>$tmp/err && grep -q 'inbound SA: an SA or policy' $tmp/err || cat $tmp/err"
+		key-out $tmp/ab key-in $tmp/ba 2>$tmp/err && grep -q 'inbound SA: an SA or policy' $tmp/err || { cat $tmp/err; false; }"
 check "...its outbound SA, already made, removed again; theirs untouched" sh_ok "
 	! nsx a ip link show clash2 2>/dev/null && ! nsx a ip xfrm state | grep -q 'spi 0x00003001' &&
 	[ \$(nsx a ip xfrm state | grep -c 'proto esp spi') -eq 2 ] && [ \$(nsx a ip xfrm policy | grep -c '^src') -eq 3 ]"
@@ -218,7 +218,7 @@ run_b() {
 	wait_for -t 60 grep -q 'xfwd: running\|xfwd: .*:[0-9]*:' "$tmp/b.log" || true
 }
 run_b "$tmp/b.conf"
-check "xfwd run adopts the running ipsec tunnel from its config" sh_ok "grep -q 'xfwd: running' $tmp/b.log || cat $tmp/b.log"
+check "xfwd run adopts the running ipsec tunnel from its config" sh_ok "grep -q 'xfwd: running' $tmp/b.log || { cat $tmp/b.log; false; }"
 check "...SAs not installed twice, traffic still crosses" sh_ok "
 	[ \$(nsx b ip xfrm state | grep -c 'proto esp spi') -eq 2 ] && nsx c ping -c 3 -i 0.2 -W 2 10.20.1.10 >/dev/null"
 check "...its SPIs and keys are the file's: no warning" sh_ok "! grep warning $tmp/b.log"
@@ -249,19 +249,19 @@ sed 's/spi-out 0x2002/spi-out 0x2003/' "$tmp/b.conf" >"$tmp/b3.conf"
 run_b "$tmp/b3.conf"
 check "a changed spi-out in the file: said at start, the running SAs kept" sh_ok "
 	grep -q 'warning: tunnel ipsec1: the kernel has no outbound SA with spi-out 0x2003; the running SAs stay' $tmp/b.log &&
-	grep -q 'xfwd: running' $tmp/b.log || cat $tmp/b.log"
+	grep -q 'xfwd: running' $tmp/b.log || { cat $tmp/b.log; false; }"
 kill $DB; wait $DB 2>/dev/null || true
 sed "s|key-in $tmp/ab|key-in $tmp/other|" "$tmp/b.conf" >"$tmp/b4.conf"
 run_b "$tmp/b4.conf"
 check "a changed key file: said at start, naming it" sh_ok "
-	grep -q 'warning: tunnel ipsec1: the inbound SA 0x2001 holds another key than key-in $tmp/other' $tmp/b.log || cat $tmp/b.log"
+	grep -q 'warning: tunnel ipsec1: the inbound SA 0x2001 holds another key than key-in $tmp/other' $tmp/b.log || { cat $tmp/b.log; false; }"
 check "...the SAs as they were, traffic still crosses" sh_ok "
 	[ \$(nsx b ip xfrm state | grep -c 'proto esp spi') -eq 2 ] && nsx c ping -c 3 -i 0.2 -W 2 10.20.1.10 >/dev/null"
 kill $DB; wait $DB 2>/dev/null || true
 sed 's/key-in \(.*\)$/key-in \1 if-id 99/' "$tmp/b.conf" >"$tmp/b2.conf"
 run_b "$tmp/b2.conf"
 check "...an ipsec tunnel changed in the file (if-id) is refused, naming its line" \
-	sh_ok "grep -q 'b2.conf:6: tunnel ipsec1 differs' $tmp/b.log || cat $tmp/b.log"
+	sh_ok "grep -q 'b2.conf:6: tunnel ipsec1 differs' $tmp/b.log || { cat $tmp/b.log; false; }"
 kill $DB 2>/dev/null || true; wait $DB 2>/dev/null || true
 
 # GRE primary, IPsec backup (the seeds' mixed design): both daemons run

@@ -88,7 +88,7 @@ charon a; CA=$!; charon b; CB=$!
 check "charon runs on both appliances (vici answers)" wait_for -t 60 sh_ok "
 	swan a --stats >/dev/null 2>&1 && swan b --stats >/dev/null 2>&1 || { cat $tmp/a/charon.out $tmp/b/charon.out; false; }"
 check "...and loads the connection (PSK, if_id 42, UDP encapsulation forced)" sh_ok "
-	loaded a && loaded b || cat $tmp/a/load.out $tmp/b/load.out"
+	loaded a && loaded b || { cat $tmp/a/load.out $tmp/b/load.out; false; }"
 
 nsx b tcpdump -U -n -i b-u -w "$tmp/wire.pcap" 2>"$tmp/tcpdump.err" &
 CAP=$!
@@ -119,10 +119,10 @@ nsx c ping -q -i 0.01 -c 1000 -W 5 10.20.1.10 >"$tmp/ping.out" 2>&1 &
 PING=$!
 sleep 2
 swan a --rekey --child net >"$tmp/rekey.out" 2>&1
-check "charon rekeys the CHILD_SA while traffic flows" sh_ok "grep -qi 'rekey completed\|rekeying' $tmp/rekey.out || cat $tmp/rekey.out"
+check "charon rekeys the CHILD_SA while traffic flows" sh_ok "grep -qi 'rekey completed\|rekeying' $tmp/rekey.out || { cat $tmp/rekey.out; false; }"
 wait $PING
 check "...and not a packet is lost (1000 pings, 10 ms apart)" sh_ok "
-	grep -q '1000 packets transmitted, 1000 received' $tmp/ping.out || cat $tmp/ping.out"
+	grep -q '1000 packets transmitted, 1000 received' $tmp/ping.out || { cat $tmp/ping.out; false; }"
 check "...tunnel show follows: the new SPIs, the old gone" wait_for -t 60 sh_ok "
 	same_spis a && same_spis b && [ \"\$(kernel_spis a)\" != \"$old\" ] && [ \$(nsx a ip xfrm state | grep -c '^src') -eq 2 ]"
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Checks on the test suite itself, run first by `make test`: patterns that
+# make a check pass whatever happened. Prints "lint: N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+passed=0; failed=0
+
+# rule "what it guards" PATTERN: no line of tests/ or .ci/ may match the
+# extended regex PATTERN.
+rule() {
+	local hits
+	hits=$(grep -rnE --include='*.sh' --include=run --include=as-unit "$2" tests .ci | grep -v '^tests/lint.sh:')
+	if [ -z "$hits" ]; then
+		echo "  ok   $1"; passed=$((passed + 1))
+	else
+		echo "  FAIL $1:"; printf '%s\n' "$hits" | sed 's/^/       /'
+		failed=$((failed + 1))
+	fi
+}
+
+# `cmd || cat LOG` exits 0 whatever cmd did (cat succeeds): a check that
+# ends so can never fail. Show the log and fail: `|| { cat LOG; false; }`.
+rule "no '|| cat' that turns a failure into success" '\|\|[[:space:]]*cat[[:space:]]'
+# `|| true` after a check, or a check whose command is `true`, is the same mistake.
+rule "no check ends in '|| true'" '^[[:space:]]*check .*\|\|[[:space:]]*true"?[[:space:]]*$'
+
+echo "lint: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
