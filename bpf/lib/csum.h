@@ -108,35 +108,39 @@ static __always_inline __u16 csum_fold64(__u64 sum)
 #define CSUM_MAX_CHUNKS (4096 / CSUM_CHUNK)
 
 /*
- * One's complement sum of the packet from p to the end: 64-byte blocks by
- * the kernel's csum_partial (bpf_csum_diff), then 4-byte words, then the
- * last 1-3 bytes. p must be at an even offset from the checksummed
- * header's start, so 16-bit words line up.
+ * One's complement sum of the len bytes at p (fewer if the frame ends
+ * first): 64-byte blocks by the kernel's csum_partial (bpf_csum_diff),
+ * then 4-byte words, then the last 1-3 bytes. p must be at an even offset
+ * from the checksummed header's start, so 16-bit words line up. Each
+ * step checks data_end for the verifier and end for the length: a frame
+ * can carry bytes after the packet (Ethernet padding) that no checksum
+ * covers.
  */
-static __always_inline __u64 csum_to_end(void *p, void *data_end, __u64 seed)
+static __always_inline __u64 csum_len(void *p, __u32 len, void *data_end, __u64 seed)
 {
+	void *end = p + (len & 0xffff);
 	__u32 sum = (__u32)csum_fold64(seed);
 	__u64 acc;
 	int i;
 
 	for (i = 0; i < CSUM_MAX_CHUNKS; i++) {
-		if (p + CSUM_CHUNK > data_end)
+		if (p + CSUM_CHUNK > data_end || p + CSUM_CHUNK > end)
 			break;
 		sum = (__u32)bpf_csum_diff(NULL, 0, p, CSUM_CHUNK, sum);
 		p += CSUM_CHUNK;
 	}
 	acc = sum;
 	for (i = 0; i < CSUM_CHUNK / 4; i++) {
-		if (p + 4 > data_end)
+		if (p + 4 > data_end || p + 4 > end)
 			break;
 		acc += *(__u32 *)p;
 		p += 4;
 	}
-	if (p + 2 <= data_end) {
+	if (p + 2 <= data_end && p + 2 <= end) {
 		acc += *(__u16 *)p;
 		p += 2;
 	}
-	if (p + 1 <= data_end) /* odd tail: the high byte of a zero-padded word */
+	if (p + 1 <= data_end && p + 1 <= end) /* odd tail: the high byte of a zero-padded word */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		acc += *(__u8 *)p;
 #else

@@ -181,8 +181,8 @@ __noinline int udp6_csum(struct xdp_md *ctx, __u32 l3_off)
 	if ((void *)(u + 1) > data_end)
 		return -1;
 	/* Pseudo header: both addresses, length, next header. */
-	check = ~csum_fold64(csum_to_end(u, data_end, sum16(&ip6->saddr, 16) + u->len +
-					 bpf_htons(IPPROTO_UDP)));
+	check = ~csum_fold64(csum_len(u, bpf_ntohs(u->len), data_end,
+				      sum16(&ip6->saddr, 16) + u->len + bpf_htons(IPPROTO_UDP)));
 	u->check = check ? check : 0xffff;
 	return 0;
 }

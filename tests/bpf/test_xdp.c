@@ -1031,6 +1031,27 @@ static bool udp6_csum_all_lengths(const struct udp_tun *tmpl, const uint8_t *in_
 	return ok;
 }
 
+/* A short inner packet arrives padded to Ethernet's 60 bytes. The bytes
+ * after it stay in the frame behind the outer packet, outside its length:
+ * the UDP checksum must not cover them (a receiver trims them first). */
+static bool udp6_csum_padded(const struct udp_tun *tmpl)
+{
+	struct spec f = { V4("192.0.2.1", "10.26.0.5", 64), .payload = 4 };
+	static const uint8_t pad[14] = { 0xa5, 0x5a, 0xff, 0x01, 0x80, 0x7f, 0x11,
+					 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+	struct udp_tun u = *tmpl;
+	struct pkt in, want;
+
+	u.sport = vxlan_sport(&f);
+	build(&in, &f, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	build_udp_tunnel(&want, MAC_NH[0], MAC_SMAC, &u, MAC_PEER_VTEP, MAC_SMAC, &f, 63);
+	memcpy(in.b + in.len, pad, sizeof(pad));
+	in.len += sizeof(pad);
+	memcpy(want.b + want.len, pad, sizeof(pad));
+	want.len += sizeof(pad);
+	return expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want);
+}
+
 static void test_udp_tunnels_ipv6(void)
 {
 	struct spec f6 = { V6("2001:db8:9::1", "2001:db8:25::5", 64), .tos = 0x2a };
@@ -1054,6 +1075,8 @@ static void test_udp_tunnels_ipv6(void)
 	       "GENEVE over IPv6: UDP checksum right for 129 inner lengths");
 	report(udp6_csum_all_lengths(&vx, MAC_PEER_VTEP, "10.26.0.5"),
 	       "VXLAN over IPv6: UDP checksum right for 129 inner lengths");
+	report(udp6_csum_padded(&vx), "VXLAN over IPv6, a padded frame: UDP checksum over the UDP "
+	       "length, not the bytes after the inner packet");
 	vx.sport = vxlan_sport(&big);
 	build(&in, &big, MAC_ROUTER, MAC_IN_SRC, -1, 64);
 	build_udp_tunnel(&want, MAC_NH[0], MAC_SMAC, &vx, MAC_PEER_VTEP, MAC_SMAC, &big, 63);
