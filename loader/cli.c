@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -62,19 +63,49 @@ static int parse_u32(struct args *a, const char *kw, uint32_t min,
 
 	if (!v)
 		return -1;
+	if (v[0] == '0' && v[1] >= '0' && v[1] <= '9')
+		return fail(a, "'%s %s': a leading 0 reads as octal elsewhere; write %s (decimal) or 0x%llx (hex)",
+			    kw, v, v + strspn(v, "0"), strtoull(v, NULL, 8));
 	errno = 0;
 	n = strtoull(v, &end, 0);
-	if (errno || *end || end == v || n < min || n > max)
+	if (errno || *end || end == v || *v == '-' || *v == '+' || n < min || n > max)
 		return fail(a, "'%s %s': expected a number from %u to %u", kw,
 			    v, min, max);
 	*out = (uint32_t)n;
 	return 0;
 }
 
+/* "02:0:ab:00:00:1": six groups of one or two hex digits. */
+static int parse_mac(const char *v, uint8_t mac[6])
+{
+	for (int i = 0; i < 6; i++) {
+		size_t n = strspn(v, "0123456789abcdefABCDEF");
+
+		if (n < 1 || n > 2 || v[n] != (i < 5 ? ':' : '\0'))
+			return -1;
+		mac[i] = (uint8_t)strtoul(v, NULL, 16);
+		v += n + 1;
+	}
+	return 0;
+}
+
+/* The kernel's own rule (dev_valid_name): 1 to 15 characters, not "."
+ * or "..", no '/', ':' or white space. */
+static bool ifname_ok(const char *n)
+{
+	if (!*n || strlen(n) >= IFNAME_LEN || !strcmp(n, ".") || !strcmp(n, ".."))
+		return false;
+	for (; *n; n++)
+		if (*n == '/' || *n == ':' || isspace((unsigned char)*n))
+			return false;
+	return true;
+}
+
 static int copy_dev(struct args *a, const char *name, char *dst)
 {
-	if (!name || !*name || strlen(name) >= IFNAME_LEN)
-		return fail(a, "'%s' is not an interface name", name ? name : "");
+	if (!name || !ifname_ok(name))
+		return fail(a, "'%s' is not an interface name (1 to 15 characters, no '/', ':' or space)",
+			    name ? name : "");
 	strcpy(dst, name);
 	return 0;
 }
@@ -129,6 +160,11 @@ static int parse_attach(struct args *a, struct cli_req *r)
 	return 0;
 }
 
+static const char *family_name(int family)
+{
+	return family == AF_INET ? "IPv4" : "IPv6";
+}
+
 static int parse_via(struct args *a, struct cli_req *r)
 {
 	struct cli_via *v;
@@ -173,6 +209,14 @@ static int parse_route_target(struct args *a, struct cli_req *r)
 			    r->kind == XFWD_NH_BLACKHOLE ? "blackhole" : "kernel");
 	if (!r->kind && !r->nvia && !r->ntunnels)
 		return fail(a, "missing next hop: add 'via ADDR dev DEV', 'tunnel NAME', 'blackhole' or 'kernel'");
+	for (int i = 0; i < r->nvia; i++) {
+		char g[XADDR_STRLEN], p[XPREFIX_STRLEN];
+
+		if (r->via[i].gw.family != r->prefix.addr.family)
+			return fail(a, "'via %s' is %s but %s is %s: a gateway is of the route's family",
+				    xaddr_str(&r->via[i].gw, g), family_name(r->via[i].gw.family),
+				    xprefix_str(&r->prefix, p), family_name(r->prefix.addr.family));
+	}
 	if (r->nvia || r->ntunnels)
 		r->kind = XFWD_NH_DIRECT; /* members listed in via[] and tunnels[] */
 	return 0;
@@ -391,14 +435,10 @@ static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 		t->has_key = t->key_is_vni = true;
 		return parse_u32(a, w, 0, (1u << 24) - 1, &t->key);
 	} else if (is(w, "peer-mac")) {
-		unsigned int m[6];
-		char end;
-
-		if (!(v = value(a, w)) ||
-		    sscanf(v, "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &end) != 6)
-			return fail(a, "'peer-mac' needs a MAC address like 02:00:00:00:00:01");
-		for (int i = 0; i < 6; i++)
-			t->peer_mac[i] = (uint8_t)m[i];
+		if (!(v = value(a, w)))
+			return -1;
+		if (parse_mac(v, t->peer_mac))
+			return fail(a, "'peer-mac %s': a MAC address is six pairs of hex digits, like 02:00:00:00:00:01", v);
 		t->has_peer_mac = true;
 	} else if (is(w, "payload")) {
 		if (!(v = value(a, w)) || (!is(v, "ip") && !is(v, "eth")))
@@ -621,6 +661,8 @@ int cli_parse(int argc, char **argv, struct cli_req *r, char *err,
 			r->pin_root = value(&a, "--pin-root");
 			if (!r->pin_root)
 				return -1;
+			if (strlen(r->pin_root) > XFWD_PIN_ROOT_MAX)
+				return fail(&a, "--pin-root: a path of at most %d characters", XFWD_PIN_ROOT_MAX);
 		} else if (is(w, "-b") || is(w, "-batch") || is(w, "--batch")) {
 			if (!(r->batch = value(&a, w)))
 				return -1;

@@ -40,6 +40,8 @@ enum cli_cmd {
 
 #define CLI_MAX_DEVS 64
 #define IFNAME_LEN 16
+/* A pin root is a path of at most this many characters (the config keeps 256 bytes). */
+#define XFWD_PIN_ROOT_MAX 255 /* config.c says "255" in its message */
 
 struct cli_via {
 	struct xaddr gw;

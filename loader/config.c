@@ -64,6 +64,8 @@ static int set_main(struct parse *p, const char *name, const char *value)
 	char *end;
 
 	if (!strcmp(name, "pin-root")) {
+		if (strlen(value) > XFWD_PIN_ROOT_MAX)
+			return bad(p, "pin-root: a path of at most %s characters%s", "255", "");
 		snprintf(c->pin_root, sizeof(c->pin_root), "%s", value);
 	} else if (!strcmp(name, "attach")) {
 		char buf[1024], *save = NULL;
@@ -176,10 +178,105 @@ static char *reader(char *buf, int size, void *stream)
 	return buf;
 }
 
+/* Parse a kept line again (its text was checked when it was kept). */
+static void reparse(const struct xconfig *c, const struct config_line *l, struct cli_req *r)
+{
+	char buf[CONFIG_LINE_MAX], msg[256];
+
+	snprintf(buf, sizeof(buf), "%s", l->text);
+	if (cli_parse_line(buf, c->pin_root, r, msg, sizeof(msg)))
+		memset(r, 0, sizeof(*r));
+}
+
+static bool same_endpoints(const struct cli_tunnel *a, const struct cli_tunnel *b)
+{
+	return a->type == b->type && a->type != XFWD_TUN_IPSEC && xaddr_eq(&a->local, &b->local) &&
+	       xaddr_eq(&a->remote, &b->remote) && a->has_key == b->has_key &&
+	       (!a->has_key || a->key == b->key);
+}
+
+/* Two tunnel lines that cannot both be: the same name, or the same
+ * endpoints and key (XDP could not tell their packets apart). */
+static int tunnel_conflicts(const struct xconfig *c, char *err, size_t len)
+{
+	struct cli_req *r = calloc(c->ntunnels ? c->ntunnels : 1, sizeof(*r));
+
+	if (!r)
+		return snprintf(err, len, "out of memory"), -1;
+	for (size_t i = 0; i < c->ntunnels; i++) {
+		reparse(c, &c->tunnels[i], &r[i]);
+		for (size_t j = 0; j < i; j++) {
+			const struct cli_tunnel *a = &r[j].tun, *b = &r[i].tun;
+
+			if (!strcmp(a->name, b->name))
+				snprintf(err, len, "%d: tunnel %s is given twice (line %d too): one line per tunnel",
+					 c->tunnels[i].lineno, b->name, c->tunnels[j].lineno);
+			else if (same_endpoints(a, b))
+				snprintf(err, len, "%d: tunnel %s joins the same endpoints with the same key as %s (line %d): give each its own key or vni",
+					 c->tunnels[i].lineno, b->name, a->name, c->tunnels[j].lineno);
+			else
+				continue;
+			free(r);
+			return -1;
+		}
+	}
+	free(r);
+	return 0;
+}
+
+struct route_at {
+	struct xprefix p;
+	const struct config_line *l;
+};
+
+static int route_at_cmp(const void *x, const void *y)
+{
+	const struct route_at *a = x, *b = y;
+	int d = memcmp(&a->p, &b->p, sizeof(a->p));
+
+	return d ? d : a->l->lineno - b->l->lineno;
+}
+
+/* The same prefix on two route lines: the file would not say which. */
+static int route_conflicts(const struct xconfig *c, char *err, size_t len)
+{
+	struct route_at *v = calloc(c->nroutes ? c->nroutes : 1, sizeof(*v));
+
+	if (!v)
+		return snprintf(err, len, "out of memory"), -1;
+	for (size_t i = 0; i < c->nroutes; i++) {
+		struct cli_req r;
+
+		reparse(c, &c->routes[i], &r);
+		v[i].p = r.prefix; /* xprefix_parse zeroes what it does not set */
+		v[i].l = &c->routes[i];
+	}
+	qsort(v, c->nroutes, sizeof(*v), route_at_cmp);
+	for (size_t i = 1; i < c->nroutes; i++) {
+		char p[XPREFIX_STRLEN];
+
+		if (!xprefix_eq(&v[i].p, &v[i - 1].p))
+			continue;
+		snprintf(err, len, "%d: route %s is given twice (line %d too): one line per prefix",
+			 v[i].l->lineno, xprefix_str(&v[i].p, p), v[i - 1].l->lineno);
+		free(v);
+		return -1;
+	}
+	free(v);
+	return 0;
+}
+
+/* Lines checked against each other: "LINE: problem" in err. */
+static int conflicts(const struct xconfig *c, char *err, size_t len)
+{
+	return tunnel_conflicts(c, err, len) || route_conflicts(c, err, len) ? -1 : 0;
+}
+
 int config_load(const char *path, struct xconfig *c, char *err, size_t len)
 {
 	struct parse p = { .c = c, .path = path, .err = err, .len = len };
 	FILE *f = fopen(path, "r");
+	char msg_buf[600];
 	int line;
 
 	memset(c, 0, sizeof(*c));
@@ -198,6 +295,11 @@ int config_load(const char *path, struct xconfig *c, char *err, size_t len)
 
 		snprintf(msg, sizeof(msg), "%s", p.failed ? err : "not 'name = value', '[section]' or a comment");
 		snprintf(err, len, "%s:%d: %s", path, line, msg);
+		config_free(c);
+		return -1;
+	}
+	if (conflicts(c, msg_buf, sizeof(msg_buf))) {
+		snprintf(err, len, "%s:%s", path, msg_buf);
 		config_free(c);
 		return -1;
 	}

@@ -312,7 +312,7 @@ static void test_tunnels(void **s)
 	assert_int_equal(parse(&r, "xfwd tunnel add v6 type vxlan local 2001:db8::1 remote 2001:db8::2 vni 5 peer-mac 02:00:00:00:00:01"), 0);
 	assert_false(r.tun.inner_ip);
 	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 16777216", "from 0 to 16777215");
-	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 5 peer-mac 02:00", "needs a MAC");
+	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 5 peer-mac 02:00", "a MAC address is six pairs");
 	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 peer-mac 02:00:00:00:00:01", "VXLAN and GENEVE tunnels only");
 	assert_int_equal(parse(&r, "xfwd tunnel add v1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 100 peer-mac 02:aa:bb:cc:dd:ee"), 0);
 	assert_int_equal(r.tun.type, XFWD_TUN_VXLAN);
@@ -324,6 +324,40 @@ static void test_tunnels(void **s)
 	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 ttl 0", "from 1 to 255");
 	refused("xfwd tunnel del", "missing tunnel NAME");
 	refused("xfwd route add 10.0.0.0/8 tunnel a blackhole", "not both");
+}
+
+/* Input that used to be accepted and silently changed (issue 19). */
+static void test_strict_values(void **s)
+{
+	char line[400];
+	struct cli_req r;
+
+	(void)s;
+	refused("xfwd tunnel add v1 type vxlan local 192.0.2.1 remote 192.0.2.2 vni 7 peer-mac 100:200:300:400:500:600",
+		"'peer-mac 100:200:300:400:500:600': a MAC address is six pairs of hex digits");
+	refused("xfwd tunnel add v1 type vxlan local 192.0.2.1 remote 192.0.2.2 vni 7 peer-mac -1:2:3:4:5:6",
+		"a MAC address is six pairs of hex digits");
+	refused("xfwd tunnel add v1 type vxlan local 192.0.2.1 remote 192.0.2.2 vni 7 peer-mac 02:00:00:00:00:01:",
+		"a MAC address is six pairs of hex digits");
+	assert_int_equal(parse(&r, "xfwd tunnel add v1 type vxlan local 192.0.2.1 remote 192.0.2.2 vni 7 peer-mac 2:a:0B:00:00:ff"), 0);
+	assert_memory_equal(r.tun.peer_mac, ((uint8_t[]){ 2, 0xa, 0xb, 0, 0, 0xff }), 6);
+	refused("xfwd tunnel add g1 type gre local 192.0.2.1 remote 192.0.2.2 key 010",
+		"'key 010': a leading 0 reads as octal elsewhere; write 10 (decimal) or 0x8 (hex)");
+	assert_int_equal(parse(&r, "xfwd tunnel add g1 type gre local 192.0.2.1 remote 192.0.2.2 key 0x10"), 0);
+	assert_int_equal(r.tun.key, 16);
+	assert_int_equal(parse(&r, "xfwd tunnel add g1 type gre local 192.0.2.1 remote 192.0.2.2 key 0"), 0);
+	refused("xfwd tunnel add t/1 type gre local 192.0.2.1 remote 192.0.2.2", "'t/1' is not an interface name");
+	refused("xfwd tunnel add t:1 type gre local 192.0.2.1 remote 192.0.2.2", "'t:1' is not an interface name");
+	refused("xfwd tunnel add .. type gre local 192.0.2.1 remote 192.0.2.2", "'..' is not an interface name");
+	assert_int_equal(cli_parse(3, (char *[]){ "xfwd", "attach", "a b", NULL }, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "'a b' is not an interface name"));
+	refused("xfwd route add 10.1.0.0/16 via fd00::1 dev eth0",
+		"'via fd00::1' is IPv6 but 10.1.0.0/16 is IPv4: a gateway is of the route's family");
+	refused("xfwd route add fd00:1::/64 via 10.0.0.1 dev eth0", "is IPv4 but fd00:1::/64 is IPv6");
+	memset(line, 'a', sizeof(line));
+	memcpy(line, "xfwd --pin-root /", 17);
+	strcpy(line + 300, " status");
+	refused(line, "--pin-root: a path of at most 255 characters");
 }
 
 static void test_prefixes(void **s)
@@ -362,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_ipsec_rekey),
 		cmocka_unit_test(test_tunnel_probes),
 		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_strict_values),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

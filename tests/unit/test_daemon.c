@@ -149,7 +149,8 @@ static void test_config_good(void **s)
 				      "attach = eth1, eth2\nmode = generic\nmirror-table = 100\n"
 				      "[tunnels]\ntunnel = tgw1 type gre local 192.0.2.1 remote 198.51.100.7 key 42\n"
 				      "[routes]\nroute = 10.30.0.0/16 tunnel tgw1\n"
-				      "route = fd00:9::/64 via fd00:2::2 dev eth1 ; a comment\n");
+				      "route = fd00:9::/64 via fd00:2::2 dev eth1 ; a comment\n"
+				      "[tunnels]\ntunnel = tgw2 type gre local 192.0.2.1 remote 198.51.100.7 key 43\n");
 	struct xconfig c;
 	char err[1024];
 
@@ -160,7 +161,7 @@ static void test_config_good(void **s)
 	assert_string_equal(c.attach[1], "eth2");
 	assert_int_equal(c.mode, XFWD_MODE_GENERIC);
 	assert_int_equal(c.mirror_table, 100);
-	assert_int_equal(c.ntunnels, 1);
+	assert_int_equal(c.ntunnels, 2); /* same endpoints, another key: a tunnel of its own */
 	assert_int_equal(c.tunnels[0].lineno, 8);
 	assert_string_equal(c.tunnels[0].text,
 			    "tunnel add tgw1 type gre local 192.0.2.1 remote 198.51.100.7 key 42");
@@ -183,6 +184,25 @@ static void test_config_refused(void **s)
 	refused("[xfwd]\nattach = eth0\n[tunnels]\ntunnel = t1 type gre local 1.1.1.1\n", ":4: tunnel add needs");
 	refused("[xfwd]\nattach = eth0\njust words\n", ":3: not 'name = value'");
 	refused("[xfwd]\nmirror-table = 100\n", "no 'attach = DEV...'");
+	{
+		char long_root[400];
+
+		snprintf(long_root, sizeof(long_root), "[xfwd]\npin-root = /%0300d\nattach = eth0\n", 1);
+		refused(long_root, ":2: pin-root: a path of at most 255 characters");
+	}
+	/* Lines that contradict each other: both named. */
+	refused("[xfwd]\nattach = eth0\n[tunnels]\ntunnel = gre1 type gre local 192.0.2.1 remote 192.0.2.2\n"
+		"tunnel = gre1 type gre local 192.0.2.1 remote 192.0.2.3\n",
+		":5: tunnel gre1 is given twice (line 4 too): one line per tunnel");
+	refused("[xfwd]\nattach = eth0\n[tunnels]\ntunnel = g1 type gre local 192.0.2.1 remote 192.0.2.2 key 5\n"
+		"tunnel = g2 type gre local 192.0.2.1 remote 192.0.2.2 key 5\n",
+		":5: tunnel g2 joins the same endpoints with the same key as g1 (line 4): give each its own key or vni");
+	refused("[xfwd]\nattach = eth0\n[tunnels]\ntunnel = g1 type gre local 192.0.2.1 remote 192.0.2.2\n"
+		"tunnel = g2 type gre local 192.0.2.1 remote 192.0.2.2\n",
+		":5: tunnel g2 joins the same endpoints with the same key as g1 (line 4)");
+	refused("[xfwd]\nattach = eth0\n[routes]\nroute = 10.9.0.0/16 blackhole\nroute = 10.8.0.0/16 kernel\n"
+		"route = 10.9.0.0/16 kernel\n",
+		":6: route 10.9.0.0/16 is given twice (line 4 too): one line per prefix");
 	/* The first error is the one reported. */
 	refused("[xfwd]\nattach = eth0\nbogus = 1\nworse = 2\n", ":3: unknown setting 'bogus'");
 	refused("", "no 'attach");
