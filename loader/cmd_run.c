@@ -584,9 +584,11 @@ static void set_link(struct daemon *d, uint32_t ifindex, bool up)
 static void link_event(struct daemon *d, const struct nlmsghdr *nlh)
 {
 	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
-	bool up = nlh->nlmsg_type == RTM_NEWLINK && (ifm->ifi_flags & IFF_UP) &&
-		  (ifm->ifi_flags & IFF_LOWER_UP);
+	bool up;
 
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifm)))
+		return;
+	up = nlh->nlmsg_type == RTM_NEWLINK && (ifm->ifi_flags & IFF_UP) && (ifm->ifi_flags & IFF_LOWER_UP);
 	set_link(d, (uint32_t)ifm->ifi_index, up);
 	tunnel_devs(d); /* a tunnel's device may have come or gone */
 }

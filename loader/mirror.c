@@ -3,12 +3,15 @@
  * Parse the routes a BGP daemon installs in a kernel table. Unicast
  * routes become next hops (several with RTA_MULTIPATH: ECMP), blackhole
  * drops, unreachable and prohibit go to the kernel (which answers with
- * ICMP). Everything else (local, broadcast, cloned, multicast) is skipped.
+ * ICMP), and so does throw (the kernel's lookup goes on in its other
+ * tables). Everything else (local, broadcast, cloned, multicast) is
+ * skipped. Every attribute's length is checked before it is read.
  */
 #include "mirror.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include "nlattr.h"
 #include <linux/rtnetlink.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -25,6 +28,16 @@ static int set_addr(struct xaddr *a, int family, const struct nlattr *at)
 	return 0;
 }
 
+static bool has_attr(const struct nlmsghdr *nlh, size_t off, uint16_t type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, off)
+		if (mnl_attr_get_type(a) == type)
+			return true;
+	return false;
+}
+
 /* The next hops of an RTA_MULTIPATH attribute. */
 static int parse_multipath(const struct nlattr *mp, int family, struct mroute *m)
 {
@@ -38,6 +51,7 @@ static int parse_multipath(const struct nlattr *mp, int family, struct mroute *m
 		if (m->nvia == XFWD_ECMP_MAX)
 			break; /* the data path takes 16: the rest are dropped */
 		m->via[m->nvia].oif = (uint32_t)nh->rtnh_ifindex;
+		m->onlink |= !!(nh->rtnh_flags & RTNH_F_ONLINK);
 		memset(&m->via[m->nvia].gw, 0, sizeof(m->via[0].gw));
 		while (mnl_attr_ok(a, alen)) {
 			if (mnl_attr_get_type(a) == RTA_GATEWAY &&
@@ -59,16 +73,55 @@ static uint8_t kind_of(uint8_t rtm_type)
 	case RTN_UNICAST: return XFWD_NH_DIRECT;
 	case RTN_BLACKHOLE: return XFWD_NH_BLACKHOLE;
 	case RTN_UNREACHABLE:
-	case RTN_PROHIBIT: return XFWD_NH_KERNEL;
+	case RTN_PROHIBIT:
+	case RTN_THROW: return XFWD_NH_KERNEL;
 	}
 	return 0;
+}
+
+/* One attribute of a route message into m: 0 or -EBADMSG. */
+static int parse_attr(const struct nlattr *a, int family, struct mroute *m, struct xprefix *src)
+{
+	switch (mnl_attr_get_type(a)) {
+	case RTA_TABLE:
+		return nla_u32(a, &m->table);
+	case RTA_PRIORITY:
+		return nla_u32(a, &m->metric);
+	case RTA_DST:
+		return set_addr(&m->prefix.addr, family, a);
+	case RTA_SRC:
+		return set_addr(&src->addr, family, a);
+	case RTA_GATEWAY:
+		m->nvia = 1;
+		return set_addr(&m->via[0].gw, family, a);
+	case RTA_OIF:
+		m->nvia = 1;
+		return nla_u32(a, &m->via[0].oif);
+	case RTA_MULTIPATH:
+		m->nvia = 0;
+		return parse_multipath(a, family, m);
+	}
+	return 0;
+}
+
+/* What tells routes of one prefix and metric apart besides: IPv4's tos,
+ * IPv6's source prefix (a hash of it, never 0; never a tos value). */
+static uint32_t selector(const struct rtmsg *rtm, const struct xprefix *src)
+{
+	uint32_t h = 2166136261u;
+
+	if (!rtm->rtm_src_len)
+		return rtm->rtm_tos;
+	for (size_t i = 0; i < 16; i++)
+		h = (h ^ src->addr.bytes[i]) * 16777619u;
+	return ((h ^ rtm->rtm_src_len) * 16777619u) | 0x100;
 }
 
 int mirror_parse(const struct nlmsghdr *nlh, struct mroute *m)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct xprefix src = { { 0 }, 0 };
 	const struct nlattr *a;
-	bool has_dst = false;
 
 	memset(m, 0, sizeof(*m));
 	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
@@ -76,40 +129,22 @@ int mirror_parse(const struct nlmsghdr *nlh, struct mroute *m)
 	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
 	    (rtm->rtm_flags & RTM_F_CLONED) || !(m->kind = kind_of(rtm->rtm_type)))
 		return MIRROR_SKIP;
+	if (rtm->rtm_dst_len > (rtm->rtm_family == AF_INET ? 32 : 128) ||
+	    rtm->rtm_src_len > (rtm->rtm_family == AF_INET ? 32 : 128))
+		return -EBADMSG;
+	m->type = rtm->rtm_type;
 	m->table = rtm->rtm_table;
 	m->prefix.len = rtm->rtm_dst_len;
 	m->prefix.addr.family = rtm->rtm_family;
-	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
-		switch (mnl_attr_get_type(a)) {
-		case RTA_TABLE:
-			m->table = mnl_attr_get_u32(a);
-			break;
-		case RTA_PRIORITY:
-			m->metric = mnl_attr_get_u32(a);
-			break;
-		case RTA_DST:
-			if (set_addr(&m->prefix.addr, rtm->rtm_family, a))
-				return -EBADMSG;
-			has_dst = true;
-			break;
-		case RTA_GATEWAY:
-			if (set_addr(&m->via[0].gw, rtm->rtm_family, a))
-				return -EBADMSG;
-			m->nvia = 1;
-			break;
-		case RTA_OIF:
-			m->via[0].oif = mnl_attr_get_u32(a);
-			m->nvia = 1;
-			break;
-		case RTA_MULTIPATH:
-			m->nvia = 0;
-			if (parse_multipath(a, rtm->rtm_family, m))
-				return -EBADMSG;
-			break;
-		}
-	}
-	if (!has_dst && m->prefix.len)
+	mnl_attr_for_each(a, nlh, sizeof(*rtm))
+		if (parse_attr(a, rtm->rtm_family, m, &src))
+			return -EBADMSG;
+	if (m->prefix.len && !has_attr(nlh, sizeof(*rtm), RTA_DST))
 		return -EBADMSG;
+	if (!xprefix_masked(&m->prefix))
+		return -EBADMSG;
+	m->sel = selector(rtm, &src);
+	m->onlink = (rtm->rtm_flags & RTNH_F_ONLINK) || m->onlink;
 	if (m->kind != XFWD_NH_DIRECT)
 		m->nvia = 0;
 	else if (!m->nvia)

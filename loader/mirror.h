@@ -4,6 +4,7 @@
 #ifndef XFWD_MIRROR_H
 #define XFWD_MIRROR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "prefix.h"
@@ -15,7 +16,10 @@ struct mroute {
 	struct xprefix prefix;
 	uint32_t table;
 	uint32_t metric; /* RTA_PRIORITY */
-	uint8_t kind; /* XFWD_NH_DIRECT (vias), _BLACKHOLE or _KERNEL */
+	uint32_t sel;    /* 0, or what else tells it apart: tos (IPv4), a source prefix (IPv6) */
+	uint8_t type;    /* RTN_* */
+	uint8_t kind;    /* XFWD_NH_DIRECT (vias), _BLACKHOLE or _KERNEL */
+	bool onlink;     /* a gateway the kernel takes as on the link whatever its subnet */
 	int nvia;
 	struct {
 		struct xaddr gw; /* family 0: no gateway (a device route) */

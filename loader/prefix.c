@@ -134,3 +134,8 @@ bool xprefix_contains(const struct xprefix *p, const struct xaddr *a)
 	}
 	return true;
 }
+
+bool xprefix_masked(const struct xprefix *p)
+{
+	return !host_bits_set(&p->addr, p->len);
+}

@@ -31,5 +31,7 @@ void xaddr_set_v4(struct xaddr *a, uint32_t host_order);
 bool xaddr_eq(const struct xaddr *a, const struct xaddr *b);
 bool xprefix_eq(const struct xprefix *a, const struct xprefix *b);
 bool xprefix_contains(const struct xprefix *p, const struct xaddr *a);
+/* No address bit set past the prefix length. */
+bool xprefix_masked(const struct xprefix *p);
 
 #endif

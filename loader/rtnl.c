@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "rtnl.h"
+#include "nlattr.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -204,14 +205,14 @@ static void parse_linkinfo(const struct nlattr *li, struct link_info *out)
 	const struct nlattr *a, *d;
 
 	mnl_attr_for_each_nested(a, li) {
-		if (mnl_attr_get_type(a) == IFLA_INFO_KIND &&
-		    !strcmp(mnl_attr_get_str(a), "vlan"))
+		if (mnl_attr_get_type(a) == IFLA_INFO_KIND && nla_str(a) &&
+		    !strcmp(nla_str(a), "vlan"))
 			out->is_vlan = true;
 		if (mnl_attr_get_type(a) != IFLA_INFO_DATA)
 			continue;
 		mnl_attr_for_each_nested(d, a)
-			if (mnl_attr_get_type(d) == IFLA_VLAN_ID)
-				out->vlan = mnl_attr_get_u16(d);
+			if (mnl_attr_get_type(d) == IFLA_VLAN_ID && nla_u16(d, &out->vlan))
+				out->vlan = 0;
 	}
 }
 
@@ -221,23 +222,27 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	struct link_info *li = data;
 	const struct nlattr *a;
 
+	if (!nlmsg_fits(nlh, sizeof(*ifm)))
+		return MNL_CB_ERROR;
 	li->ifindex = (uint32_t)ifm->ifi_index;
 	li->up = ifm->ifi_flags & IFF_UP;
 	li->carrier = ifm->ifi_flags & IFF_LOWER_UP;
 	mnl_attr_for_each(a, nlh, sizeof(*ifm)) {
 		switch (mnl_attr_get_type(a)) {
 		case IFLA_IFNAME:
-			snprintf(li->name, sizeof(li->name), "%s", mnl_attr_get_str(a));
+			snprintf(li->name, sizeof(li->name), "%s", nla_str(a) ? nla_str(a) : "");
 			break;
 		case IFLA_MTU:
-			li->mtu = mnl_attr_get_u32(a);
+			if (nla_u32(a, &li->mtu))
+				return MNL_CB_ERROR;
 			break;
 		case IFLA_ADDRESS:
 			if (mnl_attr_get_payload_len(a) == 6)
 				memcpy(li->mac, mnl_attr_get_payload(a), 6);
 			break;
 		case IFLA_LINK:
-			li->parent = mnl_attr_get_u32(a);
+			if (nla_u32(a, &li->parent))
+				return MNL_CB_ERROR;
 			break;
 		case IFLA_LINKINFO:
 			parse_linkinfo(a, li);
@@ -285,7 +290,7 @@ int rtnl_neigh_parse(const struct nlmsghdr *nlh, struct neigh_event *e)
 	size_t alen = nd->ndm_family == AF_INET ? 4 : 16;
 
 	memset(e, 0, sizeof(*e));
-	if (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6)
+	if (!nlmsg_fits(nlh, sizeof(*nd)) || (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6))
 		return -1;
 	mnl_attr_for_each(a, nlh, sizeof(*nd)) {
 		if (mnl_attr_get_type(a) == NDA_DST)
@@ -387,9 +392,11 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a;
 	size_t alen = rt->rtm_family == AF_INET ? 4 : 16;
 
+	if (!nlmsg_fits(nlh, sizeof(*rt)))
+		return MNL_CB_ERROR;
 	mnl_attr_for_each(a, nlh, sizeof(*rt)) {
-		if (mnl_attr_get_type(a) == RTA_OIF)
-			r->oif = mnl_attr_get_u32(a);
+		if (mnl_attr_get_type(a) == RTA_OIF && nla_u32(a, &r->oif))
+			return MNL_CB_ERROR;
 		if (mnl_attr_get_type(a) == RTA_GATEWAY &&
 		    mnl_attr_get_payload_len(a) == alen) {
 			memset(r->gw, 0, sizeof(*r->gw));
@@ -514,6 +521,8 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 	struct addr_list *l = data;
 	const struct nlattr *a, *local = NULL, *address = NULL;
 
+	if (!nlmsg_fits(nlh, sizeof(*ifa)))
+		return MNL_CB_OK;
 	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
 		if (mnl_attr_get_type(a) == IFA_LOCAL)
 			local = a;
@@ -546,7 +555,7 @@ static int iface_addr_cb(const struct nlmsghdr *nlh, void *data)
 	struct iface_addrs *q = data;
 	const struct nlattr *a;
 
-	if (ifa->ifa_index != q->ifindex)
+	if (!nlmsg_fits(nlh, sizeof(*ifa)) || ifa->ifa_index != q->ifindex)
 		return MNL_CB_OK;
 	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
 		if (ifa->ifa_family == AF_INET && !q->have4 &&

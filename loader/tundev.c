@@ -8,6 +8,7 @@
  * and remote. See docs/tunnel-kernel-device.md.
  */
 #include "tundev.h"
+#include "nlattr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -156,7 +157,7 @@ static int existing_cb(const struct nlmsghdr *nlh, void *arg)
 			continue;
 		mnl_attr_for_each_nested(i, a) {
 			if (mnl_attr_get_type(i) == IFLA_INFO_KIND)
-				snprintf(e->kind, sizeof(e->kind), "%s", mnl_attr_get_str(i));
+				snprintf(e->kind, sizeof(e->kind), "%s", nla_str(i) ? nla_str(i) : "");
 			if (mnl_attr_get_type(i) != IFLA_INFO_DATA)
 				continue;
 			mnl_attr_for_each_nested(d, i)

@@ -8,6 +8,7 @@
  * xfwd's reqid, so that removal takes exactly what xfwd installed.
  */
 #include "xfrm.h"
+#include "nlattr.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -311,10 +312,11 @@ struct sa_dump {
 static uint32_t sa_if_id(const struct nlmsghdr *nlh)
 {
 	const struct nlattr *a;
+	uint32_t id;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct xfrm_usersa_info))
-		if (mnl_attr_get_type(a) == XFRMA_IF_ID)
-			return mnl_attr_get_u32(a);
+		if (mnl_attr_get_type(a) == XFRMA_IF_ID && !nla_u32(a, &id))
+			return id;
 	return 0;
 }
 
@@ -324,7 +326,7 @@ static int sa_cb(const struct nlmsghdr *nlh, void *data)
 	const struct xfrm_usersa_info *sa = mnl_nlmsg_get_payload(nlh);
 	int i;
 
-	if (nlh->nlmsg_type != XFRM_MSG_NEWSA || sa_if_id(nlh) != d->if_id ||
+	if (nlh->nlmsg_type != XFRM_MSG_NEWSA || !nlmsg_fits(nlh, sizeof(*sa)) || sa_if_id(nlh) != d->if_id ||
 	    (d->ours_only && sa->reqid != XFWD_REQID(d->if_id)))
 		return MNL_CB_OK;
 	if ((i = d->n++) >= d->max)
@@ -379,14 +381,14 @@ static int sa_get_cb(const struct nlmsghdr *nlh, void *data)
 	struct sa_get *g = data;
 	const struct nlattr *a;
 
-	if (nlh->nlmsg_type != XFRM_MSG_NEWSA)
+	if (nlh->nlmsg_type != XFRM_MSG_NEWSA || !nlmsg_fits(nlh, sizeof(struct xfrm_usersa_info)))
 		return MNL_CB_OK;
 	g->found = true;
 	mnl_attr_for_each(a, nlh, sizeof(struct xfrm_usersa_info)) {
 		const struct xfrm_algo_aead *k = mnl_attr_get_payload(a);
 
-		if (mnl_attr_get_type(a) == XFRMA_IF_ID)
-			g->if_id = mnl_attr_get_u32(a);
+		if (mnl_attr_get_type(a) == XFRMA_IF_ID && nla_u32(a, &g->if_id))
+			g->if_id = 0;
 		else if (mnl_attr_get_type(a) == XFRMA_ALG_AEAD &&
 			 mnl_attr_get_payload_len(a) >= sizeof(*k) + g->want->len &&
 			 k->alg_key_len == g->want->len * 8)

@@ -13,6 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
 #include "loader/config.h"
 #include "loader/mirror.h"
 #include "fixtures/rtm_routes.h"
@@ -86,6 +90,75 @@ static void test_mirror_kinds(void **s)
 		if (bad[i + 2] == 1 /* RTA_DST */ && bad[i] == 8)
 			bad[i] = 7;
 	assert_int_equal(parse(bad, &m), -EBADMSG);
+}
+
+/* A route message built attribute by attribute, for the cases the
+ * kernel never sends but a parser must survive. */
+static struct nlmsghdr *route_msg(uint8_t *buf, int family, uint8_t dst_len, uint8_t type)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	rtm->rtm_family = (uint8_t)family;
+	rtm->rtm_dst_len = dst_len;
+	rtm->rtm_table = RT_TABLE_UNSPEC;
+	rtm->rtm_type = type;
+	mnl_attr_put_u32(nlh, RTA_TABLE, 100);
+	return nlh;
+}
+
+static void test_mirror_hostile(void **s)
+{
+	uint8_t buf[512] __attribute__((aligned(4))), dst[4] = { 10, 1, 0, 0 }, gw[4] = { 10, 0, 0, 1 };
+	struct nlmsghdr *nlh;
+	struct mroute m;
+
+	(void)s;
+	/* A zero-length RTA_PRIORITY last in the message: reading its u32
+	 * would read past the message. */
+	nlh = route_msg(buf, AF_INET, 16, RTN_UNICAST);
+	mnl_attr_put(nlh, RTA_DST, 4, dst);
+	mnl_attr_put(nlh, RTA_GATEWAY, 4, gw);
+	mnl_attr_put_u32(nlh, RTA_OIF, 2);
+	assert_int_equal(mirror_parse(nlh, &m), 0);
+	mnl_attr_put(nlh, RTA_PRIORITY, 0, NULL);
+	assert_int_equal(mirror_parse(nlh, &m), -EBADMSG);
+	for (int type = RTA_TABLE; type <= RTA_OIF; type++) {
+		nlh = route_msg(buf, AF_INET, 16, RTN_UNICAST);
+		mnl_attr_put(nlh, RTA_DST, 4, dst);
+		mnl_attr_put(nlh, (uint16_t)type, 2, gw); /* two bytes: too short for any */
+		if (type == RTA_TABLE || type == RTA_PRIORITY || type == RTA_OIF ||
+		    type == RTA_GATEWAY || type == RTA_SRC || type == RTA_DST)
+			assert_int_equal(mirror_parse(nlh, &m), -EBADMSG);
+	}
+	/* A prefix length past the family's. */
+	nlh = route_msg(buf, AF_INET, 200, RTN_BLACKHOLE);
+	mnl_attr_put(nlh, RTA_DST, 4, dst);
+	assert_int_equal(mirror_parse(nlh, &m), -EBADMSG);
+	nlh = route_msg(buf, AF_INET, 33, RTN_BLACKHOLE);
+	mnl_attr_put(nlh, RTA_DST, 4, dst);
+	assert_int_equal(mirror_parse(nlh, &m), -EBADMSG);
+	/* Host bits past the prefix length. */
+	nlh = route_msg(buf, AF_INET, 8, RTN_BLACKHOLE);
+	mnl_attr_put(nlh, RTA_DST, 4, dst);
+	assert_int_equal(mirror_parse(nlh, &m), -EBADMSG);
+	/* throw: the kernel's lookup goes on in its other tables. */
+	nlh = route_msg(buf, AF_INET, 16, RTN_THROW);
+	mnl_attr_put(nlh, RTA_DST, 4, dst);
+	assert_int_equal(mirror_parse(nlh, &m), 0);
+	assert_int_equal(m.kind, XFWD_NH_KERNEL);
+	assert_int_equal(m.type, RTN_THROW);
+	/* tos and source prefixes tell routes apart. */
+	nlh = route_msg(buf, AF_INET, 16, RTN_BLACKHOLE);
+	mnl_attr_put(nlh, RTA_DST, 4, dst);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, 20);
+	assert_int_equal(mirror_parse(nlh, &m), 0);
+	assert_int_equal(m.metric, 20);
+	assert_int_equal(m.sel, 0);
+	((struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_tos = 0x10;
+	assert_int_equal(mirror_parse(nlh, &m), 0);
+	assert_int_equal(m.sel, 0x10);
 }
 
 /* ---- config ---- */
@@ -214,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_mirror_unicast),
 		cmocka_unit_test(test_mirror_multipath),
 		cmocka_unit_test(test_mirror_kinds),
+		cmocka_unit_test(test_mirror_hostile),
 		cmocka_unit_test(test_config_good),
 		cmocka_unit_test(test_config_long_line),
 		cmocka_unit_test(test_config_refused),
