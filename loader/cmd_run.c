@@ -32,6 +32,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "grow.h"
+#include "krt.h"
 #include "mirror.h"
 #include "rtnl.h"
 #include "health.h"
@@ -69,6 +70,8 @@ struct daemon {
 	uint8_t applied[XFWD_MAX_TUNNELS]; /* the verdicts the table has: 1 = next hops dead */
 	int encap_fd[2];       /* ESP in UDP sockets, IPv4 and IPv6 (0: none) */
 	bool encap_said[2];    /* their failure logged */
+	struct krt krt;        /* the mirrored table's routes that share a prefix */
+	unsigned int kinds_said; /* route kinds logged once (note_kind) */
 };
 
 static void logmsg(const struct daemon *d, int level, const char *fmt, ...)
@@ -362,9 +365,8 @@ static uint32_t tunnel_of_dev(const struct daemon *d, uint32_t ifindex)
 }
 
 /* The members a mirrored route forwards to; 0 = only the kernel can. */
-static int mirror_members(struct daemon *d, const struct mroute *m, struct nh_key *k)
+static int via_members(struct daemon *d, const struct mroute *m, struct nh_key *k)
 {
-	memset(k, 0, XFWD_ECMP_MAX * sizeof(*k));
 	for (int i = 0; i < m->nvia; i++) {
 		uint32_t tid = tunnel_of_dev(d, m->via[i].oif);
 
@@ -382,30 +384,98 @@ static int mirror_members(struct daemon *d, const struct mroute *m, struct nh_ke
 	return m->nvia;
 }
 
-static void mirror_apply(struct daemon *d, const struct mroute *m, bool del)
+/* What xfwd writes for a kernel route. A route with a tos or source
+ * selector, and every route but unicast and blackhole, is the kernel's
+ * to forward (docs/daemon.md, "Route kinds"). */
+static void mirror_members(struct daemon *d, const struct mroute *m, struct krt_route *r)
 {
-	int origin = xt_route_origin(&d->t, &m->prefix), n = 1;
-	struct nh_key k[XFWD_ECMP_MAX] = { { .kind = m->kind } };
+	memset(r, 0, sizeof(*r));
+	r->k[0].kind = m->sel ? XFWD_NH_KERNEL : m->kind;
+	r->n = 1;
+	if (r->k[0].kind == XFWD_NH_DIRECT && !(r->n = via_members(d, m, r->k))) {
+		memset(r->k, 0, sizeof(r->k));
+		r->k[0].kind = XFWD_NH_KERNEL;
+		r->n = 1;
+	}
+}
+
+static void route_write(struct daemon *d, const struct xprefix *pfx, const struct krt_route *r)
+{
+	const struct nh_key kernel = { .kind = XFWD_NH_KERNEL };
 	char p[XPREFIX_STRLEN];
 
-	if (origin == XFWD_ORIGIN_STATIC || origin == XFWD_ORIGIN_LOCAL)
-		return; /* the config's routes and the host's addresses win */
-	if (del) {
-		if (origin == XFWD_ORIGIN_MIRROR && xt_route_del(&d->t, &m->prefix))
-			logmsg(d, 4, "xfwd: %s", d->err);
-		return;
-	}
-	if (m->kind == XFWD_NH_DIRECT && !(n = mirror_members(d, m, k))) {
-		k[0].kind = XFWD_NH_KERNEL;
-		n = 1;
-	}
-	if (!xt_route_set(&d->t, &m->prefix, k, n, XFWD_ORIGIN_MIRROR, ROUTE_REPLACE))
+	if (!xt_route_set(&d->t, pfx, r->k, r->n, XFWD_ORIGIN_MIRROR, ROUTE_REPLACE))
 		return;
 	/* e.g. a next hop on a device xfwd is not attached to */
-	logmsg(d, 6, "xfwd: %s: %s; the kernel forwards it", xprefix_str(&m->prefix, p), d->err);
-	k[0].kind = XFWD_NH_KERNEL;
-	if (xt_route_set(&d->t, &m->prefix, k, 1, XFWD_ORIGIN_MIRROR, ROUTE_REPLACE))
-		logmsg(d, 3, "xfwd: %s: %s", xprefix_str(&m->prefix, p), d->err);
+	logmsg(d, 6, "xfwd: %s: %s; the kernel forwards it", xprefix_str(pfx, p), d->err);
+	if (xt_route_set(&d->t, pfx, &kernel, 1, XFWD_ORIGIN_MIRROR, ROUTE_REPLACE))
+		logmsg(d, 3, "xfwd: %s: %s", xprefix_str(pfx, p), d->err);
+}
+
+/* krt's callback: the route xfwd forwards p by, about to step aside. */
+static int current_route(void *arg, const struct xprefix *p, struct krt_route *out)
+{
+	struct daemon *d = arg;
+
+	return out->n = xt_route_members(&d->t, p, out->k);
+}
+
+/* Route kinds and flags xfwd treats in its own way: said once each. */
+static void note_kind(struct daemon *d, const struct mroute *m)
+{
+	static const struct { unsigned int bit; const char *what; } said[] = {
+		{ 1, "tos or source-specific routes: xfwd cannot select by them, so the kernel forwards their prefixes" },
+		{ 2, "unreachable, prohibit or throw routes: the kernel handles their prefixes (ICMP errors, or its other tables)" },
+		{ 4, "onlink routes: their gateways are resolved on the device the route names, whatever its subnet" },
+	};
+	unsigned int bit = m->sel ? 1 : m->kind == XFWD_NH_KERNEL ? 2 : m->onlink ? 4 : 0;
+	char p[XPREFIX_STRLEN];
+
+	for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
+		if (said[i].bit == bit && !(d->kinds_said & bit)) {
+			d->kinds_said |= bit;
+			logmsg(d, 6, "xfwd: kernel table %u has %s (first: %s)", d->cfg.mirror_table,
+			       said[i].what, xprefix_str(&m->prefix, p));
+		}
+}
+
+/* A kernel route came or went. exists: xfwd forwards the prefix by a
+ * mirrored route now. Of a prefix's routes, xfwd forwards by the one the
+ * kernel uses (loader/krt.c); the others wait their turn. */
+static void mirror_apply(struct daemon *d, const struct mroute *m, bool del, bool exists)
+{
+	const struct krt_id id = { m->metric, m->sel };
+	struct krt_route r;
+	enum krt_do todo;
+	char p[XPREFIX_STRLEN];
+
+	if (del) {
+		krt_del(&d->krt, &m->prefix, id, exists, &todo, &r);
+		if (todo == KRT_DEL && xt_route_del(&d->t, &m->prefix))
+			logmsg(d, 4, "xfwd: %s", d->err);
+		if (todo == KRT_SET)
+			route_write(d, &m->prefix, &r);
+		return;
+	}
+	note_kind(d, m);
+	mirror_members(d, m, &r);
+	if (krt_add(&d->krt, &m->prefix, id, &r, exists, current_route, d, &todo)) {
+		logmsg(d, 3, "xfwd: %s: out of memory keeping its rival routes; forwarding by the newest",
+		       xprefix_str(&m->prefix, p));
+		todo = KRT_SET;
+	}
+	if (todo == KRT_SET)
+		route_write(d, &m->prefix, &r);
+}
+
+/* Whether a mirrored route is xfwd's to change: the config's routes and
+ * the host's addresses win over the same prefix in the kernel table. */
+static bool mirror_owns(struct daemon *d, const struct xprefix *p, bool *exists)
+{
+	int origin = xt_route_origin(&d->t, p);
+
+	*exists = origin == XFWD_ORIGIN_MIRROR;
+	return origin != XFWD_ORIGIN_STATIC && origin != XFWD_ORIGIN_LOCAL;
 }
 
 static size_t prefix_hash(const struct xprefix *p)
@@ -457,16 +527,19 @@ static int dump_cb(const struct nlmsghdr *nlh, void *arg)
 	struct daemon *d = arg;
 	struct mroute m;
 
+	bool exists, first = false;
+	uint32_t i;
+
 	if (mirror_parse(nlh, &m) || m.table != d->cfg.mirror_table)
 		return MNL_CB_OK;
-	mirror_apply(d, &m, false);
 	d->nroutes++;
-	if (d->old.n) {
-		uint32_t i = *old_slot(&d->old, &m.prefix);
-
-		if (i)
-			d->old.seen[i - 1] = 1;
-	}
+	/* Mirrored before the dump but not yet named by it: the route xfwd
+	 * has is the old one, which the dump's first route replaces (the
+	 * dump begins with krt_clear, so nothing of it is kept). */
+	if (d->old.n && (i = *old_slot(&d->old, &m.prefix)) && !d->old.seen[i - 1])
+		d->old.seen[i - 1] = first = true;
+	if (mirror_owns(d, &m.prefix, &exists))
+		mirror_apply(d, &m, false, exists && !first);
 	return MNL_CB_OK;
 }
 
@@ -530,6 +603,7 @@ static int mirror_sync(struct daemon *d)
 	rtm->rtm_family = AF_UNSPEC;
 	/* One batch: each table entry is written once, at the end. */
 	xt_batch_begin(&d->t);
+	krt_clear(&d->krt);
 	ret = rtnl_dump(nlh, dump_cb, d);
 	if (ret)
 		snprintf(d->err, sizeof(d->err), "cannot dump the kernel's routes: %s", strerror(-ret));
@@ -609,6 +683,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct daemon *d = arg;
 	struct mroute m;
+	bool exists;
 
 	if (nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) {
 		link_event(d, nlh);
@@ -625,7 +700,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *arg)
 	if ((nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE) ||
 	    mirror_parse(nlh, &m) || m.table != d->cfg.mirror_table)
 		return MNL_CB_OK;
-	mirror_apply(d, &m, nlh->nlmsg_type == RTM_DELROUTE);
+	if (mirror_owns(d, &m.prefix, &exists))
+		mirror_apply(d, &m, nlh->nlmsg_type == RTM_DELROUTE, exists);
 	return MNL_CB_OK;
 }
 
@@ -1033,6 +1109,7 @@ int cmd_run(const struct cli_req *r, char *err, size_t len)
 	}
 	xb_unlock(d->lock);
 	config_free(&d->cfg);
+	krt_free(&d->krt);
 	free(d);
 	return ret;
 }

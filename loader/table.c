@@ -685,6 +685,28 @@ uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p)
 	return route_get(t, p, &origin);
 }
 
+int xt_route_members(const struct xtable *t, const struct xprefix *p, struct nh_key *k)
+{
+	uint32_t g = xt_route_group(t, p);
+	const struct xfwd_group_set *set;
+	int n = 0;
+
+	if (!g || g >= t->grp_max)
+		return 0;
+	set = &t->grp[g].set[t->grp[g].active & 1];
+	for (uint32_t i = 0; i < set->count && i < XFWD_ECMP_MAX; i++) {
+		const struct xfwd_nh *nh = &t->nh[set->members[i] < t->nh_max ? set->members[i] : 0];
+
+		k[n] = (struct nh_key){ .kind = nh->kind, .oif = nh->oif, .tunnel = nh->tunnel };
+		if (nh->kind == XFWD_NH_DIRECT) {
+			k[n].gw.family = nh->family;
+			memcpy(k[n].gw.bytes, nh->addr, 16);
+		}
+		n++;
+	}
+	return n;
+}
+
 int xt_route_origin(const struct xtable *t, const struct xprefix *p)
 {
 	int origin;

@@ -15,16 +15,9 @@
 #include "bpf.h"
 #include "bulk.h"
 #include "lpm4.h"
+#include "nhkey.h"
 #include "prefix.h"
 
-/* What identifies a next hop: two routes via the same gateway and device
- * share one entry (and one MAC update). */
-struct nh_key {
-	uint8_t kind;
-	struct xaddr gw;
-	uint32_t oif;    /* the device named in the route */
-	uint32_t tunnel; /* XFWD_NH_TUNNEL: tunnel id (gw, oif: underlay) */
-};
 
 struct route6 {
 	uint8_t addr[16];
@@ -126,6 +119,9 @@ uint32_t xt_tunnel_find(const struct xtable *t, const char *name);
 uint32_t xt_tunnel_need(struct xtable *t, const char *name);
 /* The origin (XFWD_ORIGIN_*) of the route with exactly this prefix, or -1. */
 int xt_route_origin(const struct xtable *t, const struct xprefix *p);
+/* The members of the route with exactly this prefix, as nh_keys that
+ * would make it again (k: XFWD_ECMP_MAX): how many (0: no route). */
+int xt_route_members(const struct xtable *t, const struct xprefix *p, struct nh_key *k);
 /* Find a route by exact prefix: its group id, or 0. */
 uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p);
 

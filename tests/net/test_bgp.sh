@@ -116,5 +116,23 @@ check "p1 goes: the /25s are withdrawn, the /24 via p2 remains" \
 	wait_for -t 10 sh_ok "
 		! route_of a 10.9.0.0/25 | grep -q . && vias_are 10.9.0.0/24 'via 10.0.3.2 dev a-p2 '"
 check "...and traffic follows the summary" ping_ok
+
+# BIRD's route (kernel protocol metric 32) beside an operator's static
+# backup in the same table at metric 500: xfwd uses BIRD's while it is
+# there, the backup when BGP withdraws it, BIRD's again when it returns.
+nsx a ip route add table 100 10.9.0.0/24 via 10.0.2.2 dev a-p1 metric 500
+sleep 0.3
+check "BIRD's route and a static backup for one prefix: BIRD's (lower metric) is used" \
+	vias_are 10.9.0.0/24 "via 10.0.3.2 dev a-p2 "
+gobgp global rib del 10.9.0.0/24
+check "...BGP withdraws it: the static backup takes over" \
+	wait_for -t 10 vias_are 10.9.0.0/24 "via 10.0.2.2 dev a-p1 "
+check "...and carries the traffic" ping_ok
+gobgp global rib add 10.9.0.0/24 origin igp nexthop 10.0.3.2
+check "...BGP learns it again: BIRD's route is used again" \
+	wait_for -t 10 vias_are 10.9.0.0/24 "via 10.0.3.2 dev a-p2 "
+nsx a ip route del table 100 10.9.0.0/24 metric 500
+sleep 0.3
+check "...and deleting the backup leaves BIRD's route alone" vias_are 10.9.0.0/24 "via 10.0.3.2 dev a-p2 "
 echo "test_bgp: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The mirror follows the kernel's choice: several routes for one prefix in
+# kernel table 100 (a primary and a backup, by metric), added, replaced
+# and deleted in every order, IPv4 and IPv6, multipath among them, across
+# a daemon restart; tos routes, throw and onlink. xfwd must forward by the
+# route the kernel would use (docs/daemon.md, "Several routes for one
+# prefix"). Topology: tests/net/topo_basic.sh (kernel forwarding off on r).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo_basic.sh"
+require_root
+DPID=""
+stop_daemon() { [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null; DPID=""; }
+trap 'stop_daemon; cleanup' EXIT
+
+echo "test_mirror: several kernel routes for one prefix"
+basic_hosts
+conf=$(mktemp) log=$(mktemp)
+printf '[xfwd]\npin-root = %s\nattach = r0 r1 r2\nmirror-table = 100\n[routes]\nroute = 10.0.1.0/24 via 10.0.1.2 dev r0\n' \
+	"$PIN_BASE/xfwd-$NSP-r" >"$conf"
+start_daemon() {
+	: >"$log"
+	nsenter --net=/run/netns/$NSP-r "$AS_UNIT" "$XFWD" run -c "$conf" 2>>"$log" &
+	DPID=$!
+	wait_for grep -q "xfwd: running" "$log" || true # checked below
+}
+R() { nsx r ip "$@"; }
+# via_only PREFIX GW...: xfwd's route for PREFIX has exactly these gateways.
+via_only() {
+	local p=$1 got want
+	shift
+	got=$(route_of r "$p" | grep -o 'via [^ ]*' | sort | tr '\n' ' ')
+	want=$(printf 'via %s\n' "$@" | sort | tr '\n' ' ')
+	[ "$got" = "$want" ] || { echo "$p: xfwd has '$got', the kernel uses '$want'"; xf r route show "$p"; false; }
+}
+kind_is() { route_of r "$1" | head -1 | grep -q -- " $2"; }
+no_route() { ! route_of r "$1" | grep -q .; }
+
+start_daemon
+check "the daemon runs" sh_ok "grep -q 'xfwd: running' '$log' || { cat '$log'; false; }"
+
+P=10.90.0.0/16 A=10.0.2.2 B=10.0.3.2
+R route add table 100 $P via $B dev r2 metric 200
+check "a backup (metric 200) alone is used" wait_for via_only $P $B
+R route add table 100 $P via $A dev r1 metric 100
+check "a primary (metric 100) added after it wins" wait_for via_only $P $A
+R route del table 100 $P via $B dev r2 metric 200
+sleep 0.3
+check "deleting the backup leaves the primary" via_only $P $A
+R route add table 100 $P via $B dev r2 metric 200
+sleep 0.3
+check "a backup added after the primary waits" via_only $P $A
+R route replace table 100 $P metric 200 nexthop via $A dev r1 nexthop via $B dev r2
+sleep 0.3
+check "replacing the backup (now multipath) leaves the primary" via_only $P $A
+R route replace table 100 $P via $A dev r1 metric 100
+sleep 0.3
+check "replacing the primary in place keeps it" via_only $P $A
+
+stop_daemon
+start_daemon
+check "after a restart the primary is still the one used" \
+	sh_ok "grep -q 'xfwd: running' '$log' && via_only $P $A || { cat '$log'; false; }"
+R route del table 100 $P via $A dev r1 metric 100
+check "...and deleting it promotes the backup the restarted daemon kept (multipath)" wait_for via_only $P $A $B
+R route del table 100 $P metric 200
+check "deleting the last route removes xfwd's" wait_for no_route $P
+
+# The other order: the primary first, deleted while the backup stays.
+R route add table 100 $P via $A dev r1 metric 100
+R route add table 100 $P via $B dev r2 metric 200
+check "primary first, backup second: the primary is used" wait_for via_only $P $A
+R route del table 100 $P metric 100
+check "deleting the primary promotes the backup" wait_for via_only $P $B
+nsx c ping -c 1 -W 2 10.90.0.1 >/dev/null 2>&1 || true # resolve s's MAC on r2
+nsx s ip addr add 10.90.0.1/32 dev lo
+xf r stats reset
+check "...which carries the traffic in XDP" nsx c ping -c 3 -i 0.1 -W 2 10.90.0.1
+check "...6 packets forwarded (3 requests, 3 replies)" test "$(forwarded r)" -eq 6
+R route del table 100 $P metric 200
+
+P6=fd00:90::/64 A6=fd00:2::2 B6=fd00:3::2
+R -6 route add table 100 $P6 via $B6 dev r2 metric 2000
+R -6 route add table 100 $P6 via $A6 dev r1 metric 1024
+check "IPv6: the lower metric wins, whichever came first" wait_for via_only $P6 $A6
+R -6 route del table 100 $P6 via $B6 dev r2 metric 2000
+sleep 0.3
+check "IPv6: deleting the backup leaves the primary" via_only $P6 $A6
+R -6 route add table 100 $P6 via $B6 dev r2 metric 2000
+R -6 route del table 100 $P6 via $A6 dev r1 metric 1024
+check "IPv6: deleting the primary promotes the backup" wait_for via_only $P6 $B6
+R -6 route del table 100 $P6 metric 2000
+check "IPv6: deleting the last removes xfwd's" wait_for no_route $P6
+
+# Kinds xfwd hands to the kernel.
+T=10.91.0.0/16
+R route add table 100 $T via $A dev r1
+R route add table 100 $T tos 0x10 via $B dev r2
+check "a tos route for the prefix: the kernel forwards the prefix (xfwd cannot select by tos)" \
+	wait_for kind_is $T kernel
+check "...said once in the log" sh_ok "[ \$(grep -c 'tos or source-specific routes' '$log') -eq 1 ] || { cat '$log'; false; }"
+R route del table 100 $T tos 0x10 via $B dev r2
+check "...and when it goes, the plain route is used again" wait_for via_only $T $A
+R route del table 100 $T
+R route add table 100 throw 10.92.0.0/16
+check "throw: the kernel (its lookup goes on in its other tables)" wait_for kind_is 10.92.0.0/16 kernel
+R route del table 100 throw 10.92.0.0/16
+# onlink: a gateway outside r1's subnet, taken as on the link.
+nsx s ip addr add 10.0.99.1/32 dev s1
+nsx s ip addr add 10.93.0.1/32 dev lo
+R route add table 100 10.93.0.0/16 via 10.0.99.1 dev r1 onlink
+check "onlink: its gateway is used on the device the route names" wait_for via_only 10.93.0.0/16 10.0.99.1
+nsx c ping -c 1 -W 2 10.93.0.1 >/dev/null 2>&1 || true # the first resolves the MAC
+check "...and resolves" wait_for sh_ok "! route_of r 10.93.0.0/16 | grep -q unresolved"
+xf r stats reset
+check "...and carries the traffic in XDP" nsx c ping -c 3 -i 0.1 -W 2 10.93.0.1
+check "...6 packets forwarded (3 requests, 3 replies)" test "$(forwarded r)" -eq 6
+
+stop_daemon
+rm -f "$conf" "$log"
+echo "test_mirror: $FAILS failure(s)"
+[ "$FAILS" -eq 0 ]
