@@ -89,13 +89,16 @@ int cmd_route_change(const struct cli_req *r, char *err, size_t len)
 
 /* ---- batch ---- */
 
-/* Could this line apply to the table as it is now? (replace: an add may
- * also change an existing route, as the daemon's config does) */
-int route_check(struct xtable *t, const struct cli_req *r, bool replace)
+static bool blank(const char *s)
+{
+	s += strspn(s, " \t\r\n");
+	return !*s || *s == '#';
+}
+
+/* A line's command and next hops, alone. */
+int route_check_members(struct xtable *t, const struct cli_req *r)
 {
 	struct nh_key k[XFWD_ECMP_MAX];
-	char buf[XPREFIX_STRLEN];
-	uint32_t g;
 	int n;
 
 	if (r->cmd != CMD_ROUTE_ADD && r->cmd != CMD_ROUTE_REPLACE && r->cmd != CMD_ROUTE_DEL) {
@@ -104,85 +107,261 @@ int route_check(struct xtable *t, const struct cli_req *r, bool replace)
 	}
 	if (r->cmd != CMD_ROUTE_DEL && (n = members_from_req(t, r, k)) < 0)
 		return n;
-	g = xt_route_group(t, &r->prefix);
-	if (r->cmd == CMD_ROUTE_ADD && g && !replace) {
-		snprintf(t->err, t->errlen, "route %s exists: use 'route replace' to change it",
-			 xprefix_str(&r->prefix, buf));
+	return 0;
+}
+
+/* An add of a prefix that exists, or a delete of one that does not.
+ * earlier: the line before that left it so (0: the table as it is). */
+int route_check_exists(struct xtable *t, int cmd, const struct xprefix *p, bool exists,
+		       bool replace, uint32_t earlier)
+{
+	char buf[XPREFIX_STRLEN], by[64] = "";
+
+	if (earlier)
+		snprintf(by, sizeof(by), " (after line %u)", earlier);
+	if (cmd == CMD_ROUTE_ADD && exists && !replace) {
+		snprintf(t->err, t->errlen, "route %s exists%s: use 'route replace' to change it",
+			 xprefix_str(p, buf), by);
 		return -EEXIST;
 	}
-	if (r->cmd == CMD_ROUTE_DEL && !g) {
-		snprintf(t->err, t->errlen, "no route %s", xprefix_str(&r->prefix, buf));
+	if (cmd == CMD_ROUTE_DEL && !exists) {
+		snprintf(t->err, t->errlen, "no route %s%s", xprefix_str(p, buf), by);
 		return -ENOENT;
 	}
 	return 0;
 }
 
-/* Parse (and with check, vet) or apply line number n; errors name it. */
-static int batch_line(struct xtable *t, const struct cli_req *outer, const char *text,
-		      size_t n, bool check)
+/* Could this line apply to the table as it is now? (replace: an add may
+ * also change an existing route, as the daemon's config does) */
+int route_check(struct xtable *t, const struct cli_req *r, bool replace)
 {
-	char *line = strdup(text), msg[512];
-	struct cli_req r;
-	int ret;
+	int ret = route_check_members(t, r);
+	bool exists = xt_route_group(t, &r->prefix) != 0;
+
+	return ret ? ret : route_check_exists(t, r->cmd, &r->prefix, exists, replace, 0);
+}
+
+/* ---- batch ---- */
+
+/* A batch line, for the checks that see the whole file. */
+struct batch_ent {
+	struct xprefix p;
+	uint32_t line;
+	uint8_t cmd;
+};
+
+/* What a line changed, to put back if a later line fails. */
+struct batch_undo {
+	struct xprefix p;
+	int n; /* members the route had; 0: there was none */
+	uint8_t origin;
+	struct nh_key *k;
+};
+
+struct batch {
+	struct xtable *t;
+	const struct cli_req *outer;
+	char **lines;
+	size_t nlines;
+	struct batch_ent *ent;
+	size_t nent;
+	struct batch_undo *undo;
+	size_t nundo, capundo;
+};
+
+/* Parse line n; errors name it. */
+static int batch_parse(struct batch *b, size_t n, struct cli_req *r)
+{
+	char *line = strdup(b->lines[n - 1]), msg[512];
+	int ret = 0;
 
 	if (!line)
 		return -ENOMEM;
-	if (cli_parse_line(line, outer->pin_root, &r, msg, sizeof(msg))) {
-		snprintf(t->err, t->errlen, "%s line %zu: %s", outer->batch, n, msg);
-		free(line);
-		return -EINVAL;
-	}
-	ret = check ? route_check(t, &r, false) : route_apply(t, &r, XFWD_ORIGIN_STATIC, false);
-	if (ret) {
-		snprintf(msg, sizeof(msg), "%s", t->err);
-		snprintf(t->err, t->errlen, "%s line %zu: %s", outer->batch, n, msg);
+	if (cli_parse_line(line, b->outer->pin_root, r, msg, sizeof(msg))) {
+		snprintf(b->t->err, b->t->errlen, "%s line %zu: %s", b->outer->batch, n, msg);
+		ret = -EINVAL;
 	}
 	free(line);
 	return ret;
 }
 
-static bool blank(const char *s)
+/* Put line n's name in front of the table's error. */
+static int batch_fail(struct batch *b, size_t n, int ret)
 {
-	s += strspn(s, " \t\r\n");
-	return !*s || *s == '#';
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s", b->t->err);
+	snprintf(b->t->err, b->t->errlen, "%s line %zu: %s", b->outer->batch, n, msg);
+	return ret;
 }
 
-/* Every line is checked against the table before the first is applied,
- * so a bad file changes nothing. */
+/* Each line's words and next hops, each alone. */
+static int batch_check_lines(struct batch *b)
+{
+	int ret;
+
+	if (!(b->ent = calloc(b->nlines ? b->nlines : 1, sizeof(*b->ent))))
+		return -ENOMEM;
+	for (size_t i = 0; i < b->nlines; i++) {
+		struct cli_req r;
+
+		if (blank(b->lines[i]))
+			continue;
+		if ((ret = batch_parse(b, i + 1, &r)))
+			return ret;
+		if ((ret = route_check_members(b->t, &r)))
+			return batch_fail(b, i + 1, ret);
+		b->ent[b->nent++] = (struct batch_ent){ r.prefix, (uint32_t)(i + 1), (uint8_t)r.cmd };
+	}
+	return 0;
+}
+
+static int ent_cmp(const void *x, const void *y)
+{
+	const struct batch_ent *a = x, *c = y;
+	int d = memcmp(&a->p, &c->p, sizeof(a->p));
+
+	return d ? d : (a->line > c->line) - (a->line < c->line);
+}
+
+/* Each line against the table as the lines before it leave it: the
+ * lines of one prefix, in order, from whether the table has it now. The
+ * first line (in the file) that fails is reported. */
+static int batch_check_order(struct batch *b)
+{
+	struct batch_ent *v = malloc((b->nent ? b->nent : 1) * sizeof(*v));
+	uint32_t bad = 0;
+	char why[512] = "";
+	bool exists = false;
+
+	if (!v)
+		return -ENOMEM;
+	memcpy(v, b->ent, b->nent * sizeof(*v));
+	qsort(v, b->nent, sizeof(*v), ent_cmp);
+	for (size_t i = 0; i < b->nent; i++) {
+		bool first = !i || !xprefix_eq(&v[i].p, &v[i - 1].p);
+
+		if (first)
+			exists = xt_route_group(b->t, &v[i].p) != 0;
+		if ((!bad || v[i].line < bad) &&
+		    route_check_exists(b->t, v[i].cmd, &v[i].p, exists, false, first ? 0 : v[i - 1].line)) {
+			bad = v[i].line;
+			snprintf(why, sizeof(why), "%s", b->t->err);
+		}
+		exists = v[i].cmd != CMD_ROUTE_DEL;
+	}
+	free(v);
+	if (!bad)
+		return 0;
+	snprintf(b->t->err, b->t->errlen, "%s", why);
+	return batch_fail(b, bad, -EINVAL);
+}
+
+static int undo_push(struct batch *b, const struct xprefix *p)
+{
+	struct batch_undo *u;
+	struct nh_key k[XFWD_ECMP_MAX];
+
+	if (GROW(b->undo, b->nundo, b->capundo, 4096))
+		return -ENOMEM;
+	u = &b->undo[b->nundo];
+	*u = (struct batch_undo){ .p = *p, .n = xt_route_members(b->t, p, k) };
+	if (u->n) {
+		u->origin = (uint8_t)xt_route_origin(b->t, p);
+		if (!(u->k = malloc((size_t)u->n * sizeof(*k))))
+			return -ENOMEM;
+		memcpy(u->k, k, (size_t)u->n * sizeof(*k));
+	}
+	b->nundo++;
+	return 0;
+}
+
+/* A line failed while the batch applied: put back what it changed. */
+static void undo_all(struct batch *b)
+{
+	while (b->nundo) {
+		struct batch_undo *u = &b->undo[--b->nundo];
+		char keep[512];
+
+		snprintf(keep, sizeof(keep), "%s", b->t->err); /* the failure is what to report */
+		if (u->n)
+			xt_route_set(b->t, &u->p, u->k, u->n, u->origin, ROUTE_REPLACE);
+		else
+			xt_route_del(b->t, &u->p);
+		snprintf(b->t->err, b->t->errlen, "%s", keep);
+		free(u->k);
+	}
+}
+
+static int batch_apply(struct batch *b)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < b->nent && !ret; i++) {
+		struct cli_req r;
+
+		if ((ret = batch_parse(b, b->ent[i].line, &r)) || (ret = undo_push(b, &r.prefix)))
+			break;
+		if ((ret = route_apply(b->t, &r, XFWD_ORIGIN_STATIC, false)))
+			ret = batch_fail(b, b->ent[i].line, ret);
+	}
+	if (ret)
+		undo_all(b);
+	return ret;
+}
+
+static bool read_lines(struct batch *b, FILE *f)
+{
+	size_t cap = 0, len = 0;
+	char *l = NULL;
+	bool ok = true;
+
+	while (ok && getline(&l, &len, f) > 0)
+		ok = !GROW(b->lines, b->nlines, cap, 4096) && (b->lines[b->nlines++] = strdup(l));
+	free(l);
+	return ok;
+}
+
+static void batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->nlines; i++)
+		free(b->lines[i]);
+	for (size_t i = 0; i < b->nundo; i++)
+		free(b->undo[i].k);
+	free(b->lines);
+	free(b->ent);
+	free(b->undo);
+}
+
+/* All or nothing: every line is checked, alone and against the lines
+ * before it, before the first applies; a line that fails while applying
+ * (a table full) takes back what the lines before it did. */
 static int batch_run(struct xtable *t, const struct cli_req *r)
 {
 	FILE *f = strcmp(r->batch, "-") ? fopen(r->batch, "r") : stdin;
-	char **lines = NULL;
-	size_t n = 0, cap = 0, len = 0;
-	char *l = NULL;
-	int ret = 0;
+	struct batch b = { .t = t, .outer = r };
+	int ret;
 
 	if (!f) {
 		snprintf(t->err, t->errlen, "cannot read %s: %s", r->batch, strerror(errno));
 		return -ENOENT;
 	}
-	while (getline(&l, &len, f) > 0) {
-		if (GROW(lines, n, cap, 4096))
-			break;
-		lines[n++] = strdup(l);
-	}
-	free(l);
+	ret = read_lines(&b, f) ? 0 : -ENOMEM;
 	if (f != stdin)
 		fclose(f);
-	ret = xt_sync_local(t);
+	if (ret)
+		snprintf(t->err, t->errlen, "out of memory reading %s", r->batch);
+	if (!ret)
+		ret = xt_sync_local(t);
 	dev_cache.on = true;
 	/* One table batch, as the daemon's: each entry is written once. */
 	xt_batch_begin(t);
-	for (int pass = 0; pass < 2 && !ret; pass++)
-		for (size_t i = 0; i < n && !ret; i++)
-			if (!blank(lines[i]))
-				ret = batch_line(t, r, lines[i], i + 1, pass == 0);
+	if (!ret && !(ret = batch_check_lines(&b)) && !(ret = batch_check_order(&b)))
+		ret = batch_apply(&b);
 	if (xt_batch_end(t) && !ret)
 		ret = -EIO; /* t->err says what */
 	memset(&dev_cache, 0, sizeof(dev_cache));
-	for (size_t i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
+	batch_free(&b);
 	return ret;
 }
 

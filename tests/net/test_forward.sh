@@ -92,6 +92,45 @@ check "-batch with a bad line: refused naming the line" \
 check "...and none of its lines applied" test "$(xf r route show | md5sum)" = "$routes_before"
 printf '%s\n' 'route del 10.70.0.0/16' 'route del 10.70.1.0/24' | xf r -batch -
 check "-batch from stdin" sh_ok "! route_of r 10.70.0.0/16 | grep -q . && test \"\$(xf r route show | md5sum)\" != '$routes_before'"
+# All or nothing: lines checked against the lines before them, and a line
+# that fails while applying takes back the lines before it.
+routes_before=$(xf r route show | md5sum)
+printf '%s\n' 'route add 10.60.0.0/16 blackhole' 'route add 10.60.0.0/16 blackhole' >"$bt/dup"
+check "-batch adding one prefix twice: refused naming line 2" \
+	sh_ok "! xf r -batch '$bt/dup' 2>$bt/err && grep -q 'dup line 2: route 10.60.0.0/16 exists (after line 1)' $bt/err || { cat $bt/err; false; }"
+check "...and line 1 not applied" test "$(xf r route show | md5sum)" = "$routes_before"
+printf '%s\n' 'route add fd00:60::/48 blackhole' 'route add fd00:60::/48 kernel' >"$bt/dup6"
+check "IPv6: the same, refused naming line 2" \
+	sh_ok "! xf r -batch '$bt/dup6' 2>$bt/err && grep -q 'dup6 line 2: route fd00:60::/48 exists' $bt/err || { cat $bt/err; false; }"
+check "...and line 1 not applied" test "$(xf r route show | md5sum)" = "$routes_before"
+xf r route add 10.61.0.0/16 blackhole
+routes_before=$(xf r route show | md5sum)
+printf '%s\n' 'route del 10.61.0.0/16' 'route add 10.62.0.0/16 kernel' 'route del 10.61.0.0/16' >"$bt/del2"
+check "-batch deleting one prefix twice: refused naming line 3" \
+	sh_ok "! xf r -batch '$bt/del2' 2>$bt/err && grep -q 'del2 line 3: no route 10.61.0.0/16 (after line 1)' $bt/err || { cat $bt/err; false; }"
+check "...and nothing applied" test "$(xf r route show | md5sum)" = "$routes_before"
+printf '%s\n' 'route del 10.61.0.0/16' 'route add 10.61.0.0/16 kernel' >"$bt/readd"
+check "...while a delete then an add of one prefix is fine" sh_ok "xf r -batch '$bt/readd' && route_of r 10.61.0.0/16 | grep -q kernel"
+xf r route del 10.61.0.0/16
+# A table that fills in mid-batch: an instance of its own with three tbl8
+# groups (lo's 127.0.0.1/32 takes one), so the third route longer than
+# /24 cannot be placed.
+add_ns q
+nsx q ip link add q0 type veth peer name q1
+nsx q ip link set q0 up; nsx q ip link set q1 up
+xf q attach q0 tbl8-groups 3 >/dev/null # one holds 127.0.0.1/32
+xf q route add 10.85.0.0/16 blackhole
+q_before=$(xf q route show | md5sum)
+printf '%s\n' 'route del 10.85.0.0/16' 'route add 10.80.0.0/16 blackhole' 'route add fd00:80::/48 blackhole' \
+	'route add 10.81.1.0/25 blackhole' 'route add 10.81.2.0/25 blackhole' 'route add 10.81.3.0/25 blackhole' >"$bt/full"
+check "-batch that fills the table in mid-apply: refused naming the line" \
+	sh_ok "! xf q -batch '$bt/full' 2>$bt/err && grep -q 'full line 6: ' $bt/err || { cat $bt/err; false; }"
+check "...and every line before it taken back (a delete, IPv4 and IPv6 adds)" \
+	sh_ok "test \"\$(xf q route show | md5sum)\" = '$q_before' || { xf q route show; false; }"
+check "...its tbl8 groups free again: two /25s still fit" \
+	sh_ok "printf 'route add 10.81.1.0/25 blackhole\nroute add 10.81.2.0/25 blackhole\n' | xf q -batch -"
+xf q detach
+ip netns del $NSP-q
 rm -rf "$bt"
 check "not attached: clear error" sh -c "nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-none stats 2>&1 | grep -q 'run .xfwd attach'"
 
@@ -101,7 +140,7 @@ check "not root: clear error" sh -c "setpriv --reuid=65534 --regid=65534 --clear
 # polls it never holds up the daemon): answered while another holds it.
 n4=$(xf r route show | grep -c '^[0-9.]*/'); n6=$(xf r route show | grep -c '^[0-9a-f:]*:[0-9a-f:]*/')
 check "status counts the routes route show lists ($n4 IPv4, $n6 IPv6)" sh_ok "
-	xf r status | grep -qx 'routes: $n4 IPv4, $n6 IPv6' || xf r status"
+	xf r status | grep -qx 'routes: $n4 IPv4, $n6 IPv6' || { xf r status; false; }"
 flock "$PIN_BASE/xfwd-$NSP-r" sleep 30 & HOLD=$!
 check "...and answers while the table's lock is held" sh_ok "
 	timeout 5 nsenter --net=/run/netns/$NSP-r $XFWD --pin-root $PIN_BASE/xfwd-$NSP-r status | grep -q '^routes: $n4 IPv4'"

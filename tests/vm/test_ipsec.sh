@@ -353,7 +353,7 @@ Da=$!
 check "deleted while no daemon ran: put back at start" wait_for -t $((10 * SLOW)) sh_ok "
 	xroute && grep -q 'ext1: 1 lost kernel route(s) into it put back' $tmp/ma2.log"
 check "...and a's own traffic into the 10/8 crosses ext1 again" sh_ok "
-	nsx a ping -c 2 -i 0.2 -W 2 -I 169.254.20.1 10.20.1.1 >/dev/null || xf a route get 10.20.1.1"
+	nsx a ping -c 2 -i 0.2 -W 2 -I 169.254.20.1 10.20.1.1 >/dev/null || { xf a route get 10.20.1.1; false; }"
 # ESP in UDP 4500 with static keys ('encap udp'), added to both running
 # daemons by reload, over the second underlay (192.0.3.0/24: one ipsec
 # tunnel per pair of endpoints). The kernel decrypts ESP in UDP only
