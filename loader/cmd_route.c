@@ -148,12 +148,14 @@ struct batch_ent {
 	struct xprefix p;
 	uint32_t line;
 	uint8_t cmd;
+	bool existed; /* the prefix had a route before this line */
 };
 
-/* What a line changed, to put back if a later line fails. */
+/* The route a line replaced or deleted, to put back if a later line
+ * fails. A line that added a new prefix needs none: it is deleted. */
 struct batch_undo {
-	struct xprefix p;
-	int n; /* members the route had; 0: there was none */
+	size_t ent;
+	int n;
 	uint8_t origin;
 	struct nh_key *k;
 };
@@ -211,17 +213,20 @@ static int batch_check_lines(struct batch *b)
 			return ret;
 		if ((ret = route_check_members(b->t, &r)))
 			return batch_fail(b, i + 1, ret);
-		b->ent[b->nent++] = (struct batch_ent){ r.prefix, (uint32_t)(i + 1), (uint8_t)r.cmd };
+		b->ent[b->nent++] = (struct batch_ent){ r.prefix, (uint32_t)(i + 1), (uint8_t)r.cmd, false };
 	}
 	return 0;
 }
 
+static const struct batch_ent *sort_ent; /* for ent_cmp: qsort has no argument */
+
+/* By prefix, then line; the entries are in line order. */
 static int ent_cmp(const void *x, const void *y)
 {
-	const struct batch_ent *a = x, *c = y;
-	int d = memcmp(&a->p, &c->p, sizeof(a->p));
+	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+	int d = memcmp(&sort_ent[i].p, &sort_ent[j].p, sizeof(sort_ent[i].p));
 
-	return d ? d : (a->line > c->line) - (a->line < c->line);
+	return d ? d : (i > j) - (i < j);
 }
 
 /* Each line against the table as the lines before it leave it: the
@@ -229,26 +234,29 @@ static int ent_cmp(const void *x, const void *y)
  * first line (in the file) that fails is reported. */
 static int batch_check_order(struct batch *b)
 {
-	struct batch_ent *v = malloc((b->nent ? b->nent : 1) * sizeof(*v));
-	uint32_t bad = 0;
+	uint32_t *v = malloc((b->nent ? b->nent : 1) * sizeof(*v)), bad = 0;
 	char why[512] = "";
 	bool exists = false;
 
 	if (!v)
 		return -ENOMEM;
-	memcpy(v, b->ent, b->nent * sizeof(*v));
+	for (size_t i = 0; i < b->nent; i++)
+		v[i] = (uint32_t)i;
+	sort_ent = b->ent;
 	qsort(v, b->nent, sizeof(*v), ent_cmp);
 	for (size_t i = 0; i < b->nent; i++) {
-		bool first = !i || !xprefix_eq(&v[i].p, &v[i - 1].p);
+		struct batch_ent *e = &b->ent[v[i]];
+		bool first = !i || !xprefix_eq(&e->p, &b->ent[v[i - 1]].p);
 
 		if (first)
-			exists = xt_route_group(b->t, &v[i].p) != 0;
-		if ((!bad || v[i].line < bad) &&
-		    route_check_exists(b->t, v[i].cmd, &v[i].p, exists, false, first ? 0 : v[i - 1].line)) {
-			bad = v[i].line;
+			exists = xt_route_group(b->t, &e->p) != 0;
+		e->existed = exists;
+		if ((!bad || e->line < bad) &&
+		    route_check_exists(b->t, e->cmd, &e->p, exists, false, first ? 0 : b->ent[v[i - 1]].line)) {
+			bad = e->line;
 			snprintf(why, sizeof(why), "%s", b->t->err);
 		}
-		exists = v[i].cmd != CMD_ROUTE_DEL;
+		exists = e->cmd != CMD_ROUTE_DEL;
 	}
 	free(v);
 	if (!bad)
@@ -257,56 +265,66 @@ static int batch_check_order(struct batch *b)
 	return batch_fail(b, bad, -EINVAL);
 }
 
-static int undo_push(struct batch *b, const struct xprefix *p)
+/* Keep the route entry i is about to replace or delete. */
+static int undo_keep(struct batch *b, size_t i)
 {
-	struct batch_undo *u;
 	struct nh_key k[XFWD_ECMP_MAX];
+	struct batch_undo *u;
 
-	if (GROW(b->undo, b->nundo, b->capundo, 4096))
+	if (GROW(b->undo, b->nundo, b->capundo, 64))
 		return -ENOMEM;
 	u = &b->undo[b->nundo];
-	*u = (struct batch_undo){ .p = *p, .n = xt_route_members(b->t, p, k) };
-	if (u->n) {
-		u->origin = (uint8_t)xt_route_origin(b->t, p);
-		if (!(u->k = malloc((size_t)u->n * sizeof(*k))))
-			return -ENOMEM;
-		memcpy(u->k, k, (size_t)u->n * sizeof(*k));
-	}
+	*u = (struct batch_undo){ .ent = i, .n = xt_route_members(b->t, &b->ent[i].p, k),
+				  .origin = (uint8_t)xt_route_origin(b->t, &b->ent[i].p) };
+	if (!(u->k = malloc((size_t)(u->n ? u->n : 1) * sizeof(*k))))
+		return -ENOMEM;
+	memcpy(u->k, k, (size_t)u->n * sizeof(*k));
 	b->nundo++;
 	return 0;
 }
 
-/* A line failed while the batch applied: put back what it changed. */
-static void undo_all(struct batch *b)
+/* Entries 0..applied-1 were applied and a later one failed: undo them,
+ * newest first, so each prefix ends as it was before the batch. */
+static void undo_all(struct batch *b, size_t applied)
 {
-	while (b->nundo) {
-		struct batch_undo *u = &b->undo[--b->nundo];
-		char keep[512];
+	char keep[512];
 
-		snprintf(keep, sizeof(keep), "%s", b->t->err); /* the failure is what to report */
-		if (u->n)
-			xt_route_set(b->t, &u->p, u->k, u->n, u->origin, ROUTE_REPLACE);
-		else
-			xt_route_del(b->t, &u->p);
-		snprintf(b->t->err, b->t->errlen, "%s", keep);
-		free(u->k);
+	snprintf(keep, sizeof(keep), "%s", b->t->err); /* the failure is what to report */
+	while (b->nundo && b->undo[b->nundo - 1].ent >= applied)
+		free(b->undo[--b->nundo].k); /* kept for the line that failed */
+	while (applied--) {
+		const struct batch_ent *e = &b->ent[applied];
+		struct batch_undo *u = b->nundo ? &b->undo[b->nundo - 1] : NULL;
+
+		if (u && u->ent == applied) {
+			xt_route_set(b->t, &e->p, u->k, u->n, u->origin, ROUTE_REPLACE);
+			free(u->k);
+			b->nundo--;
+		} else if (e->cmd != CMD_ROUTE_DEL) {
+			xt_route_del(b->t, &e->p); /* it added the prefix */
+		}
 	}
+	snprintf(b->t->err, b->t->errlen, "%s", keep);
 }
 
 static int batch_apply(struct batch *b)
 {
+	size_t i;
 	int ret = 0;
 
-	for (size_t i = 0; i < b->nent && !ret; i++) {
+	for (i = 0; i < b->nent; i++) {
 		struct cli_req r;
 
-		if ((ret = batch_parse(b, b->ent[i].line, &r)) || (ret = undo_push(b, &r.prefix)))
+		if ((ret = batch_parse(b, b->ent[i].line, &r)) ||
+		    (b->ent[i].existed && (ret = undo_keep(b, i))))
 			break;
-		if ((ret = route_apply(b->t, &r, XFWD_ORIGIN_STATIC, false)))
+		if ((ret = route_apply(b->t, &r, XFWD_ORIGIN_STATIC, false))) {
 			ret = batch_fail(b, b->ent[i].line, ret);
+			break;
+		}
 	}
 	if (ret)
-		undo_all(b);
+		undo_all(b, i); /* entry i failed and changed nothing */
 	return ret;
 }
 
