@@ -56,6 +56,10 @@ struct attach_job {
 };
 int attach_begin(struct attach_job *j, const struct cli_req *r, char *err, size_t len);
 int attach_end(struct attach_job *j, char *err, size_t len);
+/* A start refused after attach_begin: undo it whatever the thread did,
+ * so the system is left as it was found. The pin root's lock must not be
+ * held (a fresh root is removed by a detach, which takes it). */
+void attach_abort(struct attach_job *j);
 
 /* Open the pinned maps, adopt the table, run fn, release everything;
  * TABLE_WRITE holds the pin root's lock throughout, TABLE_READ only while

@@ -228,6 +228,16 @@ int attach_begin(struct attach_job *j, const struct cli_req *r, char *err, size_
 	return 0;
 }
 
+void attach_abort(struct attach_job *j)
+{
+	if (!j->r.pin_root)
+		return; /* attach_begin never ran */
+	if (j->started)
+		pthread_join(j->th, NULL);
+	j->started = false;
+	attach_undo(j);
+}
+
 int attach_end(struct attach_job *j, char *err, size_t len)
 {
 	if (!j->started)

@@ -71,6 +71,7 @@ struct daemon {
 	int encap_fd[2];       /* ESP in UDP sockets, IPv4 and IPv6 (0: none) */
 	bool encap_said[2];    /* their failure logged */
 	struct krt krt;        /* the mirrored table's routes that share a prefix */
+	bool running;          /* start() succeeded: what it attached stays */
 	unsigned int kinds_said; /* route kinds logged once (note_kind) */
 };
 
@@ -153,6 +154,12 @@ bad:
 
 static int config_check(struct daemon *d, const struct xconfig *c)
 {
+	for (int i = 0; i < c->nattach; i++)
+		if (!if_nametoindex(c->attach[i])) {
+			snprintf(d->err, sizeof(d->err), "%s:%d: no device '%s' to attach (see 'ip link')",
+				 d->path, c->attach_line, c->attach[i]);
+			return -1;
+		}
 	for (size_t i = 0; i < c->ntunnels; i++)
 		if (check_line(d, c, &c->tunnels[i]))
 			return -1;
@@ -953,8 +960,12 @@ static int reload(struct daemon *d)
 		sd_notify(0, "READY=1");
 		return 0;
 	}
-	if (attach_all(d, &c))
-		logmsg(d, 3, "xfwd: %s", d->err);
+	if (attach_all(d, &c)) {
+		logmsg(d, 3, "xfwd: reload stopped, nothing of %s applied: %s", d->path, d->err);
+		config_free(&c);
+		sd_notify(0, "READY=1");
+		return 0;
+	}
 	if (table_lock(d))
 		return -1;
 	config_apply(d, &c);
@@ -1085,6 +1096,7 @@ int cmd_run(const struct cli_req *r, char *err, size_t len)
 	d->lock = -1;
 	ret = start(d);
 	if (!ret) {
+		d->running = true;
 		logmsg(d, 6, "xfwd: running (%s)", d->path);
 		sd_notify(0, "READY=1");
 		if (loop(d)) {
@@ -1096,7 +1108,6 @@ int cmd_run(const struct cli_req *r, char *err, size_t len)
 	} else {
 		snprintf(err, len, "%s", d->err);
 	}
-	attach_end(&d->attach, d->err, sizeof(d->err)); /* if start failed before */
 	health_close(&d->h);
 	for (int f = 0; f < 2; f++)
 		if (d->encap_fd[f])
@@ -1108,6 +1119,8 @@ int cmd_run(const struct cli_req *r, char *err, size_t len)
 		xb_close(&d->b);
 	}
 	xb_unlock(d->lock);
+	if (ret && !d->running)
+		attach_abort(&d->attach); /* a refused start leaves the system as it found it */
 	config_free(&d->cfg);
 	krt_free(&d->krt);
 	free(d);

@@ -76,6 +76,7 @@ static int set_main(struct parse *p, const char *name, const char *value)
 				return bad(p, "attach: too many devices, or a name too long ('%s')%s", d, "");
 			snprintf(c->attach[c->nattach++], IFNAME_LEN, "%s", d);
 		}
+		c->attach_line = p->line;
 	} else if (!strcmp(name, "mode")) {
 		if (strcmp(value, "native") && strcmp(value, "generic"))
 			return bad(p, "mode is 'native' or 'generic', not '%s'%s", value, "");

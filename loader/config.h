@@ -35,6 +35,7 @@ struct xconfig {
 	char pin_root[256];
 	char attach[CLI_MAX_DEVS][IFNAME_LEN];
 	int nattach;
+	int attach_line; /* where 'attach =' is, for messages */
 	int mode; /* enum xfwd_xdp_mode */
 	uint32_t mirror_table; /* 0: none */
 	char on_health[512]; /* run by /bin/sh on each tunnel verdict ("": none) */

@@ -148,6 +148,14 @@ kill -HUP "$DPID"
 check "a bad file on reload is refused with its line, the running config stays" \
 	sh -c "for i in \$(seq 50); do grep -q \"reload refused.*:$(wc -l <"$conf"):.*no device 'nosuch'\" '$log' && exit 0; sleep 0.1; done; cat '$log'; exit 1"
 check "...and nothing of it was applied" no_route 10.55.0.0/16
+# An attach line naming a device that does not exist: checked with the
+# rest, before anything of the file is applied.
+write_conf "route = 10.59.0.0/16 blackhole"
+sed -i 's/^attach = r0 r1 r2$/attach = r0 r1 r2 nosuch0/' "$conf"
+kill -HUP "$DPID"
+check "a reload whose attach names an unknown device is refused, naming it and its line" \
+	wait_for sh_ok "grep -q 'reload refused.*:4: no device .nosuch0. to attach' '$log'"
+check "...and nothing of it was applied" no_route 10.59.0.0/16
 write_conf "route = 10.55.0.0/16 blackhole"
 kill -HUP "$DPID"
 check "reload adds what the file now has" wait_for route_is 10.55.0.0/16 blackhole
@@ -188,6 +196,17 @@ check "a daemon that cannot attach exits, naming the device and the fix" \
 	       grep -q 'r0 already has an XDP program' '$badlog' || { cat '$badlog'; exit 1; }"
 check "...and leaves no pins behind" test ! -e "$broot"
 check "...while the running daemon's data path forwards on" nsx c ping -c 3 -i 0.1 -W 1 10.9.0.1
+# A start refused for a bad line (a route over an unknown device) on a
+# fresh pin root: the program was attaching meanwhile, and goes again.
+nsx r ip link add rx0 type veth peer name rx1
+nsx r ip link set rx0 up; nsx r ip link set rx1 up
+printf '[xfwd]\npin-root = %s\nattach = rx0\n[routes]\nroute = 10.58.0.0/16 via 10.0.2.2 dev nosuch\n' "$broot" >"$bad"
+check "a start refused for a bad line says which" \
+	sh_ok "! nsenter --net=/run/netns/$NSP-r '$XFWD' run -c '$bad' 2>'$badlog' &&
+	       grep -q '$bad:5: no device .nosuch.' '$badlog' || { cat '$badlog'; false; }"
+check "...and leaves no XDP program on the device it was attaching" sh_ok "! nsx r ip link show rx0 | grep -q xdp"
+check "...and no pins" test ! -e "$broot"
+nsx r ip link del rx0
 rm -f "$bad" "$badlog"
 
 # A SIGHUP that reaches a daemon still starting (here: waiting for the
