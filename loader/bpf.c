@@ -204,22 +204,22 @@ uint32_t xb_bump(struct xb *b)
 
 	if (bpf_map_lookup_elem(b->fd.info, &zero, &in))
 		return 0;
-	in.generation++;
-	bpf_map_update_elem(b->fd.info, &zero, &in, BPF_ANY);
-	return in.generation;
+	if (!++in.generation)
+		in.generation = 1; /* 0 says the bump failed */
+	return bpf_map_update_elem(b->fd.info, &zero, &in, BPF_ANY) ? 0 : in.generation;
 }
 
-void xb_set_counts(struct xb *b, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used)
+int xb_set_counts(struct xb *b, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used)
 {
 	struct xfwd_info in;
 	__u32 zero = 0;
 
 	if (bpf_map_lookup_elem(b->fd.info, &zero, &in))
-		return;
+		return -errno;
 	in.routes4 = routes4;
 	in.routes6 = routes6;
 	in.tbl8_used = tbl8_used;
-	bpf_map_update_elem(b->fd.info, &zero, &in, BPF_ANY);
+	return bpf_map_update_elem(b->fd.info, &zero, &in, BPF_ANY) ? -errno : 0;
 }
 
 void xb_unlock(int fd)
@@ -472,15 +472,16 @@ int xb_register_dev(struct xb *b, const struct link_info *li, int mode,
 }
 
 /* Its slot, unless another port has taken it since. */
-static void port_mac_clear(struct xb *b, uint32_t ifindex)
+static int port_mac_clear(struct xb *b, uint32_t ifindex)
 {
 	uint32_t slot = ifindex % XFWD_PORT_SLOTS;
 	struct xfwd_port_mac pm;
 
 	if (!bpf_map_lookup_elem(b->fd.port_macs, &slot, &pm) && pm.ifindex == ifindex) {
 		memset(&pm, 0, sizeof(pm));
-		bpf_map_update_elem(b->fd.port_macs, &slot, &pm, BPF_ANY);
+		return bpf_map_update_elem(b->fd.port_macs, &slot, &pm, BPF_ANY) ? -errno : 0;
 	}
+	return 0;
 }
 
 int xb_detach_dev(struct xb *b, uint32_t ifindex, char *err, size_t len)
@@ -489,9 +490,11 @@ int xb_detach_dev(struct xb *b, uint32_t ifindex, char *err, size_t len)
 
 	if (link_pin(path, sizeof(path), b->pin_root, ifindex))
 		return -ENAMETOOLONG;
-	bpf_map_delete_elem(b->fd.tx_ports, &ifindex);
-	bpf_map_delete_elem(b->fd.ifaces, &ifindex);
-	port_mac_clear(b, ifindex);
+	if ((bpf_map_delete_elem(b->fd.tx_ports, &ifindex) && errno != ENOENT) ||
+	    (bpf_map_delete_elem(b->fd.ifaces, &ifindex) && errno != ENOENT) || port_mac_clear(b, ifindex)) {
+		snprintf(err, len, "cannot remove interface %u from the xfwd maps: %s", ifindex, strerror(errno));
+		return -errno;
+	}
 	if (unlink(path) && errno != ENOENT) {
 		snprintf(err, len, "cannot remove %s: %s", path, strerror(errno));
 		return -errno;

@@ -38,9 +38,9 @@ void xb_unlock(int fd);
 /* The table's generation: a writer bumps it (holding the lock) so that a
  * daemon keeping the table in memory knows to read it again. */
 uint32_t xb_generation(const struct xb *b);
-uint32_t xb_bump(struct xb *b);
+uint32_t xb_bump(struct xb *b); /* the new generation; 0: not written */
 /* The table's size as of a commit (holding the lock), for 'status'. */
-void xb_set_counts(struct xb *b, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used);
+int xb_set_counts(struct xb *b, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used);
 /* Point another BPF object's maps at the pinned ones of the same name. */
 struct bpf_object;
 int xb_reuse_maps(const struct xb *b, struct bpf_object *obj);

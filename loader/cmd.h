@@ -41,6 +41,10 @@ int route_check_exists(struct xtable *t, int cmd, const struct xprefix *p, bool 
 int route_apply(struct xtable *t, const struct cli_req *r, uint8_t origin, bool replace);
 int cmd_run(const struct cli_req *r, char *err, size_t len);
 
+/* A change went in, but the generation that tells a running daemon to
+ * read the table again could not be written. */
+#define BUMP_FAILED "the change is in the maps, but a running daemon was not told (xfwd_info's generation could not be written): restart it (systemctl restart xfwd) so it reads the table again"
+
 /* The daemon's attach (cmd_attach.c): attach_begin creates or opens the
  * maps and registers the devices in them, then loads, verifies and
  * attaches the program on a thread; attach_end waits for it and, if it

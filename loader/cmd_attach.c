@@ -46,8 +46,10 @@ static int sync_tables(struct xb *b, char *err, size_t len)
 		ret = xt_sync_local(&t);
 	if (!ret)
 		ret = xt_refresh_neigh(&t, &changed);
-	if (t.dirty)
-		xb_bump(b);
+	if (t.dirty && !xb_bump(b) && !ret) {
+		snprintf(err, len, "%s", BUMP_FAILED);
+		ret = -EIO;
+	}
 	xt_free(&t);
 	xb_unlock(lock);
 	return ret;

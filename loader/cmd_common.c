@@ -99,8 +99,10 @@ static int with_table(const struct cli_req *r, char *err, size_t len,
 	}
 	if (!ret)
 		ret = fn(&t, r);
-	if (t.dirty) /* a running daemon reads the table again */
-		xb_bump(&b);
+	if (t.dirty && !xb_bump(&b) && !ret) { /* a running daemon reads the table again */
+		snprintf(err, len, "%s", BUMP_FAILED);
+		ret = -EIO;
+	}
 	xt_free(&t);
 	xb_close(&b);
 	xb_unlock(lock);

@@ -287,7 +287,8 @@ static int undo_keep(struct batch *b, size_t i)
  * newest first, so each prefix ends as it was before the batch. */
 static void undo_all(struct batch *b, size_t applied)
 {
-	char keep[512];
+	char keep[512], undo_err[256] = "";
+	int ret = 0;
 
 	snprintf(keep, sizeof(keep), "%s", b->t->err); /* the failure is what to report */
 	while (b->nundo && b->undo[b->nundo - 1].ent >= applied)
@@ -297,14 +298,18 @@ static void undo_all(struct batch *b, size_t applied)
 		struct batch_undo *u = b->nundo ? &b->undo[b->nundo - 1] : NULL;
 
 		if (u && u->ent == applied) {
-			xt_route_set(b->t, &e->p, u->k, u->n, u->origin, ROUTE_REPLACE);
+			ret = xt_route_set(b->t, &e->p, u->k, u->n, u->origin, ROUTE_REPLACE);
 			free(u->k);
 			b->nundo--;
 		} else if (e->cmd != CMD_ROUTE_DEL) {
-			xt_route_del(b->t, &e->p); /* it added the prefix */
+			ret = xt_route_del(b->t, &e->p); /* it added the prefix */
 		}
+		if (ret && !undo_err[0])
+			snprintf(undo_err, sizeof(undo_err), "%s", b->t->err);
 	}
-	snprintf(b->t->err, b->t->errlen, "%s", keep);
+	snprintf(b->t->err, b->t->errlen, "%s%s%s%s", keep,
+		 undo_err[0] ? "; taking back the lines before it failed too (" : "", undo_err,
+		 undo_err[0] ? "): compare 'xfwd route show' with the file" : "");
 }
 
 static int batch_apply(struct batch *b)

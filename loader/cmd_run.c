@@ -72,6 +72,7 @@ struct daemon {
 	bool encap_said[2];    /* their failure logged */
 	struct krt krt;        /* the mirrored table's routes that share a prefix */
 	bool running;          /* start() succeeded: what it attached stays */
+	bool health_said;      /* a failed xfwd_health write logged */
 	unsigned int kinds_said; /* route kinds logged once (note_kind) */
 };
 
@@ -868,6 +869,11 @@ static int health_run(struct daemon *d)
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		; /* on-health-change commands that ended */
 	next = health_tick(&d->h, &d->t);
+	if (d->h.publish_errno && !d->health_said) {
+		d->health_said = true;
+		logmsg(d, 4, "xfwd: cannot write xfwd_health (%s): 'xfwd health' shows old states; the verdicts still apply",
+		       strerror(d->h.publish_errno));
+	}
 	if (!memcmp(d->h.down, d->applied, sizeof(d->applied)))
 		return next;
 	if (table_trylock(d))
@@ -922,8 +928,8 @@ static int table_trylock(struct daemon *d)
  * back to release it. */
 static void table_unlock(struct daemon *d, bool wait)
 {
-	if (d->t.dirty)
-		d->gen = xb_bump(&d->b);
+	if (d->t.dirty && !(d->gen = xb_bump(&d->b)))
+		logmsg(d, 4, "xfwd: cannot write the table generation; commands will read the table afresh");
 	d->t.dirty = false;
 	if (!wait && !d->t.broken && xt_records_busy(&d->t))
 		return;

@@ -331,7 +331,8 @@ static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uin
 	/* On a grid of the interval: tunnels probed alike are due on the
 	 * same wake-up, one pass over the tunnels for all of them. */
 	p->next_tx = (now / ((uint64_t)c->interval_ms * MS) + 1) * c->interval_ms * MS;
-	bpf_map_update_elem(h->b->fd.health, &tid, &p->pub, BPF_ANY);
+	if (bpf_map_update_elem(h->b->fd.health, &tid, &p->pub, BPF_ANY))
+		h->publish_errno = errno; /* the daemon says it once */
 }
 
 /* Gone, no longer probed, or no route uses it: forget it. */

@@ -31,6 +31,7 @@ struct health {
 	uint8_t down[XFWD_MAX_TUNNELS]; /* the verdicts: 1 = down (reason: tp[].pub.reason) */
 	uint32_t nh_of[XFWD_MAX_TUNNELS]; /* scratch: each tunnel's next hop */
 	int sock[XFWD_MAX_TUNNELS]; /* ipsec: the probe socket, 0 = none */
+	int publish_errno; /* a write of xfwd_health failed (verdicts still apply) */
 };
 
 struct xtable;

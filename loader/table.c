@@ -926,9 +926,12 @@ static int commit(struct xtable *t)
 	for (size_t i = 0; i < t->ngone; i++)
 		group_release(t, t->gone[i]);
 	t->ngone = 0;
+	t->rec4_gone = 0;
 	kernel_routes_drop(t);
-	xb_set_counts(t->b, (uint32_t)lpm4_rule_count(&t->lpm), (uint32_t)t->n6,
-		      lpm4_groups_used(&t->lpm));
+	if ((ret = xb_set_counts(t->b, (uint32_t)lpm4_rule_count(&t->lpm), (uint32_t)t->n6,
+				 lpm4_groups_used(&t->lpm))))
+		return fail(t, ret, "the routes are in, but their counts for 'xfwd status' could not be written: %s",
+			    strerror(-ret));
 	return 0;
 }
 
@@ -961,12 +964,34 @@ int xt_records_wait(struct xtable *t)
 	return 0;
 }
 
+/* The live map still has p's record (deleted since the last commit, and
+ * added back): writing it takes no new slot. Asked only near the limit. */
+static bool record4_in(const struct xtable *t, const struct xprefix *p)
+{
+	struct xfwd_route_key4 k = { p->len, 0 };
+	struct xfwd_route r;
+
+	memcpy(&k.addr, p->addr.bytes, 4);
+	return !bpf_map_lookup_elem(t->b->fd.routes4, &k, &r);
+}
+
 /* same: the route is there already with this group and origin. */
 static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
 		    uint8_t origin, bool same)
 {
-	uint32_t a = xaddr_v4(&p->addr);
-	int ret = lpm4_add_tagged(&t->lpm, a, p->len, gid, origin);
+	uint32_t a = xaddr_v4(&p->addr), g0;
+	uint8_t tag0;
+	int ret;
+
+	/* The route records' hash map is the limit: a full one would fail
+	 * at the commit, after the change was made in memory. Records of
+	 * routes deleted since the last commit stay in it until the commit's
+	 * end (new records go in first). */
+	if (!lpm4_find(&t->lpm, a, p->len, &g0, &tag0) &&
+	    lpm4_rule_count(&t->lpm) + t->rec4_gone >= t->b->info.routes4_max && !record4_in(t, p))
+		return fail(t, -ENOSPC, "all %u IPv4 routes in use: attach with a larger 'routes4'",
+			    t->b->info.routes4_max);
+	ret = lpm4_add_tagged(&t->lpm, a, p->len, gid, origin);
 
 	if (ret == -ENOSPC)
 		return fail(t, ret, "no free IPv4 second-level group (%u in use): attach with a larger 'tbl8-groups'",
@@ -1085,6 +1110,7 @@ int xt_route_del(struct xtable *t, const struct xprefix *p)
 		ret = lpm4_del(&t->lpm, xaddr_v4(&p->addr), p->len);
 		if (!ret)
 			ret = pend4(t, p);
+		t->rec4_gone += !ret;
 	} else {
 		struct xfwd_route_key6 k = { .prefixlen = p->len };
 		struct route6 *r = find6(t, p);
@@ -1232,10 +1258,11 @@ static int remove_stale_local(struct xtable *t, const struct xaddr *addrs,
 }
 
 /* Attached interfaces' ICMP source addresses follow their addresses. */
-static void sync_iface_addrs(struct xtable *t)
+static int sync_iface_addrs(struct xtable *t)
 {
 	__u32 key, *prev = NULL;
 	struct xfwd_iface ifc;
+	int ret = 0;
 
 	while (!bpf_map_get_next_key(t->b->fd.ifaces, prev, &key)) {
 		struct xfwd_iface now;
@@ -1247,8 +1274,10 @@ static void sync_iface_addrs(struct xtable *t)
 		if (rtnl_iface_addrs(key, (uint8_t *)&now.addr4, now.addr6) ||
 		    !memcmp(&now, &ifc, sizeof(now)))
 			continue;
-		bpf_map_update_elem(t->b->fd.ifaces, &key, &now, BPF_EXIST);
+		if (bpf_map_update_elem(t->b->fd.ifaces, &key, &now, BPF_EXIST))
+			ret = fail(t, -errno, "cannot write interface %u's addresses: %s", key, strerror(errno));
 	}
+	return ret;
 }
 
 int xt_sync_local(struct xtable *t)
@@ -1260,8 +1289,8 @@ int xt_sync_local(struct xtable *t)
 
 	if (ret)
 		return fail(t, ret, "cannot list local addresses: %s", strerror(-ret));
-	sync_iface_addrs(t);
-	ret = remove_stale_local(t, addrs, n);
+	ret = sync_iface_addrs(t);
+	ret = ret ?: remove_stale_local(t, addrs, n);
 	for (size_t i = 0; i < n && !ret; i++) {
 		struct xprefix p = { .addr = addrs[i],
 				     .len = addrs[i].family == AF_INET ? 32 : 128 };
@@ -1512,13 +1541,13 @@ static int is_local_addr(const struct xaddr *a)
 	return found;
 }
 
-static void health_clear(struct xtable *t, uint32_t id)
+static int health_clear(struct xtable *t, uint32_t id)
 {
 	struct xfwd_probe_rx rx = { 0 };
 	struct xfwd_health h = { 0 };
 
-	bpf_map_update_elem(t->b->fd.probe_rx, &id, &rx, BPF_ANY);
-	bpf_map_update_elem(t->b->fd.health, &id, &h, BPF_ANY);
+	return bpf_map_update_elem(t->b->fd.probe_rx, &id, &rx, BPF_ANY) ||
+	       bpf_map_update_elem(t->b->fd.health, &id, &h, BPF_ANY) ? -errno : 0;
 }
 
 static int tunnel_check(struct xtable *t, const struct cli_tunnel *c, uint32_t *dev)
@@ -1583,6 +1612,54 @@ static int tunnel_stats_clear(struct xtable *t, uint32_t id)
 	return ret;
 }
 
+/* Is another tunnel of the same type still using this local endpoint
+ * (pair: and this remote)? */
+static bool endpoint_shared(const struct xtable *t, uint32_t id, bool pair)
+{
+	const struct xfwd_tunnel *a = &t->tun[id];
+
+	for (uint32_t i = 1; i < XFWD_MAX_TUNNELS; i++)
+		if (i != id && t->tun[i].type == a->type && t->tun[i].family == a->family &&
+		    !memcmp(t->tun[i].local, a->local, 16) &&
+		    (!pair || !memcmp(t->tun[i].remote, a->remote, 16)))
+			return true;
+	return false;
+}
+
+/* A map delete of an entry that may be absent. */
+static int map_del(int fd, const void *key)
+{
+	return bpf_map_delete_elem(fd, key) && errno != ENOENT ? -errno : 0;
+}
+
+/* Stop decapsulating first (the tunnel's key, unless it was never
+ * written, then the endpoint markers no other tunnel shares), then forget
+ * the tunnel. The first failure stops it, naming what is left. */
+static int tunnel_forget(struct xtable *t, uint32_t id, bool keyed)
+{
+	struct xfwd_tunnel zero = { 0 };
+	struct xfwd_tunnel_key k;
+	int ret;
+
+	peer_key(&k, &t->tun[id], PEER_TUNNEL);
+	if (keyed && (ret = map_del(t->b->fd.tunnel_peers, &k)))
+		return fail(t, ret, "cannot remove tunnel %s's key: %s; the tunnel stays", t->tun[id].name,
+			    strerror(-ret));
+	for (enum peer_entry e = PEER_PAIR; e <= PEER_LOCAL; e++) {
+		if (endpoint_shared(t, id, e == PEER_PAIR))
+			continue;
+		peer_key(&k, &t->tun[id], e);
+		if ((ret = map_del(t->b->fd.tunnel_peers, &k)))
+			return fail(t, ret, "cannot remove tunnel %s's endpoint marker: %s", t->tun[id].name,
+				    strerror(-ret));
+	}
+	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &zero, BPF_ANY))
+		return fail(t, -errno, "cannot clear the tunnel: %s", strerror(errno));
+	tunnel_undo(&t->tun[id]);
+	t->tun[id] = zero;
+	return 0;
+}
+
 static int tunnel_make(struct xtable *t, const struct cli_tunnel *c,
 		       const struct xfrm_sa *sa_out, const struct xfrm_sa *sa_in)
 {
@@ -1624,22 +1701,21 @@ static int tunnel_make(struct xtable *t, const struct cli_tunnel *c,
 		return ret;
 	}
 	t->dirty = true;
-	/* The entry first, then what makes the data path use it; counting
-	 * from zero, not from an earlier tunnel in this slot. */
-	if (tunnel_stats_clear(t, id) ||
-	    bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY) ||
-	    bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &id, BPF_NOEXIST)) {
-		ret = -errno;
-		tunnel_undo(&tun);
-		return fail(t, ret, "cannot write the tunnel maps: %s", strerror(-ret));
-	}
-	marker = XFWD_TUNNEL_ENDPOINT;
-	peer_key(&k, &tun, PEER_PAIR);
-	bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &marker, BPF_ANY);
-	peer_key(&k, &tun, PEER_LOCAL);
-	bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &marker, BPF_ANY);
 	t->tun[id] = tun;
-	health_clear(t, id); /* nothing of an earlier tunnel in this slot */
+	/* Nothing of an earlier tunnel in this slot (counters, health); the
+	 * entry, then the markers that make a wrong key a drop (without them
+	 * such packets would be forwarded), then the key that decapsulates. */
+	marker = XFWD_TUNNEL_ENDPOINT;
+	if (tunnel_stats_clear(t, id) || health_clear(t, id) ||
+	    bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY) ||
+	    (peer_key(&k, &tun, PEER_PAIR), bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &marker, BPF_ANY)) ||
+	    (peer_key(&k, &tun, PEER_LOCAL), bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &marker, BPF_ANY)) ||
+	    (peer_key(&k, &tun, PEER_TUNNEL), bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &id, BPF_NOEXIST))) {
+		ret = -errno;
+		tunnel_forget(t, id, false); /* the key is written last: not ours if it failed */
+		return fail(t, ret, "cannot write the tunnel maps: %s (nothing of tunnel %s is left)",
+			    strerror(-ret), c->name);
+	}
 	return 0;
 }
 
@@ -1670,29 +1746,14 @@ int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_c
 		return fail(t, -errno, "cannot write the tunnel map: %s", strerror(errno));
 	t->tun[id] = tun;
 	t->dirty = true;
-	health_clear(t, id);
+	if (health_clear(t, id))
+		return fail(t, -errno, "cannot clear tunnel %s's health: %s", tun.name, strerror(errno));
 	return 0;
-}
-
-/* Is another tunnel of the same type still using this local endpoint
- * (pair: and this remote)? */
-static bool endpoint_shared(const struct xtable *t, uint32_t id, bool pair)
-{
-	const struct xfwd_tunnel *a = &t->tun[id];
-
-	for (uint32_t i = 1; i < XFWD_MAX_TUNNELS; i++)
-		if (i != id && t->tun[i].type == a->type && t->tun[i].family == a->family &&
-		    !memcmp(t->tun[i].local, a->local, 16) &&
-		    (!pair || !memcmp(t->tun[i].remote, a->remote, 16)))
-			return true;
-	return false;
 }
 
 int xt_tunnel_del(struct xtable *t, const char *name)
 {
 	uint32_t id = xt_tunnel_need(t, name);
-	struct xfwd_tunnel zero = { 0 };
-	struct xfwd_tunnel_key k;
 
 	if (!id)
 		return -ENOENT;
@@ -1701,18 +1762,5 @@ int xt_tunnel_del(struct xtable *t, const char *name)
 			return fail(t, -EBUSY, "tunnel %s carries routes: delete or replace them first (xfwd route show)",
 				    name);
 	t->dirty = true;
-	/* Stop decapsulating first, then forget the tunnel. */
-	peer_key(&k, &t->tun[id], PEER_TUNNEL);
-	bpf_map_delete_elem(t->b->fd.tunnel_peers, &k);
-	for (enum peer_entry e = PEER_PAIR; e <= PEER_LOCAL; e++) {
-		if (endpoint_shared(t, id, e == PEER_PAIR))
-			continue;
-		peer_key(&k, &t->tun[id], e);
-		bpf_map_delete_elem(t->b->fd.tunnel_peers, &k);
-	}
-	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &zero, BPF_ANY))
-		return fail(t, -errno, "cannot clear the tunnel: %s", strerror(errno));
-	tunnel_undo(&t->tun[id]);
-	t->tun[id] = zero;
-	return 0;
+	return tunnel_forget(t, id, true);
 }

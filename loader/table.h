@@ -48,6 +48,7 @@ struct xtable {
 	struct recw *recw; /* during a batch: writes records of new routes */
 	struct xfwd_route_key4 *pend4; /* IPv4 route records to write or delete */
 	size_t npend4, cappend4;
+	size_t rec4_gone; /* IPv4 routes deleted since the last commit: their records are still in */
 	uint32_t *gone; /* groups that lost their last route */
 	size_t ngone, capgone;
 	struct xfrm_gone { /* kernel routes into xfrm interfaces to delete after commit */

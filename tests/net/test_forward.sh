@@ -178,5 +178,35 @@ check "after detach, the router forwards nothing (kernel forwarding off)" \
 	sh -c "! ip netns exec $NSP-c ping -c 2 -i 0.1 -W 1 10.9.0.1"
 check "detach removed the pins" test ! -e "$PIN_BASE/xfwd-$NSP-r"
 
+# Maps made small at attach: a write at their limit is refused with the
+# fix, leaves nothing behind, and the routes in place forward on.
+lt=$(mktemp -d)
+xf r attach r0 r1 r2 routes4 7 routes6 10 >/dev/null
+xf r route add 10.0.1.0/24 via 10.0.1.2 dev r0
+xf r route add 10.9.0.0/24 via 10.0.2.2 dev r1
+xf r route add fd00:1::/64 via fd00:1::2 dev r0
+xf r route add fd00:9::/64 via fd00:2::2 dev r1
+n4=$(xf r route show | grep -c '^[0-9.]*/')
+for i in $(seq $((7 - n4))); do xf r route add 10.7$i.0.0/16 blackhole; done
+routes_before=$(xf r route show | md5sum)
+check "IPv4 routes map full: the next add is refused with the fix" sh_ok "
+	! xf r route add 10.79.0.0/16 blackhole 2>$lt/err && grep -q \"all 7 IPv4 routes in use: attach with a larger 'routes4'\" $lt/err || { cat $lt/err; false; }"
+n6=$(xf r route show | grep -c '^[0-9a-f:]*:[0-9a-f:]*/')
+for i in $(seq $((10 - n6))); do xf r route add fd00:7$i::/48 blackhole; done
+check "IPv6 routes map full: the next add is refused with the fix" sh_ok "
+	! xf r route add fd00:79::/48 blackhole 2>$lt/err && grep -q \"attach with a larger 'routes6'\" $lt/err || { cat $lt/err; false; }"
+# A delete frees its slot only at the batch's end (records of new routes
+# go in first): deleting one route and adding another needs one free.
+check "...a -batch that reaches the limit is refused whole" sh_ok "
+	! printf 'route replace 10.71.0.0/16 kernel\nroute del 10.71.0.0/16\nroute add 10.78.0.0/16 kernel\n' | xf r -batch - 2>$lt/err &&
+	grep -q 'line 3: all 7 IPv4 routes in use' $lt/err || { cat $lt/err; false; }"
+check "...nothing of the refused writes is in the table" sh_ok "
+	xf r route show | grep -v '^fd00:7[0-9]::/48' | md5sum | grep -q \"\$(echo '$routes_before' | cut -d' ' -f1)\" || { xf r route show; false; }"
+nsx c ping -c 1 -W 2 10.9.0.1 >/dev/null 2>&1 || true
+check "...and the routes in place still forward, IPv4 and IPv6" sh_ok "
+	nsx c ping -c 3 -i 0.1 -W 2 10.9.0.1 >/dev/null && nsx c ping -6 -c 3 -i 0.1 -W 2 fd00:9::1 >/dev/null"
+xf r detach
+rm -rf "$lt"
+
 echo "test_forward: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]
