@@ -14,6 +14,7 @@
 #include "json.h"
 #include "table.h"
 #include "../maps/xfwd_hash.h"
+#include "../maps/xfwd_special.h"
 
 /* if_nametoindex() opens a socket per call: a batch of a million routes
  * over a few devices asks for the same names again and again. The cache
@@ -500,18 +501,21 @@ struct decision {
 	struct xfwd_nh nh;
 };
 
-static bool special_dst(const struct xaddr *a)
+static uint32_t word(const struct xaddr *a, int i)
 {
-	if (a->family == AF_INET) {
-		uint32_t d = xaddr_v4(a);
+	uint32_t w;
 
-		return (d >> 28) == 0xe || d == 0xffffffff || (d >> 24) == 0 ||
-		       (d >> 24) == 127;
-	}
-	static const uint8_t zero[15];
+	memcpy(&w, a->bytes + 4 * i, 4);
+	return ntohl(w);
+}
 
-	return a->bytes[0] == 0xff || (a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80) ||
-	       (!memcmp(a->bytes, zero, 15) && a->bytes[15] <= 1);
+/* The data path's rule (maps/xfwd_special.h); src: family 0 if not given. */
+static bool special(const struct xaddr *dst, const struct xaddr *src)
+{
+	if (dst->family == AF_INET)
+		return xfwd_special4(word(dst, 0), src->family ? word(src, 0) : 0);
+	return xfwd_special6(word(dst, 0), word(dst, 1), word(dst, 2), word(dst, 3),
+			     src->family ? word(src, 0) : 0);
 }
 
 /* Entry idx of a live IPv4 table (0 if it cannot be read). */
@@ -625,7 +629,7 @@ static void decide(const struct xb *b, const struct cli_req *r, struct decision 
 
 	memset(d, 0, sizeof(*d));
 	d->action = "pass";
-	if (special_dst(&r->dst)) {
+	if (special(&r->dst, &r->src)) {
 		d->why = "multicast, broadcast, link-local or loopback";
 		return;
 	}

@@ -7,16 +7,8 @@
 #include "nexthop.h"
 #include "tunnel.h"
 #include "icmp.h"
+#include "../../maps/xfwd_special.h"
 
-/* Destinations the fast path never forwards: multicast, limited
- * broadcast, "this network" (0/8) and loopback (127/8). */
-static __always_inline int ipv4_special_dst(__be32 daddr)
-{
-	__u32 d = bpf_ntohl(daddr);
-
-	return (d >> 28) == 0xe || d == 0xffffffff || (d >> 24) == 0 ||
-	       (d >> 24) == 127;
-}
 
 static __always_inline void ipv4_flow(struct iphdr *iph, void *l4,
 				      void *data_end, struct flow *f)
@@ -45,7 +37,7 @@ static __always_inline int ipv4_forward(struct xdp_md *ctx, struct pkt *p,
 	if (parse_ipv4(c, data_end, &iph))
 		return DROP(ctx, DROP_MALFORMED_IP);
 	p->l3_len = bpf_ntohs(iph->tot_len);
-	if (ipv4_special_dst(iph->daddr))
+	if (xfwd_special4(bpf_ntohl(iph->daddr), bpf_ntohl(iph->saddr)))
 		return PASS(ctx, PASS_SPECIAL_DST);
 	e = lpm4_lookup(iph->daddr);
 	if (!(e & XFWD_LPM_VALID))

@@ -26,19 +26,12 @@ static __always_inline int ipv6_ext_unhandled(__u8 nexthdr)
 	return 0;
 }
 
-/* Never forwarded: multicast (ff00::/8), link-local (fe80::/10) as source
- * or destination, loopback and unspecified destinations. */
+/* Never forwarded (maps/xfwd_special.h). */
 static __always_inline int ipv6_special(struct ipv6hdr *ip6)
 {
-	__u32 d0 = bpf_ntohl(ip6->daddr.s6_addr32[0]);
-	__u32 s0 = bpf_ntohl(ip6->saddr.s6_addr32[0]);
-
-	if ((d0 >> 24) == 0xff || (d0 >> 22) == 0x3fa || (s0 >> 22) == 0x3fa)
-		return 1;
-	if (d0 || ip6->daddr.s6_addr32[1] || ip6->daddr.s6_addr32[2])
-		return 0;
-	/* ::, ::1 */
-	return bpf_ntohl(ip6->daddr.s6_addr32[3]) <= 1;
+	return xfwd_special6(bpf_ntohl(ip6->daddr.s6_addr32[0]), bpf_ntohl(ip6->daddr.s6_addr32[1]),
+			     bpf_ntohl(ip6->daddr.s6_addr32[2]), bpf_ntohl(ip6->daddr.s6_addr32[3]),
+			     bpf_ntohl(ip6->saddr.s6_addr32[0]));
 }
 
 static __always_inline __u32 ipv6_fold(const struct in6_addr *a)

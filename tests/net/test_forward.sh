@@ -54,6 +54,12 @@ check "route get names a member of the ECMP group" \
 	sh_ok "xf r route get 10.9.0.1 from 10.0.1.2 proto tcp sport 1234 dport 80 | grep -q 'action forward route 10.9.0.0/24 group'"
 check "route get: local address goes to the kernel" \
 	sh_ok "xf r route get 10.0.2.1 | grep -q 'action pass (addressed to this host)'"
+# The same rule as the data path (maps/xfwd_special.h): link-local either way.
+check "route get: link-local destination, or source, goes to the kernel (as in XDP)" sh_ok "
+	xf r route get 169.254.10.1 | grep -q 'action pass (multicast, broadcast, link-local or loopback)' &&
+	xf r route get 10.9.0.1 from 169.254.10.1 | grep -q 'action pass (multicast, broadcast, link-local' &&
+	xf r route get fd00:9::1 from fe80::1 | grep -q 'action pass (multicast, broadcast, link-local' &&
+	xf r route get 10.9.0.1 from 169.253.10.1 | grep -q 'action forward'"
 
 # Blackhole: counted drop, the kernel never sees it.
 xf r route add 10.9.0.0/28 blackhole
