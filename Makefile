@@ -80,7 +80,20 @@ $(OUTPUT)/xfwd: $(PURE_OBJS) $(IO_OBJS)
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) $(LOADER_HDRS) $(wildcard tests/unit/fixtures/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $< $(PURE_OBJS) -lcmocka -lmnl -linih -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/tests $< $(PURE_OBJS) -lcmocka -lmnl -linih -o $@
+
+# test_abi compares gcc's layout of every struct in a map with the BTF
+# clang wrote into the BPF objects (tests/unit/btf_layout.c).
+$(OUTPUT)/tests/btf_layout: tests/unit/btf_layout.c | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< -lbpf -o $@
+
+$(OUTPUT)/tests/abi_btf.h: $(OUTPUT)/tests/btf_layout $(OUTPUT)/xfwd.bpf.o $(OUTPUT)/bulk.bpf.o $(OUTPUT)/probe.bpf.o
+	$(call msg,GEN,$@)
+	$(Q)$< $(filter %.bpf.o,$^) > $@
+
+$(OUTPUT)/tests/test_abi: $(OUTPUT)/tests/abi_btf.h
 
 $(OUTPUT)/tests/test_xdp: tests/bpf/test_xdp.c tests/bpf/pkt.h $(LIB_OBJS) $(OUTPUT)/xfwd.skel.h
 	$(call msg,CC,$@)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The shared ABI: layouts both compilers must agree on, the reason table,
+/* The shared ABI: layouts both compilers must agree on (every struct in a
+ * map, member by member, against the BPF objects' BTF), the reason table,
  * the LPM entry encoding and the ECMP member rule. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +8,20 @@
 #include <cmocka.h>
 #include <stdint.h>
 
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "maps/xfwd_abi.h"
+#include "maps/xfwd_bulk.h"
 #include "maps/xfwd_hash.h"
+
+/* A member as clang laid it out (the BPF objects' BTF) and as gcc does. */
+struct abi_member {
+	const char *type, *member;
+	size_t btf_off, gcc_off, btf_size, gcc_size;
+};
+#include "abi_btf.h" /* build/tests/, written by tests/unit/btf_layout.c */
 
 static void test_layout(void **s)
 {
@@ -21,6 +34,26 @@ static void test_layout(void **s)
 	assert_int_equal(offsetof(struct xfwd_route_key6, addr), 4);
 	assert_int_equal(offsetof(struct xfwd_route, prefixlen), 5);
 	assert_int_equal(XFWD_HASH_ECMP_MAX, XFWD_ECMP_MAX);
+}
+
+/* Every struct in a map's key or value, member by member: what the XDP
+ * program reads must be where user space writes it. */
+static void test_layout_btf(void **s)
+{
+	int bad = 0;
+
+	(void)s;
+	assert_true(sizeof(abi_btf) / sizeof(abi_btf[0]) > 40);
+	for (size_t i = 0; i < sizeof(abi_btf) / sizeof(abi_btf[0]); i++) {
+		const struct abi_member *m = &abi_btf[i];
+
+		if (m->btf_off == m->gcc_off && m->btf_size == m->gcc_size)
+			continue;
+		fprintf(stderr, "struct %s: %s at %zu (size %zu) for clang, %zu (size %zu) for gcc\n", m->type,
+			m->member, m->btf_off, m->btf_size, m->gcc_off, m->gcc_size);
+		bad++;
+	}
+	assert_int_equal(bad, 0);
 }
 
 static void test_reasons(void **s)
@@ -81,6 +114,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_layout_btf),
 		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_lpm_encoding),
 		cmocka_unit_test(test_choose),
