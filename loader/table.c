@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "table.h"
+#include "../maps/xfwd_tunnel.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -1503,29 +1504,6 @@ uint32_t xt_tunnel_need(struct xtable *t, const char *name)
 	return id;
 }
 
-/* The tunnel's decapsulation entries (maps/xfwd_abi.h): its own, the
- * marker of its pair of endpoints, the marker of its local endpoint. */
-enum peer_entry { PEER_TUNNEL, PEER_PAIR, PEER_LOCAL };
-
-static void peer_key(struct xfwd_tunnel_key *k, const struct xfwd_tunnel *tun,
-		     enum peer_entry e)
-{
-	bool keyed = tun->flags & XFWD_TUN_F_KEY;
-
-	memset(k, 0, sizeof(*k));
-	k->type = tun->type;
-	k->family = tun->family;
-	memcpy(k->local, tun->local, 16);
-	if (e != PEER_LOCAL)
-		memcpy(k->remote, tun->remote, 16);
-	if (e == PEER_TUNNEL) {
-		k->keyed = keyed;
-		k->key = keyed ? tun->key : 0;
-	}
-	if (e == PEER_PAIR)
-		k->keyed = XFWD_TUNNEL_KEY_PAIR;
-}
-
 /* 1 if a is an address of this host, 0 if not, -errno if they cannot be read. */
 static int is_local_addr(const struct xaddr *a)
 {
@@ -1626,6 +1604,24 @@ static bool endpoint_shared(const struct xtable *t, uint32_t id, bool pair)
 	return false;
 }
 
+/* The tunnel's entries in xfwd_tunnel_peers (maps/xfwd_tunnel.h); its
+ * own is written only if no other tunnel has that key. */
+static int peers_write(struct xtable *t, uint32_t id, const struct xfwd_tunnel *tun)
+{
+	static const enum xfwd_peer_entry order[] = XFWD_PEER_WRITE_ORDER;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		uint32_t v = xfwd_peer_value(id, order[i]);
+		struct xfwd_tunnel_key k;
+
+		xfwd_peer_key(&k, tun, order[i]);
+		if (bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &v,
+					order[i] == XFWD_PEER_TUNNEL ? BPF_NOEXIST : BPF_ANY))
+			return -1; /* errno says why */
+	}
+	return 0;
+}
+
 /* A map delete of an entry that may be absent. */
 static int map_del(int fd, const void *key)
 {
@@ -1641,14 +1637,14 @@ static int tunnel_forget(struct xtable *t, uint32_t id, bool keyed)
 	struct xfwd_tunnel_key k;
 	int ret;
 
-	peer_key(&k, &t->tun[id], PEER_TUNNEL);
+	xfwd_peer_key(&k, &t->tun[id], XFWD_PEER_TUNNEL);
 	if (keyed && (ret = map_del(t->b->fd.tunnel_peers, &k)))
 		return fail(t, ret, "cannot remove tunnel %s's key: %s; the tunnel stays", t->tun[id].name,
 			    strerror(-ret));
-	for (enum peer_entry e = PEER_PAIR; e <= PEER_LOCAL; e++) {
-		if (endpoint_shared(t, id, e == PEER_PAIR))
+	for (enum xfwd_peer_entry e = XFWD_PEER_PAIR; e <= XFWD_PEER_LOCAL; e++) {
+		if (endpoint_shared(t, id, e == XFWD_PEER_PAIR))
 			continue;
-		peer_key(&k, &t->tun[id], e);
+		xfwd_peer_key(&k, &t->tun[id], e);
 		if ((ret = map_del(t->b->fd.tunnel_peers, &k)))
 			return fail(t, ret, "cannot remove tunnel %s's endpoint marker: %s", t->tun[id].name,
 				    strerror(-ret));
@@ -1670,7 +1666,7 @@ static int tunnel_make(struct xtable *t, const struct cli_tunnel *c,
 				   .key = c->key,
 				   .mtu = c->mtu };
 	struct xfwd_tunnel_key k;
-	uint32_t id = 0, marker = XFWD_TUNNEL_ENDPOINT;
+	uint32_t id = 0, found;
 	enum tundev_result dev;
 	int ret;
 
@@ -1688,8 +1684,8 @@ static int tunnel_make(struct xtable *t, const struct cli_tunnel *c,
 	snprintf(tun.name, sizeof(tun.name), "%s", c->name);
 	memcpy(tun.peer_mac, c->peer_mac, 6);
 	tun.probe = c->probe;
-	peer_key(&k, &tun, PEER_TUNNEL);
-	if (!bpf_map_lookup_elem(t->b->fd.tunnel_peers, &k, &marker))
+	xfwd_peer_key(&k, &tun, XFWD_PEER_TUNNEL);
+	if (!bpf_map_lookup_elem(t->b->fd.tunnel_peers, &k, &found))
 		return fail(t, -EEXIST, "another tunnel of this type already joins these endpoints with %s: give each its own (key N, vni N)",
 			    k.keyed ? "this key" : "no key");
 	if ((ret = tundev_ensure(&tun, &dev, t->err, t->errlen)))
@@ -1705,12 +1701,8 @@ static int tunnel_make(struct xtable *t, const struct cli_tunnel *c,
 	/* Nothing of an earlier tunnel in this slot (counters, health); the
 	 * entry, then the markers that make a wrong key a drop (without them
 	 * such packets would be forwarded), then the key that decapsulates. */
-	marker = XFWD_TUNNEL_ENDPOINT;
 	if (tunnel_stats_clear(t, id) || health_clear(t, id) ||
-	    bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY) ||
-	    (peer_key(&k, &tun, PEER_PAIR), bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &marker, BPF_ANY)) ||
-	    (peer_key(&k, &tun, PEER_LOCAL), bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &marker, BPF_ANY)) ||
-	    (peer_key(&k, &tun, PEER_TUNNEL), bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &id, BPF_NOEXIST))) {
+	    bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY) || peers_write(t, id, &tun)) {
 		ret = -errno;
 		tunnel_forget(t, id, false); /* the key is written last: not ours if it failed */
 		return fail(t, ret, "cannot write the tunnel maps: %s (nothing of tunnel %s is left)",

@@ -20,6 +20,7 @@
 #include "loader/lpm4.h"
 #include "maps/xfwd_abi.h"
 #include "maps/xfwd_hash.h"
+#include "maps/xfwd_tunnel.h"
 #include "xfwd.skel.h"
 
 static struct xfwd *skel;
@@ -80,26 +81,23 @@ static void put_tunnel(uint32_t id, uint8_t type, int family, const char *local,
 	struct xfwd_tunnel t = { .type = type, .family = (uint8_t)family, .ttl = ttl,
 				 .flags = key >= 0 ? XFWD_TUN_F_KEY : 0,
 				 .key = key >= 0 ? (uint32_t)key : 0, .mtu = 1400 };
-	struct xfwd_tunnel_key k = { .type = type, .family = (uint8_t)family,
-				     .keyed = key >= 0, .key = t.key };
-	uint32_t marker = XFWD_TUNNEL_ENDPOINT;
+	static const enum xfwd_peer_entry order[] = XFWD_PEER_WRITE_ORDER;
 	int peers = bpf_map__fd(skel->maps.xfwd_tunnel_peers);
 
 	inet_pton(family, local, t.local);
 	inet_pton(family, remote, t.remote);
 	memcpy(t.peer_mac, MAC_PEER_VTEP, 6);
-	memcpy(k.local, t.local, 16);
-	memcpy(k.remote, t.remote, 16);
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_tunnels), &id, &t, 0) ||
-	    bpf_map_update_elem(peers, &k, &id, 0))
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_tunnels), &id, &t, 0))
 		abort();
-	/* The markers, as the loader writes them: this pair, this endpoint. */
-	k.keyed = XFWD_TUNNEL_KEY_PAIR;
-	k.key = 0;
-	bpf_map_update_elem(peers, &k, &marker, 0);
-	k.keyed = 0;
-	memset(k.remote, 0, 16);
-	bpf_map_update_elem(peers, &k, &marker, 0);
+	/* The entries the loader writes, made by its own function. */
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		struct xfwd_tunnel_key k;
+		uint32_t v = xfwd_peer_value(id, order[i]);
+
+		xfwd_peer_key(&k, &t, order[i]);
+		if (bpf_map_update_elem(peers, &k, &v, 0))
+			abort();
+	}
 }
 
 static void set_inner_ip(uint32_t id)
