@@ -112,35 +112,40 @@ static __always_inline __u16 csum_fold64(__u64 sum)
  * first): 64-byte blocks by the kernel's csum_partial (bpf_csum_diff),
  * then 4-byte words, then the last 1-3 bytes. p must be at an even offset
  * from the checksummed header's start, so 16-bit words line up. Each
- * step checks data_end for the verifier and end for the length: a frame
+ * step checks data_end for the verifier and len for the datagram: a frame
  * can carry bytes after the packet (Ethernet padding) that no checksum
  * covers.
  */
 static __always_inline __u64 csum_len(void *p, __u32 len, void *data_end, __u64 seed)
 {
-	void *end = p + (len & 0xffff);
-	__u32 sum = (__u32)csum_fold64(seed);
+	__u32 sum = (__u32)csum_fold64(seed), done = 0;
 	__u64 acc;
 	int i;
 
+	/* The length is counted apart from the pointer: pointer plus a
+	 * length read from the packet is refused by older verifiers (6.1:
+	 * "unbounded min value") however it is masked. */
 	for (i = 0; i < CSUM_MAX_CHUNKS; i++) {
-		if (p + CSUM_CHUNK > data_end || p + CSUM_CHUNK > end)
+		if (p + CSUM_CHUNK > data_end || done + CSUM_CHUNK > len)
 			break;
 		sum = (__u32)bpf_csum_diff(NULL, 0, p, CSUM_CHUNK, sum);
 		p += CSUM_CHUNK;
+		done += CSUM_CHUNK;
 	}
 	acc = sum;
 	for (i = 0; i < CSUM_CHUNK / 4; i++) {
-		if (p + 4 > data_end || p + 4 > end)
+		if (p + 4 > data_end || done + 4 > len)
 			break;
 		acc += *(__u32 *)p;
 		p += 4;
+		done += 4;
 	}
-	if (p + 2 <= data_end && p + 2 <= end) {
+	if (p + 2 <= data_end && done + 2 <= len) {
 		acc += *(__u16 *)p;
 		p += 2;
+		done += 2;
 	}
-	if (p + 1 <= data_end && p + 1 <= end) /* odd tail: the high byte of a zero-padded word */
+	if (p + 1 <= data_end && done + 1 <= len) /* odd tail: the high byte of a zero-padded word */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		acc += *(__u8 *)p;
 #else
