@@ -13,7 +13,10 @@ CPU=${XFWD_BENCH_CPU:-1}
 SAMPLES=${XFWD_BENCH_SAMPLES:-5}
 P=fb$$
 GEN=build/tools/xfwd-gen
-XF() { nsenter --net=/run/netns/$P-r build/xfwd --pin-root /sys/fs/bpf/xfwd-$P "$@"; }
+XF() { nsenter --net=/run/netns/$P-r "${XFWD_BIN:-build/xfwd}" --pin-root /sys/fs/bpf/xfwd-$P "$@"; }
+# XFWD_BENCH_BASE=DIR: also A/B xfwd-1k against DIR/xfwd (another
+# revision's build), alternated twice in this run (rows base-1k, new-1k).
+BASE=${XFWD_BENCH_BASE:-}
 R() { ip netns exec $P-r "$@"; }
 tmp=$(mktemp -d)
 
@@ -81,6 +84,17 @@ R ip link set dev ri xdp off
 xfwd_routes "via 10.98.0.2 dev ro"
 measure xfwd
 DSTS=$tmp/p1k measure xfwd-1k
+AB=""
+if [ -n "$BASE" ]; then
+	for round in 1 2; do
+		XFWD_BIN=$BASE/xfwd xfwd_routes "via 10.98.0.2 dev ro"
+		DSTS=$tmp/p1k measure base-1k-$round
+		xfwd_routes "via 10.98.0.2 dev ro"
+		DSTS=$tmp/p1k measure new-1k-$round
+	done
+	XFWD_BIN=$BASE/xfwd XF detach
+	AB="base-1k-1 new-1k-1 base-1k-2 new-1k-2"
+fi
 for t in "gre key 1" ipip "vxlan vni 100 peer-mac $SINK_MAC" "geneve vni 100 peer-mac $SINK_MAC"; do
 	xfwd_routes "tunnel t" type $t local 10.98.0.1 remote 10.98.0.2
 	measure "xfwd+${t%% *}"
@@ -118,7 +132,7 @@ echo "Run: $(date -u +%Y-%m-%d), $NPFX routes, \`XFWD_BENCH_CPU=$CPU make bench\
 echo
 echo "| forwarder | ns/packet | above floor | vs floor | delivered |"
 echo "|---|---:|---:|---:|---:|"
-for v in floor xfwd xfwd-1k $ENCAPS fib kernel+vxlan floor2; do
+for v in floor xfwd xfwd-1k $AB $ENCAPS fib kernel+vxlan floor2; do
 	echo "| $v | ${RES[$v]} | $(above "$v") | $(r "$v" floor)x | ${DELIV[$v]}% |"
 done
 echo

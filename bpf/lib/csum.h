@@ -46,6 +46,13 @@ static __always_inline __sum16 ipv4_csum(struct iphdr *iph)
 	return (__sum16)~fold(sum16(iph, 10));
 }
 
+/* A received 20-byte IPv4 header's checksum is right: its words, the
+ * checksum among them, sum to 0xffff (RFC 1071). */
+static __always_inline int ipv4_csum_ok(struct iphdr *iph)
+{
+	return fold(sum16(iph, 10)) == 0xffff;
+}
+
 /* A 20-byte IPv4 header xfwd sends, checksum included. */
 static __always_inline void ipv4_fill(struct iphdr *o, __u8 tos, __u16 len, __u8 ttl,
 				      __u8 proto, __be32 saddr, __be32 daddr, __be16 frag_off)

@@ -56,6 +56,10 @@ static __always_inline int ipv4_forward(struct xdp_md *ctx, struct pkt *p,
 	 * into the header. See docs/ipv4-options.md. */
 	if (iph->ihl > 5)
 		return PASS(ctx, PASS_IP_OPTIONS);
+	/* RFC 1812 5.2.2: verify before forwarding (what the kernel gets, it
+	 * verifies itself). docs/ipv4-header-checksum.md */
+	if (!ipv4_csum_ok(iph))
+		return DROP(ctx, DROP_MALFORMED_IP);
 	act = nh_tx_action(ctx, nh, p, &reason);
 	/* Too big with DF: answer it, so path MTU discovery works through
 	 * tunnels; without DF the kernel fragments. */

@@ -1401,6 +1401,31 @@ static void test_checksum_wrap(void)
 	report(run_case(&c), c.name);
 }
 
+/* RFC 1812 5.2.2: a router verifies the IPv4 header checksum before it
+ * forwards; a wrong one is dropped and counted as malformed, whether the
+ * packet came bare or out of a tunnel. */
+static void test_header_checksum(void)
+{
+	struct spec f = { V4("192.0.2.1", "10.1.0.5", 64) };
+	struct spec back = { V4("10.30.0.9", "10.1.0.5", 64) };
+	struct pkt in, inner, want;
+
+	build(&in, &f, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	in.b[in.l3 + 11] ^= 0x01;
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_MALFORMED_IP, NULL),
+	       "ipv4 with a wrong header checksum: dropped, counted as malformed");
+	in.b[in.l3 + 11] ^= 0x01;
+	in.b[in.l3 + 8] = 1; /* TTL 1 with the old checksum: the kernel checks it */
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_TTL, NULL),
+	       "...one the kernel handles (TTL 1) goes to the kernel, which checks it");
+	build(&inner, &back, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	inner.b[inner.l3 + 10] ^= 0x80;
+	wrap_gre4(&in, T4_REMOTE, T4_LOCAL, &inner);
+	unwrap(&want, &inner); /* dropped after decapsulation */
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_MALFORMED_IP, &want),
+	       "...and out of a GRE tunnel: the inner header's checksum is checked too");
+}
+
 /* ---- truncation: every cut of every header ---- */
 
 static void test_truncation(void)
@@ -1512,6 +1537,7 @@ int main(void)
 		       reason == XFWD_R_PASS_NOT_IP && same_bytes(&arp, out, olen),
 	       "ARP (not IP) goes to the kernel untouched");
 	test_checksum_wrap();
+	test_header_checksum();
 	test_encap();
 	test_own_mac();
 	test_ipsec();
