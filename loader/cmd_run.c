@@ -73,6 +73,7 @@ struct daemon {
 	struct krt krt;        /* the mirrored table's routes that share a prefix */
 	bool running;          /* start() succeeded: what it attached stays */
 	bool health_said;      /* a failed xfwd_health write logged */
+	unsigned int write_fails; /* mirrored routes not written since the last that was */
 	unsigned int kinds_said; /* route kinds logged once (note_kind) */
 };
 
@@ -407,17 +408,39 @@ static void mirror_members(struct daemon *d, const struct mroute *m, struct krt_
 	}
 }
 
+/* A mirrored route that could not be written at all (a map full): the
+ * first is logged, the rest counted until a write succeeds again, so a
+ * full table does not flood the journal. The daemon carries on. */
+static void write_failed(struct daemon *d, const struct xprefix *pfx)
+{
+	char p[XPREFIX_STRLEN];
+
+	if (!d->write_fails++)
+		logmsg(d, 3, "xfwd: %s: %s; its packets go to the kernel (further such failures are counted)",
+		       xprefix_str(pfx, p), d->err);
+}
+
+static void write_ok(struct daemon *d)
+{
+	if (d->write_fails > 1)
+		logmsg(d, 4, "xfwd: %u more mirrored routes could not be written (see the first above); writes succeed again",
+		       d->write_fails - 1);
+	d->write_fails = 0;
+}
+
 static void route_write(struct daemon *d, const struct xprefix *pfx, const struct krt_route *r)
 {
 	const struct nh_key kernel = { .kind = XFWD_NH_KERNEL };
-	char p[XPREFIX_STRLEN];
+	char p[XPREFIX_STRLEN], why[512];
 
 	if (!xt_route_set(&d->t, pfx, r->k, r->n, XFWD_ORIGIN_MIRROR, ROUTE_REPLACE))
-		return;
+		return write_ok(d);
 	/* e.g. a next hop on a device xfwd is not attached to */
-	logmsg(d, 6, "xfwd: %s: %s; the kernel forwards it", xprefix_str(pfx, p), d->err);
+	snprintf(why, sizeof(why), "%.500s", d->err);
 	if (xt_route_set(&d->t, pfx, &kernel, 1, XFWD_ORIGIN_MIRROR, ROUTE_REPLACE))
-		logmsg(d, 3, "xfwd: %s: %s", xprefix_str(pfx, p), d->err);
+		return write_failed(d, pfx);
+	logmsg(d, 6, "xfwd: %s: %s; the kernel forwards it", xprefix_str(pfx, p), why);
+	write_ok(d);
 }
 
 /* krt's callback: the route xfwd forwards p by, about to step aside. */

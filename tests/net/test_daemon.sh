@@ -6,8 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo_basic.sh"
 require_root
-DPID=""
-stop_daemon() { [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null; DPID=""; }
 trap 'stop_daemon; cleanup' EXIT
 
 echo "test_daemon: xfwd run, mirroring kernel table 100"

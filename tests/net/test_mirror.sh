@@ -8,8 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo_basic.sh"
 require_root
-DPID=""
-stop_daemon() { [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null; DPID=""; }
 trap 'stop_daemon; cleanup' EXIT
 
 echo "test_mirror: several kernel routes for one prefix"
@@ -114,6 +112,24 @@ check "...and resolves" wait_for sh_ok "! route_of r 10.93.0.0/16 | grep -q unre
 xf r stats reset
 check "...and carries the traffic in XDP" nsx c ping -c 3 -i 0.1 -W 2 10.93.0.1
 check "...6 packets forwarded (3 requests, 3 replies)" test "$(forwarded r)" -eq 6
+
+# A map that fills: the daemon says so once, counts the rest, and carries
+# on (its routes in place forward). The pins are made small by hand first;
+# the daemon adopts them.
+stop_daemon
+xf r detach
+xf r attach r0 r1 r2 routes4 16 >/dev/null
+start_daemon
+check "a daemon on small maps runs" sh_ok "grep -q 'xfwd: running' '$log' || { cat '$log'; false; }"
+for i in $(seq 1 30); do echo "route add table 100 blackhole 10.120.$i.0/24"; done | R -batch -
+check "the routes map fills: the first failure is logged, the rest counted" wait_for sh_ok "
+	[ \$(grep -c 'further such failures are counted' '$log') -eq 1 ] && [ \$(grep -c 'in use: attach with a larger' '$log') -eq 1 ]"
+check "...the daemon carries on" kill -0 $DPID
+check "...and the routes in place forward" nsx c ping -c 2 -i 0.1 -W 2 10.93.0.1
+for i in $(seq 1 30); do echo "route del table 100 blackhole 10.120.$i.0/24"; done | R -batch -
+R route add table 100 blackhole 10.121.0.0/16
+check "...once writes succeed again, the count is logged" wait_for sh_ok "
+	grep -q 'more mirrored routes could not be written' '$log' && route_of r 10.121.0.0/16 | grep -q blackhole"
 
 stop_daemon
 rm -f "$conf" "$log"

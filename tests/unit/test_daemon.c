@@ -108,50 +108,53 @@ static struct nlmsghdr *route_msg(uint8_t *buf, int family, uint8_t dst_len, uin
 	return nlh;
 }
 
+/* route_msg with RTA_DST 10.1.0.0 */
+static struct nlmsghdr *dst_msg(uint8_t *buf, uint8_t dst_len, uint8_t type)
+{
+	static const uint8_t dst[4] = { 10, 1, 0, 0 };
+	struct nlmsghdr *nlh = route_msg(buf, AF_INET, dst_len, type);
+
+	mnl_attr_put(nlh, RTA_DST, 4, dst);
+	return nlh;
+}
+
 static void test_mirror_hostile(void **s)
 {
-	uint8_t buf[512] __attribute__((aligned(4))), dst[4] = { 10, 1, 0, 0 }, gw[4] = { 10, 0, 0, 1 };
+	uint8_t buf[512] __attribute__((aligned(4))), gw[4] = { 10, 0, 0, 1 };
 	struct nlmsghdr *nlh;
 	struct mroute m;
 
 	(void)s;
 	/* A zero-length RTA_PRIORITY last in the message: reading its u32
 	 * would read past the message. */
-	nlh = route_msg(buf, AF_INET, 16, RTN_UNICAST);
-	mnl_attr_put(nlh, RTA_DST, 4, dst);
+	nlh = dst_msg(buf, 16, RTN_UNICAST);
 	mnl_attr_put(nlh, RTA_GATEWAY, 4, gw);
 	mnl_attr_put_u32(nlh, RTA_OIF, 2);
 	assert_int_equal(mirror_parse(nlh, &m), 0);
 	mnl_attr_put(nlh, RTA_PRIORITY, 0, NULL);
 	assert_int_equal(mirror_parse(nlh, &m), -EBADMSG);
 	for (int type = RTA_TABLE; type <= RTA_OIF; type++) {
-		nlh = route_msg(buf, AF_INET, 16, RTN_UNICAST);
-		mnl_attr_put(nlh, RTA_DST, 4, dst);
+		nlh = dst_msg(buf, 16, RTN_UNICAST);
 		mnl_attr_put(nlh, (uint16_t)type, 2, gw); /* two bytes: too short for any */
 		if (type == RTA_TABLE || type == RTA_PRIORITY || type == RTA_OIF ||
 		    type == RTA_GATEWAY || type == RTA_SRC || type == RTA_DST)
 			assert_int_equal(mirror_parse(nlh, &m), -EBADMSG);
 	}
 	/* A prefix length past the family's. */
-	nlh = route_msg(buf, AF_INET, 200, RTN_BLACKHOLE);
-	mnl_attr_put(nlh, RTA_DST, 4, dst);
+	nlh = dst_msg(buf, 200, RTN_BLACKHOLE);
 	assert_int_equal(mirror_parse(nlh, &m), -EBADMSG);
-	nlh = route_msg(buf, AF_INET, 33, RTN_BLACKHOLE);
-	mnl_attr_put(nlh, RTA_DST, 4, dst);
+	nlh = dst_msg(buf, 33, RTN_BLACKHOLE);
 	assert_int_equal(mirror_parse(nlh, &m), -EBADMSG);
 	/* Host bits past the prefix length. */
-	nlh = route_msg(buf, AF_INET, 8, RTN_BLACKHOLE);
-	mnl_attr_put(nlh, RTA_DST, 4, dst);
+	nlh = dst_msg(buf, 8, RTN_BLACKHOLE);
 	assert_int_equal(mirror_parse(nlh, &m), -EBADMSG);
 	/* throw: the kernel's lookup goes on in its other tables. */
-	nlh = route_msg(buf, AF_INET, 16, RTN_THROW);
-	mnl_attr_put(nlh, RTA_DST, 4, dst);
+	nlh = dst_msg(buf, 16, RTN_THROW);
 	assert_int_equal(mirror_parse(nlh, &m), 0);
 	assert_int_equal(m.kind, XFWD_NH_KERNEL);
 	assert_int_equal(m.type, RTN_THROW);
 	/* tos and source prefixes tell routes apart. */
-	nlh = route_msg(buf, AF_INET, 16, RTN_BLACKHOLE);
-	mnl_attr_put(nlh, RTA_DST, 4, dst);
+	nlh = dst_msg(buf, 16, RTN_BLACKHOLE);
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, 20);
 	assert_int_equal(mirror_parse(nlh, &m), 0);
 	assert_int_equal(m.metric, 20);
