@@ -102,7 +102,10 @@ costs alone: a static MAC rewrite and devmap redirect with no lookup.
 Encapsulations send to the sink as tunnel remote. fib is bpf_fib_lookup +
 devmap redirect (xdp-tools' xdp-forward); kernel+vxlan is the kernel's own
 forwarding into a vxlan device. floor2 repeats floor at the end: the
-difference is the machine's drift.
+difference is the machine's drift. With `XFWD_BENCH_BASE=DIR` (another
+revision's build directory) the rows base-1k-N / new-1k-N A/B xfwd-1k
+against that build, alternated twice in the same run: how a data-path
+change moves the forwarder's own cost.
 
 TXT
 	bench/fwd_run.sh

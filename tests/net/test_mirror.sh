@@ -99,6 +99,13 @@ check "...said once in the log" sh_ok "[ \$(grep -c 'tos or source-specific rout
 R route del table 100 $T tos 0x10 via $B dev r2
 check "...and when it goes, the plain route is used again" wait_for via_only $T $A
 R route del table 100 $T
+S6=fd00:95::/64
+R -6 route add table 100 $S6 via $A6 dev r1
+R -6 route add table 100 $S6 from fd00:1::/64 via $B6 dev r2
+check "IPv6: a source-specific route for the prefix: the kernel forwards the prefix" wait_for kind_is $S6 kernel
+R -6 route del table 100 $S6 from fd00:1::/64
+check "...and when it goes, the plain route is used again" wait_for via_only $S6 $A6
+R -6 route del table 100 $S6
 R route add table 100 throw 10.92.0.0/16
 check "throw: the kernel (its lookup goes on in its other tables)" wait_for kind_is 10.92.0.0/16 kernel
 R route del table 100 throw 10.92.0.0/16
