@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 export XFWD_FULLTABLE=${XFWD_FULLTABLE:-../shared/data/fulltable-2024.txt.gz}
 . bench/lib.sh
 P=db$$
-XF() { nsenter --net=/run/netns/$P-r build/xfwd --pin-root /sys/fs/bpf/xfwd-$P "$@"; }
+# XFWD_BIN: another build's binary, for an A/B in one sitting.
+XF() { nsenter --net=/run/netns/$P-r "${XFWD_BIN:-build/xfwd}" --pin-root /sys/fs/bpf/xfwd-$P "$@"; }
 run=$(mktemp -d)
 cleanup() {
 	[ -n "${DPID:-}" ] && kill "$DPID" 2>/dev/null
@@ -66,7 +67,7 @@ start_daemon() {
 	local t
 	: >"$run/xfwd.log"
 	t=$(now)
-	nsenter --net=/run/netns/$P-r build/xfwd run -c "$run/xfwd.conf" 2>"$run/xfwd.log" &
+	nsenter --net=/run/netns/$P-r "${XFWD_BIN:-build/xfwd}" run -c "$run/xfwd.conf" 2>"$run/xfwd.log" &
 	DPID=$!
 	until grep -q "xfwd: running" "$run/xfwd.log"; do
 		kill -0 $DPID 2>/dev/null || { cat "$run/xfwd.log" >&2; exit 1; }

@@ -556,9 +556,8 @@ static void old_free(struct mirrored *m)
 static int dump_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct daemon *d = arg;
-	struct mroute m;
-
 	bool exists, first = false;
+	struct mroute m;
 	uint32_t i;
 
 	if (mirror_parse(nlh, &m) || m.table != d->cfg.mirror_table)

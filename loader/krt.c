@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 struct krt_alt {
 	struct krt_alt *next; /* by rank */
@@ -99,17 +100,40 @@ static struct krt_ent *ent_new(struct krt *s, const struct xprefix *p, struct kr
 	return e;
 }
 
-/* An entry that says no more than its absence would goes. */
-static void ent_trim(struct krt *s, struct krt_ent *e)
+static void ent_drop(struct krt *s, struct krt_ent *e)
 {
-	struct krt_ent **at;
+	*slot(s, &e->p) = e->next;
+	while (e->alts) {
+		struct krt_alt *a = e->alts;
 
-	if (e->alts || !krt_id_eq(e->best, (struct krt_id){ s->usual, 0 }))
-		return;
-	at = slot(s, &e->p);
-	*at = e->next;
+		e->alts = a->next;
+		free(a);
+		s->nalt--;
+	}
 	free(e);
 	s->n--;
+}
+
+static struct krt_id usual_id(const struct krt *s)
+{
+	return s->has_usual ? (struct krt_id){ s->usual, 0 } : (struct krt_id){ UINT32_MAX, UINT32_MAX };
+}
+
+/* An entry that says no more than its absence would goes: the prefix
+ * (which xfwd forwards by it) becomes implicit. */
+static void ent_trim(struct krt *s, struct krt_ent *e)
+{
+	if (e->alts || !krt_id_eq(e->best, usual_id(s)))
+		return;
+	ent_drop(s, e);
+	s->implicit++;
+}
+
+/* Routes this short (a default route, an aggregate) are few and often
+ * at a metric of their own: they never set the usual metric. */
+static bool specific(const struct xprefix *p)
+{
+	return p->len >= (p->addr.family == AF_INET6 ? 16u : 8u);
 }
 
 /* Keep a rival (replacing one of the same id). */
@@ -161,20 +185,31 @@ static int displace(struct krt *s, struct krt_ent *e, krt_current_fn cur, void *
 int krt_add(struct krt *s, const struct xprefix *p, struct krt_id id, const struct krt_route *r,
 	    bool exists, krt_current_fn cur, void *arg, enum krt_do *todo)
 {
+	struct krt_ent *e = find(s, p);
 	struct krt_id usual;
-	struct krt_ent *e;
 
-	if (!s->has_usual) {
+	if (!e && !s->implicit)
+		exists = false; /* not one krt knows: what xfwd has is replaced */
+	if (!s->implicit && !e && !id.sel && specific(p)) {
+		/* No prefix relies on the usual metric: (re)choose it, so a
+		 * table relearned at another metric costs nothing either. */
 		s->has_usual = true;
 		s->usual = id.metric;
 	}
-	usual = (struct krt_id){ s->usual, 0 };
-	e = find(s, p);
+	usual = usual_id(s);
 	*todo = KRT_SET;
-	if (!e && (!exists || krt_id_eq(id, usual))) /* the only one, or a replace */
-		return krt_id_eq(id, usual) || ent_new(s, p, id) ? 0 : -ENOMEM;
-	if (!e && !(e = ent_new(s, p, usual)))
-		return -ENOMEM;
+	if (!e && !exists) { /* the only one */
+		if (krt_id_eq(id, usual))
+			return s->implicit++, 0;
+		return ent_new(s, p, id) ? 0 : -ENOMEM;
+	}
+	if (!e && krt_id_eq(id, usual))
+		return 0; /* the usual route, replaced */
+	if (!e) {
+		if (!(e = ent_new(s, p, usual)))
+			return -ENOMEM;
+		s->implicit--; /* it has an entry now */
+	}
 	if (!exists) { /* an entry, but xfwd's route was deleted by hand: r takes over */
 		alt_drop(s, e, id);
 		e->best = id;
@@ -202,20 +237,26 @@ void krt_del(struct krt *s, const struct xprefix *p, struct krt_id id, bool exis
 
 	*todo = KRT_KEEP;
 	if (!e) {
-		if (exists && s->has_usual && krt_id_eq(id, (struct krt_id){ s->usual, 0 }))
+		if (exists && s->implicit && krt_id_eq(id, usual_id(s))) {
 			*todo = KRT_DEL;
+			s->implicit--;
+		}
 		return;
 	}
-	if (!exists || !krt_id_eq(id, e->best)) {
+	if (!exists) { /* xfwd's route went by hand: the entry is stale */
+		alt_drop(s, e, id);
+		if (!e->alts)
+			ent_drop(s, e);
+		return;
+	}
+	if (!krt_id_eq(id, e->best)) {
 		alt_drop(s, e, id);
 		ent_trim(s, e);
 		return;
 	}
 	if (!(a = e->alts)) {
 		*todo = KRT_DEL;
-		*slot(s, p) = e->next;
-		free(e);
-		s->n--;
+		ent_drop(s, e);
 		return;
 	}
 	*todo = KRT_SET;
@@ -230,18 +271,10 @@ void krt_del(struct krt *s, const struct xprefix *p, struct krt_id id, bool exis
 void krt_clear(struct krt *s)
 {
 	for (size_t i = 0; i < s->nbucket; i++)
-		for (struct krt_ent *e = s->bucket[i], *next; e; e = next) {
-			next = e->next;
-			while (e->alts) {
-				struct krt_alt *a = e->alts;
-
-				e->alts = a->next;
-				free(a);
-			}
-			free(e);
-		}
-	memset(s->bucket, 0, s->nbucket * sizeof(*s->bucket));
-	s->n = s->nalt = 0;
+		while (s->bucket[i])
+			ent_drop(s, s->bucket[i]);
+	s->implicit = 0;
+	s->has_usual = false;
 }
 
 void krt_free(struct krt *s)

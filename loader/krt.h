@@ -9,10 +9,13 @@
  * routes for one prefix").
  *
  * Memory: a prefix costs nothing here while it has one route at the
- * table's usual metric (the first metric seen): a full table exported by
- * one BGP daemon adds no entry. A prefix with another metric, or with
- * rival routes, has an entry; the rivals xfwd does not forward by are
- * kept with their next hops, to promote when the one in use goes.
+ * table's usual metric: a full table exported by one BGP daemon adds no
+ * entry. The usual metric is that of the first specific route (/8 or
+ * longer, IPv6 /16) seen while no prefix relies on it, so it is chosen
+ * again after a resync or a full withdrawal. A prefix with another
+ * metric, or with rival routes, has an entry (about 70 bytes); the
+ * rivals xfwd does not forward by are kept with their next hops, to
+ * promote when the one in use goes.
  */
 #ifndef XFWD_KRT_H
 #define XFWD_KRT_H
@@ -36,6 +39,7 @@ struct krt {
 	struct krt_ent **bucket;
 	size_t nbucket, n; /* entries */
 	size_t nalt;       /* rival routes kept */
+	size_t implicit;   /* prefixes forwarded by a usual-metric route, without an entry */
 	bool has_usual;
 	uint32_t usual;    /* the metric a prefix without an entry has */
 };

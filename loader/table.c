@@ -988,8 +988,8 @@ static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
 	 * at the commit, after the change was made in memory. Records of
 	 * routes deleted since the last commit stay in it until the commit's
 	 * end (new records go in first). */
-	if (!lpm4_find(&t->lpm, a, p->len, &g0, &tag0) &&
-	    lpm4_rule_count(&t->lpm) + t->rec4_gone >= t->b->info.routes4_max && !record4_in(t, p))
+	if (lpm4_rule_count(&t->lpm) + t->rec4_gone >= t->b->info.routes4_max &&
+	    !lpm4_find(&t->lpm, a, p->len, &g0, &tag0) && !record4_in(t, p))
 		return fail(t, -ENOSPC, "all %u IPv4 routes in use: attach with a larger 'routes4'",
 			    t->b->info.routes4_max);
 	ret = lpm4_add_tagged(&t->lpm, a, p->len, gid, origin);

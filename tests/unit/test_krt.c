@@ -108,11 +108,17 @@ static void test_random_against_model(void **state)
 	memset(model, 0, sizeof(model));
 	memset(table, 0, sizeof(table));
 	for (int n = 0; n < 200000; n++) {
+		size_t in_table = 0;
+
 		step(&s, &seed);
-		for (int i = 0; i < NP; i++)
+		for (int i = 0; i < NP; i++) {
 			if (table[i] != kernel_choice(i))
 				fail_msg("step %d, prefix %d: xfwd forwards by gw %d, the kernel by %d", n, i,
 					 table[i], kernel_choice(i));
+			in_table += table[i] != 0;
+		}
+		/* every prefix xfwd forwards is known: by an entry, or implicitly */
+		assert_true(s.implicit <= in_table && s.implicit + s.n >= in_table);
 	}
 	krt_free(&s);
 }
@@ -157,11 +163,55 @@ static void test_sparse(void **state)
 	krt_free(&s);
 }
 
+static void add(struct krt *s, uint8_t a, uint8_t b, unsigned int len, uint32_t metric)
+{
+	struct xprefix p = { { AF_INET, { a, b, 0, 0 } }, len };
+	struct krt_route r = route(1);
+	enum krt_do todo;
+
+	assert_int_equal(krt_add(s, &p, (struct krt_id){ metric, 0 }, &r, false, current, NULL, &todo), 0);
+	assert_int_equal(todo, KRT_SET);
+}
+
+static void del(struct krt *s, uint8_t a, uint8_t b, unsigned int len, uint32_t metric)
+{
+	struct xprefix p = { { AF_INET, { a, b, 0, 0 } }, len };
+	struct krt_route next;
+	enum krt_do todo;
+
+	krt_del(s, &p, (struct krt_id){ metric, 0 }, true, &todo, &next);
+	assert_int_equal(todo, KRT_DEL);
+}
+
+/* What sets the usual metric: not a default route first in a dump (at a
+ * metric of its own), and again once nothing relies on it (a table
+ * withdrawn and learnt again at another metric). */
+static void test_usual_metric(void **state)
+{
+	struct krt s = { 0 };
+
+	(void)state;
+	add(&s, 0, 0, 0, 0); /* a static default route, first in the dump */
+	for (int i = 0; i < 1000; i++)
+		add(&s, (uint8_t)(10 + i / 256), (uint8_t)i, 16, 32);
+	assert_int_equal(s.n, 1); /* the default alone has an entry */
+	assert_int_equal(s.implicit, 1000);
+	for (int i = 0; i < 1000; i++)
+		del(&s, (uint8_t)(10 + i / 256), (uint8_t)i, 16, 32);
+	assert_int_equal(s.implicit, 0);
+	for (int i = 0; i < 1000; i++)
+		add(&s, (uint8_t)(10 + i / 256), (uint8_t)i, 16, 20);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.implicit, 1000);
+	krt_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_against_model),
 		cmocka_unit_test(test_sparse),
+		cmocka_unit_test(test_usual_metric),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
