@@ -22,7 +22,7 @@ endif
 BPF_HDRS := $(wildcard bpf/lib/*.h) $(wildcard maps/*.h)
 LOADER_PURE := loader/lpm4.c loader/prefix.c loader/cli.c loader/json.c loader/config.c loader/mirror.c loader/krt.c
 LOADER_IO := loader/bpf.c loader/bulk.c loader/recwriter.c loader/table.c loader/rtnl.c loader/cmd_attach.c loader/cmd_common.c loader/cmd_tunnel.c \
-	     loader/cmd_route.c loader/cmd_show.c loader/tundev.c loader/xfrm.c loader/cmd_run.c loader/health.c loader/main.c
+	     loader/cmd_route.c loader/cmd_batch.c loader/cmd_show.c loader/tundev.c loader/xfrm.c loader/cmd_run.c loader/health.c loader/main.c
 LOADER_HDRS := $(wildcard loader/*.h) $(BPF_HDRS)
 
 PURE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_PURE))

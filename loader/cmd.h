@@ -36,6 +36,9 @@ struct xfwd_nh;
  * it, or apply it with an origin (replace: an add may change a route). */
 int route_check(struct xtable *t, const struct cli_req *r, bool replace);
 int route_check_members(struct xtable *t, const struct cli_req *r);
+/* While on, device names are looked up once per name (a batch of a
+ * million routes over a few devices); off again when the batch ends. */
+void route_dev_cache(bool on);
 int route_check_exists(struct xtable *t, int cmd, const struct xprefix *p, bool exists,
 		       bool replace, uint32_t earlier);
 int route_apply(struct xtable *t, const struct cli_req *r, uint8_t origin, bool replace);
