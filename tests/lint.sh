@@ -19,8 +19,9 @@ rule() {
 	fi
 }
 
-# `cmd || cat LOG` exits 0 whatever cmd did (cat succeeds): a check that
-# ends so can never fail. Show the log and fail: `|| { cat LOG; false; }`.
+# Showing a log with cat after a failing command exits 0 whatever the
+# command did (cat succeeds): such a check can never fail. Show the log
+# and fail: `|| { cat LOG; false; }`.
 rule "no '|| cat' that turns a failure into success" '\|\|[[:space:]]*cat[[:space:]]'
 # The same with any other command run for its output: a snippet whose last
 # word after '||' shows something (`|| xf r route show"`) succeeds.
