@@ -41,7 +41,9 @@ enum cli_cmd {
 #define CLI_MAX_DEVS 64
 #define IFNAME_LEN 16
 /* A pin root is a path of at most this many characters (the config keeps 256 bytes). */
-#define XFWD_PIN_ROOT_MAX 255 /* config.c says "255" in its message */
+#define XFWD_PIN_ROOT_MAX 255
+#define XFWD_STR_(x) #x
+#define XFWD_STR(x) XFWD_STR_(x) /* a number macro as text, for messages */
 
 struct cli_via {
 	struct xaddr gw;

@@ -65,7 +65,7 @@ static int set_main(struct parse *p, const char *name, const char *value)
 
 	if (!strcmp(name, "pin-root")) {
 		if (strlen(value) > XFWD_PIN_ROOT_MAX)
-			return bad(p, "pin-root: a path of at most %s characters%s", "255", "");
+			return bad(p, "pin-root: a path of at most %s characters%s", XFWD_STR(XFWD_PIN_ROOT_MAX), "");
 		snprintf(c->pin_root, sizeof(c->pin_root), "%s", value);
 	} else if (!strcmp(name, "attach")) {
 		char buf[1024], *save = NULL;

@@ -28,16 +28,6 @@ static int set_addr(struct xaddr *a, int family, const struct nlattr *at)
 	return 0;
 }
 
-static bool has_attr(const struct nlmsghdr *nlh, size_t off, uint16_t type)
-{
-	const struct nlattr *a;
-
-	mnl_attr_for_each(a, nlh, off)
-		if (mnl_attr_get_type(a) == type)
-			return true;
-	return false;
-}
-
 /* The next hops of an RTA_MULTIPATH attribute. */
 static int parse_multipath(const struct nlattr *mp, int family, struct mroute *m)
 {
@@ -79,8 +69,14 @@ static uint8_t kind_of(uint8_t rtm_type)
 	return 0;
 }
 
+/* What a route message says besides what struct mroute keeps. */
+struct extra {
+	struct xprefix src; /* IPv6 source-specific routes */
+	bool has_dst;
+};
+
 /* One attribute of a route message into m: 0 or -EBADMSG. */
-static int parse_attr(const struct nlattr *a, int family, struct mroute *m, struct xprefix *src)
+static int parse_attr(const struct nlattr *a, int family, struct mroute *m, struct extra *x)
 {
 	switch (mnl_attr_get_type(a)) {
 	case RTA_TABLE:
@@ -88,9 +84,10 @@ static int parse_attr(const struct nlattr *a, int family, struct mroute *m, stru
 	case RTA_PRIORITY:
 		return nla_u32(a, &m->metric);
 	case RTA_DST:
+		x->has_dst = true;
 		return set_addr(&m->prefix.addr, family, a);
 	case RTA_SRC:
-		return set_addr(&src->addr, family, a);
+		return set_addr(&x->src.addr, family, a);
 	case RTA_GATEWAY:
 		m->nvia = 1;
 		return set_addr(&m->via[0].gw, family, a);
@@ -120,7 +117,7 @@ static uint32_t selector(const struct rtmsg *rtm, const struct xprefix *src)
 int mirror_parse(const struct nlmsghdr *nlh, struct mroute *m)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	struct xprefix src = { { 0 }, 0 };
+	struct extra x = { { { 0 }, 0 }, false };
 	const struct nlattr *a;
 
 	memset(m, 0, sizeof(*m));
@@ -137,13 +134,13 @@ int mirror_parse(const struct nlmsghdr *nlh, struct mroute *m)
 	m->prefix.len = rtm->rtm_dst_len;
 	m->prefix.addr.family = rtm->rtm_family;
 	mnl_attr_for_each(a, nlh, sizeof(*rtm))
-		if (parse_attr(a, rtm->rtm_family, m, &src))
+		if (parse_attr(a, rtm->rtm_family, m, &x))
 			return -EBADMSG;
-	if (m->prefix.len && !has_attr(nlh, sizeof(*rtm), RTA_DST))
+	if (m->prefix.len && !x.has_dst)
 		return -EBADMSG;
 	if (!xprefix_masked(&m->prefix))
 		return -EBADMSG;
-	m->sel = selector(rtm, &src);
+	m->sel = selector(rtm, &x.src);
 	m->onlink = (rtm->rtm_flags & RTNH_F_ONLINK) || m->onlink;
 	if (m->kind != XFWD_NH_DIRECT)
 		m->nvia = 0;
