@@ -20,14 +20,17 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 BPF_HDRS := $(wildcard bpf/lib/*.h) $(wildcard maps/*.h)
-LOADER_PURE := loader/lpm4.c loader/prefix.c loader/cli.c loader/json.c loader/config.c loader/mirror.c loader/krt.c
-LOADER_IO := loader/bpf.c loader/bulk.c loader/recwriter.c loader/table.c loader/rtnl.c loader/cmd_attach.c loader/cmd_common.c loader/cmd_tunnel.c \
-	     loader/cmd_route.c loader/cmd_batch.c loader/cmd_show.c loader/tundev.c loader/xfrm.c loader/cmd_run.c loader/health.c loader/main.c
-LOADER_HDRS := $(wildcard loader/*.h) $(BPF_HDRS)
+# loader/ in rooms (docs/ARCHITECTURE.md): core (no system calls), kernel
+# (all kernel I/O), daemon, cli. The unit tests link the pure part.
+LOADER_ROOMS := core kernel daemon cli
+CFLAGS += $(addprefix -Iloader/,$(LOADER_ROOMS))
+LOADER_PURE := $(filter-out loader/core/table.c,$(wildcard loader/core/*.c)) loader/cli/cli.c loader/cli/json.c loader/daemon/config.c
+LOADER_IO := $(filter-out $(LOADER_PURE),$(wildcard $(addsuffix /*.c,$(addprefix loader/,$(LOADER_ROOMS)))))
+LOADER_HDRS := $(wildcard loader/*/*.h) $(BPF_HDRS)
 
 PURE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_PURE))
 IO_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_IO))
-LIB_OBJS := $(PURE_OBJS) $(filter-out $(OUTPUT)/loader/main.o,$(IO_OBJS))
+LIB_OBJS := $(PURE_OBJS) $(filter-out $(OUTPUT)/loader/cli/main.o,$(IO_OBJS))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS := $(OUTPUT)/tests/test_xdp
@@ -64,9 +67,9 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
 
-$(OUTPUT)/loader/bpf.o: $(OUTPUT)/xfwd.skel.h
-$(OUTPUT)/loader/bulk.o: $(OUTPUT)/bulk.skel.h
-$(OUTPUT)/loader/health.o: $(OUTPUT)/probe.skel.h
+$(OUTPUT)/loader/kernel/bpf.o: $(OUTPUT)/xfwd.skel.h
+$(OUTPUT)/loader/kernel/bulk.o: $(OUTPUT)/bulk.skel.h
+$(OUTPUT)/loader/daemon/health.o: $(OUTPUT)/probe.skel.h
 
 $(OUTPUT)/%.o: %.c $(LOADER_HDRS) | deps
 	$(call msg,CC,$@)

@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "loader/lpm4.h"
+#include "loader/core/lpm4.h"
 #include "maps/xfwd_abi.h"
 #include "median.h"
 #include "lpm_bench.skel.h"

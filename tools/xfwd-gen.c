@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "loader/prefix.h"
+#include "loader/core/prefix.h"
 #include "xfwd-gen.skel.h"
 #include "tests/bpf/pkt.h"
 

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "pkt.h"
-#include "loader/lpm4.h"
+#include "loader/core/lpm4.h"
 #include "maps/xfwd_abi.h"
 #include "maps/xfwd_hash.h"
 #include "maps/xfwd_tunnel.h"

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "loader/cli.h"
-#include "loader/prefix.h"
+#include "loader/cli/cli.h"
+#include "loader/core/prefix.h"
 
 static char err[512];
 

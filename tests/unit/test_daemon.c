@@ -17,8 +17,8 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
-#include "loader/config.h"
-#include "loader/mirror.h"
+#include "loader/daemon/config.h"
+#include "loader/core/mirror.h"
 #include "fixtures/rtm_routes.h"
 
 static int parse(const uint8_t *msg, struct mroute *m)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The kernel-route set (loader/krt.c) against a plain model: after every
+/* The kernel-route set (loader/core/krt.c) against a plain model: after every
  * add or delete, in any order, xfwd forwards each prefix by the route the
  * kernel would use, or has no route when the kernel has none. */
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "loader/krt.h"
+#include "loader/core/krt.h"
 
 #define NP 6 /* prefixes */
 #define NM 3 /* metrics */

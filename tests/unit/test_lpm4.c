@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader/lpm4.h"
+#include "loader/core/lpm4.h"
 #include "maps/xfwd_abi.h"
 
 /* ---- reference model: one open-addressing set per prefix length ---- */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "table.h"
-#include "../maps/xfwd_tunnel.h"
+#include "maps/xfwd_tunnel.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>

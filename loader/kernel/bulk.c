@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../maps/xfwd_bulk.h"
+#include "maps/xfwd_bulk.h"
 #include "bulk.skel.h"
 
 static int bulk_open(struct xbulk *x)

@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "nhkey.h"
-#include "../maps/xfwd_abi.h"
+#include "maps/xfwd_abi.h"
 
 struct krt_id {
 	uint32_t metric;

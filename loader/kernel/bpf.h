@@ -11,7 +11,7 @@
 
 #include "cli.h"
 #include "rtnl.h"
-#include "../maps/xfwd_abi.h"
+#include "maps/xfwd_abi.h"
 
 struct xfwd_maps {
 	int info, tbl24, tbl8, routes4, routes6, nexthops, groups, tx_ports,

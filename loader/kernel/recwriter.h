@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../maps/xfwd_abi.h"
+#include "maps/xfwd_abi.h"
 
 struct recw;
 

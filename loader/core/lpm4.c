@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../maps/xfwd_abi.h"
+#include "maps/xfwd_abi.h"
 
 #define G8 XFWD_TBL8_GROUP_SIZE
 

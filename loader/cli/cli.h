@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "prefix.h"
-#include "../maps/xfwd_abi.h"
+#include "maps/xfwd_abi.h"
 
 enum cli_cmd {
 	CMD_HELP,

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "prefix.h"
-#include "../maps/xfwd_abi.h"
+#include "maps/xfwd_abi.h"
 
 struct nlmsghdr;
 

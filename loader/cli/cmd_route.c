@@ -13,8 +13,8 @@
 #include "grow.h"
 #include "json.h"
 #include "table.h"
-#include "../maps/xfwd_hash.h"
-#include "../maps/xfwd_special.h"
+#include "maps/xfwd_hash.h"
+#include "maps/xfwd_special.h"
 
 /* if_nametoindex() opens a socket per call: a batch of a million routes
  * over a few devices asks for the same names again and again. The cache

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "../maps/xfwd_abi.h"
+#include "maps/xfwd_abi.h"
 
 enum tundev_result {
 	TUNDEV_NONE,    /* this kernel lacks the kind (a warning was printed) */
