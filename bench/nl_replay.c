@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../maps/xfwd_abi.h"
+#include "../maps/xfwd_maps.h"
 
 #define QUEUE_MAX (24u << 20)
 #define NOBODY 0x7ffffff0u /* a port id no socket has */
@@ -155,7 +155,7 @@ int main(int argc, char **argv)
 	oif[0] = atoi(argv[6]);
 	inet_pton(AF_INET, argv[7], &gw[1]);
 	oif[1] = atoi(argv[8]);
-	snprintf(path, sizeof(path), "%s/" XFWD_MAP_TBL24, argv[1]);
+	snprintf(path, sizeof(path), "%s/" XFWD_PIN(tbl24), argv[1]);
 	if ((tbl24 = bpf_obj_get(path)) < 0 || !(f = fopen(argv[2], "r")) ||
 	    (fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE)) < 0) {
 		fprintf(stderr, "nl_replay: %s: %s\n", tbl24 < 0 ? path : argv[2], strerror(errno));

@@ -18,23 +18,7 @@
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
-/* Pinned map names (file names under the pin root). */
-#define XFWD_MAP_INFO "xfwd_info"
-#define XFWD_MAP_TBL24 "xfwd_tbl24"
-#define XFWD_MAP_TBL8 "xfwd_tbl8"
-#define XFWD_MAP_ROUTES4 "xfwd_routes4"
-#define XFWD_MAP_ROUTES6 "xfwd_routes6"
-#define XFWD_MAP_NEXTHOPS "xfwd_nexthops"
-#define XFWD_MAP_GROUPS "xfwd_groups"
-#define XFWD_MAP_TX_PORTS "xfwd_tx_ports"
-#define XFWD_MAP_IFACES "xfwd_ifaces"
-#define XFWD_MAP_STATS "xfwd_stats"
-#define XFWD_MAP_TUNNELS "xfwd_tunnels"
-#define XFWD_MAP_TUNNEL_PEERS "xfwd_tunnel_peers"
-#define XFWD_MAP_TUNNEL_STATS "xfwd_tunnel_stats"
-#define XFWD_MAP_PROBE_RX "xfwd_probe_rx"
-#define XFWD_MAP_HEALTH "xfwd_health"
-#define XFWD_MAP_PORT_MACS "xfwd_port_macs"
+/* Pinned map names: XFWD_PIN in xfwd_maps.h. */
 /* Pinned bpf_link per attached interface: "<pin root>/link_<ifindex>". */
 #define XFWD_LINK_PREFIX "link_"
 

@@ -117,11 +117,11 @@ static int parse_attach(struct args *a, struct cli_req *r)
 		size_t off;
 		uint32_t max;
 	} sizes[] = {
-		{ "tbl8-groups", offsetof(struct cli_sizes, tbl8_groups), 1u << 16 },
-		{ "routes4", offsetof(struct cli_sizes, routes4), 1u << 24 },
-		{ "routes6", offsetof(struct cli_sizes, routes6), 1u << 24 },
-		{ "nexthops", offsetof(struct cli_sizes, nexthops), 1u << 20 },
-		{ "groups", offsetof(struct cli_sizes, groups), 1u << 20 },
+		{ "tbl8-groups", offsetof(struct map_sizes, tbl8_groups), 1u << 16 },
+		{ "routes4", offsetof(struct map_sizes, routes4), 1u << 24 },
+		{ "routes6", offsetof(struct map_sizes, routes6), 1u << 24 },
+		{ "nexthops", offsetof(struct map_sizes, nexthops), 1u << 20 },
+		{ "groups", offsetof(struct map_sizes, groups), 1u << 20 },
 	};
 	const char *w;
 
@@ -355,7 +355,7 @@ static int parse_probe_opt(struct args *a, struct xfwd_probe_cfg *p, const char 
 }
 
 /* 'inner ADDR/LEN': an interface address, host bits kept. */
-static int parse_inner(struct args *a, struct cli_tunnel *t)
+static int parse_inner(struct args *a, struct tunnel_spec *t)
 {
 	const char *v = value(a, "inner");
 	char addr[64], *slash, *end;
@@ -376,7 +376,7 @@ static int parse_inner(struct args *a, struct cli_tunnel *t)
 	return 0;
 }
 
-static int parse_ipsec_opt(struct args *a, struct cli_tunnel *t, const char *w)
+static int parse_ipsec_opt(struct args *a, struct tunnel_spec *t, const char *w)
 {
 	const char *v;
 
@@ -406,7 +406,7 @@ static int parse_ipsec_opt(struct args *a, struct cli_tunnel *t, const char *w)
 	return 0;
 }
 
-static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
+static int parse_tunnel_opt(struct args *a, struct tunnel_spec *t, const char *w)
 {
 	const char *v;
 
@@ -463,7 +463,7 @@ static int parse_tunnel_opt(struct args *a, struct cli_tunnel *t, const char *w)
 }
 
 /* VXLAN and GENEVE: a VNI, and the peer's MAC where Ethernet is carried. */
-static int udp_tunnel_check(struct args *a, const struct cli_tunnel *t)
+static int udp_tunnel_check(struct args *a, const struct tunnel_spec *t)
 {
 	const char *type = t->type == XFWD_TUN_VXLAN ? "vxlan" : "geneve";
 
@@ -481,7 +481,7 @@ static int udp_tunnel_check(struct args *a, const struct cli_tunnel *t)
 
 /* ipsec: static keys (both SPIs, both key files) or keyed by an IKE
  * daemon (its if_id); nothing of the other tunnel types. */
-static int ipsec_check(struct args *a, const struct cli_tunnel *t)
+static int ipsec_check(struct args *a, const struct tunnel_spec *t)
 {
 	bool any_static = t->spi_out || t->spi_in || t->key_out[0] || t->key_in[0];
 
@@ -503,7 +503,7 @@ static int ipsec_check(struct args *a, const struct cli_tunnel *t)
 /* tunnel rekey NAME [spi-in N key-in FILE] [spi-out N key-out FILE]
  * [retire-in N]: each direction whole, at least one step
  * (docs/ipsec-rekey.md). */
-static int parse_rekey(struct args *a, struct cli_tunnel *t)
+static int parse_rekey(struct args *a, struct tunnel_spec *t)
 {
 	const char *w;
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "prefix.h"
+#include "spec.h"
 #include "maps/xfwd_abi.h"
 
 enum cli_cmd {
@@ -38,8 +39,6 @@ enum cli_cmd {
 	CMD_RUN,
 };
 
-#define CLI_MAX_DEVS 64
-#define IFNAME_LEN 16
 /* A pin root is a path of at most this many characters (the config keeps 256 bytes). */
 #define XFWD_PIN_ROOT_MAX 255
 #define XFWD_STR_(x) #x
@@ -48,34 +47,6 @@ enum cli_cmd {
 struct cli_via {
 	struct xaddr gw;
 	char dev[IFNAME_LEN];
-};
-
-struct cli_tunnel {
-	char name[IFNAME_LEN];
-	int type; /* enum xfwd_tun_type */
-	struct xaddr local, remote;
-	bool has_key, key_is_vni; /* 'key N' (GRE) or 'vni N' (VXLAN, GENEVE) */
-	uint32_t key;
-	uint32_t ttl, mtu;
-	char dev[IFNAME_LEN];
-	bool has_peer_mac;
-	uint8_t peer_mac[6]; /* VXLAN, GENEVE: the peer device's inner MAC */
-	bool inner_ip;       /* GENEVE 'payload ip': no inner Ethernet */
-	struct xfwd_probe_cfg probe; /* mode 0: not probed */
-	/* ipsec (docs/ipsec.md) */
-	uint32_t if_id;        /* 0: the tunnel's id */
-	bool external;         /* 'keyed-by external': an IKE daemon installs the SAs */
-	uint32_t spi_out, spi_in;
-	char key_out[256], key_in[256]; /* key files (static keys) */
-	bool udp_encap;        /* 'encap udp': ESP in UDP 4500 (RFC 3948) */
-	uint32_t retire_in;    /* rekey: the inbound SPI to remove */
-	bool has_inner;        /* 'inner ADDR/LEN': this host's address on the xfrm interface */
-	struct xaddr inner;
-	uint32_t inner_len;
-};
-
-struct cli_sizes {
-	uint32_t tbl8_groups, routes4, routes6, nexthops, groups;
 };
 
 struct cli_req {
@@ -89,7 +60,7 @@ struct cli_req {
 	int ndevs;
 	int mode; /* enum xfwd_xdp_mode */
 	bool no_table_sync; /* the daemon's start: it syncs the table itself */
-	struct cli_sizes sizes;
+	struct map_sizes sizes;
 	/* route */
 	struct xprefix prefix;
 	bool has_prefix;
@@ -99,7 +70,7 @@ struct cli_req {
 	char tunnels[XFWD_ECMP_MAX][IFNAME_LEN]; /* route ... tunnel NAME */
 	int ntunnels;
 	/* tunnel add|del|show */
-	struct cli_tunnel tun;
+	struct tunnel_spec tun;
 	/* route get: the flow whose decision to show */
 	struct xaddr dst, src;
 	bool has_src;

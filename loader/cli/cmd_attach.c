@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include "bpf.h"
+#include "maps/xfwd_maps.h"
 #include "cmd.h"
 #include "rtnl.h"
+#include "kio_kernel.h"
 #include "table.h"
 #include "thread.h"
 #include "tundev.h"
@@ -41,7 +43,7 @@ static int sync_tables(struct xb *b, char *err, size_t len)
 
 	if (lock == -EBUSY)
 		return lock;
-	ret = xt_load(&t, b, err, len);
+	ret = kio_table_load(&t, b, true, err, len);
 	if (!ret)
 		ret = xt_sync_local(&t);
 	if (!ret)
@@ -67,7 +69,7 @@ int cmd_attach(const struct cli_req *r, char *err, size_t len)
 	if ((ret = xb_check_root(err, len)) || (ret = resolve_devs(r, li, err, len)) ||
 	    (ret = xb_prepare_root(r->pin_root, err, len)))
 		return ret;
-	snprintf(info, sizeof(info), "%s/" XFWD_MAP_INFO, r->pin_root);
+	snprintf(info, sizeof(info), "%s/" XFWD_PIN(info), r->pin_root);
 	fresh = access(info, F_OK) != 0;
 	ret = xb_load(&b, r->pin_root, &r->sizes, err, len);
 	for (i = 0; i < r->ndevs && !ret; i++) {
@@ -108,7 +110,7 @@ static void remove_tunnel_devs(const char *pin_root)
 	char path[512];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", pin_root, XFWD_MAP_TUNNELS);
+	snprintf(path, sizeof(path), "%s/%s", pin_root, XFWD_PIN(tunnels));
 	if ((fd = bpf_obj_get(path)) < 0)
 		return;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &info_len) && info.value_size == sizeof(tun))
@@ -215,7 +217,7 @@ int attach_begin(struct attach_job *j, const struct cli_req *r, char *err, size_
 	if ((ret = xb_check_root(err, len)) || (ret = resolve_devs(r, li, err, len)) ||
 	    (ret = xb_prepare_root(r->pin_root, err, len)))
 		return ret;
-	snprintf(info, sizeof(info), "%s/" XFWD_MAP_INFO, r->pin_root);
+	snprintf(info, sizeof(info), "%s/" XFWD_PIN(info), r->pin_root);
 	j->fresh = access(info, F_OK) != 0;
 	if ((ret = register_devs(j, li, err, len))) {
 		attach_undo(j);

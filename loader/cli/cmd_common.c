@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "kio_kernel.h"
 #include "table.h"
 
 const char *mac_str(const unsigned char m[6], char buf[18])
@@ -92,7 +93,7 @@ static int with_table(const struct cli_req *r, char *err, size_t len,
 		xb_unlock(lock);
 		return ret;
 	}
-	ret = use != TABLE_NEXTHOPS ? xt_load(&t, &b, err, len) : xt_load_nexthops(&t, &b, err, len);
+	ret = kio_table_load(&t, &b, use != TABLE_NEXTHOPS, err, len);
 	if (use == TABLE_READ) { /* a copy in memory: the daemon may go on */
 		xb_unlock(lock);
 		lock = -1;

@@ -12,6 +12,7 @@
 #include "bpf.h"
 #include "cmd.h"
 #include "json.h"
+#include "kio_kernel.h"
 #include "table.h"
 
 /* ---- nexthop ---- */
@@ -305,7 +306,7 @@ static void status_json(const struct xtable *t, const struct xb *b)
 
 static int status(struct xtable *t, const struct cli_req *r)
 {
-	const struct xb *b = t->b;
+	const struct xb *b = kio_xb(t);
 
 	if (r->json) {
 		status_json(t, b);

@@ -11,6 +11,8 @@
 
 #include "cmd.h"
 #include "json.h"
+#include "log.h"
+#include "kio_kernel.h"
 #include "table.h"
 #include "xfrm.h"
 
@@ -31,7 +33,7 @@ static int tunnel_change(struct xtable *t, const struct cli_req *r)
 		return xt_tunnel_del(t, r->tun.name);
 	ret = xt_tunnel_add(t, &r->tun);
 	if (!ret && r->tun.udp_encap) /* the command holds no socket; the daemon does */
-		fprintf(stderr, "xfwd: note: ESP in UDP %d arriving for tunnel %s is decrypted only while 'xfwd run' (or an IKE daemon) holds UDP %d (docs/ipsec.md)\n",
+		xlog(LOG_NOTICE, "note: ESP in UDP %d arriving for tunnel %s is decrypted only while 'xfwd run' (or an IKE daemon) holds UDP %d (docs/ipsec.md)",
 			XFRM_ENCAP_PORT, r->tun.name, XFRM_ENCAP_PORT);
 	return ret;
 }
@@ -193,7 +195,7 @@ static int tunnel_show(struct xtable *t, const struct cli_req *r)
 	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++) {
 		if (!t->tun[id].type)
 			continue;
-		tunnel_counters(t->b->fd.tunnel_stats, id, &c);
+		tunnel_counters(kio_xb(t)->fd.tunnel_stats, id, &c);
 		tunnel_line(&t->tun[id], id, &c, r->json ? &w : NULL);
 	}
 	if (r->json)
@@ -264,7 +266,7 @@ static int health_show(struct xtable *t, const struct cli_req *r)
 
 		if (!t->tun[id].type)
 			continue;
-		bpf_map_lookup_elem(t->b->fd.health, &id, &h);
+		bpf_map_lookup_elem(kio_xb(t)->fd.health, &id, &h);
 		health_line(&t->tun[id], &h, r->json ? &w : NULL);
 	}
 	if (r->json)

@@ -2,27 +2,16 @@
 #include "table.h"
 #include "maps/xfwd_tunnel.h"
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <errno.h>
-#include <linux/membarrier.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <net/if.h>
-#include <unistd.h>
 
 #include "grow.h"
-#include "recwriter.h"
-#include "rtnl.h"
-#include "tundev.h"
-#include "xfrm.h"
-
-#define BATCH 65536u
+#include "log.h"
 
 static int fail(struct xtable *t, int ret, const char *fmt, ...)
 {
@@ -36,46 +25,19 @@ static int fail(struct xtable *t, int ret, const char *fmt, ...)
 
 /* ---- bulk map I/O ---- */
 
-/* Read entries [start, start + n) of an array map. Batch lookups resume
- * after the key given, so a range starting at k passes k - 1. */
-static int read_range(int fd, uint32_t start, uint32_t n, size_t vsz, void *out)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t *keys = malloc(BATCH * sizeof(*keys)), in, next = 0, done = 0;
-	int ret = 0;
-
-	if (!keys)
-		return -ENOMEM;
-	while (done < n) {
-		__u32 cnt = n - done < BATCH ? n - done : BATCH;
-		uint32_t at = start + done;
-
-		in = at - 1;
-		ret = bpf_map_lookup_batch(fd, at ? &in : NULL, &next, keys,
-					   (char *)out + (size_t)done * vsz, &cnt, &o);
-		done += cnt;
-		if (ret) {
-			ret = errno == ENOENT && done == n ? 0 : -errno;
-			break;
-		}
-	}
-	free(keys);
-	return ret;
-}
-
 static int fetch_lpm(void *arg, uint32_t tbl, uint32_t start, uint32_t count,
 		     uint32_t *dst)
 {
 	struct xtable *t = arg;
 
-	return xbulk_read(&t->bulk, tbl, start, count, dst);
+	return KIO(&t->io, lpm_read, tbl, start, count, dst);
 }
 
 static int emit_lpm(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t n)
 {
 	struct xtable *t = arg;
 
-	return xbulk_write(&t->bulk, tbl, w, n);
+	return KIO(&t->io, lpm_write, tbl, w, n);
 }
 
 /* Apply the table's changes to the live maps (lpm4_flush's order). */
@@ -92,9 +54,8 @@ static int flush_lpm(struct xtable *t)
 	return ret;
 }
 
-/* A grace period: every XDP program run that began before has ended
- * (MEMBARRIER_CMD_GLOBAL waits for an RCU grace period; XDP runs inside an
- * RCU read-side section). What is unlinked must be live first. */
+/* A grace period: every XDP program run that began before has ended.
+ * What is unlinked must be live first. */
 static void grace(void *arg)
 {
 	struct xtable *t = arg;
@@ -102,7 +63,7 @@ static void grace(void *arg)
 
 	if (ret)
 		t->lpm.io_err = ret;
-	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+	KIO(&t->io, grace);
 }
 
 /* ---- loading ---- */
@@ -113,42 +74,10 @@ static void ref_group(struct xtable *t, uint32_t g)
 		t->grp_refs[g]++;
 }
 
-/* Read a hash map of routes in batches (two syscalls per route with
- * get_next_key took seconds at a full table). */
-static int load_routes(struct xtable *t, int fd, size_t ksz,
-		       int (*add)(struct xtable *t, const void *key, const struct xfwd_route *r))
+static int add_route4(void *arg, const void *key, const void *val)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	size_t n = 4096;
-	uint8_t *keys = malloc(n * ksz);
-	struct xfwd_route *vals = malloc(n * sizeof(*vals));
-	uint32_t token = 0;
-	bool first = true, more = true;
-	int ret = 0;
-
-	if (!keys || !vals)
-		ret = -ENOMEM;
-	while (!ret && more) {
-		__u32 cnt = (__u32)n;
-
-		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &cnt, &o)) {
-			if (errno != ENOENT) {
-				ret = -errno;
-				break;
-			}
-			more = false;
-		}
-		first = false;
-		for (__u32 i = 0; i < cnt && !ret; i++)
-			ret = add(t, keys + i * ksz, &vals[i]);
-	}
-	free(keys);
-	free(vals);
-	return ret;
-}
-
-static int add_route4(struct xtable *t, const void *key, const struct xfwd_route *r)
-{
+	struct xtable *t = arg;
+	const struct xfwd_route *r = val;
 	const struct xfwd_route_key4 *k = key;
 	uint32_t a = ntohl(k->addr);
 
@@ -249,8 +178,10 @@ static void drop_route6(struct xtable *t, struct route6 *r)
 	t->n6--;
 }
 
-static int add_route6(struct xtable *t, const void *key, const struct xfwd_route *r)
+static int add_route6(void *arg, const void *key, const void *val)
 {
+	struct xtable *t = arg;
+	const struct xfwd_route *r = val;
 	const struct xfwd_route_key6 *k = key;
 
 	if (push_route6(t, k->addr, (uint8_t)k->prefixlen, r->group, r->origin))
@@ -271,26 +202,16 @@ static void count_nh_refs(struct xtable *t)
 	}
 }
 
-static int load(struct xtable *t, struct xb *b, bool routes, char *err, size_t errlen);
 static bool group_dead(const struct xtable *t, uint32_t id);
 
-int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen)
+int xt_load(struct xtable *t, const struct kio *io, const struct xfwd_info *in,
+	    bool routes, char *err, size_t errlen)
 {
-	return load(t, b, true, err, errlen);
-}
-
-int xt_load_nexthops(struct xtable *t, struct xb *b, char *err, size_t errlen)
-{
-	return load(t, b, false, err, errlen);
-}
-
-static int load(struct xtable *t, struct xb *b, bool routes, char *err, size_t errlen)
-{
-	const struct xfwd_info *in = &b->info;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	t->b = b;
+	t->io = *io;
+	t->info = *in;
 	t->err = err;
 	t->errlen = errlen;
 	t->nh_max = in->nexthops_max;
@@ -307,22 +228,20 @@ static int load(struct xtable *t, struct xb *b, bool routes, char *err, size_t e
 	t->lpm.grace_arg = t;
 	t->lpm.fetch = fetch_lpm;
 	t->lpm.fetch_arg = t;
-	t->bulk.tbl24 = b->fd.tbl24;
-	t->bulk.tbl8 = b->fd.tbl8;
-	ret = read_range(b->fd.nexthops, 0, t->nh_max, sizeof(*t->nh), t->nh);
+	ret = KIO(io, map_read, XFWD_M_nexthops, 0, t->nh_max, sizeof(*t->nh), t->nh);
 	if (!ret)
-		ret = read_range(b->fd.groups, 0, t->grp_max, sizeof(*t->grp), t->grp);
+		ret = KIO(io, map_read, XFWD_M_groups, 0, t->grp_max, sizeof(*t->grp), t->grp);
 	if (!ret)
-		ret = read_range(b->fd.tunnels, 0, XFWD_MAX_TUNNELS, sizeof(*t->tun), t->tun);
+		ret = KIO(io, map_read, XFWD_M_tunnels, 0, XFWD_MAX_TUNNELS, sizeof(*t->tun), t->tun);
 	if (ret)
 		return fail(t, ret, "cannot read the pinned maps: %s", strerror(-ret));
 	if (!routes) {
 		count_nh_refs(t);
 		return 0;
 	}
-	ret = load_routes(t, b->fd.routes4, sizeof(struct xfwd_route_key4), add_route4);
+	ret = KIO(io, map_each, XFWD_M_routes4, sizeof(struct xfwd_route_key4), add_route4, t);
 	if (!ret)
-		ret = load_routes(t, b->fd.routes6, sizeof(struct xfwd_route_key6), add_route6);
+		ret = KIO(io, map_each, XFWD_M_routes6, sizeof(struct xfwd_route_key6), add_route6, t);
 	for (uint32_t g = 1; g < t->grp_max && !ret; g++)
 		if (group_dead(t, g)) /* the live table leaves its routes out */
 			ret = lpm4_mark_dead(&t->lpm, g, true);
@@ -338,8 +257,8 @@ static int load(struct xtable *t, struct xb *b, bool routes, char *err, size_t e
 void xt_free(struct xtable *t)
 {
 	lpm4_fini(&t->lpm);
-	xbulk_close(&t->bulk);
-	recw_stop(t->recw);
+	if (t->io.ops && t->io.ops->close)
+		KIO(&t->io, close);
 	free(t->gone);
 	free(t->xgone);
 	free(t->pend4);
@@ -370,8 +289,10 @@ static bool nh_matches(const struct xfwd_nh *n, const struct nh_key *k)
 static int nh_write(struct xtable *t, uint32_t id, const struct xfwd_nh *n)
 {
 	t->dirty = true;
-	if (bpf_map_update_elem(t->b->fd.nexthops, &id, n, BPF_ANY))
-		return fail(t, -errno, "cannot write next hop %u: %s", id, strerror(errno));
+	int ret = KIO(&t->io, map_put, XFWD_M_nexthops, &id, n, KIO_ANY);
+
+	if (ret)
+		return fail(t, ret, "cannot write next hop %u: %s", id, strerror(-ret));
 	t->nh[id] = *n;
 	return 0;
 }
@@ -382,13 +303,13 @@ static int nh_write(struct xtable *t, uint32_t id, const struct xfwd_nh *n)
 static bool resolve_mac(const struct xtable *t, const struct xaddr *gw, uint32_t oif,
 			uint8_t mac[6])
 {
-	if (!rtnl_neigh_mac(gw, oif, mac))
+	if (!KIO(&t->io, neigh_mac, gw, oif, mac))
 		return true;
-	if (rtnl_neigh_manage(gw, oif) || t->no_wait)
+	if (KIO(&t->io, neigh_manage, gw, oif) || t->no_wait)
 		return false;
 	for (int i = 0; i < 60; i++) {
-		usleep(50000);
-		if (!rtnl_neigh_mac(gw, oif, mac))
+		KIO(&t->io, pause_ms, 50);
+		if (!KIO(&t->io, neigh_mac, gw, oif, mac))
 			return true;
 	}
 	return false;
@@ -401,12 +322,12 @@ static int nh_fill_direct(struct xtable *t, const struct nh_key *k,
 	struct link_info li, phys;
 	char a[XADDR_STRLEN];
 
-	if (rtnl_link_get(k->oif, &li))
+	if (KIO(&t->io, link_get, k->oif, &li))
 		return fail(t, -ENODEV, "device %u disappeared", k->oif);
 	phys = li;
-	if (li.is_vlan && rtnl_link_get(li.parent, &phys))
+	if (li.is_vlan && KIO(&t->io, link_get, li.parent, &phys))
 		return fail(t, -ENODEV, "%s: cannot find its lower device", li.name);
-	if (!xb_dev_attached(t->b, phys.ifindex))
+	if (!KIO(&t->io, dev_attached, phys.ifindex))
 		return fail(t, -EINVAL, "%s is not attached to xfwd: run 'xfwd attach %s' first",
 			    phys.name, phys.name);
 	n->kind = XFWD_NH_DIRECT;
@@ -420,7 +341,7 @@ static int nh_fill_direct(struct xtable *t, const struct nh_key *k,
 	if (resolve_mac(t, &k->gw, k->oif, n->l2[0].dmac))
 		n->flags |= XFWD_NH_F_NEIGH;
 	else if (!t->no_wait)
-		fprintf(stderr, "xfwd: warning: neighbour %s on %s is not resolved yet; its packets go to the kernel until 'xfwd nexthop refresh' finds it\n",
+		xlog(LOG_WARNING, "warning: neighbour %s on %s is not resolved yet; its packets go to the kernel until 'xfwd nexthop refresh' finds it",
 			xaddr_str(&k->gw, a), li.name);
 	return 0;
 }
@@ -443,10 +364,10 @@ static uint32_t tunnel_overhead(const struct xfwd_tunnel *tun)
 static int nh_fill_xfrm(struct xtable *t, const struct nh_key *k, struct xfwd_nh *n)
 {
 	const struct xfwd_tunnel *tun = &t->tun[k->tunnel];
-	uint32_t ifindex = if_nametoindex(tun->name);
+	uint32_t ifindex = KIO(&t->io, link_index, tun->name);
 	struct link_info li;
 
-	if (!ifindex || rtnl_link_get(ifindex, &li))
+	if (!ifindex || KIO(&t->io, link_get, ifindex, &li))
 		return fail(t, -ENODEV, "tunnel %s: its xfrm interface %s is gone: delete the tunnel and add it again",
 			    tun->name, tun->name);
 	n->kind = XFWD_NH_TUNNEL;
@@ -477,7 +398,7 @@ static int nh_fill_tunnel(struct xtable *t, const struct nh_key *k,
 	if (tun->dev) {
 		under.oif = tun->dev;
 		under.gw = remote;
-	} else if (rtnl_route_get(&remote, &under.oif, &under.gw)) {
+	} else if (KIO(&t->io, route_get, &remote, &under.oif, &under.gw)) {
 		return fail(t, -ENETUNREACH, "tunnel %s: no kernel route to its remote %s (add one, or give 'dev')",
 			    tun->name, xaddr_str(&remote, a));
 	}
@@ -538,8 +459,10 @@ static int cmp_u32(const void *a, const void *b)
 static int group_write(struct xtable *t, uint32_t id, const struct xfwd_group *g)
 {
 	t->dirty = true;
-	if (bpf_map_update_elem(t->b->fd.groups, &id, g, BPF_ANY))
-		return fail(t, -errno, "cannot write group %u: %s", id, strerror(errno));
+	int ret = KIO(&t->io, map_put, XFWD_M_groups, &id, g, KIO_ANY);
+
+	if (ret)
+		return fail(t, ret, "cannot write group %u: %s", id, strerror(-ret));
 	t->grp[id] = *g;
 	return 0;
 }
@@ -775,15 +698,7 @@ static int plan_records(struct xtable *t, struct rec_plan *pl)
 
 static int write_puts(struct xtable *t, const struct rec_plan *pl)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-
-	for (__u32 i = 0; i < pl->nput; i += 4096) {
-		__u32 cnt = pl->nput - i < 4096 ? pl->nput - i : 4096;
-
-		if (bpf_map_update_batch(t->b->fd.routes4, pl->put + i, pl->val + i, &cnt, &o))
-			return -errno;
-	}
-	return 0;
+	return pl->nput ? KIO(&t->io, rec_put, pl->put, pl->val, pl->nput) : 0;
 }
 
 /* In a batch, on the writer thread: the daemon keeps the lock until it
@@ -792,8 +707,7 @@ static int write_dels(struct xtable *t, const struct rec_plan *pl)
 {
 	if (!pl->ndel)
 		return 0;
-	return t->recw ? recw_del(t->recw, pl->del, pl->ndel)
-		       : recw_delete_now(t->b->fd.routes4, pl->del, pl->ndel);
+	return KIO(&t->io, rec_del, pl->del, pl->ndel);
 }
 
 /* xfwd's routes into xfrm interfaces as the kernel has them, read once
@@ -816,11 +730,11 @@ static void kroute_seen(const struct xprefix *p, uint32_t dev, void *data)
 }
 
 /* Is the kernel's route for p xfwd's: its device, or 0 (another's). */
-static int kroute_dev(struct kroutes *k, const struct xprefix *p, uint32_t *dev)
+static int kroute_dev(struct xtable *t, struct kroutes *k, const struct xprefix *p, uint32_t *dev)
 {
 	int ret;
 
-	if (!k->loaded && (ret = rtnl_route_dev_each(kroute_seen, k) ?: k->err))
+	if (!k->loaded && (ret = KIO(&t->io, route_dev_each, kroute_seen, k) ?: k->err))
 		return ret;
 	k->loaded = true;
 	*dev = 0;
@@ -839,16 +753,16 @@ static int kernel_route_put(struct xtable *t, const struct xprefix *p, uint32_t 
 {
 	char buf[XPREFIX_STRLEN];
 	uint32_t cur;
-	int ret = rtnl_route_dev(ROUTE_DEV_NEW, p, dev);
+	int ret = KIO(&t->io, route_dev, ROUTE_DEV_NEW, p, dev);
 
 	if (!ret)
 		return 1;
 	xprefix_str(p, buf);
-	if (ret == -EEXIST && !(ret = kroute_dev(k, p, &cur))) {
+	if (ret == -EEXIST && !(ret = kroute_dev(t, k, p, &cur))) {
 		if (!cur)
 			return fail(t, -EEXIST, "the kernel's main table has a route %s of someone else's at metric 0, which xfwd's route into the ipsec tunnel would replace: delete it or give it a metric (ip route del %s; ip route add %s ... metric 100)",
 				    buf, buf, buf);
-		if (cur == dev || !(ret = rtnl_route_dev(ROUTE_DEV_SET, p, dev)))
+		if (cur == dev || !(ret = KIO(&t->io, route_dev, ROUTE_DEV_SET, p, dev)))
 			return 0;
 	}
 	return fail(t, ret, "cannot add the kernel route %s into the ipsec tunnel: %s", buf,
@@ -884,7 +798,7 @@ static int kernel_route_follow(struct xtable *t, const struct xprefix *p, uint32
 		free(k.r);
 		return ret < 0 ? ret : 0;
 	}
-	if (!(ret = rtnl_route_dev(ROUTE_DEV_SET, p, dev))) /* ours, moved */
+	if (!(ret = KIO(&t->io, route_dev, ROUTE_DEV_SET, p, dev))) /* ours, moved */
 		return 0;
 	return fail(t, ret, "cannot add the kernel route %s into the ipsec tunnel: %s",
 		    xprefix_str(p, buf), strerror(-ret));
@@ -896,8 +810,9 @@ static void kernel_routes_drop(struct xtable *t)
 	int ret;
 
 	for (size_t i = 0; i < t->nxgone; i++)
-		if ((ret = rtnl_route_dev(ROUTE_DEV_DEL, &t->xgone[i].p, t->xgone[i].dev)) && ret != -ESRCH)
-			fprintf(stderr, "xfwd: warning: could not delete the kernel route %s into an ipsec tunnel: %s (ip route del %s proto %d)\n",
+		if ((ret = KIO(&t->io, route_dev, ROUTE_DEV_DEL, &t->xgone[i].p, t->xgone[i].dev)) &&
+		    ret != -ESRCH)
+			xlog(LOG_WARNING, "warning: could not delete the kernel route %s into an ipsec tunnel: %s (ip route del %s proto %d)",
 				xprefix_str(&t->xgone[i].p, buf), strerror(-ret), buf, XFWD_RTPROT);
 	t->nxgone = 0;
 }
@@ -909,7 +824,7 @@ static void kernel_routes_drop(struct xtable *t)
 static int commit(struct xtable *t)
 {
 	struct rec_plan pl = { 0 };
-	int ret = t->recw ? recw_wait(t->recw) : 0;
+	int ret = KIO(&t->io, rec_wait);
 
 	ret = ret ?: plan_records(t, &pl);
 	ret = ret ?: write_puts(t, &pl);
@@ -929,8 +844,8 @@ static int commit(struct xtable *t)
 	t->ngone = 0;
 	t->rec4_gone = 0;
 	kernel_routes_drop(t);
-	if ((ret = xb_set_counts(t->b, (uint32_t)lpm4_rule_count(&t->lpm), (uint32_t)t->n6,
-				 lpm4_groups_used(&t->lpm))))
+	if ((ret = KIO(&t->io, set_counts, (uint32_t)lpm4_rule_count(&t->lpm), (uint32_t)t->n6,
+		       lpm4_groups_used(&t->lpm))))
 		return fail(t, ret, "the routes are in, but their counts for 'xfwd status' could not be written: %s",
 			    strerror(-ret));
 	return 0;
@@ -939,8 +854,8 @@ static int commit(struct xtable *t)
 void xt_batch_begin(struct xtable *t)
 {
 	t->batch = true;
-	if (!t->recw)
-		t->recw = recw_start(t->b->fd.routes4); /* NULL: written at the end */
+	if (!KIO(&t->io, rec_queued))
+		KIO(&t->io, rec_queue_start); /* false: written at the end */
 }
 
 int xt_batch_end(struct xtable *t)
@@ -951,12 +866,12 @@ int xt_batch_end(struct xtable *t)
 
 bool xt_records_busy(struct xtable *t)
 {
-	return t->recw && recw_busy(t->recw);
+	return KIO(&t->io, rec_busy);
 }
 
 int xt_records_wait(struct xtable *t)
 {
-	int ret = t->recw ? recw_wait(t->recw) : 0;
+	int ret = KIO(&t->io, rec_wait);
 
 	if (ret) {
 		t->broken = true;
@@ -973,7 +888,7 @@ static bool record4_in(const struct xtable *t, const struct xprefix *p)
 	struct xfwd_route r;
 
 	memcpy(&k.addr, p->addr.bytes, 4);
-	return !bpf_map_lookup_elem(t->b->fd.routes4, &k, &r);
+	return !KIO((struct kio *)&t->io, map_get, XFWD_M_routes4, &k, &r);
 }
 
 /* same: the route is there already with this group and origin. */
@@ -988,10 +903,10 @@ static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
 	 * at the commit, after the change was made in memory. Records of
 	 * routes deleted since the last commit stay in it until the commit's
 	 * end (new records go in first). */
-	if (lpm4_rule_count(&t->lpm) + t->rec4_gone >= t->b->info.routes4_max &&
+	if (lpm4_rule_count(&t->lpm) + t->rec4_gone >= t->info.routes4_max &&
 	    !lpm4_find(&t->lpm, a, p->len, &g0, &tag0) && !record4_in(t, p))
 		return fail(t, -ENOSPC, "all %u IPv4 routes in use: attach with a larger 'routes4'",
-			    t->b->info.routes4_max);
+			    t->info.routes4_max);
 	ret = lpm4_add_tagged(&t->lpm, a, p->len, gid, origin);
 
 	if (ret == -ENOSPC)
@@ -1005,11 +920,11 @@ static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
 	 * the records and the flush). */
 	if (same)
 		return 0;
-	if (t->recw) { /* a batch: the record now, from the writer thread */
+	if (KIO(&t->io, rec_queued)) { /* a batch: the record now, from the writer thread */
 		struct xfwd_route_key4 k = { p->len, htonl(a) };
 		struct xfwd_route r = { .group = gid, .origin = origin, .prefixlen = (uint8_t)p->len };
 
-		ret = recw_put(t->recw, &k, &r);
+		ret = KIO(&t->io, rec_queue_put, &k, &r);
 	} else {
 		ret = pend4(t, p);
 	}
@@ -1023,6 +938,7 @@ static int install6(struct xtable *t, const struct xprefix *p, uint32_t gid,
 	struct xfwd_route r = { .group = gid, .origin = origin,
 				.prefixlen = (uint8_t)p->len };
 	struct route6 *cur;
+	int ret;
 
 	if (same)
 		return 0; /* read from the trie: it has this already */
@@ -1030,9 +946,9 @@ static int install6(struct xtable *t, const struct xprefix *p, uint32_t gid,
 	memcpy(k.addr, p->addr.bytes, 16);
 	/* The trie replaces an existing node under RCU: hitless. */
 	t->dirty = true;
-	if (bpf_map_update_elem(t->b->fd.routes6, &k, &r, BPF_ANY))
-		return fail(t, -errno, "cannot write the IPv6 route: %s%s", strerror(errno),
-			    errno == ENOSPC ? " (attach with a larger 'routes6')" : "");
+	if ((ret = KIO(&t->io, map_put, XFWD_M_routes6, &k, &r, KIO_ANY)))
+		return fail(t, ret, "cannot write the IPv6 route: %s%s", strerror(-ret),
+			    ret == -ENOSPC ? " (attach with a larger 'routes6')" : "");
 	if (cur) {
 		cur->group = gid;
 		cur->origin = origin;
@@ -1091,7 +1007,7 @@ int xt_route_set(struct xtable *t, const struct xprefix *p,
 	ret = p->addr.family == AF_INET ? install4(t, p, gid, origin, same)
 					: install6(t, p, gid, origin, same);
 	if (ret && dev && dev != old_dev)
-		rtnl_route_dev(ROUTE_DEV_DEL, p, dev);
+		KIO(&t->io, route_dev, ROUTE_DEV_DEL, p, dev);
 	group_unref(t, ret ? gid : old);
 	if (!ret && !dev && old_dev)
 		ret = kernel_route_follow(t, p, 0, old_dev);
@@ -1118,7 +1034,7 @@ int xt_route_del(struct xtable *t, const struct xprefix *p)
 
 		memcpy(k.addr, p->addr.bytes, 16);
 		t->dirty = true;
-		ret = bpf_map_delete_elem(t->b->fd.routes6, &k) ? -errno : 0;
+		ret = KIO(&t->io, map_del, XFWD_M_routes6, &k);
 		if (!ret)
 			drop_route6(t, r);
 	}
@@ -1265,18 +1181,19 @@ static int sync_iface_addrs(struct xtable *t)
 	struct xfwd_iface ifc;
 	int ret = 0;
 
-	while (!bpf_map_get_next_key(t->b->fd.ifaces, prev, &key)) {
+	while (!KIO(&t->io, map_next, XFWD_M_ifaces, prev, &key)) {
 		struct xfwd_iface now;
+		int one;
 
 		prev = &key;
-		if (bpf_map_lookup_elem(t->b->fd.ifaces, &key, &ifc))
+		if (KIO(&t->io, map_get, XFWD_M_ifaces, &key, &ifc))
 			continue;
 		now = ifc;
-		if (rtnl_iface_addrs(key, (uint8_t *)&now.addr4, now.addr6) ||
+		if (KIO(&t->io, iface_addrs, key, (uint8_t *)&now.addr4, now.addr6) ||
 		    !memcmp(&now, &ifc, sizeof(now)))
 			continue;
-		if (bpf_map_update_elem(t->b->fd.ifaces, &key, &now, BPF_EXIST))
-			ret = fail(t, -errno, "cannot write interface %u's addresses: %s", key, strerror(errno));
+		if ((one = KIO(&t->io, map_put, XFWD_M_ifaces, &key, &now, KIO_EXIST)))
+			ret = fail(t, one, "cannot write interface %u's addresses: %s", key, strerror(-one));
 	}
 	return ret;
 }
@@ -1286,7 +1203,7 @@ int xt_sync_local(struct xtable *t)
 	const struct nh_key local = { .kind = XFWD_NH_LOCAL };
 	struct xaddr *addrs;
 	size_t n;
-	int ret = rtnl_local_addrs(&addrs, &n);
+	int ret = KIO(&t->io, local_addrs, &addrs, &n);
 
 	if (ret)
 		return fail(t, ret, "cannot list local addresses: %s", strerror(-ret));
@@ -1477,7 +1394,7 @@ int xt_tunnel_state(struct xtable *t, uint32_t tid, bool up, int *changed)
 
 		if (n->kind != XFWD_NH_TUNNEL || n->tunnel != tid)
 			continue;
-		if (up && (rtnl_link_get(n->oif, &li) || !li.up || !li.carrier))
+		if (up && (KIO(&t->io, link_get, n->oif, &li) || !li.up || !li.carrier))
 			continue; /* the link's own event brings it back */
 		if ((ret = nh_set_dead(t, id, !up, changed)))
 			return ret;
@@ -1505,11 +1422,11 @@ uint32_t xt_tunnel_need(struct xtable *t, const char *name)
 }
 
 /* 1 if a is an address of this host, 0 if not, -errno if they cannot be read. */
-static int is_local_addr(const struct xaddr *a)
+static int is_local_addr(struct xtable *t, const struct xaddr *a)
 {
 	struct xaddr *v;
 	size_t n;
-	int found = 0, ret = rtnl_local_addrs(&v, &n);
+	int found = 0, ret = KIO(&t->io, local_addrs, &v, &n);
 
 	if (ret)
 		return ret;
@@ -1524,11 +1441,11 @@ static int health_clear(struct xtable *t, uint32_t id)
 	struct xfwd_probe_rx rx = { 0 };
 	struct xfwd_health h = { 0 };
 
-	return bpf_map_update_elem(t->b->fd.probe_rx, &id, &rx, BPF_ANY) ||
-	       bpf_map_update_elem(t->b->fd.health, &id, &h, BPF_ANY) ? -errno : 0;
+	return KIO(&t->io, map_put, XFWD_M_probe_rx, &id, &rx, KIO_ANY) ?:
+	       KIO(&t->io, map_put, XFWD_M_health, &id, &h, KIO_ANY);
 }
 
-static int tunnel_check(struct xtable *t, const struct cli_tunnel *c, uint32_t *dev)
+static int tunnel_check(struct xtable *t, const struct tunnel_spec *c, uint32_t *dev)
 {
 	char a[XADDR_STRLEN];
 	int ret;
@@ -1537,57 +1454,45 @@ static int tunnel_check(struct xtable *t, const struct cli_tunnel *c, uint32_t *
 		return fail(t, -EEXIST, "tunnel %s exists: delete it first", c->name);
 	if (c->local.family != c->remote.family)
 		return fail(t, -EINVAL, "local and remote must both be IPv4 or both IPv6");
-	if ((ret = is_local_addr(&c->local)) < 0)
+	if ((ret = is_local_addr(t, &c->local)) < 0)
 		return fail(t, ret, "cannot read this host's addresses: %s", strerror(-ret));
 	if (!ret)
 		return fail(t, -EINVAL, "local %s is not an address of this host (see 'ip addr')",
 			    xaddr_str(&c->local, a));
 	*dev = 0;
-	if (c->dev[0] && !(*dev = if_nametoindex(c->dev)))
+	if (c->dev[0] && !(*dev = KIO(&t->io, link_index, c->dev)))
 		return fail(t, -ENODEV, "no device '%s' (see 'ip link')", c->dev);
 	return 0;
 }
 
 /* ipsec, once its xfrm interface exists: this host's inner address on
  * it and, with static keys, the SAs and policies (docs/ipsec.md). */
-static int ipsec_setup(struct xtable *t, const struct cli_tunnel *c, struct xfwd_tunnel *tun,
-		       const struct xfrm_sa *out, const struct xfrm_sa *in)
+static int ipsec_setup(struct xtable *t, const struct tunnel_spec *c, struct xfwd_tunnel *tun,
+		       const struct xfrm_sa *sa)
 {
-	uint32_t ifindex = if_nametoindex(tun->name);
+	uint32_t ifindex = KIO(&t->io, link_index, tun->name);
 	char a[XADDR_STRLEN];
 	int ret;
 
-	if (c->has_inner && (ret = rtnl_addr_add(ifindex, &c->inner, c->inner_len)))
+	if (c->has_inner && (ret = KIO(&t->io, addr_add, ifindex, &c->inner, c->inner_len)))
 		return fail(t, ret, "cannot add %s/%u to %s: %s", xaddr_str(&c->inner, a),
 			    c->inner_len, tun->name, strerror(-ret));
 	if (c->external)
 		return 0;
-	if ((ret = xfrm_install(&c->local, &c->remote, tun->key, out, in, t->err, t->errlen)))
+	if ((ret = KIO(&t->io, sa_install, c, tun->key, sa, t->err, t->errlen)))
 		return ret;
 	tun->flags |= XFWD_TUN_F_OWN_SA | (c->udp_encap ? XFWD_TUN_F_UDP_ENCAP : 0);
 	return 0;
 }
 
 /* Undo what xt_tunnel_add made outside the maps. */
-static void tunnel_undo(const struct xfwd_tunnel *tun)
+static void tunnel_undo(struct xtable *t, const struct xfwd_tunnel *tun)
 {
 	if (tun->flags & XFWD_TUN_F_OWN_SA)
-		xfrm_remove(tun->key);
-	if ((tun->flags & XFWD_TUN_F_OWN_DEV) && tundev_delete(tun->name))
-		fprintf(stderr, "xfwd: warning: could not remove the kernel device %s (ip link del %s)\n",
-			tun->name, tun->name);
-}
-
-static int tunnel_stats_clear(struct xtable *t, uint32_t id)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct xfwd_tunnel_counters *zero = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*zero));
-	int ret = zero ? bpf_map_update_elem(t->b->fd.tunnel_stats, &id, zero, BPF_ANY) : -1;
-
-	if (!zero)
-		errno = ENOMEM;
-	free(zero);
-	return ret;
+		KIO(&t->io, sa_remove, tun->key);
+	if ((tun->flags & XFWD_TUN_F_OWN_DEV) && KIO(&t->io, tundev_delete, tun->name))
+		xlog(LOG_WARNING, "warning: could not remove the kernel device %s (ip link del %s)",
+		     tun->name, tun->name);
 }
 
 /* Is another tunnel of the same type still using this local endpoint
@@ -1615,17 +1520,21 @@ static int peers_write(struct xtable *t, uint32_t id, const struct xfwd_tunnel *
 		struct xfwd_tunnel_key k;
 
 		xfwd_peer_key(&k, tun, order[i]);
-		if (bpf_map_update_elem(t->b->fd.tunnel_peers, &k, &v,
-					order[i] == XFWD_PEER_TUNNEL ? BPF_NOEXIST : BPF_ANY))
-			return -1; /* errno says why */
+		int ret = KIO(&t->io, map_put, XFWD_M_tunnel_peers, &k, &v,
+			      order[i] == XFWD_PEER_TUNNEL ? KIO_NOEXIST : KIO_ANY);
+
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
 
 /* A map delete of an entry that may be absent. */
-static int map_del(int fd, const void *key)
+static int map_del(struct xtable *t, enum xfwd_map m, const void *key)
 {
-	return bpf_map_delete_elem(fd, key) && errno != ENOENT ? -errno : 0;
+	int ret = KIO(&t->io, map_del, m, key);
+
+	return ret == -ENOENT ? 0 : ret;
 }
 
 /* Stop decapsulating first (the tunnel's key, unless it was never
@@ -1638,26 +1547,25 @@ static int tunnel_forget(struct xtable *t, uint32_t id, bool keyed)
 	int ret;
 
 	xfwd_peer_key(&k, &t->tun[id], XFWD_PEER_TUNNEL);
-	if (keyed && (ret = map_del(t->b->fd.tunnel_peers, &k)))
+	if (keyed && (ret = map_del(t, XFWD_M_tunnel_peers, &k)))
 		return fail(t, ret, "cannot remove tunnel %s's key: %s; the tunnel stays", t->tun[id].name,
 			    strerror(-ret));
 	for (enum xfwd_peer_entry e = XFWD_PEER_PAIR; e <= XFWD_PEER_LOCAL; e++) {
 		if (endpoint_shared(t, id, e == XFWD_PEER_PAIR))
 			continue;
 		xfwd_peer_key(&k, &t->tun[id], e);
-		if ((ret = map_del(t->b->fd.tunnel_peers, &k)))
+		if ((ret = map_del(t, XFWD_M_tunnel_peers, &k)))
 			return fail(t, ret, "cannot remove tunnel %s's endpoint marker: %s", t->tun[id].name,
 				    strerror(-ret));
 	}
-	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &zero, BPF_ANY))
-		return fail(t, -errno, "cannot clear the tunnel: %s", strerror(errno));
-	tunnel_undo(&t->tun[id]);
+	if ((ret = KIO(&t->io, map_put, XFWD_M_tunnels, &id, &zero, KIO_ANY)))
+		return fail(t, ret, "cannot clear the tunnel: %s", strerror(-ret));
+	tunnel_undo(t, &t->tun[id]);
 	t->tun[id] = zero;
 	return 0;
 }
 
-static int tunnel_make(struct xtable *t, const struct cli_tunnel *c,
-		       const struct xfrm_sa *sa_out, const struct xfrm_sa *sa_in)
+static int tunnel_make(struct xtable *t, const struct tunnel_spec *c, const struct xfrm_sa *sa)
 {
 	struct xfwd_tunnel tun = { .type = (uint8_t)c->type, .family = (uint8_t)c->local.family,
 				   .ttl = (uint8_t)(c->ttl ? c->ttl : 64),
@@ -1685,15 +1593,15 @@ static int tunnel_make(struct xtable *t, const struct cli_tunnel *c,
 	memcpy(tun.peer_mac, c->peer_mac, 6);
 	tun.probe = c->probe;
 	xfwd_peer_key(&k, &tun, XFWD_PEER_TUNNEL);
-	if (!bpf_map_lookup_elem(t->b->fd.tunnel_peers, &k, &found))
+	if (!KIO(&t->io, map_get, XFWD_M_tunnel_peers, &k, &found))
 		return fail(t, -EEXIST, "another tunnel of this type already joins these endpoints with %s: give each its own (key N, vni N)",
 			    k.keyed ? "this key" : "no key");
-	if ((ret = tundev_ensure(&tun, &dev, t->err, t->errlen)))
+	if ((ret = KIO(&t->io, tundev_ensure, &tun, &dev, t->err, t->errlen)))
 		return ret;
 	if (dev == TUNDEV_CREATED)
 		tun.flags |= XFWD_TUN_F_OWN_DEV;
-	if (c->type == XFWD_TUN_IPSEC && (ret = ipsec_setup(t, c, &tun, sa_out, sa_in))) {
-		tunnel_undo(&tun);
+	if (c->type == XFWD_TUN_IPSEC && (ret = ipsec_setup(t, c, &tun, sa))) {
+		tunnel_undo(t, &tun);
 		return ret;
 	}
 	t->dirty = true;
@@ -1701,9 +1609,9 @@ static int tunnel_make(struct xtable *t, const struct cli_tunnel *c,
 	/* Nothing of an earlier tunnel in this slot (counters, health); the
 	 * entry, then the markers that make a wrong key a drop (without them
 	 * such packets would be forwarded), then the key that decapsulates. */
-	if (tunnel_stats_clear(t, id) || health_clear(t, id) ||
-	    bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY) || peers_write(t, id, &tun)) {
-		ret = -errno;
+	ret = KIO(&t->io, percpu_clear, XFWD_M_tunnel_stats, id) ?: health_clear(t, id) ?:
+	      KIO(&t->io, map_put, XFWD_M_tunnels, &id, &tun, KIO_ANY) ?: peers_write(t, id, &tun);
+	if (ret) {
 		tunnel_forget(t, id, false); /* the key is written last: not ours if it failed */
 		return fail(t, ret, "cannot write the tunnel maps: %s (nothing of tunnel %s is left)",
 			    strerror(-ret), c->name);
@@ -1713,16 +1621,16 @@ static int tunnel_make(struct xtable *t, const struct cli_tunnel *c,
 
 /* An ipsec tunnel's static keys are read before anything is made, and
  * wiped from memory however it ends. */
-int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
+int xt_tunnel_add(struct xtable *t, const struct tunnel_spec *c)
 {
-	struct xfrm_sa sa[2] = { 0 };
+	struct xfrm_sa *sa = NULL;
 	int ret = 0;
 
 	if (c->type == XFWD_TUN_IPSEC && !c->external)
-		ret = xfrm_sa_read(c, &sa[0], &sa[1], t->err, t->errlen);
+		ret = KIO(&t->io, sa_read, c, &sa, t->err, t->errlen);
 	if (!ret)
-		ret = tunnel_make(t, c, &sa[0], &sa[1]);
-	explicit_bzero(sa, sizeof(sa));
+		ret = tunnel_make(t, c, sa);
+	KIO(&t->io, sa_free, sa);
 	return ret;
 }
 
@@ -1732,14 +1640,15 @@ int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c)
 int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_cfg *probe)
 {
 	struct xfwd_tunnel tun = t->tun[id];
+	int ret;
 
 	tun.probe = *probe;
-	if (bpf_map_update_elem(t->b->fd.tunnels, &id, &tun, BPF_ANY))
-		return fail(t, -errno, "cannot write the tunnel map: %s", strerror(errno));
+	if ((ret = KIO(&t->io, map_put, XFWD_M_tunnels, &id, &tun, KIO_ANY)))
+		return fail(t, ret, "cannot write the tunnel map: %s", strerror(-ret));
 	t->tun[id] = tun;
 	t->dirty = true;
-	if (health_clear(t, id))
-		return fail(t, -errno, "cannot clear tunnel %s's health: %s", tun.name, strerror(errno));
+	if ((ret = health_clear(t, id)))
+		return fail(t, ret, "cannot clear tunnel %s's health: %s", tun.name, strerror(-ret));
 	return 0;
 }
 

@@ -12,11 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bpf.h"
-#include "bulk.h"
+#include "kio.h"
 #include "lpm4.h"
 #include "nhkey.h"
 #include "prefix.h"
+#include "spec.h"
 
 
 struct route6 {
@@ -27,9 +27,9 @@ struct route6 {
 };
 
 struct xtable {
-	struct xb *b;
+	struct kio io;         /* every kernel call goes through it */
+	struct xfwd_info info; /* the maps' sizes */
 	struct lpm4 lpm;
-	struct xbulk bulk;
 	struct xfwd_nh *nh;
 	uint32_t *nh_refs, nh_max;
 	struct xfwd_group *grp;
@@ -45,7 +45,6 @@ struct xtable {
 	bool dirty;   /* something was written: bump the generation */
 	bool batch;   /* route changes wait for xt_batch_end */
 	bool broken;  /* a write failed: the live maps are unknown, load again */
-	struct recw *recw; /* during a batch: writes records of new routes */
 	struct xfwd_route_key4 *pend4; /* IPv4 route records to write or delete */
 	size_t npend4, cappend4;
 	size_t rec4_gone; /* IPv4 routes deleted since the last commit: their records are still in */
@@ -62,10 +61,12 @@ struct xtable {
 
 enum route_op { ROUTE_ADD, ROUTE_REPLACE };
 
-int xt_load(struct xtable *t, struct xb *b, char *err, size_t errlen);
-/* Next hops, groups and tunnels only, for commands that show them: no
- * route is read (a full table takes ~0.5 s), so no route may be changed. */
-int xt_load_nexthops(struct xtable *t, struct xb *b, char *err, size_t errlen);
+/* Adopt the table in the maps behind io (whose sizes in is). Without
+ * routes, next hops, groups and tunnels only, for commands that show
+ * them: no route is read (a full table takes ~0.5 s), so no route may be
+ * changed. The table owns io from here: xt_free closes it. */
+int xt_load(struct xtable *t, const struct kio *io, const struct xfwd_info *in,
+	    bool routes, char *err, size_t errlen);
 void xt_free(struct xtable *t);
 int xt_route_set(struct xtable *t, const struct xprefix *p,
 		 const struct nh_key *members, int n, uint8_t origin,
@@ -111,7 +112,7 @@ int xt_kernel_routes_restore(struct xtable *t, uint32_t ifindex);
 /* A tunnel's probes failed (down) or recovered: mark its next hops dead
  * or alive (alive only while their link is up). */
 int xt_tunnel_state(struct xtable *t, uint32_t id, bool up, int *changed);
-int xt_tunnel_add(struct xtable *t, const struct cli_tunnel *c);
+int xt_tunnel_add(struct xtable *t, const struct tunnel_spec *c);
 int xt_tunnel_del(struct xtable *t, const char *name);
 int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_cfg *probe);
 /* A tunnel's id by name, or 0. */

@@ -36,6 +36,8 @@
 #include "mirror.h"
 #include "rtnl.h"
 #include "health.h"
+#include "log.h"
+#include "kio_kernel.h"
 #include "table.h"
 #include "xfrm.h"
 
@@ -77,18 +79,6 @@ struct daemon {
 	unsigned int kinds_said; /* route kinds logged once (note_kind) */
 };
 
-static void logmsg(const struct daemon *d, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (d->journal)
-		fprintf(stderr, "<%d>", level);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /* ---- config ---- */
 
 /* A running tunnel against a config line: the same, only its probe
@@ -98,13 +88,13 @@ enum tunnel_diff { TUN_SAME, TUN_PROBE, TUN_OTHER };
 /* An ipsec tunnel's key is its if_id (by default the id it was given)
  * who keys it and how ESP travels; its SPIs and keys live in the kernel's
  * SAs only: ipsec_keys_compare says what differs there (docs/ipsec.md). */
-static bool ipsec_differs(const struct xfwd_tunnel *h, const struct cli_tunnel *w)
+static bool ipsec_differs(const struct xfwd_tunnel *h, const struct tunnel_spec *w)
 {
 	return (w->if_id && h->key != w->if_id) || !(h->flags & XFWD_TUN_F_OWN_SA) != w->external ||
 	       !(h->flags & XFWD_TUN_F_UDP_ENCAP) != !w->udp_encap;
 }
 
-static enum tunnel_diff tunnel_diff(const struct xfwd_tunnel *h, const struct cli_tunnel *w)
+static enum tunnel_diff tunnel_diff(const struct xfwd_tunnel *h, const struct tunnel_spec *w)
 {
 	uint8_t flags = (w->has_key ? XFWD_TUN_F_KEY : 0) | (w->inner_ip ? XFWD_TUN_F_INNER_IP : 0);
 	bool ipsec = w->type == XFWD_TUN_IPSEC;
@@ -176,19 +166,19 @@ static int config_check(struct daemon *d, const struct xconfig *c)
  * said, not applied: switching alone would cut the peer off
  * (docs/ipsec-rekey.md). */
 static void ipsec_keys_compare(struct daemon *d, const struct xfwd_tunnel *tun,
-			       const struct cli_tunnel *c)
+			       const struct tunnel_spec *c)
 {
 	char msg[512];
 
 	if (!(tun->flags & XFWD_TUN_F_OWN_SA) || !xfrm_sa_check(c, tun->key, msg, sizeof(msg)))
 		return;
-	logmsg(d, 4, "xfwd: warning: tunnel %s: %s; the running SAs stay: rekey with 'xfwd tunnel rekey' on both sides (docs/ipsec-rekey.md) or put the running SPIs and keys back in %s",
+	xlog(LOG_WARNING, "warning: tunnel %s: %s; the running SAs stay: rekey with 'xfwd tunnel rekey' on both sides (docs/ipsec-rekey.md) or put the running SPIs and keys back in %s",
 	       c->name, msg, d->path);
 }
 
 /* A [tunnels] line: added, or its probe settings changed in place
  * (config_check refused any other difference). */
-static int tunnel_apply(struct daemon *d, const struct cli_tunnel *c)
+static int tunnel_apply(struct daemon *d, const struct tunnel_spec *c)
 {
 	uint32_t id = xt_tunnel_find(&d->t, c->name);
 
@@ -197,7 +187,7 @@ static int tunnel_apply(struct daemon *d, const struct cli_tunnel *c)
 	ipsec_keys_compare(d, &d->t.tun[id], c);
 	if (tunnel_diff(&d->t.tun[id], c) == TUN_SAME)
 		return 0;
-	logmsg(d, 6, "xfwd: tunnel %s: new probe settings, probing starts afresh", c->name);
+	xlog(LOG_INFO, "tunnel %s: new probe settings, probing starts afresh", c->name);
 	return xt_tunnel_set_probe(&d->t, id, &c->probe);
 }
 
@@ -209,7 +199,7 @@ static int apply_line(struct daemon *d, const struct config_line *l)
 
 	snprintf(buf, sizeof(buf), "%s", l->text);
 	if (cli_parse_line(buf, d->cfg.pin_root, &r, msg, sizeof(msg))) {
-		logmsg(d, 3, "xfwd: %s:%d: %s", d->path, l->lineno, msg);
+		xlog(LOG_ERR, "%s:%d: %s", d->path, l->lineno, msg);
 		return -EINVAL;
 	}
 	if (r.cmd == CMD_TUNNEL_ADD)
@@ -217,7 +207,7 @@ static int apply_line(struct daemon *d, const struct config_line *l)
 	else
 		ret = route_apply(&d->t, &r, XFWD_ORIGIN_STATIC, true);
 	if (ret)
-		logmsg(d, 3, "xfwd: %s:%d: %s", d->path, l->lineno, d->err);
+		xlog(LOG_ERR, "%s:%d: %s", d->path, l->lineno, d->err);
 	return ret;
 }
 
@@ -271,7 +261,7 @@ static void remove_dropped(struct daemon *d, const struct xconfig *old, const st
 		else if (xt_route_origin(&d->t, &r.prefix) == XFWD_ORIGIN_STATIC)
 			ret = xt_route_del(&d->t, &r.prefix);
 		if (ret)
-			logmsg(d, 4, "xfwd: could not remove what the file no longer has: %s", d->err);
+			xlog(LOG_WARNING, "could not remove what the file no longer has: %s", d->err);
 	}
 }
 
@@ -296,7 +286,7 @@ static int table_open(struct daemon *d)
 {
 	int ret = xb_open(&d->b, d->cfg.pin_root, d->err, sizeof(d->err));
 
-	if (!ret && (ret = xt_load(&d->t, &d->b, d->err, sizeof(d->err)))) {
+	if (!ret && (ret = kio_table_load(&d->t, &d->b, true, d->err, sizeof(d->err)))) {
 		xt_free(&d->t);
 		xb_close(&d->b);
 	}
@@ -342,7 +332,7 @@ static void encap_sockets(struct daemon *d)
 			d->encap_fd[f] = fd;
 			d->encap_said[f] = false;
 		} else if (!d->encap_said[f]) {
-			logmsg(d, 4, "xfwd: warning: %s", msg);
+			xlog(LOG_WARNING, "warning: %s", msg);
 			d->encap_said[f] = true;
 		}
 	}
@@ -416,14 +406,14 @@ static void write_failed(struct daemon *d, const struct xprefix *pfx)
 	char p[XPREFIX_STRLEN];
 
 	if (!d->write_fails++)
-		logmsg(d, 3, "xfwd: %s: %s; its packets go to the kernel (further such failures are counted)",
+		xlog(LOG_ERR, "%s: %s; its packets go to the kernel (further such failures are counted)",
 		       xprefix_str(pfx, p), d->err);
 }
 
 static void write_ok(struct daemon *d)
 {
 	if (d->write_fails > 1)
-		logmsg(d, 4, "xfwd: %u more mirrored routes could not be written (see the first above); writes succeed again",
+		xlog(LOG_WARNING, "%u more mirrored routes could not be written (see the first above); writes succeed again",
 		       d->write_fails - 1);
 	d->write_fails = 0;
 }
@@ -439,7 +429,7 @@ static void route_write(struct daemon *d, const struct xprefix *pfx, const struc
 	snprintf(why, sizeof(why), "%.500s", d->err);
 	if (xt_route_set(&d->t, pfx, &kernel, 1, XFWD_ORIGIN_MIRROR, ROUTE_REPLACE))
 		return write_failed(d, pfx);
-	logmsg(d, 6, "xfwd: %s: %s; the kernel forwards it", xprefix_str(pfx, p), why);
+	xlog(LOG_INFO, "%s: %s; the kernel forwards it", xprefix_str(pfx, p), why);
 	write_ok(d);
 }
 
@@ -465,7 +455,7 @@ static void note_kind(struct daemon *d, const struct mroute *m)
 	for (size_t i = 0; i < sizeof(said) / sizeof(said[0]); i++)
 		if (said[i].bit == bit && !(d->kinds_said & bit)) {
 			d->kinds_said |= bit;
-			logmsg(d, 6, "xfwd: kernel table %u has %s (first: %s)", d->cfg.mirror_table,
+			xlog(LOG_INFO, "kernel table %u has %s (first: %s)", d->cfg.mirror_table,
 			       said[i].what, xprefix_str(&m->prefix, p));
 		}
 }
@@ -483,7 +473,7 @@ static void mirror_apply(struct daemon *d, const struct mroute *m, bool del, boo
 	if (del) {
 		krt_del(&d->krt, &m->prefix, id, exists, &todo, &r);
 		if (todo == KRT_DEL && xt_route_del(&d->t, &m->prefix))
-			logmsg(d, 4, "xfwd: %s", d->err);
+			xlog(LOG_WARNING, "%s", d->err);
 		if (todo == KRT_SET)
 			route_write(d, &m->prefix, &r);
 		return;
@@ -491,7 +481,7 @@ static void mirror_apply(struct daemon *d, const struct mroute *m, bool del, boo
 	note_kind(d, m);
 	mirror_members(d, m, &r);
 	if (krt_add(&d->krt, &m->prefix, id, &r, exists, current_route, d, &todo)) {
-		logmsg(d, 3, "xfwd: %s: out of memory keeping its rival routes; forwarding by the newest",
+		xlog(LOG_ERR, "%s: out of memory keeping its rival routes; forwarding by the newest",
 		       xprefix_str(&m->prefix, p));
 		todo = KRT_SET;
 	}
@@ -594,7 +584,7 @@ static double secs_since(const struct timespec *a)
  * adds their gateways to route messages, and sends a route message when
  * an object changes, only in compat mode. Without it, those routes would
  * all go to the kernel: say so once. */
-static void check_nexthop_compat(struct daemon *d)
+static void check_nexthop_compat(void)
 {
 	FILE *f = fopen("/proc/sys/net/ipv4/nexthop_compat_mode", "r");
 	int on = 1;
@@ -605,7 +595,7 @@ static void check_nexthop_compat(struct daemon *d)
 		on = 1;
 	fclose(f);
 	if (!on)
-		logmsg(d, 4, "xfwd: net.ipv4.nexthop_compat_mode is 0: routes over next-hop objects (FRR's) are left to the kernel; set it to 1");
+		xlog(LOG_WARNING, "net.ipv4.nexthop_compat_mode is 0: routes over next-hop objects (FRR's) are left to the kernel; set it to 1");
 }
 
 /* Dump the table, apply every route, then drop what it no longer has. */
@@ -646,7 +636,7 @@ static int mirror_sync(struct daemon *d)
 		ret = -EIO;
 	}
 	if (!ret)
-		logmsg(d, 6, "xfwd: mirrored %zu routes of kernel table %u in %.2f s (writing the maps: %.2f s)",
+		xlog(LOG_INFO, "mirrored %zu routes of kernel table %u in %.2f s (writing the maps: %.2f s)",
 		       d->nroutes, d->cfg.mirror_table, secs_since(&t0), secs_since(&t1));
 	return ret;
 }
@@ -674,14 +664,14 @@ static void set_link(struct daemon *d, uint32_t ifindex, bool up)
 	/* An xfrm interface back up has lost its routes: they return
 	 * before its next hops live again (docs/ipsec.md). */
 	if (up && (n = xt_kernel_routes_restore(&d->t, ifindex)) < 0)
-		logmsg(d, 3, "xfwd: %s", d->err);
+		xlog(LOG_ERR, "%s", d->err);
 	else if (up && n)
-		logmsg(d, 5, "xfwd: %s: %d lost kernel route(s) into it put back",
+		xlog(LOG_NOTICE, "%s: %d lost kernel route(s) into it put back",
 		       if_indextoname(ifindex, name) ? name : "xfrm interface", n);
 	if (xt_link_state(&d->t, ifindex, up, &changed))
-		logmsg(d, 3, "xfwd: %s", d->err);
+		xlog(LOG_ERR, "%s", d->err);
 	else if (changed)
-		logmsg(d, 5, "xfwd: %s %s: %d next hop(s) %s%s", if_indextoname(ifindex, name) ? name : "device",
+		xlog(LOG_NOTICE, "%s %s: %d next hop(s) %s%s", if_indextoname(ifindex, name) ? name : "device",
 		       up ? "up" : "down", changed, up ? "alive again" : "marked dead", covered_note(d, up));
 }
 
@@ -724,7 +714,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *arg)
 
 		if (!rtnl_neigh_parse(nlh, &e) &&
 		    xt_neigh_set(&d->t, &e.addr, e.ifindex, e.valid ? e.mac : NULL))
-			logmsg(d, 4, "xfwd: %s", d->err);
+			xlog(LOG_WARNING, "%s", d->err);
 		return MNL_CB_OK;
 	}
 	if ((nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE) ||
@@ -758,11 +748,11 @@ static int events_open(struct daemon *d)
  * further events without reporting ENOBUFS again), then resynchronise. */
 static void events_overrun(struct daemon *d, char *buf, size_t len)
 {
-	logmsg(d, 4, "xfwd: route events overran the socket buffer: resynchronising");
+	xlog(LOG_WARNING, "route events overran the socket buffer: resynchronising");
 	while (recv(mnl_socket_get_fd(d->ev), buf, len, MSG_DONTWAIT) > 0 || errno == ENOBUFS)
 		;
 	if (mirror_sync(d))
-		logmsg(d, 3, "xfwd: %s", d->err);
+		xlog(LOG_ERR, "%s", d->err);
 }
 
 /* What is queued, up to EVENTS_MAX messages, as one batch: a burst of
@@ -798,7 +788,7 @@ static void events_read(struct daemon *d)
 			mnl_cb_run(buf[i], mm[i].msg_len, 0, 0, event_cb, d);
 	}
 	if (xt_batch_end(&d->t))
-		logmsg(d, 3, "xfwd: %s", d->err);
+		xlog(LOG_ERR, "%s", d->err);
 }
 
 /* ---- tunnel health ---- */
@@ -811,7 +801,7 @@ static void health_enforce(struct daemon *d)
 	d->t.tun_down = d->applied;
 	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++)
 		if (d->applied[tid] && xt_tunnel_state(&d->t, tid, false, &changed))
-			logmsg(d, 3, "xfwd: %s", d->err);
+			xlog(LOG_ERR, "%s", d->err);
 }
 
 static int table_lock(struct daemon *d);
@@ -855,7 +845,7 @@ static void health_notify(struct daemon *d, uint32_t tid, bool up, const char *w
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
 	if ((ret = posix_spawn(&pid, "/bin/sh", NULL, &attr, argv, env)))
-		logmsg(d, 3, "xfwd: cannot run on-health-change: %s", strerror(ret));
+		xlog(LOG_ERR, "cannot run on-health-change: %s", strerror(ret));
 	posix_spawnattr_destroy(&attr);
 	free(env);
 }
@@ -870,9 +860,9 @@ static void verdict_apply(struct daemon *d, uint32_t tid)
 
 	d->applied[tid] = !up;
 	if (xt_tunnel_state(&d->t, tid, up, &changed))
-		logmsg(d, 3, "xfwd: %s", d->err);
+		xlog(LOG_ERR, "%s", d->err);
 	else
-		logmsg(d, 5, "xfwd: tunnel %s %s: %s (%d next hop(s) %s%s)", d->t.tun[tid].name,
+		xlog(LOG_NOTICE, "tunnel %s %s: %s (%d next hop(s) %s%s)", d->t.tun[tid].name,
 		       up ? "up" : "down", why, changed, up ? "alive again" : "marked dead",
 		       covered_note(d, up));
 	health_notify(d, tid, up, why);
@@ -893,7 +883,7 @@ static int health_run(struct daemon *d)
 	next = health_tick(&d->h, &d->t);
 	if (d->h.publish_errno && !d->health_said) {
 		d->health_said = true;
-		logmsg(d, 4, "xfwd: cannot write xfwd_health (%s): 'xfwd health' shows old states; the verdicts still apply",
+		xlog(LOG_WARNING, "cannot write xfwd_health (%s): 'xfwd health' shows old states; the verdicts still apply",
 		       strerror(d->h.publish_errno));
 	}
 	if (!memcmp(d->h.down, d->applied, sizeof(d->applied)))
@@ -922,11 +912,11 @@ static int lock_table(struct daemon *d, bool wait)
 		return d->lock;
 	if (xb_generation(&d->b) != d->gen) {
 		xt_free(&d->t);
-		if (xt_load(&d->t, &d->b, d->err, sizeof(d->err)))
+		if (kio_table_load(&d->t, &d->b, true, d->err, sizeof(d->err)))
 			return -EBADMSG;
 		d->t.no_wait = true;
 		d->gen = xb_generation(&d->b);
-		logmsg(d, 6, "xfwd: the table was changed by a command: read it again");
+		xlog(LOG_INFO, "the table was changed by a command: read it again");
 		tunnel_devs(d); /* a command may have added or removed tunnels */
 		health_enforce(d);
 	}
@@ -951,12 +941,12 @@ static int table_trylock(struct daemon *d)
 static void table_unlock(struct daemon *d, bool wait)
 {
 	if (d->t.dirty && !(d->gen = xb_bump(&d->b)))
-		logmsg(d, 4, "xfwd: cannot write the table generation; commands will read the table afresh");
+		xlog(LOG_WARNING, "cannot write the table generation; commands will read the table afresh");
 	d->t.dirty = false;
 	if (!wait && !d->t.broken && xt_records_busy(&d->t))
 		return;
 	if (xt_records_wait(&d->t))
-		logmsg(d, 3, "xfwd: %s", d->err);
+		xlog(LOG_ERR, "%s", d->err);
 	if (d->t.broken) { /* our copy may differ from the maps now */
 		d->gen--;
 		d->resync = true;
@@ -983,13 +973,13 @@ static int reload(struct daemon *d)
 		table_unlock(d, true);
 	}
 	if (bad) {
-		logmsg(d, 3, "xfwd: reload refused, the running configuration stays: %s", d->err);
+		xlog(LOG_ERR, "reload refused, the running configuration stays: %s", d->err);
 		config_free(&c);
 		sd_notify(0, "READY=1");
 		return 0;
 	}
 	if (attach_all(d, &c)) {
-		logmsg(d, 3, "xfwd: reload stopped, nothing of %s applied: %s", d->path, d->err);
+		xlog(LOG_ERR, "reload stopped, nothing of %s applied: %s", d->path, d->err);
 		config_free(&c);
 		sd_notify(0, "READY=1");
 		return 0;
@@ -1002,7 +992,7 @@ static int reload(struct daemon *d)
 	table_unlock(d, true);
 	config_free(&d->cfg);
 	d->cfg = c;
-	logmsg(d, 6, "xfwd: reloaded %s", d->path);
+	xlog(LOG_INFO, "reloaded %s", d->path);
 	sd_notify(0, "READY=1");
 	return 0;
 }
@@ -1046,18 +1036,18 @@ static int start(struct daemon *d)
 	if ((ret = events_open(d)))
 		return ret;
 	if (config_apply(d, &d->cfg))
-		logmsg(d, 4, "xfwd: some lines of %s were not applied (see above)", d->path);
+		xlog(LOG_WARNING, "some lines of %s were not applied (see above)", d->path);
 	tunnel_devs(d);
 	if (d->cfg.mirror_table)
-		check_nexthop_compat(d);
+		check_nexthop_compat();
 	if ((ret = mirror_sync(d)) || (ret = attach_end(&d->attach, d->err, sizeof(d->err))))
 		return ret;
 	links_sync(d); /* ...and kernel routes into ipsec tunnels lost meanwhile */
 	if (xt_refresh_neigh(&d->t, &changed)) /* ...and those resolved before */
-		logmsg(d, 4, "xfwd: %s", d->err);
+		xlog(LOG_WARNING, "%s", d->err);
 	table_unlock(d, false);
 	if (health_open(&d->h, &d->b, d->err, sizeof(d->err)))
-		logmsg(d, 3, "xfwd: %s; tunnels are not probed", d->err);
+		xlog(LOG_ERR, "%s; tunnels are not probed", d->err);
 	d->t.tun_down = d->applied;
 	signals_block(&s, true);
 	d->sfd = signalfd(-1, &s, SFD_CLOEXEC);
@@ -1094,11 +1084,11 @@ static int loop(struct daemon *d)
 			table_unlock(d, false);
 		if (d->resync) {
 			d->resync = false;
-			logmsg(d, 4, "xfwd: a map write failed: reading the table and the kernel's routes again");
+			xlog(LOG_WARNING, "a map write failed: reading the table and the kernel's routes again");
 			if (table_lock(d))
 				return -1;
 			if (mirror_sync(d))
-				logmsg(d, 3, "xfwd: %s", d->err);
+				xlog(LOG_ERR, "%s", d->err);
 			table_unlock(d, false);
 		}
 		if ((p[0].revents & POLLIN) && read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
@@ -1120,19 +1110,20 @@ int cmd_run(const struct cli_req *r, char *err, size_t len)
 		return -ENOMEM;
 	d->path = r->config ? r->config : "/etc/xfwd/xfwd.conf";
 	d->journal = getenv("JOURNAL_STREAM") != NULL;
+	xlog_journal(d->journal);
 	d->sfd = -1;
 	d->lock = -1;
 	ret = start(d);
 	if (!ret) {
 		d->running = true;
-		logmsg(d, 6, "xfwd: running (%s)", d->path);
+		xlog(LOG_INFO, "running (%s)", d->path);
 		sd_notify(0, "READY=1");
 		if (loop(d)) {
 			ret = -EIO;
 			snprintf(err, len, "%s", d->err);
 		}
 		sd_notify(0, "STOPPING=1");
-		logmsg(d, 6, "xfwd: stopping; the data path keeps forwarding");
+		xlog(LOG_INFO, "stopping; the data path keeps forwarding");
 	} else {
 		snprintf(err, len, "%s", d->err);
 	}
@@ -1142,7 +1133,7 @@ int cmd_run(const struct cli_req *r, char *err, size_t len)
 			close(d->encap_fd[f]);
 	if (d->ev)
 		mnl_socket_close(d->ev);
-	if (d->t.b) { /* table_open() succeeded */
+	if (d->t.io.c) { /* table_open() succeeded */
 		xt_free(&d->t); /* waits for the record writer: before the unlock */
 		xb_close(&d->b);
 	}

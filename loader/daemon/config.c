@@ -189,7 +189,7 @@ static void reparse(const struct xconfig *c, const struct config_line *l, struct
 		memset(r, 0, sizeof(*r));
 }
 
-static bool same_endpoints(const struct cli_tunnel *a, const struct cli_tunnel *b)
+static bool same_endpoints(const struct tunnel_spec *a, const struct tunnel_spec *b)
 {
 	return a->type == b->type && a->type != XFWD_TUN_IPSEC && xaddr_eq(&a->local, &b->local) &&
 	       xaddr_eq(&a->remote, &b->remote) && a->has_key == b->has_key &&
@@ -207,7 +207,7 @@ static int tunnel_conflicts(const struct xconfig *c, char *err, size_t len)
 	for (size_t i = 0; i < c->ntunnels; i++) {
 		reparse(c, &c->tunnels[i], &r[i]);
 		for (size_t j = 0; j < i; j++) {
-			const struct cli_tunnel *a = &r[j].tun, *b = &r[i].tun;
+			const struct tunnel_spec *a = &r[j].tun, *b = &r[i].tun;
 
 			if (!strcmp(a->name, b->name))
 				snprintf(err, len, "%d: tunnel %s is given twice (line %d too): one line per tunnel",

@@ -107,7 +107,7 @@ static int check_abi(const char *root, struct xfwd_info *info, char *err,
 	__u32 zero = 0;
 	int fd, ret = 0;
 
-	if (pin_path(path, sizeof(path), root, XFWD_MAP_INFO))
+	if (pin_path(path, sizeof(path), root, XFWD_PIN(info)))
 		return -ENAMETOOLONG;
 	fd = bpf_obj_get(path);
 	if (fd < 0)
@@ -124,27 +124,11 @@ static int check_abi(const char *root, struct xfwd_info *info, char *err,
 	return ret;
 }
 
+#define MAP_PIN(name, ...) { XFWD_PIN(name), offsetof(struct xfwd_maps, name) },
 static const struct {
 	const char *name;
 	size_t off;
-} map_pins[] = {
-	{ XFWD_MAP_INFO, offsetof(struct xfwd_maps, info) },
-	{ XFWD_MAP_TBL24, offsetof(struct xfwd_maps, tbl24) },
-	{ XFWD_MAP_TBL8, offsetof(struct xfwd_maps, tbl8) },
-	{ XFWD_MAP_ROUTES4, offsetof(struct xfwd_maps, routes4) },
-	{ XFWD_MAP_ROUTES6, offsetof(struct xfwd_maps, routes6) },
-	{ XFWD_MAP_NEXTHOPS, offsetof(struct xfwd_maps, nexthops) },
-	{ XFWD_MAP_GROUPS, offsetof(struct xfwd_maps, groups) },
-	{ XFWD_MAP_TX_PORTS, offsetof(struct xfwd_maps, tx_ports) },
-	{ XFWD_MAP_IFACES, offsetof(struct xfwd_maps, ifaces) },
-	{ XFWD_MAP_STATS, offsetof(struct xfwd_maps, stats) },
-	{ XFWD_MAP_TUNNELS, offsetof(struct xfwd_maps, tunnels) },
-	{ XFWD_MAP_TUNNEL_PEERS, offsetof(struct xfwd_maps, tunnel_peers) },
-	{ XFWD_MAP_TUNNEL_STATS, offsetof(struct xfwd_maps, tunnel_stats) },
-	{ XFWD_MAP_PROBE_RX, offsetof(struct xfwd_maps, probe_rx) },
-	{ XFWD_MAP_HEALTH, offsetof(struct xfwd_maps, health) },
-	{ XFWD_MAP_PORT_MACS, offsetof(struct xfwd_maps, port_macs) },
-};
+} map_pins[] = { XFWD_MAPS(MAP_PIN) };
 #define N_PINS (sizeof(map_pins) / sizeof(map_pins[0]))
 
 static int *map_fd(struct xfwd_maps *m, size_t i)
@@ -266,7 +250,7 @@ static void set_sizes(struct xfwd *s, const struct xfwd_info *in)
 	bpf_map__set_max_entries(s->maps.xfwd_groups, in->groups_max);
 }
 
-static void info_from_sizes(struct xfwd_info *in, const struct cli_sizes *sz)
+static void info_from_sizes(struct xfwd_info *in, const struct map_sizes *sz)
 {
 #define PICK(v, d) ((v) ? (v) : (d))
 	in->magic = XFWD_ABI_MAGIC;
@@ -289,7 +273,7 @@ static void devmap_flags(struct xfwd *s, const char *pin_root)
 	char path[PATH_MAX];
 	int fd;
 
-	pin_path(path, sizeof(path), pin_root, XFWD_MAP_TX_PORTS);
+	pin_path(path, sizeof(path), pin_root, XFWD_PIN(tx_ports));
 	if ((fd = bpf_obj_get(path)) < 0)
 		return;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
@@ -320,7 +304,7 @@ static void fds_from_skel(struct xb *b)
 			bpf_object__find_map_by_name(b->skel->obj, map_pins[i].name));
 }
 
-static int load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
+static int load(struct xb *b, const char *pin_root, const struct map_sizes *sz,
 		bool progs, char *err, size_t len)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_root);
@@ -365,13 +349,13 @@ static int load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
 	return 0;
 }
 
-int xb_load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
+int xb_load(struct xb *b, const char *pin_root, const struct map_sizes *sz,
 	    char *err, size_t len)
 {
 	return load(b, pin_root, sz, true, err, len);
 }
 
-int xb_load_maps(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
+int xb_load_maps(struct xb *b, const char *pin_root, const struct map_sizes *sz,
 		 char *err, size_t len)
 {
 	return load(b, pin_root, sz, false, err, len);

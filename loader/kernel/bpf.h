@@ -9,13 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli.h"
+#include "spec.h"
 #include "rtnl.h"
-#include "maps/xfwd_abi.h"
+#include "maps/xfwd_maps.h"
 
+/* One fd per map of maps/xfwd_maps.h, named as there. */
+#define XB_MAP_FD(name, ...) int name;
 struct xfwd_maps {
-	int info, tbl24, tbl8, routes4, routes6, nexthops, groups, tx_ports,
-		ifaces, stats, tunnels, tunnel_peers, tunnel_stats, probe_rx, health, port_macs;
+	XFWD_MAPS(XB_MAP_FD)
 };
 
 struct xb {
@@ -47,10 +48,10 @@ int xb_reuse_maps(const struct xb *b, struct bpf_object *obj);
 /* Open the pinned maps of a running xfwd and check their ABI. */
 int xb_open(struct xb *b, const char *pin_root, char *err, size_t len);
 /* Load the XDP program, reusing pinned maps or creating them. */
-int xb_load(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
+int xb_load(struct xb *b, const char *pin_root, const struct map_sizes *sz,
 	    char *err, size_t len);
 /* The same without the programs: only create or open the maps. */
-int xb_load_maps(struct xb *b, const char *pin_root, const struct cli_sizes *sz,
+int xb_load_maps(struct xb *b, const char *pin_root, const struct map_sizes *sz,
 		 char *err, size_t len);
 /* Attach the loaded program to a device and register it in the maps. */
 int xb_attach_dev(struct xb *b, const struct link_info *li, int mode,

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kio.h"
 #include "prefix.h"
 
 struct nlmsghdr;
@@ -21,18 +22,6 @@ int rtnl_request(struct nlmsghdr *nlh, rtnl_cb cb, void *data);
 /* The same for a large dump: the kernel's side runs on a second thread
  * while cb runs on the caller's. */
 int rtnl_dump(struct nlmsghdr *nlh, rtnl_cb cb, void *data);
-
-struct link_info {
-	uint32_t ifindex;
-	char name[16];
-	uint32_t mtu;
-	uint8_t mac[6];
-	uint32_t parent; /* IFLA_LINK (VLAN's lower device), 0 if none */
-	uint16_t vlan;   /* 802.1Q id when is_vlan */
-	bool is_vlan;
-	bool up;
-	bool carrier; /* IFF_LOWER_UP */
-};
 
 /* 0, or -ENODEV when there is no such device. */
 int rtnl_link_get(uint32_t ifindex, struct link_info *li);
@@ -64,13 +53,10 @@ int rtnl_addr_add(uint32_t ifindex, const struct xaddr *a, unsigned int len);
  * route for the prefix), or delete the kernel route prefix dev ifindex in
  * the main table, protocol XFWD_RTPROT: the route that sends what XDP
  * passes up for an ipsec tunnel into its xfrm interface. */
-#define XFWD_RTPROT 88
-enum route_dev_op { ROUTE_DEV_SET, ROUTE_DEV_NEW, ROUTE_DEV_DEL };
 int rtnl_route_dev(enum route_dev_op op, const struct xprefix *p, uint32_t ifindex);
 /* Each route of protocol XFWD_RTPROT at metric 0 in the main table
  * (xfwd's routes into xfrm interfaces): cb(prefix, its device, data).
  * One dump, filtered in the kernel. 0 or -errno. */
-typedef void (*route_dev_cb)(const struct xprefix *p, uint32_t ifindex, void *data);
 int rtnl_route_dev_each(route_dev_cb cb, void *data);
 /* Every address configured on this host (this network namespace). */
 int rtnl_local_addrs(struct xaddr **out, size_t *n);

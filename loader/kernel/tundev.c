@@ -8,6 +8,7 @@
  * and remote. See docs/tunnel-kernel-device.md.
  */
 #include "tundev.h"
+#include "log.h"
 #include "nlattr.h"
 
 #include <arpa/inet.h>
@@ -226,7 +227,7 @@ int tundev_ensure(const struct xfwd_tunnel *t, enum tundev_result *res,
 		return -ENOPKG; /* the system's, not the input's: exit 2 */
 	}
 	if (ret == -EOPNOTSUPP || ret == -ENOENT) {
-		fprintf(stderr, "xfwd: warning: this kernel has no '%s' device (module not available): tunnel %s forwards, but inner packets for this host are not delivered\n",
+		xlog(LOG_WARNING, "warning: this kernel has no '%s' device (module not available): tunnel %s forwards, but inner packets for this host are not delivered",
 			s->kind, t->name);
 		return 0;
 	}

@@ -5,13 +5,8 @@
 
 #include <stddef.h>
 
+#include "kio.h"
 #include "maps/xfwd_abi.h"
-
-enum tundev_result {
-	TUNDEV_NONE,    /* this kernel lacks the kind (a warning was printed) */
-	TUNDEV_CREATED, /* xfwd made it: tunnel del removes it */
-	TUNDEV_ADOPTED, /* it existed with the same kind and remote: left alone */
-};
 
 /* Create the device named like the tunnel, or adopt the existing one.
  * 0, or -errno with a message (a device of that name that does not

@@ -97,7 +97,7 @@ int xfrm_key_read(const char *path, struct xfrm_key *k, char *err, size_t len)
 	return ret;
 }
 
-int xfrm_sa_read(const struct cli_tunnel *c, struct xfrm_sa *out, struct xfrm_sa *in,
+int xfrm_sa_read(const struct tunnel_spec *c, struct xfrm_sa *out, struct xfrm_sa *in,
 		 char *err, size_t len)
 {
 	int ret = c->spi_out ? xfrm_key_read(c->key_out, &out->key, err, len) : 0;
@@ -438,7 +438,7 @@ static int sa_check_one(const struct xaddr *dst, uint32_t if_id, const struct xf
 	return ret ? ret : -ENOENT;
 }
 
-int xfrm_sa_check(const struct cli_tunnel *c, uint32_t if_id, char *err, size_t len)
+int xfrm_sa_check(const struct tunnel_spec *c, uint32_t if_id, char *err, size_t len)
 {
 	struct xfrm_sa out = { 0 }, in = { 0 };
 	int ret = xfrm_sa_read(c, &out, &in, err, len);

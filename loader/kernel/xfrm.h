@@ -34,17 +34,17 @@ struct xfrm_sa {
  * owner, root, can read. 0, or -errno with the problem and fix in err. */
 int xfrm_key_read(const char *path, struct xfrm_key *k, char *err, size_t len);
 
-struct cli_tunnel;
+struct tunnel_spec;
 /* The static keys and SPIs of an ipsec tunnel (its key files read): of
  * each direction whose SPI is given. */
-int xfrm_sa_read(const struct cli_tunnel *c, struct xfrm_sa *out, struct xfrm_sa *in,
+int xfrm_sa_read(const struct tunnel_spec *c, struct xfrm_sa *out, struct xfrm_sa *in,
 		 char *err, size_t len);
 
 /* Does the kernel hold the SAs the tunnel's config names: xfwd's SA out
  * with spi-out and the key in key-out, and in likewise, bound to if_id?
  * 0, or -errno with what differs in err (a restarted daemon's check:
  * SPIs and keys live only in the kernel). */
-int xfrm_sa_check(const struct cli_tunnel *c, uint32_t if_id, char *err, size_t len);
+int xfrm_sa_check(const struct tunnel_spec *c, uint32_t if_id, char *err, size_t len);
 
 /* Install the SAs out (local -> remote) and in, and the policies that
  * send every IPv4 and IPv6 packet routed into the xfrm interface if_id

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What a user asks for, once parsed (by the CLI's grammar or the config):
+ * a tunnel, the map sizes. Plain data, shared by every room. */
+#ifndef XFWD_SPEC_H
+#define XFWD_SPEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "prefix.h"
+#include "maps/xfwd_abi.h"
+
+#define CLI_MAX_DEVS 64
+#define IFNAME_LEN 16
+
+struct tunnel_spec {
+	char name[IFNAME_LEN];
+	int type; /* enum xfwd_tun_type */
+	struct xaddr local, remote;
+	bool has_key, key_is_vni; /* 'key N' (GRE) or 'vni N' (VXLAN, GENEVE) */
+	uint32_t key;
+	uint32_t ttl, mtu;
+	char dev[IFNAME_LEN];
+	bool has_peer_mac;
+	uint8_t peer_mac[6]; /* VXLAN, GENEVE: the peer device's inner MAC */
+	bool inner_ip;       /* GENEVE 'payload ip': no inner Ethernet */
+	struct xfwd_probe_cfg probe; /* mode 0: not probed */
+	/* ipsec (docs/ipsec.md) */
+	uint32_t if_id;        /* 0: the tunnel's id */
+	bool external;         /* 'keyed-by external': an IKE daemon installs the SAs */
+	uint32_t spi_out, spi_in;
+	char key_out[256], key_in[256]; /* key files (static keys) */
+	bool udp_encap;        /* 'encap udp': ESP in UDP 4500 (RFC 3948) */
+	uint32_t retire_in;    /* rekey: the inbound SPI to remove */
+	bool has_inner;        /* 'inner ADDR/LEN': this host's address on the xfrm interface */
+	struct xaddr inner;
+	uint32_t inner_len;
+};
+
+struct map_sizes {
+	uint32_t tbl8_groups, routes4, routes6, nexthops, groups;
+};
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Every pinned map, once. XFWD_MAPS(X) calls
+ *   X(name, type, key, value, max_entries, flags)
+ * for each: bpf/lib/maps.h declares the BPF maps from it (as xfwd_NAME,
+ * pinned by name), the loader derives its map fds, its pin table and the
+ * core's map ids (enum xfwd_map) from the same list, so a map added here
+ * exists on both sides with one name. max_entries is the BPF object's
+ * default; `xfwd attach` sizes the big ones (struct map_sizes).
+ * Types are in xfwd_abi.h.
+ */
+#ifndef XFWD_MAPS_H
+#define XFWD_MAPS_H
+
+#include "xfwd_abi.h"
+
+#define XFWD_MAPS(X)                                                                    \
+	/* ABI magic and version; the loader checks it before reusing pins. */         \
+	X(info, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_info, 1, 0)                      \
+	/* IPv4 DIR-24-8 first level: one entry per /24 (encoding in xfwd_abi.h). */   \
+	X(tbl24, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_lpm_line,                       \
+	  XFWD_TBL24_SIZE / XFWD_LPM_LINE, 0)                                           \
+	/* IPv4 second level: groups of 256 for /24s with longer routes. */            \
+	X(tbl8, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_lpm_line,                        \
+	  XFWD_DEF_TBL8_GROUPS * XFWD_TBL8_GROUP_SIZE / XFWD_LPM_LINE, 0)               \
+	/* IPv4 routes as configured: what tbl24/tbl8 are built from. */               \
+	X(routes4, BPF_MAP_TYPE_HASH, struct xfwd_route_key4, struct xfwd_route,        \
+	  XFWD_DEF_ROUTES4, BPF_F_NO_PREALLOC)                                          \
+	/* IPv6 routes, looked up directly (LPM trie). */                              \
+	X(routes6, BPF_MAP_TYPE_LPM_TRIE, struct xfwd_route_key6, struct xfwd_route,    \
+	  XFWD_DEF_ROUTES6, BPF_F_NO_PREALLOC)                                          \
+	/* Next hops by id (0 is never used). */                                       \
+	X(nexthops, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_nh, XFWD_DEF_NEXTHOPS, 0)    \
+	/* Next-hop groups by id (0 is never used); routes point here. */              \
+	X(groups, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_group, XFWD_DEF_GROUPS, 0)     \
+	/* Egress interfaces for XDP_REDIRECT, keyed by ifindex. */                    \
+	X(tx_ports, BPF_MAP_TYPE_DEVMAP_HASH, __u32, struct bpf_devmap_val,             \
+	  XFWD_MAX_IFACES, 0)                                                           \
+	/* Attached interfaces (control plane registry; not read per packet). */       \
+	X(ifaces, BPF_MAP_TYPE_HASH, __u32, struct xfwd_iface, XFWD_MAX_IFACES, 0)      \
+	/* Per-CPU packet and byte counters, indexed by enum xfwd_reason. */           \
+	X(stats, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct xfwd_counter, XFWD_R_MAX, 0)  \
+	/* Tunnels by id (0 is never used); tunnel next hops point here. */            \
+	X(tunnels, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_tunnel, XFWD_MAX_TUNNELS, 0)  \
+	/* Which tunnel a received tunnel packet belongs to (xfwd_tunnel.h). */        \
+	X(tunnel_peers, BPF_MAP_TYPE_HASH, struct xfwd_tunnel_key, __u32,               \
+	  2 * XFWD_MAX_TUNNELS, 0)                                                      \
+	/* Per-CPU packet and byte counters per tunnel. */                             \
+	X(tunnel_stats, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct xfwd_tunnel_counters,  \
+	  XFWD_MAX_TUNNELS, 0)                                                          \
+	/* Newest probe reply per tunnel (written by XDP, read by the daemon). */      \
+	X(probe_rx, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_probe_rx, XFWD_MAX_TUNNELS, 0) \
+	/* Tunnel health as the daemon sees it (user space only: `xfwd health`). */    \
+	X(health, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_health, XFWD_MAX_TUNNELS, 0)   \
+	/* Attached ports' MACs, read per packet (struct xfwd_port_mac). */            \
+	X(port_macs, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_port_mac, XFWD_PORT_SLOTS, 0)
+
+/* A map's pin name (its file under the pin root). */
+#define XFWD_PIN(name) "xfwd_" #name
+
+/* The core's name for each map (loader/core/kio.h). */
+#define XFWD_MAP_ID_(name, ...) XFWD_M_##name,
+enum xfwd_map { XFWD_MAPS(XFWD_MAP_ID_) XFWD_M_COUNT };
+
+#endif
