@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Next-hop groups: one per distinct member set, shared by routes. */
+#include "table_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grow.h"
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int group_write(struct xtable *t, uint32_t id, const struct xfwd_group *g)
+{
+	t->dirty = true;
+	int ret = KIO(&t->io, map_put, XFWD_M_groups, &id, g, KIO_ANY);
+
+	if (ret)
+		return xt_fail(t, ret, "cannot write group %u: %s", id, strerror(-ret));
+	t->grp[id] = *g;
+	return 0;
+}
+
+/* Every member dead: the group's IPv4 routes leave the table for their
+ * covering routes (lpm4's dead targets; docs/covering-routes.md). */
+bool group_dead(const struct xtable *t, uint32_t id)
+{
+	const struct xfwd_group_set *s = &t->grp[id].set[t->grp[id].active & 1];
+
+	if (!s->count)
+		return false;
+	for (uint32_t i = 0; i < s->count && i < XFWD_ECMP_MAX; i++)
+		if (!(t->nh[s->members[i]].flags & XFWD_NH_F_DEAD))
+			return false;
+	return true;
+}
+
+/* The group with exactly these members (sorted), created when new. */
+static int group_get(struct xtable *t, uint32_t *members, uint32_t n,
+		     uint32_t *id)
+{
+	struct xfwd_group g = { 0 };
+	uint32_t free_id = 0;
+	int ret;
+
+	qsort(members, n, sizeof(*members), cmp_u32);
+	for (uint32_t i = 1; i < t->grp_max; i++) {
+		const struct xfwd_group_set *s = &t->grp[i].set[t->grp[i].active & 1];
+
+		if (s->count == n && !memcmp(s->members, members, n * 4)) {
+			*id = i;
+			return 0;
+		}
+		if (!free_id && !s->count && !t->grp_refs[i])
+			free_id = i;
+	}
+	if (!free_id)
+		return xt_fail(t, -ENOSPC, "all %u next-hop group slots are in use: attach with a larger 'groups'",
+			    t->grp_max - 1);
+	g.set[0].count = n;
+	memcpy(g.set[0].members, members, n * 4);
+	for (uint32_t i = 0; i < n; i++)
+		t->nh_refs[members[i]]++;
+	*id = free_id;
+	ret = group_write(t, free_id, &g);
+	/* No route uses it yet: marking it is enough. */
+	return ret ?: lpm4_mark_dead(&t->lpm, free_id, group_dead(t, free_id));
+}
+
+/* A group nobody references is cleared only at the commit, after the
+ * routes that pointed at it are live elsewhere (a batch may hold them
+ * back for long); a route taking it up again meanwhile keeps it. */
+void group_unref(struct xtable *t, uint32_t id)
+{
+	if (!id || id >= t->grp_max || !t->grp_refs[id] || --t->grp_refs[id])
+		return;
+	if (GROW(t->gone, t->ngone, t->capgone, 64))
+		return; /* the slot stays in use until the next load */
+	t->gone[t->ngone++] = id;
+}
+
+void group_release(struct xtable *t, uint32_t id)
+{
+	struct xfwd_group g = t->grp[id];
+	struct xfwd_group_set *s = &g.set[g.active & 1];
+
+	if (t->grp_refs[id] || !s->count)
+		return;
+	for (uint32_t i = 0; i < s->count && i < XFWD_ECMP_MAX; i++)
+		nh_unref(t, s->members[i]);
+	memset(&g, 0, sizeof(g));
+	group_write(t, id, &g);
+	lpm4_mark_dead(&t->lpm, id, false);
+}
+
+/* Resolve members into a group id holding one reference for the caller. */
+int group_for(struct xtable *t, const struct nh_key *members, int n,
+		     uint32_t *gid)
+{
+	uint32_t ids[XFWD_ECMP_MAX], u = 0;
+	int ret;
+
+	for (int i = 0; i < n; i++) {
+		uint32_t id = 0;
+		bool dup = false;
+
+		if ((ret = nh_get(t, &members[i], &id)))
+			goto undo;
+		for (uint32_t j = 0; j < u; j++)
+			dup |= ids[j] == id;
+		if (!dup)
+			ids[u++] = id;
+	}
+	ret = group_get(t, ids, u, gid);
+	if (ret)
+		goto undo;
+	t->grp_refs[*gid]++;
+	return 0;
+undo:
+	/* New next hops nobody references yet are released again. */
+	for (uint32_t i = 0; i < t->nh_max; i++)
+		if (t->nh[i].kind && !t->nh_refs[i])
+			nh_write(t, i, &(struct xfwd_nh){ 0 });
+	return ret;
+}

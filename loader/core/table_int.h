@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Inside the table (table.c and the files beside it, one concern each):
+ * what one part calls of another. Nothing outside loader/core/table*.c
+ * and its siblings includes this. */
+#ifndef XFWD_TABLE_INT_H
+#define XFWD_TABLE_INT_H
+
+#include "table.h"
+
+/* table.c: the message for err, and -errno (ret if negative, else -EINVAL). */
+__attribute__((format(printf, 3, 4)))
+int xt_fail(struct xtable *t, int ret, const char *fmt, ...);
+/* An IPv4 prefix whose record the next commit writes or deletes. */
+int pend4(struct xtable *t, const struct xprefix *p);
+/* Make what changed live, in the hitless order (docs/hitless-updates.md). */
+int xt_commit(struct xtable *t);
+
+/* route6.c */
+int push_route6(struct xtable *t, const uint8_t *addr, uint8_t len, uint32_t group,
+		uint8_t origin);
+void drop_route6(struct xtable *t, struct route6 *r);
+struct route6 *find6(const struct xtable *t, const struct xprefix *p);
+
+/* nexthop.c */
+int nh_write(struct xtable *t, uint32_t id, const struct xfwd_nh *n);
+/* The id of the next hop for k, made when new. */
+int nh_get(struct xtable *t, const struct nh_key *k, uint32_t *id);
+void nh_unref(struct xtable *t, uint32_t id);
+
+/* group.c */
+bool group_dead(const struct xtable *t, uint32_t id);
+void group_unref(struct xtable *t, uint32_t id);
+void group_release(struct xtable *t, uint32_t id);
+/* Resolve members into a group id holding one reference for the caller. */
+int group_for(struct xtable *t, const struct nh_key *members, int n, uint32_t *gid);
+
+/* route.c */
+uint32_t group_xfrm_dev(const struct xtable *t, uint32_t gid);
+struct route_list {
+	struct xroute *v;
+	size_t n, cap;
+	int origin;
+	const struct xtable *xfrm; /* set: only routes into an xfrm interface... */
+	uint32_t xfrm_dev;         /* ...this one (0: any) */
+	bool nomem;
+};
+int routes_of(const struct xtable *t, struct route_list l, struct xroute **out, size_t *n);
+
+/* xfrm_route.c */
+int kernel_route_follow(struct xtable *t, const struct xprefix *p, uint32_t dev, uint32_t old);
+void kernel_routes_drop(struct xtable *t);
+
+#endif
