@@ -80,10 +80,11 @@ $(OUTPUT)/xfwd: $(PURE_OBJS) $(IO_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(PURE_OBJS) $(LOADER_HDRS) $(wildcard tests/unit/fixtures/*.h)
+# Each unit test links the pure core and the fake kernel (tests/unit/fake_kio.c).
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c tests/unit/fake_kio.c tests/unit/fake_kio.h $(PURE_OBJS) $(LOADER_HDRS) $(wildcard tests/unit/fixtures/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/tests $< $(PURE_OBJS) -lcmocka -lmnl -linih -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/tests $< tests/unit/fake_kio.c $(PURE_OBJS) -lcmocka -lmnl -linih -o $@
 
 # test_abi compares gcc's layout of every struct in a map with the BTF
 # clang wrote into the BPF objects (tests/unit/btf_layout.c).

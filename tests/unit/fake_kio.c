@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The kernel interface over maps in memory (fake_kio.h). */
+#include "fake_kio.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* ---- a small hash map (linear probing, tombstones) ---- */
+
+static void hash_init(struct fake_hash *h, size_t ksz, size_t vsz, size_t cap)
+{
+	*h = (struct fake_hash){ .ksz = ksz, .vsz = vsz, .cap = cap };
+	h->keys = calloc(cap, ksz);
+	h->vals = calloc(cap, vsz);
+	h->used = calloc(cap, 1);
+}
+
+static void hash_fini(struct fake_hash *h)
+{
+	free(h->keys);
+	free(h->vals);
+	free(h->used);
+}
+
+static size_t hash_of(const struct fake_hash *h, const void *key)
+{
+	const uint8_t *k = key;
+	uint32_t x = 2166136261u;
+
+	for (size_t i = 0; i < h->ksz; i++)
+		x = (x ^ k[i]) * 16777619u;
+	return x % h->cap;
+}
+
+/* The slot of key, or (missing) SIZE_MAX. */
+static size_t hash_find(const struct fake_hash *h, const void *key)
+{
+	for (size_t i = hash_of(h, key), n = 0; n < h->cap && h->used[i]; n++, i = (i + 1) % h->cap)
+		if (h->used[i] == 1 && !memcmp(h->keys + i * h->ksz, key, h->ksz))
+			return i;
+	return SIZE_MAX;
+}
+
+static int hash_put(struct fake_hash *h, const void *key, const void *val, uint64_t flags)
+{
+	size_t i = hash_find(h, key);
+
+	if (i != SIZE_MAX && flags == KIO_NOEXIST)
+		return -EEXIST;
+	if (i == SIZE_MAX && flags == KIO_EXIST)
+		return -ENOENT;
+	if (i == SIZE_MAX) {
+		if (2 * (h->n + 1) > h->cap)
+			return -ENOSPC;
+		for (i = hash_of(h, key); h->used[i] == 1; i = (i + 1) % h->cap)
+			;
+		h->used[i] = 1;
+		memcpy(h->keys + i * h->ksz, key, h->ksz);
+		h->n++;
+	}
+	memcpy(h->vals + i * h->vsz, val, h->vsz);
+	return 0;
+}
+
+static int hash_del(struct fake_hash *h, const void *key)
+{
+	size_t i = hash_find(h, key);
+
+	if (i == SIZE_MAX)
+		return -ENOENT;
+	h->used[i] = 2;
+	h->n--;
+	return 0;
+}
+
+/* ---- the order checks ---- */
+
+static void violation(struct fake *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!f->violations++) {
+		va_start(ap, fmt);
+		vsnprintf(f->why, sizeof(f->why), fmt, ap);
+		va_end(ap);
+	}
+}
+
+static const struct xfwd_group_set *active_set(const struct xfwd_group *g)
+{
+	return &g->set[g->active & 1];
+}
+
+/* A group the data path may be sent to: written whole, members written. */
+static void need_group(struct fake *f, uint32_t g, const char *what)
+{
+	const struct xfwd_group_set *s;
+
+	if (!g || g >= f->info.groups_max) {
+		violation(f, "%s points at group %u, out of range", what, g);
+		return;
+	}
+	s = active_set(&f->grp[g]);
+	if (!s->count)
+		violation(f, "%s points at group %u before it is written", what, g);
+	for (uint32_t i = 0; i < s->count && i < XFWD_ECMP_MAX; i++)
+		if (s->members[i] >= f->info.nexthops_max || !f->nh[s->members[i]].kind)
+			violation(f, "group %u, read by %s, has member %u not written", g, what,
+				  s->members[i]);
+}
+
+static uint32_t entry_group(uint32_t e)
+{
+	return (e & XFWD_LPM_VALID) && !(e & XFWD_LPM_EXT) ? e & XFWD_LPM_TARGET_MASK : 0;
+}
+
+static void group_written(struct fake *f, uint32_t id, const struct xfwd_group *g)
+{
+	const struct xfwd_group_set *s = active_set(g);
+
+	if (!s->count && f->grp_live[id])
+		violation(f, "group %u cleared while %u live entries point at it", id, f->grp_live[id]);
+	for (uint32_t i = 0; i < s->count && i < XFWD_ECMP_MAX; i++)
+		if (!f->nh[s->members[i]].kind)
+			violation(f, "group %u written with member %u not written", id, s->members[i]);
+}
+
+static void nh_written(struct fake *f, uint32_t id, const struct xfwd_nh *n)
+{
+	if (n->kind)
+		return;
+	for (uint32_t g = 1; g < f->info.groups_max; g++) {
+		const struct xfwd_group_set *s = active_set(&f->grp[g]);
+
+		for (uint32_t i = 0; i < s->count && i < XFWD_ECMP_MAX; i++)
+			if (s->members[i] == id)
+				violation(f, "next hop %u cleared while group %u holds it", id, g);
+	}
+}
+
+static void entry_ref(struct fake *f, uint32_t e, int by)
+{
+	uint32_t g = entry_group(e);
+
+	if (!g)
+		return;
+	if (by > 0)
+		need_group(f, g, "a tbl24/tbl8 entry");
+	f->grp_live[g] += (uint32_t)by;
+}
+
+/* A tbl8 group counts only while a tbl24 entry links it: lpm4 fills a
+ * new one before it links it and leaves a freed one as it was. */
+static void tbl8_link(struct fake *f, uint32_t e, int by)
+{
+	uint32_t x = e & XFWD_LPM_TARGET_MASK;
+
+	if (!(e & XFWD_LPM_VALID) || !(e & XFWD_LPM_EXT) || x >= f->info.tbl8_groups)
+		return;
+	f->tbl8_links[x] += (uint32_t)by;
+	if ((by > 0 && f->tbl8_links[x] == 1) || (by < 0 && !f->tbl8_links[x]))
+		for (uint32_t i = 0; i < XFWD_TBL8_GROUP_SIZE; i++)
+			entry_ref(f, f->tbl8[x * XFWD_TBL8_GROUP_SIZE + i], by);
+}
+
+static void entry_set(struct fake *f, uint32_t tbl, uint32_t idx, uint32_t val)
+{
+	if (tbl == LPM4_TBL24) {
+		tbl8_link(f, f->tbl24[idx], -1);
+		entry_ref(f, f->tbl24[idx], -1);
+		f->tbl24[idx] = val;
+		entry_ref(f, val, 1);
+		tbl8_link(f, val, 1);
+		return;
+	}
+	if (f->tbl8_links[idx / XFWD_TBL8_GROUP_SIZE]) {
+		entry_ref(f, f->tbl8[idx], -1);
+		entry_ref(f, val, 1);
+	}
+	f->tbl8[idx] = val;
+}
+
+/* ---- maps ---- */
+
+static struct fake_hash *hash_map(struct fake *f, enum xfwd_map m)
+{
+	switch (m) {
+	case XFWD_M_routes4: return &f->routes4;
+	case XFWD_M_routes6: return &f->routes6;
+	case XFWD_M_ifaces: return &f->ifaces;
+	case XFWD_M_tunnel_peers: return &f->peers;
+	default: return NULL;
+	}
+}
+
+static void *array_slot(struct fake *f, enum xfwd_map m, uint32_t key, size_t *vsz)
+{
+	switch (m) {
+	case XFWD_M_nexthops:
+		*vsz = sizeof(*f->nh);
+		return key < f->info.nexthops_max ? &f->nh[key] : NULL;
+	case XFWD_M_groups:
+		*vsz = sizeof(*f->grp);
+		return key < f->info.groups_max ? &f->grp[key] : NULL;
+	case XFWD_M_tunnels:
+		*vsz = sizeof(*f->tun);
+		return key < XFWD_MAX_TUNNELS ? &f->tun[key] : NULL;
+	default:
+		return NULL;
+	}
+}
+
+static int map_read(void *c, enum xfwd_map m, uint32_t start, uint32_t n, size_t vsz, void *out)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		size_t sz;
+		void *v = array_slot(c, m, start + i, &sz);
+
+		if (!v || sz != vsz)
+			return -EINVAL;
+		memcpy((char *)out + i * vsz, v, vsz);
+	}
+	return 0;
+}
+
+static int map_each(void *c, enum xfwd_map m, size_t ksz, kio_entry_fn fn, void *arg)
+{
+	struct fake_hash *h = hash_map(c, m);
+	int ret = 0;
+
+	if (!h || h->ksz != ksz)
+		return -EINVAL;
+	for (size_t i = 0; i < h->cap && !ret; i++)
+		if (h->used[i] == 1)
+			ret = fn(arg, h->keys + i * h->ksz, h->vals + i * h->vsz);
+	return ret;
+}
+
+static int map_get(void *c, enum xfwd_map m, const void *key, void *val)
+{
+	struct fake_hash *h = hash_map(c, m);
+	size_t i, vsz;
+	void *v;
+
+	if (h) {
+		if ((i = hash_find(h, key)) == SIZE_MAX)
+			return -ENOENT;
+		memcpy(val, h->vals + i * h->vsz, h->vsz);
+		return 0;
+	}
+	if (m == XFWD_M_probe_rx || m == XFWD_M_health)
+		return -ENOENT;
+	if (!(v = array_slot(c, m, *(const uint32_t *)key, &vsz)))
+		return -ENOENT;
+	memcpy(val, v, vsz);
+	return 0;
+}
+
+static int map_put(void *c, enum xfwd_map m, const void *key, const void *val, uint64_t flags)
+{
+	struct fake *f = c;
+	struct fake_hash *h = hash_map(f, m);
+	size_t vsz;
+	void *v;
+
+	f->writes++;
+	if (m == XFWD_M_routes6) {
+		const struct xfwd_route *r = val;
+		struct xfwd_route old;
+		int had = !map_get(c, m, key, &old);
+
+		need_group(f, r->group, "an IPv6 route");
+		if (had)
+			f->grp_live[old.group]--;
+		f->grp_live[r->group]++;
+	}
+	if (h)
+		return hash_put(h, key, val, flags);
+	if (m == XFWD_M_probe_rx || m == XFWD_M_health)
+		return 0; /* the daemon's: not modelled */
+	if (!(v = array_slot(f, m, *(const uint32_t *)key, &vsz)))
+		return -E2BIG;
+	if (m == XFWD_M_groups)
+		group_written(f, *(const uint32_t *)key, val);
+	if (m == XFWD_M_nexthops)
+		nh_written(f, *(const uint32_t *)key, val);
+	memcpy(v, val, vsz);
+	return 0;
+}
+
+static int map_del(void *c, enum xfwd_map m, const void *key)
+{
+	struct fake *f = c;
+	struct fake_hash *h = hash_map(f, m);
+	struct xfwd_route old;
+
+	f->writes++;
+	if (!h)
+		return -EINVAL;
+	if (m == XFWD_M_routes6 && !map_get(c, m, key, &old))
+		f->grp_live[old.group]--;
+	return hash_del(h, key);
+}
+
+static int map_next(void *c, enum xfwd_map m, const void *key, void *next)
+{
+	struct fake_hash *h = hash_map(c, m);
+	size_t i = key ? hash_find(h, key) + 1 : 0;
+
+	for (; i < h->cap; i++)
+		if (h->used[i] == 1) {
+			memcpy(next, h->keys + i * h->ksz, h->ksz);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static int percpu_clear(void *c, enum xfwd_map m, uint32_t key)
+{
+	(void)c, (void)m, (void)key;
+	return 0;
+}
+
+/* ---- the IPv4 tables ---- */
+
+static int lpm_read(void *c, uint32_t tbl, uint32_t start, uint32_t n, uint32_t *dst)
+{
+	struct fake *f = c;
+
+	memcpy(dst, (tbl == LPM4_TBL24 ? f->tbl24 : f->tbl8) + start, n * sizeof(*dst));
+	return 0;
+}
+
+static int lpm_write(void *c, uint32_t tbl, const struct lpm4_write *w, size_t n)
+{
+	struct fake *f = c;
+
+	for (size_t i = 0; i < n; i++) {
+		f->writes++;
+		entry_set(f, tbl, w[i].idx, w[i].val);
+	}
+	return 0;
+}
+
+static void grace(void *c)
+{
+	((struct fake *)c)->graces++;
+}
+
+/* ---- route records ---- */
+
+static int rec_put(void *c, const struct xfwd_route_key4 *k, const struct xfwd_route *v, size_t n)
+{
+	struct fake *f = c;
+	int ret = 0;
+
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = hash_put(&f->routes4, &k[i], &v[i], KIO_ANY);
+	return ret;
+}
+
+static bool rec_queue_start(void *c)
+{
+	return ((struct fake *)c)->queued = true;
+}
+
+static bool rec_queued(void *c)
+{
+	return ((struct fake *)c)->queued;
+}
+
+static int rec_queue_put(void *c, const struct xfwd_route_key4 *k, const struct xfwd_route *v)
+{
+	return rec_put(c, k, v, 1);
+}
+
+static int rec_del(void *c, struct xfwd_route_key4 *k, size_t n)
+{
+	struct fake *f = c;
+
+	for (size_t i = 0; i < n; i++)
+		hash_del(&f->routes4, &k[i]);
+	return 0;
+}
+
+static bool rec_busy(void *c)
+{
+	(void)c;
+	return false;
+}
+
+static int rec_wait(void *c)
+{
+	(void)c;
+	return 0;
+}
+
+static int set_counts(void *c, uint32_t r4, uint32_t r6, uint32_t tbl8)
+{
+	struct fake *f = c;
+
+	f->info.routes4 = r4;
+	f->info.routes6 = r6;
+	f->info.tbl8_used = tbl8;
+	return 0;
+}
+
+static bool dev_attached(void *c, uint32_t ifindex)
+{
+	(void)c;
+	return ifindex >= 1 && ifindex <= FAKE_LINKS;
+}
+
+/* ---- rtnetlink: links 1..FAKE_LINKS, every neighbour resolved ---- */
+
+static int link_get(void *c, uint32_t ifindex, struct link_info *li)
+{
+	struct fake *f = c;
+
+	if (ifindex < 1 || ifindex > FAKE_LINKS)
+		return -ENODEV;
+	*li = (struct link_info){ .ifindex = ifindex, .mtu = 1500,
+				  .mac = { 2, 0, 0, 0, 0, (uint8_t)ifindex },
+				  .up = !f->link_down[ifindex], .carrier = !f->link_down[ifindex] };
+	snprintf(li->name, sizeof(li->name), "eth%u", ifindex);
+	return 0;
+}
+
+static uint32_t link_index(void *c, const char *name)
+{
+	unsigned int i;
+
+	(void)c;
+	return sscanf(name, "eth%u", &i) == 1 && i >= 1 && i <= FAKE_LINKS ? i : 0;
+}
+
+void fake_mac(const struct xaddr *gw, uint8_t mac[6])
+{
+	mac[0] = 0x0a;
+	mac[1] = (uint8_t)gw->family;
+	memcpy(mac + 2, gw->family == AF_INET ? gw->bytes : gw->bytes + 12, 4);
+}
+
+static int neigh_mac(void *c, const struct xaddr *a, uint32_t oif, uint8_t mac[6])
+{
+	(void)c, (void)oif;
+	fake_mac(a, mac);
+	return 0;
+}
+
+static int neigh_manage(void *c, const struct xaddr *a, uint32_t oif)
+{
+	(void)c, (void)a, (void)oif;
+	return 0;
+}
+
+static void pause_ms(void *c, unsigned int ms)
+{
+	(void)c, (void)ms;
+}
+
+static int route_get(void *c, const struct xaddr *dst, uint32_t *oif, struct xaddr *gw)
+{
+	(void)c;
+	*oif = 1;
+	*gw = *dst;
+	return 0;
+}
+
+static int route_dev(void *c, enum route_dev_op op, const struct xprefix *p, uint32_t dev)
+{
+	(void)c, (void)op, (void)p, (void)dev;
+	return 0;
+}
+
+static int route_dev_each(void *c, route_dev_cb cb, void *data)
+{
+	(void)c, (void)cb, (void)data;
+	return 0;
+}
+
+static int local_addrs(void *c, struct xaddr **out, size_t *n)
+{
+	(void)c;
+	*out = calloc(1, sizeof(**out));
+	*n = 0;
+	return *out ? 0 : -ENOMEM;
+}
+
+static int iface_addrs(void *c, uint32_t ifindex, uint8_t a4[4], uint8_t a6[16])
+{
+	(void)c, (void)ifindex;
+	memset(a4, 0, 4);
+	memset(a6, 0, 16);
+	return 0;
+}
+
+static int addr_add(void *c, uint32_t ifindex, const struct xaddr *a, unsigned int len)
+{
+	(void)c, (void)ifindex, (void)a, (void)len;
+	return 0;
+}
+
+static int tundev_ensure(void *c, const struct xfwd_tunnel *t, enum tundev_result *res,
+			 char *err, size_t len)
+{
+	(void)c, (void)t, (void)err, (void)len;
+	*res = TUNDEV_NONE;
+	return 0;
+}
+
+static int tundev_delete(void *c, const char *name)
+{
+	(void)c, (void)name;
+	return 0;
+}
+
+static int sa_read(void *c, const struct tunnel_spec *s, struct xfrm_sa **sa, char *err, size_t len)
+{
+	(void)c, (void)s, (void)err, (void)len;
+	*sa = NULL;
+	return 0;
+}
+
+static int sa_install(void *c, const struct tunnel_spec *s, uint32_t if_id,
+		      const struct xfrm_sa *sa, char *err, size_t len)
+{
+	(void)c, (void)s, (void)if_id, (void)sa, (void)err, (void)len;
+	return 0;
+}
+
+static void sa_free(void *c, struct xfrm_sa *sa)
+{
+	(void)c, (void)sa;
+}
+
+static void sa_remove(void *c, uint32_t if_id)
+{
+	(void)c, (void)if_id;
+}
+
+static void fake_close(void *c)
+{
+	((struct fake *)c)->queued = false; /* the maps stay: a new table adopts them */
+}
+
+static const struct kio_ops fake_ops = {
+	.map_read = map_read, .map_each = map_each, .map_get = map_get, .map_put = map_put,
+	.map_del = map_del, .map_next = map_next, .percpu_clear = percpu_clear,
+	.lpm_read = lpm_read, .lpm_write = lpm_write, .grace = grace,
+	.rec_put = rec_put, .rec_queue_start = rec_queue_start, .rec_queued = rec_queued,
+	.rec_queue_put = rec_queue_put, .rec_del = rec_del, .rec_busy = rec_busy,
+	.rec_wait = rec_wait, .set_counts = set_counts, .dev_attached = dev_attached,
+	.link_get = link_get, .link_index = link_index, .neigh_mac = neigh_mac,
+	.neigh_manage = neigh_manage, .pause_ms = pause_ms, .route_get = route_get,
+	.route_dev = route_dev, .route_dev_each = route_dev_each, .local_addrs = local_addrs,
+	.iface_addrs = iface_addrs, .addr_add = addr_add, .tundev_ensure = tundev_ensure,
+	.tundev_delete = tundev_delete, .sa_read = sa_read, .sa_install = sa_install,
+	.sa_free = sa_free, .sa_remove = sa_remove, .close = fake_close,
+};
+
+void fake_init(struct fake *f, const struct xfwd_info *sizes)
+{
+	memset(f, 0, sizeof(*f));
+	f->info = *sizes;
+	f->nh = calloc(sizes->nexthops_max, sizeof(*f->nh));
+	f->grp = calloc(sizes->groups_max, sizeof(*f->grp));
+	f->grp_live = calloc(sizes->groups_max, sizeof(*f->grp_live));
+	f->tun = calloc(XFWD_MAX_TUNNELS, sizeof(*f->tun));
+	f->tbl24 = calloc(XFWD_TBL24_SIZE, sizeof(*f->tbl24));
+	f->tbl8 = calloc((size_t)sizes->tbl8_groups * XFWD_TBL8_GROUP_SIZE, sizeof(*f->tbl8));
+	f->tbl8_links = calloc(sizes->tbl8_groups, sizeof(*f->tbl8_links));
+	hash_init(&f->routes4, sizeof(struct xfwd_route_key4), sizeof(struct xfwd_route),
+		  4 * sizes->routes4_max);
+	hash_init(&f->routes6, sizeof(struct xfwd_route_key6), sizeof(struct xfwd_route),
+		  4 * sizes->routes6_max);
+	hash_init(&f->ifaces, sizeof(uint32_t), sizeof(struct xfwd_iface), 64);
+	hash_init(&f->peers, sizeof(struct xfwd_tunnel_key), sizeof(uint32_t), 4 * XFWD_MAX_TUNNELS);
+}
+
+void fake_fini(struct fake *f)
+{
+	free(f->nh);
+	free(f->grp);
+	free(f->grp_live);
+	free(f->tun);
+	free(f->tbl24);
+	free(f->tbl8);
+	free(f->tbl8_links);
+	hash_fini(&f->routes4);
+	hash_fini(&f->routes6);
+	hash_fini(&f->ifaces);
+	hash_fini(&f->peers);
+}
+
+struct kio fake_kio(struct fake *f)
+{
+	return (struct kio){ &fake_ops, f };
+}
+
+uint32_t fake_lookup4(const struct fake *f, uint32_t addr)
+{
+	uint32_t e = f->tbl24[addr >> 8];
+
+	if (e & XFWD_LPM_EXT)
+		e = f->tbl8[(e & XFWD_LPM_TARGET_MASK) * 256 + (addr & 0xff)];
+	return e & XFWD_LPM_VALID ? e & XFWD_LPM_TARGET_MASK : 0;
+}
+
+bool fake_route4(const struct fake *f, const struct xprefix *p, struct xfwd_route *r)
+{
+	struct xfwd_route_key4 k = { .prefixlen = p->len };
+	size_t i;
+
+	memcpy(&k.addr, p->addr.bytes, 4);
+	if ((i = hash_find(&f->routes4, &k)) == SIZE_MAX)
+		return false;
+	memcpy(r, f->routes4.vals + i * sizeof(*r), sizeof(*r));
+	return true;
+}
+
+bool fake_route6(const struct fake *f, const struct xprefix *p, struct xfwd_route *r)
+{
+	struct xfwd_route_key6 k = { .prefixlen = p->len };
+	size_t i;
+
+	memcpy(k.addr, p->addr.bytes, 16);
+	if ((i = hash_find(&f->routes6, &k)) == SIZE_MAX)
+		return false;
+	memcpy(r, f->routes6.vals + i * sizeof(*r), sizeof(*r));
+	return true;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The core's kernel interface (loader/core/kio.h) over maps in memory,
+ * for unit tests: a host with links 1..FAKE_LINKS (all attached, up, each
+ * neighbour resolved to a MAC made from its address). Every write is
+ * checked against the hitless order of docs/hitless-updates.md as it
+ * happens; a write that breaks it is counted in fake.violations with the
+ * first one described in fake.why.
+ */
+#ifndef XFWD_FAKE_KIO_H
+#define XFWD_FAKE_KIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "loader/core/kio.h"
+
+#define FAKE_LINKS 4
+
+struct fake_hash {
+	uint8_t *keys, *vals, *used; /* used: 0 empty, 1 full, 2 deleted */
+	size_t ksz, vsz, cap, n;
+};
+
+struct fake {
+	struct xfwd_info info;
+	struct xfwd_nh *nh;
+	struct xfwd_group *grp;
+	struct xfwd_tunnel *tun;
+	uint32_t *tbl24, *tbl8;
+	uint32_t *tbl8_links;    /* tbl24 entries linking each tbl8 group */
+	uint32_t *grp_live;      /* table entries and IPv6 routes pointing at each group */
+	struct fake_hash routes4, routes6, ifaces, peers;
+	bool queued;             /* the record "writer thread" runs */
+	bool link_down[FAKE_LINKS + 1];
+	unsigned long writes, graces;
+	unsigned long violations;
+	char why[256];
+};
+
+/* A fake of these sizes, and the interface over it. */
+void fake_init(struct fake *f, const struct xfwd_info *sizes);
+void fake_fini(struct fake *f);
+struct kio fake_kio(struct fake *f);
+/* The group the data path reads for addr (0: none; the kernel). */
+uint32_t fake_lookup4(const struct fake *f, uint32_t addr);
+/* The record of a route: true with its value if there is one. */
+bool fake_route4(const struct fake *f, const struct xprefix *p, struct xfwd_route *r);
+bool fake_route6(const struct fake *f, const struct xprefix *p, struct xfwd_route *r);
+/* The MAC the fake's neighbour table has for gw. */
+void fake_mac(const struct xaddr *gw, uint8_t mac[6]);
+
+#endif
