@@ -89,13 +89,16 @@ void group_release(struct xtable *t, uint32_t id)
 	struct xfwd_group g = t->grp[id];
 	struct xfwd_group_set *s = &g.set[g.active & 1];
 
+	struct xfwd_group zero = { 0 };
+
 	if (t->grp_refs[id] || !s->count)
 		return;
+	/* The group first, then its members: a reader never finds a group
+	 * holding a cleared next hop. */
+	group_write(t, id, &zero);
+	lpm4_mark_dead(&t->lpm, id, false);
 	for (uint32_t i = 0; i < s->count && i < XFWD_ECMP_MAX; i++)
 		nh_unref(t, s->members[i]);
-	memset(&g, 0, sizeof(g));
-	group_write(t, id, &g);
-	lpm4_mark_dead(&t->lpm, id, false);
 }
 
 /* Resolve members into a group id holding one reference for the caller. */

@@ -271,6 +271,10 @@ int xt_commit(struct xtable *t)
 		t->broken = true;
 		return xt_fail(t, ret, "cannot write the route maps: %s", strerror(-ret));
 	}
+	/* A lookup that read an entry before the flush may still be on its
+	 * way to the group: let it finish first. */
+	if (t->ngone)
+		KIO(&t->io, grace);
 	for (size_t i = 0; i < t->ngone; i++)
 		group_release(t, t->gone[i]);
 	t->ngone = 0;

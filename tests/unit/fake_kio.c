@@ -124,6 +124,8 @@ static void group_written(struct fake *f, uint32_t id, const struct xfwd_group *
 
 	if (!s->count && f->grp_live[id])
 		violation(f, "group %u cleared while %u live entries point at it", id, f->grp_live[id]);
+	if (!s->count && active_set(&f->grp[id])->count && f->grp_left[id] == f->graces)
+		violation(f, "group %u cleared with no grace period since its last entry left", id);
 	for (uint32_t i = 0; i < s->count && i < XFWD_ECMP_MAX; i++)
 		if (!f->nh[s->members[i]].kind)
 			violation(f, "group %u written with member %u not written", id, s->members[i]);
@@ -151,6 +153,8 @@ static void entry_ref(struct fake *f, uint32_t e, int by)
 	if (by > 0)
 		need_group(f, g, "a tbl24/tbl8 entry");
 	f->grp_live[g] += (uint32_t)by;
+	if (!f->grp_live[g])
+		f->grp_left[g] = f->graces;
 }
 
 /* A tbl8 group counts only while a tbl24 entry links it: lpm4 fills a
@@ -274,8 +278,8 @@ static int map_put(void *c, enum xfwd_map m, const void *key, const void *val, u
 		int had = !map_get(c, m, key, &old);
 
 		need_group(f, r->group, "an IPv6 route");
-		if (had)
-			f->grp_live[old.group]--;
+		if (had && !--f->grp_live[old.group])
+			f->grp_left[old.group] = f->graces;
 		f->grp_live[r->group]++;
 	}
 	if (h)
@@ -301,8 +305,8 @@ static int map_del(void *c, enum xfwd_map m, const void *key)
 	f->writes++;
 	if (!h)
 		return -EINVAL;
-	if (m == XFWD_M_routes6 && !map_get(c, m, key, &old))
-		f->grp_live[old.group]--;
+	if (m == XFWD_M_routes6 && !map_get(c, m, key, &old) && !--f->grp_live[old.group])
+		f->grp_left[old.group] = f->graces;
 	return hash_del(h, key);
 }
 
@@ -570,6 +574,7 @@ void fake_init(struct fake *f, const struct xfwd_info *sizes)
 	f->nh = calloc(sizes->nexthops_max, sizeof(*f->nh));
 	f->grp = calloc(sizes->groups_max, sizeof(*f->grp));
 	f->grp_live = calloc(sizes->groups_max, sizeof(*f->grp_live));
+	f->grp_left = calloc(sizes->groups_max, sizeof(*f->grp_left));
 	f->tun = calloc(XFWD_MAX_TUNNELS, sizeof(*f->tun));
 	f->tbl24 = calloc(XFWD_TBL24_SIZE, sizeof(*f->tbl24));
 	f->tbl8 = calloc((size_t)sizes->tbl8_groups * XFWD_TBL8_GROUP_SIZE, sizeof(*f->tbl8));
@@ -587,6 +592,7 @@ void fake_fini(struct fake *f)
 	free(f->nh);
 	free(f->grp);
 	free(f->grp_live);
+	free(f->grp_left);
 	free(f->tun);
 	free(f->tbl24);
 	free(f->tbl8);

@@ -30,6 +30,7 @@ struct fake {
 	uint32_t *tbl24, *tbl8;
 	uint32_t *tbl8_links;    /* tbl24 entries linking each tbl8 group */
 	uint32_t *grp_live;      /* table entries and IPv6 routes pointing at each group */
+	unsigned long *grp_left; /* graces when the last of them left */
 	struct fake_hash routes4, routes6, ifaces, peers;
 	bool queued;             /* the record "writer thread" runs */
 	bool link_down[FAKE_LINKS + 1];

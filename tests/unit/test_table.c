@@ -48,7 +48,7 @@ struct world {
 	struct nh_key k4[NK4], k6[NK6];
 	bool dead4[NK4], dead6[NK6];   /* as the core marks them */
 	bool used4[NK4], used6[NK6];   /* some route held the key at the last step's end */
-	unsigned long steps, batches, flips, restarts, neigh;
+	unsigned long steps, batches, flips, restarts, neigh, drains;
 };
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -179,6 +179,18 @@ static void op_batch(struct world *w)
 	if (xt_batch_end(&w->t))
 		fail_msg("batch end: %s", w->err);
 	w->batches++;
+}
+
+/* Every route withdrawn at once (a BGP session lost), in one batch. */
+static void op_withdraw_all(struct world *w)
+{
+	xt_batch_begin(&w->t);
+	for (int i = 0; i < NP; i++)
+		if (w->r[i].present)
+			op_del(w, i);
+	if (xt_batch_end(&w->t))
+		fail_msg("batch end: %s", w->err);
+	w->drains++;
 }
 
 /* A link changes state: the next hops over it that exist die or live. */
@@ -377,15 +389,17 @@ static void random_operations(void **state)
 			op_batch(&w);
 		else if (r < 980)
 			op_link(&w);
-		else if (r < 997)
+		else if (r < 996)
 			op_neigh(&w);
+		else if (r < 997)
+			op_withdraw_all(&w);
 		else
 			op_restart(&w);
 		check_all(&w);
 	}
-	print_message("table: %d steps (%lu batches, %lu link changes, %lu MAC changes, %lu restarts), %lu map writes, %lu grace periods\n",
-		      STEPS, w.batches, w.flips, w.neigh, w.restarts, w.f.writes, w.f.graces);
-	assert_true(w.batches > 1000 && w.flips > 1000 && w.restarts > 100);
+	print_message("table: %d steps (%lu batches, %lu link changes, %lu MAC changes, %lu withdrawals of all, %lu restarts), %lu map writes, %lu grace periods\n",
+		      STEPS, w.batches, w.flips, w.neigh, w.drains, w.restarts, w.f.writes, w.f.graces);
+	assert_true(w.batches > 1000 && w.flips > 1000 && w.drains > 50 && w.restarts > 100);
 	xt_free(&w.t);
 	fake_fini(&w.f);
 }
