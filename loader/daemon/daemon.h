@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * xfwd run, the daemon (docs/daemon.md, docs/ARCHITECTURE.md): its state
+ * and what its parts call of each other. run.c: the lifecycle, the event
+ * loop and the lock; reconcile.c: the config against the table;
+ * follow.c: the mirrored kernel table and kernel events; verdicts.c:
+ * tunnel health applied to the table.
+ */
+#ifndef XFWD_DAEMON_H
+#define XFWD_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf.h"
+#include "cmd.h"
+#include "config.h"
+#include "health.h"
+#include "krt.h"
+#include "table.h"
+
+struct mnl_socket;
+
+/* Routes mirrored before a dump, indexed by prefix (open addressing) and
+ * marked as the dump names them: those left unmarked are stale. */
+struct mirrored {
+	struct xroute *r;
+	size_t n;
+	uint32_t *slot; /* index into r + 1; 0 = empty */
+	size_t mask;
+	uint8_t *seen;
+};
+
+struct daemon {
+	const char *path;
+	struct xconfig cfg;
+	struct xb b;
+	struct xtable t;
+	struct attach_job attach; /* at start: attaching while the routes load */
+	char err[4096];
+	struct mnl_socket *ev; /* route events */
+	int sfd;               /* SIGHUP, SIGTERM, SIGINT */
+	bool journal;          /* stderr goes to journald: "<N>" level prefixes */
+	int lock;              /* the pin root's lock, held while changing the table */
+	uint32_t gen;          /* the table generation our copy matches */
+	struct { uint32_t ifindex, tunnel; } tdev[XFWD_MAX_TUNNELS];
+	int ntdev;             /* tunnels' kernel devices, to map routes via them */
+	bool resync;           /* a map write failed: read the table again, dump again */
+	struct mirrored old;   /* during a dump: routes mirrored before it */
+	size_t nroutes;
+	struct health h;       /* tunnel probes (h.skel NULL: not probing) */
+	uint8_t applied[XFWD_MAX_TUNNELS]; /* the verdicts the table has: 1 = next hops dead */
+	int encap_fd[2];       /* ESP in UDP sockets, IPv4 and IPv6 (0: none) */
+	bool encap_said[2];    /* their failure logged */
+	struct krt krt;        /* the mirrored table's routes that share a prefix */
+	bool running;          /* start() succeeded: what it attached stays */
+	bool health_said;      /* a failed xfwd_health write logged */
+	unsigned int write_fails; /* mirrored routes not written since the last that was */
+	unsigned int kinds_said; /* route kinds logged once (note_kind) */
+};
+
+/* reconcile.c: 0, or -1 / -errno with "FILE:LINE: problem" in d->err. */
+int config_check(struct daemon *d, const struct xconfig *c);
+int config_apply(struct daemon *d, const struct xconfig *c);
+/* What old had and now does not: static routes first, then tunnels. */
+void remove_dropped(struct daemon *d, const struct xconfig *old, const struct xconfig *now);
+struct cli_req attach_req(const struct xconfig *c);
+int attach_all(struct daemon *d, const struct xconfig *c);
+/* Open the pinned maps and adopt the table. */
+int table_open(struct daemon *d);
+
+/* follow.c */
+void tunnel_devs(struct daemon *d);
+void check_nexthop_compat(void);
+/* Dump the mirrored table into the maps; what it no longer has goes. */
+int mirror_sync(struct daemon *d);
+const char *covered_note(struct daemon *d, bool up);
+void links_sync(struct daemon *d);
+int events_open(struct daemon *d);
+void events_read(struct daemon *d);
+
+/* verdicts.c */
+/* After reading the table again: next hops of down tunnels stay dead. */
+void health_enforce(struct daemon *d);
+int health_run(struct daemon *d);
+
+/* run.c: the pin root's lock (one writer at a time). */
+int table_lock(struct daemon *d);
+int table_trylock(struct daemon *d);
+void table_unlock(struct daemon *d, bool wait);
+
+#endif

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The config file against the running table: checked whole, applied,
+ * and on reload what the file dropped removed (docs/daemon.md). */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef IFF_LOWER_UP /* <linux/if.h> has it, but clashes with <net/if.h> */
+#define IFF_LOWER_UP 0x10000
+#endif
+
+#include "cmd.h"
+#include "config.h"
+#include "grow.h"
+#include "krt.h"
+#include "mirror.h"
+#include "rtnl.h"
+#include "health.h"
+#include "log.h"
+#include "kio_kernel.h"
+#include "table.h"
+#include "xfrm.h"
+
+
+#include "daemon.h"
+
+
+/* A running tunnel against a config line: the same, only its probe
+ * settings differ (changed in place), or different (refused). */
+enum tunnel_diff { TUN_SAME, TUN_PROBE, TUN_OTHER };
+
+/* An ipsec tunnel's key is its if_id (by default the id it was given)
+ * who keys it and how ESP travels; its SPIs and keys live in the kernel's
+ * SAs only: ipsec_keys_compare says what differs there (docs/ipsec.md). */
+static bool ipsec_differs(const struct xfwd_tunnel *h, const struct tunnel_spec *w)
+{
+	return (w->if_id && h->key != w->if_id) || !(h->flags & XFWD_TUN_F_OWN_SA) != w->external ||
+	       !(h->flags & XFWD_TUN_F_UDP_ENCAP) != !w->udp_encap;
+}
+
+static enum tunnel_diff tunnel_diff(const struct xfwd_tunnel *h, const struct tunnel_spec *w)
+{
+	uint8_t flags = (w->has_key ? XFWD_TUN_F_KEY : 0) | (w->inner_ip ? XFWD_TUN_F_INNER_IP : 0);
+	bool ipsec = w->type == XFWD_TUN_IPSEC;
+
+	if (h->type != w->type || h->family != w->local.family ||
+	    memcmp(h->local, w->local.bytes, 16) || memcmp(h->remote, w->remote.bytes, 16) ||
+	    (h->flags & (XFWD_TUN_F_KEY | XFWD_TUN_F_INNER_IP)) != flags ||
+	    (ipsec ? ipsec_differs(h, w) : h->key != w->key) || memcmp(h->peer_mac, w->peer_mac, 6))
+		return TUN_OTHER;
+	return memcmp(&h->probe, &w->probe, sizeof(h->probe)) ? TUN_PROBE : TUN_SAME;
+}
+
+static bool config_has(const struct xconfig *c, const char *key);
+
+/* One config line against the running state; err gets "FILE:LINE: ...". */
+static int check_line(struct daemon *d, const struct xconfig *c, const struct config_line *l)
+{
+	char buf[CONFIG_LINE_MAX], msg[512] = "";
+	struct cli_req r;
+	uint32_t id;
+
+	snprintf(buf, sizeof(buf), "%s", l->text);
+	if (cli_parse_line(buf, c->pin_root, &r, msg, sizeof(msg)))
+		goto bad;
+	if (r.cmd == CMD_TUNNEL_ADD) {
+		id = xt_tunnel_find(&d->t, r.tun.name);
+		if (!id || tunnel_diff(&d->t.tun[id], &r.tun) != TUN_OTHER)
+			return 0;
+		snprintf(msg, sizeof(msg), "tunnel %s differs from the running one beyond its probe settings; a tunnel cannot change in place: remove it from the file, reload, then add it back",
+			 r.tun.name);
+		goto bad;
+	}
+	for (int i = 0; i < r.nvia && !msg[0]; i++)
+		if (!if_nametoindex(r.via[i].dev))
+			snprintf(msg, sizeof(msg), "no device '%s'", r.via[i].dev);
+	for (int i = 0; i < r.ntunnels && !msg[0]; i++) {
+		char key[128];
+
+		snprintf(key, sizeof(key), "tunnel %s", r.tunnels[i]);
+		if (!xt_tunnel_find(&d->t, r.tunnels[i]) && !config_has(c, key))
+			snprintf(msg, sizeof(msg), "no tunnel %s in [tunnels] or running", r.tunnels[i]);
+	}
+	if (!msg[0])
+		return 0;
+bad:
+	snprintf(d->err, sizeof(d->err), "%s:%d: %s", d->path, l->lineno, msg);
+	return -1;
+}
+
+int config_check(struct daemon *d, const struct xconfig *c)
+{
+	for (int i = 0; i < c->nattach; i++)
+		if (!if_nametoindex(c->attach[i])) {
+			snprintf(d->err, sizeof(d->err), "%s:%d: no device '%s' to attach (see 'ip link')",
+				 d->path, c->attach_line, c->attach[i]);
+			return -1;
+		}
+	for (size_t i = 0; i < c->ntunnels; i++)
+		if (check_line(d, c, &c->tunnels[i]))
+			return -1;
+	for (size_t i = 0; i < c->nroutes; i++)
+		if (check_line(d, c, &c->routes[i]))
+			return -1;
+	return 0;
+}
+
+/* A running ipsec tunnel with static keys is adopted as it is; its SPIs
+ * and keys live only in the kernel, so a config that names others is
+ * said, not applied: switching alone would cut the peer off
+ * (docs/ipsec-rekey.md). */
+static void ipsec_keys_compare(struct daemon *d, const struct xfwd_tunnel *tun,
+			       const struct tunnel_spec *c)
+{
+	char msg[512];
+
+	if (!(tun->flags & XFWD_TUN_F_OWN_SA) || !xfrm_sa_check(c, tun->key, msg, sizeof(msg)))
+		return;
+	xlog(LOG_WARNING, "warning: tunnel %s: %s; the running SAs stay: rekey with 'xfwd tunnel rekey' on both sides (docs/ipsec-rekey.md) or put the running SPIs and keys back in %s",
+	       c->name, msg, d->path);
+}
+
+/* A [tunnels] line: added, or its probe settings changed in place
+ * (config_check refused any other difference). */
+static int tunnel_apply(struct daemon *d, const struct tunnel_spec *c)
+{
+	uint32_t id = xt_tunnel_find(&d->t, c->name);
+
+	if (!id)
+		return xt_tunnel_add(&d->t, c);
+	ipsec_keys_compare(d, &d->t.tun[id], c);
+	if (tunnel_diff(&d->t.tun[id], c) == TUN_SAME)
+		return 0;
+	xlog(LOG_INFO, "tunnel %s: new probe settings, probing starts afresh", c->name);
+	return xt_tunnel_set_probe(&d->t, id, &c->probe);
+}
+
+static int apply_line(struct daemon *d, const struct config_line *l)
+{
+	char buf[CONFIG_LINE_MAX], msg[512];
+	struct cli_req r;
+	int ret;
+
+	snprintf(buf, sizeof(buf), "%s", l->text);
+	if (cli_parse_line(buf, d->cfg.pin_root, &r, msg, sizeof(msg))) {
+		xlog(LOG_ERR, "%s:%d: %s", d->path, l->lineno, msg);
+		return -EINVAL;
+	}
+	if (r.cmd == CMD_TUNNEL_ADD)
+		ret = tunnel_apply(d, &r.tun);
+	else
+		ret = route_apply(&d->t, &r, XFWD_ORIGIN_STATIC, true);
+	if (ret)
+		xlog(LOG_ERR, "%s:%d: %s", d->path, l->lineno, d->err);
+	return ret;
+}
+
+/* What a config line is about ("route PREFIX" or "tunnel NAME"), so that a
+ * reload can tell what the file dropped. False if it does not parse. */
+static bool line_subject(const struct config_line *l, const char *pin_root,
+			 struct cli_req *r, char *key, size_t len)
+{
+	char buf[CONFIG_LINE_MAX], e[256];
+
+	snprintf(buf, sizeof(buf), "%s", l->text);
+	if (cli_parse_line(buf, pin_root, r, e, sizeof(e)))
+		return false;
+	if (r->cmd == CMD_TUNNEL_ADD)
+		snprintf(key, len, "tunnel %s", r->tun.name);
+	else
+		xprefix_str(&r->prefix, key + snprintf(key, len, "route "));
+	return true;
+}
+
+static bool config_has(const struct xconfig *c, const char *key)
+{
+	char k[128];
+	struct cli_req r;
+
+	for (size_t i = 0; i < c->ntunnels + c->nroutes; i++) {
+		const struct config_line *l = i < c->ntunnels ? &c->tunnels[i] : &c->routes[i - c->ntunnels];
+
+		if (line_subject(l, c->pin_root, &r, k, sizeof(k)) && !strcmp(k, key))
+			return true;
+	}
+	return false;
+}
+
+/* What `old` had and `now` does not: static routes first (they may use
+ * the tunnels), then tunnels. */
+void remove_dropped(struct daemon *d, const struct xconfig *old, const struct xconfig *now)
+{
+	char key[128];
+	struct cli_req r;
+
+	for (size_t i = old->ntunnels + old->nroutes; i-- > 0;) {
+		const struct config_line *l = i < old->ntunnels ? &old->tunnels[i]
+							      : &old->routes[i - old->ntunnels];
+		int ret = 0;
+
+		if (!line_subject(l, old->pin_root, &r, key, sizeof(key)) || config_has(now, key))
+			continue;
+		if (r.cmd == CMD_TUNNEL_ADD)
+			ret = xt_tunnel_del(&d->t, r.tun.name);
+		else if (xt_route_origin(&d->t, &r.prefix) == XFWD_ORIGIN_STATIC)
+			ret = xt_route_del(&d->t, &r.prefix);
+		if (ret)
+			xlog(LOG_WARNING, "could not remove what the file no longer has: %s", d->err);
+	}
+}
+
+struct cli_req attach_req(const struct xconfig *c)
+{
+	struct cli_req r = { .cmd = CMD_ATTACH, .pin_root = c->pin_root, .mode = c->mode,
+			     .ndevs = c->nattach };
+
+	memcpy(r.devs, c->attach, sizeof(r.devs));
+	r.json = true; /* quiet */
+	return r;
+}
+
+int attach_all(struct daemon *d, const struct xconfig *c)
+{
+	struct cli_req r = attach_req(c);
+
+	return cmd_attach(&r, d->err, sizeof(d->err));
+}
+
+int table_open(struct daemon *d)
+{
+	int ret = xb_open(&d->b, d->cfg.pin_root, d->err, sizeof(d->err));
+
+	if (!ret && (ret = kio_table_load(&d->t, &d->b, true, d->err, sizeof(d->err)))) {
+		xt_free(&d->t);
+		xb_close(&d->b);
+	}
+	d->t.no_wait = true;
+	if (!ret)
+		ret = xt_sync_local(&d->t);
+	return ret;
+}
+
+int config_apply(struct daemon *d, const struct xconfig *c)
+{
+	int fails = 0;
+
+	for (size_t i = 0; i < c->ntunnels; i++)
+		fails += apply_line(d, &c->tunnels[i]) != 0;
+	for (size_t i = 0; i < c->nroutes; i++)
+		fails += apply_line(d, &c->routes[i]) != 0;
+	return fails ? -EIO : 0;
+}

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xfwd run: the daemon. Applies the config file (interfaces, tunnels,
+ * static routes), mirrors a kernel routing table (where BIRD or FRR
+ * install what BGP learned) into the maps and follows it, reloads on
+ * SIGHUP, and exits on SIGTERM leaving the pinned program forwarding: the
+ * next daemon adopts the pins and reconciles (docs/daemon.md).
+ */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef IFF_LOWER_UP /* <linux/if.h> has it, but clashes with <net/if.h> */
+#define IFF_LOWER_UP 0x10000
+#endif
+
+#include "cmd.h"
+#include "config.h"
+#include "grow.h"
+#include "krt.h"
+#include "mirror.h"
+#include "rtnl.h"
+#include "health.h"
+#include "log.h"
+#include "kio_kernel.h"
+#include "table.h"
+#include "xfrm.h"
+
+
+#include "daemon.h"
+
+/* ---- one writer at a time ---- */
+
+/* Take the pin root's lock (wait: up to a minute, else one try). If a
+ * CLI command changed the table since our last change, our copy is
+ * stale: read it again first. */
+static int lock_table(struct daemon *d, bool wait)
+{
+	if (d->lock >= 0)
+		return 0; /* still held: records of the last batch being written */
+	d->lock = wait ? xb_lock(d->cfg.pin_root, d->err, sizeof(d->err)) : xb_trylock(d->cfg.pin_root);
+	if (d->lock < 0)
+		return d->lock;
+	if (xb_generation(&d->b) != d->gen) {
+		xt_free(&d->t);
+		if (kio_table_load(&d->t, &d->b, true, d->err, sizeof(d->err)))
+			return -EBADMSG;
+		d->t.no_wait = true;
+		d->gen = xb_generation(&d->b);
+		xlog(LOG_INFO, "the table was changed by a command: read it again");
+		tunnel_devs(d); /* a command may have added or removed tunnels */
+		health_enforce(d);
+	}
+	d->t.dirty = false;
+	return 0;
+}
+
+int table_lock(struct daemon *d)
+{
+	return lock_table(d, true);
+}
+
+int table_trylock(struct daemon *d)
+{
+	return lock_table(d, false);
+}
+
+/* With wait false, the lock stays held while the writer thread still
+ * deletes records of routes already gone from the data path: a command
+ * reading them would take those routes for live ones. The loop comes
+ * back to release it. */
+void table_unlock(struct daemon *d, bool wait)
+{
+	if (d->t.dirty && !(d->gen = xb_bump(&d->b)))
+		xlog(LOG_WARNING, "cannot write the table generation; commands will read the table afresh");
+	d->t.dirty = false;
+	if (!wait && !d->t.broken && xt_records_busy(&d->t))
+		return;
+	if (xt_records_wait(&d->t))
+		xlog(LOG_ERR, "%s", d->err);
+	if (d->t.broken) { /* our copy may differ from the maps now */
+		d->gen--;
+		d->resync = true;
+	}
+	xb_unlock(d->lock);
+	d->lock = -1;
+}
+
+/* ---- lifecycle ---- */
+
+/* SIGHUP. Takes the lock itself: attaching new devices (cmd_attach) takes
+ * it too, and flock() would make a process wait for its own other fd. */
+static int reload(struct daemon *d)
+{
+	struct xconfig c;
+	int bad;
+
+	sd_notify(0, "RELOADING=1");
+	bad = config_load(d->path, &c, d->err, sizeof(d->err));
+	if (!bad) {
+		if (table_lock(d))
+			return -1;
+		bad = config_check(d, &c);
+		table_unlock(d, true);
+	}
+	if (bad) {
+		xlog(LOG_ERR, "reload refused, the running configuration stays: %s", d->err);
+		config_free(&c);
+		sd_notify(0, "READY=1");
+		return 0;
+	}
+	if (attach_all(d, &c)) {
+		xlog(LOG_ERR, "reload stopped, nothing of %s applied: %s", d->path, d->err);
+		config_free(&c);
+		sd_notify(0, "READY=1");
+		return 0;
+	}
+	if (table_lock(d))
+		return -1;
+	config_apply(d, &c);
+	remove_dropped(d, &d->cfg, &c);
+	tunnel_devs(d);
+	table_unlock(d, true);
+	config_free(&d->cfg);
+	d->cfg = c;
+	xlog(LOG_INFO, "reloaded %s", d->path);
+	sd_notify(0, "READY=1");
+	return 0;
+}
+
+/* SIGHUP waits for the loop from start's first instruction: its default
+ * action would end a daemon still loading a large table or waiting for
+ * the lock. SIGTERM and SIGINT still end a start at once (a later start
+ * adopts what it left); once running, the loop reads all three. */
+static void signals_block(sigset_t *s, bool all)
+{
+	sigemptyset(s);
+	sigaddset(s, SIGHUP);
+	if (all) {
+		sigaddset(s, SIGTERM);
+		sigaddset(s, SIGINT);
+	}
+	sigprocmask(SIG_BLOCK, s, NULL);
+}
+
+static int start(struct daemon *d)
+{
+	struct cli_req r;
+	int ret, changed;
+	sigset_t s;
+
+	signals_block(&s, false);
+	if (config_load(d->path, &d->cfg, d->err, sizeof(d->err)))
+		return -EINVAL;
+	r = attach_req(&d->cfg);
+	if ((ret = attach_begin(&d->attach, &r, d->err, sizeof(d->err))))
+		return ret;
+	/* Held until the table matches the file and the kernel: until then a
+	 * CLI command waits rather than read a table half rebuilt. */
+	if ((d->lock = xb_lock(d->cfg.pin_root, d->err, sizeof(d->err))) < 0 ||
+	    (ret = table_open(d)))
+		return d->lock < 0 ? d->lock : ret;
+	d->gen = xb_generation(&d->b);
+	if (config_check(d, &d->cfg))
+		return -EINVAL;
+	/* Listen first: neighbours resolved from here on arrive as events. */
+	if ((ret = events_open(d)))
+		return ret;
+	if (config_apply(d, &d->cfg))
+		xlog(LOG_WARNING, "some lines of %s were not applied (see above)", d->path);
+	tunnel_devs(d);
+	if (d->cfg.mirror_table)
+		check_nexthop_compat();
+	if ((ret = mirror_sync(d)) || (ret = attach_end(&d->attach, d->err, sizeof(d->err))))
+		return ret;
+	links_sync(d); /* ...and kernel routes into ipsec tunnels lost meanwhile */
+	if (xt_refresh_neigh(&d->t, &changed)) /* ...and those resolved before */
+		xlog(LOG_WARNING, "%s", d->err);
+	table_unlock(d, false);
+	if (health_open(&d->h, &d->b, d->err, sizeof(d->err)))
+		xlog(LOG_ERR, "%s; tunnels are not probed", d->err);
+	d->t.tun_down = d->applied;
+	signals_block(&s, true);
+	d->sfd = signalfd(-1, &s, SFD_CLOEXEC);
+	return d->sfd < 0 ? -errno : 0;
+}
+
+/* Until SIGTERM/SIGINT (0), or a table that can no longer be read (-1:
+ * exit, and let systemd start a fresh daemon that adopts the pins). */
+static int loop(struct daemon *d)
+{
+	uint64_t wd_usec = 0;
+	int timeout = -1;
+
+	if (sd_watchdog_enabled(0, &wd_usec) > 0)
+		timeout = (int)(wd_usec / 2000);
+	for (;;) {
+		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { d->ev ? mnl_socket_get_fd(d->ev) : -1, POLLIN, 0 } };
+		struct signalfd_siginfo si;
+		int probe = health_run(d), wait = timeout;
+
+		if (probe >= 0 && (wait < 0 || probe < wait))
+			wait = probe;
+		/* A lock still held (table_unlock): back soon to release it. */
+		if (poll(p, 2, d->lock >= 0 ? 1 : wait) < 0 && errno != EINTR)
+			return 0;
+		if (wd_usec)
+			sd_notify(0, "WATCHDOG=1");
+		if (p[1].revents & POLLIN) {
+			if (table_lock(d))
+				return -1;
+			events_read(d);
+		}
+		if (d->lock >= 0)
+			table_unlock(d, false);
+		if (d->resync) {
+			d->resync = false;
+			xlog(LOG_WARNING, "a map write failed: reading the table and the kernel's routes again");
+			if (table_lock(d))
+				return -1;
+			if (mirror_sync(d))
+				xlog(LOG_ERR, "%s", d->err);
+			table_unlock(d, false);
+		}
+		if ((p[0].revents & POLLIN) && read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo != SIGHUP)
+				return 0;
+			if (reload(d))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int cmd_run(const struct cli_req *r, char *err, size_t len)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	int ret;
+
+	if (!d)
+		return -ENOMEM;
+	d->path = r->config ? r->config : "/etc/xfwd/xfwd.conf";
+	d->journal = getenv("JOURNAL_STREAM") != NULL;
+	xlog_journal(d->journal);
+	d->sfd = -1;
+	d->lock = -1;
+	ret = start(d);
+	if (!ret) {
+		d->running = true;
+		xlog(LOG_INFO, "running (%s)", d->path);
+		sd_notify(0, "READY=1");
+		if (loop(d)) {
+			ret = -EIO;
+			snprintf(err, len, "%s", d->err);
+		}
+		sd_notify(0, "STOPPING=1");
+		xlog(LOG_INFO, "stopping; the data path keeps forwarding");
+	} else {
+		snprintf(err, len, "%s", d->err);
+	}
+	health_close(&d->h);
+	for (int f = 0; f < 2; f++)
+		if (d->encap_fd[f])
+			close(d->encap_fd[f]);
+	if (d->ev)
+		mnl_socket_close(d->ev);
+	if (d->t.io.c) { /* table_open() succeeded */
+		xt_free(&d->t); /* waits for the record writer: before the unlock */
+		xb_close(&d->b);
+	}
+	xb_unlock(d->lock);
+	if (ret && !d->running)
+		attach_abort(&d->attach); /* a refused start leaves the system as it found it */
+	config_free(&d->cfg);
+	krt_free(&d->krt);
+	free(d);
+	return ret;
+}
