@@ -9,10 +9,7 @@
 #include "lib/maps.h"
 #include "lib/parse.h"
 #include "lib/stats.h"
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wunused-function" /* the decap half of tunnel.h */
-#include "lib/tunnel.h"
-#pragma clang diagnostic pop
+#include "lib/encap.h"
 
 SEC("xdp")
 int xfwd_probe_tx(struct xdp_md *ctx)

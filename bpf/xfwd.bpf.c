@@ -8,7 +8,7 @@
 #include "lib/stats.h"
 #include "lib/ipv4.h"
 #include "lib/ipv6.h"
-#include "lib/tunnel.h"
+#include "lib/decap.h"
 
 /* Is the UDP header at l4 addressed to a tunnel port (VXLAN, GENEVE)? */
 static __always_inline int udp_tunnel_port(void *l4, void *data_end)

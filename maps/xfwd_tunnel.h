@@ -1,13 +1,48 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * A tunnel's decapsulation entries in xfwd_tunnel_peers (see struct
- * xfwd_tunnel_key): how their keys are made, defined once for the loader
- * and the packet tests, so the tests cannot drift from what xfwd writes.
+ * Tunnel facts both sides use, defined once: the headers a tunnel puts in
+ * front of the inner packet (XDP builds them, the loader sizes next-hop
+ * MTUs by them), and its decapsulation entries in xfwd_tunnel_peers (see
+ * struct xfwd_tunnel_key): how their keys are made, so the loader and the
+ * packet tests cannot drift from each other.
  */
 #ifndef XFWD_TUNNEL_H
 #define XFWD_TUNNEL_H
 
 #include "xfwd_abi.h"
+
+/* VXLAN and GENEVE: UDP, then 8 bytes (flags or version word, VNI << 8). */
+#define XFWD_UDP_LEN 8
+#define XFWD_UDP_TUN_LEN 8
+#define XFWD_ETH_LEN 14
+
+static inline int xfwd_tunnel_udp(const struct xfwd_tunnel *t)
+{
+	return t->type == XFWD_TUN_VXLAN || t->type == XFWD_TUN_GENEVE;
+}
+
+/* VXLAN always, GENEVE unless configured for IP payloads, carry Ethernet. */
+static inline int xfwd_tunnel_inner_eth(const struct xfwd_tunnel *t)
+{
+	return xfwd_tunnel_udp(t) && !(t->flags & XFWD_TUN_F_INNER_IP);
+}
+
+/* Bytes between the outer IP header and the inner packet (GRE: 4, or 8
+ * with a key; UDP tunnels: 16, or 30 with the inner Ethernet header). */
+static inline __u32 xfwd_tunnel_hdr_len(const struct xfwd_tunnel *t)
+{
+	if (xfwd_tunnel_udp(t))
+		return XFWD_UDP_LEN + XFWD_UDP_TUN_LEN + (xfwd_tunnel_inner_eth(t) ? XFWD_ETH_LEN : 0);
+	if (t->type == XFWD_TUN_GRE)
+		return (t->flags & XFWD_TUN_F_KEY) ? 8 : 4;
+	return 0;
+}
+
+/* Everything in front of the inner packet: the outer IP header too. */
+static inline __u32 xfwd_tunnel_overhead(const struct xfwd_tunnel *t)
+{
+	return (t->family == 10 /* AF_INET6 */ ? 40 : 20) + xfwd_tunnel_hdr_len(t);
+}
 
 enum xfwd_peer_entry {
 	XFWD_PEER_TUNNEL, /* its own: value the tunnel id */

@@ -13,6 +13,7 @@
 #define XFWD_BPF_ICMP_H
 
 #include <linux/icmpv6.h>
+#include "bounds.h"
 #include "csum.h"
 #include "maps.h"
 #include "parse.h"
@@ -68,7 +69,7 @@ static __always_inline void *icmp_frame(struct xdp_md *ctx, struct pkt *p,
 	__builtin_memcpy(mac, data + grow, ETH_ALEN);
 	__builtin_memcpy(data, data + grow + ETH_ALEN, ETH_ALEN);
 	__builtin_memcpy(data + ETH_ALEN, mac, ETH_ALEN);
-	return data + (l2 & 0x1f);
+	return data + (l2 & L2_LEN_BOUND);
 }
 
 static __always_inline struct xfwd_iface *ingress_iface(struct xdp_md *ctx)

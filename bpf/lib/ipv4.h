@@ -5,7 +5,8 @@
 #include "csum.h"
 #include "lpm.h"
 #include "nexthop.h"
-#include "tunnel.h"
+#include "encap.h"
+#include "xfrm.h"
 #include "icmp.h"
 #include "../../maps/xfwd_special.h"
 

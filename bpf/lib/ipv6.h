@@ -4,7 +4,8 @@
 
 #include "lpm.h"
 #include "nexthop.h"
-#include "tunnel.h"
+#include "encap.h"
+#include "xfrm.h"
 #include "icmp.h"
 
 /* Extension headers the fast path does not walk: hop-by-hop must be seen

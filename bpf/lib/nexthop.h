@@ -122,13 +122,42 @@ static __always_inline struct xfwd_nh *route_resolve(__u32 gid, struct flow *f,
 	return nh_resolve(group_pick(gid, f, reason), reason);
 }
 
+#define VLAN_VID_MASK 0x0fff
+#define VLAN_PRIO_MASK 0xf000 /* PCP and DEI */
+
+/* Write a fresh Ethernet header at data: the next hop's MACs, and its
+ * 802.1Q tag (if any) with the priority bits prio. */
+static __always_inline int l2_write(void *data, void *data_end, const struct xfwd_l2 *l2,
+				    __u16 proto, __u16 prio)
+{
+	if (l2->vlan) {
+		struct vlan_ethhdr *v = data;
+
+		if ((void *)(v + 1) > data_end)
+			return -1;
+		__builtin_memcpy(v->h_dest, l2->dmac, ETH_ALEN);
+		__builtin_memcpy(v->h_source, l2->smac, ETH_ALEN);
+		v->h_vlan_proto = bpf_htons(ETH_P_8021Q);
+		v->h_vlan_TCI = bpf_htons((prio & VLAN_PRIO_MASK) | (l2->vlan & VLAN_VID_MASK));
+		v->h_vlan_encapsulated_proto = bpf_htons(proto);
+		return 0;
+	}
+	struct ethhdr *e = data;
+
+	if ((void *)(e + 1) > data_end)
+		return -1;
+	__builtin_memcpy(e->h_dest, l2->dmac, ETH_ALEN);
+	__builtin_memcpy(e->h_source, l2->smac, ETH_ALEN);
+	e->h_proto = bpf_htons(proto);
+	return 0;
+}
+
 /* Rewrite the L2 header for the next hop: MACs, and push, pop or rewrite
  * the 802.1Q tag so the frame leaves on the right VLAN. Keeps PCP/DEI. */
 static __always_inline int l2_rewrite(struct xdp_md *ctx, struct xfwd_l2 *l2,
 				      struct pkt *p)
 {
 	int delta = 0;
-	void *data, *data_end;
 
 	if (p->tagged && !l2->vlan)
 		delta = (int)sizeof(struct vlan_hdr);
@@ -137,29 +166,7 @@ static __always_inline int l2_rewrite(struct xdp_md *ctx, struct xfwd_l2 *l2,
 	if (delta && bpf_xdp_adjust_head(ctx, delta))
 		return -1;
 	/* adjust_head invalidates every packet pointer: reload and check. */
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	if (l2->vlan) {
-		struct vlan_ethhdr *veh = data;
-		__u16 tci = (p->tci & 0xf000) | (l2->vlan & 0x0fff);
-
-		if ((void *)(veh + 1) > data_end)
-			return -1;
-		__builtin_memcpy(veh->h_dest, l2->dmac, ETH_ALEN);
-		__builtin_memcpy(veh->h_source, l2->smac, ETH_ALEN);
-		veh->h_vlan_proto = bpf_htons(ETH_P_8021Q);
-		veh->h_vlan_TCI = bpf_htons(tci);
-		veh->h_vlan_encapsulated_proto = bpf_htons(p->proto);
-	} else {
-		struct ethhdr *eth = data;
-
-		if ((void *)(eth + 1) > data_end)
-			return -1;
-		__builtin_memcpy(eth->h_dest, l2->dmac, ETH_ALEN);
-		__builtin_memcpy(eth->h_source, l2->smac, ETH_ALEN);
-		eth->h_proto = bpf_htons(p->proto);
-	}
-	return 0;
+	return l2_write((void *)(long)ctx->data, (void *)(long)ctx->data_end, l2, p->proto, p->tci);
 }
 
 /*

@@ -11,6 +11,7 @@
 #include "parse.h"
 #include "stats.h"
 #include "csum.h"
+#include "tunnel_hdr.h"
 
 #define PROBE_NONE (-1) /* not a probe: decapsulate as usual */
 
@@ -111,7 +112,7 @@ static __always_inline int probe_answer(struct xdp_md *ctx, const struct xfwd_tu
 	swap_macs(e);
 	if (probe_turn_outer(data + l2, data_end, t))
 		return DROP(ctx, DROP_TUNNEL_MALFORMED);
-	if (inner_eth(t)) { /* the inner Ethernet header just before ip */
+	if (xfwd_tunnel_inner_eth(t)) { /* the inner Ethernet header just before ip */
 		struct ethhdr *ie = (void *)ip - sizeof(*ie);
 
 		if ((void *)ie < data || (void *)(ie + 1) > data_end)

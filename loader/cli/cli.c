@@ -11,104 +11,7 @@
 #include <sys/socket.h>
 #include <string.h>
 
-struct args {
-	int argc;
-	char **argv;
-	int i;
-	char *err;
-	size_t errlen;
-};
-
-static int fail(struct args *a, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(a->err, a->errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static const char *peek(struct args *a)
-{
-	return a->i < a->argc ? a->argv[a->i] : NULL;
-}
-
-static const char *next(struct args *a)
-{
-	return a->i < a->argc ? a->argv[a->i++] : NULL;
-}
-
-static bool is(const char *s, const char *word)
-{
-	return s && !strcmp(s, word);
-}
-
-/* The value after a keyword; errors name the keyword. */
-static const char *value(struct args *a, const char *kw)
-{
-	const char *v = next(a);
-
-	if (!v)
-		fail(a, "'%s' needs a value", kw);
-	return v;
-}
-
-static int parse_u32(struct args *a, const char *kw, uint32_t min,
-		     uint32_t max, uint32_t *out)
-{
-	const char *v = value(a, kw);
-	unsigned long long n;
-	char *end;
-
-	if (!v)
-		return -1;
-	if (v[0] == '0' && v[1] >= '0' && v[1] <= '9')
-		return fail(a, "'%s %s': a leading 0 reads as octal elsewhere; write %s (decimal) or 0x%llx (hex)",
-			    kw, v, v + strspn(v, "0"), strtoull(v, NULL, 8));
-	errno = 0;
-	n = strtoull(v, &end, 0);
-	if (errno || *end || end == v || *v == '-' || *v == '+' || n < min || n > max)
-		return fail(a, "'%s %s': expected a number from %u to %u", kw,
-			    v, min, max);
-	*out = (uint32_t)n;
-	return 0;
-}
-
-/* "02:0:ab:00:00:1": six groups of one or two hex digits. */
-static int parse_mac(const char *v, uint8_t mac[6])
-{
-	for (int i = 0; i < 6; i++) {
-		size_t n = strspn(v, "0123456789abcdefABCDEF");
-
-		if (n < 1 || n > 2 || v[n] != (i < 5 ? ':' : '\0'))
-			return -1;
-		mac[i] = (uint8_t)strtoul(v, NULL, 16);
-		v += n + 1;
-	}
-	return 0;
-}
-
-/* The kernel's own rule (dev_valid_name): 1 to 15 characters, not "."
- * or "..", no '/', ':' or white space. */
-static bool ifname_ok(const char *n)
-{
-	if (!*n || strlen(n) >= IFNAME_LEN || !strcmp(n, ".") || !strcmp(n, ".."))
-		return false;
-	for (; *n; n++)
-		if (*n == '/' || *n == ':' || isspace((unsigned char)*n))
-			return false;
-	return true;
-}
-
-static int copy_dev(struct args *a, const char *name, char *dst)
-{
-	if (!name || !ifname_ok(name))
-		return fail(a, "'%s' is not an interface name (1 to 15 characters, no '/', ':' or space)",
-			    name ? name : "");
-	strcpy(dst, name);
-	return 0;
-}
+#include "args.h"
 
 static int parse_attach(struct args *a, struct cli_req *r)
 {
@@ -125,24 +28,24 @@ static int parse_attach(struct args *a, struct cli_req *r)
 	};
 	const char *w;
 
-	while ((w = next(a))) {
+	while ((w = arg_next(a))) {
 		size_t k;
 
-		if (is(w, "mode")) {
-			const char *m = value(a, "mode");
+		if (arg_is(w, "mode")) {
+			const char *m = arg_value(a, "mode");
 
 			if (!m)
 				return -1;
-			if (is(m, "native"))
+			if (arg_is(m, "native"))
 				r->mode = XFWD_MODE_NATIVE;
-			else if (is(m, "generic"))
+			else if (arg_is(m, "generic"))
 				r->mode = XFWD_MODE_GENERIC;
 			else
-				return fail(a, "mode '%s': use 'native' or 'generic'", m);
+				return arg_fail(a, "mode '%s': use 'native' or 'generic'", m);
 			continue;
 		}
 		for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
-			if (is(w, sizes[k].kw))
+			if (arg_is(w, sizes[k].kw))
 				break;
 		if (k < sizeof(sizes) / sizeof(sizes[0])) {
 			if (parse_u32(a, w, 1, sizes[k].max,
@@ -151,12 +54,12 @@ static int parse_attach(struct args *a, struct cli_req *r)
 			continue;
 		}
 		if (r->ndevs == CLI_MAX_DEVS)
-			return fail(a, "at most %d devices at once", CLI_MAX_DEVS);
+			return arg_fail(a, "at most %d devices at once", CLI_MAX_DEVS);
 		if (copy_dev(a, w, r->devs[r->ndevs++]))
 			return -1;
 	}
 	if (r->cmd == CMD_ATTACH && !r->ndevs)
-		return fail(a, "attach needs at least one device: xfwd attach DEV... [mode native|generic]");
+		return arg_fail(a, "attach needs at least one device: xfwd attach DEV... [mode native|generic]");
 	return 0;
 }
 
@@ -168,52 +71,52 @@ static const char *family_name(int family)
 static int parse_via(struct args *a, struct cli_req *r)
 {
 	struct cli_via *v;
-	const char *gw = value(a, "via"), *kw;
+	const char *gw = arg_value(a, "via"), *kw;
 
 	if (!gw)
 		return -1;
 	if (r->nvia == (int)XFWD_ECMP_MAX)
-		return fail(a, "at most %u 'via' next hops per route", XFWD_ECMP_MAX);
+		return arg_fail(a, "at most %u 'via' next hops per route", XFWD_ECMP_MAX);
 	v = &r->via[r->nvia++];
 	if (xaddr_parse(gw, &v->gw))
-		return fail(a, "'via %s': not an IPv4 or IPv6 address", gw);
-	kw = next(a);
-	if (!is(kw, "dev"))
-		return fail(a, "'via %s' needs 'dev DEV' after it (the interface the next hop is on)", gw);
-	return copy_dev(a, value(a, "dev"), v->dev);
+		return arg_fail(a, "'via %s': not an IPv4 or IPv6 address", gw);
+	kw = arg_next(a);
+	if (!arg_is(kw, "dev"))
+		return arg_fail(a, "'via %s' needs 'dev DEV' after it (the interface the next hop is on)", gw);
+	return copy_dev(a, arg_value(a, "dev"), v->dev);
 }
 
 static int parse_route_target(struct args *a, struct cli_req *r)
 {
 	const char *w;
 
-	while ((w = next(a))) {
-		if (is(w, "via")) {
+	while ((w = arg_next(a))) {
+		if (arg_is(w, "via")) {
 			if (parse_via(a, r))
 				return -1;
-		} else if (is(w, "tunnel")) {
+		} else if (arg_is(w, "tunnel")) {
 			if (r->nvia + r->ntunnels == (int)XFWD_ECMP_MAX)
-				return fail(a, "at most %u next hops per route", XFWD_ECMP_MAX);
-			if (copy_dev(a, value(a, "tunnel"), r->tunnels[r->ntunnels++]))
+				return arg_fail(a, "at most %u next hops per route", XFWD_ECMP_MAX);
+			if (copy_dev(a, arg_value(a, "tunnel"), r->tunnels[r->ntunnels++]))
 				return -1;
-		} else if (is(w, "blackhole") || is(w, "kernel")) {
+		} else if (arg_is(w, "blackhole") || arg_is(w, "kernel")) {
 			if (r->kind)
-				return fail(a, "give one of 'blackhole', 'kernel' or 'via ... dev ...'");
-			r->kind = is(w, "blackhole") ? XFWD_NH_BLACKHOLE : XFWD_NH_KERNEL;
+				return arg_fail(a, "give one of 'blackhole', 'kernel' or 'via ... dev ...'");
+			r->kind = arg_is(w, "blackhole") ? XFWD_NH_BLACKHOLE : XFWD_NH_KERNEL;
 		} else {
-			return fail(a, "unexpected '%s' (expected 'via ADDR dev DEV', 'tunnel NAME', 'blackhole' or 'kernel')", w);
+			return arg_fail(a, "unexpected '%s' (expected 'via ADDR dev DEV', 'tunnel NAME', 'blackhole' or 'kernel')", w);
 		}
 	}
 	if (r->kind && (r->nvia || r->ntunnels))
-		return fail(a, "a route is either 'via ...' or '%s', not both",
+		return arg_fail(a, "a route is either 'via ...' or '%s', not both",
 			    r->kind == XFWD_NH_BLACKHOLE ? "blackhole" : "kernel");
 	if (!r->kind && !r->nvia && !r->ntunnels)
-		return fail(a, "missing next hop: add 'via ADDR dev DEV', 'tunnel NAME', 'blackhole' or 'kernel'");
+		return arg_fail(a, "missing next hop: add 'via ADDR dev DEV', 'tunnel NAME', 'blackhole' or 'kernel'");
 	for (int i = 0; i < r->nvia; i++) {
 		char g[XADDR_STRLEN], p[XPREFIX_STRLEN];
 
 		if (r->via[i].gw.family != r->prefix.addr.family)
-			return fail(a, "'via %s' is %s but %s is %s: a gateway is of the route's family",
+			return arg_fail(a, "'via %s' is %s but %s is %s: a gateway is of the route's family",
 				    xaddr_str(&r->via[i].gw, g), family_name(r->via[i].gw.family),
 				    xprefix_str(&r->prefix, p), family_name(r->prefix.addr.family));
 	}
@@ -224,32 +127,32 @@ static int parse_route_target(struct args *a, struct cli_req *r)
 
 static int parse_prefix_arg(struct args *a, struct cli_req *r, bool required)
 {
-	const char *p = peek(a);
+	const char *p = arg_peek(a);
 
 	if (!p) {
 		if (required)
-			return fail(a, "missing PREFIX (e.g. 10.1.0.0/16)");
+			return arg_fail(a, "missing PREFIX (e.g. 10.1.0.0/16)");
 		return 0;
 	}
-	next(a);
+	arg_next(a);
 	r->has_prefix = true;
 	return xprefix_parse(p, &r->prefix, a->err, a->errlen) ? -1 : 0;
 }
 
 static int parse_proto(struct args *a, struct cli_req *r)
 {
-	const char *p = value(a, "proto");
+	const char *p = arg_value(a, "proto");
 	uint32_t n;
 
 	if (!p)
 		return -1;
-	if (is(p, "tcp"))
+	if (arg_is(p, "tcp"))
 		r->proto = IPPROTO_TCP;
-	else if (is(p, "udp"))
+	else if (arg_is(p, "udp"))
 		r->proto = IPPROTO_UDP;
-	else if (is(p, "icmp"))
+	else if (arg_is(p, "icmp"))
 		r->proto = IPPROTO_ICMP;
-	else if (is(p, "icmpv6"))
+	else if (arg_is(p, "icmpv6"))
 		r->proto = IPPROTO_ICMPV6;
 	else {
 		a->i--;
@@ -262,387 +165,120 @@ static int parse_proto(struct args *a, struct cli_req *r)
 
 static int parse_route_get(struct args *a, struct cli_req *r)
 {
-	const char *d = next(a), *w;
+	const char *d = arg_next(a), *w;
 	uint32_t n;
 
 	if (!d || xaddr_parse(d, &r->dst))
-		return fail(a, "route get needs an address: xfwd route get ADDR [from ADDR] [proto tcp|udp|N] [sport N] [dport N]");
-	while ((w = next(a))) {
-		if (is(w, "from")) {
-			const char *s = value(a, "from");
+		return arg_fail(a, "route get needs an address: xfwd route get ADDR [from ADDR] [proto tcp|udp|N] [sport N] [dport N]");
+	while ((w = arg_next(a))) {
+		if (arg_is(w, "from")) {
+			const char *s = arg_value(a, "from");
 
 			if (!s || xaddr_parse(s, &r->src))
-				return fail(a, "'from' needs an address");
+				return arg_fail(a, "'from' needs an address");
 			r->has_src = true;
-		} else if (is(w, "proto")) {
+		} else if (arg_is(w, "proto")) {
 			if (parse_proto(a, r))
 				return -1;
-		} else if (is(w, "sport") || is(w, "dport")) {
+		} else if (arg_is(w, "sport") || arg_is(w, "dport")) {
 			if (parse_u32(a, w, 0, 65535, &n))
 				return -1;
-			*(is(w, "sport") ? &r->sport : &r->dport) = (uint16_t)n;
+			*(arg_is(w, "sport") ? &r->sport : &r->dport) = (uint16_t)n;
 		} else {
-			return fail(a, "unexpected '%s' after route get", w);
+			return arg_fail(a, "unexpected '%s' after route get", w);
 		}
 	}
 	if (r->has_src && r->src.family != r->dst.family)
-		return fail(a, "'from' and the destination must be the same family");
+		return arg_fail(a, "'from' and the destination must be the same family");
 	return 0;
 }
 
 static int parse_route(struct args *a, struct cli_req *r)
 {
-	const char *c = next(a);
+	const char *c = arg_next(a);
 
-	if (!c || is(c, "show") || is(c, "list")) {
+	if (!c || arg_is(c, "show") || arg_is(c, "list")) {
 		r->cmd = CMD_ROUTE_SHOW;
 		return parse_prefix_arg(a, r, false);
 	}
-	if (is(c, "get")) {
+	if (arg_is(c, "get")) {
 		r->cmd = CMD_ROUTE_GET;
 		return parse_route_get(a, r);
 	}
-	if (is(c, "add") || is(c, "replace") || is(c, "del") || is(c, "delete")) {
-		r->cmd = is(c, "add")	    ? CMD_ROUTE_ADD
-			 : is(c, "replace") ? CMD_ROUTE_REPLACE
+	if (arg_is(c, "add") || arg_is(c, "replace") || arg_is(c, "del") || arg_is(c, "delete")) {
+		r->cmd = arg_is(c, "add")	    ? CMD_ROUTE_ADD
+			 : arg_is(c, "replace") ? CMD_ROUTE_REPLACE
 					    : CMD_ROUTE_DEL;
 		if (parse_prefix_arg(a, r, true))
 			return -1;
 		if (r->cmd == CMD_ROUTE_DEL)
-			return peek(a) ? fail(a, "unexpected '%s' after route del PREFIX", peek(a)) : 0;
+			return arg_peek(a) ? arg_fail(a, "unexpected '%s' after route del PREFIX", arg_peek(a)) : 0;
 		return parse_route_target(a, r);
 	}
-	return fail(a, "unknown route command '%s' (add, replace, del, show, get)", c);
+	return arg_fail(a, "unknown route command '%s' (add, replace, del, show, get)", c);
 }
 
 /* probe udp | probe icmp PEER from SRC, probe-interval MS,
  * probe-multiplier N, hold-down MS (docs/health.md). */
-static int parse_probe_opt(struct args *a, struct xfwd_probe_cfg *p, const char *w)
-{
-	struct xaddr dst, src;
-	uint32_t v;
-	const char *m;
-
-	if (is(w, "probe-interval")) {
-		if (parse_u32(a, w, 10, 60000, &v))
-			return -1;
-		p->interval_ms = (uint16_t)v;
-		return 0;
-	}
-	if (is(w, "probe-multiplier")) {
-		if (parse_u32(a, w, 1, 255, &v))
-			return -1;
-		p->multiplier = (uint8_t)v;
-		return 0;
-	}
-	if (is(w, "hold-down"))
-		return parse_u32(a, w, 0, 3600000, &p->holddown_ms);
-	if (!(m = value(a, w)))
-		return -1;
-	if (is(m, "udp")) {
-		p->mode = XFWD_PROBE_UDP;
-		return 0;
-	}
-	if (!is(m, "icmp"))
-		return fail(a, "'probe' is 'udp' (the peer runs xfwd) or 'icmp PEER from SRC' (inner IPv4 addresses)");
-	if (!peek(a) || xaddr_parse(next(a), &dst) || dst.family != AF_INET || !peek(a) ||
-	    !is(next(a), "from") || !peek(a) || xaddr_parse(next(a), &src) || src.family != AF_INET)
-		return fail(a, "'probe icmp' needs 'PEER from SRC': the peer's inner IPv4 address and this host's on the tunnel");
-	p->mode = XFWD_PROBE_ICMP;
-	memcpy(&p->dst, dst.bytes, 4);
-	memcpy(&p->src, src.bytes, 4);
-	return 0;
-}
-
-/* 'inner ADDR/LEN': an interface address, host bits kept. */
-static int parse_inner(struct args *a, struct tunnel_spec *t)
-{
-	const char *v = value(a, "inner");
-	char addr[64], *slash, *end;
-	unsigned long len;
-
-	if (!v)
-		return -1;
-	snprintf(addr, sizeof(addr), "%s", v);
-	if (!(slash = strchr(addr, '/')))
-		return fail(a, "'inner %s': expected ADDR/LEN, e.g. 169.254.10.1/30", v);
-	*slash = 0;
-	len = strtoul(slash + 1, &end, 10);
-	if (xaddr_parse(addr, &t->inner) || *end || end == slash + 1 ||
-	    len > (t->inner.family == AF_INET ? 32u : 128u))
-		return fail(a, "'inner %s': expected ADDR/LEN, e.g. 169.254.10.1/30", v);
-	t->has_inner = true;
-	t->inner_len = (uint32_t)len;
-	return 0;
-}
-
-static int parse_ipsec_opt(struct args *a, struct tunnel_spec *t, const char *w)
-{
-	const char *v;
-
-	if (is(w, "if-id"))
-		return parse_u32(a, w, 1, UINT32_MAX, &t->if_id);
-	if (is(w, "spi-out") || is(w, "spi-in")) /* 1-255 are reserved (RFC 4303) */
-		return parse_u32(a, w, 256, UINT32_MAX, is(w, "spi-out") ? &t->spi_out : &t->spi_in);
-	if (is(w, "inner"))
-		return parse_inner(a, t);
-	if (!(v = value(a, w)))
-		return -1;
-	if (is(w, "encap")) {
-		if (!is(v, "udp"))
-			return fail(a, "'encap' is 'udp': ESP in UDP 4500 (NAT traversal, RFC 3948)");
-		t->udp_encap = true;
-		return 0;
-	}
-	if (is(w, "keyed-by")) {
-		if (!is(v, "static") && !is(v, "external"))
-			return fail(a, "'keyed-by' is 'static' (spi-out, spi-in, key-out, key-in) or 'external' (an IKE daemon installs the SAs)");
-		t->external = is(v, "external");
-		return 0;
-	}
-	if (strlen(v) >= sizeof(t->key_out))
-		return fail(a, "'%s': the path is too long", w);
-	snprintf(is(w, "key-out") ? t->key_out : t->key_in, sizeof(t->key_out), "%s", v);
-	return 0;
-}
-
-static int parse_tunnel_opt(struct args *a, struct tunnel_spec *t, const char *w)
-{
-	const char *v;
-
-	if (is(w, "type")) {
-		if (!(v = value(a, w)))
-			return -1;
-		if (is(v, "gre"))
-			t->type = XFWD_TUN_GRE;
-		else if (is(v, "ipip"))
-			t->type = XFWD_TUN_IPIP;
-		else if (is(v, "vxlan"))
-			t->type = XFWD_TUN_VXLAN;
-		else if (is(v, "geneve"))
-			t->type = XFWD_TUN_GENEVE;
-		else if (is(v, "ipsec"))
-			t->type = XFWD_TUN_IPSEC;
-		else
-			return fail(a, "tunnel type '%s': use gre, ipip, vxlan, geneve or ipsec", v);
-	} else if (is(w, "local") || is(w, "remote")) {
-		if (!(v = value(a, w)) || xaddr_parse(v, is(w, "local") ? &t->local : &t->remote))
-			return fail(a, "'%s' needs an IPv4 or IPv6 address", w);
-	} else if (is(w, "key")) {
-		t->has_key = true;
-		return parse_u32(a, w, 0, UINT32_MAX, &t->key);
-	} else if (is(w, "vni")) {
-		t->has_key = t->key_is_vni = true;
-		return parse_u32(a, w, 0, (1u << 24) - 1, &t->key);
-	} else if (is(w, "peer-mac")) {
-		if (!(v = value(a, w)))
-			return -1;
-		if (parse_mac(v, t->peer_mac))
-			return fail(a, "'peer-mac %s': a MAC address is six pairs of hex digits, like 02:00:00:00:00:01", v);
-		t->has_peer_mac = true;
-	} else if (is(w, "payload")) {
-		if (!(v = value(a, w)) || (!is(v, "ip") && !is(v, "eth")))
-			return fail(a, "'payload' is 'eth' (Ethernet frames, the default) or 'ip' (IP packets, the kernel's innerprotoinherit)");
-		t->inner_ip = is(v, "ip");
-	} else if (is(w, "ttl")) {
-		return parse_u32(a, w, 1, 255, &t->ttl);
-	} else if (is(w, "mtu")) {
-		return parse_u32(a, w, 68, 65535, &t->mtu);
-	} else if (is(w, "dev")) {
-		return copy_dev(a, value(a, w), t->dev);
-	} else if (is(w, "if-id") || is(w, "spi-out") || is(w, "spi-in") || is(w, "key-out") ||
-		   is(w, "key-in") || is(w, "keyed-by") || is(w, "inner") || is(w, "encap")) {
-		return parse_ipsec_opt(a, t, w);
-	} else if (is(w, "probe") || is(w, "probe-interval") || is(w, "probe-multiplier") ||
-		   is(w, "hold-down")) {
-		return parse_probe_opt(a, &t->probe, w);
-	} else {
-		return fail(a, "unexpected '%s' in tunnel add", w);
-	}
-	return 0;
-}
-
-/* VXLAN and GENEVE: a VNI, and the peer's MAC where Ethernet is carried. */
-static int udp_tunnel_check(struct args *a, const struct tunnel_spec *t)
-{
-	const char *type = t->type == XFWD_TUN_VXLAN ? "vxlan" : "geneve";
-
-	if (!t->has_key || !t->key_is_vni)
-		return fail(a, "a %s tunnel needs 'vni N'%s", type, t->has_key ? ", not 'key N'" : "");
-	if (t->inner_ip && t->type == XFWD_TUN_VXLAN)
-		return fail(a, "'payload ip' applies to GENEVE only: VXLAN always carries Ethernet");
-	if (t->inner_ip && t->has_peer_mac)
-		return fail(a, "'payload ip' carries no Ethernet header: drop 'peer-mac'");
-	if (!t->inner_ip && !t->has_peer_mac)
-		return fail(a, "a %s tunnel carrying Ethernet needs 'peer-mac MAC' (the MAC of the peer's %s device)%s",
-			    type, type, t->type == XFWD_TUN_GENEVE ? ", or 'payload ip'" : "");
-	return 0;
-}
-
-/* ipsec: static keys (both SPIs, both key files) or keyed by an IKE
- * daemon (its if_id); nothing of the other tunnel types. */
-static int ipsec_check(struct args *a, const struct tunnel_spec *t)
-{
-	bool any_static = t->spi_out || t->spi_in || t->key_out[0] || t->key_in[0];
-
-	if (t->has_key || t->has_peer_mac || t->inner_ip || t->ttl)
-		return fail(a, "key, vni, peer-mac, payload and ttl do not apply to ipsec tunnels");
-	if (t->probe.mode == XFWD_PROBE_UDP)
-		return fail(a, "an ipsec tunnel is probed with 'probe icmp PEER from SRC' (its inner addresses; the kernel answers), not udp: only xfwd's XDP answers those, and ESP reaches it encrypted");
-	if (t->external && any_static)
-		return fail(a, "'keyed-by external' takes no spi-out, spi-in, key-out or key-in: the IKE daemon installs the SAs");
-	if (t->external && t->udp_encap)
-		return fail(a, "'keyed-by external' takes no 'encap udp': the IKE daemon chooses the encapsulation (strongSwan: encap = yes)");
-	if (t->external && !t->if_id)
-		return fail(a, "'keyed-by external' needs 'if-id N', the if_id the IKE daemon's SAs carry (strongSwan: if_id_in/if_id_out)");
-	if (!t->external && (!t->spi_out || !t->spi_in || !t->key_out[0] || !t->key_in[0]))
-		return fail(a, "an ipsec tunnel needs 'spi-out N spi-in N key-out FILE key-in FILE' (static keys) or 'keyed-by external if-id N'");
-	return 0;
-}
-
-/* tunnel rekey NAME [spi-in N key-in FILE] [spi-out N key-out FILE]
- * [retire-in N]: each direction whole, at least one step
- * (docs/ipsec-rekey.md). */
-static int parse_rekey(struct args *a, struct tunnel_spec *t)
-{
-	const char *w;
-
-	while ((w = next(a))) {
-		if (is(w, "retire-in")) {
-			if (parse_u32(a, w, 256, UINT32_MAX, &t->retire_in))
-				return -1;
-		} else if (is(w, "spi-out") || is(w, "spi-in") || is(w, "key-out") || is(w, "key-in")) {
-			if (parse_ipsec_opt(a, t, w))
-				return -1;
-		} else {
-			return fail(a, "unexpected '%s' in tunnel rekey (spi-in, key-in, spi-out, key-out, retire-in)", w);
-		}
-	}
-	if (!t->spi_in != !t->key_in[0] || !t->spi_out != !t->key_out[0])
-		return fail(a, "a rekey step names both its SPI and its key file: 'spi-in N key-in FILE', 'spi-out N key-out FILE'");
-	if (!t->spi_in && !t->spi_out && !t->retire_in)
-		return fail(a, "tunnel rekey needs a step: 'spi-in N key-in FILE' (accept a new key), 'spi-out N key-out FILE' (send with it) or 'retire-in N' (docs/ipsec-rekey.md)");
-	if (t->retire_in && t->retire_in == t->spi_in)
-		return fail(a, "'retire-in 0x%x' is the inbound SA this rekey adds", t->retire_in);
-	return 0;
-}
-
-/* Settings not given: every 100 ms, down after 3 missed, 2 s hold-down. */
-static int probe_defaults(struct args *a, struct xfwd_probe_cfg *p)
-{
-	bool hold = p->holddown_ms != UINT32_MAX;
-
-	if (!p->mode) {
-		if (p->interval_ms || p->multiplier || hold)
-			return fail(a, "probe settings without 'probe udp' or 'probe icmp PEER from SRC'");
-		p->holddown_ms = 0;
-		return 0;
-	}
-	p->interval_ms = p->interval_ms ? p->interval_ms : 100;
-	p->multiplier = p->multiplier ? p->multiplier : 3;
-	p->holddown_ms = hold ? p->holddown_ms : 2000;
-	return 0;
-}
-
-static int parse_tunnel(struct args *a, struct cli_req *r)
-{
-	const char *c = next(a), *w;
-
-	if (!c || is(c, "show") || is(c, "list")) {
-		r->cmd = CMD_TUNNEL_SHOW;
-		return 0;
-	}
-	if (!is(c, "add") && !is(c, "del") && !is(c, "delete") && !is(c, "rekey"))
-		return fail(a, "unknown tunnel command '%s' (add, del, rekey, show)", c);
-	r->cmd = is(c, "add") ? CMD_TUNNEL_ADD : is(c, "rekey") ? CMD_TUNNEL_REKEY : CMD_TUNNEL_DEL;
-	if (!peek(a))
-		return fail(a, "missing tunnel NAME");
-	if (copy_dev(a, next(a), r->tun.name))
-		return -1;
-	if (r->cmd == CMD_TUNNEL_REKEY)
-		return parse_rekey(a, &r->tun);
-	if (r->cmd == CMD_TUNNEL_DEL)
-		return peek(a) ? fail(a, "unexpected '%s' after tunnel del NAME", peek(a)) : 0;
-	r->tun.probe.holddown_ms = UINT32_MAX; /* not given */
-	while ((w = next(a)))
-		if (parse_tunnel_opt(a, &r->tun, w))
-			return -1;
-	if (probe_defaults(a, &r->tun.probe))
-		return -1;
-	if (!r->tun.type || !r->tun.local.family || !r->tun.remote.family)
-		return fail(a, "tunnel add needs: NAME type gre|ipip|vxlan|geneve|ipsec local ADDR remote ADDR [key N | vni N [peer-mac MAC | payload ip]] [ttl N] [mtu N] [dev DEV] (ipsec: docs/ipsec.md)");
-	if (r->tun.type == XFWD_TUN_VXLAN || r->tun.type == XFWD_TUN_GENEVE)
-		return udp_tunnel_check(a, &r->tun);
-	if (r->tun.type == XFWD_TUN_IPSEC)
-		return ipsec_check(a, &r->tun);
-	if (r->tun.if_id || r->tun.spi_out || r->tun.spi_in || r->tun.key_out[0] ||
-	    r->tun.key_in[0] || r->tun.external || r->tun.has_inner || r->tun.udp_encap)
-		return fail(a, "if-id, spi-out, spi-in, key-out, key-in, keyed-by, inner and encap apply to ipsec tunnels only");
-	if (r->tun.has_key && (r->tun.type != XFWD_TUN_GRE || r->tun.key_is_vni))
-		return fail(a, "'%s' applies to %s tunnels only", r->tun.key_is_vni ? "vni" : "key",
-			    r->tun.key_is_vni ? "VXLAN and GENEVE" : "GRE");
-	if (r->tun.has_peer_mac || r->tun.inner_ip)
-		return fail(a, "'%s' applies to VXLAN and GENEVE tunnels only",
-			    r->tun.inner_ip ? "payload" : "peer-mac");
-	return 0;
-}
+/* cli_tunnel.c */
+int parse_tunnel(struct args *a, struct cli_req *r);
 
 static int parse_object(struct args *a, struct cli_req *r)
 {
-	const char *o = next(a), *c;
+	const char *o = arg_next(a), *c;
 
-	if (!o || is(o, "help") || is(o, "-h") || is(o, "--help")) {
+	if (!o || arg_is(o, "help") || arg_is(o, "-h") || arg_is(o, "--help")) {
 		r->cmd = CMD_HELP;
 		return 0;
 	}
-	if (is(o, "version") || is(o, "-V") || is(o, "--version")) {
+	if (arg_is(o, "version") || arg_is(o, "-V") || arg_is(o, "--version")) {
 		r->cmd = CMD_VERSION;
 		return 0;
 	}
-	if (is(o, "attach") || is(o, "detach")) {
-		r->cmd = is(o, "attach") ? CMD_ATTACH : CMD_DETACH;
+	if (arg_is(o, "attach") || arg_is(o, "detach")) {
+		r->cmd = arg_is(o, "attach") ? CMD_ATTACH : CMD_DETACH;
 		return parse_attach(a, r);
 	}
-	if (is(o, "route") || is(o, "routes") || is(o, "r"))
+	if (arg_is(o, "route") || arg_is(o, "routes") || arg_is(o, "r"))
 		return parse_route(a, r);
-	if (is(o, "health")) {
+	if (arg_is(o, "health")) {
 		r->cmd = CMD_HEALTH;
-		return peek(a) ? fail(a, "unexpected '%s' after health", peek(a)) : 0;
+		return arg_peek(a) ? arg_fail(a, "unexpected '%s' after health", arg_peek(a)) : 0;
 	}
-	if (is(o, "run")) {
+	if (arg_is(o, "run")) {
 		r->cmd = CMD_RUN;
-		while ((c = next(a))) {
-			if (!is(c, "-c") && !is(c, "--config"))
-				return fail(a, "unexpected '%s' (xfwd run [-c FILE])", c);
-			if (!(r->config = value(a, c)))
+		while ((c = arg_next(a))) {
+			if (!arg_is(c, "-c") && !arg_is(c, "--config"))
+				return arg_fail(a, "unexpected '%s' (xfwd run [-c FILE])", c);
+			if (!(r->config = arg_value(a, c)))
 				return -1;
 		}
 		return 0;
 	}
-	if (is(o, "tunnel") || is(o, "tunnels"))
+	if (arg_is(o, "tunnel") || arg_is(o, "tunnels"))
 		return parse_tunnel(a, r);
-	if (is(o, "nexthop") || is(o, "nh")) {
-		c = next(a);
-		if (!c || is(c, "show") || is(c, "list"))
+	if (arg_is(o, "nexthop") || arg_is(o, "nh")) {
+		c = arg_next(a);
+		if (!c || arg_is(c, "show") || arg_is(c, "list"))
 			r->cmd = CMD_NEXTHOP_SHOW;
-		else if (is(c, "refresh"))
+		else if (arg_is(c, "refresh"))
 			r->cmd = CMD_NEXTHOP_REFRESH;
 		else
-			return fail(a, "unknown nexthop command '%s' (show, refresh)", c);
-	} else if (is(o, "stats")) {
-		c = next(a);
-		if (!c || is(c, "show"))
+			return arg_fail(a, "unknown nexthop command '%s' (show, refresh)", c);
+	} else if (arg_is(o, "stats")) {
+		c = arg_next(a);
+		if (!c || arg_is(c, "show"))
 			r->cmd = CMD_STATS;
-		else if (is(c, "reset"))
+		else if (arg_is(c, "reset"))
 			r->cmd = CMD_STATS_RESET;
 		else
-			return fail(a, "unknown stats command '%s' (show, reset)", c);
-	} else if (is(o, "status")) {
+			return arg_fail(a, "unknown stats command '%s' (show, reset)", c);
+	} else if (arg_is(o, "status")) {
 		r->cmd = CMD_STATUS;
 	} else {
-		return fail(a, "unknown object '%s'; try 'xfwd help'", o);
+		return arg_fail(a, "unknown object '%s'; try 'xfwd help'", o);
 	}
-	return peek(a) ? fail(a, "unexpected '%s'", peek(a)) : 0;
+	return arg_peek(a) ? arg_fail(a, "unexpected '%s'", arg_peek(a)) : 0;
 }
 
 int cli_parse(int argc, char **argv, struct cli_req *r, char *err,
@@ -653,29 +289,29 @@ int cli_parse(int argc, char **argv, struct cli_req *r, char *err,
 
 	memset(r, 0, sizeof(*r));
 	r->pin_root = XFWD_PIN_ROOT_DEFAULT;
-	while ((w = peek(&a)) && w[0] == '-' && w[1]) {
-		next(&a);
-		if (is(w, "-j") || is(w, "--json"))
+	while ((w = arg_peek(&a)) && w[0] == '-' && w[1]) {
+		arg_next(&a);
+		if (arg_is(w, "-j") || arg_is(w, "--json"))
 			r->json = true;
-		else if (is(w, "--pin-root")) {
-			r->pin_root = value(&a, "--pin-root");
+		else if (arg_is(w, "--pin-root")) {
+			r->pin_root = arg_value(&a, "--pin-root");
 			if (!r->pin_root)
 				return -1;
 			if (strlen(r->pin_root) > XFWD_PIN_ROOT_MAX)
-				return fail(&a, "--pin-root: a path of at most %d characters", XFWD_PIN_ROOT_MAX);
-		} else if (is(w, "-b") || is(w, "-batch") || is(w, "--batch")) {
-			if (!(r->batch = value(&a, w)))
+				return arg_fail(&a, "--pin-root: a path of at most %d characters", XFWD_PIN_ROOT_MAX);
+		} else if (arg_is(w, "-b") || arg_is(w, "-batch") || arg_is(w, "--batch")) {
+			if (!(r->batch = arg_value(&a, w)))
 				return -1;
 			r->cmd = CMD_BATCH;
-			return peek(&a) ? fail(&a, "unexpected '%s' after %s FILE", peek(&a), w) : 0;
-		} else if (is(w, "-h") || is(w, "--help")) {
+			return arg_peek(&a) ? arg_fail(&a, "unexpected '%s' after %s FILE", arg_peek(&a), w) : 0;
+		} else if (arg_is(w, "-h") || arg_is(w, "--help")) {
 			r->cmd = CMD_HELP;
 			return 0;
-		} else if (is(w, "-V") || is(w, "--version")) {
+		} else if (arg_is(w, "-V") || arg_is(w, "--version")) {
 			r->cmd = CMD_VERSION;
 			return 0;
 		} else
-			return fail(&a, "unknown option '%s'; try 'xfwd help'", w);
+			return arg_fail(&a, "unknown option '%s'; try 'xfwd help'", w);
 	}
 	return parse_object(&a, r);
 }

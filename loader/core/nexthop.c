@@ -10,6 +10,7 @@
 
 #include "grow.h"
 #include "log.h"
+#include "maps/xfwd_tunnel.h"
 
 static bool nh_matches(const struct xfwd_nh *n, const struct nh_key *k)
 {
@@ -83,18 +84,6 @@ static int nh_fill_direct(struct xtable *t, const struct nh_key *k,
 	return 0;
 }
 
-/* Bytes in front of the inner packet (as bpf/lib/tunnel.h builds them). */
-static uint32_t tunnel_overhead(const struct xfwd_tunnel *tun)
-{
-	uint32_t hdr = 0;
-
-	if (tun->type == XFWD_TUN_GRE)
-		hdr = (tun->flags & XFWD_TUN_F_KEY) ? 8 : 4;
-	else if (tun->type == XFWD_TUN_VXLAN || tun->type == XFWD_TUN_GENEVE)
-		hdr = 8 + 8 + ((tun->flags & XFWD_TUN_F_INNER_IP) ? 0 : 14); /* UDP, VXLAN/GENEVE, inner Ethernet */
-	return (tun->family == AF_INET ? 20 : 40) + hdr;
-}
-
 /* An ipsec tunnel's next hop has no MAC and no MTU of its own: XDP
  * passes its packets to the kernel (XFWD_NH_F_XFRM), whose route into the
  * xfrm interface encrypts them. It dies with that interface's link. */
@@ -143,7 +132,7 @@ static int nh_fill_tunnel(struct xtable *t, const struct nh_key *k,
 		return ret;
 	n->kind = XFWD_NH_TUNNEL;
 	n->tunnel = k->tunnel;
-	room = n->mtu - tunnel_overhead(tun);
+	room = n->mtu - xfwd_tunnel_overhead(tun);
 	n->mtu = tun->mtu && tun->mtu < room ? tun->mtu : room;
 	return 0;
 }

@@ -17,6 +17,9 @@ typedef int (*rtnl_cb)(const struct nlmsghdr *nlh, void *data);
  * NETLINK_XFRM); feed every answer to cb (may be NULL). 0 or -errno (the
  * kernel's error for the request itself). */
 int nl_request(int proto, struct nlmsghdr *nlh, rtnl_cb cb, void *data);
+/* The same with strict checking: the kernel filters a dump by the
+ * request's fields. */
+int nl_request_strict(int proto, struct nlmsghdr *nlh, rtnl_cb cb, void *data);
 /* nl_request on NETLINK_ROUTE. */
 int rtnl_request(struct nlmsghdr *nlh, rtnl_cb cb, void *data);
 /* The same for a large dump: the kernel's side runs on a second thread

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "spec.h"
 #include "rtnl.h"
 
 #define AEAD_ALG "rfc4106(gcm(aes))"

@@ -1,265 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* GRE, IP-in-IP, VXLAN and GENEVE: encapsulation toward a tunnel next
- * hop, and decapsulation of packets from configured peers. */
-#ifndef XFWD_BPF_TUNNEL_H
-#define XFWD_BPF_TUNNEL_H
+/* Decapsulation of packets from configured tunnel peers (GRE, IP-in-IP,
+ * VXLAN, GENEVE), probes among them. */
+#ifndef XFWD_BPF_DECAP_H
+#define XFWD_BPF_DECAP_H
 
-#include "csum.h"
-#include "lpm.h"
-#include "nexthop.h"
 #include <linux/udp.h>
 
-#define GRE_F_CSUM 0x8000
-#define GRE_F_ROUTING 0x4000
-#define GRE_F_KEY 0x2000
-#define GRE_F_SEQ 0x1000
-#define GRE_VERSION 0x0007
-#define ECN_MASK 3
-#define ECN_CE 3
-
-struct gre_base {
-	__be16 flags;
-	__be16 proto;
-};
-
-/* Write a fresh Ethernet header (with the next hop's VLAN tag, if any). */
-static __always_inline int l2_write(void *data, void *data_end,
-				    const struct xfwd_l2 *l2, __u16 proto)
-{
-	if (l2->vlan) {
-		struct vlan_ethhdr *v = data;
-
-		if ((void *)(v + 1) > data_end)
-			return -1;
-		__builtin_memcpy(v->h_dest, l2->dmac, ETH_ALEN);
-		__builtin_memcpy(v->h_source, l2->smac, ETH_ALEN);
-		v->h_vlan_proto = bpf_htons(ETH_P_8021Q);
-		v->h_vlan_TCI = bpf_htons(l2->vlan & 0x0fff);
-		v->h_vlan_encapsulated_proto = bpf_htons(proto);
-		return 0;
-	}
-	struct ethhdr *e = data;
-
-	if ((void *)(e + 1) > data_end)
-		return -1;
-	__builtin_memcpy(e->h_dest, l2->dmac, ETH_ALEN);
-	__builtin_memcpy(e->h_source, l2->smac, ETH_ALEN);
-	e->h_proto = bpf_htons(proto);
-	return 0;
-}
-
-/* Outer IPv4: DF set (as the kernel's tunnels with pmtudisc), TOS copied
- * from the inner packet: DSCP, and ECN in RFC 6040 normal mode. */
-static __always_inline int outer4(struct iphdr *o, void *data_end,
-				  const struct xfwd_tunnel *t, __u8 tos,
-				  __u16 len, __u8 proto)
-{
-	__be32 src, dst;
-
-	if ((void *)(o + 1) > data_end)
-		return -1;
-	__builtin_memcpy(&src, t->local, 4);
-	__builtin_memcpy(&dst, t->remote, 4);
-	ipv4_fill(o, tos, len, t->ttl, proto, src, dst, bpf_htons(0x4000));
-	return 0;
-}
-
-static __always_inline int outer6(struct ipv6hdr *o, void *data_end,
-				  const struct xfwd_tunnel *t, __u8 tos,
-				  __u16 payload, __u8 proto)
-{
-	if ((void *)(o + 1) > data_end)
-		return -1;
-	ipv6_fill(o, tos, payload, t->ttl, proto, t->local, t->remote);
-	return 0;
-}
-
-static __always_inline void tunnel_count(__u32 tid, __u64 bytes, int tx)
-{
-	struct xfwd_tunnel_counters *c = bpf_map_lookup_elem(&xfwd_tunnel_stats, &tid);
-
-	if (!c)
-		return;
-	if (tx) {
-		c->tx_packets++;
-		c->tx_bytes += bytes;
-	} else {
-		c->rx_packets++;
-		c->rx_bytes += bytes;
-	}
-}
-
-/* A next hop into an ipsec tunnel: XDP cannot encrypt, so the packet goes
- * to the kernel untouched (its TTL too: the kernel forwards it and
- * decrements), whose route into the tunnel's xfrm interface encrypts it.
- * Counted as the tunnel's tx, before encryption (docs/ipsec.md). */
-static __always_inline int xfrm_pass(struct xdp_md *ctx, const struct xfwd_nh *nh,
-				     const struct pkt *p)
-{
-	tunnel_count(nh->tunnel, p->l3_len, 1);
-	return PASS(ctx, PASS_IPSEC);
-}
-
-/* VXLAN, and GENEVE without options: both 8 bytes after UDP. */
-struct udp_tun_hdr {
-	__be32 word0; /* VXLAN: flags; GENEVE: version, options length, O, C, protocol */
-	__be32 vni;   /* VNI << 8 */
-};
-
-#define VXLAN_F_VNI 0x08000000
-#define GENEVE_F_OAM 0x80      /* second byte: control packet */
-#define GENEVE_F_CRITICAL 0x40 /* second byte: critical options present */
-
-static __always_inline int udp_tunnel(const struct xfwd_tunnel *t)
-{
-	return t->type == XFWD_TUN_VXLAN || t->type == XFWD_TUN_GENEVE;
-}
-
-/* VXLAN always, GENEVE unless configured for IP payloads, carry Ethernet. */
-static __always_inline int inner_eth(const struct xfwd_tunnel *t)
-{
-	return udp_tunnel(t) && !(t->flags & XFWD_TUN_F_INNER_IP);
-}
-
-/* Bytes a tunnel puts between the outer IP header and the inner packet. */
-static __always_inline __u32 tunnel_hdr_len(const struct xfwd_tunnel *t)
-{
-	if (udp_tunnel(t))
-		return sizeof(struct udphdr) + sizeof(struct udp_tun_hdr) +
-		       (inner_eth(t) ? sizeof(struct ethhdr) : 0);
-	if (t->type == XFWD_TUN_GRE)
-		return (t->flags & XFWD_TUN_F_KEY) ? 8 : 4;
-	return 0;
-}
-
-/* UDP, VXLAN or GENEVE, and the inner Ethernet header if any. The UDP
- * source port comes from the flow hash, so RSS and ECMP downstream spread
- * flows. The checksum is left zero (RFC 7348 and 8926 allow it over IPv4;
- * udp6_csum fills it over IPv6). */
-static __always_inline int udp_tunnel_write(void *at, void *data_end,
-					    const struct xfwd_tunnel *t,
-					    const struct xfwd_l2 *l2, __u16 inner,
-					    __u32 udp_len, __u32 hash)
-{
-	struct udphdr *u = at;
-	struct udp_tun_hdr *h = (void *)(u + 1);
-	struct ethhdr *e = (void *)(h + 1);
-	int vxlan = t->type == XFWD_TUN_VXLAN;
-
-	if ((void *)(h + 1) > data_end)
-		return -1;
-	u->source = bpf_htons(0xc000 | (hash & 0x3fff));
-	u->dest = bpf_htons(vxlan ? XFWD_VXLAN_PORT : XFWD_GENEVE_PORT);
-	u->len = bpf_htons(udp_len);
-	u->check = 0;
-	h->word0 = bpf_htonl(vxlan ? VXLAN_F_VNI : inner_eth(t) ? ETH_P_TEB : inner);
-	h->vni = bpf_htonl(t->key << 8);
-	if (!inner_eth(t))
-		return 0;
-	if ((void *)(e + 1) > data_end)
-		return -1;
-	__builtin_memcpy(e->h_dest, t->peer_mac, ETH_ALEN);
-	__builtin_memcpy(e->h_source, l2->smac, ETH_ALEN);
-	e->h_proto = bpf_htons(inner);
-	return 0;
-}
-
-/*
- * The UDP checksum over IPv6, which RFC 6935/6936 let tunnels leave zero
- * only where the receiver opted in; the kernel's vxlan and geneve devices
- * drop such packets by default. A global function: the verifier checks
- * its loops once, not once per path into tunnel_encap.
- */
-__noinline int udp6_csum(struct xdp_md *ctx, __u32 l3_off)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ipv6hdr *ip6 = data + (l3_off & 0x1f);
-	struct udphdr *u = (void *)(ip6 + 1);
-	__u16 check;
-
-	if ((void *)(u + 1) > data_end)
-		return -1;
-	/* Pseudo header: both addresses, length, next header. */
-	check = ~csum_fold64(csum_len(u, bpf_ntohs(u->len), data_end,
-				      sum16(&ip6->saddr, 16) + u->len + bpf_htons(IPPROTO_UDP)));
-	u->check = check ? check : 0xffff;
-	return 0;
-}
-
-/* The outer protocol number for a tunnel and inner packet. */
-static __always_inline __u8 outer_proto(const struct xfwd_tunnel *t, __u16 inner)
-{
-	if (udp_tunnel(t))
-		return IPPROTO_UDP;
-	if (t->type == XFWD_TUN_GRE)
-		return IPPROTO_GRE;
-	return inner == ETH_P_IP ? IPPROTO_IPIP : IPPROTO_IPV6;
-}
-
-/*
- * Encapsulate the (already TTL-decremented) inner packet for a tunnel
- * next hop and transmit it: new L2 to the underlay hop, outer IP, GRE.
- * The inner packet stays where it is; headers are pushed in front.
- */
-static __noinline int tunnel_encap(struct xdp_md *ctx, struct xfwd_nh *nh,
-				   struct pkt *p, int act)
-{
-	__u32 tid = nh->tunnel;
-	struct xfwd_tunnel *t = bpf_map_lookup_elem(&xfwd_tunnels, &tid);
-	struct xfwd_l2 *l2 = &nh->l2[nh->active & 1];
-	__u32 l2_new, ip_len, hdr_len, inner_len = p->l3_len;
-	void *data, *data_end;
-	int delta;
-
-	if (!t || !t->type)
-		return DROP(ctx, DROP_INTERNAL);
-	l2_new = l2->vlan ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr);
-	ip_len = t->family == 10 /* AF_INET6 */ ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
-	hdr_len = tunnel_hdr_len(t) & 0x3f; /* GRE, or UDP + VXLAN/GENEVE (+ L2) */
-	delta = (int)(p->tagged ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr)) -
-		(int)(l2_new + ip_len + hdr_len);
-	if (bpf_xdp_adjust_head(ctx, delta))
-		return DROP(ctx, DROP_INTERNAL);
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	if (l2_write(data, data_end, l2, ip_len == 20 ? ETH_P_IP : ETH_P_IPV6))
-		return DROP(ctx, DROP_INTERNAL);
-	data += l2_new & 0x1f;
-	if (ip_len == 20 ? outer4(data, data_end, t, p->tos, inner_len + 20 + hdr_len,
-				  outer_proto(t, p->proto))
-			 : outer6(data, data_end, t, p->tos, inner_len + hdr_len,
-				  outer_proto(t, p->proto)))
-		return DROP(ctx, DROP_INTERNAL);
-	if (udp_tunnel(t)) {
-		if (udp_tunnel_write(data + (ip_len & 0x3f), data_end, t, l2, p->proto,
-				     inner_len + hdr_len, p->hash))
-			return DROP(ctx, DROP_INTERNAL);
-		if (ip_len == 40 && udp6_csum(ctx, l2_new))
-			return DROP(ctx, DROP_INTERNAL);
-		data_end = (void *)(long)ctx->data_end;
-	} else if (hdr_len) {
-		struct gre_base *g = data + (ip_len & 0x3f);
-		__be32 *key = (void *)(g + 1);
-
-		if ((void *)(key + 1) > data_end)
-			return DROP(ctx, DROP_INTERNAL);
-		g->flags = bpf_htons(hdr_len == 8 ? GRE_F_KEY : 0);
-		g->proto = bpf_htons(p->proto);
-		if (hdr_len == 8)
-			*key = bpf_htonl(t->key);
-	}
-	tunnel_count(tid, (__u64)(data_end - (void *)(long)ctx->data), 1);
-	if (p->probe)
-		return xfwd_verdict(ctx, XFWD_R_FWD_PROBE, act);
-	if (act == XDP_TX)
-		return xfwd_verdict(ctx, XFWD_R_FWD_TX, XDP_TX);
-	return xfwd_verdict(ctx, XFWD_R_FWD_REDIRECT, XDP_REDIRECT);
-}
-
-/* ---- decapsulation ---- */
-
+#include "bounds.h"
+#include "csum.h"
+#include "lpm.h"
 #include "probe.h"
+#include "tunnel_hdr.h"
 
 #define DECAP_NOT_OURS (-1) /* not a tunnel packet for a configured tunnel */
 #define DECAP_DONE (-2)     /* decapsulated: parse and route the new frame */
@@ -395,11 +146,11 @@ static __always_inline int udp_tunnel_parse(void *l4, void *data_end,
 	if (opts < 0 || !*inner)
 		return opts < 0 ? opts : (int)len;
 	len += (__u32)opts & 0xff;
-	if (*inner == ETH_P_TEB && inner_eth(t)) {
+	if (*inner == ETH_P_TEB && xfwd_tunnel_inner_eth(t)) {
 		el = inner_eth_parse(l4 + len, data_end, inner);
 		return el < 0 ? el : el + (int)len;
 	}
-	if (inner_eth(t) || (*inner != ETH_P_IP && *inner != ETH_P_IPV6))
+	if (xfwd_tunnel_inner_eth(t) || (*inner != ETH_P_IP && *inner != ETH_P_IPV6))
 		return -XFWD_R_DROP_TUNNEL_MALFORMED;
 	return (int)len;
 }
@@ -528,7 +279,7 @@ static __always_inline int decap_common(struct xdp_md *ctx, __u32 tid, void *l4,
 	} else {
 		inner = proto == IPPROTO_IPIP ? ETH_P_IP : ETH_P_IPV6;
 	}
-	in = l4 + (hl & 0x1ff);
+	in = l4 + (hl & DECAP_LEN_BOUND);
 	local = probe_seen(ctx, t, in, data_end, inner);
 	if (local != PROBE_NONE)
 		return local;

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The grammar's word reader (args.h). */
+#include "args.h"
+#include "spec.h"
+
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <string.h>
+int arg_fail(struct args *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->err, a->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *arg_peek(struct args *a)
+{
+	return a->i < a->argc ? a->argv[a->i] : NULL;
+}
+
+const char *arg_next(struct args *a)
+{
+	return a->i < a->argc ? a->argv[a->i++] : NULL;
+}
+
+bool arg_is(const char *s, const char *word)
+{
+	return s && !strcmp(s, word);
+}
+
+/* The value after a keyword; errors name the keyword. */
+const char *arg_value(struct args *a, const char *kw)
+{
+	const char *v = arg_next(a);
+
+	if (!v)
+		arg_fail(a, "'%s' needs a value", kw);
+	return v;
+}
+
+int parse_u32(struct args *a, const char *kw, uint32_t min,
+		     uint32_t max, uint32_t *out)
+{
+	const char *v = arg_value(a, kw);
+	unsigned long long n;
+	char *end;
+
+	if (!v)
+		return -1;
+	if (v[0] == '0' && v[1] >= '0' && v[1] <= '9')
+		return arg_fail(a, "'%s %s': a leading 0 reads as octal elsewhere; write %s (decimal) or 0x%llx (hex)",
+			    kw, v, v + strspn(v, "0"), strtoull(v, NULL, 8));
+	errno = 0;
+	n = strtoull(v, &end, 0);
+	if (errno || *end || end == v || *v == '-' || *v == '+' || n < min || n > max)
+		return arg_fail(a, "'%s %s': expected a number from %u to %u", kw,
+			    v, min, max);
+	*out = (uint32_t)n;
+	return 0;
+}
+
+/* "02:0:ab:00:00:1": six groups of one or two hex digits. */
+int parse_mac(const char *v, uint8_t mac[6])
+{
+	for (int i = 0; i < 6; i++) {
+		size_t n = strspn(v, "0123456789abcdefABCDEF");
+
+		if (n < 1 || n > 2 || v[n] != (i < 5 ? ':' : '\0'))
+			return -1;
+		mac[i] = (uint8_t)strtoul(v, NULL, 16);
+		v += n + 1;
+	}
+	return 0;
+}
+
+/* The kernel's own rule (dev_valid_name): 1 to 15 characters, not "."
+ * or "..", no '/', ':' or white space. */
+bool ifname_ok(const char *n)
+{
+	if (!*n || strlen(n) >= IFNAME_LEN || !strcmp(n, ".") || !strcmp(n, ".."))
+		return false;
+	for (; *n; n++)
+		if (*n == '/' || *n == ':' || isspace((unsigned char)*n))
+			return false;
+	return true;
+}
+
+int copy_dev(struct args *a, const char *name, char *dst)
+{
+	if (!name || !ifname_ok(name))
+		return arg_fail(a, "'%s' is not an interface name (1 to 15 characters, no '/', ':' or space)",
+			    name ? name : "");
+	strcpy(dst, name);
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Reading the command line a word at a time, for the grammar (cli.c,
+ * cli_tunnel.c). Errors: -1 with the message in a->err. */
+#ifndef XFWD_ARGS_H
+#define XFWD_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct args {
+	int argc;
+	char **argv;
+	int i;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3)))
+int arg_fail(struct args *a, const char *fmt, ...);
+const char *arg_peek(struct args *a);
+const char *arg_next(struct args *a);
+bool arg_is(const char *s, const char *word);
+const char *arg_value(struct args *a, const char *kw);
+int parse_u32(struct args *a, const char *kw, uint32_t min,
+		     uint32_t max, uint32_t *out);
+int parse_mac(const char *v, uint8_t mac[6]);
+bool ifname_ok(const char *n);
+int copy_dev(struct args *a, const char *name, char *dst);
+
+#endif
