@@ -51,10 +51,6 @@ void health_enforce(struct daemon *d)
 			xlog(LOG_ERR, "%s", d->err);
 }
 
-int table_lock(struct daemon *d);
-int table_trylock(struct daemon *d);
-void table_unlock(struct daemon *d, bool wait);
-
 extern char **environ;
 
 /* Tell someone else (a BGP daemon: docs/health.md): the configured
