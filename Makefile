@@ -24,13 +24,13 @@ BPF_HDRS := $(wildcard bpf/lib/*.h) $(wildcard maps/*.h)
 # (all kernel I/O), daemon, cli. The unit tests link the pure part.
 LOADER_ROOMS := core kernel daemon cli
 CFLAGS += $(addprefix -Iloader/,$(LOADER_ROOMS))
-LOADER_PURE := $(wildcard loader/core/*.c) $(addprefix loader/cli/,cli.c cli_tunnel.c args.c json.c) loader/daemon/config.c
-LOADER_IO := $(filter-out $(LOADER_PURE),$(wildcard $(addsuffix /*.c,$(addprefix loader/,$(LOADER_ROOMS)))))
+LOADER_PURE := $(wildcard loader/core/*.c) $(addprefix loader/cli/,cli.c cli_tunnel.c json.c) loader/daemon/config.c
+LOADER_IO := $(filter-out $(LOADER_PURE),$(wildcard $(addsuffix /*.c,$(addprefix loader/,$(LOADER_ROOMS))))) loader/main.c
 LOADER_HDRS := $(wildcard loader/*/*.h) $(BPF_HDRS)
 
 PURE_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_PURE))
 IO_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_IO))
-LIB_OBJS := $(PURE_OBJS) $(filter-out $(OUTPUT)/loader/cli/main.o,$(IO_OBJS))
+LIB_OBJS := $(PURE_OBJS) $(filter-out $(OUTPUT)/loader/main.o,$(IO_OBJS))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 BPF_TESTS := $(OUTPUT)/tests/test_xdp

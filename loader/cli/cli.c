@@ -11,7 +11,8 @@
 #include <sys/socket.h>
 #include <string.h>
 
-#include "args.h"
+#include "spec_parse.h"
+#include "words.h"
 
 static int parse_attach(struct args *a, struct cli_req *r)
 {
@@ -63,68 +64,6 @@ static int parse_attach(struct args *a, struct cli_req *r)
 	return 0;
 }
 
-static const char *family_name(int family)
-{
-	return family == AF_INET ? "IPv4" : "IPv6";
-}
-
-static int parse_via(struct args *a, struct cli_req *r)
-{
-	struct cli_via *v;
-	const char *gw = arg_value(a, "via"), *kw;
-
-	if (!gw)
-		return -1;
-	if (r->nvia == (int)XFWD_ECMP_MAX)
-		return arg_fail(a, "at most %u 'via' next hops per route", XFWD_ECMP_MAX);
-	v = &r->via[r->nvia++];
-	if (xaddr_parse(gw, &v->gw))
-		return arg_fail(a, "'via %s': not an IPv4 or IPv6 address", gw);
-	kw = arg_next(a);
-	if (!arg_is(kw, "dev"))
-		return arg_fail(a, "'via %s' needs 'dev DEV' after it (the interface the next hop is on)", gw);
-	return copy_dev(a, arg_value(a, "dev"), v->dev);
-}
-
-static int parse_route_target(struct args *a, struct cli_req *r)
-{
-	const char *w;
-
-	while ((w = arg_next(a))) {
-		if (arg_is(w, "via")) {
-			if (parse_via(a, r))
-				return -1;
-		} else if (arg_is(w, "tunnel")) {
-			if (r->nvia + r->ntunnels == (int)XFWD_ECMP_MAX)
-				return arg_fail(a, "at most %u next hops per route", XFWD_ECMP_MAX);
-			if (copy_dev(a, arg_value(a, "tunnel"), r->tunnels[r->ntunnels++]))
-				return -1;
-		} else if (arg_is(w, "blackhole") || arg_is(w, "kernel")) {
-			if (r->kind)
-				return arg_fail(a, "give one of 'blackhole', 'kernel' or 'via ... dev ...'");
-			r->kind = arg_is(w, "blackhole") ? XFWD_NH_BLACKHOLE : XFWD_NH_KERNEL;
-		} else {
-			return arg_fail(a, "unexpected '%s' (expected 'via ADDR dev DEV', 'tunnel NAME', 'blackhole' or 'kernel')", w);
-		}
-	}
-	if (r->kind && (r->nvia || r->ntunnels))
-		return arg_fail(a, "a route is either 'via ...' or '%s', not both",
-			    r->kind == XFWD_NH_BLACKHOLE ? "blackhole" : "kernel");
-	if (!r->kind && !r->nvia && !r->ntunnels)
-		return arg_fail(a, "missing next hop: add 'via ADDR dev DEV', 'tunnel NAME', 'blackhole' or 'kernel'");
-	for (int i = 0; i < r->nvia; i++) {
-		char g[XADDR_STRLEN], p[XPREFIX_STRLEN];
-
-		if (r->via[i].gw.family != r->prefix.addr.family)
-			return arg_fail(a, "'via %s' is %s but %s is %s: a gateway is of the route's family",
-				    xaddr_str(&r->via[i].gw, g), family_name(r->via[i].gw.family),
-				    xprefix_str(&r->prefix, p), family_name(r->prefix.addr.family));
-	}
-	if (r->nvia || r->ntunnels)
-		r->kind = XFWD_NH_DIRECT; /* members listed in via[] and tunnels[] */
-	return 0;
-}
-
 static int parse_prefix_arg(struct args *a, struct cli_req *r, bool required)
 {
 	const char *p = arg_peek(a);
@@ -136,7 +75,7 @@ static int parse_prefix_arg(struct args *a, struct cli_req *r, bool required)
 	}
 	arg_next(a);
 	r->has_prefix = true;
-	return xprefix_parse(p, &r->prefix, a->err, a->errlen) ? -1 : 0;
+	return xprefix_parse(p, &r->route.prefix, a->err, a->errlen) ? -1 : 0;
 }
 
 static int parse_proto(struct args *a, struct cli_req *r)
@@ -213,7 +152,7 @@ static int parse_route(struct args *a, struct cli_req *r)
 			return -1;
 		if (r->cmd == CMD_ROUTE_DEL)
 			return arg_peek(a) ? arg_fail(a, "unexpected '%s' after route del PREFIX", arg_peek(a)) : 0;
-		return parse_route_target(a, r);
+		return spec_route_target(a, &r->route);
 	}
 	return arg_fail(a, "unknown route command '%s' (add, replace, del, show, get)", c);
 }

@@ -39,15 +39,6 @@ enum cli_cmd {
 	CMD_RUN,
 };
 
-/* A pin root is a path of at most this many characters (the config keeps 256 bytes). */
-#define XFWD_PIN_ROOT_MAX 255
-#define XFWD_STR_(x) #x
-#define XFWD_STR(x) XFWD_STR_(x) /* a number macro as text, for messages */
-
-struct cli_via {
-	struct xaddr gw;
-	char dev[IFNAME_LEN];
-};
 
 struct cli_req {
 	enum cli_cmd cmd;
@@ -62,13 +53,8 @@ struct cli_req {
 	bool no_table_sync; /* the daemon's start: it syncs the table itself */
 	struct map_sizes sizes;
 	/* route */
-	struct xprefix prefix;
+	struct route_spec route;
 	bool has_prefix;
-	int kind; /* enum xfwd_nh_kind */
-	struct cli_via via[XFWD_ECMP_MAX];
-	int nvia;
-	char tunnels[XFWD_ECMP_MAX][IFNAME_LEN]; /* route ... tunnel NAME */
-	int ntunnels;
 	/* tunnel add|del|show */
 	struct tunnel_spec tun;
 	/* route get: the flow whose decision to show */

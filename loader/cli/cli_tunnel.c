@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The grammar of `xfwd tunnel ...` and of [tunnels] lines. */
+/* The verbs of `xfwd tunnel ...`; a tunnel's own words are core/spec_parse.c's. */
 #include "cli.h"
-#include "args.h"
+#include "spec_parse.h"
+#include "words.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,189 +13,6 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <string.h>
-
-static int parse_probe_opt(struct args *a, struct xfwd_probe_cfg *p, const char *w)
-{
-	struct xaddr dst, src;
-	uint32_t v;
-	const char *m;
-
-	if (arg_is(w, "probe-interval")) {
-		if (parse_u32(a, w, 10, 60000, &v))
-			return -1;
-		p->interval_ms = (uint16_t)v;
-		return 0;
-	}
-	if (arg_is(w, "probe-multiplier")) {
-		if (parse_u32(a, w, 1, 255, &v))
-			return -1;
-		p->multiplier = (uint8_t)v;
-		return 0;
-	}
-	if (arg_is(w, "hold-down"))
-		return parse_u32(a, w, 0, 3600000, &p->holddown_ms);
-	if (!(m = arg_value(a, w)))
-		return -1;
-	if (arg_is(m, "udp")) {
-		p->mode = XFWD_PROBE_UDP;
-		return 0;
-	}
-	if (!arg_is(m, "icmp"))
-		return arg_fail(a, "'probe' is 'udp' (the peer runs xfwd) or 'icmp PEER from SRC' (inner IPv4 addresses)");
-	if (!arg_peek(a) || xaddr_parse(arg_next(a), &dst) || dst.family != AF_INET || !arg_peek(a) ||
-	    !arg_is(arg_next(a), "from") || !arg_peek(a) || xaddr_parse(arg_next(a), &src) || src.family != AF_INET)
-		return arg_fail(a, "'probe icmp' needs 'PEER from SRC': the peer's inner IPv4 address and this host's on the tunnel");
-	p->mode = XFWD_PROBE_ICMP;
-	memcpy(&p->dst, dst.bytes, 4);
-	memcpy(&p->src, src.bytes, 4);
-	return 0;
-}
-
-/* 'inner ADDR/LEN': an interface address, host bits kept. */
-static int parse_inner(struct args *a, struct tunnel_spec *t)
-{
-	const char *v = arg_value(a, "inner");
-	char addr[64], *slash, *end;
-	unsigned long len;
-
-	if (!v)
-		return -1;
-	snprintf(addr, sizeof(addr), "%s", v);
-	if (!(slash = strchr(addr, '/')))
-		return arg_fail(a, "'inner %s': expected ADDR/LEN, e.g. 169.254.10.1/30", v);
-	*slash = 0;
-	len = strtoul(slash + 1, &end, 10);
-	if (xaddr_parse(addr, &t->inner) || *end || end == slash + 1 ||
-	    len > (t->inner.family == AF_INET ? 32u : 128u))
-		return arg_fail(a, "'inner %s': expected ADDR/LEN, e.g. 169.254.10.1/30", v);
-	t->has_inner = true;
-	t->inner_len = (uint32_t)len;
-	return 0;
-}
-
-static int parse_ipsec_opt(struct args *a, struct tunnel_spec *t, const char *w)
-{
-	const char *v;
-
-	if (arg_is(w, "if-id"))
-		return parse_u32(a, w, 1, UINT32_MAX, &t->if_id);
-	if (arg_is(w, "spi-out") || arg_is(w, "spi-in")) /* 1-255 are reserved (RFC 4303) */
-		return parse_u32(a, w, 256, UINT32_MAX, arg_is(w, "spi-out") ? &t->spi_out : &t->spi_in);
-	if (arg_is(w, "inner"))
-		return parse_inner(a, t);
-	if (!(v = arg_value(a, w)))
-		return -1;
-	if (arg_is(w, "encap")) {
-		if (!arg_is(v, "udp"))
-			return arg_fail(a, "'encap' is 'udp': ESP in UDP 4500 (NAT traversal, RFC 3948)");
-		t->udp_encap = true;
-		return 0;
-	}
-	if (arg_is(w, "keyed-by")) {
-		if (!arg_is(v, "static") && !arg_is(v, "external"))
-			return arg_fail(a, "'keyed-by' is 'static' (spi-out, spi-in, key-out, key-in) or 'external' (an IKE daemon installs the SAs)");
-		t->external = arg_is(v, "external");
-		return 0;
-	}
-	if (strlen(v) >= sizeof(t->key_out))
-		return arg_fail(a, "'%s': the path is too long", w);
-	snprintf(arg_is(w, "key-out") ? t->key_out : t->key_in, sizeof(t->key_out), "%s", v);
-	return 0;
-}
-
-static int parse_tunnel_opt(struct args *a, struct tunnel_spec *t, const char *w)
-{
-	const char *v;
-
-	if (arg_is(w, "type")) {
-		if (!(v = arg_value(a, w)))
-			return -1;
-		if (arg_is(v, "gre"))
-			t->type = XFWD_TUN_GRE;
-		else if (arg_is(v, "ipip"))
-			t->type = XFWD_TUN_IPIP;
-		else if (arg_is(v, "vxlan"))
-			t->type = XFWD_TUN_VXLAN;
-		else if (arg_is(v, "geneve"))
-			t->type = XFWD_TUN_GENEVE;
-		else if (arg_is(v, "ipsec"))
-			t->type = XFWD_TUN_IPSEC;
-		else
-			return arg_fail(a, "tunnel type '%s': use gre, ipip, vxlan, geneve or ipsec", v);
-	} else if (arg_is(w, "local") || arg_is(w, "remote")) {
-		if (!(v = arg_value(a, w)) || xaddr_parse(v, arg_is(w, "local") ? &t->local : &t->remote))
-			return arg_fail(a, "'%s' needs an IPv4 or IPv6 address", w);
-	} else if (arg_is(w, "key")) {
-		t->has_key = true;
-		return parse_u32(a, w, 0, UINT32_MAX, &t->key);
-	} else if (arg_is(w, "vni")) {
-		t->has_key = t->key_is_vni = true;
-		return parse_u32(a, w, 0, (1u << 24) - 1, &t->key);
-	} else if (arg_is(w, "peer-mac")) {
-		if (!(v = arg_value(a, w)))
-			return -1;
-		if (parse_mac(v, t->peer_mac))
-			return arg_fail(a, "'peer-mac %s': a MAC address is six pairs of hex digits, like 02:00:00:00:00:01", v);
-		t->has_peer_mac = true;
-	} else if (arg_is(w, "payload")) {
-		if (!(v = arg_value(a, w)) || (!arg_is(v, "ip") && !arg_is(v, "eth")))
-			return arg_fail(a, "'payload' is 'eth' (Ethernet frames, the default) or 'ip' (IP packets, the kernel's innerprotoinherit)");
-		t->inner_ip = arg_is(v, "ip");
-	} else if (arg_is(w, "ttl")) {
-		return parse_u32(a, w, 1, 255, &t->ttl);
-	} else if (arg_is(w, "mtu")) {
-		return parse_u32(a, w, 68, 65535, &t->mtu);
-	} else if (arg_is(w, "dev")) {
-		return copy_dev(a, arg_value(a, w), t->dev);
-	} else if (arg_is(w, "if-id") || arg_is(w, "spi-out") || arg_is(w, "spi-in") || arg_is(w, "key-out") ||
-		   arg_is(w, "key-in") || arg_is(w, "keyed-by") || arg_is(w, "inner") || arg_is(w, "encap")) {
-		return parse_ipsec_opt(a, t, w);
-	} else if (arg_is(w, "probe") || arg_is(w, "probe-interval") || arg_is(w, "probe-multiplier") ||
-		   arg_is(w, "hold-down")) {
-		return parse_probe_opt(a, &t->probe, w);
-	} else {
-		return arg_fail(a, "unexpected '%s' in tunnel add", w);
-	}
-	return 0;
-}
-
-/* VXLAN and GENEVE: a VNI, and the peer's MAC where Ethernet is carried. */
-static int udp_tunnel_check(struct args *a, const struct tunnel_spec *t)
-{
-	const char *type = t->type == XFWD_TUN_VXLAN ? "vxlan" : "geneve";
-
-	if (!t->has_key || !t->key_is_vni)
-		return arg_fail(a, "a %s tunnel needs 'vni N'%s", type, t->has_key ? ", not 'key N'" : "");
-	if (t->inner_ip && t->type == XFWD_TUN_VXLAN)
-		return arg_fail(a, "'payload ip' applies to GENEVE only: VXLAN always carries Ethernet");
-	if (t->inner_ip && t->has_peer_mac)
-		return arg_fail(a, "'payload ip' carries no Ethernet header: drop 'peer-mac'");
-	if (!t->inner_ip && !t->has_peer_mac)
-		return arg_fail(a, "a %s tunnel carrying Ethernet needs 'peer-mac MAC' (the MAC of the peer's %s device)%s",
-			    type, type, t->type == XFWD_TUN_GENEVE ? ", or 'payload ip'" : "");
-	return 0;
-}
-
-/* ipsec: static keys (both SPIs, both key files) or keyed by an IKE
- * daemon (its if_id); nothing of the other tunnel types. */
-static int ipsec_check(struct args *a, const struct tunnel_spec *t)
-{
-	bool any_static = t->spi_out || t->spi_in || t->key_out[0] || t->key_in[0];
-
-	if (t->has_key || t->has_peer_mac || t->inner_ip || t->ttl)
-		return arg_fail(a, "key, vni, peer-mac, payload and ttl do not apply to ipsec tunnels");
-	if (t->probe.mode == XFWD_PROBE_UDP)
-		return arg_fail(a, "an ipsec tunnel is probed with 'probe icmp PEER from SRC' (its inner addresses; the kernel answers), not udp: only xfwd's XDP answers those, and ESP reaches it encrypted");
-	if (t->external && any_static)
-		return arg_fail(a, "'keyed-by external' takes no spi-out, spi-in, key-out or key-in: the IKE daemon installs the SAs");
-	if (t->external && t->udp_encap)
-		return arg_fail(a, "'keyed-by external' takes no 'encap udp': the IKE daemon chooses the encapsulation (strongSwan: encap = yes)");
-	if (t->external && !t->if_id)
-		return arg_fail(a, "'keyed-by external' needs 'if-id N', the if_id the IKE daemon's SAs carry (strongSwan: if_id_in/if_id_out)");
-	if (!t->external && (!t->spi_out || !t->spi_in || !t->key_out[0] || !t->key_in[0]))
-		return arg_fail(a, "an ipsec tunnel needs 'spi-out N spi-in N key-out FILE key-in FILE' (static keys) or 'keyed-by external if-id N'");
-	return 0;
-}
 
 /* tunnel rekey NAME [spi-in N key-in FILE] [spi-out N key-out FILE]
  * [retire-in N]: each direction whole, at least one step
@@ -208,7 +26,7 @@ static int parse_rekey(struct args *a, struct tunnel_spec *t)
 			if (parse_u32(a, w, 256, UINT32_MAX, &t->retire_in))
 				return -1;
 		} else if (arg_is(w, "spi-out") || arg_is(w, "spi-in") || arg_is(w, "key-out") || arg_is(w, "key-in")) {
-			if (parse_ipsec_opt(a, t, w))
+			if (spec_ipsec_opt(a, t, w))
 				return -1;
 		} else {
 			return arg_fail(a, "unexpected '%s' in tunnel rekey (spi-in, key-in, spi-out, key-out, retire-in)", w);
@@ -223,26 +41,9 @@ static int parse_rekey(struct args *a, struct tunnel_spec *t)
 	return 0;
 }
 
-/* Settings not given: every 100 ms, down after 3 missed, 2 s hold-down. */
-static int probe_defaults(struct args *a, struct xfwd_probe_cfg *p)
-{
-	bool hold = p->holddown_ms != UINT32_MAX;
-
-	if (!p->mode) {
-		if (p->interval_ms || p->multiplier || hold)
-			return arg_fail(a, "probe settings without 'probe udp' or 'probe icmp PEER from SRC'");
-		p->holddown_ms = 0;
-		return 0;
-	}
-	p->interval_ms = p->interval_ms ? p->interval_ms : 100;
-	p->multiplier = p->multiplier ? p->multiplier : 3;
-	p->holddown_ms = hold ? p->holddown_ms : 2000;
-	return 0;
-}
-
 int parse_tunnel(struct args *a, struct cli_req *r)
 {
-	const char *c = arg_next(a), *w;
+	const char *c = arg_next(a);
 
 	if (!c || arg_is(c, "show") || arg_is(c, "list")) {
 		r->cmd = CMD_TUNNEL_SHOW;
@@ -259,26 +60,5 @@ int parse_tunnel(struct args *a, struct cli_req *r)
 		return parse_rekey(a, &r->tun);
 	if (r->cmd == CMD_TUNNEL_DEL)
 		return arg_peek(a) ? arg_fail(a, "unexpected '%s' after tunnel del NAME", arg_peek(a)) : 0;
-	r->tun.probe.holddown_ms = UINT32_MAX; /* not given */
-	while ((w = arg_next(a)))
-		if (parse_tunnel_opt(a, &r->tun, w))
-			return -1;
-	if (probe_defaults(a, &r->tun.probe))
-		return -1;
-	if (!r->tun.type || !r->tun.local.family || !r->tun.remote.family)
-		return arg_fail(a, "tunnel add needs: NAME type gre|ipip|vxlan|geneve|ipsec local ADDR remote ADDR [key N | vni N [peer-mac MAC | payload ip]] [ttl N] [mtu N] [dev DEV] (ipsec: docs/ipsec.md)");
-	if (r->tun.type == XFWD_TUN_VXLAN || r->tun.type == XFWD_TUN_GENEVE)
-		return udp_tunnel_check(a, &r->tun);
-	if (r->tun.type == XFWD_TUN_IPSEC)
-		return ipsec_check(a, &r->tun);
-	if (r->tun.if_id || r->tun.spi_out || r->tun.spi_in || r->tun.key_out[0] ||
-	    r->tun.key_in[0] || r->tun.external || r->tun.has_inner || r->tun.udp_encap)
-		return arg_fail(a, "if-id, spi-out, spi-in, key-out, key-in, keyed-by, inner and encap apply to ipsec tunnels only");
-	if (r->tun.has_key && (r->tun.type != XFWD_TUN_GRE || r->tun.key_is_vni))
-		return arg_fail(a, "'%s' applies to %s tunnels only", r->tun.key_is_vni ? "vni" : "key",
-			    r->tun.key_is_vni ? "VXLAN and GENEVE" : "GRE");
-	if (r->tun.has_peer_mac || r->tun.inner_ip)
-		return arg_fail(a, "'%s' applies to VXLAN and GENEVE tunnels only",
-			    r->tun.inner_ip ? "payload" : "peer-mac");
-	return 0;
+	return spec_tunnel_opts(a, &r->tun);
 }

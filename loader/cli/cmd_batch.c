@@ -85,7 +85,7 @@ static int batch_check_lines(struct batch *b)
 			return ret;
 		if ((ret = route_check_members(b->t, &r)))
 			return batch_fail(b, i + 1, ret);
-		b->ent[b->nent++] = (struct batch_ent){ r.prefix, (uint32_t)(i + 1), (uint8_t)r.cmd, false };
+		b->ent[b->nent++] = (struct batch_ent){ r.route.prefix, (uint32_t)(i + 1), (uint8_t)r.cmd, false };
 	}
 	return 0;
 }
@@ -248,14 +248,14 @@ static int batch_run(struct xtable *t, const struct cli_req *r)
 		snprintf(t->err, t->errlen, "out of memory reading %s", r->batch);
 	if (!ret)
 		ret = xt_sync_local(t);
-	route_dev_cache(true);
+	xt_dev_cache(true);
 	/* One table batch, as the daemon's: each entry is written once. */
 	xt_batch_begin(t);
 	if (!ret && !(ret = batch_check_lines(&b)) && !(ret = batch_check_order(&b)))
 		ret = batch_apply(&b);
 	if (xt_batch_end(t) && !ret)
 		ret = -EIO; /* t->err says what */
-	route_dev_cache(false);
+	xt_dev_cache(false);
 	batch_free(&b);
 	return ret;
 }

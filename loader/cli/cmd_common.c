@@ -101,7 +101,7 @@ static int with_table(const struct cli_req *r, char *err, size_t len,
 	if (!ret)
 		ret = fn(&t, r);
 	if (t.dirty && !xb_bump(&b) && !ret) { /* a running daemon reads the table again */
-		snprintf(err, len, "%s", BUMP_FAILED);
+		snprintf(err, len, "%s", XB_BUMP_FAILED);
 		ret = -EIO;
 	}
 	xt_free(&t);

@@ -16,70 +16,11 @@
 #include "maps/xfwd_hash.h"
 #include "maps/xfwd_special.h"
 
-/* if_nametoindex() opens a socket per call: a batch of a million routes
- * over a few devices asks for the same names again and again. The cache
- * lives only while a batch runs (devices can be renamed or recreated). */
-static struct {
-	bool on;
-	char name[IFNAMSIZ];
-	unsigned int index;
-} dev_cache;
-
-void route_dev_cache(bool on)
-{
-	memset(&dev_cache, 0, sizeof(dev_cache));
-	dev_cache.on = on;
-}
-
-static unsigned int dev_index(const char *name)
-{
-	if (!dev_cache.on)
-		return if_nametoindex(name);
-	if (!dev_cache.index || strcmp(name, dev_cache.name)) {
-		dev_cache.index = if_nametoindex(name);
-		snprintf(dev_cache.name, sizeof(dev_cache.name), "%s", name);
-	}
-	return dev_cache.index;
-}
-
-static int members_from_req(struct xtable *t, const struct cli_req *r,
-			    struct nh_key *k)
-{
-	int n = 0;
-
-	memset(k, 0, XFWD_ECMP_MAX * sizeof(*k));
-	if (r->kind != XFWD_NH_DIRECT) {
-		k->kind = (uint8_t)r->kind;
-		return 1;
-	}
-	for (int i = 0; i < r->nvia; i++, n++) {
-		k[n].kind = XFWD_NH_DIRECT;
-		k[n].gw = r->via[i].gw;
-		k[n].oif = dev_index(r->via[i].dev);
-		if (!k[n].oif) {
-			snprintf(t->err, t->errlen, "no device '%s' (see 'ip link')", r->via[i].dev);
-			return -ENODEV;
-		}
-	}
-	for (int i = 0; i < r->ntunnels; i++, n++) {
-		k[n].kind = XFWD_NH_TUNNEL;
-		if (!(k[n].tunnel = xt_tunnel_need(t, r->tunnels[i])))
-			return -ENOENT;
-	}
-	return n;
-}
-
 int route_apply(struct xtable *t, const struct cli_req *r, uint8_t origin, bool replace)
 {
-	struct nh_key k[XFWD_ECMP_MAX];
-	int n = 0;
-
-	if (r->cmd != CMD_ROUTE_DEL && (n = members_from_req(t, r, k)) < 0)
-		return n;
 	if (r->cmd == CMD_ROUTE_DEL)
-		return xt_route_del(t, &r->prefix);
-	return xt_route_set(t, &r->prefix, k, n, origin,
-			    r->cmd == CMD_ROUTE_ADD && !replace ? ROUTE_ADD : ROUTE_REPLACE);
+		return xt_route_del(t, &r->route.prefix);
+	return xt_route_apply(t, &r->route, origin, r->cmd != CMD_ROUTE_ADD || replace);
 }
 
 static int route_change(struct xtable *t, const struct cli_req *r)
@@ -106,7 +47,7 @@ int route_check_members(struct xtable *t, const struct cli_req *r)
 		snprintf(t->err, t->errlen, "only 'route add|replace|del' lines can be batched");
 		return -EINVAL;
 	}
-	if (r->cmd != CMD_ROUTE_DEL && (n = members_from_req(t, r, k)) < 0)
+	if (r->cmd != CMD_ROUTE_DEL && (n = xt_spec_members(t, &r->route, k)) < 0)
 		return n;
 	return 0;
 }
@@ -137,9 +78,9 @@ int route_check_exists(struct xtable *t, int cmd, const struct xprefix *p, bool 
 int route_check(struct xtable *t, const struct cli_req *r, bool replace)
 {
 	int ret = route_check_members(t, r);
-	bool exists = xt_route_group(t, &r->prefix) != 0;
+	bool exists = xt_route_group(t, &r->route.prefix) != 0;
 
-	return ret ? ret : route_check_exists(t, r->cmd, &r->prefix, exists, replace, 0);
+	return ret ? ret : route_check_exists(t, r->cmd, &r->route.prefix, exists, replace, 0);
 }
 
 /* ---- show ---- */
@@ -225,7 +166,7 @@ static int route_show(struct xtable *t, const struct cli_req *r)
 	if (r->json)
 		jw_arr_begin(&w, NULL);
 	for (size_t i = 0; i < n; i++)
-		if (!r->has_prefix || xprefix_contains(&r->prefix, &v[i].p.addr))
+		if (!r->has_prefix || xprefix_contains(&r->route.prefix, &v[i].p.addr))
 			route_print(t, &v[i], r->json ? &w : NULL);
 	if (r->json)
 		jw_arr_end(&w);

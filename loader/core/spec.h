@@ -12,6 +12,10 @@
 
 #define CLI_MAX_DEVS 64
 #define IFNAME_LEN 16
+/* A pin root is a path of at most this many characters (the config keeps 256 bytes). */
+#define XFWD_PIN_ROOT_MAX 255
+#define XFWD_STR_(x) #x
+#define XFWD_STR(x) XFWD_STR_(x) /* a number macro as text, for messages */
 
 struct tunnel_spec {
 	char name[IFNAME_LEN];
@@ -35,6 +39,22 @@ struct tunnel_spec {
 	bool has_inner;        /* 'inner ADDR/LEN': this host's address on the xfrm interface */
 	struct xaddr inner;
 	uint32_t inner_len;
+};
+
+/* A route as a user writes it: a prefix and its next hops (via gateways
+ * on devices, tunnels by name), or blackhole / kernel. */
+struct route_via {
+	struct xaddr gw;
+	char dev[IFNAME_LEN];
+};
+
+struct route_spec {
+	struct xprefix prefix;
+	int kind; /* enum xfwd_nh_kind: DIRECT when via[] or tunnels[] list members */
+	struct route_via via[XFWD_ECMP_MAX];
+	int nvia;
+	char tunnels[XFWD_ECMP_MAX][IFNAME_LEN]; /* route ... tunnel NAME */
+	int ntunnels;
 };
 
 struct map_sizes {

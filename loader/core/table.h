@@ -124,6 +124,14 @@ int xt_route_origin(const struct xtable *t, const struct xprefix *p);
 /* The members of the route with exactly this prefix, as nh_keys that
  * would make it again (k: XFWD_ECMP_MAX): how many (0: no route). */
 int xt_route_members(const struct xtable *t, const struct xprefix *p, struct nh_key *k);
+/* A route spec's next-hop keys (k: XFWD_ECMP_MAX): how many, or -errno
+ * (a device or tunnel it names is missing). */
+int xt_spec_members(struct xtable *t, const struct route_spec *s, struct nh_key *k);
+/* Set the route a spec describes; replace: it may change an existing one. */
+int xt_route_apply(struct xtable *t, const struct route_spec *s, uint8_t origin, bool replace);
+/* While on, device names are looked up once per name (a batch of a
+ * million routes over a few devices); off again when the batch ends. */
+void xt_dev_cache(bool on);
 /* Find a route by exact prefix: its group id, or 0. */
 uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p);
 

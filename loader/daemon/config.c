@@ -2,6 +2,7 @@
 /* The daemon's configuration file (see config.h). Pure: parsing and
  * syntax only; devices and tunnels are checked when it is applied. */
 #include "config.h"
+#include "spec_parse.h"
 
 #include <ini.h>
 #include <stdio.h>
@@ -36,25 +37,25 @@ static int bad(struct parse *p, const char *fmt, const char *a, const char *b)
 	return 0; /* inih stops and reports this line */
 }
 
-/* Check a CLI line now, keep its text for when the file is applied. */
-static int keep(struct parse *p, struct config_line **v, size_t *n, char *text)
+/* Parse a [tunnels] or [routes] value once, into the line kept: its
+ * spec, and its text ("tunnel add ...", "route add ...") for messages. */
+static int keep(struct parse *p, struct config_line **v, size_t *n, bool tunnel, const char *value)
 {
-	struct cli_req r;
-	char msg[512], *copy = strdup(text);
-	struct config_line *nv;
+	char msg[512], copy[CONFIG_LINE_MAX], text[CONFIG_LINE_MAX];
+	struct config_line l = { .lineno = p->line, .is_tunnel = tunnel }, *nv;
 
-	if (!copy)
-		return bad(p, "out of memory%s%s", "", "");
-	if (cli_parse_line(copy, p->c->pin_root, &r, msg, sizeof(msg))) {
-		free(copy);
+	snprintf(copy, sizeof(copy), "%s", value);
+	if (tunnel ? spec_parse_tunnel_line(copy, &l.tun, msg, sizeof(msg))
+		   : spec_parse_route_line(copy, &l.route, msg, sizeof(msg)))
 		return bad(p, "%s%s", msg, "");
-	}
-	free(copy);
-	if (!(nv = realloc(*v, (*n + 1) * sizeof(**v))))
+	snprintf(text, sizeof(text), "%s add %s", tunnel ? "tunnel" : "route", value);
+	if (!(nv = realloc(*v, (*n + 1) * sizeof(**v))) || !(l.text = strdup(text))) {
+		if (nv)
+			*v = nv;
 		return bad(p, "out of memory%s%s", "", "");
+	}
 	*v = nv;
-	nv[*n].text = strdup(text);
-	nv[(*n)++].lineno = p->line;
+	nv[(*n)++] = l;
 	return 1;
 }
 
@@ -121,13 +122,11 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (!strcmp(section, "tunnels")) {
 		if (strcmp(name, "tunnel"))
 			return bad(p, "[tunnels] takes 'tunnel = NAME type ...' lines, not '%s'%s", name, "");
-		snprintf(line, sizeof(line), "tunnel add %s", value);
-		ok = keep(p, &c->tunnels, &c->ntunnels, line);
+		ok = keep(p, &c->tunnels, &c->ntunnels, true, value);
 	} else if (!strcmp(section, "routes")) {
 		if (strcmp(name, "route"))
 			return bad(p, "[routes] takes 'route = PREFIX ...' lines, not '%s'%s", name, "");
-		snprintf(line, sizeof(line), "route add %s", value);
-		ok = keep(p, &c->routes, &c->nroutes, line);
+		ok = keep(p, &c->routes, &c->nroutes, false, value);
 	} else {
 		return bad(p, "unknown section [%s] (xfwd, tunnels, routes)%s", section, "");
 	}
@@ -179,16 +178,6 @@ static char *reader(char *buf, int size, void *stream)
 	return buf;
 }
 
-/* Parse a kept line again (its text was checked when it was kept). */
-static void reparse(const struct xconfig *c, const struct config_line *l, struct cli_req *r)
-{
-	char buf[CONFIG_LINE_MAX], msg[256];
-
-	snprintf(buf, sizeof(buf), "%s", l->text);
-	if (cli_parse_line(buf, c->pin_root, r, msg, sizeof(msg)))
-		memset(r, 0, sizeof(*r));
-}
-
 static bool same_endpoints(const struct tunnel_spec *a, const struct tunnel_spec *b)
 {
 	return a->type == b->type && a->type != XFWD_TUN_IPSEC && xaddr_eq(&a->local, &b->local) &&
@@ -200,14 +189,9 @@ static bool same_endpoints(const struct tunnel_spec *a, const struct tunnel_spec
  * endpoints and key (XDP could not tell their packets apart). */
 static int tunnel_conflicts(const struct xconfig *c, char *err, size_t len)
 {
-	struct cli_req *r = calloc(c->ntunnels ? c->ntunnels : 1, sizeof(*r));
-
-	if (!r)
-		return snprintf(err, len, "out of memory"), -1;
 	for (size_t i = 0; i < c->ntunnels; i++) {
-		reparse(c, &c->tunnels[i], &r[i]);
 		for (size_t j = 0; j < i; j++) {
-			const struct tunnel_spec *a = &r[j].tun, *b = &r[i].tun;
+			const struct tunnel_spec *a = &c->tunnels[j].tun, *b = &c->tunnels[i].tun;
 
 			if (!strcmp(a->name, b->name))
 				snprintf(err, len, "%d: tunnel %s is given twice (line %d too): one line per tunnel",
@@ -217,11 +201,9 @@ static int tunnel_conflicts(const struct xconfig *c, char *err, size_t len)
 					 c->tunnels[i].lineno, b->name, a->name, c->tunnels[j].lineno);
 			else
 				continue;
-			free(r);
 			return -1;
 		}
 	}
-	free(r);
 	return 0;
 }
 
@@ -246,10 +228,7 @@ static int route_conflicts(const struct xconfig *c, char *err, size_t len)
 	if (!v)
 		return snprintf(err, len, "out of memory"), -1;
 	for (size_t i = 0; i < c->nroutes; i++) {
-		struct cli_req r;
-
-		reparse(c, &c->routes[i], &r);
-		v[i].p = r.prefix; /* xprefix_parse zeroes what it does not set */
+		v[i].p = c->routes[i].route.prefix; /* xprefix_parse zeroes what it does not set */
 		v[i].l = &c->routes[i];
 	}
 	qsort(v, c->nroutes, sizeof(*v), route_at_cmp);
@@ -322,4 +301,39 @@ void config_free(struct xconfig *c)
 	free(c->routes);
 	c->tunnels = c->routes = NULL;
 	c->ntunnels = c->nroutes = 0;
+}
+
+void config_subject(const struct config_line *l, char *buf, size_t len)
+{
+	if (l->is_tunnel)
+		snprintf(buf, len, "tunnel %s", l->tun.name);
+	else
+		xprefix_str(&l->route.prefix, buf + snprintf(buf, len, "route "));
+}
+
+bool config_has(const struct xconfig *c, const char *subject)
+{
+	char k[128];
+
+	for (size_t i = 0; i < c->ntunnels + c->nroutes; i++) {
+		config_subject(i < c->ntunnels ? &c->tunnels[i] : &c->routes[i - c->ntunnels], k, sizeof(k));
+		if (!strcmp(k, subject))
+			return true;
+	}
+	return false;
+}
+
+void config_dropped(const struct xconfig *old, const struct xconfig *now,
+		    void (*fn)(const struct config_line *l, void *arg), void *arg)
+{
+	char k[128];
+
+	for (size_t i = old->ntunnels + old->nroutes; i-- > 0;) {
+		const struct config_line *l = i < old->ntunnels ? &old->tunnels[i]
+							      : &old->routes[i - old->ntunnels];
+
+		config_subject(l, k, sizeof(k));
+		if (!config_has(now, k))
+			fn(l, arg);
+	}
 }

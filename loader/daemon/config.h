@@ -12,16 +12,19 @@
  *   [routes]
  *   route = 10.30.0.0/16 tunnel tgw1
  *
- * Tunnel and route lines use the CLI's grammar. A file is checked whole:
- * the first error is reported with its line, and nothing is used.
+ * Tunnel and route lines use the CLI's words (core/spec_parse.c), parsed
+ * once into specs. A file is checked whole: the first error is reported
+ * with its line, and nothing is used. A reload is the difference of two
+ * (config_dropped).
  */
 #ifndef XFWD_CONFIG_H
 #define XFWD_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli.h"
+#include "spec.h"
 
 /* The longest config_line text, with its terminating NUL. */
 #define CONFIG_LINE_MAX 2048
@@ -29,6 +32,9 @@
 struct config_line {
 	int lineno;
 	char *text; /* as the CLI would take it: "tunnel add NAME ...", "route add ..." */
+	bool is_tunnel;
+	struct tunnel_spec tun;   /* [tunnels] */
+	struct route_spec route;  /* [routes] */
 };
 
 struct xconfig {
@@ -46,5 +52,14 @@ struct xconfig {
 /* 0, or -1 with "FILE:LINE: problem" in err. */
 int config_load(const char *path, struct xconfig *c, char *err, size_t len);
 void config_free(struct xconfig *c);
+/* What a line is about ("tunnel NAME", "route PREFIX"): two lines of two
+ * files with the same subject describe the same thing. */
+void config_subject(const struct config_line *l, char *buf, size_t len);
+/* Does c have a line about subject? */
+bool config_has(const struct xconfig *c, const char *subject);
+/* The lines of old whose subject now lacks, to be removed on reload: the
+ * routes (last first), then the tunnels they may use. */
+void config_dropped(const struct xconfig *old, const struct xconfig *now,
+		    void (*fn)(const struct config_line *l, void *arg), void *arg);
 
 #endif

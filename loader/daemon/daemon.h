@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attach.h"
 #include "bpf.h"
-#include "cmd.h"
 #include "config.h"
 #include "health.h"
 #include "krt.h"
@@ -65,7 +65,7 @@ int config_check(struct daemon *d, const struct xconfig *c);
 int config_apply(struct daemon *d, const struct xconfig *c);
 /* What old had and now does not: static routes first, then tunnels. */
 void remove_dropped(struct daemon *d, const struct xconfig *old, const struct xconfig *now);
-struct cli_req attach_req(const struct xconfig *c);
+struct attach_req attach_req(const struct xconfig *c);
 int attach_all(struct daemon *d, const struct xconfig *c);
 /* Open the pinned maps and adopt the table. */
 int table_open(struct daemon *d);

@@ -24,7 +24,6 @@
 #define IFF_LOWER_UP 0x10000
 #endif
 
-#include "cmd.h"
 #include "config.h"
 #include "grow.h"
 #include "krt.h"

@@ -24,7 +24,6 @@
 #define IFF_LOWER_UP 0x10000
 #endif
 
-#include "cmd.h"
 #include "config.h"
 #include "grow.h"
 #include "krt.h"
@@ -66,35 +65,29 @@ static enum tunnel_diff tunnel_diff(const struct xfwd_tunnel *h, const struct tu
 	return memcmp(&h->probe, &w->probe, sizeof(h->probe)) ? TUN_PROBE : TUN_SAME;
 }
 
-static bool config_has(const struct xconfig *c, const char *key);
-
 /* One config line against the running state; err gets "FILE:LINE: ...". */
 static int check_line(struct daemon *d, const struct xconfig *c, const struct config_line *l)
 {
-	char buf[CONFIG_LINE_MAX], msg[512] = "";
-	struct cli_req r;
+	char msg[512] = "";
 	uint32_t id;
 
-	snprintf(buf, sizeof(buf), "%s", l->text);
-	if (cli_parse_line(buf, c->pin_root, &r, msg, sizeof(msg)))
-		goto bad;
-	if (r.cmd == CMD_TUNNEL_ADD) {
-		id = xt_tunnel_find(&d->t, r.tun.name);
-		if (!id || tunnel_diff(&d->t.tun[id], &r.tun) != TUN_OTHER)
+	if (l->is_tunnel) {
+		id = xt_tunnel_find(&d->t, l->tun.name);
+		if (!id || tunnel_diff(&d->t.tun[id], &l->tun) != TUN_OTHER)
 			return 0;
 		snprintf(msg, sizeof(msg), "tunnel %s differs from the running one beyond its probe settings; a tunnel cannot change in place: remove it from the file, reload, then add it back",
-			 r.tun.name);
+			 l->tun.name);
 		goto bad;
 	}
-	for (int i = 0; i < r.nvia && !msg[0]; i++)
-		if (!if_nametoindex(r.via[i].dev))
-			snprintf(msg, sizeof(msg), "no device '%s'", r.via[i].dev);
-	for (int i = 0; i < r.ntunnels && !msg[0]; i++) {
+	for (int i = 0; i < l->route.nvia && !msg[0]; i++)
+		if (!if_nametoindex(l->route.via[i].dev))
+			snprintf(msg, sizeof(msg), "no device '%s'", l->route.via[i].dev);
+	for (int i = 0; i < l->route.ntunnels && !msg[0]; i++) {
 		char key[128];
 
-		snprintf(key, sizeof(key), "tunnel %s", r.tunnels[i]);
-		if (!xt_tunnel_find(&d->t, r.tunnels[i]) && !config_has(c, key))
-			snprintf(msg, sizeof(msg), "no tunnel %s in [tunnels] or running", r.tunnels[i]);
+		snprintf(key, sizeof(key), "tunnel %s", l->route.tunnels[i]);
+		if (!xt_tunnel_find(&d->t, l->route.tunnels[i]) && !config_has(c, key))
+			snprintf(msg, sizeof(msg), "no tunnel %s in [tunnels] or running", l->route.tunnels[i]);
 	}
 	if (!msg[0])
 		return 0;
@@ -152,93 +145,47 @@ static int tunnel_apply(struct daemon *d, const struct tunnel_spec *c)
 
 static int apply_line(struct daemon *d, const struct config_line *l)
 {
-	char buf[CONFIG_LINE_MAX], msg[512];
-	struct cli_req r;
-	int ret;
+	int ret = l->is_tunnel ? tunnel_apply(d, &l->tun)
+			       : xt_route_apply(&d->t, &l->route, XFWD_ORIGIN_STATIC, true);
 
-	snprintf(buf, sizeof(buf), "%s", l->text);
-	if (cli_parse_line(buf, d->cfg.pin_root, &r, msg, sizeof(msg))) {
-		xlog(LOG_ERR, "%s:%d: %s", d->path, l->lineno, msg);
-		return -EINVAL;
-	}
-	if (r.cmd == CMD_TUNNEL_ADD)
-		ret = tunnel_apply(d, &r.tun);
-	else
-		ret = route_apply(&d->t, &r, XFWD_ORIGIN_STATIC, true);
 	if (ret)
 		xlog(LOG_ERR, "%s:%d: %s", d->path, l->lineno, d->err);
 	return ret;
 }
 
-/* What a config line is about ("route PREFIX" or "tunnel NAME"), so that a
- * reload can tell what the file dropped. False if it does not parse. */
-static bool line_subject(const struct config_line *l, const char *pin_root,
-			 struct cli_req *r, char *key, size_t len)
+static void remove_one(const struct config_line *l, void *arg)
 {
-	char buf[CONFIG_LINE_MAX], e[256];
+	struct daemon *d = arg;
+	int ret = 0;
 
-	snprintf(buf, sizeof(buf), "%s", l->text);
-	if (cli_parse_line(buf, pin_root, r, e, sizeof(e)))
-		return false;
-	if (r->cmd == CMD_TUNNEL_ADD)
-		snprintf(key, len, "tunnel %s", r->tun.name);
-	else
-		xprefix_str(&r->prefix, key + snprintf(key, len, "route "));
-	return true;
-}
-
-static bool config_has(const struct xconfig *c, const char *key)
-{
-	char k[128];
-	struct cli_req r;
-
-	for (size_t i = 0; i < c->ntunnels + c->nroutes; i++) {
-		const struct config_line *l = i < c->ntunnels ? &c->tunnels[i] : &c->routes[i - c->ntunnels];
-
-		if (line_subject(l, c->pin_root, &r, k, sizeof(k)) && !strcmp(k, key))
-			return true;
-	}
-	return false;
+	if (l->is_tunnel)
+		ret = xt_tunnel_del(&d->t, l->tun.name);
+	else if (xt_route_origin(&d->t, &l->route.prefix) == XFWD_ORIGIN_STATIC)
+		ret = xt_route_del(&d->t, &l->route.prefix);
+	if (ret)
+		xlog(LOG_WARNING, "could not remove what the file no longer has: %s", d->err);
 }
 
 /* What `old` had and `now` does not: static routes first (they may use
  * the tunnels), then tunnels. */
 void remove_dropped(struct daemon *d, const struct xconfig *old, const struct xconfig *now)
 {
-	char key[128];
-	struct cli_req r;
-
-	for (size_t i = old->ntunnels + old->nroutes; i-- > 0;) {
-		const struct config_line *l = i < old->ntunnels ? &old->tunnels[i]
-							      : &old->routes[i - old->ntunnels];
-		int ret = 0;
-
-		if (!line_subject(l, old->pin_root, &r, key, sizeof(key)) || config_has(now, key))
-			continue;
-		if (r.cmd == CMD_TUNNEL_ADD)
-			ret = xt_tunnel_del(&d->t, r.tun.name);
-		else if (xt_route_origin(&d->t, &r.prefix) == XFWD_ORIGIN_STATIC)
-			ret = xt_route_del(&d->t, &r.prefix);
-		if (ret)
-			xlog(LOG_WARNING, "could not remove what the file no longer has: %s", d->err);
-	}
+	config_dropped(old, now, remove_one, d);
 }
 
-struct cli_req attach_req(const struct xconfig *c)
+struct attach_req attach_req(const struct xconfig *c)
 {
-	struct cli_req r = { .cmd = CMD_ATTACH, .pin_root = c->pin_root, .mode = c->mode,
-			     .ndevs = c->nattach };
+	struct attach_req r = { .pin_root = c->pin_root, .mode = c->mode, .ndevs = c->nattach };
 
 	memcpy(r.devs, c->attach, sizeof(r.devs));
-	r.json = true; /* quiet */
 	return r;
 }
 
 int attach_all(struct daemon *d, const struct xconfig *c)
 {
-	struct cli_req r = attach_req(c);
+	struct attach_req r = attach_req(c);
 
-	return cmd_attach(&r, d->err, sizeof(d->err));
+	return attach_devices(&r, d->err, sizeof(d->err));
 }
 
 int table_open(struct daemon *d)

@@ -29,7 +29,6 @@
 #define IFF_LOWER_UP 0x10000
 #endif
 
-#include "cmd.h"
 #include "config.h"
 #include "grow.h"
 #include "krt.h"
@@ -103,7 +102,7 @@ void table_unlock(struct daemon *d, bool wait)
 
 /* ---- lifecycle ---- */
 
-/* SIGHUP. Takes the lock itself: attaching new devices (cmd_attach) takes
+/* SIGHUP. Takes the lock itself: attaching new devices (attach_devices) takes
  * it too, and flock() would make a process wait for its own other fd. */
 static int reload(struct daemon *d)
 {
@@ -160,7 +159,7 @@ static void signals_block(sigset_t *s, bool all)
 
 static int start(struct daemon *d)
 {
-	struct cli_req r;
+	struct attach_req r;
 	int ret, changed;
 	sigset_t s;
 
@@ -247,14 +246,14 @@ static int loop(struct daemon *d)
 	return 0;
 }
 
-int cmd_run(const struct cli_req *r, char *err, size_t len)
+int daemon_run(const char *config, char *err, size_t len)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
 	int ret;
 
 	if (!d)
 		return -ENOMEM;
-	d->path = r->config ? r->config : "/etc/xfwd/xfwd.conf";
+	d->path = config ? config : "/etc/xfwd/xfwd.conf";
 	d->journal = getenv("JOURNAL_STREAM") != NULL;
 	xlog_journal(d->journal);
 	d->sfd = -1;

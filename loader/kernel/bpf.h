@@ -40,6 +40,9 @@ void xb_unlock(int fd);
  * daemon keeping the table in memory knows to read it again. */
 uint32_t xb_generation(const struct xb *b);
 uint32_t xb_bump(struct xb *b); /* the new generation; 0: not written */
+/* A change went in, but the generation that tells a running daemon to
+ * read the table again could not be written. */
+#define XB_BUMP_FAILED "the change is in the maps, but a running daemon was not told (xfwd_info's generation could not be written): restart it (systemctl restart xfwd) so it reads the table again"
 /* The table's size as of a commit (holding the lock), for 'status'. */
 int xb_set_counts(struct xb *b, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used);
 /* Point another BPF object's maps at the pinned ones of the same name. */

@@ -84,19 +84,19 @@ static void test_route_add(void **s)
 	(void)s;
 	assert_int_equal(parse(&r, "xfwd route add 10.1.0.0/16 via 10.0.2.2 dev eth1 via 10.0.3.2 dev eth2"), 0);
 	assert_int_equal(r.cmd, CMD_ROUTE_ADD);
-	assert_string_equal(xprefix_str(&r.prefix, buf), "10.1.0.0/16");
-	assert_int_equal(r.nvia, 2);
-	assert_int_equal(r.kind, XFWD_NH_DIRECT);
-	assert_string_equal(r.via[1].dev, "eth2");
-	assert_string_equal(xaddr_str(&r.via[1].gw, buf), "10.0.3.2");
+	assert_string_equal(xprefix_str(&r.route.prefix, buf), "10.1.0.0/16");
+	assert_int_equal(r.route.nvia, 2);
+	assert_int_equal(r.route.kind, XFWD_NH_DIRECT);
+	assert_string_equal(r.route.via[1].dev, "eth2");
+	assert_string_equal(xaddr_str(&r.route.via[1].gw, buf), "10.0.3.2");
 	assert_int_equal(parse(&r, "xfwd route replace 2001:db8::/32 blackhole"), 0);
 	assert_int_equal(r.cmd, CMD_ROUTE_REPLACE);
-	assert_int_equal(r.kind, XFWD_NH_BLACKHOLE);
+	assert_int_equal(r.route.kind, XFWD_NH_BLACKHOLE);
 	assert_int_equal(parse(&r, "xfwd r add 0.0.0.0/0 kernel"), 0);
-	assert_int_equal(r.kind, XFWD_NH_KERNEL);
-	assert_int_equal(r.prefix.len, 0);
+	assert_int_equal(r.route.kind, XFWD_NH_KERNEL);
+	assert_int_equal(r.route.prefix.len, 0);
 	assert_int_equal(parse(&r, "xfwd route add 192.0.2.7 blackhole"), 0);
-	assert_int_equal(r.prefix.len, 32); /* bare address: host route */
+	assert_int_equal(r.route.prefix.len, 32); /* bare address: host route */
 	assert_int_equal(parse(&r, "xfwd route del 10.1.0.0/16"), 0);
 	assert_int_equal(r.cmd, CMD_ROUTE_DEL);
 	refused("xfwd route add", "missing PREFIX");
@@ -131,7 +131,7 @@ static void test_route_ecmp_limit(void **s)
 	refused(line, "at most 16 'via'");
 	ecmp_line(line, sizeof(line), 16);
 	assert_int_equal(parse(&r, line), 0);
-	assert_int_equal(r.nvia, 16);
+	assert_int_equal(r.route.nvia, 16);
 }
 
 static void test_route_get(void **s)
@@ -291,9 +291,9 @@ static void test_tunnels(void **s)
 	assert_int_equal(parse(&r, "xfwd tunnel"), 0);
 	assert_int_equal(r.cmd, CMD_TUNNEL_SHOW);
 	assert_int_equal(parse(&r, "xfwd route add 10.0.0.0/8 tunnel a tunnel b via 10.1.1.1 dev eth0"), 0);
-	assert_int_equal(r.ntunnels, 2);
-	assert_int_equal(r.nvia, 1);
-	assert_string_equal(r.tunnels[1], "b");
+	assert_int_equal(r.route.ntunnels, 2);
+	assert_int_equal(r.route.nvia, 1);
+	assert_string_equal(r.route.tunnels[1], "b");
 	refused("xfwd tunnel add t1 type geneve local 1.1.1.1 remote 2.2.2.2", "needs 'vni N'");
 	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 key 5", "not 'key N'");
 	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 5", "needs 'peer-mac MAC'");

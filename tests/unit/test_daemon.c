@@ -244,8 +244,59 @@ static void test_config_good(void **s)
 	assert_int_equal(c.nroutes, 2);
 	assert_string_equal(c.routes[1].text, "route add fd00:9::/64 via fd00:2::2 dev eth1");
 	assert_int_equal(c.routes[1].lineno, 11);
+	/* Parsed once, into specs. */
+	assert_true(c.tunnels[1].is_tunnel && !c.routes[0].is_tunnel);
+	assert_string_equal(c.tunnels[1].tun.name, "tgw2");
+	assert_int_equal(c.tunnels[1].tun.type, XFWD_TUN_GRE);
+	assert_int_equal(c.tunnels[1].tun.key, 43);
+	assert_int_equal(c.routes[0].route.ntunnels, 1);
+	assert_string_equal(c.routes[0].route.tunnels[0], "tgw1");
+	assert_int_equal(c.routes[1].route.prefix.len, 64);
+	assert_int_equal(c.routes[1].route.nvia, 1);
+	assert_addr(&c.routes[1].route.via[0].gw, AF_INET6, "fd00:2::2");
+	assert_string_equal(c.routes[1].route.via[0].dev, "eth1");
 	config_free(&c);
 	unlink(path);
+}
+
+static void note_dropped(const struct config_line *l, void *arg)
+{
+	char *out = arg, k[128];
+
+	config_subject(l, k, sizeof(k));
+	strcat(out, k);
+	strcat(out, "; ");
+}
+
+/* A reload is the difference of two configs: what the new one lacks goes,
+ * routes (last first) before the tunnels they may use; what both have
+ * stays, whatever else changed on its line. */
+static void test_config_dropped(void **s)
+{
+	const char *p1 = "[xfwd]\nattach = eth1\n[tunnels]\n"
+			 "tunnel = t1 type gre local 192.0.2.1 remote 192.0.2.9 key 1\n"
+			 "tunnel = t2 type gre local 192.0.2.1 remote 192.0.2.9 key 2\n"
+			 "[routes]\nroute = 10.1.0.0/16 tunnel t1\nroute = 10.2.0.0/16 tunnel t2\n"
+			 "route = fd00:3::/48 via fd00::1 dev eth1\nroute = 10.4.0.0/16 blackhole\n";
+	const char *p2 = "[xfwd]\nattach = eth1\n[tunnels]\n"
+			 "tunnel = t1 type gre local 192.0.2.1 remote 192.0.2.9 key 1 ttl 9\n"
+			 "[routes]\nroute = 10.1.0.0/16 tunnel t1\nroute = 10.4.0.0/16 kernel\n";
+	struct xconfig a, b;
+	char err[1024], dropped[512] = "", none[64] = "";
+	char path_a[64];
+
+	(void)s;
+	snprintf(path_a, sizeof(path_a), "%s", write_file(p1));
+	assert_int_equal(config_load(path_a, &a, err, sizeof(err)), 0);
+	unlink(path_a);
+	assert_int_equal(config_load(write_file(p2), &b, err, sizeof(err)), 0);
+	config_dropped(&a, &b, note_dropped, dropped);
+	assert_string_equal(dropped, "route fd00:3::/48; route 10.2.0.0/16; tunnel t2; ");
+	config_dropped(&a, &a, note_dropped, none);
+	assert_string_equal(none, "");
+	assert_true(config_has(&b, "tunnel t1") && !config_has(&b, "tunnel t2"));
+	config_free(&a);
+	config_free(&b);
 }
 
 static void test_config_refused(void **s)
@@ -294,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_config_good),
 		cmocka_unit_test(test_config_long_line),
 		cmocka_unit_test(test_config_refused),
+		cmocka_unit_test(test_config_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

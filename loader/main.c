@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* xfwd: parse the command line, run one command, map errors to exit
- * codes (0 ok, 1 bad input or refused, 2 system error). */
+/* xfwd: parse the command line, run one command (the CLI's, or the
+ * daemon for `xfwd run`), map errors to exit codes (0 ok, 1 bad input or
+ * refused, 2 system error). Above both rooms: neither includes the other. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cmd.h"
+#include "run.h"
 
 #define XFWD_VERSION "0.1.0"
 
@@ -49,7 +51,7 @@ static int run(const struct cli_req *r, char *err, size_t len)
 	case CMD_TUNNEL_REKEY: return cmd_tunnel_rekey(r, err, len);
 	case CMD_HEALTH: return cmd_health(r, err, len);
 	case CMD_BATCH: return cmd_batch(r, err, len);
-	case CMD_RUN: return cmd_run(r, err, len);
+	case CMD_RUN: return daemon_run(r->config, err, len);
 	}
 	return -EINVAL;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Reading the command line a word at a time, for the grammar (cli.c,
- * cli_tunnel.c). Errors: -1 with the message in a->err. */
-#ifndef XFWD_ARGS_H
-#define XFWD_ARGS_H
+/* Reading a line a word at a time, for the grammars of specs
+ * (spec_parse.c) and commands (cli/). Errors: -1 with the message in a->err. */
+#ifndef XFWD_WORDS_H
+#define XFWD_WORDS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The grammar's word reader (args.h). */
-#include "args.h"
+/* The grammar's word reader (words.h). */
+#include "words.h"
 #include "spec.h"
 
 
