@@ -14,8 +14,9 @@ SAMPLES=${XFWD_BENCH_SAMPLES:-5}
 P=fb$$
 GEN=build/tools/xfwd-gen
 XF() { nsenter --net=/run/netns/$P-r "${XFWD_BIN:-build/xfwd}" --pin-root /sys/fs/bpf/xfwd-$P "$@"; }
-# XFWD_BENCH_BASE=DIR: also A/B xfwd-1k against DIR/xfwd (another
-# revision's build), alternated twice in this run (rows base-1k, new-1k).
+# XFWD_BENCH_BASE=DIR: also A/B xfwd-1k, direct and over GRE, against
+# DIR/xfwd (another revision's build), alternated twice in this run (rows
+# base-1k, new-1k, base-gre-1k, new-gre-1k).
 BASE=${XFWD_BENCH_BASE:-}
 R() { ip netns exec $P-r "$@"; }
 tmp=$(mktemp -d)
@@ -92,8 +93,15 @@ if [ -n "$BASE" ]; then
 		xfwd_routes "via 10.98.0.2 dev ro"
 		DSTS=$tmp/p1k measure new-1k-$round
 	done
+	gre=(type gre key 1 local 10.98.0.1 remote 10.98.0.2)
+	for round in 1 2; do
+		XFWD_BIN=$BASE/xfwd xfwd_routes "tunnel t" "${gre[@]}"
+		DSTS=$tmp/p1k measure base-gre-1k-$round
+		xfwd_routes "tunnel t" "${gre[@]}"
+		DSTS=$tmp/p1k measure new-gre-1k-$round
+	done
 	XFWD_BIN=$BASE/xfwd XF detach
-	AB="base-1k-1 new-1k-1 base-1k-2 new-1k-2"
+	AB="base-1k-1 new-1k-1 base-1k-2 new-1k-2 base-gre-1k-1 new-gre-1k-1 base-gre-1k-2 new-gre-1k-2"
 fi
 for t in "gre key 1" ipip "vxlan vni 100 peer-mac $SINK_MAC" "geneve vni 100 peer-mac $SINK_MAC"; do
 	xfwd_routes "tunnel t" type $t local 10.98.0.1 remote 10.98.0.2

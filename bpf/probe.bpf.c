@@ -2,8 +2,8 @@
 /*
  * Sends the daemon's tunnel health probes (docs/health.md), run with
  * BPF_PROG_RUN in live-frames mode. The daemon hands over an Ethernet
- * frame carrying the inner IPv4 probe, the tunnel next hop's id in bytes
- * 2-5 of the destination MAC; the probe is encapsulated and sent by the
+ * frame carrying the inner IPv4 probe, the tunnel next hop's id in the
+ * destination MAC (XFWD_PROBE_NH_AT); the probe is encapsulated and sent by the
  * same code as data (tunnel_encap), so it takes the path data takes.
  */
 #include "lib/maps.h"
@@ -25,7 +25,7 @@ int xfwd_probe_tx(struct xdp_md *ctx)
 
 	if ((void *)(ip + 1) > data_end)
 		return XDP_DROP;
-	__builtin_memcpy(&id, e->h_dest + 2, sizeof(id));
+	__builtin_memcpy(&id, e->h_dest + XFWD_PROBE_NH_AT, sizeof(id));
 	nh = nh_get(id);
 	if (!nh || nh->kind != XFWD_NH_TUNNEL)
 		return XDP_DROP;

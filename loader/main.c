@@ -10,8 +10,6 @@
 #include "cmd.h"
 #include "run.h"
 
-#define XFWD_VERSION "0.1.0"
-
 static int exit_code(int ret)
 {
 	switch (-ret) {
@@ -26,34 +24,7 @@ static int exit_code(int ret)
 
 static int run(const struct cli_req *r, char *err, size_t len)
 {
-	switch (r->cmd) {
-	case CMD_HELP:
-		fputs(cli_usage(), stdout);
-		return 0;
-	case CMD_VERSION:
-		printf("xfwd %s (ABI %u)\n", XFWD_VERSION, XFWD_ABI_VERSION);
-		return 0;
-	case CMD_ATTACH: return cmd_attach(r, err, len);
-	case CMD_DETACH: return cmd_detach(r, err, len);
-	case CMD_ROUTE_ADD:
-	case CMD_ROUTE_REPLACE:
-	case CMD_ROUTE_DEL: return cmd_route_change(r, err, len);
-	case CMD_ROUTE_SHOW: return cmd_route_show(r, err, len);
-	case CMD_ROUTE_GET: return cmd_route_get(r, err, len);
-	case CMD_NEXTHOP_SHOW: return cmd_nexthop_show(r, err, len);
-	case CMD_NEXTHOP_REFRESH: return cmd_nexthop_refresh(r, err, len);
-	case CMD_STATS: return cmd_stats(r, err, len);
-	case CMD_STATS_RESET: return cmd_stats_reset(r, err, len);
-	case CMD_STATUS: return cmd_status(r, err, len);
-	case CMD_TUNNEL_ADD:
-	case CMD_TUNNEL_DEL: return cmd_tunnel_change(r, err, len);
-	case CMD_TUNNEL_SHOW: return cmd_tunnel_show(r, err, len);
-	case CMD_TUNNEL_REKEY: return cmd_tunnel_rekey(r, err, len);
-	case CMD_HEALTH: return cmd_health(r, err, len);
-	case CMD_BATCH: return cmd_batch(r, err, len);
-	case CMD_RUN: return daemon_run(r->config, err, len);
-	}
-	return -EINVAL;
+	return r->cmd == CMD_RUN ? daemon_run(r->config, err, len) : cli_run(r, err, len);
 }
 
 int main(int argc, char **argv)

@@ -158,6 +158,10 @@ enum xfwd_probe_mode {
 #define XFWD_PROBE_MAGIC 0x58505242u /* "XPRB" */
 #define XFWD_PROBE_REQUEST 1u
 #define XFWD_PROBE_REPLY 2u
+/* The frame the daemon hands the probe sender (bpf/probe.bpf.c): Ethernet,
+ * whose destination MAC carries the tunnel next hop's id (4 bytes, host
+ * order) from this byte on, then the inner IPv4 probe. */
+#define XFWD_PROBE_NH_AT 2
 
 /* type and comp swap on reply (1,2 -> 2,1): the one's complement sum of
  * the packet, and so every checksum over it, stays the same. */

@@ -10,6 +10,13 @@
 #include <linux/types.h>
 
 #define XFWD_HASH_SEED 0x9e3779b9u
+
+/* Protocols whose first four bytes are source and destination ports
+ * (TCP, UDP, SCTP, UDP-Lite): the flow hash takes them in. */
+static inline int xfwd_proto_has_ports(__u8 proto)
+{
+	return proto == 6 || proto == 17 || proto == 132 || proto == 136;
+}
 #define XFWD_HASH_ECMP_MAX 16u /* == XFWD_ECMP_MAX */
 
 static inline __u32 xfwd_rol32(__u32 w, unsigned int s)

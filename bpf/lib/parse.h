@@ -9,6 +9,7 @@
 #include <linux/ipv6.h>
 #include <linux/in.h>
 #include <bpf/bpf_endian.h>
+#include "../../maps/xfwd_hash.h"
 
 /* ICMP's header and the codes used here, as <linux/icmp.h> has them. That
  * header is not included: through <linux/if.h> it pulls glibc's
@@ -130,19 +131,12 @@ static __always_inline int parse_ipv6(struct hdr_cursor *c, void *data_end,
 	return 0;
 }
 
-/* Protocols whose first four bytes are source and destination ports. */
-static __always_inline int proto_has_ports(__u8 proto)
-{
-	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
-	       proto == IPPROTO_SCTP || proto == IPPROTO_UDPLITE;
-}
-
 /* Ports word for the flow hash, or 0 when the L4 header is not there. */
 static __always_inline __u32 read_ports(void *l4, void *data_end, __u8 proto)
 {
 	__u32 *ports = l4;
 
-	if (!proto_has_ports(proto) || (void *)(ports + 1) > data_end)
+	if (!xfwd_proto_has_ports(proto) || (void *)(ports + 1) > data_end)
 		return 0;
 	return *ports;
 }

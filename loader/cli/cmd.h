@@ -12,6 +12,8 @@
 
 #include "cli.h"
 
+/* Run a parsed request's command (commands.c; not `xfwd run`). */
+int cli_run(const struct cli_req *r, char *err, size_t len);
 int cmd_attach(const struct cli_req *r, char *err, size_t len);
 int cmd_detach(const struct cli_req *r, char *err, size_t len);
 int cmd_route_change(const struct cli_req *r, char *err, size_t len);

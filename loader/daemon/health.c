@@ -23,7 +23,7 @@
 #define MS 1000000ull
 
 struct probe_frame {
-	struct ethhdr eth; /* h_dest[2..5]: the tunnel next hop's id */
+	struct ethhdr eth; /* h_dest from XFWD_PROBE_NH_AT: the tunnel next hop's id */
 	struct iphdr ip;
 	union {
 		struct udphdr udp;
@@ -98,7 +98,7 @@ static void frame_fill(struct probe_frame *f, const struct xfwd_probe_cfg *c,
 		       uint32_t nh, uint32_t tid, uint32_t seq)
 {
 	memset(f, 0, sizeof(*f));
-	memcpy(f->eth.h_dest + 2, &nh, sizeof(nh));
+	memcpy(f->eth.h_dest + XFWD_PROBE_NH_AT, &nh, sizeof(nh));
 	f->eth.h_proto = htons(ETH_P_IP);
 	f->ip.version = 4;
 	f->ip.ihl = 5;

@@ -348,19 +348,30 @@ static const struct kio_ops kernel_ops = {
 	.sa_free = sa_free, .sa_remove = sa_remove, .close = kk_close,
 };
 
-int kio_table_load(struct xtable *t, struct xb *b, bool routes, char *err, size_t len)
+int kio_open(struct kio *io, struct xb *b, char *err, size_t len)
 {
 	struct kk *x = calloc(1, sizeof(*x));
-	struct kio io = { &kernel_ops, x };
 
 	if (!x) {
-		memset(t, 0, sizeof(*t));
-		snprintf(err, len, "out of memory loading the route table");
+		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
 	x->b = b;
 	x->bulk.tbl24 = b->fd.tbl24;
 	x->bulk.tbl8 = b->fd.tbl8;
+	*io = (struct kio){ &kernel_ops, x };
+	return 0;
+}
+
+int kio_table_load(struct xtable *t, struct xb *b, bool routes, char *err, size_t len)
+{
+	struct kio io;
+	int ret = kio_open(&io, b, err, len);
+
+	if (ret) {
+		memset(t, 0, sizeof(*t));
+		return ret;
+	}
 	return xt_load(t, &io, &b->info, routes, err, len);
 }
 

@@ -10,6 +10,8 @@
 #include "bpf.h"
 #include "table.h"
 
+/* The interface over b's maps (b must outlive it): KIO(io, close) ends it. */
+int kio_open(struct kio *io, struct xb *b, char *err, size_t len);
 /* Load the table of b's maps (routes: false for next hops, groups and
  * tunnels only; see xt_load). b must outlive the table. */
 int kio_table_load(struct xtable *t, struct xb *b, bool routes, char *err, size_t len);

@@ -66,6 +66,17 @@ static int hash_put(struct fake_hash *h, const void *key, const void *val, uint6
 	return 0;
 }
 
+/* Exactly this key's value. */
+static bool hash_get(const struct fake_hash *h, const void *key, void *val)
+{
+	size_t i = hash_find(h, key);
+
+	if (i == SIZE_MAX)
+		return false;
+	memcpy(val, h->vals + i * h->vsz, h->vsz);
+	return true;
+}
+
 static int hash_del(struct fake_hash *h, const void *key)
 {
 	size_t i = hash_find(h, key);
@@ -244,12 +255,53 @@ static int map_each(void *c, enum xfwd_map m, size_t ksz, kio_entry_fn fn, void 
 	return ret;
 }
 
+/* The trie's answer: the longest route of at most key's length that
+ * holds key's address. */
+static int routes6_lookup(const struct fake *f, const struct xfwd_route_key6 *key, void *val)
+{
+	const struct fake_hash *h = &f->routes6;
+	int best = -1;
+	__u32 best_len = 0;
+
+	for (size_t i = 0; i < h->cap; i++) {
+		const struct xfwd_route_key6 *k = (const void *)(h->keys + i * h->ksz);
+		bool in = h->used[i] == 1 && k->prefixlen <= key->prefixlen;
+
+		for (__u32 b = 0; in && b < k->prefixlen; b++)
+			in = !((k->addr[b / 8] ^ key->addr[b / 8]) & (0x80 >> (b % 8)));
+		if (in && (best < 0 || k->prefixlen > best_len)) {
+			best = (int)i;
+			best_len = k->prefixlen;
+		}
+	}
+	if (best < 0)
+		return -ENOENT;
+	memcpy(val, h->vals + (size_t)best * h->vsz, h->vsz);
+	return 0;
+}
+
+/* A line of the IPv4 tables, as the data path reads them. */
+static int lpm_line(const struct fake *f, enum xfwd_map m, uint32_t key, void *val)
+{
+	uint32_t n = m == XFWD_M_tbl24 ? XFWD_TBL24_SIZE : f->info.tbl8_groups * XFWD_TBL8_GROUP_SIZE;
+
+	if ((uint64_t)(key + 1) * XFWD_LPM_LINE > n)
+		return -ENOENT;
+	memcpy(val, (m == XFWD_M_tbl24 ? f->tbl24 : f->tbl8) + (size_t)key * XFWD_LPM_LINE,
+	       sizeof(struct xfwd_lpm_line));
+	return 0;
+}
+
 static int map_get(void *c, enum xfwd_map m, const void *key, void *val)
 {
 	struct fake_hash *h = hash_map(c, m);
 	size_t i, vsz;
 	void *v;
 
+	if (m == XFWD_M_routes6)
+		return routes6_lookup(c, key, val);
+	if (m == XFWD_M_tbl24 || m == XFWD_M_tbl8)
+		return lpm_line(c, m, *(const uint32_t *)key, val);
 	if (h) {
 		if ((i = hash_find(h, key)) == SIZE_MAX)
 			return -ENOENT;
@@ -275,7 +327,7 @@ static int map_put(void *c, enum xfwd_map m, const void *key, const void *val, u
 	if (m == XFWD_M_routes6) {
 		const struct xfwd_route *r = val;
 		struct xfwd_route old;
-		int had = !map_get(c, m, key, &old);
+		bool had = hash_get(&f->routes6, key, &old);
 
 		need_group(f, r->group, "an IPv6 route");
 		if (had && !--f->grp_live[old.group])
@@ -305,7 +357,7 @@ static int map_del(void *c, enum xfwd_map m, const void *key)
 	f->writes++;
 	if (!h)
 		return -EINVAL;
-	if (m == XFWD_M_routes6 && !map_get(c, m, key, &old) && !--f->grp_live[old.group])
+	if (m == XFWD_M_routes6 && hash_get(h, key, &old) && !--f->grp_live[old.group])
 		f->grp_left[old.group] = f->graces;
 	return hash_del(h, key);
 }

@@ -9,7 +9,9 @@
  * answers every probed address as the model's longest live route does,
  * and no write broke the hitless order: a table entry or IPv6 route
  * written only to a group written whole, a group cleared only once no
- * entry points at it, a next hop cleared only once no group holds it.
+ * entry points at it, a next hop cleared only once no group holds it. And
+ * `xfwd route get`'s decision (core/decide.c), read from those maps,
+ * names the model's longest live route and one of its live members.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +26,7 @@
 #include <sys/socket.h>
 
 #include "fake_kio.h"
+#include "loader/core/decide.h"
 #include "loader/core/table.h"
 
 #define N4 500 /* IPv4 prefixes in the universe */
@@ -354,6 +357,47 @@ static void check_lookup(struct world *w, uint32_t addr)
 			 best, w->r[best].p.len);
 }
 
+/* The model's longest route over a live next hop that holds a. */
+static int model_best(const struct world *w, const struct xaddr *a)
+{
+	int best = -1;
+
+	for (int i = 0; i < NP; i++)
+		if (w->r[i].present && w->r[i].p.addr.family == a->family &&
+		    xprefix_contains(&w->r[i].p, a) && route_alive(w, i) &&
+		    (best < 0 || w->r[i].p.len > w->r[best].p.len))
+			best = i;
+	return best;
+}
+
+/* route get: the route the model would use, and a live member of it. */
+static void check_decide(struct world *w, const struct xaddr *a)
+{
+	struct flow fl = { .dst = *a, .proto = 17, .sport = (uint16_t)rnd(), .dport = 53 };
+	struct kio io = fake_kio(&w->f);
+	int best = model_best(w, a), m = -1, npool;
+	const struct nh_key *k = pool(w, a->family == AF_INET6 ? N4 : 0, &npool);
+	char s[XADDR_STRLEN];
+	struct decision d;
+
+	xt_decide(&io, &fl, &d);
+	if (best < 0) {
+		if (strcmp(d.action, "pass"))
+			fail_msg("step %lu: route get %s: %s, the model has no live route", w->steps,
+				 xaddr_str(a, s), d.action);
+		return;
+	}
+	if (strcmp(d.action, "forward") || !xprefix_eq(&d.match, &w->r[best].p))
+		fail_msg("step %lu: route get %s: %s by /%u, the model forwards by route %d (/%u)",
+			 w->steps, xaddr_str(a, s), d.action, d.match.len, best, w->r[best].p.len);
+	for (int j = 0; j < npool; j++)
+		if (d.nh.oif == k[j].oif && !memcmp(d.nh.addr, k[j].gw.bytes, 16))
+			m = j;
+	if (m < 0 || !(w->r[best].members & (1u << m)) || (a->family == AF_INET6 ? w->dead6[m] : w->dead4[m]))
+		fail_msg("step %lu: route get %s picks next hop %u, not a live member of route %d",
+			 w->steps, xaddr_str(a, s), d.nh_id, best);
+}
+
 static void check_all(struct world *w)
 {
 	if (w->f.violations)
@@ -366,6 +410,14 @@ static void check_all(struct world *w)
 		uint32_t span = w->r[i].p.len < 32 ? ~0u >> w->r[i].p.len : 0;
 
 		check_lookup(w, xaddr_v4(&w->r[i].p.addr) | (rnd() & span));
+	}
+	if (w->steps % 8 == 0) {
+		struct xaddr a4, a6 = w->r[N4 + rnd() % N6].p.addr;
+
+		xaddr_set_v4(&a4, xaddr_v4(&w->r[rnd() % N4].p.addr) | (rnd() & 0xff));
+		a6.bytes[15] = (uint8_t)rnd();
+		check_decide(w, &a4);
+		check_decide(w, &a6);
 	}
 }
 

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What the data path would do with a flow (decide.c). */
+#ifndef XFWD_DECIDE_H
+#define XFWD_DECIDE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kio.h"
+#include "prefix.h"
+
+/* A flow as `xfwd route get` names it: src family 0 when not given. */
+struct flow {
+	struct xaddr dst, src;
+	uint8_t proto;
+	uint16_t sport, dport;
+};
+
+struct decision {
+	const char *action; /* forward, pass, drop */
+	const char *why;    /* NULL: nothing to add */
+	char why_buf[96];
+	struct xprefix match;
+	uint32_t group, member, members, nh_id; /* 0: none */
+	struct xfwd_nh nh;
+};
+
+void xt_decide(const struct kio *io, const struct flow *f, struct decision *d);
+
+#endif
