@@ -3,11 +3,11 @@
  * daemon for `xfwd run`), map errors to exit codes (0 ok, 1 bad input or
  * refused, 2 system error). Above both rooms: neither includes the other. */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cmd.h"
+#include "log.h"
 #include "run.h"
 
 static int exit_code(int ret)
@@ -34,12 +34,12 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (cli_parse(argc, argv, &r, err, sizeof(err))) {
-		fprintf(stderr, "xfwd: %s\n", err);
+		xlog(LOG_ERR, "%s", err);
 		return 1;
 	}
 	ret = run(&r, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "xfwd: %s\n", err[0] ? err : strerror(-ret));
+		xlog(LOG_ERR, "%s", err[0] ? err : strerror(-ret));
 		return exit_code(ret);
 	}
 	return 0;
