@@ -112,6 +112,19 @@ struct kio {
 	void *c;
 };
 
+/* Every op, for implementations: KIO_OPS_INIT(p) is a struct kio_ops
+ * initializer naming p##op for each (a missing one fails to compile). */
+#define KIO_OPS(X, p) X(p, map_read) X(p, map_each) X(p, map_get) X(p, map_put) \
+	X(p, map_del) X(p, map_next) X(p, percpu_clear) X(p, lpm_read) X(p, lpm_write) \
+	X(p, grace) X(p, rec_put) X(p, rec_queue_start) X(p, rec_queued) X(p, rec_queue_put) \
+	X(p, rec_del) X(p, rec_busy) X(p, rec_wait) X(p, set_counts) X(p, dev_attached) \
+	X(p, link_get) X(p, link_index) X(p, neigh_mac) X(p, neigh_manage) X(p, pause_ms) \
+	X(p, route_get) X(p, route_dev) X(p, route_dev_each) X(p, local_addrs) \
+	X(p, iface_addrs) X(p, addr_add) X(p, tundev_ensure) X(p, tundev_delete) \
+	X(p, sa_read) X(p, sa_install) X(p, sa_free) X(p, sa_remove) X(p, close)
+#define KIO_OP_INIT_(p, op) .op = p##op,
+#define KIO_OPS_INIT(p) { KIO_OPS(KIO_OP_INIT_, p) }
+
 /* io->ops->op(io->c, ...) */
 #define KIO(io, op, ...) ((io)->ops->op((io)->c, ##__VA_ARGS__))
 

@@ -41,7 +41,7 @@ static int fd_of(const struct kk *k, enum xfwd_map m)
 
 /* Entries [start, start + n) of an array map. Batch lookups resume
  * after the key given, so a range starting at k passes k - 1. */
-static int map_read(void *c, enum xfwd_map m, uint32_t start, uint32_t n, size_t vsz, void *out)
+static int kk_map_read(void *c, enum xfwd_map m, uint32_t start, uint32_t n, size_t vsz, void *out)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
 	uint32_t *keys = malloc(BATCH * sizeof(*keys)), in, next = 0, done = 0;
@@ -68,7 +68,7 @@ static int map_read(void *c, enum xfwd_map m, uint32_t start, uint32_t n, size_t
 
 /* A hash map of routes in batches (two syscalls per route with
  * get_next_key took seconds at a full table). */
-static int map_each(void *c, enum xfwd_map m, size_t ksz, kio_entry_fn fn, void *arg)
+static int kk_map_each(void *c, enum xfwd_map m, size_t ksz, kio_entry_fn fn, void *arg)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
 	size_t n = 4096;
@@ -99,55 +99,55 @@ static int map_each(void *c, enum xfwd_map m, size_t ksz, kio_entry_fn fn, void 
 	return ret;
 }
 
-static int map_get(void *c, enum xfwd_map m, const void *key, void *val)
+static int kk_map_get(void *c, enum xfwd_map m, const void *key, void *val)
 {
 	return bpf_map_lookup_elem(fd_of(c, m), key, val) ? -errno : 0;
 }
 
-static int map_put(void *c, enum xfwd_map m, const void *key, const void *val, uint64_t flags)
+static int kk_map_put(void *c, enum xfwd_map m, const void *key, const void *val, uint64_t flags)
 {
 	return bpf_map_update_elem(fd_of(c, m), key, val, flags) ? -errno : 0;
 }
 
-static int map_del(void *c, enum xfwd_map m, const void *key)
+static int kk_map_del(void *c, enum xfwd_map m, const void *key)
 {
 	return bpf_map_delete_elem(fd_of(c, m), key) ? -errno : 0;
 }
 
-static int map_next(void *c, enum xfwd_map m, const void *key, void *next)
+static int kk_map_next(void *c, enum xfwd_map m, const void *key, void *next)
 {
 	return bpf_map_get_next_key(fd_of(c, m), key, next) ? -errno : 0;
 }
 
-static int percpu_clear(void *c, enum xfwd_map m, uint32_t key)
+static int kk_percpu_clear(void *c, enum xfwd_map m, uint32_t key)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	void *zero = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(struct xfwd_tunnel_counters));
-	int ret = zero ? map_put(c, m, &key, zero, BPF_ANY) : -ENOMEM;
+	int ret = zero ? kk_map_put(c, m, &key, zero, BPF_ANY) : -ENOMEM;
 
 	free(zero);
 	return ret;
 }
 
-static int lpm_read(void *c, uint32_t tbl, uint32_t start, uint32_t n, uint32_t *dst)
+static int kk_lpm_read(void *c, uint32_t tbl, uint32_t start, uint32_t n, uint32_t *dst)
 {
 	return xbulk_read(&((struct kk *)c)->bulk, tbl, start, n, dst);
 }
 
-static int lpm_write(void *c, uint32_t tbl, const struct lpm4_write *w, size_t n)
+static int kk_lpm_write(void *c, uint32_t tbl, const struct lpm4_write *w, size_t n)
 {
 	return xbulk_write(&((struct kk *)c)->bulk, tbl, w, n);
 }
 
 /* MEMBARRIER_CMD_GLOBAL waits for an RCU grace period; XDP runs inside
  * an RCU read-side section. */
-static void grace(void *c)
+static void kk_grace(void *c)
 {
 	(void)c;
 	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
 }
 
-static int rec_put(void *c, const struct xfwd_route_key4 *k, const struct xfwd_route *v, size_t n)
+static int kk_rec_put(void *c, const struct xfwd_route_key4 *k, const struct xfwd_route *v, size_t n)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
 	struct kk *x = c;
@@ -161,7 +161,7 @@ static int rec_put(void *c, const struct xfwd_route_key4 *k, const struct xfwd_r
 	return 0;
 }
 
-static bool rec_queue_start(void *c)
+static bool kk_rec_queue_start(void *c)
 {
 	struct kk *x = c;
 
@@ -170,128 +170,128 @@ static bool rec_queue_start(void *c)
 	return x->recw != NULL;
 }
 
-static bool rec_queued(void *c)
+static bool kk_rec_queued(void *c)
 {
 	return ((struct kk *)c)->recw != NULL;
 }
 
-static int rec_queue_put(void *c, const struct xfwd_route_key4 *k, const struct xfwd_route *v)
+static int kk_rec_queue_put(void *c, const struct xfwd_route_key4 *k, const struct xfwd_route *v)
 {
 	return recw_put(((struct kk *)c)->recw, k, v);
 }
 
-static int rec_del(void *c, struct xfwd_route_key4 *k, size_t n)
+static int kk_rec_del(void *c, struct xfwd_route_key4 *k, size_t n)
 {
 	struct kk *x = c;
 
 	return x->recw ? recw_del(x->recw, k, n) : recw_delete_now(x->b->fd.routes4, k, (__u32)n);
 }
 
-static bool rec_busy(void *c)
+static bool kk_rec_busy(void *c)
 {
 	struct kk *x = c;
 
 	return x->recw && recw_busy(x->recw);
 }
 
-static int rec_wait(void *c)
+static int kk_rec_wait(void *c)
 {
 	struct kk *x = c;
 
 	return x->recw ? recw_wait(x->recw) : 0;
 }
 
-static int set_counts(void *c, uint32_t r4, uint32_t r6, uint32_t tbl8)
+static int kk_set_counts(void *c, uint32_t r4, uint32_t r6, uint32_t tbl8)
 {
 	return xb_set_counts(((struct kk *)c)->b, r4, r6, tbl8);
 }
 
-static bool dev_attached(void *c, uint32_t ifindex)
+static bool kk_dev_attached(void *c, uint32_t ifindex)
 {
 	return xb_dev_attached(((struct kk *)c)->b, ifindex);
 }
 
-static int link_get(void *c, uint32_t ifindex, struct link_info *li)
+static int kk_link_get(void *c, uint32_t ifindex, struct link_info *li)
 {
 	(void)c;
 	return rtnl_link_get(ifindex, li);
 }
 
-static uint32_t link_index(void *c, const char *name)
+static uint32_t kk_link_index(void *c, const char *name)
 {
 	(void)c;
 	return if_nametoindex(name);
 }
 
-static int neigh_mac(void *c, const struct xaddr *a, uint32_t oif, uint8_t mac[6])
+static int kk_neigh_mac(void *c, const struct xaddr *a, uint32_t oif, uint8_t mac[6])
 {
 	(void)c;
 	return rtnl_neigh_mac(a, oif, mac);
 }
 
-static int neigh_manage(void *c, const struct xaddr *a, uint32_t oif)
+static int kk_neigh_manage(void *c, const struct xaddr *a, uint32_t oif)
 {
 	(void)c;
 	return rtnl_neigh_manage(a, oif);
 }
 
-static void pause_ms(void *c, unsigned int ms)
+static void kk_pause_ms(void *c, unsigned int ms)
 {
 	(void)c;
 	usleep(ms * 1000);
 }
 
-static int route_get(void *c, const struct xaddr *dst, uint32_t *oif, struct xaddr *gw)
+static int kk_route_get(void *c, const struct xaddr *dst, uint32_t *oif, struct xaddr *gw)
 {
 	(void)c;
 	return rtnl_route_get(dst, oif, gw);
 }
 
-static int route_dev(void *c, enum route_dev_op op, const struct xprefix *p, uint32_t dev)
+static int kk_route_dev(void *c, enum route_dev_op op, const struct xprefix *p, uint32_t dev)
 {
 	(void)c;
 	return rtnl_route_dev(op, p, dev);
 }
 
-static int route_dev_each(void *c, route_dev_cb cb, void *data)
+static int kk_route_dev_each(void *c, route_dev_cb cb, void *data)
 {
 	(void)c;
 	return rtnl_route_dev_each(cb, data);
 }
 
-static int local_addrs(void *c, struct xaddr **out, size_t *n)
+static int kk_local_addrs(void *c, struct xaddr **out, size_t *n)
 {
 	(void)c;
 	return rtnl_local_addrs(out, n);
 }
 
-static int iface_addrs(void *c, uint32_t ifindex, uint8_t a4[4], uint8_t a6[16])
+static int kk_iface_addrs(void *c, uint32_t ifindex, uint8_t a4[4], uint8_t a6[16])
 {
 	(void)c;
 	return rtnl_iface_addrs(ifindex, a4, a6);
 }
 
-static int addr_add(void *c, uint32_t ifindex, const struct xaddr *a, unsigned int len)
+static int kk_addr_add(void *c, uint32_t ifindex, const struct xaddr *a, unsigned int len)
 {
 	(void)c;
 	return rtnl_addr_add(ifindex, a, len);
 }
 
-static int tundev_ensure_(void *c, const struct xfwd_tunnel *t, enum tundev_result *res,
+static int kk_tundev_ensure(void *c, const struct xfwd_tunnel *t, enum tundev_result *res,
 			  char *err, size_t len)
 {
 	(void)c;
 	return tundev_ensure(t, res, err, len);
 }
 
-static int tundev_delete_(void *c, const char *name)
+static int kk_tundev_delete(void *c, const char *name)
 {
 	(void)c;
 	return tundev_delete(name);
 }
 
 /* Both directions' SAs, [0] out and [1] in. */
-static int sa_read(void *c, const struct tunnel_spec *s, struct xfrm_sa **sa, char *err, size_t len)
+static int kk_sa_read(void *c, const struct tunnel_spec *s, struct xfrm_sa **sa, char *err, size_t len)
 {
 	(void)c;
 	if (!(*sa = calloc(2, sizeof(**sa))))
@@ -299,7 +299,7 @@ static int sa_read(void *c, const struct tunnel_spec *s, struct xfrm_sa **sa, ch
 	return xfrm_sa_read(s, &(*sa)[0], &(*sa)[1], err, len);
 }
 
-static int sa_install(void *c, const struct tunnel_spec *s, uint32_t if_id,
+static int kk_sa_install(void *c, const struct tunnel_spec *s, uint32_t if_id,
 		      const struct xfrm_sa *sa, char *err, size_t len)
 {
 	static const struct xfrm_sa none[2];
@@ -310,7 +310,7 @@ static int sa_install(void *c, const struct tunnel_spec *s, uint32_t if_id,
 	return xfrm_install(&s->local, &s->remote, if_id, &sa[0], &sa[1], err, len);
 }
 
-static void sa_free(void *c, struct xfrm_sa *sa)
+static void kk_sa_free(void *c, struct xfrm_sa *sa)
 {
 	(void)c;
 	if (sa)
@@ -318,7 +318,7 @@ static void sa_free(void *c, struct xfrm_sa *sa)
 	free(sa);
 }
 
-static void sa_remove(void *c, uint32_t if_id)
+static void kk_sa_remove(void *c, uint32_t if_id)
 {
 	(void)c;
 	xfrm_remove(if_id);
@@ -333,20 +333,7 @@ static void kk_close(void *c)
 	free(x);
 }
 
-static const struct kio_ops kernel_ops = {
-	.map_read = map_read, .map_each = map_each, .map_get = map_get, .map_put = map_put,
-	.map_del = map_del, .map_next = map_next, .percpu_clear = percpu_clear,
-	.lpm_read = lpm_read, .lpm_write = lpm_write, .grace = grace,
-	.rec_put = rec_put, .rec_queue_start = rec_queue_start, .rec_queued = rec_queued,
-	.rec_queue_put = rec_queue_put, .rec_del = rec_del, .rec_busy = rec_busy,
-	.rec_wait = rec_wait, .set_counts = set_counts, .dev_attached = dev_attached,
-	.link_get = link_get, .link_index = link_index, .neigh_mac = neigh_mac,
-	.neigh_manage = neigh_manage, .pause_ms = pause_ms, .route_get = route_get,
-	.route_dev = route_dev, .route_dev_each = route_dev_each, .local_addrs = local_addrs,
-	.iface_addrs = iface_addrs, .addr_add = addr_add, .tundev_ensure = tundev_ensure_,
-	.tundev_delete = tundev_delete_, .sa_read = sa_read, .sa_install = sa_install,
-	.sa_free = sa_free, .sa_remove = sa_remove, .close = kk_close,
-};
+static const struct kio_ops kernel_ops = KIO_OPS_INIT(kk_);
 
 int kio_open(struct kio *io, struct xb *b, char *err, size_t len)
 {

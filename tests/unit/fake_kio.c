@@ -229,7 +229,7 @@ static void *array_slot(struct fake *f, enum xfwd_map m, uint32_t key, size_t *v
 	}
 }
 
-static int map_read(void *c, enum xfwd_map m, uint32_t start, uint32_t n, size_t vsz, void *out)
+static int fake_map_read(void *c, enum xfwd_map m, uint32_t start, uint32_t n, size_t vsz, void *out)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		size_t sz;
@@ -242,7 +242,7 @@ static int map_read(void *c, enum xfwd_map m, uint32_t start, uint32_t n, size_t
 	return 0;
 }
 
-static int map_each(void *c, enum xfwd_map m, size_t ksz, kio_entry_fn fn, void *arg)
+static int fake_map_each(void *c, enum xfwd_map m, size_t ksz, kio_entry_fn fn, void *arg)
 {
 	struct fake_hash *h = hash_map(c, m);
 	int ret = 0;
@@ -292,7 +292,7 @@ static int lpm_line(const struct fake *f, enum xfwd_map m, uint32_t key, void *v
 	return 0;
 }
 
-static int map_get(void *c, enum xfwd_map m, const void *key, void *val)
+static int fake_map_get(void *c, enum xfwd_map m, const void *key, void *val)
 {
 	struct fake_hash *h = hash_map(c, m);
 	size_t i, vsz;
@@ -316,7 +316,7 @@ static int map_get(void *c, enum xfwd_map m, const void *key, void *val)
 	return 0;
 }
 
-static int map_put(void *c, enum xfwd_map m, const void *key, const void *val, uint64_t flags)
+static int fake_map_put(void *c, enum xfwd_map m, const void *key, const void *val, uint64_t flags)
 {
 	struct fake *f = c;
 	struct fake_hash *h = hash_map(f, m);
@@ -348,7 +348,7 @@ static int map_put(void *c, enum xfwd_map m, const void *key, const void *val, u
 	return 0;
 }
 
-static int map_del(void *c, enum xfwd_map m, const void *key)
+static int fake_map_del(void *c, enum xfwd_map m, const void *key)
 {
 	struct fake *f = c;
 	struct fake_hash *h = hash_map(f, m);
@@ -362,7 +362,7 @@ static int map_del(void *c, enum xfwd_map m, const void *key)
 	return hash_del(h, key);
 }
 
-static int map_next(void *c, enum xfwd_map m, const void *key, void *next)
+static int fake_map_next(void *c, enum xfwd_map m, const void *key, void *next)
 {
 	struct fake_hash *h = hash_map(c, m);
 	size_t i = key ? hash_find(h, key) + 1 : 0;
@@ -375,7 +375,7 @@ static int map_next(void *c, enum xfwd_map m, const void *key, void *next)
 	return -ENOENT;
 }
 
-static int percpu_clear(void *c, enum xfwd_map m, uint32_t key)
+static int fake_percpu_clear(void *c, enum xfwd_map m, uint32_t key)
 {
 	(void)c, (void)m, (void)key;
 	return 0;
@@ -383,7 +383,7 @@ static int percpu_clear(void *c, enum xfwd_map m, uint32_t key)
 
 /* ---- the IPv4 tables ---- */
 
-static int lpm_read(void *c, uint32_t tbl, uint32_t start, uint32_t n, uint32_t *dst)
+static int fake_lpm_read(void *c, uint32_t tbl, uint32_t start, uint32_t n, uint32_t *dst)
 {
 	struct fake *f = c;
 
@@ -391,7 +391,7 @@ static int lpm_read(void *c, uint32_t tbl, uint32_t start, uint32_t n, uint32_t 
 	return 0;
 }
 
-static int lpm_write(void *c, uint32_t tbl, const struct lpm4_write *w, size_t n)
+static int fake_lpm_write(void *c, uint32_t tbl, const struct lpm4_write *w, size_t n)
 {
 	struct fake *f = c;
 
@@ -402,14 +402,14 @@ static int lpm_write(void *c, uint32_t tbl, const struct lpm4_write *w, size_t n
 	return 0;
 }
 
-static void grace(void *c)
+static void fake_grace(void *c)
 {
 	((struct fake *)c)->graces++;
 }
 
 /* ---- route records ---- */
 
-static int rec_put(void *c, const struct xfwd_route_key4 *k, const struct xfwd_route *v, size_t n)
+static int fake_rec_put(void *c, const struct xfwd_route_key4 *k, const struct xfwd_route *v, size_t n)
 {
 	struct fake *f = c;
 	int ret = 0;
@@ -419,22 +419,22 @@ static int rec_put(void *c, const struct xfwd_route_key4 *k, const struct xfwd_r
 	return ret;
 }
 
-static bool rec_queue_start(void *c)
+static bool fake_rec_queue_start(void *c)
 {
 	return ((struct fake *)c)->queued = true;
 }
 
-static bool rec_queued(void *c)
+static bool fake_rec_queued(void *c)
 {
 	return ((struct fake *)c)->queued;
 }
 
-static int rec_queue_put(void *c, const struct xfwd_route_key4 *k, const struct xfwd_route *v)
+static int fake_rec_queue_put(void *c, const struct xfwd_route_key4 *k, const struct xfwd_route *v)
 {
-	return rec_put(c, k, v, 1);
+	return fake_rec_put(c, k, v, 1);
 }
 
-static int rec_del(void *c, struct xfwd_route_key4 *k, size_t n)
+static int fake_rec_del(void *c, struct xfwd_route_key4 *k, size_t n)
 {
 	struct fake *f = c;
 
@@ -443,19 +443,19 @@ static int rec_del(void *c, struct xfwd_route_key4 *k, size_t n)
 	return 0;
 }
 
-static bool rec_busy(void *c)
+static bool fake_rec_busy(void *c)
 {
 	(void)c;
 	return false;
 }
 
-static int rec_wait(void *c)
+static int fake_rec_wait(void *c)
 {
 	(void)c;
 	return 0;
 }
 
-static int set_counts(void *c, uint32_t r4, uint32_t r6, uint32_t tbl8)
+static int fake_set_counts(void *c, uint32_t r4, uint32_t r6, uint32_t tbl8)
 {
 	struct fake *f = c;
 
@@ -465,7 +465,7 @@ static int set_counts(void *c, uint32_t r4, uint32_t r6, uint32_t tbl8)
 	return 0;
 }
 
-static bool dev_attached(void *c, uint32_t ifindex)
+static bool fake_dev_attached(void *c, uint32_t ifindex)
 {
 	(void)c;
 	return ifindex >= 1 && ifindex <= FAKE_LINKS;
@@ -473,7 +473,7 @@ static bool dev_attached(void *c, uint32_t ifindex)
 
 /* ---- rtnetlink: links 1..FAKE_LINKS, every neighbour resolved ---- */
 
-static int link_get(void *c, uint32_t ifindex, struct link_info *li)
+static int fake_link_get(void *c, uint32_t ifindex, struct link_info *li)
 {
 	struct fake *f = c;
 
@@ -486,7 +486,7 @@ static int link_get(void *c, uint32_t ifindex, struct link_info *li)
 	return 0;
 }
 
-static uint32_t link_index(void *c, const char *name)
+static uint32_t fake_link_index(void *c, const char *name)
 {
 	unsigned int i;
 
@@ -501,25 +501,25 @@ void fake_mac(const struct xaddr *gw, uint8_t mac[6])
 	memcpy(mac + 2, gw->family == AF_INET ? gw->bytes : gw->bytes + 12, 4);
 }
 
-static int neigh_mac(void *c, const struct xaddr *a, uint32_t oif, uint8_t mac[6])
+static int fake_neigh_mac(void *c, const struct xaddr *a, uint32_t oif, uint8_t mac[6])
 {
 	(void)c, (void)oif;
 	fake_mac(a, mac);
 	return 0;
 }
 
-static int neigh_manage(void *c, const struct xaddr *a, uint32_t oif)
+static int fake_neigh_manage(void *c, const struct xaddr *a, uint32_t oif)
 {
 	(void)c, (void)a, (void)oif;
 	return 0;
 }
 
-static void pause_ms(void *c, unsigned int ms)
+static void fake_pause_ms(void *c, unsigned int ms)
 {
 	(void)c, (void)ms;
 }
 
-static int route_get(void *c, const struct xaddr *dst, uint32_t *oif, struct xaddr *gw)
+static int fake_route_get(void *c, const struct xaddr *dst, uint32_t *oif, struct xaddr *gw)
 {
 	(void)c;
 	*oif = 1;
@@ -527,19 +527,19 @@ static int route_get(void *c, const struct xaddr *dst, uint32_t *oif, struct xad
 	return 0;
 }
 
-static int route_dev(void *c, enum route_dev_op op, const struct xprefix *p, uint32_t dev)
+static int fake_route_dev(void *c, enum route_dev_op op, const struct xprefix *p, uint32_t dev)
 {
 	(void)c, (void)op, (void)p, (void)dev;
 	return 0;
 }
 
-static int route_dev_each(void *c, route_dev_cb cb, void *data)
+static int fake_route_dev_each(void *c, route_dev_cb cb, void *data)
 {
 	(void)c, (void)cb, (void)data;
 	return 0;
 }
 
-static int local_addrs(void *c, struct xaddr **out, size_t *n)
+static int fake_local_addrs(void *c, struct xaddr **out, size_t *n)
 {
 	(void)c;
 	*out = calloc(1, sizeof(**out));
@@ -547,7 +547,7 @@ static int local_addrs(void *c, struct xaddr **out, size_t *n)
 	return *out ? 0 : -ENOMEM;
 }
 
-static int iface_addrs(void *c, uint32_t ifindex, uint8_t a4[4], uint8_t a6[16])
+static int fake_iface_addrs(void *c, uint32_t ifindex, uint8_t a4[4], uint8_t a6[16])
 {
 	(void)c, (void)ifindex;
 	memset(a4, 0, 4);
@@ -555,13 +555,13 @@ static int iface_addrs(void *c, uint32_t ifindex, uint8_t a4[4], uint8_t a6[16])
 	return 0;
 }
 
-static int addr_add(void *c, uint32_t ifindex, const struct xaddr *a, unsigned int len)
+static int fake_addr_add(void *c, uint32_t ifindex, const struct xaddr *a, unsigned int len)
 {
 	(void)c, (void)ifindex, (void)a, (void)len;
 	return 0;
 }
 
-static int tundev_ensure(void *c, const struct xfwd_tunnel *t, enum tundev_result *res,
+static int fake_tundev_ensure(void *c, const struct xfwd_tunnel *t, enum tundev_result *res,
 			 char *err, size_t len)
 {
 	(void)c, (void)t, (void)err, (void)len;
@@ -569,32 +569,32 @@ static int tundev_ensure(void *c, const struct xfwd_tunnel *t, enum tundev_resul
 	return 0;
 }
 
-static int tundev_delete(void *c, const char *name)
+static int fake_tundev_delete(void *c, const char *name)
 {
 	(void)c, (void)name;
 	return 0;
 }
 
-static int sa_read(void *c, const struct tunnel_spec *s, struct xfrm_sa **sa, char *err, size_t len)
+static int fake_sa_read(void *c, const struct tunnel_spec *s, struct xfrm_sa **sa, char *err, size_t len)
 {
 	(void)c, (void)s, (void)err, (void)len;
 	*sa = NULL;
 	return 0;
 }
 
-static int sa_install(void *c, const struct tunnel_spec *s, uint32_t if_id,
+static int fake_sa_install(void *c, const struct tunnel_spec *s, uint32_t if_id,
 		      const struct xfrm_sa *sa, char *err, size_t len)
 {
 	(void)c, (void)s, (void)if_id, (void)sa, (void)err, (void)len;
 	return 0;
 }
 
-static void sa_free(void *c, struct xfrm_sa *sa)
+static void fake_sa_free(void *c, struct xfrm_sa *sa)
 {
 	(void)c, (void)sa;
 }
 
-static void sa_remove(void *c, uint32_t if_id)
+static void fake_sa_remove(void *c, uint32_t if_id)
 {
 	(void)c, (void)if_id;
 }
@@ -604,20 +604,7 @@ static void fake_close(void *c)
 	((struct fake *)c)->queued = false; /* the maps stay: a new table adopts them */
 }
 
-static const struct kio_ops fake_ops = {
-	.map_read = map_read, .map_each = map_each, .map_get = map_get, .map_put = map_put,
-	.map_del = map_del, .map_next = map_next, .percpu_clear = percpu_clear,
-	.lpm_read = lpm_read, .lpm_write = lpm_write, .grace = grace,
-	.rec_put = rec_put, .rec_queue_start = rec_queue_start, .rec_queued = rec_queued,
-	.rec_queue_put = rec_queue_put, .rec_del = rec_del, .rec_busy = rec_busy,
-	.rec_wait = rec_wait, .set_counts = set_counts, .dev_attached = dev_attached,
-	.link_get = link_get, .link_index = link_index, .neigh_mac = neigh_mac,
-	.neigh_manage = neigh_manage, .pause_ms = pause_ms, .route_get = route_get,
-	.route_dev = route_dev, .route_dev_each = route_dev_each, .local_addrs = local_addrs,
-	.iface_addrs = iface_addrs, .addr_add = addr_add, .tundev_ensure = tundev_ensure,
-	.tundev_delete = tundev_delete, .sa_read = sa_read, .sa_install = sa_install,
-	.sa_free = sa_free, .sa_remove = sa_remove, .close = fake_close,
-};
+static const struct kio_ops fake_ops = KIO_OPS_INIT(fake_);
 
 void fake_init(struct fake *f, const struct xfwd_info *sizes)
 {
