@@ -52,7 +52,7 @@ static int batch_parse(struct batch *b, size_t n, struct cli_req *r)
 	if (!line)
 		return -ENOMEM;
 	if (cli_parse_line(line, b->outer->pin_root, r, msg, sizeof(msg))) {
-		snprintf(b->t->err, b->t->errlen, "%s line %zu: %s", b->outer->batch, n, msg);
+		xt_error(b->t, "%s line %zu: %s", b->outer->batch, n, msg);
 		ret = -EINVAL;
 	}
 	free(line);
@@ -64,8 +64,8 @@ static int batch_fail(struct batch *b, size_t n, int ret)
 {
 	char msg[512];
 
-	snprintf(msg, sizeof(msg), "%s", b->t->err);
-	snprintf(b->t->err, b->t->errlen, "%s line %zu: %s", b->outer->batch, n, msg);
+	snprintf(msg, sizeof(msg), "%s", xt_errmsg(b->t));
+	xt_error(b->t, "%s line %zu: %s", b->outer->batch, n, msg);
 	return ret;
 }
 
@@ -126,14 +126,14 @@ static int batch_check_order(struct batch *b)
 		if ((!bad || e->line < bad) &&
 		    route_check_exists(b->t, e->cmd, &e->p, exists, false, first ? 0 : b->ent[v[i - 1]].line)) {
 			bad = e->line;
-			snprintf(why, sizeof(why), "%s", b->t->err);
+			snprintf(why, sizeof(why), "%s", xt_errmsg(b->t));
 		}
 		exists = e->cmd != CMD_ROUTE_DEL;
 	}
 	free(v);
 	if (!bad)
 		return 0;
-	snprintf(b->t->err, b->t->errlen, "%s", why);
+	xt_error(b->t, "%s", why);
 	return batch_fail(b, bad, -EINVAL);
 }
 
@@ -162,7 +162,7 @@ static void undo_all(struct batch *b, size_t applied)
 	char keep[512], undo_err[256] = "";
 	int ret = 0;
 
-	snprintf(keep, sizeof(keep), "%s", b->t->err); /* the failure is what to report */
+	snprintf(keep, sizeof(keep), "%s", xt_errmsg(b->t)); /* the failure is what to report */
 	while (b->nundo && b->undo[b->nundo - 1].ent >= applied)
 		free(b->undo[--b->nundo].k); /* kept for the line that failed */
 	while (applied--) {
@@ -177,9 +177,9 @@ static void undo_all(struct batch *b, size_t applied)
 			ret = xt_route_del(b->t, &e->p); /* it added the prefix */
 		}
 		if (ret && !undo_err[0])
-			snprintf(undo_err, sizeof(undo_err), "%s", b->t->err);
+			snprintf(undo_err, sizeof(undo_err), "%s", xt_errmsg(b->t));
 	}
-	snprintf(b->t->err, b->t->errlen, "%s%s%s%s", keep,
+	xt_error(b->t, "%s%s%s%s", keep,
 		 undo_err[0] ? "; taking back the lines before it failed too (" : "", undo_err,
 		 undo_err[0] ? "): compare 'xfwd route show' with the file" : "");
 }
@@ -238,14 +238,14 @@ static int batch_run(struct xtable *t, const struct cli_req *r)
 	int ret;
 
 	if (!f) {
-		snprintf(t->err, t->errlen, "cannot read %s: %s", r->batch, strerror(errno));
+		xt_error(t, "cannot read %s: %s", r->batch, strerror(errno));
 		return -ENOENT;
 	}
 	ret = read_lines(&b, f) ? 0 : -ENOMEM;
 	if (f != stdin)
 		fclose(f);
 	if (ret)
-		snprintf(t->err, t->errlen, "out of memory reading %s", r->batch);
+		xt_error(t, "out of memory reading %s", r->batch);
 	if (!ret)
 		ret = xt_sync_local(t);
 	xt_dev_cache(true);

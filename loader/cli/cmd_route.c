@@ -46,7 +46,7 @@ int route_check_members(struct xtable *t, const struct cli_req *r)
 	int n;
 
 	if (r->cmd != CMD_ROUTE_ADD && r->cmd != CMD_ROUTE_REPLACE && r->cmd != CMD_ROUTE_DEL) {
-		snprintf(t->err, t->errlen, "only 'route add|replace|del' lines can be batched");
+		xt_error(t, "only 'route add|replace|del' lines can be batched");
 		return -EINVAL;
 	}
 	if (r->cmd != CMD_ROUTE_DEL && (n = xt_spec_members(t, &r->route, k)) < 0)
@@ -64,12 +64,12 @@ int route_check_exists(struct xtable *t, int cmd, const struct xprefix *p, bool 
 	if (earlier)
 		snprintf(by, sizeof(by), " (after line %u)", earlier);
 	if (cmd == CMD_ROUTE_ADD && exists && !replace) {
-		snprintf(t->err, t->errlen, "route %s exists%s: use 'route replace' to change it",
+		xt_error(t, "route %s exists%s: use 'route replace' to change it",
 			 xprefix_str(p, buf), by);
 		return -EEXIST;
 	}
 	if (cmd == CMD_ROUTE_DEL && !exists) {
-		snprintf(t->err, t->errlen, "no route %s%s", xprefix_str(p, buf), by);
+		xt_error(t, "no route %s%s", xprefix_str(p, buf), by);
 		return -ENOENT;
 	}
 	return 0;
@@ -120,37 +120,32 @@ static void nh_text(const struct xfwd_nh *n, char *buf, size_t len)
 		 n->flags & XFWD_NH_F_DEAD ? " dead" : "");
 }
 
-static const struct xfwd_group_set *group_set(const struct xtable *t, uint32_t g)
-{
-	return g < t->grp_max ? &t->grp[g].set[t->grp[g].active & 1] : NULL;
-}
-
 static void route_print(const struct xtable *t, const struct xroute *s, struct jw *w)
 {
-	const struct xfwd_group_set *gs = group_set(t, s->group);
+	const struct xfwd_group_set *gs = xt_group_set(t, s->group);
 	char p[XPREFIX_STRLEN], nh[160];
 	uint32_t n = gs ? gs->count : 0;
 
 	if (w) {
 		jw_obj_begin(w, NULL);
 		jw_str(w, "dst", xprefix_str(&s->p, p));
-		jw_str(w, "type", n ? kind_name(t->nh[gs->members[0]].kind) : "unknown");
+		jw_str(w, "type", n ? kind_name(xt_nexthop(t, gs->members[0])->kind) : "unknown");
 		jw_uint(w, "group", s->group);
 		jw_arr_begin(w, "nexthops");
 		for (uint32_t i = 0; i < n; i++)
-			nh_json(w, gs->members[i], &t->nh[gs->members[i]], -1);
+			nh_json(w, gs->members[i], xt_nexthop(t, gs->members[i]), -1);
 		jw_arr_end(w);
 		jw_obj_end(w);
 		return;
 	}
 	if (n == 1) {
-		nh_text(&t->nh[gs->members[0]], nh, sizeof(nh));
+		nh_text(xt_nexthop(t, gs->members[0]), nh, sizeof(nh));
 		printf("%s %s\n", xprefix_str(&s->p, p), nh);
 		return;
 	}
 	printf("%s group %u\n", xprefix_str(&s->p, p), s->group);
 	for (uint32_t i = 0; i < n; i++) {
-		nh_text(&t->nh[gs->members[i]], nh, sizeof(nh));
+		nh_text(xt_nexthop(t, gs->members[i]), nh, sizeof(nh));
 		printf("\tnexthop %s\n", nh);
 	}
 }

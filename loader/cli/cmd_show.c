@@ -19,7 +19,7 @@
 
 static void nh_line(const struct xtable *t, uint32_t id, struct jw *w)
 {
-	const struct xfwd_nh *n = &t->nh[id];
+	const struct xfwd_nh *n = xt_nexthop(t, id);
 	const struct xfwd_l2 *l2 = &n->l2[n->active & 1];
 	struct xaddr gw = { .family = n->family };
 	char a[XADDR_STRLEN], d1[16], d2[16], m[18];
@@ -47,7 +47,7 @@ static int nexthop_show(struct xtable *t, const struct cli_req *r)
 	if (r->json)
 		jw_arr_begin(&w, NULL);
 	for (uint32_t id = 1; id < t->nh_max; id++)
-		if (t->nh[id].kind)
+		if (xt_nexthop(t, id)->kind)
 			nh_line(t, id, r->json ? &w : NULL);
 	if (r->json)
 		jw_arr_end(&w);
@@ -271,7 +271,7 @@ static uint32_t used_groups(const struct xtable *t)
 	uint32_t n = 0;
 
 	for (uint32_t g = 1; g < t->grp_max; g++)
-		n += t->grp[g].set[t->grp[g].active & 1].count > 0;
+		n += xt_group_set(t, g)->count > 0;
 	return n;
 }
 
@@ -280,7 +280,7 @@ static uint32_t used_nexthops(const struct xtable *t)
 	uint32_t n = 0;
 
 	for (uint32_t i = 1; i < t->nh_max; i++)
-		n += t->nh[i].kind != XFWD_NH_NONE;
+		n += xt_nexthop(t, i)->kind != XFWD_NH_NONE;
 	return n;
 }
 

@@ -52,16 +52,16 @@ static int tunnel_rekey(struct xtable *t, const struct cli_req *r)
 
 	if (!id)
 		return -ENOENT;
-	if (t->tun[id].type != XFWD_TUN_IPSEC || !(t->tun[id].flags & XFWD_TUN_F_OWN_SA)) {
-		snprintf(t->err, t->errlen, "tunnel %s is not an ipsec tunnel with static keys: %s",
-			 r->tun.name, t->tun[id].type == XFWD_TUN_IPSEC ? "its IKE daemon rekeys it" : "only those are rekeyed");
+	if (xt_tunnel(t, id)->type != XFWD_TUN_IPSEC || !(xt_tunnel(t, id)->flags & XFWD_TUN_F_OWN_SA)) {
+		xt_error(t, "tunnel %s is not an ipsec tunnel with static keys: %s",
+			 r->tun.name, xt_tunnel(t, id)->type == XFWD_TUN_IPSEC ? "its IKE daemon rekeys it" : "only those are rekeyed");
 		return -EINVAL;
 	}
-	tunnel_addrs(&t->tun[id], &l, &rm);
+	tunnel_addrs(xt_tunnel(t, id), &l, &rm);
 	ret = xfrm_sa_read(&r->tun, &out, &in, t->err, t->errlen);
-	out.udp_encap = in.udp_encap = t->tun[id].flags & XFWD_TUN_F_UDP_ENCAP; /* as the tunnel's */
+	out.udp_encap = in.udp_encap = xt_tunnel(t, id)->flags & XFWD_TUN_F_UDP_ENCAP; /* as the tunnel's */
 	if (!ret)
-		ret = xfrm_rekey(&l, &rm, t->tun[id].key, &in, &out, r->tun.retire_in, t->err, t->errlen);
+		ret = xfrm_rekey(&l, &rm, xt_tunnel(t, id)->key, &in, &out, r->tun.retire_in, t->err, t->errlen);
 	explicit_bzero(&out, sizeof(out)); /* key material */
 	explicit_bzero(&in, sizeof(in));
 	return ret;
@@ -193,10 +193,10 @@ static int tunnel_show(struct xtable *t, const struct cli_req *r)
 	if (r->json)
 		jw_arr_begin(&w, NULL);
 	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++) {
-		if (!t->tun[id].type)
+		if (!xt_tunnel(t, id)->type)
 			continue;
 		tunnel_counters(kio_xb(t)->fd.tunnel_stats, id, &c);
-		tunnel_line(&t->tun[id], id, &c, r->json ? &w : NULL);
+		tunnel_line(xt_tunnel(t, id), id, &c, r->json ? &w : NULL);
 	}
 	if (r->json)
 		jw_arr_end(&w);
@@ -264,10 +264,10 @@ static int health_show(struct xtable *t, const struct cli_req *r)
 	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++) {
 		struct xfwd_health h = { 0 };
 
-		if (!t->tun[id].type)
+		if (!xt_tunnel(t, id)->type)
 			continue;
 		bpf_map_lookup_elem(kio_xb(t)->fd.health, &id, &h);
-		health_line(&t->tun[id], &h, r->json ? &w : NULL);
+		health_line(xt_tunnel(t, id), &h, r->json ? &w : NULL);
 	}
 	if (r->json)
 		jw_arr_end(&w);

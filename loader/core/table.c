@@ -12,6 +12,15 @@
 
 #include "grow.h"
 
+void xt_error(struct xtable *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->err, t->errlen, fmt, ap);
+	va_end(ap);
+}
+
 int xt_fail(struct xtable *t, int ret, const char *fmt, ...)
 {
 	va_list ap;

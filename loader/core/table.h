@@ -132,6 +132,33 @@ int xt_route_apply(struct xtable *t, const struct route_spec *s, uint8_t origin,
 /* While on, device names are looked up once per name (a batch of a
  * million routes over a few devices); off again when the batch ends. */
 void xt_dev_cache(bool on);
+/* Read-only views for the CLI and the daemon: the core owns the arrays
+ * (an id out of range reads the unused slot 0). */
+static inline const struct xfwd_tunnel *xt_tunnel(const struct xtable *t, uint32_t id)
+{
+	return &t->tun[id < XFWD_MAX_TUNNELS ? id : 0];
+}
+
+static inline const struct xfwd_nh *xt_nexthop(const struct xtable *t, uint32_t id)
+{
+	return &t->nh[id < t->nh_max ? id : 0];
+}
+
+/* A group's active member set, or NULL for an id out of range. */
+static inline const struct xfwd_group_set *xt_group_set(const struct xtable *t, uint32_t g)
+{
+	return g < t->grp_max ? &t->grp[g].set[t->grp[g].active & 1] : NULL;
+}
+
+static inline const char *xt_errmsg(const struct xtable *t)
+{
+	return t->err;
+}
+
+/* Say what went wrong in the table's error buffer (what err shows). */
+__attribute__((format(printf, 2, 3)))
+void xt_error(struct xtable *t, const char *fmt, ...);
+
 /* Find a route by exact prefix: its group id, or 0. */
 uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p);
 

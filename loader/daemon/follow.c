@@ -47,8 +47,8 @@ static void encap_sockets(struct daemon *d)
 	char msg[512];
 
 	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++)
-		if (d->t.tun[id].type == XFWD_TUN_IPSEC && (d->t.tun[id].flags & XFWD_TUN_F_UDP_ENCAP))
-			need[d->t.tun[id].family == AF_INET6] = true;
+		if (xt_tunnel(&d->t, id)->type == XFWD_TUN_IPSEC && (xt_tunnel(&d->t, id)->flags & XFWD_TUN_F_UDP_ENCAP))
+			need[xt_tunnel(&d->t, id)->family == AF_INET6] = true;
 	for (int f = 0; f < 2; f++) {
 		int fd;
 
@@ -75,7 +75,7 @@ void tunnel_devs(struct daemon *d)
 {
 	d->ntdev = 0;
 	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++) {
-		uint32_t ifindex = d->t.tun[id].type ? if_nametoindex(d->t.tun[id].name) : 0;
+		uint32_t ifindex = xt_tunnel(&d->t, id)->type ? if_nametoindex(xt_tunnel(&d->t, id)->name) : 0;
 
 		if (ifindex) {
 			d->tdev[d->ntdev].ifindex = ifindex;
@@ -422,9 +422,9 @@ void links_sync(struct daemon *d)
 {
 	for (uint32_t id = 1; id < d->t.nh_max; id++) {
 		struct link_info li;
-		uint32_t dev = d->t.nh[id].oif;
+		uint32_t dev = xt_nexthop(&d->t, id)->oif;
 
-		if (dev && (d->t.nh[id].kind == XFWD_NH_DIRECT || d->t.nh[id].kind == XFWD_NH_TUNNEL))
+		if (dev && (xt_nexthop(&d->t, id)->kind == XFWD_NH_DIRECT || xt_nexthop(&d->t, id)->kind == XFWD_NH_TUNNEL))
 			set_link(d, dev, !rtnl_link_get(dev, &li) && li.up && li.carrier);
 	}
 }

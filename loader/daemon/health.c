@@ -133,8 +133,8 @@ static void tunnel_nhs(const struct xtable *t, uint32_t *nh_of)
 {
 	memset(nh_of, 0, XFWD_MAX_TUNNELS * sizeof(*nh_of));
 	for (uint32_t id = 1; id < t->nh_max; id++)
-		if (t->nh[id].kind == XFWD_NH_TUNNEL && t->nh[id].tunnel < XFWD_MAX_TUNNELS)
-			nh_of[t->nh[id].tunnel] = id;
+		if (xt_nexthop(t, id)->kind == XFWD_NH_TUNNEL && xt_nexthop(t, id)->tunnel < XFWD_MAX_TUNNELS)
+			nh_of[xt_nexthop(t, id)->tunnel] = id;
 }
 
 /* ---- ipsec: ICMP echo through the kernel ---- */
@@ -162,7 +162,7 @@ static int sock_open(const struct xfwd_tunnel *tun)
  * writes it). */
 static void sock_send(struct health *h, const struct xtable *t, uint32_t tid, struct tun_probe *p)
 {
-	const struct xfwd_tunnel *tun = &t->tun[tid];
+	const struct xfwd_tunnel *tun = xt_tunnel(t, tid);
 	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_addr.s_addr = tun->probe.dst };
 	struct probe_frame f;
 
@@ -205,12 +205,12 @@ static void sock_receive(struct health *h, uint32_t tid, struct xfwd_probe_rx *r
 static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
 		       uint32_t nh, struct tun_probe *p)
 {
-	struct xdp_md ctx = { .ingress_ifindex = t->nh[nh].ifindex };
+	struct xdp_md ctx = { .ingress_ifindex = xt_nexthop(t, nh)->ifindex };
 	struct probe_frame f;
 
 	p->seq++;
 	p->recv_at[p->seq % HEALTH_WINDOW] = p->pub.received;
-	if (t->tun[tid].type == XFWD_TUN_IPSEC) {
+	if (xt_tunnel(t, tid)->type == XFWD_TUN_IPSEC) {
 		/* One that cannot leave (no interface, no SRC on it, no route)
 		 * counts as lost: the tunnel cannot carry traffic either. */
 		sock_send(h, t, tid, p);
@@ -218,7 +218,7 @@ static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
 		p->unanswered++;
 		return;
 	}
-	frame_fill(&f, &t->tun[tid].probe, nh, tid, p->seq);
+	frame_fill(&f, &xt_tunnel(t, tid)->probe, nh, tid, p->seq);
 	ctx.data_end = sizeof(f);
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = &f, .data_size_in = sizeof(f),
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1,
@@ -311,7 +311,7 @@ static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t n
 static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uint32_t nh,
 		     uint64_t now)
 {
-	const struct xfwd_probe_cfg *c = &t->tun[tid].probe;
+	const struct xfwd_probe_cfg *c = &xt_tunnel(t, tid)->probe;
 	struct tun_probe *p = &h->tp[tid];
 	int v;
 
@@ -324,7 +324,7 @@ static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uin
 		p->cfg = *c;
 		set_state(p, XFWD_HEALTH_INIT, "probing started");
 	}
-	probe_receive(h, tid, t->tun[tid].type == XFWD_TUN_IPSEC, p);
+	probe_receive(h, tid, xt_tunnel(t, tid)->type == XFWD_TUN_IPSEC, p);
 	if (p->seq && (v = judge(c, p, now)) >= 0) /* once a probe went out */
 		h->down[tid] = !v;
 	probe_send(h, t, tid, nh, p);
@@ -352,14 +352,14 @@ int health_tick(struct health *h, const struct xtable *t)
 	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++) {
 		struct tun_probe *p = &h->tp[tid];
 
-		if (!t->tun[tid].type || !t->tun[tid].probe.mode) {
+		if (!xt_tunnel(t, tid)->type || !xt_tunnel(t, tid)->probe.mode) {
 			probe_stop(h, tid);
 			continue;
 		}
 		/* New settings (a reload): start afresh, the verdict kept
 		 * until the new probes give one. */
 		if (p->pub.state != XFWD_HEALTH_OFF &&
-		    memcmp(&p->cfg, &t->tun[tid].probe, sizeof(p->cfg))) {
+		    memcmp(&p->cfg, &xt_tunnel(t, tid)->probe, sizeof(p->cfg))) {
 			memset(p, 0, sizeof(*p));
 			sock_close(h, tid);
 		}

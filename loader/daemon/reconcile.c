@@ -73,7 +73,7 @@ static int check_line(struct daemon *d, const struct xconfig *c, const struct co
 
 	if (l->is_tunnel) {
 		id = xt_tunnel_find(&d->t, l->tun.name);
-		if (!id || tunnel_diff(&d->t.tun[id], &l->tun) != TUN_OTHER)
+		if (!id || tunnel_diff(xt_tunnel(&d->t, id), &l->tun) != TUN_OTHER)
 			return 0;
 		snprintf(msg, sizeof(msg), "tunnel %s differs from the running one beyond its probe settings; a tunnel cannot change in place: remove it from the file, reload, then add it back",
 			 l->tun.name);
@@ -136,8 +136,8 @@ static int tunnel_apply(struct daemon *d, const struct tunnel_spec *c)
 
 	if (!id)
 		return xt_tunnel_add(&d->t, c);
-	ipsec_keys_compare(d, &d->t.tun[id], c);
-	if (tunnel_diff(&d->t.tun[id], c) == TUN_SAME)
+	ipsec_keys_compare(d, xt_tunnel(&d->t, id), c);
+	if (tunnel_diff(xt_tunnel(&d->t, id), c) == TUN_SAME)
 		return 0;
 	xlog(LOG_INFO, "tunnel %s: new probe settings, probing starts afresh", c->name);
 	return xt_tunnel_set_probe(&d->t, id, &c->probe);

@@ -72,7 +72,7 @@ static void health_notify(struct daemon *d, uint32_t tid, bool up, const char *w
 	if (!(env = calloc(n + 5, sizeof(*env))))
 		return;
 	memcpy(env, environ, n * sizeof(*env));
-	snprintf(tun, sizeof(tun), "XFWD_TUNNEL=%s", d->t.tun[tid].name);
+	snprintf(tun, sizeof(tun), "XFWD_TUNNEL=%s", xt_tunnel(&d->t, tid)->name);
 	snprintf(state, sizeof(state), "XFWD_STATE=%s", up ? "up" : "down");
 	snprintf(reason, sizeof(reason), "XFWD_REASON=%s", why);
 	snprintf(moved, sizeof(moved), "XFWD_ROUTES_MOVED=%d", d->t.covered);
@@ -104,7 +104,7 @@ static void verdict_apply(struct daemon *d, uint32_t tid)
 	if (xt_tunnel_state(&d->t, tid, up, &changed))
 		xlog(LOG_ERR, "%s", d->err);
 	else
-		xlog(LOG_NOTICE, "tunnel %s %s: %s (%d next hop(s) %s%s)", d->t.tun[tid].name,
+		xlog(LOG_NOTICE, "tunnel %s %s: %s (%d next hop(s) %s%s)", xt_tunnel(&d->t, tid)->name,
 		       up ? "up" : "down", why, changed, up ? "alive again" : "marked dead",
 		       covered_note(d, up));
 	health_notify(d, tid, up, why);
