@@ -33,6 +33,7 @@ IO_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LOADER_IO))
 LIB_OBJS := $(PURE_OBJS) $(filter-out $(OUTPUT)/loader/main.o,$(IO_OBJS))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 BPF_TESTS := $(OUTPUT)/tests/test_xdp
 BENCH_PROGS := $(OUTPUT)/bench/lpm_bench $(OUTPUT)/bench/fwd_attach $(OUTPUT)/bench/nl_replay \
 	       $(OUTPUT)/bench/mem_latency \
@@ -41,7 +42,7 @@ BENCH_PROGS := $(OUTPUT)/bench/lpm_bench $(OUTPUT)/bench/fwd_attach $(OUTPUT)/be
 .DELETE_ON_ERROR:
 # Objects the skeletons embed: kept, not removed as intermediates.
 .SECONDARY: $(OUTPUT)/bulk.bpf.o $(OUTPUT)/probe.bpf.o
-.PHONY: all deps test test-unit test-bpf test-net demo bench install clean help
+.PHONY: all deps test test-unit test-bpf test-net fuzz demo bench install clean help
 
 all: $(OUTPUT)/xfwd
 
@@ -85,6 +86,14 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c tests/unit/fake_kio.c tests/unit/fak
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/tests $< tests/unit/fake_kio.c $(PURE_OBJS) -lcmocka -lmnl -linih -o $@
+
+# libFuzzer targets (tests/fuzz/): the core's parsers, built with clang and AddressSanitizer + UndefinedBehaviorSanitizer.
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	       -std=gnu11 -I. $(addprefix -Iloader/,$(LOADER_ROOMS)) -D_GNU_SOURCE
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LOADER_PURE) $(LOADER_HDRS) | deps
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(LOADER_PURE) -lmnl -linih -o $@
 
 # test_abi compares gcc's layout of every struct in a map with the BTF
 # clang wrote into the BPF objects (tests/unit/btf_layout.c).
@@ -142,7 +151,7 @@ $(OUTPUT)/tools/xfwd-gen: tools/xfwd-gen.c $(OUTPUT)/tools/xfwd-gen.skel.h tests
 ## test: every test (unit, BPF packet tests, network namespaces); needs root
 NET_DEPS := $(OUTPUT)/xfwd $(OUTPUT)/tests/xdp_pass.bpf.o $(OUTPUT)/tests/tc_drop.bpf.o
 
-test: $(UNIT_TESTS) $(BPF_TESTS) $(NET_DEPS)
+test: $(UNIT_TESTS) $(BPF_TESTS) $(NET_DEPS) $(FUZZ_TARGETS)
 	$(Q)tests/run-all.sh
 
 test-unit: $(UNIT_TESTS)
@@ -153,6 +162,11 @@ test-bpf: $(BPF_TESTS) $(OUTPUT)/xfwd.bpf.o
 
 test-net: $(NET_DEPS)
 	$(Q)tests/net/run.sh
+
+## fuzz: every libFuzzer target for FUZZ_SECONDS each (default 600; make test runs 30)
+FUZZ_SECONDS ?= 600
+fuzz: $(FUZZ_TARGETS)
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 demo: $(NET_DEPS)
 	$(Q)tools/demo.sh

@@ -3,7 +3,7 @@
 # Debian 12. Idempotent: does nothing when everything is present.
 set -euo pipefail
 
-PKGS=(make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev libmnl-dev
+PKGS=(make gcc clang llvm libclang-rt-14-dev libbpf-dev libelf-dev zlib1g-dev libmnl-dev
       libcmocka-dev bpftool iproute2 ethtool iputils-ping netcat-openbsd tcpdump
       util-linux pkg-config libinih-dev libsystemd-dev bird2 gobgpd python3
       strongswan-charon strongswan-swanctl)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Routes from a kernel routing table, as rtnetlink sends them (pure:
- * parsing only; the daemon applies them, loader/cmd_run.c). */
+/* Routes and neighbours, as rtnetlink sends them (pure:
+ * parsing only; the daemon applies them, loader/daemon/follow.c). */
 #ifndef XFWD_MIRROR_H
 #define XFWD_MIRROR_H
 
@@ -31,5 +31,15 @@ enum { MIRROR_SKIP = 1 }; /* not a route xfwd mirrors (local, cloned, ...) */
 
 /* An RTM_NEWROUTE or RTM_DELROUTE message: 0, MIRROR_SKIP, or -EBADMSG. */
 int mirror_parse(const struct nlmsghdr *nlh, struct mroute *m);
+
+/* A neighbour message: who, and its MAC if usable (valid). 0, or -1 when
+ * it is not an IPv4/IPv6 neighbour. */
+struct neigh_event {
+	uint32_t ifindex;
+	struct xaddr addr;
+	uint8_t mac[6];
+	bool valid;
+};
+int rtnl_neigh_parse(const struct nlmsghdr *nlh, struct neigh_event *e);
 
 #endif

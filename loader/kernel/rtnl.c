@@ -288,34 +288,6 @@ struct neigh_query {
 	bool found;
 };
 
-int rtnl_neigh_parse(const struct nlmsghdr *nlh, struct neigh_event *e)
-{
-	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a, *dst = NULL, *ll = NULL;
-	size_t alen = nd->ndm_family == AF_INET ? 4 : 16;
-
-	memset(e, 0, sizeof(*e));
-	if (!nlmsg_fits(nlh, sizeof(*nd)) || (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6))
-		return -1;
-	mnl_attr_for_each(a, nlh, sizeof(*nd)) {
-		if (mnl_attr_get_type(a) == NDA_DST)
-			dst = a;
-		else if (mnl_attr_get_type(a) == NDA_LLADDR)
-			ll = a;
-	}
-	if (!dst || mnl_attr_get_payload_len(dst) != alen)
-		return -1;
-	e->ifindex = (uint32_t)nd->ndm_ifindex;
-	e->addr.family = nd->ndm_family;
-	memcpy(e->addr.bytes, mnl_attr_get_payload(dst), alen);
-	e->valid = nlh->nlmsg_type != RTM_DELNEIGH && ll && mnl_attr_get_payload_len(ll) == 6 &&
-		   (nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE |
-				     NUD_PERMANENT | NUD_NOARP));
-	if (e->valid)
-		memcpy(e->mac, mnl_attr_get_payload(ll), 6);
-	return 0;
-}
-
 static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct neigh_query *q = data;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "kio.h"
+#include "mirror.h"
 #include "prefix.h"
 
 struct nlmsghdr;
@@ -29,15 +30,6 @@ int rtnl_dump(struct nlmsghdr *nlh, rtnl_cb cb, void *data);
 /* 0, or -ENODEV when there is no such device. */
 int rtnl_link_get(uint32_t ifindex, struct link_info *li);
 int rtnl_link_by_name(const char *name, struct link_info *li);
-/* A neighbour message: who, and its MAC if usable (valid). 0, or -1 when
- * it is not an IPv4/IPv6 neighbour. */
-struct neigh_event {
-	uint32_t ifindex;
-	struct xaddr addr;
-	uint8_t mac[6];
-	bool valid;
-};
-int rtnl_neigh_parse(const struct nlmsghdr *nlh, struct neigh_event *e);
 /* The resolved MAC of a neighbour: 0, or -ENOENT if not (yet) known. */
 int rtnl_neigh_mac(const struct xaddr *a, uint32_t ifindex, uint8_t mac[6]);
 /* Ask the kernel to resolve the neighbour and keep it resolved without

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "loader/daemon/config.h"
@@ -162,6 +164,41 @@ static void test_mirror_hostile(void **s)
 	((struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_tos = 0x10;
 	assert_int_equal(mirror_parse(nlh, &m), 0);
 	assert_int_equal(m.sel, 0x10);
+}
+
+/* A neighbour message with no room for its header (found by
+ * fuzz_netlink: the family was read before the length was checked) is
+ * refused without a read past it: it ends where a guard page begins. A
+ * whole one parses. */
+static void test_neigh_short(void **s)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *map = mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t buf[64] = { 0 };
+	struct nlmsghdr *nlh = (void *)buf, *edge;
+	struct ndmsg *nd = (void *)(nlh + 1);
+	struct nlattr *dst = (void *)(nd + 1);
+	const uint8_t ip[4] = { 10, 0, 2, 2 };
+	struct neigh_event e;
+
+	(void)s;
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + pg, (size_t)pg, PROT_NONE), 0);
+	edge = (void *)(map + pg - sizeof(*edge));
+	*edge = (struct nlmsghdr){ .nlmsg_len = sizeof(*edge), .nlmsg_type = RTM_NEWNEIGH };
+	assert_int_equal(rtnl_neigh_parse(edge, &e), -1);
+	munmap(map, 2 * (size_t)pg);
+	nlh->nlmsg_type = RTM_NEWNEIGH;
+	nd->ndm_family = AF_INET;
+	nd->ndm_ifindex = 3;
+	dst->nla_type = NDA_DST;
+	dst->nla_len = sizeof(*dst) + 4;
+	memcpy(dst + 1, ip, 4);
+	nlh->nlmsg_len = sizeof(*nlh) + sizeof(*nd) + dst->nla_len;
+	assert_int_equal(rtnl_neigh_parse(nlh, &e), 0);
+	assert_int_equal(e.ifindex, 3);
+	assert_addr(&e.addr, AF_INET, "10.0.2.2");
+	assert_false(e.valid);
 }
 
 /* ---- config ---- */
@@ -342,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_mirror_multipath),
 		cmocka_unit_test(test_mirror_kinds),
 		cmocka_unit_test(test_mirror_hostile),
+		cmocka_unit_test(test_neigh_short),
 		cmocka_unit_test(test_config_good),
 		cmocka_unit_test(test_config_long_line),
 		cmocka_unit_test(test_config_refused),
