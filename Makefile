@@ -187,8 +187,9 @@ clean:
 help:
 	@echo "make            build build/xfwd (the XDP object is embedded)"
 	@echo "make demo       multi-region namespace demo forwarding through XDP (root)"
-	@echo "make test       unit + BPF packet + namespace tests (root)"
+	@echo "make test       unit + BPF packet + fuzz (30 s each) + namespace tests (root)"
 	@echo "make test-unit  cmocka tests only (no root needed)"
+	@echo "make fuzz       every libFuzzer target, FUZZ_SECONDS=600 each (docs/reliability.md)"
 	@echo "make bench      every benchmark -> BENCHMARKS.md (root); BENCH=\"health\" one section"
 	@echo "make install    install xfwd and its man page under PREFIX=$(PREFIX)"
 	@echo "make clean      remove build/"
