@@ -258,19 +258,13 @@ int cli_parse(int argc, char **argv, struct cli_req *r, char *err,
 int cli_parse_line(char *line, const char *pin_root, struct cli_req *r,
 		   char *err, size_t errlen)
 {
-	char *argv[128], *save = NULL;
-	int argc = 0;
+	char *argv[128];
+	int argc = words_split(line, argv + 1, 127, err, errlen);
 
-	argv[argc++] = "xfwd";
-	for (char *w = strtok_r(line, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
-		if (argc == 127) {
-			snprintf(err, errlen, "too many words");
-			return -1;
-		}
-		argv[argc++] = w;
-	}
-	argv[argc] = NULL;
-	if (cli_parse(argc, argv, r, err, errlen))
+	if (argc < 0)
+		return -1;
+	argv[0] = "xfwd";
+	if (cli_parse(argc + 1, argv, r, err, errlen))
 		return -1;
 	r->pin_root = pin_root;
 	return 0;

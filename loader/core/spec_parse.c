@@ -302,27 +302,10 @@ int spec_route_target(struct args *a, struct route_spec *r)
 	return 0;
 }
 
-/* Split line at blanks (it is modified) into words. */
-static int split(char *line, char **argv, int max, char *err, size_t len)
-{
-	char *save = NULL;
-	int argc = 0;
-
-	for (char *w = strtok_r(line, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
-		if (argc == max - 1) {
-			snprintf(err, len, "too many words");
-			return -1;
-		}
-		argv[argc++] = w;
-	}
-	argv[argc] = NULL;
-	return argc;
-}
-
 int spec_parse_tunnel_line(char *line, struct tunnel_spec *t, char *err, size_t len)
 {
 	char *argv[128];
-	int argc = split(line, argv, 128, err, len);
+	int argc = words_split(line, argv, 128, err, len);
 	struct args a = { argc, argv, 0, err, len };
 
 	memset(t, 0, sizeof(*t));
@@ -338,7 +321,7 @@ int spec_parse_tunnel_line(char *line, struct tunnel_spec *t, char *err, size_t 
 int spec_parse_route_line(char *line, struct route_spec *r, char *err, size_t len)
 {
 	char *argv[128];
-	int argc = split(line, argv, 128, err, len);
+	int argc = words_split(line, argv, 128, err, len);
 	struct args a = { argc, argv, 0, err, len };
 
 	memset(r, 0, sizeof(*r));

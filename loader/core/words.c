@@ -103,3 +103,19 @@ int copy_dev(struct args *a, const char *name, char *dst)
 	strcpy(dst, name);
 	return 0;
 }
+
+int words_split(char *line, char **argv, int max, char *err, size_t len)
+{
+	char *save = NULL;
+	int argc = 0;
+
+	for (char *w = strtok_r(line, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
+		if (argc == max - 1) {
+			snprintf(err, len, "too many words");
+			return -1;
+		}
+		argv[argc++] = w;
+	}
+	argv[argc] = NULL;
+	return argc;
+}

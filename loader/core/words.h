@@ -28,4 +28,8 @@ int parse_mac(const char *v, uint8_t mac[6]);
 bool ifname_ok(const char *n);
 int copy_dev(struct args *a, const char *name, char *dst);
 
+/* Split line at blanks (it is modified) into at most max - 1 words and a
+ * NULL: how many, or -1 with "too many words" in err. */
+int words_split(char *line, char **argv, int max, char *err, size_t len);
+
 #endif
