@@ -90,7 +90,7 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c tests/unit/fake_kio.c tests/unit/fak
 # libFuzzer targets (tests/fuzz/): the core's parsers, built with clang and AddressSanitizer + UndefinedBehaviorSanitizer.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	       -std=gnu11 -I. $(addprefix -Iloader/,$(LOADER_ROOMS)) -D_GNU_SOURCE
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LOADER_PURE) $(LOADER_HDRS) | deps
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/datagram.h $(LOADER_PURE) $(LOADER_HDRS) | deps
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(LOADER_PURE) -lmnl -linih -o $@

@@ -20,14 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef IFF_LOWER_UP /* <linux/if.h> has it, but clashes with <net/if.h> */
-#define IFF_LOWER_UP 0x10000
-#endif
 
 #include "config.h"
 #include "grow.h"
 #include "krt.h"
 #include "mirror.h"
+#include "nlmsg.h"
 #include "rtnl.h"
 #include "health.h"
 #include "log.h"
@@ -407,13 +405,11 @@ static void set_link(struct daemon *d, uint32_t ifindex, bool up)
 
 static void link_event(struct daemon *d, const struct nlmsghdr *nlh)
 {
-	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
-	bool up;
+	struct link_info li;
 
-	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifm)))
+	if (rtnl_link_parse(nlh, &li))
 		return;
-	up = nlh->nlmsg_type == RTM_NEWLINK && (ifm->ifi_flags & IFF_UP) && (ifm->ifi_flags & IFF_LOWER_UP);
-	set_link(d, (uint32_t)ifm->ifi_index, up);
+	set_link(d, li.ifindex, li.up && li.carrier);
 	tunnel_devs(d); /* a tunnel's device may have come or gone */
 }
 
@@ -463,7 +459,8 @@ int events_open(struct daemon *d)
 
 	d->ev = mnl_socket_open(NETLINK_ROUTE);
 	if (!d->ev || mnl_socket_bind(d->ev, RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_NEIGH |
-					      RTMGRP_LINK, MNL_SOCKET_AUTOPID)) {
+					      RTMGRP_LINK, MNL_SOCKET_AUTOPID) ||
+	    nl_connect_kernel(d->ev)) {
 		snprintf(d->err, sizeof(d->err), "cannot listen for route changes: %s", strerror(errno));
 		return -errno;
 	}
@@ -515,7 +512,8 @@ void events_read(struct daemon *d)
 		if (got <= 0)
 			break;
 		for (int i = 0; i < got; i++)
-			mnl_cb_run(buf[i], mm[i].msg_len, 0, 0, event_cb, d);
+			if (nl_datagram_ok(buf[i], mm[i].msg_len))
+				mnl_cb_run(buf[i], mm[i].msg_len, 0, 0, event_cb, d);
 	}
 	if (xt_batch_end(&d->t))
 		xlog(LOG_ERR, "%s", d->err);

@@ -17,17 +17,67 @@
 
 #include "grow.h"
 #include "mirror.h"
+#include "nlmsg.h"
 #include "thread.h"
 
-#ifndef IFF_LOWER_UP /* <linux/if.h> has it, but clashes with <net/if.h> */
-#define IFF_LOWER_UP 0x10000
-#endif
 #ifndef NDA_FLAGS_EXT
 #define NDA_FLAGS_EXT 15
 #endif
 #ifndef NTF_EXT_MANAGED
 #define NTF_EXT_MANAGED (1 << 0)
 #endif
+
+/* The kernel's own words for the last request it refused on this thread
+ * (its extended ack), for the error xfwd prints. */
+static __thread char ack_msg[256];
+
+const char *nl_ack_msg(void)
+{
+	return ack_msg;
+}
+
+/* NLMSG_ERROR, as libmnl's own handler reads it, keeping the text. */
+static int ack_cb(const struct nlmsghdr *nlh, void *data)
+{
+	int error;
+
+	(void)data;
+	if (nl_ack_parse(nlh, &error, ack_msg, sizeof(ack_msg))) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	errno = -error;
+	return error ? MNL_CB_ERROR : MNL_CB_STOP;
+}
+
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_STOP;
+}
+
+/* libmnl's control handlers but for NLMSG_ERROR; a type left NULL is
+ * skipped (NLMSG_NOOP, NLMSG_OVERRUN: libmnl ignores them too). */
+static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = ack_cb, [NLMSG_DONE] = done_cb };
+
+/* Every message of one datagram: cb for data, ack_cb for errors. */
+static int run_cbs(const char *buf, size_t len, unsigned int seq, unsigned int portid, mnl_cb_t cb,
+		   void *data)
+{
+	if (!nl_datagram_ok(buf, len)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	return mnl_cb_run2(buf, len, seq, portid, cb, data, ctl_cbs, NLMSG_MIN_TYPE);
+}
+
+int nl_connect_kernel(struct mnl_socket *nl)
+{
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK }; /* nl_pid 0: the kernel */
+
+	return connect(mnl_socket_get_fd(nl), (struct sockaddr *)&k, sizeof(k));
+}
 
 /* A socket with the request sent on it (sequence number seq): 0, or
  * -errno with *nl NULL. */
@@ -42,10 +92,14 @@ static int send_request(int proto, struct nlmsghdr *nlh, struct mnl_socket **nl,
 	 * kernel without it dumps everything and the callback filters. */
 	if (strict)
 		mnl_socket_setsockopt(*nl, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+	/* Errors with the kernel's text, without the request echoed back. */
+	mnl_socket_setsockopt(*nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(*nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	ack_msg[0] = '\0';
 	*seq = (unsigned int)time(NULL);
 	nlh->nlmsg_seq = *seq;
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	if (mnl_socket_bind(*nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	if (mnl_socket_bind(*nl, 0, MNL_SOCKET_AUTOPID) < 0 || nl_connect_kernel(*nl) ||
 	    mnl_socket_sendto(*nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
 		mnl_socket_close(*nl);
@@ -71,7 +125,7 @@ static int request(int proto, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, boo
 			ret = ret < 0 ? -errno : -EIO;
 			break;
 		}
-		ret = mnl_cb_run(buf, (size_t)ret, seq, portid, cb, data);
+		ret = run_cbs(buf, (size_t)ret, seq, portid, cb, data);
 	} while (ret > 0);
 	if (ret < 0)
 		ret = -errno;
@@ -168,7 +222,7 @@ static int dump_consume(struct dump_ring *r, unsigned int seq, unsigned int port
 		pthread_mutex_unlock(&r->mu);
 		ret = r->len[slot];
 		if (ret > 0)
-			ret = mnl_cb_run(r->buf[slot], (size_t)ret, seq, portid, cb, data);
+			ret = run_cbs(r->buf[slot], (size_t)ret, seq, portid, cb, data);
 		if (ret < 0 && r->len[slot] > 0)
 			ret = -errno;
 		pthread_mutex_lock(&r->mu);
@@ -205,56 +259,9 @@ out:
 
 /* ---- links ---- */
 
-static void parse_linkinfo(const struct nlattr *li, struct link_info *out)
-{
-	const struct nlattr *a, *d;
-
-	mnl_attr_for_each_nested(a, li) {
-		if (mnl_attr_get_type(a) == IFLA_INFO_KIND && nla_str(a) &&
-		    !strcmp(nla_str(a), "vlan"))
-			out->is_vlan = true;
-		if (mnl_attr_get_type(a) != IFLA_INFO_DATA)
-			continue;
-		mnl_attr_for_each_nested(d, a)
-			if (mnl_attr_get_type(d) == IFLA_VLAN_ID && nla_u16(d, &out->vlan))
-				out->vlan = 0;
-	}
-}
-
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
-	struct link_info *li = data;
-	const struct nlattr *a;
-
-	if (!nlmsg_fits(nlh, sizeof(*ifm)))
-		return MNL_CB_ERROR;
-	li->ifindex = (uint32_t)ifm->ifi_index;
-	li->up = ifm->ifi_flags & IFF_UP;
-	li->carrier = ifm->ifi_flags & IFF_LOWER_UP;
-	mnl_attr_for_each(a, nlh, sizeof(*ifm)) {
-		switch (mnl_attr_get_type(a)) {
-		case IFLA_IFNAME:
-			snprintf(li->name, sizeof(li->name), "%s", nla_str(a) ? nla_str(a) : "");
-			break;
-		case IFLA_MTU:
-			if (nla_u32(a, &li->mtu))
-				return MNL_CB_ERROR;
-			break;
-		case IFLA_ADDRESS:
-			if (mnl_attr_get_payload_len(a) == 6)
-				memcpy(li->mac, mnl_attr_get_payload(a), 6);
-			break;
-		case IFLA_LINK:
-			if (nla_u32(a, &li->parent))
-				return MNL_CB_ERROR;
-			break;
-		case IFLA_LINKINFO:
-			parse_linkinfo(a, li);
-			break;
-		}
-	}
-	return MNL_CB_OK;
+	return rtnl_link_parse(nlh, data) ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
 int rtnl_link_get(uint32_t ifindex, struct link_info *li)

@@ -21,6 +21,14 @@ int nl_request(int proto, struct nlmsghdr *nlh, rtnl_cb cb, void *data);
 /* The same with strict checking: the kernel filters a dump by the
  * request's fields. */
 int nl_request_strict(int proto, struct nlmsghdr *nlh, rtnl_cb cb, void *data);
+struct mnl_socket;
+/* Accept datagrams from the kernel only: a bound netlink socket takes
+ * unicasts from any process of the namespace, which could otherwise
+ * forge route or link messages. 0 or -1 (errno). */
+int nl_connect_kernel(struct mnl_socket *nl);
+/* The kernel's text for the last request it refused on this thread
+ * (extended ack), "" if it gave none. */
+const char *nl_ack_msg(void);
 /* nl_request on NETLINK_ROUTE. */
 int rtnl_request(struct nlmsghdr *nlh, rtnl_cb cb, void *data);
 /* The same for a large dump: the kernel's side runs on a second thread

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "grow.h"
 #include "mirror.h"
+#include "nlmsg.h"
 #include "thread.h"
 
 /* ---- routes ---- */
@@ -159,29 +160,15 @@ struct addr_list {
 
 static int addr_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	struct addr_list *l = data;
-	const struct nlattr *a, *local = NULL, *address = NULL;
+	struct addr_event e;
 
-	if (!nlmsg_fits(nlh, sizeof(*ifa)))
-		return MNL_CB_OK;
-	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
-		if (mnl_attr_get_type(a) == IFA_LOCAL)
-			local = a;
-		else if (mnl_attr_get_type(a) == IFA_ADDRESS)
-			address = a;
-	}
-	/* On point-to-point links IFA_ADDRESS is the peer; IFA_LOCAL ours. */
-	a = local ? local : address;
-	if (!a || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+	if (rtnl_addr_parse(nlh, &e))
 		return MNL_CB_OK;
 	if (GROW(l->v, l->n, l->cap, 16))
 		return MNL_CB_ERROR;
-	memset(&l->v[l->n], 0, sizeof(l->v[0]));
-	l->v[l->n].family = ifa->ifa_family;
-	memcpy(l->v[l->n].bytes, mnl_attr_get_payload(a),
-	       ifa->ifa_family == AF_INET ? 4 : 16);
-	l->n++;
+	/* On point-to-point links IFA_ADDRESS is the peer; IFA_LOCAL ours. */
+	l->v[l->n++] = e.local.family ? e.local : e.address;
 	return MNL_CB_OK;
 }
 
@@ -193,23 +180,18 @@ struct iface_addrs {
 
 static int iface_addr_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	struct iface_addrs *q = data;
-	const struct nlattr *a;
+	struct addr_event e;
 
-	if (!nlmsg_fits(nlh, sizeof(*ifa)) || ifa->ifa_index != q->ifindex)
+	if (rtnl_addr_parse(nlh, &e) || e.ifindex != q->ifindex)
 		return MNL_CB_OK;
-	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
-		if (ifa->ifa_family == AF_INET && !q->have4 &&
-		    mnl_attr_get_type(a) == IFA_LOCAL) {
-			memcpy(q->addr4, mnl_attr_get_payload(a), 4);
-			q->have4 = true;
-		}
-		if (ifa->ifa_family == AF_INET6 && !q->have6 &&
-		    ifa->ifa_scope == RT_SCOPE_UNIVERSE && mnl_attr_get_type(a) == IFA_ADDRESS) {
-			memcpy(q->addr6, mnl_attr_get_payload(a), 16);
-			q->have6 = true;
-		}
+	if (e.local.family == AF_INET && !q->have4) {
+		memcpy(q->addr4, e.local.bytes, 4);
+		q->have4 = true;
+	}
+	if (e.address.family == AF_INET6 && !q->have6 && e.scope == RT_SCOPE_UNIVERSE) {
+		memcpy(q->addr6, e.address.bytes, 16);
+		q->have6 = true;
 	}
 	return MNL_CB_OK;
 }

@@ -232,8 +232,8 @@ int tundev_ensure(const struct xfwd_tunnel *t, enum tundev_result *res,
 		return 0;
 	}
 	if (ret) {
-		snprintf(err, len, "cannot create the kernel's %s device %s: %s", s->kind, t->name,
-			 strerror(-ret));
+		snprintf(err, len, "cannot create the kernel's %s device %s: %s%s%s", s->kind, t->name,
+			 strerror(-ret), *nl_ack_msg() ? ": " : "", nl_ack_msg());
 		return ret;
 	}
 	*res = TUNDEV_CREATED;

@@ -9,6 +9,7 @@
  */
 #include "xfrm.h"
 #include "nlattr.h"
+#include "nlmsg.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -265,7 +266,8 @@ static int install_error(int ret, const char *what, char *err, size_t len)
 		snprintf(err, len, "cannot install %s: an SA or policy with the same SPI or if_id exists (ip xfrm state; ip xfrm policy): choose other SPIs or if-id",
 			 what);
 	else
-		snprintf(err, len, "cannot install %s: %s", what, strerror(-ret));
+		snprintf(err, len, "cannot install %s: %s%s%s", what, strerror(-ret),
+			 *nl_ack_msg() ? ": " : "", nl_ack_msg());
 	return ret;
 }
 
@@ -309,28 +311,19 @@ struct sa_dump {
 	struct xfrm_usersa_id *ids;
 };
 
-static uint32_t sa_if_id(const struct nlmsghdr *nlh)
-{
-	const struct nlattr *a;
-	uint32_t id;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct xfrm_usersa_info))
-		if (mnl_attr_get_type(a) == XFRMA_IF_ID && !nla_u32(a, &id))
-			return id;
-	return 0;
-}
-
 static int sa_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct sa_dump *d = data;
-	const struct xfrm_usersa_info *sa = mnl_nlmsg_get_payload(nlh);
+	const struct xfrm_usersa_info *sa;
+	struct sa_msg m;
 	int i;
 
-	if (nlh->nlmsg_type != XFRM_MSG_NEWSA || !nlmsg_fits(nlh, sizeof(*sa)) || sa_if_id(nlh) != d->if_id ||
-	    (d->ours_only && sa->reqid != XFWD_REQID(d->if_id)))
+	if (xfrm_sa_parse(nlh, &m) || m.if_id != d->if_id ||
+	    (d->ours_only && m.info.reqid != XFWD_REQID(d->if_id)))
 		return MNL_CB_OK;
 	if ((i = d->n++) >= d->max)
 		return MNL_CB_OK;
+	sa = &m.info;
 	if (d->ids) {
 		d->ids[i] = (struct xfrm_usersa_id){ .daddr = sa->id.daddr, .spi = sa->id.spi,
 						     .family = sa->family, .proto = sa->id.proto };
@@ -379,21 +372,14 @@ struct sa_get {
 static int sa_get_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct sa_get *g = data;
-	const struct nlattr *a;
+	struct sa_msg m;
 
-	if (nlh->nlmsg_type != XFRM_MSG_NEWSA || !nlmsg_fits(nlh, sizeof(struct xfrm_usersa_info)))
+	if (xfrm_sa_parse(nlh, &m))
 		return MNL_CB_OK;
 	g->found = true;
-	mnl_attr_for_each(a, nlh, sizeof(struct xfrm_usersa_info)) {
-		const struct xfrm_algo_aead *k = mnl_attr_get_payload(a);
-
-		if (mnl_attr_get_type(a) == XFRMA_IF_ID && nla_u32(a, &g->if_id))
-			g->if_id = 0;
-		else if (mnl_attr_get_type(a) == XFRMA_ALG_AEAD &&
-			 mnl_attr_get_payload_len(a) >= sizeof(*k) + g->want->len &&
-			 k->alg_key_len == g->want->len * 8)
-			g->same_key = !memcmp(k->alg_key, g->want->bytes, g->want->len);
-	}
+	g->if_id = m.if_id;
+	g->same_key = m.aead_key && m.aead_key_len == g->want->len &&
+		      !memcmp(m.aead_key, g->want->bytes, g->want->len);
 	return MNL_CB_OK;
 }
 

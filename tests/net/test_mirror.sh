@@ -120,6 +120,15 @@ xf r stats reset
 check "...and carries the traffic in XDP" nsx c ping -c 3 -i 0.1 -W 2 10.93.0.1
 check "...6 packets forwarded (3 requests, 3 replies)" test "$(forwarded r)" -eq 6
 
+# A forged route message: another process of the namespace sends the
+# daemon's event socket an RTM_NEWROUTE of its own. Only the kernel speaks
+# for the table: the socket refuses it, and xfwd mirrors nothing.
+R1=$(nsx r cat /sys/class/net/r1/ifindex)
+check "a route message forged by another process is refused by the daemon's socket" \
+	sh_ok "[ \"\$(nsx r python3 '$TOP/tests/net/forge-route.py' 100 10.66.0.0 16 $A $R1)\" = 0 ]"
+sleep 0.3
+check "...and not mirrored" no_route 10.66.0.0/16
+
 # A map that fills: the daemon says so once, counts the rest, and carries
 # on (its routes in place forward). The pins are made small by hand first;
 # the daemon adopts them.

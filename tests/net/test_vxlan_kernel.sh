@@ -82,6 +82,10 @@ check "an adopted kernel device stays when its tunnel goes" ip -n $NSP-a link sh
 check "a device of the tunnel's name that does not match is refused, nothing added" sh_ok "
 	out=\$(xf a tunnel add vx6 type vxlan local fd00:55::1 remote fd00:55::9 vni 600 peer-mac 02:00:00:00:00:01 2>&1) && exit 1
 	echo \"\$out\" | grep -q 'exists but is not a vxlan tunnel to fd00:55::9' && ! xf a tunnel show | grep -q '^vx6:'"
+check "a kernel device the kernel refuses (VNI 600 taken by vx6): its reason in the error, nothing added" sh_ok "
+	out=\$(xf a tunnel add vx7 type vxlan local fd00:55::1 remote fd00:55::7 vni 600 peer-mac 02:00:00:00:00:01 2>&1) && exit 1
+	echo \"\$out\" | grep -q 'cannot create the kernel.s vxlan device vx7: File exists: A VXLAN device with the specified VNI already exists' &&
+	! xf a tunnel show | grep -q '^vx7:'"
 check "a full detach removes the kernel devices xfwd created, not adopted ones" sh_ok "
 	xf a tunnel add vx9 type vxlan local 192.0.2.1 remote 192.0.2.9 vni 900 peer-mac 02:00:00:00:00:01 &&
 	ip -n $NSP-a link show vx9 >/dev/null && xf a detach &&
