@@ -108,10 +108,10 @@ $(OUTPUT)/tests/abi_btf.h: $(OUTPUT)/tests/btf_layout $(OUTPUT)/xfwd.bpf.o $(OUT
 
 $(OUTPUT)/tests/test_abi: $(OUTPUT)/tests/abi_btf.h
 
-$(OUTPUT)/tests/test_xdp: tests/bpf/test_xdp.c tests/bpf/pkt.h $(LIB_OBJS) $(OUTPUT)/xfwd.skel.h
+$(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/invariants: $(OUTPUT)/tests/%: tests/bpf/%.c tests/bpf/fixture.c tests/bpf/fixture.h tests/bpf/pkt.h $(LIB_OBJS) $(OUTPUT)/xfwd.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $< tests/bpf/fixture.c $(LIB_OBJS) $(LIBS) -o $@
 
 $(OUTPUT)/bench/lpm_bench: bench/lpm_bench.c bench/median.h $(OUTPUT)/bench/lpm_bench.skel.h $(PURE_OBJS)
 	$(call msg,CC,$@)
