@@ -34,7 +34,7 @@ LIB_OBJS := $(PURE_OBJS) $(filter-out $(OUTPUT)/loader/main.o,$(IO_OBJS))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-BPF_TESTS := $(OUTPUT)/tests/test_xdp
+BPF_TESTS := $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/invariants
 BENCH_PROGS := $(OUTPUT)/bench/lpm_bench $(OUTPUT)/bench/fwd_attach $(OUTPUT)/bench/nl_replay \
 	       $(OUTPUT)/bench/mem_latency \
 	       $(OUTPUT)/tools/xfwd-gen
@@ -108,10 +108,16 @@ $(OUTPUT)/tests/abi_btf.h: $(OUTPUT)/tests/btf_layout $(OUTPUT)/xfwd.bpf.o $(OUT
 
 $(OUTPUT)/tests/test_abi: $(OUTPUT)/tests/abi_btf.h
 
-$(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/invariants: $(OUTPUT)/tests/%: tests/bpf/%.c tests/bpf/fixture.c tests/bpf/fixture.h tests/bpf/pkt.h $(LIB_OBJS) $(OUTPUT)/xfwd.skel.h
+$(OUTPUT)/tests/test_xdp: tests/bpf/test_xdp.c tests/bpf/fixture.c tests/bpf/fixture.h tests/bpf/pkt.h $(LIB_OBJS) $(OUTPUT)/xfwd.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< tests/bpf/fixture.c $(LIB_OBJS) $(LIBS) -o $@
+
+# The invariant checker (tests/bpf/invariants.c): generated frames through the XDP object.
+$(OUTPUT)/tests/invariants: tests/bpf/invariants.c tests/bpf/frames.c tests/bpf/frames.h tests/bpf/fixture.c tests/bpf/fixture.h tests/bpf/pkt.h $(LIB_OBJS) $(OUTPUT)/xfwd.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< tests/bpf/frames.c tests/bpf/fixture.c $(LIB_OBJS) $(LIBS) -o $@
 
 $(OUTPUT)/bench/lpm_bench: bench/lpm_bench.c bench/median.h $(OUTPUT)/bench/lpm_bench.skel.h $(PURE_OBJS)
 	$(call msg,CC,$@)
@@ -159,14 +165,19 @@ test-unit: $(UNIT_TESTS)
 
 test-bpf: $(BPF_TESTS) $(OUTPUT)/xfwd.bpf.o
 	$(Q)$(OUTPUT)/tests/test_xdp
+	$(Q)$(OUTPUT)/tests/invariants -n 200000 -s 1
 
 test-net: $(NET_DEPS)
 	$(Q)tests/net/run.sh
 
-## fuzz: every libFuzzer target for FUZZ_SECONDS each (default 600; make test runs 30)
+## fuzz: every libFuzzer target for FUZZ_SECONDS each (default 600; make test runs 30), then FUZZ_FRAMES (10M) frames through the XDP invariant checker
 FUZZ_SECONDS ?= 600
-fuzz: $(FUZZ_TARGETS)
+# ... and the invariant checker: FUZZ_FRAMES generated frames, a new seed each run (printed).
+FUZZ_FRAMES ?= 10000000
+FUZZ_SEED ?= $(shell date +%s)
+fuzz: $(FUZZ_TARGETS) $(OUTPUT)/tests/invariants
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
+	$(Q)$(OUTPUT)/tests/invariants -n $(FUZZ_FRAMES) -s $(FUZZ_SEED)
 
 demo: $(NET_DEPS)
 	$(Q)tools/demo.sh
@@ -189,7 +200,7 @@ help:
 	@echo "make demo       multi-region namespace demo forwarding through XDP (root)"
 	@echo "make test       unit + BPF packet + fuzz (30 s each) + namespace tests (root)"
 	@echo "make test-unit  cmocka tests only (no root needed)"
-	@echo "make fuzz       every libFuzzer target, FUZZ_SECONDS=600 each (docs/reliability.md)"
+	@echo "make fuzz       every libFuzzer target (FUZZ_SECONDS=600 each), 10M frames through the XDP invariants (docs/reliability.md)"
 	@echo "make bench      every benchmark -> BENCHMARKS.md (root); BENCH=\"health\" one section"
 	@echo "make install    install xfwd and its man page under PREFIX=$(PREFIX)"
 	@echo "make clean      remove build/"

@@ -255,16 +255,47 @@ static __always_inline int decap_strip(struct xdp_md *ctx, __u32 strip,
 	return 0;
 }
 
+/* The outer packet bounds the tunnel's (found by tests/bpf/invariants.c):
+ * a UDP length other than the outer payload's, or an outer packet too
+ * short for the tunnel header and an inner IP header, is malformed.
+ * end: where the outer packet ends, in bytes from the frame's start. */
+static __always_inline int outer_fits(const struct xfwd_tunnel *t, void *l4,
+				      void *data_end, __u32 hdrs, __u32 hl, __u16 inner, __u32 end)
+{
+	struct udphdr *u = l4;
+
+	if (hdrs + hl + (inner == ETH_P_IP ? 20 : 40) > end)
+		return -1;
+	if (!xfwd_tunnel_udp(t))
+		return 0;
+	if ((void *)(u + 1) > data_end || bpf_ntohs(u->len) != end - hdrs)
+		return -1;
+	return 0;
+}
+
+/* Bytes after the outer packet (Ethernet padding): not the inner
+ * packet's, so they go when it is decapsulated. */
+static __always_inline __u32 outer_padding(void *l4, void *data_end, __u32 hdrs, __u32 end)
+{
+	__u32 len = (__u32)(data_end - l4);
+
+	asm volatile("" : "+r"(len)); /* a scalar from here: no pkt_end arithmetic */
+	len += hdrs;
+	return len > end ? (len - end) & 0xffff : 0;
+}
+
 /* After the tunnel is known: check its header, keep packets for this host
  * encapsulated (the kernel's tunnel device takes them), apply RFC 6040,
- * strip. hdrs = bytes of L2 + outer IP before the tunnel header. */
+ * strip. hdrs = bytes of L2 + outer IP before the tunnel header; end =
+ * bytes of L2 + the outer packet. */
 static __always_inline int decap_common(struct xdp_md *ctx, __u32 tid, void *l4,
 					void *data_end, __u32 hdrs, __u8 outer_tos,
-					__u8 proto)
+					__u8 proto, __u32 end)
 {
 	struct xfwd_tunnel *t = bpf_map_lookup_elem(&xfwd_tunnels, &tid);
 	__u16 inner = 0;
 	int hl = 0, local;
+	__u32 pad;
 	void *in;
 
 	if (!t)
@@ -279,6 +310,8 @@ static __always_inline int decap_common(struct xdp_md *ctx, __u32 tid, void *l4,
 	} else {
 		inner = proto == IPPROTO_IPIP ? ETH_P_IP : ETH_P_IPV6;
 	}
+	if (outer_fits(t, l4, data_end, hdrs, (__u32)hl, inner, end))
+		return DROP(ctx, DROP_TUNNEL_MALFORMED);
 	in = l4 + (hl & DECAP_LEN_BOUND);
 	local = probe_seen(ctx, t, in, data_end, inner);
 	if (local != PROBE_NONE)
@@ -290,7 +323,8 @@ static __always_inline int decap_common(struct xdp_md *ctx, __u32 tid, void *l4,
 		return PASS(ctx, PASS_TUNNEL_LOCAL);
 	if (ecn_decap(in, data_end, inner, outer_tos))
 		return DROP(ctx, DROP_TUNNEL_ECN);
-	if (decap_strip(ctx, hdrs + (__u32)hl, inner))
+	pad = outer_padding(l4, data_end, hdrs, end);
+	if (decap_strip(ctx, hdrs + (__u32)hl, inner) || (pad && bpf_xdp_adjust_tail(ctx, -(int)pad)))
 		return DROP(ctx, DROP_INTERNAL);
 	tunnel_count(tid, (__u64)(ctx->data_end - ctx->data), 0);
 	return DECAP_DONE;
@@ -333,8 +367,12 @@ static __always_inline int decap4(struct xdp_md *ctx, struct hdr_cursor *c,
 		return DECAP_NOT_OURS;
 	if (tid < 0)
 		return xfwd_verdict_of(ctx, (__u32)-tid);
-	return decap_common(ctx, (__u32)tid, c->pos, data_end,
-			    (__u32)(c->pos - data), o->tos, o->protocol);
+	/* What the kernel's ip_rcv would check before its tunnel took it:
+	 * a corrupted outer header must not pass as one of our peers'. */
+	if (!ipv4_csum_ok(o))
+		return DROP(ctx, DROP_MALFORMED_IP);
+	return decap_common(ctx, (__u32)tid, c->pos, data_end, (__u32)(c->pos - data), o->tos,
+			    o->protocol, (__u32)((void *)o - data) + bpf_ntohs(o->tot_len));
 }
 
 /* Linux ip6tnl adds a destination options header carrying the tunnel
@@ -376,9 +414,9 @@ static __always_inline int decap6(struct xdp_md *ctx, struct hdr_cursor *c,
 		return DECAP_NOT_OURS;
 	if (tid < 0)
 		return xfwd_verdict_of(ctx, (__u32)-tid);
-	return decap_common(ctx, (__u32)tid, c->pos, data_end,
-			    (__u32)(c->pos - data),
-			    (__u8)(o->priority << 4 | o->flow_lbl[0] >> 4), next);
+	return decap_common(ctx, (__u32)tid, c->pos, data_end, (__u32)(c->pos - data),
+			    (__u8)(o->priority << 4 | o->flow_lbl[0] >> 4), next,
+			    (__u32)((void *)o - data) + sizeof(*o) + bpf_ntohs(o->payload_len));
 }
 
 /*

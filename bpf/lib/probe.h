@@ -155,7 +155,9 @@ static __always_inline int probe_seen(struct xdp_md *ctx, const struct xfwd_tunn
 	/* An ICMP echo reply carries our request back unchanged. */
 	if (!udp || pr->type == bpf_htons(XFWD_PROBE_REPLY))
 		return probe_note(ctx, pr);
-	if (pr->type == bpf_htons(XFWD_PROBE_REQUEST))
+	/* Only a request whose comp is the reply's type: the answer swaps the
+	 * two, which keeps every checksum valid without recomputing one. */
+	if (pr->type == bpf_htons(XFWD_PROBE_REQUEST) && pr->comp == bpf_htons(XFWD_PROBE_REPLY))
 		return probe_answer(ctx, t, in, pr, data_end);
 	return PROBE_NONE;
 }

@@ -948,6 +948,37 @@ static struct xfwd_probe_rx probe_rx(uint32_t tid)
 	return rx;
 }
 
+/* The outer packet's lengths bound what is decapsulated (found by
+ * tests/bpf/invariants.c): a UDP length that is not the outer payload's,
+ * or an outer packet too short for the inner one, is malformed; the
+ * outer's Ethernet padding is not carried into the inner packet. */
+static void test_outer_lengths(void)
+{
+	static const uint8_t B[6] = { 0x02, 0, 0, 0, 0xbb, 9 };
+	struct spec f = { V4("10.20.1.1", "10.1.0.5", 64) };
+	struct pkt inner, in, want;
+	struct iphdr *o;
+
+	build(&inner, &f, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	wrap_vxlan4(&in, MAC_ROUTER, MAC_IN_SRC, T4_REMOTE4, T4_LOCAL, 64, MAC_ROUTER, B, &inner);
+	((struct udphdr *)(in.b + in.l4))->len = htons(9);
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_MALFORMED, NULL),
+	       "VXLAN whose UDP length is not the outer payload's: dropped as malformed");
+	wrap_gre4(&in, T4_REMOTE, T4_LOCAL, &inner);
+	o = (struct iphdr *)(in.b + in.l3);
+	o->tot_len = htons(20 + 8 + 12); /* the inner header does not fit */
+	o->check = 0;
+	o->check = htons(csum_fold(csum_add(0, o, 20)));
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_TUNNEL_MALFORMED, NULL),
+	       "GRE whose outer packet ends inside the inner header: dropped as malformed");
+	wrap_gre4(&in, T4_REMOTE, T4_LOCAL, &inner);
+	build(&want, &f, MAC_NH[0], MAC_SMAC, -1, 63);
+	memset(in.b + in.len, 0xa5, 6); /* Ethernet padding after the outer packet */
+	in.len += 6;
+	report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+	       "GRE with Ethernet padding: decapsulated and forwarded without it");
+}
+
 static void test_probes(void)
 {
 	static const uint8_t A[6] = { 0x02, 0, 0, 0, 0xaa, 1 }, B[6] = { 0x02, 0, 0, 0, 0xbb, 1 };
@@ -998,6 +1029,17 @@ static void test_probes(void)
 	unwrap(&want, &inner);
 	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_SPECIAL_DST, &want),
 	       "UDP to another port with the probe's bytes: not a probe");
+
+	/* The answer swaps type and comp so every checksum stays valid: a
+	 * request whose comp is not the reply's type cannot be answered so
+	 * (found by tests/bpf/invariants.c). */
+	other = req;
+	other.comp = 0;
+	build_probe(&inner, &other);
+	wrap_gre4(&in, T4_REMOTE, T4_LOCAL, &inner);
+	unwrap(&want, &inner);
+	report(expect_frame(&in, XDP_PASS, XFWD_R_PASS_SPECIAL_DST, &want),
+	       "a probe request whose comp is not REPLY: not answered (its answer's checksums would break)");
 }
 
 /* The expected ICMP error: back to the sender from the ingress address,
@@ -1120,6 +1162,11 @@ static void test_header_checksum(void)
 	unwrap(&want, &inner); /* dropped after decapsulation */
 	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_MALFORMED_IP, &want),
 	       "...and out of a GRE tunnel: the inner header's checksum is checked too");
+	inner.b[inner.l3 + 10] ^= 0x80;
+	wrap_gre4(&in, T4_REMOTE, T4_LOCAL, &inner);
+	in.b[in.l3 + 8] = 0; /* the outer TTL changed, its checksum not */
+	report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_MALFORMED_IP, NULL),
+	       "...and the outer header's, before decapsulating (found by tests/bpf/invariants.c)");
 }
 
 /* ---- truncation: every cut of every header ---- */
@@ -1203,6 +1250,7 @@ int main(void)
 	test_own_mac();
 	test_ipsec();
 	test_decap();
+	test_outer_lengths();
 	test_vxlan();
 	test_probes();
 	test_geneve();
