@@ -311,6 +311,21 @@ void config_subject(const struct config_line *l, char *buf, size_t len)
 		xprefix_str(&l->route.prefix, buf + snprintf(buf, len, "route "));
 }
 
+int config_restart_needed(const struct xconfig *old, const struct xconfig *now, char *err, size_t len)
+{
+	if (strcmp(old->pin_root, now->pin_root)) {
+		snprintf(err, len, "pin-root cannot change on reload (%s to %s): the running maps and program are under the old one; restart the daemon (systemctl restart xfwd)",
+			 old->pin_root, now->pin_root);
+		return -1;
+	}
+	if (old->mirror_table != now->mirror_table) {
+		snprintf(err, len, "mirror-table cannot change on reload (%u to %u): restart the daemon (systemctl restart xfwd), which mirrors the new table from scratch",
+			 old->mirror_table, now->mirror_table);
+		return -1;
+	}
+	return 0;
+}
+
 bool config_has(const struct xconfig *c, const char *subject)
 {
 	char k[128];

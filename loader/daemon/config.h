@@ -57,6 +57,10 @@ void config_free(struct xconfig *c);
 void config_subject(const struct config_line *l, char *buf, size_t len);
 /* Does c have a line about subject? */
 bool config_has(const struct xconfig *c, const char *subject);
+/* A reload cannot move the daemon to other maps (pin-root) or another
+ * kernel table (mirror-table): -1 with err naming the setting and the
+ * fix (a restart) when now changes one of them, else 0. */
+int config_restart_needed(const struct xconfig *old, const struct xconfig *now, char *err, size_t len);
 /* The lines of old whose subject now lacks, to be removed on reload: the
  * routes (last first), then the tunnels they may use. */
 void config_dropped(const struct xconfig *old, const struct xconfig *now,

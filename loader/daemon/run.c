@@ -111,6 +111,12 @@ static int reload(struct daemon *d)
 
 	sd_notify(0, "RELOADING=1");
 	bad = config_load(d->path, &c, d->err, sizeof(d->err));
+	if (!bad && config_restart_needed(&d->cfg, &c, d->err, sizeof(d->err))) {
+		xlog(LOG_ERR, "reload refused, the running configuration stays: %s", d->err);
+		config_free(&c);
+		sd_notify(0, "READY=1");
+		return 0;
+	}
 	if (!bad) {
 		if (table_lock(d))
 			return -1;

@@ -336,6 +336,33 @@ static void test_config_dropped(void **s)
 	config_free(&b);
 }
 
+/* pin-root and mirror-table are the daemon's for its life: a reload that
+ * changes one is refused, naming it and the restart it needs. */
+static void test_config_restart_needed(void **s)
+{
+	struct xconfig a, b;
+	char err[512], pa[64];
+
+	(void)s;
+	snprintf(pa, sizeof(pa), "%s", write_file("[xfwd]\nattach = eth1\nmirror-table = 100\n"));
+	assert_int_equal(config_load(pa, &a, err, sizeof(err)), 0);
+	unlink(pa);
+	assert_int_equal(config_load(write_file("[xfwd]\nattach = eth1\nmirror-table = 100\n[routes]\nroute = 10.1.0.0/16 blackhole\n"),
+				     &b, err, sizeof(err)), 0);
+	assert_int_equal(config_restart_needed(&a, &b, err, sizeof(err)), 0);
+	config_free(&b);
+	assert_int_equal(config_load(write_file("[xfwd]\nattach = eth1\nmirror-table = 101\n"), &b, err, sizeof(err)), 0);
+	assert_int_equal(config_restart_needed(&a, &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "mirror-table cannot change on reload (100 to 101): restart the daemon"));
+	config_free(&b);
+	assert_int_equal(config_load(write_file("[xfwd]\nattach = eth1\nmirror-table = 100\npin-root = /sys/fs/bpf/other\n"),
+				     &b, err, sizeof(err)), 0);
+	assert_int_equal(config_restart_needed(&a, &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "pin-root cannot change on reload"));
+	config_free(&a);
+	config_free(&b);
+}
+
 static void test_config_refused(void **s)
 {
 	(void)s;
@@ -384,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_config_long_line),
 		cmocka_unit_test(test_config_refused),
 		cmocka_unit_test(test_config_dropped),
+		cmocka_unit_test(test_config_restart_needed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

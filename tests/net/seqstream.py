@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+# A counter-stamped UDP stream, loss counted from sequence gaps.
+#   seqstream.py recv PORT OUT       until the sender's end mark (or 120 s),
+#                                    then write "received N lost M" to OUT
+#   seqstream.py send DST PORT PPS SECONDS   then send the end mark
+# Each datagram carries its sequence number (8 bytes); lost = sent -
+# distinct received, the count of sent taken from the end mark.
+import socket, struct, sys, time
+
+END = 0xFFFFFFFFFFFFFFFF
+
+
+def recv(port, out):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    s.bind(("0.0.0.0", port))
+    s.settimeout(120)
+    seen, sent = set(), None
+    try:
+        while sent is None:
+            seq, n = struct.unpack("!QQ", s.recv(64)[:16])
+            if seq == END:
+                sent = n
+            else:
+                seen.add(seq)
+    except socket.timeout:
+        pass
+    with open(out, "w") as f:
+        if sent is None:
+            f.write("received %d lost unknown: no end mark\n" % len(seen))
+        else:
+            f.write("received %d lost %d\n" % (len(seen), sent - len(seen)))
+
+
+def send(dst, port, pps, seconds):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    total = int(pps * seconds)
+    start = time.monotonic()
+    for seq in range(total):
+        ahead = start + seq / pps - time.monotonic()
+        if ahead > 0:
+            time.sleep(ahead)
+        s.sendto(struct.pack("!QQ", seq, 0) + b"x" * 48, (dst, port))
+    time.sleep(0.5)  # what is in flight arrives before the mark
+    for _ in range(5):
+        s.sendto(struct.pack("!QQ", END, total), (dst, port))
+        time.sleep(0.05)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "recv":
+        recv(int(sys.argv[2]), sys.argv[3])
+    else:
+        send(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
