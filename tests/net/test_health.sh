@@ -110,6 +110,33 @@ check "restored: the /24 is back on t1 after the hold-down" \
 check "...logged" grep -Eq "tunnel t[12] up: .* IPv4 route\(s\) back from their covering routes" "$tmp/a.log"
 
 check "every probe packet was counted once: sent as fwd_probe" test "$(stat_pkts a fwd_probe)" -gt 0
+
+# A peer flapping at 10 Hz for a minute (its path cut and restored as
+# fast as tc can, ~50 ms each; 50 ms x SLOW in the guest): held down all
+# along, a few lines in the log at most, and the stream, which the other
+# tunnel carries, loses nothing.
+wait_for -t $((5 * SLOW)) sh_ok "health_is a t1 up && health_is a t2 up" || true
+cut 1 on
+wait_for -t $((5 * SLOW)) health_is a t1 down || true
+LINES=$(wc -l <"$tmp/a.log") UPS=$(grep -c "tunnel t1 up" "$tmp/a.log")
+HALF=$(awk -v s="$SLOW" 'BEGIN { print (s > 1 ? 0.05 * s : 0) }') # cut itself takes ~45 ms
+stream_start 62
+sleep 0.5
+flaps=0 end=$((SECONDS + 60))
+while [ "$SECONDS" -lt "$end" ]; do
+	cut 1 off; sleep "$HALF"
+	cut 1 on; sleep "$HALF"
+	flaps=$((flaps + 1))
+done
+stream_end
+echo "  (flapping: $flaps flaps in 60 s; the stream: $GOT of $SENT arrived, longest gap $GAP ms)"
+check "a peer flapping for a minute ($flaps times, $(awk -v n=$flaps 'BEGIN { printf "%.1f", n / 60 }') Hz) never came up: held down" \
+	test "$(grep -c "tunnel t1 up" "$tmp/a.log")" -eq "$UPS"
+check "...no flood in the log ($(($(wc -l <"$tmp/a.log") - LINES)) lines)" \
+	test "$(($(wc -l <"$tmp/a.log") - LINES))" -le 2
+check "...and no datagram of the stream lost on t2 ($GOT of $SENT)" test "$GOT" -eq "$SENT"
+cut 1 off
+check "...then up once steady" wait_for -t $((5 * SLOW)) health_is a t1 up
 pair_stop
 echo "test_health: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]
