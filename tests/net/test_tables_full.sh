@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Tables full under traffic (docs/reliability.md): on maps attached small,
+# more next hops, groups or tbl8 groups than they hold are asked for,
+# while a sequence-stamped stream crosses the router on a route already
+# in. Each is refused with the error naming the map and the fix, nothing
+# of it is half in, and the stream loses nothing.
+# Topology: tests/net/topo_basic.sh (kernel forwarding off on r).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo_basic.sh"
+require_root
+trap cleanup EXIT
+
+echo "test_tables_full: maps full under traffic"
+basic_hosts
+res=$(mktemp) tmp=$(mktemp -d)
+STREAM="$TOP/tests/net/seqstream.py"
+SLOW=${XFWD_TEST_SLOW:-1}
+PPS=$((5000 / SLOW))
+
+# setup SIZES...: attach with these map sizes, the stream's routes in.
+setup() {
+	xf r detach >/dev/null 2>&1 || true
+	xf r attach r0 r1 r2 "$@" >/dev/null
+	xf r route add 10.9.0.0/24 via 10.0.2.2 dev r1
+	xf r route add 10.0.1.0/24 via 10.0.1.2 dev r0
+	nsx c ping -c 1 -W 2 10.9.0.1 >/dev/null || true
+	wait_for sh_ok "! xf r route show 10.9.0.0/24 | grep -q unresolved" || true
+}
+stream_start() {
+	nsx s python3 "$STREAM" recv 9999 "$res" &
+	RPID=$!
+	sleep 0.3
+	nsx c python3 "$STREAM" send 10.9.0.1 9999 "$PPS" "$1" &
+	SPID=$!
+	sleep 0.3
+}
+stream_lost_none() {
+	wait "$SPID"; wait "$RPID"
+	echo "       stream: $(cat "$res")" >>"$tmp/figures"
+	grep -q "lost 0$" "$res" || { cat "$res"; false; }
+}
+# fill WHAT PREFIX-FORMAT ROUTE-TAIL-FORMAT N: add routes one by one (the
+# i-th: PREFIX-FORMAT with i, ROUTE-TAIL-FORMAT with 100 + i) until one is
+# refused; its error in $tmp/err, how many got in in $tmp/n.
+fill() {
+	local i=0
+	while [ $i -lt "$4" ]; do
+		i=$((i + 1))
+		# shellcheck disable=SC2059
+		if ! xf r route add "$(printf "$2" $i)" $(printf "$3" $((100 + i))) 2>"$tmp/err"; then
+			echo $((i - 1)) >"$tmp/n"; echo "$(printf "$2" $i)" >"$tmp/refused"
+			return 0
+		fi
+	done
+	echo "$i" >"$tmp/n"; : >"$tmp/refused"
+}
+refused_whole() { # the refused route is not in, its error names the map
+	[ -s "$tmp/refused" ] && ! xf r route show "$(cat "$tmp/refused")" | grep -q . && grep -q "$1" "$tmp/err" ||
+		{ cat "$tmp/err"; false; }
+}
+
+# Next hops: one per gateway.
+setup nexthops 8 groups 64
+stream_start 4
+fill nexthops "10.50.%d.0/24" "via 10.0.2.%d dev r1" 20
+check "next hops full: the next route refused ($(cat "$tmp/n") in), naming the map and the fix" \
+	refused_whole "all [0-9]* next-hop slots are in use: attach with a larger 'nexthops'"
+check "...the stream on a route already in loses nothing" stream_lost_none
+
+# Groups: one per set of next hops.
+setup nexthops 64 groups 8
+stream_start 4
+fill groups "10.51.%d.0/24" "via 10.0.2.%d dev r1" 20
+check "groups full: the next route refused ($(cat "$tmp/n") in), naming the map and the fix" \
+	refused_whole "all [0-9]* next-hop group slots are in use: attach with a larger 'groups'"
+check "...the stream loses nothing" stream_lost_none
+
+# tbl8 groups: one per /24 with a longer prefix in it (the router's own
+# addresses, /32s, hold some already).
+setup tbl8-groups 8
+stream_start 4
+fill tbl8 "10.52.%d.128/25" "blackhole" 20
+check "tbl8 groups full: the next /25 refused ($(cat "$tmp/n") in), naming the map and the fix" \
+	refused_whole "no free IPv4 second-level group ([0-9]* in use): attach with a larger 'tbl8-groups'"
+check "...the stream loses nothing" stream_lost_none
+check "...and the routes in before it still forward their part" sh_ok "[ \$(cat $tmp/n) -gt 0 ] &&
+	xf r route get 10.52.1.200 | grep -q 'route 10.52.1.128/25' && xf r route get 10.9.0.1 | grep -q 'route 10.9.0.0/24'"
+
+xf r detach >/dev/null
+sed 's/^/ /' "$tmp/figures"
+rm -rf "$res" "$tmp"
+echo "test_tables_full: $FAILS failure(s)"
+[ "$FAILS" -eq 0 ]
