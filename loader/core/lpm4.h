@@ -102,6 +102,12 @@ uint32_t lpm4_lookup(struct lpm4 *t, uint32_t addr);
  * the rules longer than /24 (a /24 has a group iff it has such a rule).
  * Returns -EBADMSG when the tables reference a group out of range. */
 int lpm4_adopt(struct lpm4 *t);
+/* Instead of lpm4_adopt, when the live tables may disagree with the
+ * rules anywhere (a writer died in the middle of a flush): every entry
+ * is read and set to what the rules give; what differs is dirty for the
+ * next flush. A /24's live group is kept when it is its own. Reads all
+ * 16M entries (seconds); -ENOSPC when the groups do not suffice. */
+int lpm4_rebuild(struct lpm4 *t);
 int lpm4_rule_load(struct lpm4 *t, uint32_t addr, unsigned int depth,
 		   uint32_t target, uint8_t tag);
 

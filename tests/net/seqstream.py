@@ -30,6 +30,9 @@ def recv(port, out):
             f.write("received %d lost unknown: no end mark\n" % len(seen))
         else:
             f.write("received %d lost %d\n" % (len(seen), sent - len(seen)))
+            gaps = [q for q in range(sent) if q not in seen][:8]
+            if gaps:  # when in the stream: which phase of the fault lost it
+                f.write("missing %s (of %d at a steady rate)\n" % (" ".join(map(str, gaps)), sent))
 
 
 def send(dst, port, pps, seconds):

@@ -15,8 +15,7 @@ trap 'stop_daemon; cleanup' EXIT
 
 echo "test_faults: faults under traffic"
 basic_hosts
-conf=$(mktemp) log=$(mktemp) res=$(mktemp) tmp=$(mktemp -d)
-STREAM="$TOP/tests/net/seqstream.py"
+conf=$(mktemp) log=$(mktemp) tmp=$(mktemp -d)
 # The emulated 6.1 guest (XFWD_TEST_SLOW=10) runs everything slower: the
 # same faults at a tenth of the rate and size, said in each check.
 SLOW=${XFWD_TEST_SLOW:-1}
@@ -36,21 +35,6 @@ start_daemon() {
 }
 kill9() { kill -9 "$DPID"; wait "$DPID" 2>/dev/null || true; DPID=""; }
 R() { nsx r ip "$@"; }
-
-# stream_start SECONDS: $PPS datagrams a second (5,000) from c to s through r.
-stream_start() {
-	nsx s python3 "$STREAM" recv 9999 "$res" &
-	RPID=$!
-	sleep 0.3
-	nsx c python3 "$STREAM" send 10.9.0.1 9999 "$PPS" "$1" &
-	SPID=$!
-}
-# stream_lost: wait for the stream's end; true when nothing was lost.
-stream_lost_none() {
-	wait "$SPID"; wait "$RPID"
-	cat "$res" >>"$tmp/figures"
-	grep -q "lost 0$" "$res"
-}
 
 # The mirrored routes (100.64.0.0/10, where the tests put theirs) equal
 # kernel table 100's: same prefixes, every one a blackhole in both.
@@ -183,6 +167,6 @@ check "...and the mirrored routes equal kernel table 100" mirror_equal
 
 stop_daemon
 sed 's/^/  /' "$tmp/figures"
-rm -rf "$conf" "$log" "$res" "$tmp"
+rm -rf "$conf" "$log" "$tmp"
 echo "test_faults: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]

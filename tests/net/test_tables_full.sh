@@ -12,8 +12,7 @@ trap cleanup EXIT
 
 echo "test_tables_full: maps full under traffic"
 basic_hosts
-res=$(mktemp) tmp=$(mktemp -d)
-STREAM="$TOP/tests/net/seqstream.py"
+tmp=$(mktemp -d)
 SLOW=${XFWD_TEST_SLOW:-1}
 PPS=$((5000 / SLOW))
 
@@ -25,19 +24,6 @@ setup() {
 	xf r route add 10.0.1.0/24 via 10.0.1.2 dev r0
 	nsx c ping -c 1 -W 2 10.9.0.1 >/dev/null || true
 	wait_for sh_ok "! xf r route show 10.9.0.0/24 | grep -q unresolved" || true
-}
-stream_start() {
-	nsx s python3 "$STREAM" recv 9999 "$res" &
-	RPID=$!
-	sleep 0.3
-	nsx c python3 "$STREAM" send 10.9.0.1 9999 "$PPS" "$1" &
-	SPID=$!
-	sleep 0.3
-}
-stream_lost_none() {
-	wait "$SPID"; wait "$RPID"
-	echo "       stream: $(cat "$res")" >>"$tmp/figures"
-	grep -q "lost 0$" "$res" || { cat "$res"; false; }
 }
 # fill WHAT PREFIX-FORMAT ROUTE-TAIL-FORMAT N: add routes one by one (the
 # i-th: PREFIX-FORMAT with i, ROUTE-TAIL-FORMAT with 100 + i) until one is
@@ -88,6 +74,6 @@ check "...and the routes in before it still forward their part" sh_ok "[ \$(cat 
 
 xf r detach >/dev/null
 sed 's/^/ /' "$tmp/figures"
-rm -rf "$res" "$tmp"
+rm -rf "$tmp"
 echo "test_tables_full: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]

@@ -43,3 +43,32 @@ basic_hosts() {
 		net.ipv4.conf.s2.rp_filter=0
 	host_if c c0; host_if s s1; host_if s s2
 }
+
+# A sequence-stamped UDP stream c -> 10.9.0.1 on s through r (seqstream.py),
+# $PPS datagrams a second; its result line goes to $tmp/figures.
+# stream_start SECONDS
+stream_start() {
+	STREAM_RES=$(mktemp)
+	nsx s python3 "$TOP/tests/net/seqstream.py" recv 9999 "$STREAM_RES" &
+	RPID=$!
+	sleep 0.3
+	nsx c python3 "$TOP/tests/net/seqstream.py" send 10.9.0.1 9999 "$PPS" "$1" &
+	SPID=$!
+	sleep 0.3
+}
+# stream_lost_none: wait for the stream's end; true when nothing was lost,
+# else says which datagrams, where r's XDP counted drops or passes, and
+# whether s's socket overflowed.
+stream_lost_none() {
+	wait "$SPID" || true
+	wait "$RPID" || true
+	echo "       stream: $(head -1 "$STREAM_RES")" >>"$tmp/figures"
+	if ! grep -q "lost 0$" "$STREAM_RES"; then
+		cat "$STREAM_RES"
+		xf r stats | awk 'NF > 4 && $3 ~ /^[0-9]+$/ && $3 > 0 && $1 !~ /^fwd/' | head -12
+		nsx s nstat -az UdpRcvbufErrors UdpInErrors 2>/dev/null | tail -2
+		rm -f "$STREAM_RES"
+		return 1
+	fi
+	rm -f "$STREAM_RES"
+}

@@ -554,6 +554,159 @@ static void test_adopt_reads_only_reached_chunks(void **state)
 	lpm4_fini(&t2);
 }
 
+/* ---- a writer that died in the middle of a flush ---- */
+
+struct cut {
+	struct live *l;
+	size_t left; /* writes that reach the live arrays before the kill */
+};
+
+static int cut_write(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t n)
+{
+	struct cut *c = arg;
+
+	(void)tbl;
+	for (size_t i = 0; i < n && c->left; i++, c->left--)
+		apply(c->l, &w[i]);
+	return 0;
+}
+
+static int live_write(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t n)
+{
+	(void)tbl;
+	for (size_t i = 0; i < n; i++)
+		apply(arg, &w[i]);
+	return 0;
+}
+
+static int fetch_live(void *arg, uint32_t tbl, uint32_t start, uint32_t n, uint32_t *dst)
+{
+	const struct live *l = arg;
+
+	memcpy(dst, (tbl == LPM4_TBL24 ? l->tbl24 : l->tbl8) + start, n * 4);
+	return 0;
+}
+
+struct rule_list {
+	uint32_t addr[8192], target[8192];
+	uint8_t depth[8192];
+	size_t n;
+};
+
+static void keep_rule(uint32_t addr, unsigned int depth, uint32_t target, uint8_t tag, void *arg)
+{
+	struct rule_list *r = arg;
+
+	(void)tag;
+	assert_true(r->n < 8192);
+	r->addr[r->n] = addr;
+	r->depth[r->n] = (uint8_t)depth;
+	r->target[r->n++] = target;
+}
+
+static const uint32_t dead_targets[] = { 3, 17, 29 };
+
+/* A table built from scratch from these rules: what the live tables must answer. */
+static void build_ref(struct lpm4 *ref, const struct rule_list *r)
+{
+	assert_int_equal(lpm4_init(ref, 256), 0);
+	for (size_t i = 0; i < r->n; i++)
+		assert_int_equal(lpm4_add(ref, r->addr[i], r->depth[i], r->target[i]), 0);
+	assert_true(lpm4_set_dead(ref, dead_targets, 3, true) >= 0);
+}
+
+static void rebuild_after_cut(struct fixture *f, bool rules_after)
+{
+	struct rule_list *before = calloc(1, sizeof(*before)), *after = calloc(1, sizeof(*after));
+	const struct rule_list *r;
+	struct lpm4 t2, ref;
+	struct cut c = { &f->l, 0 };
+	uint32_t target, addr;
+	unsigned int depth;
+
+	assert_non_null(before);
+	assert_non_null(after);
+	f->ntargets = 40; /* many rules per target: dead ones move many */
+	for (int op = 0; op < 3000; op++) {
+		random_prefix(&addr, &depth);
+		one_op(f, addr, depth, &target);
+	}
+	assert_true(lpm4_set_dead(&f->t, dead_targets, 3, true) >= 0);
+	assert_int_equal(lpm4_flush(&f->t, replay_write, f), 0);
+	lpm4_for_each(&f->t, keep_rule, before);
+	for (int op = 0; op < 400; op++) {
+		random_prefix(&addr, &depth);
+		one_op(f, addr, depth, &target);
+	}
+	lpm4_for_each(&f->t, keep_rule, after);
+	c.left = rnd() % (f->t.ndirty + 1); /* killed after this many writes */
+	assert_int_equal(lpm4_flush(&f->t, cut_write, &c), 0);
+
+	r = rules_after ? after : before;
+	assert_int_equal(lpm4_init(&t2, 64), 0);
+	t2.fetch = fetch_live;
+	t2.fetch_arg = &f->l;
+	for (size_t i = 0; i < r->n; i++)
+		assert_int_equal(lpm4_rule_load(&t2, r->addr[i], r->depth[i], r->target[i], 0), 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(lpm4_mark_dead(&t2, dead_targets[i], true), 0);
+	assert_int_equal(lpm4_rebuild(&t2), 0);
+	assert_int_equal(lpm4_flush(&t2, live_write, &f->l), 0);
+	build_ref(&ref, r);
+	for (uint32_t i = 0; i < (72u << 8) + (1u << 20); i++) {
+		uint32_t a = i < (72u << 8) ? 0x0a000000u | i : rnd();
+
+		if (live_lookup(&f->l, a) != table_lookup(&ref, a))
+			fail_msg("%08x: live %u, rules %u (cut after %zu writes)", a,
+				 live_lookup(&f->l, a), table_lookup(&ref, a), c.left);
+	}
+	assert_memory_equal(t2.tbl24, f->l.tbl24, XFWD_TBL24_SIZE * 4);
+	assert_int_equal(lpm4_groups_used(&t2), lpm4_groups_used(&ref));
+	/* The rebuilt table goes on: changes after it land right. */
+	for (int op = 0; op < 2000; op++) {
+		uint32_t cur;
+		int err;
+
+		random_prefix(&addr, &depth);
+		if (lpm4_find(&ref, addr, depth, &cur, NULL) && rnd() % 2) {
+			assert_int_equal(lpm4_del(&t2, addr, depth), 0);
+			assert_int_equal(lpm4_del(&ref, addr, depth), 0);
+			continue;
+		}
+		target = 1 + rnd() % 40;
+		if ((err = lpm4_add(&t2, addr, depth, target)) == -ENOSPC)
+			break; /* t2 has fewer groups than ref */
+		assert_int_equal(err, 0);
+		assert_int_equal(lpm4_add(&ref, addr, depth, target), 0);
+	}
+	assert_int_equal(lpm4_flush(&t2, live_write, &f->l), 0);
+	for (uint32_t i = 0; i < (72u << 8); i++)
+		assert_int_equal(live_lookup(&f->l, 0x0a000000u | i), table_lookup(&ref, 0x0a000000u | i));
+	lpm4_fini(&t2);
+	lpm4_fini(&ref);
+	free(before);
+	free(after);
+}
+
+/* Killed in the middle of a flush, the live tables hold part of a batch;
+ * rebuilt from the records (written before the flush: the rules after
+ * the batch; or those before it), they answer as the rules do. */
+static void test_rebuild_after_half_flush(void **state)
+{
+	struct fixture *f = *state;
+
+	for (int round = 0; round < 4; round++) {
+		rebuild_after_cut(f, round % 2 == 0);
+		lpm4_fini(&f->t);
+		memset(f->m, 0, sizeof(*f->m));
+		memset(f->l.tbl24, 0, XFWD_TBL24_SIZE * 4);
+		memset(f->l.tbl8, 0, 64 * 256 * 4);
+		assert_int_equal(lpm4_init(&f->t, 64), 0);
+		f->t.grace = grace_flush;
+		f->t.grace_arg = f;
+	}
+}
+
 static void test_bad_arguments(void **state)
 {
 	struct fixture *f = *state;
@@ -588,6 +741,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dead_rules_fall_to_covers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_reproduces_free_groups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adopt_reads_only_reached_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebuild_after_half_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_exhaustion_changes_nothing, setup, teardown),
 	};
