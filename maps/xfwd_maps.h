@@ -58,6 +58,16 @@
 /* A map's pin name (its file under the pin root). */
 #define XFWD_PIN(name) "xfwd_" #name
 
+/* A change being written (docs/interrupted-changes.md): an array map
+ * user space pins before its first write of a change and removes when
+ * the change is whole. Its bytes (entries of XFWD_JOURNAL_CHUNK) are the
+ * change's operations when a command gave them (a -batch), else empty.
+ * Found by the next xfwd that takes the lock: the writer died, and it
+ * rebuilds the IPv4 tables and completes the operations. Not in the BPF
+ * object: the data path never reads it. */
+#define XFWD_JOURNAL_PIN XFWD_PIN(journal)
+#define XFWD_JOURNAL_CHUNK 65536u
+
 /* The core's name for each map (loader/core/kio.h). */
 #define XFWD_MAP_ID_(name, ...) XFWD_M_##name,
 enum xfwd_map { XFWD_MAPS(XFWD_MAP_ID_) XFWD_M_COUNT };

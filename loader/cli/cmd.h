@@ -37,7 +37,8 @@ struct xfwd_nh;
 /* Route changes on a loaded table (cmd_route.c): check a request against
  * it, or apply it with an origin (replace: an add may change a route). */
 int route_check(struct xtable *t, const struct cli_req *r, bool replace);
-int route_check_members(struct xtable *t, const struct cli_req *r);
+struct nh_key;
+int route_check_members(struct xtable *t, const struct cli_req *r, struct nh_key *k);
 int route_check_exists(struct xtable *t, int cmd, const struct xprefix *p, bool exists,
 		       bool replace, uint32_t earlier);
 int route_apply(struct xtable *t, const struct cli_req *r, uint8_t origin, bool replace);

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "grow.h"
+#include "journal.h"
 #include "table.h"
 
 static bool blank(const char *s)
@@ -41,6 +42,7 @@ struct batch {
 	size_t nent;
 	struct batch_undo *undo;
 	size_t nundo, capundo;
+	struct jbuf journal; /* the lines, resolved: completed if we die */
 };
 
 /* Parse line n; errors name it. */
@@ -69,9 +71,10 @@ static int batch_fail(struct batch *b, size_t n, int ret)
 	return ret;
 }
 
-/* Each line's words and next hops, each alone. */
+/* Each line's words and next hops, each alone; each into the journal. */
 static int batch_check_lines(struct batch *b)
 {
+	struct nh_key k[XFWD_ECMP_MAX];
 	int ret;
 
 	if (!(b->ent = calloc(b->nlines ? b->nlines : 1, sizeof(*b->ent))))
@@ -83,8 +86,12 @@ static int batch_check_lines(struct batch *b)
 			continue;
 		if ((ret = batch_parse(b, i + 1, &r)))
 			return ret;
-		if ((ret = route_check_members(b->t, &r)))
+		if ((ret = route_check_members(b->t, &r, k)) < 0)
 			return batch_fail(b, i + 1, ret);
+		if (journal_add(&b->journal, &r.route.prefix, r.cmd == CMD_ROUTE_DEL, XFWD_ORIGIN_STATIC, k, ret)) {
+			xt_error(b->t, "out of memory reading %s", b->outer->batch);
+			return -ENOMEM;
+		}
 		b->ent[b->nent++] = (struct batch_ent){ r.route.prefix, (uint32_t)(i + 1), (uint8_t)r.cmd, false };
 	}
 	return 0;
@@ -226,6 +233,7 @@ static void batch_free(struct batch *b)
 	free(b->lines);
 	free(b->ent);
 	free(b->undo);
+	journal_free(&b->journal);
 }
 
 /* All or nothing: every line is checked, alone and against the lines
@@ -251,7 +259,8 @@ static int batch_run(struct xtable *t, const struct cli_req *r)
 	xt_dev_cache(true);
 	/* One table batch, as the daemon's: each entry is written once. */
 	xt_batch_begin(t);
-	if (!ret && !(ret = batch_check_lines(&b)) && !(ret = batch_check_order(&b)))
+	if (!ret && !(ret = batch_check_lines(&b)) && !(ret = batch_check_order(&b)) &&
+	    !(ret = b.nent ? xt_journal_ops(t, &b.journal) : 0))
 		ret = batch_apply(&b);
 	if (xt_batch_end(t) && !ret)
 		ret = -EIO; /* t->err says what */

@@ -39,19 +39,14 @@ int cmd_route_change(const struct cli_req *r, char *err, size_t len)
 
 /* ---- checks (shared with -batch, cmd_batch.c) ---- */
 
-/* A line's command and next hops, alone. */
-int route_check_members(struct xtable *t, const struct cli_req *r)
+/* A line's command and next hops, alone: how many (in k), or -errno. */
+int route_check_members(struct xtable *t, const struct cli_req *r, struct nh_key *k)
 {
-	struct nh_key k[XFWD_ECMP_MAX];
-	int n;
-
 	if (r->cmd != CMD_ROUTE_ADD && r->cmd != CMD_ROUTE_REPLACE && r->cmd != CMD_ROUTE_DEL) {
 		xt_error(t, "only 'route add|replace|del' lines can be batched");
 		return -EINVAL;
 	}
-	if (r->cmd != CMD_ROUTE_DEL && (n = xt_spec_members(t, &r->route, k)) < 0)
-		return n;
-	return 0;
+	return r->cmd == CMD_ROUTE_DEL ? 0 : xt_spec_members(t, &r->route, k);
 }
 
 /* An add of a prefix that exists, or a delete of one that does not.
@@ -79,10 +74,11 @@ int route_check_exists(struct xtable *t, int cmd, const struct xprefix *p, bool 
  * also change an existing route, as the daemon's config does) */
 int route_check(struct xtable *t, const struct cli_req *r, bool replace)
 {
-	int ret = route_check_members(t, r);
+	struct nh_key k[XFWD_ECMP_MAX];
+	int ret = route_check_members(t, r, k);
 	bool exists = xt_route_group(t, &r->route.prefix) != 0;
 
-	return ret ? ret : route_check_exists(t, r->cmd, &r->route.prefix, exists, replace, 0);
+	return ret < 0 ? ret : route_check_exists(t, r->cmd, &r->route.prefix, exists, replace, 0);
 }
 
 /* ---- show ---- */

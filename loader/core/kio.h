@@ -78,6 +78,13 @@ struct kio_ops {
 	int (*rec_del)(void *c, struct xfwd_route_key4 *k, size_t n);
 	bool (*rec_busy)(void *c);
 	int (*rec_wait)(void *c); /* 0 or the first error of what was queued */
+	/* ---- the journal of a change being written (XFWD_JOURNAL_PIN) ---- */
+	/* Before a change's first write, with its operations (may be none):
+	 * -EEXIST when one is there already (a writer died meanwhile). */
+	int (*journal_begin)(void *c, const void *data, size_t len);
+	/* -ENOENT: none. *data (free()) may carry zero bytes after the end. */
+	int (*journal_read)(void *c, void **data, size_t *len);
+	int (*journal_end)(void *c); /* the change is whole */
 	/* The table's size for 'status'. */
 	int (*set_counts)(void *c, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used);
 	bool (*dev_attached)(void *c, uint32_t ifindex);
@@ -117,7 +124,8 @@ struct kio {
 #define KIO_OPS(X, p) X(p, map_read) X(p, map_each) X(p, map_get) X(p, map_put) \
 	X(p, map_del) X(p, map_next) X(p, percpu_clear) X(p, lpm_read) X(p, lpm_write) \
 	X(p, grace) X(p, rec_put) X(p, rec_queue_start) X(p, rec_queued) X(p, rec_queue_put) \
-	X(p, rec_del) X(p, rec_busy) X(p, rec_wait) X(p, set_counts) X(p, dev_attached) \
+	X(p, rec_del) X(p, rec_busy) X(p, rec_wait) X(p, journal_begin) X(p, journal_read) \
+	X(p, journal_end) X(p, set_counts) X(p, dev_attached) \
 	X(p, link_get) X(p, link_index) X(p, neigh_mac) X(p, neigh_manage) X(p, pause_ms) \
 	X(p, route_get) X(p, route_dev) X(p, route_dev_each) X(p, local_addrs) \
 	X(p, iface_addrs) X(p, addr_add) X(p, tundev_ensure) X(p, tundev_delete) \

@@ -94,6 +94,10 @@ static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
 	    !lpm4_find(&t->lpm, a, p->len, &g0, &tag0) && !record4_in(t, p))
 		return xt_fail(t, -ENOSPC, "all %u IPv4 routes in use: attach with a larger 'routes4'",
 			    t->info.routes4_max);
+	/* In a batch the record is written now, before the tables: from here
+	 * a death leaves them disagreeing until the next xfwd rebuilds them. */
+	if (!same && KIO(&t->io, rec_queued) && (ret = xt_mark_writing(t)))
+		return ret;
 	ret = lpm4_add_tagged(&t->lpm, a, p->len, gid, origin);
 
 	if (ret == -ENOSPC)

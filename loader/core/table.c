@@ -122,7 +122,9 @@ static void count_nh_refs(struct xtable *t)
 int xt_load(struct xtable *t, const struct kio *io, const struct xfwd_info *in,
 	    bool routes, char *err, size_t errlen)
 {
-	int ret;
+	void *journal = NULL;
+	size_t jlen = 0;
+	int ret, jret;
 
 	memset(t, 0, sizeof(*t));
 	t->io = *io;
@@ -154,6 +156,10 @@ int xt_load(struct xtable *t, const struct kio *io, const struct xfwd_info *in,
 		count_nh_refs(t);
 		return 0;
 	}
+	/* A journal: its writer died in the middle of a change (recover.c). */
+	jret = KIO(io, journal_read, &journal, &jlen);
+	if (jret && jret != -ENOENT)
+		return xt_fail(t, jret, "cannot read the journal of an interrupted change: %s", strerror(-jret));
 	ret = KIO(io, map_each, XFWD_M_routes4, sizeof(struct xfwd_route_key4), add_route4, t);
 	if (!ret)
 		ret = KIO(io, map_each, XFWD_M_routes6, sizeof(struct xfwd_route_key6), add_route6, t);
@@ -161,12 +167,18 @@ int xt_load(struct xtable *t, const struct kio *io, const struct xfwd_info *in,
 		if (group_dead(t, g)) /* the live table leaves its routes out */
 			ret = lpm4_mark_dead(&t->lpm, g, true);
 	if (!ret)
-		ret = lpm4_adopt(&t->lpm);
-	if (ret)
+		ret = jret ? lpm4_adopt(&t->lpm) : lpm4_rebuild(&t->lpm);
+	if (ret) {
+		free(journal);
 		return xt_fail(t, ret, "the pinned route maps are inconsistent (%s): run 'xfwd detach' and attach again",
 			    strerror(-ret));
+	}
 	count_nh_refs(t);
-	return 0;
+	if (!jret) {
+		ret = xt_recover(t, journal, jlen);
+		free(journal);
+	}
+	return ret;
 }
 
 void xt_free(struct xtable *t)
@@ -268,6 +280,8 @@ int xt_commit(struct xtable *t)
 	int ret = KIO(&t->io, rec_wait);
 
 	ret = ret ?: plan_records(t, &pl);
+	if (!ret && (pl.nput || pl.ndel || t->lpm.ndirty))
+		ret = xt_mark_writing(t);
 	ret = ret ?: write_puts(t, &pl);
 	ret = ret ?: flush_lpm(t);
 	ret = ret ?: write_dels(t, &pl);
@@ -289,6 +303,8 @@ int xt_commit(struct xtable *t)
 	t->ngone = 0;
 	t->rec4_gone = 0;
 	kernel_routes_drop(t);
+	if ((ret = xt_journal_done(t)))
+		return ret;
 	if ((ret = KIO(&t->io, set_counts, (uint32_t)lpm4_rule_count(&t->lpm), (uint32_t)t->n6,
 		       lpm4_groups_used(&t->lpm))))
 		return xt_fail(t, ret, "the routes are in, but their counts for 'xfwd status' could not be written: %s",

@@ -45,6 +45,7 @@ struct xtable {
 	bool dirty;   /* something was written: bump the generation */
 	bool batch;   /* route changes wait for xt_batch_end */
 	bool broken;  /* a write failed: the live maps are unknown, load again */
+	bool journaled; /* this change's journal is pinned (recover.c) */
 	struct xfwd_route_key4 *pend4; /* IPv4 route records to write or delete */
 	size_t npend4, cappend4;
 	size_t rec4_gone; /* IPv4 routes deleted since the last commit: their records are still in */
@@ -76,6 +77,10 @@ int xt_route_del(struct xtable *t, const struct xprefix *p);
  * them all, each changed entry once, in a hitless order. One change
  * outside a batch is written at once. */
 void xt_batch_begin(struct xtable *t);
+/* Before a batch's first change: its operations, pinned, so that if this
+ * process dies before the batch is whole the next xfwd completes it. */
+struct jbuf;
+int xt_journal_ops(struct xtable *t, const struct jbuf *j);
 int xt_batch_end(struct xtable *t);
 /* Route records of the last batch still being written (deletes go after
  * the flush, on the writer thread): a process that lets others read the

@@ -15,6 +15,16 @@ int pend4(struct xtable *t, const struct xprefix *p);
 /* Make what changed live, in the hitless order (docs/hitless-updates.md). */
 int xt_commit(struct xtable *t);
 
+/* recover.c: the journal of a change (docs/interrupted-changes.md) */
+/* Before the first write that could leave records and the IPv4 tables
+ * disagreeing: pin the journal (once per change). */
+int xt_mark_writing(struct xtable *t);
+/* The change is whole: remove the journal. */
+int xt_journal_done(struct xtable *t);
+/* A journal was found at load (its bytes): the IPv4 tables are rebuilt
+ * already; replay its operations and commit. */
+int xt_recover(struct xtable *t, const void *buf, size_t len);
+
 /* route6.c */
 int push_route6(struct xtable *t, const uint8_t *addr, uint8_t len, uint32_t group,
 		uint8_t origin);

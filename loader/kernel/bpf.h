@@ -40,6 +40,13 @@ void xb_unlock(int fd);
  * daemon keeping the table in memory knows to read it again. */
 uint32_t xb_generation(const struct xb *b);
 uint32_t xb_bump(struct xb *b); /* the new generation; 0: not written */
+/* The journal of a change being written (XFWD_JOURNAL_PIN): pinned with
+ * data (may be empty) before the change's first write, -EEXIST if one
+ * is there (a writer died); read back (-ENOENT: none; *data: free(),
+ * zero-padded to whole entries); removed once the change is whole. */
+int xb_journal_begin(struct xb *b, const void *data, size_t len);
+int xb_journal_read(struct xb *b, void **data, size_t *len);
+int xb_journal_end(struct xb *b);
 /* A change went in, but the generation that tells a running daemon to
  * read the table again could not be written. */
 #define XB_BUMP_FAILED "the change is in the maps, but a running daemon was not told (xfwd_info's generation could not be written): restart it (systemctl restart xfwd) so it reads the table again"

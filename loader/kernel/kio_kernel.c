@@ -201,6 +201,21 @@ static int kk_rec_wait(void *c)
 	return x->recw ? recw_wait(x->recw) : 0;
 }
 
+static int kk_journal_begin(void *c, const void *data, size_t len)
+{
+	return xb_journal_begin(((struct kk *)c)->b, data, len);
+}
+
+static int kk_journal_read(void *c, void **data, size_t *len)
+{
+	return xb_journal_read(((struct kk *)c)->b, data, len);
+}
+
+static int kk_journal_end(void *c)
+{
+	return xb_journal_end(((struct kk *)c)->b);
+}
+
 static int kk_set_counts(void *c, uint32_t r4, uint32_t r6, uint32_t tbl8)
 {
 	return xb_set_counts(((struct kk *)c)->b, r4, r6, tbl8);

@@ -316,6 +316,14 @@ static int fake_map_get(void *c, enum xfwd_map m, const void *key, void *val)
 	return 0;
 }
 
+/* The writer died (die_after): this write never reaches the maps. */
+static bool lost(struct fake *f)
+{
+	if (!f->dead && f->die_after && !--f->die_after)
+		f->dead = true;
+	return f->dead;
+}
+
 static int fake_map_put(void *c, enum xfwd_map m, const void *key, const void *val, uint64_t flags)
 {
 	struct fake *f = c;
@@ -323,6 +331,8 @@ static int fake_map_put(void *c, enum xfwd_map m, const void *key, const void *v
 	size_t vsz;
 	void *v;
 
+	if (lost(f))
+		return 0;
 	f->writes++;
 	if (m == XFWD_M_routes6) {
 		const struct xfwd_route *r = val;
@@ -354,6 +364,8 @@ static int fake_map_del(void *c, enum xfwd_map m, const void *key)
 	struct fake_hash *h = hash_map(f, m);
 	struct xfwd_route old;
 
+	if (lost(f))
+		return 0;
 	f->writes++;
 	if (!h)
 		return -EINVAL;
@@ -395,7 +407,7 @@ static int fake_lpm_write(void *c, uint32_t tbl, const struct lpm4_write *w, siz
 {
 	struct fake *f = c;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !lost(f); i++) {
 		f->writes++;
 		entry_set(f, tbl, w[i].idx, w[i].val);
 	}
@@ -414,7 +426,7 @@ static int fake_rec_put(void *c, const struct xfwd_route_key4 *k, const struct x
 	struct fake *f = c;
 	int ret = 0;
 
-	for (size_t i = 0; i < n && !ret; i++)
+	for (size_t i = 0; i < n && !ret && !lost(f); i++)
 		ret = hash_put(&f->routes4, &k[i], &v[i], KIO_ANY);
 	return ret;
 }
@@ -438,7 +450,7 @@ static int fake_rec_del(void *c, struct xfwd_route_key4 *k, size_t n)
 {
 	struct fake *f = c;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && !lost(f); i++)
 		hash_del(&f->routes4, &k[i]);
 	return 0;
 }
@@ -452,6 +464,46 @@ static bool fake_rec_busy(void *c)
 static int fake_rec_wait(void *c)
 {
 	(void)c;
+	return 0;
+}
+
+static int fake_journal_begin(void *c, const void *data, size_t len)
+{
+	struct fake *f = c;
+
+	if (f->journaled)
+		return -EEXIST;
+	free(f->journal);
+	f->journal = malloc(len ? len : 1);
+	if (!f->journal)
+		return -ENOMEM;
+	memcpy(f->journal, data, len);
+	f->journal_len = len;
+	f->journaled = true;
+	f->journals++;
+	return 0;
+}
+
+static int fake_journal_read(void *c, void **data, size_t *len)
+{
+	struct fake *f = c;
+
+	if (!f->journaled)
+		return -ENOENT;
+	if (!(*data = malloc(f->journal_len + 8)))
+		return -ENOMEM;
+	memcpy(*data, f->journal, f->journal_len);
+	memset((char *)*data + f->journal_len, 0, 8); /* as the kernel's whole entries */
+	*len = f->journal_len + 8;
+	return 0;
+}
+
+static int fake_journal_end(void *c)
+{
+	struct fake *f = c;
+
+	if (!lost(f))
+		f->journaled = false;
 	return 0;
 }
 
@@ -629,6 +681,7 @@ void fake_init(struct fake *f, const struct xfwd_info *sizes)
 void fake_fini(struct fake *f)
 {
 	free(f->nh);
+	free(f->journal);
 	free(f->grp);
 	free(f->grp_live);
 	free(f->grp_left);

@@ -33,6 +33,12 @@ struct fake {
 	unsigned long *grp_left; /* graces when the last of them left */
 	struct fake_hash routes4, routes6, ifaces, peers;
 	bool queued;             /* the record "writer thread" runs */
+	void *journal;           /* XFWD_JOURNAL_PIN's bytes while pinned */
+	size_t journal_len;
+	bool journaled;
+	unsigned long journals;  /* how many were begun */
+	unsigned long die_after; /* >0: the writer dies at this many more writes */
+	bool dead;               /* ...and every write after that is lost */
 	bool link_down[FAKE_LINKS + 1];
 	unsigned long writes, graces;
 	unsigned long violations;

@@ -27,6 +27,7 @@
 
 #include "fake_kio.h"
 #include "loader/core/decide.h"
+#include "loader/core/journal.h"
 #include "loader/core/table.h"
 
 #define N4 500 /* IPv4 prefixes in the universe */
@@ -51,7 +52,8 @@ struct world {
 	struct nh_key k4[NK4], k6[NK6];
 	bool dead4[NK4], dead6[NK6];   /* as the core marks them */
 	bool used4[NK4], used6[NK6];   /* some route held the key at the last step's end */
-	unsigned long steps, batches, flips, restarts, neigh, drains;
+	unsigned long steps, batches, flips, restarts, neigh, drains, deaths;
+	struct jbuf *plan; /* set: route operations only go into this journal */
 };
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -143,6 +145,10 @@ static void op_set(struct world *w, int i)
 			m[n++] = k[b];
 		}
 	}
+	if (w->plan) {
+		assert_int_equal(journal_add(w->plan, &w->r[i].p, false, origin, m, n), 0);
+		return;
+	}
 	ret = xt_route_set(&w->t, &w->r[i].p, m, n, origin, ROUTE_REPLACE);
 	if (ret)
 		fail_msg("route %d replace: %s", i, w->err);
@@ -153,7 +159,13 @@ static void op_set(struct world *w, int i)
 
 static void op_del(struct world *w, int i)
 {
-	int ret = xt_route_del(&w->t, &w->r[i].p);
+	int ret;
+
+	if (w->plan) {
+		assert_int_equal(journal_add(w->plan, &w->r[i].p, true, 0, NULL, 0), 0);
+		return;
+	}
+	ret = xt_route_del(&w->t, &w->r[i].p);
 
 	if (w->r[i].present && ret)
 		fail_msg("route %d delete: %s", i, w->err);
@@ -336,6 +348,53 @@ static void check_no_leak(struct world *w)
 			w->dead6[i] = false;
 }
 
+/* A writer killed in the middle of a batch (dying after a random number
+ * of writes: those after never reach the maps). A -batch journals its
+ * operations first: the next process completes them, and the model is
+ * the state after the batch. The daemon journals none (it resyncs from
+ * the kernel): the next process only makes the tables and records agree
+ * and frees what no route holds, and the model is read back from the
+ * records, which check_all then holds the tables, groups and lookups to. */
+static void op_die(struct world *w)
+{
+	struct jbuf j = { 0 };
+	unsigned long die_after = 1 + rnd() % 400;
+	bool journal = rnd() % 2;
+	uint64_t seed = rng;
+	int n = 1 + (int)(rnd() % 40);
+
+	w->plan = &j; /* the same operations twice: planned, then applied */
+	for (int k = 0; k < n && journal; k++)
+		op_route(w);
+	w->plan = NULL;
+	rng = seed;
+	n = 1 + (int)(rnd() % 40);
+	if (journal && xt_journal_ops(&w->t, &j))
+		fail_msg("journal: %s", w->err);
+	journal_free(&j);
+	w->f.die_after = die_after;
+	xt_batch_begin(&w->t);
+	for (int k = 0; k < n; k++)
+		op_route(w);
+	xt_batch_end(&w->t);
+	w->deaths += w->f.dead; /* else it lived to the batch's end */
+	w->f.dead = false;
+	w->f.die_after = 0;
+	xt_free(&w->t);
+	load(w);
+	assert_false(w->f.journaled);
+	for (int i = 0; i < NP && !journal; i++) {
+		struct xfwd_route rec;
+
+		w->r[i].present = is6(i) ? fake_route6(&w->f, &w->r[i].p, &rec)
+					 : fake_route4(&w->f, &w->r[i].p, &rec);
+		if (w->r[i].present) {
+			w->r[i].members = group_bits(w, rec.group, is6(i));
+			w->r[i].origin = rec.origin;
+		}
+	}
+}
+
 /* The data path's answer for addr against the model's longest live route. */
 static void check_lookup(struct world *w, uint32_t addr)
 {
@@ -439,8 +498,12 @@ static void random_operations(void **state)
 			op_route(&w);
 		else if (r < 950)
 			op_batch(&w);
-		else if (r < 980)
+		else if (r < 975)
 			op_link(&w);
+		else if (r < 990)
+			op_neigh(&w);
+		else if (r < 991 && rnd() % 4 == 0)
+			op_die(&w);
 		else if (r < 996)
 			op_neigh(&w);
 		else if (r < 997)
@@ -449,9 +512,10 @@ static void random_operations(void **state)
 			op_restart(&w);
 		check_all(&w);
 	}
-	print_message("table: %d steps (%lu batches, %lu link changes, %lu MAC changes, %lu withdrawals of all, %lu restarts), %lu map writes, %lu grace periods\n",
-		      STEPS, w.batches, w.flips, w.neigh, w.drains, w.restarts, w.f.writes, w.f.graces);
-	assert_true(w.batches > 1000 && w.flips > 1000 && w.drains > 50 && w.restarts > 100);
+	print_message("table: %d steps (%lu batches, %lu link changes, %lu MAC changes, %lu withdrawals of all, %lu restarts, %lu writers killed in a batch), %lu map writes, %lu grace periods\n",
+		      STEPS, w.batches, w.flips, w.neigh, w.drains, w.restarts, w.deaths, w.f.writes, w.f.graces);
+	assert_true(w.batches > 1000 && w.flips > 1000 && w.drains > 50 && w.restarts > 100 &&
+		    w.deaths > 10);
 	xt_free(&w.t);
 	fake_fini(&w.f);
 }
