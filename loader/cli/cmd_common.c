@@ -100,6 +100,8 @@ static int with_table(const struct cli_req *r, char *err, size_t len,
 	}
 	if (!ret)
 		ret = fn(&t, r);
+	if (!ret && use != TABLE_NEXTHOPS && xt_records_wait(&t))
+		ret = -EIO; /* err says what */
 	if (t.dirty && !xb_bump(&b) && !ret) { /* a running daemon reads the table again */
 		snprintf(err, len, "%s", XB_BUMP_FAILED);
 		ret = -EIO;

@@ -32,6 +32,11 @@ int xt_mark_writing(struct xtable *t)
 
 int xt_journal_ops(struct xtable *t, const struct jbuf *j)
 {
+	int ret;
+
+	/* The change before (local addresses synced) ends first. */
+	if (t->journaled && !t->batch && (ret = xt_records_wait(t)))
+		return ret;
 	if (t->journaled)
 		return xt_fail(t, -EBUSY, "a change is already being written");
 	return journal_begin(t, j->p, j->len);

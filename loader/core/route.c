@@ -94,10 +94,6 @@ static int install4(struct xtable *t, const struct xprefix *p, uint32_t gid,
 	    !lpm4_find(&t->lpm, a, p->len, &g0, &tag0) && !record4_in(t, p))
 		return xt_fail(t, -ENOSPC, "all %u IPv4 routes in use: attach with a larger 'routes4'",
 			    t->info.routes4_max);
-	/* In a batch the record is written now, before the tables: from here
-	 * a death leaves them disagreeing until the next xfwd rebuilds them. */
-	if (!same && KIO(&t->io, rec_queued) && (ret = xt_mark_writing(t)))
-		return ret;
 	ret = lpm4_add_tagged(&t->lpm, a, p->len, gid, origin);
 
 	if (ret == -ENOSPC)
@@ -185,6 +181,10 @@ int xt_route_set(struct xtable *t, const struct xprefix *p,
 	if (old && op == ROUTE_ADD)
 		return xt_fail(t, -EEXIST, "route %s exists: use 'xfwd route replace' to change it",
 			    xprefix_str(p, buf));
+	/* Before the first write (a group, a record): a death from here on
+	 * leaves a journal, and the next xfwd makes the maps agree. */
+	if ((ret = xt_mark_writing(t)))
+		return ret;
 	if ((ret = ipsec_members_check(t, members, n)) || (ret = group_for(t, members, n, &gid)))
 		return ret;
 	dev = group_xfrm_dev(t, gid);
@@ -212,6 +212,8 @@ int xt_route_del(struct xtable *t, const struct xprefix *p)
 
 	if (!old)
 		return xt_fail(t, -ENOENT, "no route %s (see 'xfwd route show')", xprefix_str(p, buf));
+	if ((ret = xt_mark_writing(t)))
+		return ret;
 	old_dev = group_xfrm_dev(t, old);
 	if (p->addr.family == AF_INET) {
 		ret = lpm4_del(&t->lpm, xaddr_v4(&p->addr), p->len);

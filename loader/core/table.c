@@ -303,7 +303,11 @@ int xt_commit(struct xtable *t)
 	t->ngone = 0;
 	t->rec4_gone = 0;
 	kernel_routes_drop(t);
-	if ((ret = xt_journal_done(t)))
+	/* Records still being deleted by the writer thread: the journal goes
+	 * once they are (xt_records_wait). */
+	if (KIO(&t->io, rec_queued))
+		t->journal_late = t->journaled;
+	else if ((ret = xt_journal_done(t)))
 		return ret;
 	if ((ret = KIO(&t->io, set_counts, (uint32_t)lpm4_rule_count(&t->lpm), (uint32_t)t->n6,
 		       lpm4_groups_used(&t->lpm))))
@@ -337,6 +341,10 @@ int xt_records_wait(struct xtable *t)
 	if (ret) {
 		t->broken = true;
 		return xt_fail(t, ret, "cannot write the route records: %s", strerror(-ret));
+	}
+	if (t->journal_late && !t->batch) {
+		t->journal_late = false;
+		return xt_journal_done(t);
 	}
 	return 0;
 }

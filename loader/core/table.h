@@ -46,6 +46,7 @@ struct xtable {
 	bool batch;   /* route changes wait for xt_batch_end */
 	bool broken;  /* a write failed: the live maps are unknown, load again */
 	bool journaled; /* this change's journal is pinned (recover.c) */
+	bool journal_late; /* ...and goes when the records are written */
 	struct xfwd_route_key4 *pend4; /* IPv4 route records to write or delete */
 	size_t npend4, cappend4;
 	size_t rec4_gone; /* IPv4 routes deleted since the last commit: their records are still in */

@@ -382,6 +382,7 @@ static void op_die(struct world *w)
 	w->f.die_after = 0;
 	xt_free(&w->t);
 	load(w);
+	assert_int_equal(xt_records_wait(&w->t), 0);
 	assert_false(w->f.journaled);
 	for (int i = 0; i < NP && !journal; i++) {
 		struct xfwd_route rec;
@@ -510,6 +511,9 @@ static void random_operations(void **state)
 			op_withdraw_all(&w);
 		else
 			op_restart(&w);
+		/* As the daemon before it lets the lock go. */
+		if (xt_records_wait(&w.t))
+			fail_msg("records: %s", w.err);
 		check_all(&w);
 	}
 	print_message("table: %d steps (%lu batches, %lu link changes, %lu MAC changes, %lu withdrawals of all, %lu restarts, %lu writers killed in a batch), %lu map writes, %lu grace periods\n",
