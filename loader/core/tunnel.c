@@ -190,7 +190,8 @@ static int tunnel_make(struct xtable *t, const struct tunnel_spec *c, const stru
 		if (!t->tun[i].type)
 			id = i;
 	if (!id)
-		return xt_fail(t, -ENOSPC, "all %u tunnel slots are in use", XFWD_MAX_TUNNELS - 1);
+		return xt_fail(t, -ENOSPC, "all %u tunnel slots are in use: delete one ('xfwd tunnel del NAME') first; the number is fixed when xfwd is built (XFWD_MAX_TUNNELS)",
+			       XFWD_MAX_TUNNELS - 1);
 	if (c->type == XFWD_TUN_IPSEC)
 		tun.key = c->if_id ? c->if_id : id; /* an ipsec tunnel's key is its if_id */
 	memcpy(tun.local, c->local.bytes, 16);

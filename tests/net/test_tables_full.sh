@@ -2,8 +2,9 @@
 # Tables full under traffic (docs/reliability.md): on maps attached small,
 # more next hops, groups or tbl8 groups than they hold are asked for,
 # while a sequence-stamped stream crosses the router on a route already
-# in. Each is refused with the error naming the map and the fix, nothing
-# of it is half in, and the stream loses nothing.
+# in; the daemon's file asks for one tunnel more than there are slots.
+# Each is refused with the error naming the map and the fix, nothing of
+# it is half in, and the stream loses nothing.
 # Topology: tests/net/topo_basic.sh (kernel forwarding off on r).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo_basic.sh"
@@ -71,6 +72,34 @@ check "tbl8 groups full: the next /25 refused ($(cat "$tmp/n") in), naming the m
 check "...the stream loses nothing" stream_lost_none
 check "...and the routes in before it still forward their part" sh_ok "[ \$(cat $tmp/n) -gt 0 ] &&
 	xf r route get 10.52.1.200 | grep -q 'route 10.52.1.128/25' && xf r route get 10.9.0.1 | grep -q 'route 10.9.0.0/24'"
+
+# Tunnels: XFWD_MAX_TUNNELS - 1 slots (fixed at build). The daemon's
+# file asks for one more: that line is refused and logged once, the
+# daemon runs; a command asking for another is refused naming the fix.
+MAXT=$(awk '/define XFWD_MAX_TUNNELS/ {print $3 + 0}' "$TOP/maps/xfwd_abi.h")
+setup
+{
+	printf '[xfwd]\npin-root = %s\nattach = r0 r1 r2\n[routes]\n' "$PIN_BASE/xfwd-$NSP-r"
+	printf 'route = 10.9.0.0/24 via 10.0.2.2 dev r1\nroute = 10.0.1.0/24 via 10.0.1.2 dev r0\n[tunnels]\n'
+	for i in $(seq 1 "$MAXT"); do
+		printf 'tunnel = t%d type gre local 10.0.3.1 remote 10.0.3.2 key %d\n' "$i" "$i"
+	done
+} >"$tmp/conf"
+stream_start 6
+nsenter --net=/run/netns/$NSP-r "$TOP/tests/net/as-unit" "$XFWD" run -c "$tmp/conf" 2>"$tmp/log" &
+DPID=$!
+wait_for -t 60 grep -q "xfwd: running" "$tmp/log" || true
+check "tunnels full: the daemon's file asks for $MAXT, it starts with $((MAXT - 1)) and runs" sh_ok \
+	"kill -0 $DPID && [ \$(xf r tunnel show | grep -c '^t[0-9]') -eq $((MAXT - 1)) ] ||
+	{ tail -3 '$tmp/log'; false; }"
+check "...the refused one logged once, naming the limit" sh_ok \
+	"[ \$(grep -c 'all $((MAXT - 1)) tunnel slots are in use' '$tmp/log') -eq 1 ] || { grep -v 'has no' '$tmp/log' | tail -5; false; }"
+check "...the stream loses nothing" stream_lost_none
+xf r tunnel add extra type gre local 10.0.3.1 remote 10.0.3.2 key 99999 2>"$tmp/err" >/dev/null || true
+check "...a command asking for one more is refused, naming the fix" \
+	grep -q "all $((MAXT - 1)) tunnel slots are in use: delete one ('xfwd tunnel del NAME')" "$tmp/err"
+kill "$DPID" 2>/dev/null || true
+wait "$DPID" 2>/dev/null || true
 
 xf r detach >/dev/null
 sed 's/^/ /' "$tmp/figures"
