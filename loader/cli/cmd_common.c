@@ -76,6 +76,22 @@ void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n, long refs)
 	jw_obj_end(w);
 }
 
+/* The command's result, after xt_finish: its own error (and message)
+ * first. */
+static int table_finish(struct xtable *t, int ret, char *err, size_t len)
+{
+	char keep[512];
+
+	snprintf(keep, sizeof(keep), "%s", err);
+	if (!xt_finish(t))
+		return ret;
+	if (ret) {
+		snprintf(err, len, "%s", keep);
+		return ret;
+	}
+	return -EIO; /* err says what */
+}
+
 /* Commands that change routes hold the pin root's lock throughout; those
  * that read them all (route show) hold it while they load, not while they
  * print. Those that only show next hops, groups and tunnels take none:
@@ -83,7 +99,7 @@ void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n, long refs)
 static int with_table(const struct cli_req *r, char *err, size_t len,
 		      int (*fn)(struct xtable *t, const struct cli_req *r), enum table_use use)
 {
-	int lock = use != TABLE_NEXTHOPS ? xb_lock(r->pin_root, err, len) : -1, ret;
+	int lock = use != TABLE_NEXTHOPS ? xb_lock(r->pin_root, err, len) : -1, ret, load_ret;
 	struct xtable t;
 	struct xb b;
 
@@ -94,14 +110,15 @@ static int with_table(const struct cli_req *r, char *err, size_t len,
 		return ret;
 	}
 	ret = kio_table_load(&t, &b, use != TABLE_NEXTHOPS, err, len);
+	load_ret = ret;
 	if (use == TABLE_READ) { /* a copy in memory: the daemon may go on */
 		xb_unlock(lock);
 		lock = -1;
 	}
 	if (!ret)
 		ret = fn(&t, r);
-	if (!ret && use != TABLE_NEXTHOPS && xt_records_wait(&t))
-		ret = -EIO; /* err says what */
+	if (!load_ret && use != TABLE_NEXTHOPS)
+		ret = table_finish(&t, ret, err, len);
 	if (t.dirty && !xb_bump(&b) && !ret) { /* a running daemon reads the table again */
 		snprintf(err, len, "%s", XB_BUMP_FAILED);
 		ret = -EIO;

@@ -34,9 +34,17 @@ int xt_journal_ops(struct xtable *t, const struct jbuf *j)
 {
 	int ret;
 
-	/* The change before (local addresses synced) ends first. */
-	if (t->journaled && !t->batch && (ret = xt_records_wait(t)))
-		return ret;
+	/* The change before (local addresses synced) is committed; its
+	 * journal goes once its records are written. */
+	if (t->journal_late) {
+		if ((ret = KIO(&t->io, rec_wait))) {
+			t->broken = true;
+			return xt_fail(t, ret, "cannot write the route records: %s", strerror(-ret));
+		}
+		t->journal_late = false;
+		if ((ret = xt_journal_done(t)))
+			return ret;
+	}
 	if (t->journaled)
 		return xt_fail(t, -EBUSY, "a change is already being written");
 	return journal_begin(t, j->p, j->len);
@@ -53,6 +61,17 @@ int xt_journal_done(struct xtable *t)
 			       strerror(-ret));
 	t->journaled = false;
 	return 0;
+}
+
+int xt_finish(struct xtable *t)
+{
+	int ret = 0;
+
+	/* A change refused half way: what it made and no route holds goes.
+	 * (Broken: a write failed, the journal stays for the next xfwd.) */
+	if (t->journaled && !t->broken && !t->batch && !t->journal_late)
+		ret = xt_commit(t);
+	return ret ? ret : xt_records_wait(t);
 }
 
 /* One operation again: what it asked for, whatever part of it is in. */

@@ -88,6 +88,11 @@ int xt_batch_end(struct xtable *t);
  * table must wait for them first. */
 bool xt_records_busy(struct xtable *t);
 int xt_records_wait(struct xtable *t);
+/* A command's end, whether its change went in or was refused: what a
+ * refused change made is freed, the records are written, the journal
+ * goes (docs/interrupted-changes.md). Not after a failed write: then
+ * the journal stays for the next xfwd to check the maps. */
+int xt_finish(struct xtable *t);
 struct xroute {
 	struct xprefix p;
 	uint32_t group;

@@ -90,7 +90,7 @@ void table_unlock(struct daemon *d, bool wait)
 	d->t.dirty = false;
 	if (!wait && !d->t.broken && xt_records_busy(&d->t))
 		return;
-	if (xt_records_wait(&d->t))
+	if (xt_finish(&d->t))
 		xlog(LOG_ERR, "%s", d->err);
 	if (d->t.broken) { /* our copy may differ from the maps now */
 		d->gen--;
