@@ -14,8 +14,6 @@ trap cleanup EXIT
 echo "test_tables_full: maps full under traffic"
 basic_hosts
 tmp=$(mktemp -d)
-SLOW=${XFWD_TEST_SLOW:-1}
-PPS=$((5000 / SLOW))
 
 # setup SIZES...: attach with these map sizes, the stream's routes in.
 setup() {
