@@ -14,9 +14,10 @@ SAMPLES=${XFWD_BENCH_SAMPLES:-5}
 P=fb$$
 GEN=build/tools/xfwd-gen
 XF() { nsenter --net=/run/netns/$P-r "${XFWD_BIN:-build/xfwd}" --pin-root /sys/fs/bpf/xfwd-$P "$@"; }
-# XFWD_BENCH_BASE=DIR: also A/B xfwd-1k, direct and over GRE, against
-# DIR/xfwd (another revision's build), alternated twice in this run (rows
-# base-1k, new-1k, base-gre-1k, new-gre-1k).
+# XFWD_BENCH_BASE=DIR: also A/B xfwd-1k, direct, over GRE and out of GRE
+# (decapsulated), against DIR/xfwd (another revision's build), alternated
+# twice in this run (rows base-1k, new-1k, base-gre-1k, new-gre-1k,
+# base-decap-gre-1k, new-decap-gre-1k).
 BASE=${XFWD_BENCH_BASE:-}
 R() { ip netns exec $P-r "$@"; }
 tmp=$(mktemp -d)
@@ -53,7 +54,7 @@ measure() {
 	local out ns=() d=0 s=0 line
 	for _ in $(seq "$SAMPLES"); do
 		line=$(ip netns exec $P-gen "$GEN" --dev g0 --dst-mac "$RI_MAC" --prefixes "${DSTS:-$tmp/prefixes}" \
-			--cpu "$CPU" --seconds 1 --sink $P-sink:s0) || { echo "fwd_bench: $1: nothing delivered" >&2; exit 1; }
+			--cpu "$CPU" --seconds 1 --sink $P-sink:s0 ${GRE:+--gre $GRE}) || { echo "fwd_bench: $1: nothing delivered" >&2; exit 1; }
 		ns+=("$(echo "$line" | sed 's/.*ns_per_pkt=\([0-9.]*\).*/\1/')")
 		s=$((s + $(echo "$line" | sed 's/.*sent=\([0-9]*\).*/\1/')))
 		d=$((d + $(echo "$line" | sed 's/.*delivered=\([0-9]*\).*/\1/')))
@@ -86,6 +87,10 @@ xfwd_routes "via 10.98.0.2 dev ro"
 measure xfwd
 DSTS=$tmp/p1k measure xfwd-1k
 AB=""
+# Decapsulation: the generator sends inside GRE (key 1) from 10.99.0.2 to
+# the router's ri, the router takes the packet out and forwards it.
+decap=(type gre key 1 local 10.99.0.1 remote 10.99.0.2)
+GRE_IN=10.99.0.2,10.99.0.1,1
 if [ -n "$BASE" ]; then
 	for round in 1 2; do
 		XFWD_BIN=$BASE/xfwd xfwd_routes "via 10.98.0.2 dev ro"
@@ -100,14 +105,24 @@ if [ -n "$BASE" ]; then
 		xfwd_routes "tunnel t" "${gre[@]}"
 		DSTS=$tmp/p1k measure new-gre-1k-$round
 	done
+	for round in 1 2; do
+		XFWD_BIN=$BASE/xfwd xfwd_routes "via 10.98.0.2 dev ro" "${decap[@]}"
+		GRE=$GRE_IN DSTS=$tmp/p1k measure base-decap-gre-1k-$round
+		xfwd_routes "via 10.98.0.2 dev ro" "${decap[@]}"
+		GRE=$GRE_IN DSTS=$tmp/p1k measure new-decap-gre-1k-$round
+	done
 	XFWD_BIN=$BASE/xfwd XF detach
-	AB="base-1k-1 new-1k-1 base-1k-2 new-1k-2 base-gre-1k-1 new-gre-1k-1 base-gre-1k-2 new-gre-1k-2"
+	AB="base-1k-1 new-1k-1 base-1k-2 new-1k-2 base-gre-1k-1 new-gre-1k-1 base-gre-1k-2 new-gre-1k-2
+		base-decap-gre-1k-1 new-decap-gre-1k-1 base-decap-gre-1k-2 new-decap-gre-1k-2"
 fi
 for t in "gre key 1" ipip "vxlan vni 100 peer-mac $SINK_MAC" "geneve vni 100 peer-mac $SINK_MAC"; do
 	xfwd_routes "tunnel t" type $t local 10.98.0.1 remote 10.98.0.2
 	measure "xfwd+${t%% *}"
 	XF tunnel show | grep -q 'tx 0 pkts' && { echo "fwd_bench: ${t%% *}: nothing encapsulated" >&2; exit 1; }
 done
+xfwd_routes "via 10.98.0.2 dev ro" "${decap[@]}"
+GRE=$GRE_IN measure xfwd-decap-gre
+XF tunnel show | grep -q 'rx 0 pkts' && { echo "fwd_bench: decap: nothing decapsulated" >&2; exit 1; }
 XF detach
 
 # 3. bpf_fib_lookup forwarder on the kernel FIB.
@@ -140,7 +155,7 @@ echo "Run: $(date -u +%Y-%m-%d), $NPFX routes, \`XFWD_BENCH_CPU=$CPU make bench\
 echo
 echo "| forwarder | ns/packet | above floor | vs floor | delivered |"
 echo "|---|---:|---:|---:|---:|"
-for v in floor xfwd xfwd-1k $AB $ENCAPS fib kernel+vxlan floor2; do
+for v in floor xfwd xfwd-1k $AB $ENCAPS xfwd-decap-gre fib kernel+vxlan floor2; do
 	echo "| $v | ${RES[$v]} | $(above "$v") | $(r "$v" floor)x | ${DELIV[$v]}% |"
 done
 echo

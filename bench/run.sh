@@ -99,13 +99,16 @@ all of the pipeline runs) / frames delivered, median of 5 one-second
 samples. It includes the generator and the sink, which is what "floor"
 costs alone: a static MAC rewrite and devmap redirect with no lookup.
 "above floor" subtracts it, leaving what the forwarder adds.
-Encapsulations send to the sink as tunnel remote. fib is bpf_fib_lookup +
+Encapsulations send to the sink as tunnel remote; xfwd-decap-gre is the
+reverse: the generator sends each frame inside GRE (key 1, 92 bytes on
+the wire) to the router, which checks the outer headers, takes them off
+and forwards the inner packet. fib is bpf_fib_lookup +
 devmap redirect (xdp-tools' xdp-forward); kernel+vxlan is the kernel's own
 forwarding into a vxlan device. floor2 repeats floor at the end: the
 difference is the machine's drift. With `XFWD_BENCH_BASE=DIR` (another
-revision's build directory) the rows base-1k-N / new-1k-N A/B xfwd-1k
-against that build, alternated twice in the same run: how a data-path
-change moves the forwarder's own cost.
+revision's build directory) the rows base-…-N / new-…-N A/B xfwd-1k
+(direct, into GRE, out of GRE) against that build, alternated twice in
+the same run: how a data-path change moves the forwarder's own cost.
 
 TXT
 	bench/fwd_run.sh

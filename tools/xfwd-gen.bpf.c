@@ -3,7 +3,8 @@
  * xfwd-gen's programs. gen runs under BPF_PROG_RUN with live frames: each
  * run takes the template frame, gives it the next destination from
  * gen_dsts and transmits it (XDP_TX) out of the device named in the run's
- * context. sink, attached at the far end, counts and drops.
+ * context; gen_gre the same inside GRE (the forwarder decapsulates).
+ * sink, attached at the far end, counts and drops.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -42,28 +43,57 @@ __u32 gen_next; /* one generator runs, on one CPU */
 #define GEN_HDR_LEN (sizeof(struct ethhdr) + sizeof(struct iphdr) + 8)
 __u8 gen_hdr[GEN_HDR_LEN]; /* .bss: const would be folded to zeros */
 
-SEC("xdp")
-int gen(struct xdp_md *ctx)
+/* The same, inside GRE with a key: Ethernet + outer IPv4 (its checksum
+ * made by xfwd-gen: it never changes) + GRE + the header above. */
+#define GEN_GRE_HDR_LEN (sizeof(struct ethhdr) + sizeof(struct iphdr) + 8 + sizeof(struct iphdr) + 8)
+__u8 gen_gre_hdr[GEN_GRE_HDR_LEN];
+
+/* The next destination, 0 if the map has none. */
+static __always_inline __be32 next_dst(void)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct iphdr *iph = data + sizeof(struct ethhdr);
 	__u32 i = gen_next, line = i / GEN_LINE;
 	struct gen_line *dst;
 
-	if (data + GEN_HDR_LEN > data_end)
-		return XDP_ABORTED;
 	gen_next = i + 1 < ndst ? i + 1 : 0;
 	dst = bpf_map_lookup_elem(&gen_dsts, &line);
-	if (!dst)
+	return dst ? dst->a[i % GEN_LINE] : 0;
+}
+
+/* Live-frame pages come back as the forwarder left them (new MACs, TTL
+ * - 1, tunnel headers written over ours, or ours taken off): every
+ * header is written again, the destination set in the IPv4 header at
+ * ip_off. */
+static __always_inline int send(struct xdp_md *ctx, const __u8 *hdr, __u32 len, __u32 ip_off)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct iphdr *iph = data + ip_off;
+	__be32 a = next_dst();
+
+	if (data + len > data_end || (void *)(iph + 1) > data_end)
 		return XDP_ABORTED;
-	/* Live-frame pages come back as the forwarder left them (new MACs,
-	 * TTL - 1, tunnel headers written over ours): rewrite all headers. */
-	__builtin_memcpy(data, gen_hdr, GEN_HDR_LEN);
-	iph->daddr = dst->a[i % GEN_LINE];
+	if (!a)
+		return XDP_ABORTED;
+	if (len == GEN_HDR_LEN)
+		__builtin_memcpy(data, hdr, GEN_HDR_LEN);
+	else
+		__builtin_memcpy(data, hdr, GEN_GRE_HDR_LEN);
+	iph->daddr = a;
 	iph->check = 0;
 	iph->check = ipv4_csum(iph);
 	return XDP_TX;
+}
+
+SEC("xdp")
+int gen(struct xdp_md *ctx)
+{
+	return send(ctx, gen_hdr, GEN_HDR_LEN, sizeof(struct ethhdr));
+}
+
+SEC("xdp")
+int gen_gre(struct xdp_md *ctx)
+{
+	return send(ctx, gen_gre_hdr, GEN_GRE_HDR_LEN, GEN_GRE_HDR_LEN - 8 - sizeof(struct iphdr));
 }
 
 SEC("xdp")

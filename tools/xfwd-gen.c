@@ -9,7 +9,11 @@
  *
  *   xfwd-gen --dev DEV --dst-mac MAC (--dst ADDR | --prefixes FILE)
  *            [--src ADDR] [--size BYTES] [--seconds S] [--cpu N]
- *            [--sink NETNS:DEV]
+ *            [--sink NETNS:DEV] [--gre FROM,TO,KEY]
+ *
+ * With --gre, each frame is inside GRE with that key from FROM to TO
+ * (--size is then the inner frame's: the outer headers come on top), for
+ * a forwarder that decapsulates.
  *
  * With --sink, a counting XDP_DROP program is attached to DEV in network
  * namespace NETNS (/run/netns/NETNS) for the run; frames that reach it are
@@ -44,6 +48,8 @@
 struct opts {
 	const char *dev, *prefixes, *sink_ns, *sink_dev;
 	const char *src, *dst;
+	char *gre_from, *gre_to; /* --gre: outer source, destination */
+	uint32_t gre_key;
 	uint8_t dmac[6];
 	int size, cpu;
 	double seconds;
@@ -52,7 +58,8 @@ struct opts {
 static void usage(void)
 {
 	fprintf(stderr, "usage: xfwd-gen --dev DEV --dst-mac MAC (--dst ADDR | --prefixes FILE)\n"
-			"                [--src ADDR] [--size BYTES] [--seconds S] [--cpu N] [--sink NETNS:DEV]\n");
+			"                [--src ADDR] [--size BYTES] [--seconds S] [--cpu N] [--sink NETNS:DEV]\n"
+			"                [--gre FROM,TO,KEY]\n");
 	exit(1);
 }
 
@@ -193,18 +200,31 @@ static uint32_t load_dsts(const struct opts *o, __be32 **out)
 	return (uint32_t)((n + GEN_LINE - 1) / GEN_LINE);
 }
 
-/* Eth + IPv4 + UDP, padded to size; the destination is set per packet. */
+/* Eth + IPv4 + UDP, padded to size; the destination is set per packet.
+ * With --gre: Eth + outer IPv4 + GRE (key) + that packet's IPv4 + UDP. */
 static void template(struct pkt *p, const struct opts *o)
 {
 	uint8_t smac[6] = { 0x02, 0, 0, 0, 0x9e, 0x01 };
+	struct pkt in;
+	uint32_t gre[2] = { htonl(0x2000u << 16 | ETH_P_IP), htonl(o->gre_key) };
 
+	pkt_init(&in);
+	pkt_eth(&in, o->dmac, smac, ETH_P_IP);
+	pkt_ipv4(&in, o->src, "0.0.0.0", 17, 64, NULL, 0);
+	pkt_udp(&in, 9, 9);
+	pkt_payload(&in, (size_t)o->size - in.len);
+	pkt_finish(&in);
+	((struct udphdr *)(in.b + in.l4))->check = 0;
+	if (!o->gre_from) {
+		*p = in;
+		return;
+	}
 	pkt_init(p);
 	pkt_eth(p, o->dmac, smac, ETH_P_IP);
-	pkt_ipv4(p, o->src, "0.0.0.0", 17, 64, NULL, 0);
-	pkt_udp(p, 9, 9);
-	pkt_payload(p, (size_t)o->size - p->len);
-	pkt_finish(p);
-	((struct udphdr *)(p->b + p->l4))->check = 0;
+	pkt_ipv4(p, o->gre_from, o->gre_to, IPPROTO_GRE, 64, NULL, 0);
+	pkt_push(p, gre, sizeof(gre));
+	pkt_push(p, in.b + sizeof(struct ethhdr), in.len - sizeof(struct ethhdr));
+	pkt_finish(p); /* the outer lengths and checksum */
 }
 
 /* Attach (prog_fd >= 0) or detach the sink in another namespace. */
@@ -246,7 +266,8 @@ static void parse(int argc, char **argv, struct opts *o)
 	static const struct option lo[] = {
 		{ "dev", 1, 0, 'd' }, { "dst-mac", 1, 0, 'm' }, { "dst", 1, 0, 'a' },
 		{ "prefixes", 1, 0, 'p' }, { "src", 1, 0, 's' }, { "size", 1, 0, 'z' },
-		{ "seconds", 1, 0, 't' }, { "cpu", 1, 0, 'c' }, { "sink", 1, 0, 'k' }, { 0 } };
+		{ "seconds", 1, 0, 't' }, { "cpu", 1, 0, 'c' }, { "sink", 1, 0, 'k' },
+		{ "gre", 1, 0, 'g' }, { 0 } };
 	unsigned int m[6];
 	char *colon;
 	int c;
@@ -266,6 +287,13 @@ static void parse(int argc, char **argv, struct opts *o)
 				die("--dst-mac needs a MAC address");
 			for (int i = 0; i < 6; i++)
 				o->dmac[i] = (uint8_t)m[i];
+			break;
+		case 'g':
+			o->gre_from = strtok(optarg, ",");
+			o->gre_to = strtok(NULL, ",");
+			if (!o->gre_to || !(colon = strtok(NULL, ",")))
+				die("--gre is FROM,TO,KEY");
+			o->gre_key = (uint32_t)strtoul(colon, NULL, 0);
 			break;
 		case 'k':
 			o->sink_ns = optarg;
@@ -306,7 +334,10 @@ int main(int argc, char **argv)
 	n = load_dsts(&o, &dsts);
 	s->rodata->ndst = n * GEN_LINE;
 	template(&frame, &o);
-	memcpy(s->bss->gen_hdr, frame.b, sizeof(s->bss->gen_hdr));
+	if (o.gre_from)
+		memcpy(s->bss->gen_gre_hdr, frame.b, sizeof(s->bss->gen_gre_hdr));
+	else
+		memcpy(s->bss->gen_hdr, frame.b, sizeof(s->bss->gen_hdr));
 	bpf_map__set_max_entries(s->maps.gen_dsts, n);
 	if (xfwd_gen__load(s))
 		die("the kernel refused the generator program");
@@ -324,7 +355,7 @@ int main(int argc, char **argv)
 			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1 << 16,
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
 
-		if (bpf_prog_test_run_opts(bpf_program__fd(s->progs.gen), &r))
+		if (bpf_prog_test_run_opts(bpf_program__fd(o.gre_from ? s->progs.gen_gre : s->progs.gen), &r))
 			die("BPF_PROG_RUN with live frames failed (kernel >= 5.18 needed)");
 		sent += 1 << 16;
 	} while ((t1 = now()) - t0 < o.seconds);

@@ -44,7 +44,7 @@ kill_mid() {
 		end=$((SECONDS + 120))
 		rm -f "$tmp/done"
 		(nsenter --net=/run/netns/$NSP-r "$XFWD" --pin-root "$PINS" -batch "$tmp/batch" >"$tmp/out" 2>&1
-			touch "$tmp/done") &
+			touch "$tmp/done") 2>/dev/null & # no "Killed" from the subshell
 		bp=$!
 		until [ -e "$PINS/xfwd_journal" ] || [ -e "$tmp/done" ] || [ $SECONDS -gt $end ]; do :; done
 		sleep "$(awk -v r=$RANDOM -v m=$max 'BEGIN { printf "%.3f", r % (m + 1) / 1000 }')"
