@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "lpm4.h"
+#include "lpm4_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,26 +8,15 @@
 #include "lpm4_rules.h"
 #include "maps/xfwd_abi.h"
 
-#define G8 XFWD_TBL8_GROUP_SIZE
 
 static uint32_t mask_of(unsigned int depth)
 {
 	return depth ? ~0u << (32 - depth) : 0;
 }
 
-static uint32_t entry(uint32_t target, unsigned int depth)
-{
-	return XFWD_LPM_VALID | depth << XFWD_LPM_DEPTH_SHIFT | target;
-}
-
 static unsigned int depth_of(uint32_t e)
 {
 	return (e >> XFWD_LPM_DEPTH_SHIFT) & XFWD_LPM_DEPTH_MASK;
-}
-
-static bool is_dead(const struct lpm4 *t, uint32_t target)
-{
-	return t->dead && (t->dead[target / 64] >> (target % 64) & 1);
 }
 
 /* ---- lazy mirror ---- */
@@ -51,7 +40,7 @@ static void load24(struct lpm4 *t, uint32_t c)
 	t->loaded24[c] = 1;
 }
 
-static uint32_t *e24(struct lpm4 *t, uint32_t i)
+uint32_t *lpm4_e24(struct lpm4 *t, uint32_t i)
 {
 	uint32_t c = i / LPM4_CHUNK;
 
@@ -83,16 +72,16 @@ static void mark(uint64_t *bits, uint8_t *summary, uint32_t i, uint32_t per)
 }
 
 /* Mirror only real changes: the mirror equals the live map. */
-static void set24(struct lpm4 *t, uint32_t i, uint32_t v)
+void lpm4_set24(struct lpm4 *t, uint32_t i, uint32_t v)
 {
-	if (*e24(t, i) == v)
+	if (*lpm4_e24(t, i) == v)
 		return;
 	t->tbl24[i] = v;
 	mark(t->dirty24, t->dirty24c, i, LPM4_CHUNK);
 	t->ndirty++;
 }
 
-static void set8(struct lpm4 *t, uint32_t i, uint32_t v)
+void lpm4_set8(struct lpm4 *t, uint32_t i, uint32_t v)
 {
 	if (*e8(t, i) == v)
 		return;
@@ -175,7 +164,7 @@ int lpm4_flush(struct lpm4 *t, lpm4_emit_fn emit, void *arg)
 
 /* ---- tbl8 groups ---- */
 
-static int group_alloc(struct lpm4 *t, uint32_t *g)
+int lpm4_group_alloc(struct lpm4 *t, uint32_t *g)
 {
 	if (!t->nready && t->npending) {
 		/* Groups freed by this process may still be read by a lookup
@@ -201,7 +190,7 @@ static void group_fill(struct lpm4 *t, uint32_t g, uint32_t lo, uint32_t n,
 {
 	for (uint32_t j = lo; j < lo + n; j++)
 		if (takes(*e8(t, g * G8 + j), depth, del))
-			set8(t, g * G8 + j, v);
+			lpm4_set8(t, g * G8 + j, v);
 }
 
 /* A route of /24 or shorter: its tbl24 range, and the groups in it. */
@@ -211,12 +200,12 @@ static void fill_short(struct lpm4 *t, uint32_t addr, unsigned int depth,
 	uint32_t lo = addr >> 8, n = 1u << (24 - depth);
 
 	for (uint32_t i = lo; i < lo + n; i++) {
-		uint32_t e = *e24(t, i);
+		uint32_t e = *lpm4_e24(t, i);
 
 		if (e & XFWD_LPM_EXT)
 			group_fill(t, e & XFWD_LPM_TARGET_MASK, 0, G8, depth, v, del);
 		else if (takes(e, depth, del))
-			set24(t, i, v);
+			lpm4_set24(t, i, v);
 	}
 }
 
@@ -301,7 +290,7 @@ int lpm4_adopt(struct lpm4 *t)
 
 		if (!key || ((key - 1) & 63) <= 24)
 			continue;
-		e = *e24(t, (uint32_t)((key - 1) >> 6) >> 8);
+		e = *lpm4_e24(t, (uint32_t)((key - 1) >> 6) >> 8);
 		if (!(e & XFWD_LPM_EXT) || (e & XFWD_LPM_TARGET_MASK) >= t->groups)
 			err = -EBADMSG;
 		else
@@ -314,157 +303,6 @@ int lpm4_adopt(struct lpm4 *t)
 		if (!used[g])
 			t->ready[t->nready++] = g;
 	free(used);
-	return err ? err : t->io_err;
-}
-
-/* ---- rebuild: the tables from the rules alone ---- */
-
-struct rrule {
-	uint32_t addr;
-	uint32_t depth;
-	uint32_t val; /* target | tag << 24 */
-};
-
-/* Short rules by depth; long ones by /24, then depth (shortest first). */
-static int cmp_rrule(const void *a, const void *b)
-{
-	const struct rrule *x = a, *y = b;
-	uint32_t kx = x->depth > 24 ? x->addr >> 8 : 0, ky = y->depth > 24 ? y->addr >> 8 : 0;
-
-	if (kx != ky)
-		return kx < ky ? -1 : 1;
-	return x->depth != y->depth ? (x->depth < y->depth ? -1 : 1) : 0;
-}
-
-/* The rules split into short (/24 and shorter) and long ones, sorted. */
-static int rules_sorted(const struct lpm4 *t, struct rrule **s, size_t *ns,
-			struct rrule **l, size_t *nl)
-{
-	size_t n = t->rules.count ? t->rules.count : 1;
-
-	*s = malloc(n * sizeof(**s));
-	*l = malloc(n * sizeof(**l));
-	*ns = *nl = 0;
-	if (!*s || !*l)
-		return -ENOMEM;
-	for (size_t k = 0; k < t->rules.cap; k++) {
-		uint64_t key = t->rules.keys[k];
-		struct rrule r = { (uint32_t)((key - 1) >> 6), (uint32_t)((key - 1) & 63),
-				   t->rules.vals[k] };
-
-		if (!key)
-			continue;
-		if (r.depth > 24)
-			(*l)[(*nl)++] = r;
-		else
-			(*s)[(*ns)++] = r;
-	}
-	qsort(*s, *ns, sizeof(**s), cmp_rrule);
-	qsort(*l, *nl, sizeof(**l), cmp_rrule);
-	return 0;
-}
-
-/* Group g's 256 entries for the /24 whose long rules are l[0..n): its
- * tbl24 entry without them (base), then theirs, shortest first. */
-static void rebuild_group(struct lpm4 *t, uint32_t g, uint32_t base,
-			  const struct rrule *l, size_t n)
-{
-	uint32_t v[G8];
-
-	for (uint32_t j = 0; j < G8; j++)
-		v[j] = base;
-	t->held8[g] = 0;
-	for (size_t k = 0; k < n; k++) {
-		uint32_t target = l[k].val & LPM4_MAX_TARGET, lo = l[k].addr & 0xff;
-
-		if (is_dead(t, target)) {
-			t->held8[g]++;
-			continue;
-		}
-		for (uint32_t j = lo; j < lo + (1u << (32 - l[k].depth)); j++)
-			v[j] = entry(target, l[k].depth);
-	}
-	for (uint32_t j = 0; j < G8; j++)
-		set8(t, g * G8 + j, v[j]);
-}
-
-/* Keep each /24's live group when it is its own; the others are free:
- * at once if nothing links them, after a grace period if a /24 still
- * does (until its new entry is written). */
-static void rebuild_claim(struct lpm4 *t, const struct rrule *l, size_t nl,
-			  uint32_t *own, uint8_t *claimed)
-{
-	uint8_t *linked = claimed + t->groups;
-
-	for (uint32_t i = 0; i < XFWD_TBL24_SIZE; i++) {
-		uint32_t e = *e24(t, i);
-
-		if ((e & XFWD_LPM_EXT) && (e & XFWD_LPM_TARGET_MASK) < t->groups)
-			linked[e & XFWD_LPM_TARGET_MASK] = 1;
-	}
-	for (size_t k = 0, r = 0; k < nl; r++) {
-		uint32_t i = l[k].addr >> 8, e = *e24(t, i), g = e & XFWD_LPM_TARGET_MASK;
-
-		own[r] = UINT32_MAX;
-		if ((e & XFWD_LPM_EXT) && g < t->groups && !claimed[g]) {
-			claimed[g] = 1;
-			own[r] = g;
-		}
-		while (k < nl && l[k].addr >> 8 == i)
-			k++;
-	}
-	t->nready = t->ready_head = t->npending = 0;
-	for (uint32_t g = 0; g < t->groups; g++) {
-		if (claimed[g])
-			continue;
-		if (linked[g])
-			t->pending[t->npending++] = g;
-		else
-			t->ready[t->nready++] = g;
-	}
-}
-
-int lpm4_rebuild(struct lpm4 *t)
-{
-	uint32_t *want = malloc(XFWD_TBL24_SIZE * sizeof(*want)), *own = NULL;
-	uint8_t *claimed = calloc(2, t->groups);
-	struct rrule *s = NULL, *l = NULL;
-	size_t ns, nl;
-	int err = !want || !claimed ? -ENOMEM : rules_sorted(t, &s, &ns, &l, &nl);
-
-	if (!err && !(own = malloc((nl ? nl : 1) * sizeof(*own))))
-		err = -ENOMEM;
-	if (err)
-		goto out;
-	memset(t->reached, 1, XFWD_TBL24_SIZE / LPM4_CHUNK); /* read it all */
-	rebuild_claim(t, l, nl, own, claimed);
-	memset(want, 0, XFWD_TBL24_SIZE * sizeof(*want));
-	for (size_t k = 0; k < ns; k++) {
-		uint32_t target = s[k].val & LPM4_MAX_TARGET, lo = s[k].addr >> 8;
-
-		if (!is_dead(t, target))
-			for (uint32_t i = lo; i < lo + (1u << (24 - s[k].depth)); i++)
-				want[i] = entry(target, s[k].depth);
-	}
-	for (size_t k = 0, r = 0; k < nl && !err; r++) {
-		uint32_t i = l[k].addr >> 8;
-		size_t k0 = k;
-
-		while (k < nl && l[k].addr >> 8 == i)
-			k++;
-		if (own[r] == UINT32_MAX && (err = group_alloc(t, &own[r])))
-			break;
-		rebuild_group(t, own[r], want[i], l + k0, k - k0);
-		want[i] = XFWD_LPM_VALID | XFWD_LPM_EXT | own[r];
-	}
-	for (uint32_t i = 0; i < XFWD_TBL24_SIZE && !err; i++)
-		set24(t, i, want[i]);
-out:
-	free(want);
-	free(own);
-	free(claimed);
-	free(s);
-	free(l);
 	return err ? err : t->io_err;
 }
 
@@ -482,18 +320,18 @@ int lpm4_rule_load(struct lpm4 *t, uint32_t addr, unsigned int depth,
  * it (the flush keeps that order too). */
 static int group_of(struct lpm4 *t, uint32_t addr, uint32_t *g)
 {
-	uint32_t i = addr >> 8, e = *e24(t, i);
+	uint32_t i = addr >> 8, e = *lpm4_e24(t, i);
 	int err;
 
 	if (e & XFWD_LPM_EXT) {
 		*g = e & XFWD_LPM_TARGET_MASK;
 		return 0;
 	}
-	if ((err = group_alloc(t, g)))
+	if ((err = lpm4_group_alloc(t, g)))
 		return err;
 	for (uint32_t j = 0; j < G8; j++)
-		set8(t, *g * G8 + j, e);
-	set24(t, i, XFWD_LPM_VALID | XFWD_LPM_EXT | *g);
+		lpm4_set8(t, *g * G8 + j, e);
+	lpm4_set24(t, i, XFWD_LPM_VALID | XFWD_LPM_EXT | *g);
 	return 0;
 }
 
@@ -592,7 +430,7 @@ static void group_collapse(struct lpm4 *t, uint32_t i, uint32_t g)
 	for (uint32_t j = 0; j < G8; j++)
 		if (depth_of(*e8(t, g * G8 + j)) > 24)
 			return;
-	set24(t, i, *e8(t, g * G8));
+	lpm4_set24(t, i, *e8(t, g * G8));
 	t->pending[t->npending++] = g;
 }
 
@@ -610,7 +448,7 @@ int lpm4_del(struct lpm4 *t, uint32_t addr, unsigned int depth)
 	if (!rules_get(&t->rules, key, &target))
 		return -ENOENT;
 	dead = is_dead(t, target & LPM4_MAX_TARGET);
-	if (depth > 24 && !((e = *e24(t, i)) & XFWD_LPM_EXT))
+	if (depth > 24 && !((e = *lpm4_e24(t, i)) & XFWD_LPM_EXT))
 		return -EBADMSG; /* rule set and table disagree */
 	if (!dead)
 		err = fill(t, addr, depth, cover_entry(t, addr, depth), true);
@@ -650,7 +488,7 @@ int lpm4_tag(const struct lpm4 *t, uint32_t addr, unsigned int depth)
 
 uint32_t lpm4_lookup(struct lpm4 *t, uint32_t addr)
 {
-	uint32_t e = *e24(t, addr >> 8);
+	uint32_t e = *lpm4_e24(t, addr >> 8);
 
 	if (e & XFWD_LPM_EXT)
 		e = *e8(t, (e & XFWD_LPM_TARGET_MASK) * G8 + (addr & 0xff));
