@@ -54,6 +54,11 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | deps
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(OUTPUT)/tests/churn: tests/net/churn.c | deps
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
 $(OUTPUT)/tests/%.bpf.o: tests/net/%.bpf.c | deps
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
@@ -155,7 +160,7 @@ $(OUTPUT)/tools/xfwd-gen: tools/xfwd-gen.c $(OUTPUT)/tools/xfwd-gen.skel.h tests
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/tools $< $(PURE_OBJS) $(LIBS) -o $@
 
 ## test: every test (unit, BPF packet tests, network namespaces); needs root
-NET_DEPS := $(OUTPUT)/xfwd $(OUTPUT)/tests/xdp_pass.bpf.o $(OUTPUT)/tests/tc_drop.bpf.o
+NET_DEPS := $(OUTPUT)/xfwd $(OUTPUT)/tests/xdp_pass.bpf.o $(OUTPUT)/tests/tc_drop.bpf.o $(OUTPUT)/tests/churn
 
 test: $(UNIT_TESTS) $(BPF_TESTS) $(NET_DEPS) $(FUZZ_TARGETS)
 	$(Q)tests/run-all.sh

@@ -36,15 +36,8 @@ int xt_journal_ops(struct xtable *t, const struct jbuf *j)
 
 	/* The change before (local addresses synced) is committed; its
 	 * journal goes once its records are written. */
-	if (t->journal_late) {
-		if ((ret = KIO(&t->io, rec_wait))) {
-			t->broken = true;
-			return xt_fail(t, ret, "cannot write the route records: %s", strerror(-ret));
-		}
-		t->journal_late = false;
-		if ((ret = xt_journal_done(t)))
-			return ret;
-	}
+	if (t->journal_late && (ret = xt_records_end(t)))
+		return ret;
 	if (t->journaled)
 		return xt_fail(t, -EBUSY, "a change is already being written");
 	return journal_begin(t, j->p, j->len);

@@ -334,7 +334,9 @@ bool xt_records_busy(struct xtable *t)
 	return KIO(&t->io, rec_busy);
 }
 
-int xt_records_wait(struct xtable *t)
+/* The records written; the journal of a committed change goes with them
+ * (end_journal: not while a batch runs that it covers too). */
+static int records_wait(struct xtable *t, bool end_journal)
 {
 	int ret = KIO(&t->io, rec_wait);
 
@@ -342,9 +344,19 @@ int xt_records_wait(struct xtable *t)
 		t->broken = true;
 		return xt_fail(t, ret, "cannot write the route records: %s", strerror(-ret));
 	}
-	if (t->journal_late && !t->batch) {
+	if (t->journal_late && end_journal) {
 		t->journal_late = false;
 		return xt_journal_done(t);
 	}
 	return 0;
+}
+
+int xt_records_wait(struct xtable *t)
+{
+	return records_wait(t, !t->batch);
+}
+
+int xt_records_end(struct xtable *t)
+{
+	return records_wait(t, true);
 }

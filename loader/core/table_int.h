@@ -21,6 +21,9 @@ int xt_commit(struct xtable *t);
 int xt_mark_writing(struct xtable *t);
 /* The change is whole: remove the journal. */
 int xt_journal_done(struct xtable *t);
+/* table.c: the records written and the journal of the change before gone
+ * (a batch that has written nothing yet starts its own). */
+int xt_records_end(struct xtable *t);
 /* A journal was found at load (its bytes): the IPv4 tables are rebuilt
  * already; replay its operations and commit. */
 int xt_recover(struct xtable *t, const void *buf, size_t len);

@@ -12,7 +12,14 @@ END = 0xFFFFFFFFFFFFFFFF
 
 def recv(port, out):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    # A receiver starved for a while (the emulated guest, busy verifying a
+    # restarting daemon's program) must not drop what crossed the router:
+    # SO_RCVBUF is capped by net.core.rmem_max (~200 KiB, a few hundred
+    # datagrams); root may force 32 MiB (SO_RCVBUFFORCE, 33).
+    try:
+        s.setsockopt(socket.SOL_SOCKET, 33, 32 << 20)
+    except OSError:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
     s.bind(("0.0.0.0", port))
     s.settimeout(120)
     seen, sent = set(), None
