@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 9u
+#define XFWD_ABI_VERSION 10u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -225,8 +225,30 @@ struct xfwd_tunnel {
 	__u8 remote[16];
 	char name[16];
 	__u8 peer_mac[6]; /* VXLAN, GENEVE: inner destination MAC (peer's device) */
-	__u16 pad;
+	__u8 urpf;        /* enum xfwd_urpf: which inner sources it may deliver */
+	__u8 pad;
 	struct xfwd_probe_cfg probe;
+};
+
+/* Inner-source validation of a tunnel (docs/urpf.md): after
+ * decapsulation, the inner source must be routed back over the tunnel
+ * (strict: one of its route's group members, dead or alive, is the
+ * tunnel), or routed at all (loose: not a blackhole), or be one of the
+ * tunnel's configured sources (xfwd_urpf_allow). */
+enum xfwd_urpf {
+	XFWD_URPF_OFF = 0,
+	XFWD_URPF_STRICT = 1,
+	XFWD_URPF_LOOSE = 2,
+};
+
+/* A tunnel's configured sources: an LPM trie over (tunnel, address). IPv4
+ * is stored v4-mapped (::ffff:a.b.c.d/96+len), so prefixlen counts the 32
+ * bits of the tunnel id first: 32 + 96 + len, or 32 + len for IPv6. */
+#define XFWD_URPF_ALLOW_MAX 16384u
+struct xfwd_urpf_key {
+	__u32 prefixlen;
+	__u32 tunnel; /* always matched whole, so its byte order does not matter */
+	__u8 addr[16];
 };
 
 /* Decapsulation match: (type, outer family, local, remote, GRE key or
@@ -252,6 +274,7 @@ struct xfwd_tunnel_key {
 struct xfwd_tunnel_counters {
 	__u64 rx_packets, rx_bytes; /* decapsulated */
 	__u64 tx_packets, tx_bytes; /* encapsulated */
+	__u64 urpf_drops;           /* decapsulated, inner source refused */
 };
 
 #define XFWD_ECMP_MAX 16u
@@ -356,6 +379,7 @@ enum xfwd_action {
 	X(DROP_TUNNEL_KEY, DROP, "tunnel packet with a wrong or missing key")  \
 	X(DROP_TUNNEL_MALFORMED, DROP, "malformed or unsupported tunnel header") \
 	X(DROP_TUNNEL_ECN, DROP, "outer CE over a not-ECN-capable inner (RFC 6040)") \
+	X(DROP_URPF, DROP, "tunnel's inner source not routed back over it (uRPF)") \
 	X(DROP_PROBE_REPLY, DROP, "tunnel health probe reply (taken by the daemon)") \
 	X(DROP_INTERNAL, DROP, "inconsistent maps (bug: please report)")
 
@@ -379,7 +403,8 @@ _Static_assert(sizeof(struct xfwd_probe) == 24, "probe size");
 _Static_assert(sizeof(struct xfwd_probe_rx) == 32, "probe rx size");
 _Static_assert(sizeof(struct xfwd_health) == 72, "health size");
 _Static_assert(sizeof(struct xfwd_tunnel_key) == 40, "tunnel key size");
-_Static_assert(sizeof(struct xfwd_tunnel_counters) == 32, "tunnel counters size");
+_Static_assert(sizeof(struct xfwd_tunnel_counters) == 40, "tunnel counters size");
+_Static_assert(sizeof(struct xfwd_urpf_key) == 24, "urpf key size");
 _Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");
 _Static_assert(sizeof(struct xfwd_group) == 140, "group size");
 _Static_assert(sizeof(struct xfwd_iface) == 52, "iface size");

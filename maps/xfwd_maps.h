@@ -52,6 +52,9 @@
 	X(probe_rx, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_probe_rx, XFWD_MAX_TUNNELS, 0) \
 	/* Tunnel health as the daemon sees it (user space only: `xfwd health`). */    \
 	X(health, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_health, XFWD_MAX_TUNNELS, 0)   \
+	/* Each tunnel's configured inner sources (struct xfwd_urpf_key). */        \
+	X(urpf_allow, BPF_MAP_TYPE_LPM_TRIE, struct xfwd_urpf_key, __u32,              \
+	  XFWD_URPF_ALLOW_MAX, BPF_F_NO_PREALLOC)                                       \
 	/* Attached ports' MACs, read per packet (struct xfwd_port_mac). */            \
 	X(port_macs, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_port_mac, XFWD_PORT_SLOTS, 0)
 

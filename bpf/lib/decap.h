@@ -11,6 +11,7 @@
 #include "lpm.h"
 #include "probe.h"
 #include "tunnel_hdr.h"
+#include "urpf.h"
 
 #define DECAP_NOT_OURS (-1) /* not a tunnel packet for a configured tunnel */
 #define DECAP_DONE (-2)     /* decapsulated: parse and route the new frame */
@@ -321,6 +322,10 @@ static __always_inline int decap_common(struct xdp_md *ctx, __u32 tid, void *l4,
 		return DROP(ctx, DROP_TUNNEL_MALFORMED);
 	if (local)
 		return PASS(ctx, PASS_TUNNEL_LOCAL);
+	if (!urpf_inner_ok(t, tid, in, data_end, inner)) {
+		tunnel_count_urpf(tid);
+		return DROP(ctx, DROP_URPF);
+	}
 	if (ecn_decap(in, data_end, inner, outer_tos))
 		return DROP(ctx, DROP_TUNNEL_ECN);
 	pad = outer_padding(l4, data_end, hdrs, end);

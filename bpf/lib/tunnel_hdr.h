@@ -30,6 +30,14 @@ struct udp_tun_hdr {
 #define GENEVE_F_OAM 0x80      /* second byte: control packet */
 #define GENEVE_F_CRITICAL 0x40 /* second byte: critical options present */
 
+static __always_inline void tunnel_count_urpf(__u32 tid)
+{
+	struct xfwd_tunnel_counters *c = bpf_map_lookup_elem(&xfwd_tunnel_stats, &tid);
+
+	if (c)
+		c->urpf_drops++;
+}
+
 static __always_inline void tunnel_count(__u32 tid, __u64 bytes, int tx)
 {
 	struct xfwd_tunnel_counters *c = bpf_map_lookup_elem(&xfwd_tunnel_stats, &tid);

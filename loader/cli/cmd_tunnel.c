@@ -87,6 +87,7 @@ static void tunnel_counters(int fd, uint32_t id, struct xfwd_tunnel_counters *su
 		sum->rx_bytes += per[c].rx_bytes;
 		sum->tx_packets += per[c].tx_packets;
 		sum->tx_bytes += per[c].tx_bytes;
+		sum->urpf_drops += per[c].urpf_drops;
 	}
 	free(per);
 }
@@ -133,9 +134,38 @@ static void ipsec_detail(const struct xfwd_tunnel *tun, struct jw *w)
 	jw_arr_end(w);
 }
 
-static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
+static const char *const urpf_modes[] = { "off", "strict", "loose" };
+
+/* A tunnel's inner-source validation (docs/urpf.md): its mode, drops and
+ * configured sources. */
+static void urpf_detail(const struct xfwd_tunnel *tun, const struct xfwd_tunnel_counters *c,
+			const struct xprefix *allow, int n, struct jw *w)
+{
+	char p[XPREFIX_STRLEN];
+
+	if (!w) {
+		if (!tun->urpf && !n)
+			return;
+		printf(" urpf %s dropped %llu", urpf_modes[tun->urpf % 3],
+		       (unsigned long long)c->urpf_drops);
+		for (int i = 0; i < n; i++)
+			printf("%s%s", i ? "," : " urpf-allow ", xprefix_str(&allow[i], p));
+		return;
+	}
+	jw_str(w, "urpf", urpf_modes[tun->urpf % 3]);
+	jw_uint(w, "urpf_drops", c->urpf_drops);
+	jw_arr_begin(w, "urpf_allow");
+	for (int i = 0; i < n; i++)
+		jw_str(w, NULL, xprefix_str(&allow[i], p));
+	jw_arr_end(w);
+}
+
+static void tunnel_line(struct xtable *t, const struct xfwd_tunnel *tun, uint32_t id,
 			const struct xfwd_tunnel_counters *c, struct jw *w)
 {
+	struct xprefix allow[XFWD_URPF_ALLOW_TUNNEL];
+	int nallow = xt_urpf_read(t, id, allow, XFWD_URPF_ALLOW_TUNNEL);
+
 	struct xaddr l, rm;
 	char a[XADDR_STRLEN], b[XADDR_STRLEN];
 	static const char *const types[] = { "?", "gre", "ipip", "vxlan", "geneve", "ipsec" };
@@ -158,6 +188,7 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 		if (tun->type == XFWD_TUN_IPSEC)
 			ipsec_detail(tun, NULL);
 		printf(" kernel-dev %s", kdev);
+		urpf_detail(tun, c, allow, nallow > 0 ? nallow : 0, NULL);
 		printf(" ttl %u%s rx %llu pkts %llu bytes tx %llu pkts %llu bytes\n", tun->ttl,
 		       "", (unsigned long long)c->rx_packets, (unsigned long long)c->rx_bytes,
 		       (unsigned long long)c->tx_packets, (unsigned long long)c->tx_bytes);
@@ -176,6 +207,7 @@ static void tunnel_line(const struct xfwd_tunnel *tun, uint32_t id,
 	if (tun->type == XFWD_TUN_IPSEC)
 		ipsec_detail(tun, w);
 	jw_str(w, "kernel_dev", kdev);
+	urpf_detail(tun, c, allow, nallow > 0 ? nallow : 0, w);
 	jw_uint(w, "ttl", tun->ttl);
 	jw_uint(w, "rx_packets", c->rx_packets);
 	jw_uint(w, "rx_bytes", c->rx_bytes);
@@ -196,7 +228,7 @@ static int tunnel_show(struct xtable *t, const struct cli_req *r)
 		if (!xt_tunnel(t, id)->type)
 			continue;
 		tunnel_counters(kio_xb(t)->fd.tunnel_stats, id, &c);
-		tunnel_line(xt_tunnel(t, id), id, &c, r->json ? &w : NULL);
+		tunnel_line(t, xt_tunnel(t, id), id, &c, r->json ? &w : NULL);
 	}
 	if (r->json)
 		jw_arr_end(&w);

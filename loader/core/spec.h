@@ -17,6 +17,9 @@
 #define XFWD_STR_(x) #x
 #define XFWD_STR(x) XFWD_STR_(x) /* a number macro as text, for messages */
 
+/* Configured inner sources per tunnel ('urpf-allow PREFIX'). */
+#define XFWD_URPF_ALLOW_TUNNEL 64
+
 struct tunnel_spec {
 	char name[IFNAME_LEN];
 	int type; /* enum xfwd_tun_type */
@@ -29,6 +32,9 @@ struct tunnel_spec {
 	uint8_t peer_mac[6]; /* VXLAN, GENEVE: the peer device's inner MAC */
 	bool inner_ip;       /* GENEVE 'payload ip': no inner Ethernet */
 	struct xfwd_probe_cfg probe; /* mode 0: not probed */
+	uint8_t urpf;        /* enum xfwd_urpf: inner-source validation (docs/urpf.md) */
+	struct xprefix urpf_allow[XFWD_URPF_ALLOW_TUNNEL]; /* 'urpf-allow PREFIX' */
+	int nurpf_allow;
 	/* ipsec (docs/ipsec.md) */
 	uint32_t if_id;        /* 0: the tunnel's id */
 	bool external;         /* 'keyed-by external': an IKE daemon installs the SAs */

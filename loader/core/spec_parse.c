@@ -47,6 +47,33 @@ static int parse_probe_opt(struct args *a, struct xfwd_probe_cfg *p, const char 
 	return 0;
 }
 
+/* 'urpf strict|loose|off', 'urpf-allow PREFIX' (docs/urpf.md). */
+static int parse_urpf_opt(struct args *a, struct tunnel_spec *t, const char *w)
+{
+	const char *v = arg_value(a, w);
+
+	if (!v)
+		return -1;
+	if (arg_is(w, "urpf")) {
+		if (arg_is(v, "strict"))
+			t->urpf = XFWD_URPF_STRICT;
+		else if (arg_is(v, "loose"))
+			t->urpf = XFWD_URPF_LOOSE;
+		else if (arg_is(v, "off"))
+			t->urpf = XFWD_URPF_OFF;
+		else
+			return arg_fail(a, "'urpf %s': use strict (sources routed back over this tunnel), loose (sources routed at all) or off", v);
+		return 0;
+	}
+	if (t->nurpf_allow == XFWD_URPF_ALLOW_TUNNEL)
+		return arg_fail(a, "at most %d 'urpf-allow' prefixes per tunnel: route the rest over it, or use a shorter prefix",
+				XFWD_URPF_ALLOW_TUNNEL);
+	if (xprefix_parse(v, &t->urpf_allow[t->nurpf_allow], a->err, a->errlen))
+		return -1;
+	t->nurpf_allow++;
+	return 0;
+}
+
 /* 'inner ADDR/LEN': an interface address, host bits kept. */
 static int parse_inner(struct args *a, struct tunnel_spec *t)
 {
@@ -146,6 +173,8 @@ static int parse_tunnel_opt(struct args *a, struct tunnel_spec *t, const char *w
 	} else if (arg_is(w, "if-id") || arg_is(w, "spi-out") || arg_is(w, "spi-in") || arg_is(w, "key-out") ||
 		   arg_is(w, "key-in") || arg_is(w, "keyed-by") || arg_is(w, "inner") || arg_is(w, "encap")) {
 		return spec_ipsec_opt(a, t, w);
+	} else if (arg_is(w, "urpf") || arg_is(w, "urpf-allow")) {
+		return parse_urpf_opt(a, t, w);
 	} else if (arg_is(w, "probe") || arg_is(w, "probe-interval") || arg_is(w, "probe-multiplier") ||
 		   arg_is(w, "hold-down")) {
 		return parse_probe_opt(a, &t->probe, w);
@@ -223,7 +252,9 @@ int spec_tunnel_opts(struct args *a, struct tunnel_spec *t)
 	if (probe_defaults(a, &t->probe))
 		return -1;
 	if (!t->type || !t->local.family || !t->remote.family)
-		return arg_fail(a, "tunnel add needs: NAME type gre|ipip|vxlan|geneve|ipsec local ADDR remote ADDR [key N | vni N [peer-mac MAC | payload ip]] [ttl N] [mtu N] [dev DEV] (ipsec: docs/ipsec.md)");
+		return arg_fail(a, "tunnel add needs: NAME type gre|ipip|vxlan|geneve|ipsec local ADDR remote ADDR [key N | vni N [peer-mac MAC | payload ip]] [ttl N] [mtu N] [dev DEV] [urpf strict|loose|off] [urpf-allow PREFIX]... (ipsec: docs/ipsec.md)");
+	if (t->type == XFWD_TUN_IPSEC && (t->urpf || t->nurpf_allow))
+		return arg_fail(a, "'urpf' applies to tunnels xfwd decapsulates (gre, ipip, vxlan, geneve); the kernel decrypts ipsec: set rp_filter on its xfrm interface");
 	if (t->type == XFWD_TUN_VXLAN || t->type == XFWD_TUN_GENEVE)
 		return udp_tunnel_check(a, t);
 	if (t->type == XFWD_TUN_IPSEC)

@@ -126,6 +126,10 @@ int xt_tunnel_state(struct xtable *t, uint32_t id, bool up, int *changed);
 int xt_tunnel_add(struct xtable *t, const struct tunnel_spec *c);
 int xt_tunnel_del(struct xtable *t, const char *name);
 int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_cfg *probe);
+/* Inner-source validation (core/urpf.c, docs/urpf.md). */
+int xt_tunnel_set_urpf(struct xtable *t, uint32_t id, const struct tunnel_spec *c);
+bool xt_urpf_same(struct xtable *t, uint32_t id, const struct tunnel_spec *c);
+int xt_urpf_read(struct xtable *t, uint32_t id, struct xprefix *out, int max);
 /* A tunnel's id by name, or 0. */
 uint32_t xt_tunnel_find(const struct xtable *t, const char *name);
 /* The same, for a tunnel that must exist: 0 with "no tunnel NAME" in err. */

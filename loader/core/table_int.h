@@ -10,6 +10,9 @@
 /* table.c: the message for err, and -errno (ret if negative, else -EINVAL). */
 __attribute__((format(printf, 3, 4)))
 int xt_fail(struct xtable *t, int ret, const char *fmt, ...);
+/* urpf.c: a tunnel's configured sources written, or those c does not list removed. */
+int xt_urpf_add(struct xtable *t, uint32_t id, const struct tunnel_spec *c);
+int xt_urpf_prune(struct xtable *t, uint32_t id, const struct tunnel_spec *c);
 /* An IPv4 prefix whose record the next commit writes or deletes. */
 int pend4(struct xtable *t, const struct xprefix *p);
 /* Make what changed live, in the hitless order (docs/hitless-updates.md). */

@@ -164,6 +164,8 @@ static int tunnel_forget(struct xtable *t, uint32_t id, bool keyed)
 			return xt_fail(t, ret, "cannot remove tunnel %s's endpoint marker: %s", t->tun[id].name,
 				    strerror(-ret));
 	}
+	if ((ret = xt_urpf_prune(t, id, NULL)))
+		return ret;
 	if ((ret = KIO(&t->io, map_put, XFWD_M_tunnels, &id, &zero, KIO_ANY)))
 		return xt_fail(t, ret, "cannot clear the tunnel: %s", strerror(-ret));
 	tunnel_undo(t, &t->tun[id]);
@@ -199,6 +201,7 @@ static int tunnel_make(struct xtable *t, const struct tunnel_spec *c, const stru
 	snprintf(tun.name, sizeof(tun.name), "%s", c->name);
 	memcpy(tun.peer_mac, c->peer_mac, 6);
 	tun.probe = c->probe;
+	tun.urpf = c->urpf;
 	xfwd_peer_key(&k, &tun, XFWD_PEER_TUNNEL);
 	if (!KIO(&t->io, map_get, XFWD_M_tunnel_peers, &k, &found))
 		return xt_fail(t, -EEXIST, "another tunnel of this type already joins these endpoints with %s: give each its own (key N, vni N)",
@@ -217,7 +220,8 @@ static int tunnel_make(struct xtable *t, const struct tunnel_spec *c, const stru
 	 * entry, then the markers that make a wrong key a drop (without them
 	 * such packets would be forwarded), then the key that decapsulates. */
 	ret = KIO(&t->io, percpu_clear, XFWD_M_tunnel_stats, id) ?: health_clear(t, id) ?:
-	      KIO(&t->io, map_put, XFWD_M_tunnels, &id, &tun, KIO_ANY) ?: peers_write(t, id, &tun);
+	      KIO(&t->io, map_put, XFWD_M_tunnels, &id, &tun, KIO_ANY) ?: xt_urpf_add(t, id, c) ?:
+	      peers_write(t, id, &tun);
 	if (ret) {
 		tunnel_forget(t, id, false); /* the key is written last: not ours if it failed */
 		return xt_fail(t, ret, "cannot write the tunnel maps: %s (nothing of tunnel %s is left)",

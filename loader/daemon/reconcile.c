@@ -75,7 +75,7 @@ static int check_line(struct daemon *d, const struct xconfig *c, const struct co
 		id = xt_tunnel_find(&d->t, l->tun.name);
 		if (!id || tunnel_diff(xt_tunnel(&d->t, id), &l->tun) != TUN_OTHER)
 			return 0;
-		snprintf(msg, sizeof(msg), "tunnel %s differs from the running one beyond its probe settings; a tunnel cannot change in place: remove it from the file, reload, then add it back",
+		snprintf(msg, sizeof(msg), "tunnel %s differs from the running one beyond its urpf and probe settings; a tunnel cannot change in place: remove it from the file, reload, then add it back",
 			 l->tun.name);
 		goto bad;
 	}
@@ -128,15 +128,23 @@ static void ipsec_keys_compare(struct daemon *d, const struct xfwd_tunnel *tun,
 	       c->name, msg, d->path);
 }
 
-/* A [tunnels] line: added, or its probe settings changed in place
- * (config_check refused any other difference). */
+/* A [tunnels] line: added, or its inner-source validation and probe
+ * settings changed in place (config_check refused any other difference). */
 static int tunnel_apply(struct daemon *d, const struct tunnel_spec *c)
 {
 	uint32_t id = xt_tunnel_find(&d->t, c->name);
+	static const char *const modes[] = { "off", "strict", "loose" };
+	int ret;
 
 	if (!id)
 		return xt_tunnel_add(&d->t, c);
 	ipsec_keys_compare(d, xt_tunnel(&d->t, id), c);
+	if (!xt_urpf_same(&d->t, id, c)) {
+		xlog(LOG_INFO, "tunnel %s: urpf %s, %d configured source prefix(es)", c->name,
+		     modes[c->urpf % 3], c->nurpf_allow);
+		if ((ret = xt_tunnel_set_urpf(&d->t, id, c)))
+			return ret;
+	}
 	if (tunnel_diff(xt_tunnel(&d->t, id), c) == TUN_SAME)
 		return 0;
 	xlog(LOG_INFO, "tunnel %s: new probe settings, probing starts afresh", c->name);

@@ -87,6 +87,35 @@ void set_inner_ip(uint32_t id)
 	bpf_map_update_elem(fd, &id, &t, 0);
 }
 
+void set_urpf(uint32_t id, uint8_t mode)
+{
+	int fd = bpf_map__fd(skel->maps.xfwd_tunnels);
+	struct xfwd_tunnel t;
+
+	if (bpf_map_lookup_elem(fd, &id, &t))
+		abort();
+	t.urpf = mode;
+	if (bpf_map_update_elem(fd, &id, &t, 0))
+		abort();
+}
+
+/* A configured source of a tunnel (xfwd_urpf_allow); IPv4 v4-mapped. */
+void put_urpf_allow(uint32_t id, int fam, const char *addr, unsigned int len)
+{
+	struct xfwd_urpf_key k = { .prefixlen = 32 + len, .tunnel = id };
+	uint32_t one = 1;
+
+	if (fam == AF_INET) {
+		k.addr[10] = k.addr[11] = 0xff;
+		inet_pton(AF_INET, addr, k.addr + 12);
+		k.prefixlen += 96;
+	} else {
+		inet_pton(AF_INET6, addr, k.addr);
+	}
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_urpf_allow), &k, &one, 0))
+		abort();
+}
+
 void put_tunnel_nh(uint32_t id, uint32_t tunnel, uint32_t mtu)
 {
 	put_nh(id, XFWD_NH_TUNNEL, (uint32_t)if_out, 0, 0, mtu, XFWD_NH_F_NEIGH);
@@ -248,6 +277,9 @@ void fixture(void)
 	route4("10.25.0.0", 16, NH_TUN6);
 	route4("10.26.0.0", 16, NH_TUN7);
 	route4("10.27.0.0", 16, GRP_XFRM);
+	put_group(GRP_TUN_ECMP, (uint32_t[]){ NH_OUT, NH_TUN1 }, 2);
+	route4("10.30.0.0", 16, GRP_TUN_ECMP); /* tunnel 1 one of two members */
+	route6("2001:db8:21::", 48, NH_TUN2);
 	route6("2001:db8:27::", 48, GRP_XFRM);
 	route6("2001:db8:25::", 48, NH_TUN6);
 	route6("2001:db8:20::", 48, NH_TUN1);

@@ -25,6 +25,7 @@ extern const uint8_t MAC_IN_SRC[6], MAC_ROUTER[6], MAC_SMAC[6], MAC_NH[6][6], MA
 enum { NH_OUT = 1, NH_TX, NH_E1, NH_E2, NH_E3, NH_UNRES, NH_SMALL, NH_VLAN,
        NH_BH, NH_KERNEL, NH_LOCAL, NH_NOTATT, NH_TUN1, NH_TUN2, NH_TUN3, NH_TUN4,
        NH_TUN5, NH_TUN6, NH_TUN7, NH_XFRM, NH_MAX };
+#define GRP_TUN_ECMP 31 /* out and tunnel 1 (uRPF: every member counts) */
 #define GRP_XFRM 30 /* groups 20 and 22 are ECMP sets; each next hop below 20 has its own */
 #define T4_REMOTE4 "198.51.100.4" /* tunnel 4: VXLAN VNI 100 */
 #define T4_LOCAL "198.51.100.1"
@@ -42,6 +43,8 @@ void put_nh(uint32_t id, uint8_t kind, uint32_t ifindex, int mac, uint16_t vlan,
 void put_tunnel(uint32_t id, uint8_t type, int family, const char *local, const char *remote,
 		int key, uint8_t ttl);
 void set_inner_ip(uint32_t id);
+void set_urpf(uint32_t id, uint8_t mode);
+void put_urpf_allow(uint32_t id, int fam, const char *addr, unsigned int len);
 void put_tunnel_nh(uint32_t id, uint32_t tunnel, uint32_t mtu);
 void put_port_mac(uint32_t ifindex, const uint8_t *mac);
 void put_nh_flags(uint32_t id, uint8_t flags);

@@ -468,6 +468,7 @@ static struct xfwd_tunnel_counters tunnel_sum(uint32_t id)
 		sum.rx_bytes += c[i].rx_bytes;
 		sum.tx_packets += c[i].tx_packets;
 		sum.tx_bytes += c[i].tx_bytes;
+		sum.urpf_drops += c[i].urpf_drops;
 	}
 	return sum;
 }
@@ -861,6 +862,75 @@ static void test_decap(void)
 	       "GRE to a local address that is no tunnel endpoint: the kernel's");
 }
 
+/* ---- inner-source validation (bpf/lib/urpf.h) ---- */
+
+/* A GRE packet from tunnel 1's peer (key 42, or 44: tunnel 9) with this
+ * inner source, to 10.1.0.5: forwarded whole, or dropped and counted on
+ * that tunnel alone. */
+static bool urpf_case(int key, const char *src, bool pass)
+{
+	struct spec in4 = { V4(src, "10.1.0.5", 64) };
+	uint32_t tid = key == 42 ? 1 : 9;
+	struct xfwd_tunnel_counters before = tunnel_sum(tid);
+	struct pkt in, want;
+
+	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL, 60, 0, key, &in4, 64);
+	build(&want, &in4, MAC_NH[0], MAC_SMAC, -1, 63);
+	if (pass)
+		return expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want) &&
+		       tunnel_sum(tid).urpf_drops == before.urpf_drops;
+	return expect_frame(&in, XDP_DROP, XFWD_R_DROP_URPF, NULL) &&
+	       tunnel_sum(tid).urpf_drops == before.urpf_drops + 1 &&
+	       tunnel_sum(tid).rx_packets == before.rx_packets;
+}
+
+static bool urpf_case6(const char *src, bool pass)
+{
+	struct spec in6 = { V6(src, "2001:db8:1::5", 64) };
+	struct pkt in, want;
+
+	build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET6, T6_REMOTE, T6_LOCAL, 60, 0, -2, &in6, 64);
+	build(&want, &in6, MAC_NH[0], MAC_SMAC, -1, 63);
+	if (pass)
+		return expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want);
+	return expect_frame(&in, XDP_DROP, XFWD_R_DROP_URPF, NULL);
+}
+
+static void test_urpf(void)
+{
+	set_urpf(1, XFWD_URPF_STRICT);
+	set_urpf(9, XFWD_URPF_STRICT);
+	report(urpf_case(42, "10.20.1.1", true), "uRPF strict: a source routed back over the tunnel passes");
+	report(urpf_case(42, "10.1.0.9", false),
+	       "uRPF strict: a source routed over another path is dropped, counted on the tunnel");
+	report(urpf_case(42, "10.99.0.1", false), "uRPF strict: a source with no route is dropped");
+	report(urpf_case(44, "10.20.1.1", false),
+	       "uRPF strict: the same source from another tunnel between the same endpoints is dropped");
+	report(urpf_case(42, "10.30.7.7", true), "uRPF strict: the tunnel as one member of an ECMP group");
+	put_nh_flags(NH_TUN1, XFWD_NH_F_NEIGH | XFWD_NH_F_DEAD);
+	report(urpf_case(42, "10.30.7.7", true) && urpf_case(42, "10.20.1.1", true),
+	       "uRPF strict: a dead member still counts (feasible path, RFC 8704)");
+	put_nh_flags(NH_TUN1, XFWD_NH_F_NEIGH);
+	put_urpf_allow(1, AF_INET, "10.99.0.0", 16);
+	report(urpf_case(42, "10.99.0.1", true) && urpf_case(44, "10.99.0.1", false),
+	       "uRPF: a configured source passes on its own tunnel only");
+	set_urpf(1, XFWD_URPF_LOOSE);
+	report(urpf_case(42, "10.1.0.9", true), "uRPF loose: a source routed over another path passes");
+	report(urpf_case(42, "10.4.0.1", false) && urpf_case(42, "10.98.0.1", false),
+	       "uRPF loose: a blackholed source and an unrouted one are dropped");
+	set_urpf(2, XFWD_URPF_STRICT);
+	report(urpf_case6("2001:db8:21::1", true) && urpf_case6("2001:db8:20::1", false),
+	       "uRPF strict, IPv6 in IPv6: routed back over the tunnel passes, over another is dropped");
+	put_urpf_allow(2, AF_INET6, "2001:db8:20::", 64);
+	report(urpf_case6("2001:db8:20::1", true) && urpf_case6("2001:db8:20:1::1", false),
+	       "uRPF, IPv6: a configured source prefix, and no more than it");
+	set_urpf(1, XFWD_URPF_OFF);
+	set_urpf(2, XFWD_URPF_OFF);
+	set_urpf(9, XFWD_URPF_OFF);
+	report(urpf_case(42, "10.99.0.1", true) && urpf_case(42, "10.98.0.1", true),
+	       "uRPF off: any source passes");
+}
+
 /* ---- tunnel health probes (bpf/lib/probe.h) ---- */
 
 struct probe_spec {
@@ -1250,6 +1320,7 @@ int main(void)
 	test_own_mac();
 	test_ipsec();
 	test_decap();
+	test_urpf();
 	test_outer_lengths();
 	test_vxlan();
 	test_probes();

@@ -125,6 +125,19 @@ R addr add 172.16.50.1/30 dev vx1
 R route add table 100 10.46.0.0/16 via 172.16.50.2 dev vx1
 check "a route via a tunnel's kernel device goes into that XDP tunnel" \
 	wait_for route_is 10.46.0.0/16 "tunnel 1"
+# Inner-source validation changes in place: the route through the tunnel
+# stays (docs/urpf.md).
+write_conf "[tunnels]
+tunnel = vx1 type vxlan local 10.0.2.1 remote 10.0.2.2 vni 7 peer-mac 02:00:00:00:00:07 urpf strict urpf-allow 10.97.0.0/16"
+kill -HUP "$DPID"
+check "reload: uRPF set on a running tunnel in place, its routes kept" wait_for sh_ok "
+	xf r tunnel show | grep '^vx1:' | grep -q 'urpf strict dropped 0 urpf-allow 10.97.0.0/16' &&
+	route_is 10.46.0.0/16 'tunnel 1' && grep -q 'tunnel vx1: urpf strict, 1 configured' '$log'"
+write_conf "[tunnels]
+tunnel = vx1 type vxlan local 10.0.2.1 remote 10.0.2.2 vni 7 peer-mac 02:00:00:00:00:07 urpf loose urpf-allow 10.96.0.0/16"
+kill -HUP "$DPID"
+check "reload: uRPF mode and sources replaced (the old prefix gone)" wait_for sh_ok "
+	xf r -j tunnel show | grep -q '\"urpf\":\"loose\",\"urpf_drops\":0,\"urpf_allow\":\\[\"10.96.0.0/16\"\\]'"
 R route del table 100 10.46.0.0/16
 write_conf
 kill -HUP "$DPID"

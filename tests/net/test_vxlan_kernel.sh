@@ -31,7 +31,8 @@ over() {
 	kernel_vtep b "$dev" "$vni" "$ra" "$la"
 	[ "$how" = adopted ] && kernel_vtep a "$dev" "$vni" "$la" "$ra"
 	peer_mac=$(nsx b cat /sys/class/net/"$dev"/address)
-	xf a tunnel add "$dev" type vxlan local "$la" remote "$ra" vni "$vni" peer-mac "$peer_mac"
+	# shellcheck disable=SC2086 # TUN_OPTS: words of the tunnel
+	xf a tunnel add "$dev" type vxlan local "$la" remote "$ra" vni "$vni" peer-mac "$peer_mac" ${TUN_OPTS:-}
 	check "$dev: xfwd $how a's kernel vxlan device" sh_ok "
 		xf a tunnel show | grep '^$dev:' | grep -q 'kernel-dev $how' &&
 		ip -n $NSP-a -d link show $dev | grep -q 'vxlan id $vni remote $ra'"
@@ -67,15 +68,41 @@ over() {
 		xf a tunnel show | grep '$dev:' | grep -v 'rx 0 pkts' | grep -vq 'tx 0 pkts'"
 }
 
+# uRPF on vx4 (docs/urpf.md): b is a plain Linux router, the spoke that
+# does not run xfwd; sources it may deliver are what a routes over vx4
+# (10.20.0.0/16) and the configured 10.98.0.0/16.
+urpf_checks() {
+	local d0
+	nsx b ip addr add 10.99.0.1/32 dev lo
+	nsx b ip addr add 10.98.0.1/32 dev lo
+	check "uRPF: the tunnel's configured source is in the pinned map" sh_ok "
+		bpftool map dump pinned $PIN_BASE/xfwd-$NSP-a/xfwd_urpf_allow | grep -q '255,255,10,98,0,0'"
+	d0=$(stat_pkts a drop_urpf)
+	check "uRPF strict: a source routed back over vx4 passes (s pings c)" \
+		nsx s ping -c 3 -i 0.1 -W 2 10.10.1.10
+	check "uRPF strict: a spoofed inner source from the kernel peer is dropped" sh_ok "
+		! nsx b ping -c 3 -i 0.1 -W 1 -I 10.99.0.1 10.10.1.10 >/dev/null"
+	check "...counted: drop_urpf +3, and on vx4 in tunnel show" sh_ok "
+		[ \$(stat_pkts a drop_urpf) -eq $((d0 + 3)) ] &&
+		xf a tunnel show | grep '^vx4:' | grep -q 'urpf strict dropped 3'"
+	xf a stats reset
+	nsx b ping -c 3 -i 0.1 -W 1 -I 10.98.0.1 10.10.1.10 >/dev/null || true
+	check "uRPF: a configured source (urpf-allow 10.98.0.0/16) is forwarded to c" sh_ok "
+		[ \$(stat_pkts a drop_urpf) -eq 0 ] && [ \$(forwarded a) -eq 3 ]"
+}
+
 port='(49[1-9][0-9]{2}|5[0-9]{4}|6[0-5][0-9]{3})' # the flow-hash range, >= 49152
-over vx4 100 192.0.2.1 192.0.2.2 172.16.9 created \
+TUN_OPTS="urpf strict urpf-allow 10.98.0.0/16" over vx4 100 192.0.2.1 192.0.2.2 172.16.9 created \
 	"outer IPv4 with DF" 'flags \[DF\]' \
 	"UDP to 4789 from a flow-hash port" "192\.0\.2\.1\.$port > 192\.0\.2\.2\.4789"
+urpf_checks
 over vx6 600 fd00:55::1 fd00:55::2 172.16.6 adopted \
 	"outer IPv6, UDP to 4789 from a flow-hash port" "fd00:55::1\.$port > fd00:55::2\.4789" \
 	"UDP checksum filled in and right" 'udp sum ok'
 check "vx4 is idle once its routes moved to vx6, and can go" xf a tunnel del vx4
 check "...with the kernel device xfwd created for it" sh -c "! ip -n $NSP-a link show vx4 2>/dev/null"
+check "...and its configured uRPF sources" sh_ok "
+	bpftool map dump pinned $PIN_BASE/xfwd-$NSP-a/xfwd_urpf_allow | grep -q '^\[\]$'"
 xf a route replace 10.20.0.0/16 blackhole
 xf a tunnel del vx6
 check "an adopted kernel device stays when its tunnel goes" ip -n $NSP-a link show vx6

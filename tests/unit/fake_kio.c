@@ -208,6 +208,7 @@ static struct fake_hash *hash_map(struct fake *f, enum xfwd_map m)
 	case XFWD_M_routes6: return &f->routes6;
 	case XFWD_M_ifaces: return &f->ifaces;
 	case XFWD_M_tunnel_peers: return &f->peers;
+	case XFWD_M_urpf_allow: return &f->urpf_allow;
 	default: return NULL;
 	}
 }
@@ -676,6 +677,7 @@ void fake_init(struct fake *f, const struct xfwd_info *sizes)
 		  4 * sizes->routes6_max);
 	hash_init(&f->ifaces, sizeof(uint32_t), sizeof(struct xfwd_iface), 64);
 	hash_init(&f->peers, sizeof(struct xfwd_tunnel_key), sizeof(uint32_t), 4 * XFWD_MAX_TUNNELS);
+	hash_init(&f->urpf_allow, sizeof(struct xfwd_urpf_key), sizeof(uint32_t), 4096);
 }
 
 void fake_fini(struct fake *f)
@@ -693,6 +695,7 @@ void fake_fini(struct fake *f)
 	hash_fini(&f->routes6);
 	hash_fini(&f->ifaces);
 	hash_fini(&f->peers);
+	hash_fini(&f->urpf_allow);
 }
 
 struct kio fake_kio(struct fake *f)

@@ -31,7 +31,7 @@ struct fake {
 	uint32_t *tbl8_links;    /* tbl24 entries linking each tbl8 group */
 	uint32_t *grp_live;      /* table entries and IPv6 routes pointing at each group */
 	unsigned long *grp_left; /* graces when the last of them left */
-	struct fake_hash routes4, routes6, ifaces, peers;
+	struct fake_hash routes4, routes6, ifaces, peers, urpf_allow;
 	bool queued;             /* the record "writer thread" runs */
 	void *journal;           /* XFWD_JOURNAL_PIN's bytes while pinned */
 	size_t journal_len;

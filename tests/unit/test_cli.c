@@ -327,6 +327,28 @@ static void test_tunnels(void **s)
 }
 
 /* Input that used to be accepted and silently changed (issue 19). */
+static void test_urpf(void **s)
+{
+	struct cli_req r;
+	char buf[XPREFIX_STRLEN];
+
+	(void)s;
+	assert_int_equal(parse(&r, "xfwd tunnel add g1 type gre local 192.0.2.1 remote 192.0.2.2 urpf strict urpf-allow 10.98.0.0/16 urpf-allow 2001:db8::/32"), 0);
+	assert_int_equal(r.tun.urpf, XFWD_URPF_STRICT);
+	assert_int_equal(r.tun.nurpf_allow, 2);
+	assert_string_equal(xprefix_str(&r.tun.urpf_allow[1], buf), "2001:db8::/32");
+	assert_int_equal(parse(&r, "xfwd tunnel add g1 type gre local 192.0.2.1 remote 192.0.2.2 urpf loose"), 0);
+	assert_int_equal(r.tun.urpf, XFWD_URPF_LOOSE);
+	assert_int_equal(parse(&r, "xfwd tunnel add g1 type gre local 192.0.2.1 remote 192.0.2.2"), 0);
+	assert_int_equal(r.tun.urpf, XFWD_URPF_OFF);
+	refused("xfwd tunnel add g1 type gre local 192.0.2.1 remote 192.0.2.2 urpf sometimes",
+		"'urpf sometimes': use strict");
+	refused("xfwd tunnel add g1 type gre local 192.0.2.1 remote 192.0.2.2 urpf-allow 10.0.0.1/8",
+		"has host bits set");
+	refused("xfwd tunnel add g1 type ipsec local 192.0.2.1 remote 192.0.2.2 keyed-by external if-id 5 urpf strict",
+		"set rp_filter on its xfrm interface");
+}
+
 static void test_strict_values(void **s)
 {
 	char line[400];
@@ -397,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_tunnel_probes),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_strict_values),
+		cmocka_unit_test(test_urpf),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
