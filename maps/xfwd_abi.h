@@ -13,6 +13,8 @@
 
 #include <linux/types.h>
 
+#include "xfwd_filter.h"
+
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
 #define XFWD_ABI_VERSION 10u
 
@@ -379,6 +381,7 @@ enum xfwd_action {
 	X(DROP_TUNNEL_KEY, DROP, "tunnel packet with a wrong or missing key")  \
 	X(DROP_TUNNEL_MALFORMED, DROP, "malformed or unsupported tunnel header") \
 	X(DROP_TUNNEL_ECN, DROP, "outer CE over a not-ECN-capable inner (RFC 6040)") \
+	X(DROP_FILTER, DROP, "denied by a filter rule or default (xfwd filter show)") \
 	X(DROP_URPF, DROP, "tunnel's inner source not routed back over it (uRPF)") \
 	X(DROP_PROBE_REPLY, DROP, "tunnel health probe reply (taken by the daemon)") \
 	X(DROP_INTERNAL, DROP, "inconsistent maps (bug: please report)")
@@ -405,6 +408,14 @@ _Static_assert(sizeof(struct xfwd_health) == 72, "health size");
 _Static_assert(sizeof(struct xfwd_tunnel_key) == 40, "tunnel key size");
 _Static_assert(sizeof(struct xfwd_tunnel_counters) == 40, "tunnel counters size");
 _Static_assert(sizeof(struct xfwd_urpf_key) == 24, "urpf key size");
+/* xfwd_filter.h */
+_Static_assert(sizeof(struct xfwd_filter_bind) == 12, "filter bind size");
+_Static_assert(sizeof(struct xfwd_filter_key) == 40, "filter key size");
+_Static_assert(sizeof(struct xfwd_filter_hit) == 100, "filter hit size");
+_Static_assert(sizeof(struct xfwd_filter_tuple) == 44, "filter tuple size");
+_Static_assert(sizeof(struct xfwd_filter_rule) == 52, "filter rule size");
+_Static_assert(XFWD_FILTER_BIND_TUNNELS == XFWD_MAX_TUNNELS && XFWD_FILTER_BIND_PORTS == XFWD_PORT_SLOTS,
+	       "filter binds cover every tunnel and port slot");
 _Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");
 _Static_assert(sizeof(struct xfwd_group) == 140, "group size");
 _Static_assert(sizeof(struct xfwd_iface) == 52, "iface size");

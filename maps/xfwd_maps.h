@@ -55,6 +55,21 @@
 	/* Each tunnel's configured inner sources (struct xfwd_urpf_key). */        \
 	X(urpf_allow, BPF_MAP_TYPE_LPM_TRIE, struct xfwd_urpf_key, __u32,              \
 	  XFWD_URPF_ALLOW_MAX, BPF_F_NO_PREALLOC)                                       \
+	/* Filters (xfwd_filter.h, docs/filters.md): which set applies where, */      \
+	X(filter_binds, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_filter_bind,             \
+	  XFWD_FILTER_BINDS, 0)                                                         \
+	/* each set's tuples and default, */                                           \
+	X(filter_sets, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_filter_set,               \
+	  XFWD_FILTER_SETS, 0)                                                          \
+	/* one entry per rule and tuple, */                                            \
+	X(filter_hits, BPF_MAP_TYPE_HASH, struct xfwd_filter_key, struct xfwd_filter_hit, \
+	  XFWD_FILTER_ENTRIES, BPF_F_NO_PREALLOC)                                       \
+	/* the rules as written (user space only), */                                  \
+	X(filter_rules, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_filter_rule,             \
+	  XFWD_FILTER_RULES, 0)                                                         \
+	/* and per-CPU counters per rule slot. */                                      \
+	X(filter_stats, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct xfwd_counter,          \
+	  XFWD_FILTER_RULES, 0)                                                         \
 	/* Attached ports' MACs, read per packet (struct xfwd_port_mac). */            \
 	X(port_macs, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_port_mac, XFWD_PORT_SLOTS, 0)
 

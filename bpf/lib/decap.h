@@ -14,7 +14,10 @@
 #include "urpf.h"
 
 #define DECAP_NOT_OURS (-1) /* not a tunnel packet for a configured tunnel */
-#define DECAP_DONE (-2)     /* decapsulated: parse and route the new frame */
+/* Decapsulated from tunnel tid: parse and route the new frame. */
+#define DECAP_DONE(tid) (-16 - (int)(tid))
+#define DECAP_IS_DONE(r) ((r) <= -16)
+#define DECAP_TID(r) ((__u32)(-16 - (r)))
 
 /* Is this address one of the host's own (a local route)? */
 static __always_inline int route_is_local(__u32 gid)
@@ -332,7 +335,7 @@ static __always_inline int decap_common(struct xdp_md *ctx, __u32 tid, void *l4,
 	if (decap_strip(ctx, hdrs + (__u32)hl, inner) || (pad && bpf_xdp_adjust_tail(ctx, -(int)pad)))
 		return DROP(ctx, DROP_INTERNAL);
 	tunnel_count(tid, (__u64)(ctx->data_end - ctx->data), 0);
-	return DECAP_DONE;
+	return DECAP_DONE(tid);
 }
 
 /* Which tunnel type an outer protocol (and UDP port) means, 0 = none. */
@@ -427,7 +430,7 @@ static __always_inline int decap6(struct xdp_md *ctx, struct hdr_cursor *c,
 /*
  * A tunnel packet from a configured peer is decapsulated here,
  * before routing. Returns DECAP_NOT_OURS (route the frame as it is),
- * DECAP_DONE (route the new, inner frame) or a final, counted verdict.
+ * DECAP_DONE(tid) (route the new, inner frame) or a final, counted verdict.
  */
 static __noinline int tunnel_try_decap(struct xdp_md *ctx)
 {

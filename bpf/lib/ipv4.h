@@ -8,6 +8,7 @@
 #include "encap.h"
 #include "xfrm.h"
 #include "icmp.h"
+#include "filter.h"
 #include "../../maps/xfwd_special.h"
 
 
@@ -61,6 +62,8 @@ static __always_inline int ipv4_forward(struct xdp_md *ctx, struct pkt *p,
 	 * verifies itself). docs/ipv4-header-checksum.md */
 	if (!ipv4_csum_ok(iph))
 		return DROP(ctx, DROP_MALFORMED_IP);
+	if (filter_denies(ctx, p, nh, iph, c->pos))
+		return DROP(ctx, DROP_FILTER);
 	act = nh_tx_action(ctx, nh, p, &reason);
 	/* Too big with DF: answer it, so path MTU discovery works through
 	 * tunnels; without DF the kernel fragments. */

@@ -7,6 +7,7 @@
 #include "encap.h"
 #include "xfrm.h"
 #include "icmp.h"
+#include "filter.h"
 
 /* Extension headers the fast path does not walk: hop-by-hop must be seen
  * by every router (the kernel does it); the others hide the L4 header the
@@ -126,6 +127,8 @@ static __always_inline int ipv6_forward(struct xdp_md *ctx, struct pkt *p,
 		return PASS(ctx, PASS_TTL);
 	if (ipv6_ext_unhandled(ip6->nexthdr))
 		return PASS(ctx, PASS_IPV6_EXT);
+	if (filter_denies(ctx, p, nh, ip6, c->pos))
+		return DROP(ctx, DROP_FILTER);
 	act = nh_tx_action(ctx, nh, p, &reason);
 	if (act < 0 && reason == XFWD_R_PASS_MTU)
 		return icmp6_too_big(ctx, p, nh->mtu);

@@ -65,6 +65,7 @@ struct pkt {
 	__u16 l3_len;  /* IP packet length, from its header */
 	__u32 hash;    /* flow hash (for a tunnel's UDP source port) */
 	__u8 probe;    /* this host's health probe (bpf/probe.bpf.c) */
+	__u32 tunnel;  /* the tunnel it was decapsulated from, 0 = none */
 };
 
 /* Ethernet plus at most one 802.1Q tag. Returns -1 if truncated. */
