@@ -18,7 +18,9 @@
 
 #include "fixture.h"
 #include "pkt.h"
+#include "loader/core/filter.h"
 #include "loader/core/lpm4.h"
+#include "loader/core/words.h"
 #include "maps/xfwd_abi.h"
 #include "maps/xfwd_hash.h"
 #include "maps/xfwd_tunnel.h"
@@ -931,6 +933,170 @@ static void test_urpf(void)
 	       "uRPF off: any source passes");
 }
 
+/* ---- filters (bpf/lib/filter.h) ---- */
+
+static uint32_t filter_base = 1; /* the next free rule slot */
+
+/* Rules (their words) compiled into set `set` and bound at `bind` (a
+ * port's: ifindex checked): the set's first slot. */
+static uint32_t filter_install(uint32_t bind, uint32_t ifindex, uint16_t set,
+			       const char *const *rules, uint32_t n, uint8_t deflt)
+{
+	struct xfwd_filter_bind b = { .ifindex = ifindex, .set = { set, 0 } };
+	struct xfwd_filter_rule r[16];
+	struct filter_build fb;
+	uint32_t base = filter_base, sv = set;
+	char err[256];
+
+	for (uint32_t i = 0; i < n; i++) {
+		char line[256], *argv[32];
+		int argc;
+
+		snprintf(line, sizeof(line), "%s", rules[i]);
+		argc = words_split(line, argv, 32, err, sizeof(err));
+		if (argc < 0 || filter_rule_parse(argc, argv, &r[i], err, sizeof(err)))
+			goto bad;
+	}
+	if (filter_compile(r, n, base, set, deflt, &fb, err, sizeof(err)))
+		goto bad;
+	for (size_t i = 0; i < fb.n; i++)
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_filter_hits), &fb.e[i].k,
+					&fb.e[i].h, 0))
+			abort();
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_filter_sets), &sv, &fb.set, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_filter_binds), &bind, &b, 0))
+		abort();
+	filter_build_free(&fb);
+	filter_base += n + 1;
+	return base;
+bad:
+	fprintf(stderr, "filter rules refused: %s\n", err);
+	abort();
+}
+
+static void filter_unbind(uint32_t bind)
+{
+	struct xfwd_filter_bind b = { 0 };
+
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_filter_binds), &bind, &b, 0))
+		abort();
+}
+
+static uint64_t slot_hits(uint32_t slot)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xfwd_counter c[ncpu];
+	uint64_t sum = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.xfwd_filter_stats), &slot, c))
+		abort();
+	for (int i = 0; i < ncpu; i++)
+		sum += c[i].packets;
+	return sum;
+}
+
+/* A packet of spec with this destination port (ICMP: type << 8 | code
+ * in sport), received on xt0: in, and what leaves towards NH_OUT. */
+static void filter_frames(struct pkt *in, struct pkt *want, struct spec s, uint16_t dport)
+{
+	struct pkt *ps[2] = { in, want };
+
+	for (int i = 0; i < 2; i++) {
+		build(ps[i], &s, i ? MAC_NH[0] : MAC_ROUTER, i ? MAC_SMAC : MAC_IN_SRC, -1, i ? 63 : 64);
+		if (!s.frag || !(s.frag & 0x1fff))
+			*(uint16_t *)(ps[i]->b + ps[i]->len - (s.payload ? s.payload : 18) - (s.proto == 6 ? 20 : 8) + 2) =
+				htons(dport);
+	}
+}
+
+/* Forwarded whole (or dropped by a filter), and exactly these slots
+ * counted once more. */
+static bool filter_case(struct spec s, uint16_t dport, bool pass, const uint32_t *slots, int n)
+{
+	uint64_t before[8];
+	struct pkt in, want;
+	bool ok;
+
+	for (int i = 0; i < n; i++)
+		before[i] = slot_hits(slots[i]);
+	filter_frames(&in, &want, s, dport);
+	ok = pass ? expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want)
+		  : expect_frame(&in, XDP_DROP, XFWD_R_DROP_FILTER, NULL);
+	for (int i = 0; i < n; i++)
+		if (slot_hits(slots[i]) != before[i] + 1) {
+			fprintf(stderr, "  slot %u counted %llu times, want 1\n", slots[i],
+				(unsigned long long)(slot_hits(slots[i]) - before[i]));
+			ok = false;
+		}
+	return ok;
+}
+
+#define SLOTS(...) (const uint32_t[]){ __VA_ARGS__ }, (int)(sizeof((uint32_t[]){ __VA_ARGS__ }) / 4)
+
+static void test_filters(void)
+{
+	static const char *const in_rules[] = {
+		"src 10.20.0.0/16 dst 10.1.0.0/16 proto tcp dport 443 allow",
+		"proto tcp dport 1000-2000 deny",
+		"proto icmp icmp-type 8 count",
+		"src 10.20.0.0/16 proto icmp allow",
+		"dst 10.1.2.0/24 deny",
+		"src 2001:db8:20::/48 proto tcp dport 22 deny",
+		"proto tcp allow",
+	};
+	static const char *const out_rules[] = { "proto udp dport 53 deny" };
+	static const char *const tun_rules[] = { "src 10.20.5.0/24 deny" };
+	struct spec tcp = { V4("10.20.1.1", "10.1.0.5", 64), .proto = 6 };
+	struct spec tcp2 = { V4("10.20.1.1", "10.1.2.7", 64), .proto = 6 };
+	struct spec udp = { V4("10.20.1.1", "10.1.0.5", 64), .proto = 17 };
+	struct spec icmp = { V4("10.20.1.1", "10.1.0.5", 64), .proto = 1, .sport = 8 << 8 };
+	struct spec frag = { V4("10.20.1.1", "10.1.0.5", 64), .proto = 6, .frag = 100 };
+	struct spec tcp6 = { V6("2001:db8:20::1", "2001:db8:1::5", 64), .proto = 6 };
+	uint32_t in_bind = xfwd_filter_bind_port(XFWD_FILTER_IN, (uint32_t)if_in);
+	uint32_t out_bind = xfwd_filter_bind_port(XFWD_FILTER_OUT, (uint32_t)if_out);
+	uint32_t tun_bind = xfwd_filter_bind_tunnel(XFWD_FILTER_IN, 1);
+	uint32_t b = filter_install(in_bind, (uint32_t)if_in, 1, in_rules, 7, XFWD_FILTER_DENY), d = b + 7;
+
+	report(filter_case(tcp, 443, true, SLOTS(b)), "filter in: TCP to the allowed port, forwarded whole, its rule counted");
+	report(filter_case(tcp, 1500, false, SLOTS(b + 1)), "filter in: a port in a denied range, dropped");
+	report(filter_case(icmp, 0, true, SLOTS(b + 2, b + 3)),
+	       "filter in: ICMP echo counted by the count rule, then allowed by the next");
+	report(filter_case(udp, 53, false, SLOTS(d)), "filter in: no rule matches: the default (deny) decides, counted");
+	report(filter_case(tcp2, 80, false, SLOTS(b + 4)) && filter_case(tcp, 80, true, SLOTS(b + 6)),
+	       "filter in: rule order: a deny before a broader allow wins");
+	report(filter_case(frag, 443, true, SLOTS(b + 6)),
+	       "filter in: a later fragment matches no port rule, only the rule without ports");
+	report(filter_case(tcp6, 22, false, SLOTS(b + 5)) && filter_case(tcp6, 80, true, SLOTS(b + 6)),
+	       "filter in, IPv6: a prefix-and-port deny, then the general allow");
+	filter_unbind(in_bind);
+	report(filter_case(udp, 53, true, NULL, 0), "filter unbound: the packet is forwarded, nothing counted");
+	b = filter_install(out_bind, (uint32_t)if_out, 2, out_rules, 1, XFWD_FILTER_ALLOW);
+	report(filter_case(udp, 53, false, SLOTS(b)) && filter_case(tcp, 53, true, SLOTS(b + 1)),
+	       "filter out on the egress port: UDP 53 dropped, TCP 53 allowed by the default");
+	filter_unbind(out_bind);
+	b = filter_install(tun_bind, 0, 3, tun_rules, 1, XFWD_FILTER_ALLOW);
+	{
+		struct spec bad = { V4("10.20.5.5", "10.1.0.5", 64) }, good = { V4("10.20.1.1", "10.1.0.5", 64) };
+		struct pkt in, want;
+
+		/* Dropped after decapsulation: the frame test_run hands back is
+		 * the inner packet behind the outer MACs. */
+		build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL, 60, 0, 42, &bad, 64);
+		build(&want, &bad, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+		report(expect_frame(&in, XDP_DROP, XFWD_R_DROP_FILTER, &want) && slot_hits(b) == 1,
+		       "filter in on a tunnel: applied to the inner packet after decapsulation");
+		build_tunnelled(&in, MAC_ROUTER, MAC_IN_SRC, AF_INET, T4_REMOTE, T4_LOCAL, 60, 0, 42, &good, 64);
+		build(&want, &good, MAC_NH[0], MAC_SMAC, -1, 63);
+		report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want) && slot_hits(b + 1) == 1,
+		       "filter in on a tunnel: other inner sources forwarded (its default, counted)");
+		build(&in, &bad, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+		build(&want, &bad, MAC_NH[0], MAC_SMAC, -1, 63);
+		report(expect_frame(&in, XDP_REDIRECT, XFWD_R_FWD_REDIRECT, &want),
+		       "filter in on a tunnel: the same source arriving on a port is not the tunnel's to filter");
+	}
+	filter_unbind(tun_bind);
+}
+
 /* ---- tunnel health probes (bpf/lib/probe.h) ---- */
 
 struct probe_spec {
@@ -1321,6 +1487,7 @@ int main(void)
 	test_ipsec();
 	test_decap();
 	test_urpf();
+	test_filters();
 	test_outer_lengths();
 	test_vxlan();
 	test_probes();
