@@ -161,6 +161,8 @@ static int parse_route(struct args *a, struct cli_req *r)
  * probe-multiplier N, hold-down MS (docs/health.md). */
 /* cli_tunnel.c */
 int parse_tunnel(struct args *a, struct cli_req *r);
+/* cli_filter.c */
+int parse_filter(struct args *a, struct cli_req *r);
 
 static int parse_object(struct args *a, struct cli_req *r)
 {
@@ -196,6 +198,8 @@ static int parse_object(struct args *a, struct cli_req *r)
 	}
 	if (arg_is(o, "tunnel") || arg_is(o, "tunnels"))
 		return parse_tunnel(a, r);
+	if (arg_is(o, "filter") || arg_is(o, "filters"))
+		return parse_filter(a, r);
 	if (arg_is(o, "nexthop") || arg_is(o, "nh")) {
 		c = arg_next(a);
 		if (!c || arg_is(c, "show") || arg_is(c, "list"))
@@ -294,6 +298,11 @@ const char *cli_usage(void)
 	       "              (spi-out N spi-in N key-out FILE key-in FILE [if-id N] [encap udp] | keyed-by external if-id N)\n"
 	       "  xfwd tunnel rekey NAME [spi-in N key-in FILE] [spi-out N key-out FILE] [retire-in N]\n"
 	       "  xfwd tunnel del NAME | show\n"
+	       "  xfwd filter replace (tunnel NAME | dev DEV) in|out [default allow|deny] rules FILE\n"
+	       "              (FILE: a rule a line, [src P] [dst P] [proto P] [sport N[-M]] [dport N[-M]]\n"
+	       "               [icmp-type T[/C]] allow|deny|count; - is standard input)\n"
+	       "  xfwd filter del (tunnel NAME | dev DEV) in|out\n"
+	       "  xfwd filter show              per set: its rules, each with its counters\n"
 	       "  xfwd health                   per tunnel: probe state, RTT, loss, last change\n"
 	       "  xfwd nexthop show | refresh\n"
 	       "  xfwd stats [show | reset]\n"

@@ -36,6 +36,9 @@ enum cli_cmd {
 	CMD_TUNNEL_REKEY,
 	CMD_HEALTH,
 	CMD_BATCH,
+	CMD_FILTER_REPLACE,
+	CMD_FILTER_DEL,
+	CMD_FILTER_SHOW,
 	CMD_RUN,
 };
 
@@ -57,6 +60,14 @@ struct cli_req {
 	bool has_prefix;
 	/* tunnel add|del|show */
 	struct tunnel_spec tun;
+	/* filter replace|del|show (docs/filters.md) */
+	struct filter_req {
+		bool has_target, tunnel; /* tunnel NAME, else dev DEV */
+		char name[IFNAME_LEN];
+		uint8_t dir;   /* enum xfwd_filter_dir */
+		uint8_t deflt; /* enum xfwd_filter_action: allow or deny */
+		const char *rules; /* FILE, "-" standard input */
+	} filter;
 	/* route get: the flow whose decision to show */
 	struct xaddr dst, src;
 	bool has_src;

@@ -29,6 +29,8 @@ int cmd_tunnel_change(const struct cli_req *r, char *err, size_t len);
 int cmd_tunnel_rekey(const struct cli_req *r, char *err, size_t len);
 int cmd_tunnel_show(const struct cli_req *r, char *err, size_t len);
 int cmd_health(const struct cli_req *r, char *err, size_t len);
+int cmd_filter_change(const struct cli_req *r, char *err, size_t len);
+int cmd_filter_show(const struct cli_req *r, char *err, size_t len);
 
 struct jw;
 struct xtable;
@@ -46,7 +48,8 @@ int route_apply(struct xtable *t, const struct cli_req *r, uint8_t origin, bool 
 /* Open the pinned maps, adopt the table, run fn, release everything;
  * TABLE_WRITE holds the pin root's lock throughout, TABLE_READ only while
  * the table loads (fn reads the copy in memory). */
-enum table_use { TABLE_WRITE, TABLE_READ, TABLE_NEXTHOPS };
+enum table_use { TABLE_WRITE, TABLE_READ, TABLE_NEXTHOPS,
+		 TABLE_FILTERS /* the lock throughout, next hops and tunnels only */ };
 int cmd_with_table(const struct cli_req *r, char *err, size_t len,
 		   int (*fn)(struct xtable *t, const struct cli_req *r), enum table_use use);
 /* The same without the routes (xt_load_nexthops): for commands that only

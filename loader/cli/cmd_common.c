@@ -100,6 +100,7 @@ static int with_table(const struct cli_req *r, char *err, size_t len,
 		      int (*fn)(struct xtable *t, const struct cli_req *r), enum table_use use)
 {
 	int lock = use != TABLE_NEXTHOPS ? xb_lock(r->pin_root, err, len) : -1, ret, load_ret;
+	bool routes = use == TABLE_WRITE || use == TABLE_READ;
 	struct xtable t;
 	struct xb b;
 
@@ -109,7 +110,7 @@ static int with_table(const struct cli_req *r, char *err, size_t len,
 		xb_unlock(lock);
 		return ret;
 	}
-	ret = kio_table_load(&t, &b, use != TABLE_NEXTHOPS, err, len);
+	ret = kio_table_load(&t, &b, routes, err, len);
 	load_ret = ret;
 	if (use == TABLE_READ) { /* a copy in memory: the daemon may go on */
 		xb_unlock(lock);
@@ -117,7 +118,7 @@ static int with_table(const struct cli_req *r, char *err, size_t len,
 	}
 	if (!ret)
 		ret = fn(&t, r);
-	if (!load_ret && use != TABLE_NEXTHOPS)
+	if (!load_ret && routes)
 		ret = table_finish(&t, ret, err, len);
 	if (t.dirty && !xb_bump(&b) && !ret) { /* a running daemon reads the table again */
 		snprintf(err, len, "%s", XB_BUMP_FAILED);

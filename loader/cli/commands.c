@@ -45,6 +45,9 @@ static const cmd_fn commands[] = {
 	[CMD_TUNNEL_REKEY] = cmd_tunnel_rekey,
 	[CMD_HEALTH] = cmd_health,
 	[CMD_BATCH] = cmd_batch,
+	[CMD_FILTER_REPLACE] = cmd_filter_change,
+	[CMD_FILTER_DEL] = cmd_filter_change,
+	[CMD_FILTER_SHOW] = cmd_filter_show,
 	/* CMD_RUN is the daemon's (loader/main.c) */
 };
 

@@ -126,6 +126,28 @@ int xt_tunnel_state(struct xtable *t, uint32_t id, bool up, int *changed);
 int xt_tunnel_add(struct xtable *t, const struct tunnel_spec *c);
 int xt_tunnel_del(struct xtable *t, const char *name);
 int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_cfg *probe);
+/* Filters (core/filter_table.c, docs/filters.md): where a set applies. */
+struct filter_target {
+	bool tunnel;  /* id is a tunnel's, else an interface's ifindex */
+	uint32_t id;
+	uint8_t dir;  /* enum xfwd_filter_dir */
+};
+
+struct filter_bound {
+	struct filter_target tg;
+	uint16_t set;
+	uint32_t base, n; /* first rule slot, rule count (the default at base + n) */
+	uint8_t deflt;
+	struct xfwd_filter_rule *rules;
+};
+
+/* Bind rules r[0..n) and a default there, replacing what was bound,
+ * hitlessly; refused whole (the running set stays) with the reason. */
+int xt_filter_replace(struct xtable *t, const struct filter_target *tg,
+		      const struct xfwd_filter_rule *r, uint32_t n, uint8_t deflt);
+int xt_filter_del(struct xtable *t, const struct filter_target *tg);
+int xt_filter_list(struct xtable *t, struct filter_bound **out);
+void xt_filter_list_free(struct filter_bound *v, int n);
 /* Inner-source validation (core/urpf.c, docs/urpf.md). */
 int xt_tunnel_set_urpf(struct xtable *t, uint32_t id, const struct tunnel_spec *c);
 bool xt_urpf_same(struct xtable *t, uint32_t id, const struct tunnel_spec *c);
