@@ -86,6 +86,33 @@ R ip link set dev ri xdp off
 xfwd_routes "via 10.98.0.2 dev ro"
 measure xfwd
 DSTS=$tmp/p1k measure xfwd-1k
+# Filters (docs/filters.md): an in set on ri of 10 and of 10,000 rules of
+# the same four shapes (sources /16 or /24, a destination or not, one
+# port or a range), none matching the generator's UDP, then the allow it
+# takes; with xfwd-1k's
+# destinations, so that the lookups stay in cache and the filter's cost
+# shows. The issue's target: 10,000 within 2x the cost of 10.
+filter_rules() { # filter_rules N FILE
+	awk -v n="$1" 'BEGIN {
+		for (i = 0; i < n - 1; i++) {
+			a = int(i / 4) % 256; b = int(i / 1024) % 16
+			if (i % 4 == 0) r = sprintf("src 172.%d.%d.0/24 proto tcp dport %d", 16 + b, a, 1 + i % 1000)
+			if (i % 4 == 1) r = sprintf("src 100.%d.%d.0/24 proto tcp dport %d-%d", 64 + b, a, 1000 + i % 500, 2000 + i % 500)
+			if (i % 4 == 2) r = sprintf("src 10.%d.0.0/16 proto tcp dport %d", 100 + i % 100, 1 + i % 5000)
+			if (i % 4 == 3) r = sprintf("src 192.168.%d.0/24 dst 198.18.%d.0/24 proto tcp dport %d", a, b, 1 + i % 3000)
+			print r " deny"
+		}
+		print "proto udp allow"
+	}' >"$2"
+}
+filter_rules 10 "$tmp/f10"
+filter_rules 10000 "$tmp/f10k"
+XF filter replace dev ri in default deny rules "$tmp/f10"
+DSTS=$tmp/p1k measure filter-10-1k
+XF filter replace dev ri in default deny rules "$tmp/f10k"
+DSTS=$tmp/p1k measure filter-10k-1k
+XF filter show | grep -q 'proto udp allow *0 pkts' && { echo "fwd_bench: the filter's allow counted nothing" >&2; exit 1; }
+XF filter del dev ri in
 AB=""
 # Decapsulation: the generator sends inside GRE (key 1) from 10.99.0.2 to
 # the router's ri, the router takes the packet out and forwards it.
@@ -155,7 +182,7 @@ echo "Run: $(date -u +%Y-%m-%d), $NPFX routes, \`XFWD_BENCH_CPU=$CPU make bench\
 echo
 echo "| forwarder | ns/packet | above floor | vs floor | delivered |"
 echo "|---|---:|---:|---:|---:|"
-for v in floor xfwd xfwd-1k $AB $ENCAPS xfwd-decap-gre fib kernel+vxlan floor2; do
+for v in floor xfwd xfwd-1k filter-10-1k filter-10k-1k $AB $ENCAPS xfwd-decap-gre fib kernel+vxlan floor2; do
 	echo "| $v | ${RES[$v]} | $(above "$v") | $(r "$v" floor)x | ${DELIV[$v]}% |"
 done
 echo
@@ -163,3 +190,6 @@ echo "Targets (issue 3), whole pipeline / above floor:"
 echo "- xfwd + encap <= 1/5 of kernel+vxlan: worst encap ($worst) $(r "$worst" kernel+vxlan) / $(rabove "$worst" kernel+vxlan)"
 echo "- xfwd direct <= 1/3 of fib: $(r xfwd fib) / $(rabove xfwd fib)"
 echo "- xfwd direct <= 1.3x the floor: $(r xfwd floor)x (xfwd-1k, the same table with its lookups in cache: $(r xfwd-1k floor)x)"
+echo
+echo "Target (issue 22): 10,000 filter rules within 2x the cost of 10: $(r filter-10k-1k filter-10-1k)x whole pipeline;"
+echo "the filter's own cost (above xfwd-1k): $(awk -v a="${RES[filter-10k-1k]}" -v b="${RES[filter-10-1k]}" -v x="${RES[xfwd-1k]}" 'BEGIN {printf "%.0f ns with 10,000 rules, %.0f ns with 10", a - x, b - x}')"

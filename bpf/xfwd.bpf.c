@@ -71,6 +71,46 @@ static __always_inline int to_port_mac(struct xdp_md *ctx, void *data, void *dat
 	return *(__u32 *)d == *(__u32 *)m->mac && *(__u16 *)(d + 4) == *(__u16 *)(m->mac + 4);
 }
 
+/* What the forwarding paths start from: where the IP header is and what
+ * the Ethernet header said. */
+struct fwd_in {
+	__u32 l3_off;
+	__u32 tunnel; /* decapsulated from it, 0 = none */
+	__u16 proto;
+	__u16 tci;
+	__u8 tagged;
+	__u8 pad[3];
+};
+
+/* Route and transmit the IP packet at l3_off. A global function: the
+ * verifier checks the forwarding paths once, with the header's offset
+ * unknown (14 or 18), instead of again for each way the main program
+ * reaches them (tagged or not, decapsulated or not): 190k instructions
+ * processed instead of 840k here, and on the 6.1 kernel the difference
+ * between passing its 1M limit and not. The header pointer is laundered
+ * (barrier_var) so that clang keeps the one the parsers bounded instead
+ * of deriving it again from data + offset, which the verifier cannot
+ * bound. */
+__noinline int xfwd_forward(struct xdp_md *ctx, const struct fwd_in *in)
+{
+	void *data = (void *)(long)ctx->data;
+	struct hdr_cursor c;
+	struct pkt p = {};
+
+	if (!in)
+		return XDP_ABORTED;
+	p.proto = in->proto;
+	p.tci = in->tci;
+	p.tagged = in->tagged;
+	p.tunnel = in->tunnel;
+	c.pos = data + (in->l3_off & 0x3f);
+	barrier_var(c.pos);
+	p.l3 = c.pos;
+	if (p.proto == ETH_P_IP)
+		return ipv4_forward(ctx, &p, &c);
+	return ipv6_forward(ctx, &p, &c);
+}
+
 SEC("xdp")
 int xfwd_xdp(struct xdp_md *ctx)
 {
@@ -99,11 +139,12 @@ int xfwd_xdp(struct xdp_md *ctx)
 		 * through forwarding): the tunnel's id, or 0 for not ours. */
 		p.tunnel = DECAP_TID(ret) & (__u32)((ret + 15) >> 31);
 	}
-	p.l3 = c.pos;
-	if (p.proto == ETH_P_IP)
-		return ipv4_forward(ctx, &p, &c);
-	if (p.proto == ETH_P_IPV6)
-		return ipv6_forward(ctx, &p, &c);
+	if (p.proto == ETH_P_IP || p.proto == ETH_P_IPV6) {
+		struct fwd_in in = { .l3_off = (__u32)(c.pos - data), .tunnel = p.tunnel,
+				     .proto = p.proto, .tci = p.tci, .tagged = p.tagged };
+
+		return xfwd_forward(ctx, &in);
+	}
 	return PASS(ctx, PASS_NOT_IP);
 }
 

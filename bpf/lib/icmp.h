@@ -105,16 +105,38 @@ static __always_inline int icmp4_send(struct xdp_md *ctx, struct pkt *p, __u32 m
 	return xfwd_verdict(ctx, XFWD_R_TX_ICMP_TOO_BIG, XDP_TX);
 }
 
+/* What an answer needs of the packet: scalars, so that the answers are
+ * global functions (checked once, not for every state of the forwarding
+ * paths that reach them). */
+struct too_big_in {
+	__u32 mtu;
+	__u16 l3_len;
+	__u8 tagged;
+	__u8 pad;
+};
+
 /* IPv4 with DF, too large for the next hop: tell the sender the MTU. */
-static __noinline int icmp4_too_big(struct xdp_md *ctx, struct pkt *p, __u32 mtu)
+__noinline int xfwd_too_big4(struct xdp_md *ctx, const struct too_big_in *in)
 {
 	struct xfwd_iface *ifc = ingress_iface(ctx);
+	struct pkt p = {};
 
+	if (!in)
+		return XDP_ABORTED;
+	p.tagged = in->tagged;
+	p.l3_len = in->l3_len;
 	if (!ifc || !ifc->addr4)
 		return PASS(ctx, PASS_MTU);
-	if (p->l3_len >= ICMP_QUOTE_MAX)
-		return icmp4_send(ctx, p, mtu, ifc->addr4, ICMP_QUOTE_MAX);
-	return icmp4_send(ctx, p, mtu, ifc->addr4, ICMP_QUOTE);
+	if (p.l3_len >= ICMP_QUOTE_MAX)
+		return icmp4_send(ctx, &p, in->mtu, ifc->addr4, ICMP_QUOTE_MAX);
+	return icmp4_send(ctx, &p, in->mtu, ifc->addr4, ICMP_QUOTE);
+}
+
+static __always_inline int icmp4_too_big(struct xdp_md *ctx, const struct pkt *p, __u32 mtu)
+{
+	struct too_big_in in = { .mtu = mtu, .l3_len = p->l3_len, .tagged = p->tagged };
+
+	return xfwd_too_big4(ctx, &in);
 }
 
 /* Packet Too Big, quoting quote bytes, from src. */
@@ -146,17 +168,29 @@ static __always_inline int icmp6_send(struct xdp_md *ctx, struct pkt *p, __u32 m
 }
 
 /* IPv6 too large for the next hop (routers never fragment IPv6). */
-static __noinline int icmp6_too_big(struct xdp_md *ctx, struct pkt *p, __u32 mtu)
+__noinline int xfwd_too_big6(struct xdp_md *ctx, const struct too_big_in *in)
 {
 	struct xfwd_iface *ifc = ingress_iface(ctx);
+	struct pkt p = {};
 	__u8 src[16];
 
+	if (!in)
+		return XDP_ABORTED;
+	p.tagged = in->tagged;
+	p.l3_len = in->l3_len;
 	if (!ifc || !(ifc->addr6[0] | ifc->addr6[1]))
 		return PASS(ctx, PASS_MTU);
 	__builtin_memcpy(src, ifc->addr6, 16);
-	if (p->l3_len >= ICMP6_QUOTE_MAX)
-		return icmp6_send(ctx, p, mtu, src, ICMP6_QUOTE_MAX);
-	return icmp6_send(ctx, p, mtu, src, ICMP6_QUOTE);
+	if (p.l3_len >= ICMP6_QUOTE_MAX)
+		return icmp6_send(ctx, &p, in->mtu, src, ICMP6_QUOTE_MAX);
+	return icmp6_send(ctx, &p, in->mtu, src, ICMP6_QUOTE);
+}
+
+static __always_inline int icmp6_too_big(struct xdp_md *ctx, const struct pkt *p, __u32 mtu)
+{
+	struct too_big_in in = { .mtu = mtu, .l3_len = p->l3_len, .tagged = p->tagged };
+
+	return xfwd_too_big6(ctx, &in);
 }
 
 #endif

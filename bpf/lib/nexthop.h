@@ -32,12 +32,23 @@ static __always_inline struct xfwd_nh *nh_get(__u32 id)
 
 /* Slow path, taken only when the hashed member is dead: probe from the
  * shared start (maps/xfwd_hash.h) for the first live member. Each dead
- * step continues, each live one returns: the verifier sees 16 paths. */
-static __noinline __u32 group_pick_live(struct xfwd_group_set *s, __u32 n,
-					__u32 hash)
+ * step continues, each live one returns: the verifier sees 16 paths. A
+ * global function (it reads the group again: a set flipped meanwhile is
+ * as good as the one before), so those paths are checked once, not for
+ * every state of every caller. */
+__noinline __u32 group_pick_live(__u32 gid, __u32 hash)
 {
-	__u32 i = xfwd_probe_start(hash, n), step;
+	struct xfwd_group *g = bpf_map_lookup_elem(&xfwd_groups, &gid);
+	struct xfwd_group_set *s;
+	__u32 i, n, step;
 
+	if (!g)
+		return 0;
+	s = &g->set[g->active & 1];
+	n = s->count;
+	if (n == 0 || n > XFWD_ECMP_MAX)
+		return 0;
+	i = xfwd_probe_start(hash, n);
 	for (step = 0; step < XFWD_ECMP_MAX && step < n; step++) {
 		__u32 id = member_at(s, i);
 		struct xfwd_nh *nh = nh_get(id);
@@ -78,7 +89,7 @@ static __always_inline __u32 group_pick(__u32 gid, struct flow *f, __u32 *reason
 	if (nh && !(nh->flags & XFWD_NH_F_DEAD))
 		return id;
 	*reason = XFWD_R_PASS_ALL_DEAD;
-	return group_pick_live(s, n, hash);
+	return group_pick_live(gid, hash);
 }
 
 /*

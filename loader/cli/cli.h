@@ -13,6 +13,7 @@
 
 #include "prefix.h"
 #include "spec.h"
+#include "filter.h"
 #include "maps/xfwd_abi.h"
 
 enum cli_cmd {
@@ -61,13 +62,7 @@ struct cli_req {
 	/* tunnel add|del|show */
 	struct tunnel_spec tun;
 	/* filter replace|del|show (docs/filters.md) */
-	struct filter_req {
-		bool has_target, tunnel; /* tunnel NAME, else dev DEV */
-		char name[IFNAME_LEN];
-		uint8_t dir;   /* enum xfwd_filter_dir */
-		uint8_t deflt; /* enum xfwd_filter_action: allow or deny */
-		const char *rules; /* FILE, "-" standard input */
-	} filter;
+	struct filter_spec filter;
 	/* route get: the flow whose decision to show */
 	struct xaddr dst, src;
 	bool has_src;

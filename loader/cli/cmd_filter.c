@@ -15,48 +15,34 @@
 #include "table.h"
 #include "words.h"
 
-/* The rules of FILE ("-": standard input), a rule a line ('#' starts a
- * comment): how many, or -1 with "FILE:LINE: why" in err. */
+/* The rules of FILE ("-": standard input): how many, or -1 with
+ * "FILE:LINE: why" in err. */
 static int rules_read(const char *path, struct xfwd_filter_rule **out, char *err, size_t len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	struct xfwd_filter_rule *v = NULL;
-	char line[1024], msg[256], *argv[64], *hash;
-	int n = 0, lineno = 0, argc;
+	char *text = NULL;
+	size_t cap = 0, n = 0, got;
+	int ret;
 
 	if (!f) {
 		snprintf(err, len, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		lineno++;
-		if ((hash = strchr(line, '#')))
-			*hash = 0;
-		if ((argc = words_split(line, argv, 64, msg, sizeof(msg))) == 0)
-			continue;
-		if (n == (int)XFWD_FILTER_SET_RULES) {
-			snprintf(msg, sizeof(msg), "more than %u rules in one set", XFWD_FILTER_SET_RULES);
-			argc = -1;
-		}
-		if (argc > 0 && !(v = realloc(v, (size_t)(n + 1) * sizeof(*v))))
+	do {
+		if (n + 4096 + 1 > cap && !(text = realloc(text, cap = 2 * cap + 8192)))
 			abort();
-		if (argc < 0 || filter_rule_parse(argc, argv, &v[n], msg, sizeof(msg))) {
-			snprintf(err, len, "%s:%d: %s; nothing was changed", path, lineno, msg);
-			n = -1;
-			break;
-		}
-		n++;
-	}
+		got = fread(text + n, 1, cap - n - 1, f);
+		n += got;
+	} while (got);
+	text[n] = 0;
 	if (f != stdin)
 		fclose(f);
-	if (n < 0)
-		free(v);
-	else
-		*out = v;
-	return n;
+	ret = filter_rules_parse(text, path, out, err, len);
+	free(text);
+	return ret;
 }
 
-static int target_of(struct xtable *t, const struct filter_req *f, struct filter_target *tg)
+static int target_of(struct xtable *t, const struct filter_spec *f, struct filter_target *tg)
 {
 	tg->tunnel = f->tunnel;
 	tg->dir = f->dir;
@@ -78,7 +64,7 @@ static int filter_change(struct xtable *t, const struct cli_req *r)
 	if (r->cmd == CMD_FILTER_DEL)
 		return xt_filter_del(t, &tg);
 	if ((n = rules_read(r->filter.rules, &rules, msg, sizeof(msg))) < 0) {
-		xt_error(t, "%s", msg);
+		xt_error(t, "%s; nothing was changed", msg);
 		return -EINVAL;
 	}
 	ret = xt_filter_replace(t, &tg, rules, (uint32_t)n, r->filter.deflt);

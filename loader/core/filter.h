@@ -29,6 +29,27 @@ struct filter_build {
 	size_t index_cap;
 };
 
+/* Where a set goes and from what file, as `xfwd filter replace` and the
+ * config's [filters] lines write it:
+ *   tunnel NAME|dev DEV in|out [default allow|deny] rules FILE */
+struct filter_spec {
+	bool tunnel; /* tunnel NAME, else dev DEV */
+	char name[16];
+	uint8_t dir;   /* enum xfwd_filter_dir */
+	uint8_t deflt; /* enum xfwd_filter_action: allow or deny */
+	char rules[256]; /* the rule file; "-": standard input */
+};
+
+/* need_rules: replace (rules FILE required); else only the target (del).
+ * 0, or -1 with err naming the word and the fix. */
+int filter_spec_parse(int argc, char **argv, struct filter_spec *f, bool need_rules, char *err,
+		      size_t errlen);
+/* The rules of a rule file's text (a rule a line, '#' starts a comment;
+ * text is modified): how many, *out to free(); or -1 with
+ * "NAME:LINE: why" in err. */
+int filter_rules_parse(char *text, const char *name, struct xfwd_filter_rule **out, char *err,
+		       size_t errlen);
+
 /* One rule from its words ("src 10.1.0.0/16 proto tcp dport 443 allow");
  * 0, or -1 with err naming the word and the fix. */
 int filter_rule_parse(int argc, char **argv, struct xfwd_filter_rule *r, char *err, size_t errlen);

@@ -174,6 +174,88 @@ int filter_rule_parse(int argc, char **argv, struct xfwd_filter_rule *r, char *e
 	return rule_check(&a, r, fam, acted, ports);
 }
 
+/* (tunnel NAME | dev DEV) in|out */
+static int spec_target(struct args *a, struct filter_spec *f)
+{
+	const char *w = arg_next(a), *d;
+
+	if (!w || (!arg_is(w, "tunnel") && !arg_is(w, "dev")))
+		return arg_fail(a, "a filter applies to 'tunnel NAME' or 'dev DEV', then 'in' or 'out'");
+	f->tunnel = arg_is(w, "tunnel");
+	if (copy_dev(a, arg_value(a, w), f->name))
+		return -1;
+	if (!(d = arg_next(a)) || (!arg_is(d, "in") && !arg_is(d, "out")))
+		return arg_fail(a, "after '%s %s': 'in' (what it receives; a tunnel's after decapsulation) or 'out' (what it sends)",
+				w, f->name);
+	f->dir = arg_is(d, "in") ? XFWD_FILTER_IN : XFWD_FILTER_OUT;
+	return 0;
+}
+
+int filter_spec_parse(int argc, char **argv, struct filter_spec *f, bool need_rules, char *err,
+		      size_t errlen)
+{
+	struct args a = { argc, argv, 0, err, errlen };
+	const char *w, *v;
+
+	memset(f, 0, sizeof(*f));
+	if (spec_target(&a, f))
+		return -1;
+	while (need_rules && (w = arg_next(&a))) {
+		if (arg_is(w, "default")) {
+			if (!(v = arg_value(&a, w)) || (!arg_is(v, "allow") && !arg_is(v, "deny")))
+				return arg_fail(&a, "'default' is 'allow' or 'deny'");
+			f->deflt = arg_is(v, "deny") ? XFWD_FILTER_DENY : XFWD_FILTER_ALLOW;
+		} else if (arg_is(w, "rules")) {
+			if (!(v = arg_value(&a, w)))
+				return -1;
+			if (strlen(v) >= sizeof(f->rules))
+				return arg_fail(&a, "'rules %s': the path is too long", v);
+			snprintf(f->rules, sizeof(f->rules), "%s", v);
+		} else {
+			return arg_fail(&a, "unexpected '%s' (TARGET in|out [default allow|deny] rules FILE)", w);
+		}
+	}
+	if (!need_rules && arg_peek(&a))
+		return arg_fail(&a, "unexpected '%s' after the filter's target", arg_peek(&a));
+	if (need_rules && !f->rules[0])
+		return arg_fail(&a, "a filter needs 'rules FILE' (a rule a line; '-' reads standard input; an empty file binds the default alone)");
+	return 0;
+}
+
+int filter_rules_parse(char *text, const char *name, struct xfwd_filter_rule **out, char *err,
+		       size_t errlen)
+{
+	struct xfwd_filter_rule *v = NULL, *nv;
+	char msg[256], *argv[64], *line, *next, *hash;
+	int n = 0, lineno = 0, argc;
+
+	for (line = text; line; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')))
+			*next++ = 0;
+		if ((hash = strchr(line, '#')))
+			*hash = 0;
+		if ((argc = words_split(line, argv, 64, msg, sizeof(msg))) == 0)
+			continue;
+		if (n == (int)XFWD_FILTER_SET_RULES) {
+			snprintf(msg, sizeof(msg), "more than %u rules in one set", XFWD_FILTER_SET_RULES);
+			argc = -1;
+		}
+		if (argc > 0 && (nv = realloc(v, (size_t)(n + 1) * sizeof(*v))))
+			v = nv;
+		else if (argc > 0)
+			snprintf(msg, sizeof(msg), "out of memory"), argc = -1;
+		if (argc < 0 || filter_rule_parse(argc, argv, &v[n], msg, sizeof(msg))) {
+			snprintf(err, errlen, "%s:%d: %s", name, lineno, msg);
+			free(v);
+			return -1;
+		}
+		n++;
+	}
+	*out = v;
+	return n;
+}
+
 static const char *proto_name(uint8_t p, char *buf)
 {
 	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)

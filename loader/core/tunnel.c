@@ -143,6 +143,20 @@ static int map_del(struct xtable *t, enum xfwd_map m, const void *key)
 	return ret == -ENOENT ? 0 : ret;
 }
 
+/* A tunnel's filter sets go with it: the next tunnel given its id must
+ * not inherit them. */
+static int filters_unbind(struct xtable *t, uint32_t id)
+{
+	for (uint8_t dir = XFWD_FILTER_IN; dir <= XFWD_FILTER_OUT; dir++) {
+		struct filter_target tg = { .tunnel = true, .id = id, .dir = dir };
+		int ret = xt_filter_del(t, &tg);
+
+		if (ret && ret != -ENOENT)
+			return ret;
+	}
+	return 0;
+}
+
 /* Stop decapsulating first (the tunnel's key, unless it was never
  * written, then the endpoint markers no other tunnel shares), then forget
  * the tunnel. The first failure stops it, naming what is left. */
@@ -164,7 +178,7 @@ static int tunnel_forget(struct xtable *t, uint32_t id, bool keyed)
 			return xt_fail(t, ret, "cannot remove tunnel %s's endpoint marker: %s", t->tun[id].name,
 				    strerror(-ret));
 	}
-	if ((ret = xt_urpf_prune(t, id, NULL)))
+	if ((ret = xt_urpf_prune(t, id, NULL)) || (ret = filters_unbind(t, id)))
 		return ret;
 	if ((ret = KIO(&t->io, map_put, XFWD_M_tunnels, &id, &zero, KIO_ANY)))
 		return xt_fail(t, ret, "cannot clear the tunnel: %s", strerror(-ret));

@@ -3,7 +3,9 @@
  * syntax only; devices and tunnels are checked when it is applied. */
 #include "config.h"
 #include "spec_parse.h"
+#include "words.h"
 
+#include <errno.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +58,72 @@ static int keep(struct parse *p, struct config_line **v, size_t *n, bool tunnel,
 	}
 	*v = nv;
 	nv[(*n)++] = l;
+	return 1;
+}
+
+/* A file's text, NUL-terminated (*out: free()); -1 with errno. */
+static int read_text(const char *path, char **out)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 0, n = 0, got;
+	char *t = NULL, *nt;
+
+	if (!f)
+		return -1;
+	do {
+		if (n + 4097 > cap) {
+			if (!(nt = realloc(t, cap = 2 * cap + 8192))) {
+				free(t);
+				fclose(f);
+				return -1;
+			}
+			t = nt;
+		}
+		n += got = fread(t + n, 1, cap - n - 1, f);
+	} while (got);
+	t[n] = 0;
+	fclose(f);
+	*out = t;
+	return 0;
+}
+
+static bool same_target(const struct filter_spec *a, const struct filter_spec *b)
+{
+	return a->tunnel == b->tunnel && a->dir == b->dir && !strcmp(a->name, b->name);
+}
+
+/* A [filters] line: 'filter = tunnel NAME|dev DEV in|out [default
+ * allow|deny] rules FILE'. Its rule file is read and checked now: a bad
+ * one refuses the config whole. */
+static int keep_filter(struct parse *p, const char *value)
+{
+	struct config_filter f = { .lineno = p->line }, *nv;
+	char copy[CONFIG_LINE_MAX], msg[512], *argv[16], *text;
+	int argc, n;
+
+	snprintf(copy, sizeof(copy), "%s", value);
+	argc = words_split(copy, argv, 16, msg, sizeof(msg));
+	if (argc < 0 || filter_spec_parse(argc, argv, &f.spec, true, msg, sizeof(msg)))
+		return bad(p, "%s%s", msg, "");
+	if (!strcmp(f.spec.rules, "-"))
+		return bad(p, "a filter of the config reads its rules from a file, not standard input%s%s", "", "");
+	for (size_t i = 0; i < p->c->nfilters; i++)
+		if (same_target(&p->c->filters[i].spec, &f.spec))
+			return bad(p, "a second filter for %s %s: one set per tunnel or device and direction",
+				   f.spec.tunnel ? "tunnel" : "dev", f.spec.name);
+	if (read_text(f.spec.rules, &text))
+		return bad(p, "cannot read the rule file %s: %s", f.spec.rules, strerror(errno));
+	n = filter_rules_parse(text, f.spec.rules, &f.rules, msg, sizeof(msg));
+	free(text);
+	if (n < 0)
+		return bad(p, "%s%s", msg, "");
+	f.n = (uint32_t)n;
+	if (!(nv = realloc(p->c->filters, (p->c->nfilters + 1) * sizeof(*nv)))) {
+		free(f.rules);
+		return bad(p, "out of memory%s%s", "", "");
+	}
+	p->c->filters = nv;
+	nv[p->c->nfilters++] = f;
 	return 1;
 }
 
@@ -127,8 +195,12 @@ static int handler(void *user, const char *section, const char *name, const char
 		if (strcmp(name, "route"))
 			return bad(p, "[routes] takes 'route = PREFIX ...' lines, not '%s'%s", name, "");
 		ok = keep(p, &c->routes, &c->nroutes, false, value);
+	} else if (!strcmp(section, "filters")) {
+		if (strcmp(name, "filter"))
+			return bad(p, "[filters] takes 'filter = tunnel NAME|dev DEV in|out ... rules FILE' lines, not '%s'%s", name, "");
+		ok = keep_filter(p, value);
 	} else {
-		return bad(p, "unknown section [%s] (xfwd, tunnels, routes)%s", section, "");
+		return bad(p, "unknown section [%s] (xfwd, tunnels, routes, filters)%s", section, "");
 	}
 	return ok;
 }
@@ -297,9 +369,14 @@ void config_free(struct xconfig *c)
 		free(c->tunnels[i].text);
 	for (size_t i = 0; i < c->nroutes; i++)
 		free(c->routes[i].text);
+	for (size_t i = 0; i < c->nfilters; i++)
+		free(c->filters[i].rules);
 	free(c->tunnels);
 	free(c->routes);
+	free(c->filters);
 	c->tunnels = c->routes = NULL;
+	c->filters = NULL;
+	c->nfilters = 0;
 	c->ntunnels = c->nroutes = 0;
 }
 

@@ -11,6 +11,8 @@
  *   tunnel = tgw1 type gre local 192.0.2.1 remote 198.51.100.7 key 42
  *   [routes]
  *   route = 10.30.0.0/16 tunnel tgw1
+ *   [filters]
+ *   filter = tunnel tgw1 in default deny rules /etc/xfwd/tgw1.rules
  *
  * Tunnel and route lines use the CLI's words (core/spec_parse.c), parsed
  * once into specs. A file is checked whole: the first error is reported
@@ -25,6 +27,7 @@
 #include <stdint.h>
 
 #include "spec.h"
+#include "filter.h"
 
 /* The longest config_line text, with its terminating NUL. */
 #define CONFIG_LINE_MAX 2048
@@ -37,6 +40,14 @@ struct config_line {
 	struct route_spec route;  /* [routes] */
 };
 
+/* A [filters] line, its rule file read and checked with the config. */
+struct config_filter {
+	int lineno;
+	struct filter_spec spec;
+	struct xfwd_filter_rule *rules;
+	uint32_t n;
+};
+
 struct xconfig {
 	char pin_root[256];
 	char attach[CLI_MAX_DEVS][IFNAME_LEN];
@@ -47,6 +58,8 @@ struct xconfig {
 	char on_health[512]; /* run by /bin/sh on each tunnel verdict ("": none) */
 	struct config_line *tunnels, *routes;
 	size_t ntunnels, nroutes;
+	struct config_filter *filters;
+	size_t nfilters;
 };
 
 /* 0, or -1 with "FILE:LINE: problem" in err. */

@@ -62,6 +62,10 @@ struct daemon {
 
 /* reconcile.c: 0, or -1 / -errno with "FILE:LINE: problem" in d->err. */
 int config_check(struct daemon *d, const struct xconfig *c);
+/* filters.c: the config's [filters] (docs/filters.md). */
+int filters_check(struct daemon *d, const struct xconfig *c);
+int filters_apply(struct daemon *d, const struct xconfig *c);
+void filters_dropped(struct daemon *d, const struct xconfig *old, const struct xconfig *now);
 int config_apply(struct daemon *d, const struct xconfig *c);
 /* What old had and now does not: static routes first, then tunnels. */
 void remove_dropped(struct daemon *d, const struct xconfig *old, const struct xconfig *now);

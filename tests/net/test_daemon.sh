@@ -138,6 +138,41 @@ tunnel = vx1 type vxlan local 10.0.2.1 remote 10.0.2.2 vni 7 peer-mac 02:00:00:0
 kill -HUP "$DPID"
 check "reload: uRPF mode and sources replaced (the old prefix gone)" wait_for sh_ok "
 	xf r -j tunnel show | grep -q '\"urpf\":\"loose\",\"urpf_drops\":0,\"urpf_allow\":\\[\"10.96.0.0/16\"\\]'"
+# Filters from the file ([filters], docs/filters.md): bound on reload,
+# left alone when unchanged, replaced when the rule file changes, a bad
+# rule file refusing the whole reload, removed when the file drops them.
+rules=$(mktemp)
+printf 'proto icmp allow\nproto tcp dport 179 allow\n' >"$rules"
+vx1="tunnel = vx1 type vxlan local 10.0.2.1 remote 10.0.2.2 vni 7 peer-mac 02:00:00:00:00:07 urpf loose urpf-allow 10.96.0.0/16"
+write_conf "[tunnels]
+$vx1
+[filters]
+filter = tunnel vx1 in default deny rules $rules"
+kill -HUP "$DPID"
+check "reload: a [filters] set bound to the tunnel, its rule file read" wait_for sh_ok "
+	xf r filter show | grep -q '^tunnel vx1 in: set [0-9]*, 2 rules' &&
+	grep -q 'filter tunnel vx1 in: 2 rules, default deny' '$log'"
+set0=$(xf r filter show | sed -n 's/^tunnel vx1 in: set \([0-9]*\),.*/\1/p')
+kill -HUP "$DPID"
+check "reload: an unchanged set is left as it is (same set id)" wait_for sh_ok "
+	[ \$(grep -c 'xfwd: reloaded' '$log') -ge 2 ] &&
+	[ \"\$(xf r filter show | sed -n 's/^tunnel vx1 in: set \\([0-9]*\\),.*/\\1/p')\" = $set0 ] &&
+	[ \$(grep -c 'filter tunnel vx1 in: 2 rules' '$log') -eq 1 ]"
+printf 'proto udp dport 4789 allow\n' >>"$rules"
+kill -HUP "$DPID"
+check "reload: the rule file changed: the set replaced" wait_for sh_ok "
+	xf r filter show | grep -q 'proto udp dport 4789 allow'"
+printf 'proto tcp dport 9-8 allow\n' >>"$rules"
+kill -HUP "$DPID"
+check "reload: a bad rule file refuses the reload, naming its line; the running set stays" wait_for sh_ok "
+	grep -q \"reload refused.*$rules:4: 'dport 9-8'\" '$log' &&
+	xf r filter show | grep -q '^tunnel vx1 in: set [0-9]*, 3 rules'"
+write_conf "[tunnels]
+$vx1"
+kill -HUP "$DPID"
+check "reload: the file drops the filter: unbound" wait_for sh_ok "
+	! xf r filter show | grep -q 'tunnel vx1' && grep -q 'filter tunnel vx1 in removed' '$log'"
+rm -f "$rules"
 R route del table 100 10.46.0.0/16
 write_conf
 kill -HUP "$DPID"

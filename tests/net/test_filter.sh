@@ -76,6 +76,15 @@ check "...nothing of any set left in the maps" sh_ok "
 xf r stats reset
 udp_to 10.9.0.1 5001
 check "...and traffic crosses unfiltered" sh_ok "[ \$(stat_pkts r drop_filter) -eq 0 ] && [ \$(forwarded r) -ge 3 ]"
+# A tunnel's sets go with it: a tunnel given its id later must not
+# inherit them.
+xf r tunnel add gt type gre local 10.0.2.1 remote 10.0.2.2 key 9 2>/dev/null
+xf r filter replace tunnel gt in default deny rules "$tmp/base"
+xf r filter replace tunnel gt out rules "$tmp/base"
+check "a tunnel's in and out sets are bound" sh_ok "[ \$(xf r filter show | grep -c '^tunnel gt') -eq 2 ]"
+check "...and removed with the tunnel" sh_ok "
+	xf r tunnel del gt && ! xf r filter show | grep -q '^tunnel' &&
+	bpftool map dump pinned $PIN/xfwd_filter_hits | grep -q '^\[\]$'"
 rm -rf "$tmp"
 echo "test_filter: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]

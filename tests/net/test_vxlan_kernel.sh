@@ -84,7 +84,8 @@ urpf_checks() {
 		! nsx b ping -c 3 -i 0.1 -W 1 -I 10.99.0.1 10.10.1.10 >/dev/null"
 	check "...counted: drop_urpf +3, and on vx4 in tunnel show" sh_ok "
 		[ \$(stat_pkts a drop_urpf) -eq $((d0 + 3)) ] &&
-		xf a tunnel show | grep '^vx4:' | grep -q 'urpf strict dropped 3'"
+		xf a tunnel show | grep '^vx4:' | grep -q 'urpf strict dropped 3' || {
+			echo drop_urpf \$(stat_pkts a drop_urpf), before $d0; xf a tunnel show; false; }"
 	xf a stats reset
 	nsx b ping -c 3 -i 0.1 -W 1 -I 10.98.0.1 10.10.1.10 >/dev/null || true
 	check "uRPF: a configured source (urpf-allow 10.98.0.0/16) is forwarded to c" sh_ok "
