@@ -109,6 +109,10 @@ difference is the machine's drift. With `XFWD_BENCH_BASE=DIR` (another
 revision's build directory) the rows base-…-N / new-…-N A/B xfwd-1k
 (direct, into GRE, out of GRE) against that build, alternated twice in
 the same run: how a data-path change moves the forwarder's own cost.
+filter-10-1k and filter-10k-1k are xfwd-1k with a filter set on the
+router's ingress port (docs/filters.md) of 10 and of 10,000 rules of the
+same four shapes, none matching the generator's UDP but the last: the
+per-packet cost must not grow with the rule count.
 
 TXT
 	bench/fwd_run.sh

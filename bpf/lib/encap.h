@@ -101,62 +101,43 @@ static __always_inline __u8 outer_proto(const struct xfwd_tunnel *t, __u16 inner
 	return inner == ETH_P_IP ? IPPROTO_IPIP : IPPROTO_IPV6;
 }
 
-/* What encapsulation needs of the packet and its next hop: scalars and a
- * copy of the next hop's L2, so that it can be a global function. */
-struct encap_in {
-	struct xfwd_l2 l2;
-	__u32 tunnel;
-	__u32 l3_len;
-	__u32 hash;
-	__s32 act;
-	__u16 proto;
-	__u8 tagged, tos, probe;
-	__u8 pad[3];
-};
-
 /*
  * Encapsulate the (already TTL-decremented) inner packet for a tunnel
  * next hop and transmit it: new L2 to the underlay hop, outer IP, GRE.
- * The inner packet stays where it is; headers are pushed in front. A
- * global function: checked once, not for every state of the two
- * forwarding paths that reach it.
+ * The inner packet stays where it is; headers are pushed in front.
  */
-__noinline int xfwd_encap(struct xdp_md *ctx, const struct encap_in *in)
+static __noinline int tunnel_encap(struct xdp_md *ctx, struct xfwd_nh *nh,
+				   struct pkt *p, int act)
 {
-	__u32 tid, l2_new, ip_len, hdr_len, inner_len;
-	struct xfwd_tunnel *t;
-	struct xfwd_l2 l2;
+	__u32 tid = nh->tunnel;
+	struct xfwd_tunnel *t = bpf_map_lookup_elem(&xfwd_tunnels, &tid);
+	struct xfwd_l2 *l2 = &nh->l2[nh->active & 1];
+	__u32 l2_new, ip_len, hdr_len, inner_len = p->l3_len;
 	void *data, *data_end;
 	int delta;
 
-	if (!in)
-		return XDP_ABORTED;
-	tid = in->tunnel;
-	l2 = in->l2;
-	inner_len = in->l3_len;
-	t = bpf_map_lookup_elem(&xfwd_tunnels, &tid);
 	if (!t || !t->type)
 		return DROP(ctx, DROP_INTERNAL);
-	l2_new = l2.vlan ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr);
+	l2_new = l2->vlan ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr);
 	ip_len = t->family == 10 /* AF_INET6 */ ? sizeof(struct ipv6hdr) : sizeof(struct iphdr);
 	hdr_len = xfwd_tunnel_hdr_len(t) & TUN_HDR_BOUND;
-	delta = (int)(in->tagged ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr)) -
+	delta = (int)(p->tagged ? sizeof(struct vlan_ethhdr) : sizeof(struct ethhdr)) -
 		(int)(l2_new + ip_len + hdr_len);
 	if (bpf_xdp_adjust_head(ctx, delta))
 		return DROP(ctx, DROP_INTERNAL);
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
-	if (l2_write(data, data_end, &l2, ip_len == 20 ? ETH_P_IP : ETH_P_IPV6, 0))
+	if (l2_write(data, data_end, l2, ip_len == 20 ? ETH_P_IP : ETH_P_IPV6, 0))
 		return DROP(ctx, DROP_INTERNAL);
 	data += l2_new & L2_LEN_BOUND;
-	if (ip_len == 20 ? outer4(data, data_end, t, in->tos, inner_len + 20 + hdr_len,
-				  outer_proto(t, in->proto))
-			 : outer6(data, data_end, t, in->tos, inner_len + hdr_len,
-				  outer_proto(t, in->proto)))
+	if (ip_len == 20 ? outer4(data, data_end, t, p->tos, inner_len + 20 + hdr_len,
+				  outer_proto(t, p->proto))
+			 : outer6(data, data_end, t, p->tos, inner_len + hdr_len,
+				  outer_proto(t, p->proto)))
 		return DROP(ctx, DROP_INTERNAL);
 	if (xfwd_tunnel_udp(t)) {
-		if (udp_tunnel_write(data + (ip_len & IP_LEN_BOUND), data_end, t, &l2, in->proto,
-				     inner_len + hdr_len, in->hash))
+		if (udp_tunnel_write(data + (ip_len & IP_LEN_BOUND), data_end, t, l2, p->proto,
+				     inner_len + hdr_len, p->hash))
 			return DROP(ctx, DROP_INTERNAL);
 		if (ip_len == 40 && udp6_csum(ctx, l2_new))
 			return DROP(ctx, DROP_INTERNAL);
@@ -168,27 +149,16 @@ __noinline int xfwd_encap(struct xdp_md *ctx, const struct encap_in *in)
 		if ((void *)(key + 1) > data_end)
 			return DROP(ctx, DROP_INTERNAL);
 		g->flags = bpf_htons(hdr_len == 8 ? GRE_F_KEY : 0);
-		g->proto = bpf_htons(in->proto);
+		g->proto = bpf_htons(p->proto);
 		if (hdr_len == 8)
 			*key = bpf_htonl(t->key);
 	}
 	tunnel_count(tid, (__u64)(data_end - (void *)(long)ctx->data), 1);
-	if (in->probe)
-		return xfwd_verdict(ctx, XFWD_R_FWD_PROBE, in->act);
-	if (in->act == XDP_TX)
+	if (p->probe)
+		return xfwd_verdict(ctx, XFWD_R_FWD_PROBE, act);
+	if (act == XDP_TX)
 		return xfwd_verdict(ctx, XFWD_R_FWD_TX, XDP_TX);
 	return xfwd_verdict(ctx, XFWD_R_FWD_REDIRECT, XDP_REDIRECT);
-}
-
-static __always_inline int tunnel_encap(struct xdp_md *ctx, const struct xfwd_nh *nh,
-					const struct pkt *p, int act)
-{
-	struct encap_in in = { .l2 = nh->l2[nh->active & 1], .tunnel = nh->tunnel,
-			       .l3_len = p->l3_len, .hash = p->hash, .act = act,
-			       .proto = p->proto, .tagged = p->tagged, .tos = p->tos,
-			       .probe = p->probe };
-
-	return xfwd_encap(ctx, &in);
 }
 
 #endif

@@ -103,19 +103,14 @@ static long filter_step(__u32 i, void *ctx)
 
 /* The first rule at or after slot `floor` that matches: slot << 2 |
  * action, or FILTER_NONE. One hash lookup per tuple, tuples in the order
- * of their best rule, stopping where none can beat what was found. A
- * global function around bpf_loop: the verifier checks one step, once. */
-__noinline __u32 filter_search(const struct filter_in *in, __u32 floor)
+ * of their best rule, stopping where none can beat what was found; under
+ * bpf_loop, so the verifier checks one step, not 64. */
+static __always_inline __u32 filter_search(struct filter_walk *w, __u32 floor)
 {
-	struct filter_walk w;
-
-	if (!in)
-		return FILTER_NONE;
-	w.in = *in;
-	w.floor = floor;
-	w.best = FILTER_NONE;
-	bpf_loop(XFWD_FILTER_TUPLES, filter_step, &w, 0);
-	return w.best;
+	w->floor = floor;
+	w->best = FILTER_NONE;
+	bpf_loop(XFWD_FILTER_TUPLES, filter_step, w, 0);
+	return w->best;
 }
 
 static __always_inline void filter_count(__u32 slot, __u32 bytes)
@@ -128,25 +123,22 @@ static __always_inline void filter_count(__u32 slot, __u32 bytes)
 	}
 }
 
-/* The set's verdict on the packet (enum xfwd_filter_action, never
+/* Set `set`'s verdict on the packet (enum xfwd_filter_action, never
  * COUNT): count rules that match are counted on the way to the first
  * rule that decides, or the default. */
-__noinline __u32 filter_decide(const struct filter_in *in)
+static __always_inline __u32 filter_decide(struct filter_walk *w, __u32 set)
 {
-	struct xfwd_filter_set *s;
-	__u32 e, floor = 0, pass, set;
+	struct xfwd_filter_set *s = bpf_map_lookup_elem(&xfwd_filter_sets, &set);
+	__u32 e, floor = 0, pass;
 
-	if (!in)
-		return XFWD_FILTER_ALLOW;
-	set = in->set;
-	s = bpf_map_lookup_elem(&xfwd_filter_sets, &set);
 	if (!s)
 		return XFWD_FILTER_ALLOW;
+	w->in.set = set;
 	for (pass = 0; pass < XFWD_FILTER_PASSES; pass++) {
-		e = filter_search(in, floor);
+		e = filter_search(w, floor);
 		if (e == FILTER_NONE)
 			e = s->deflt;
-		filter_count(e >> 2, in->bytes);
+		filter_count(e >> 2, w->in.bytes);
 		if ((e & 3) != XFWD_FILTER_COUNT)
 			return e & 3;
 		floor = (e >> 2) + 1;
@@ -231,15 +223,18 @@ static __always_inline void filter_sets_for(const struct filter_at *at, __u32 *i
 			      : filter_bound(xfwd_filter_bind_port(XFWD_FILTER_OUT, at->out_port), at->out_port);
 }
 
-/* 1 when a set denies the packet; a packet with no set bound pays two
- * array lookups. A global function taking the context, not packet
- * pointers, called whatever the bindings: inlined in both forwarding
- * paths, its branches multiplied the verifier's states past its limit. */
+/* 1 when a set denies the packet. A global function taking the context,
+ * not packet pointers: inlined in both forwarding paths, its branches
+ * multiplied the verifier's states past its limit. The search runs in
+ * its frame (bpf_loop's step the only frame below): each global function
+ * between them added its frame to the combined stack, which the 6.1
+ * kernel refused past 512 bytes. */
 __noinline int filter_packet(struct xdp_md *ctx, const struct filter_at *at)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct filter_in f = {};
+	struct filter_walk w = {};
+	struct filter_in *f = &w.in;
 	__u32 in, out;
 	void *l3, *l4;
 
@@ -255,22 +250,23 @@ __noinline int filter_packet(struct xdp_md *ctx, const struct filter_at *at)
 
 		if ((void *)(iph + 1) > data_end)
 			return 1;
-		filter_fields4(&f, iph, l4, data_end);
+		filter_fields4(f, iph, l4, data_end);
 	} else {
 		struct ipv6hdr *ip6 = l3;
 
 		if ((void *)(ip6 + 1) > data_end)
 			return 1;
-		filter_fields6(&f, ip6, l4, data_end);
+		filter_fields6(f, ip6, l4, data_end);
 	}
-	f.bytes = at->bytes;
-	f.set = in;
-	if (in && filter_decide(&f) == XFWD_FILTER_DENY)
+	f->bytes = at->bytes;
+	if (in && filter_decide(&w, in) == XFWD_FILTER_DENY)
 		return 1;
-	f.set = out;
-	return out && filter_decide(&f) == XFWD_FILTER_DENY;
+	return out && filter_decide(&w, out) == XFWD_FILTER_DENY;
 }
 
+/* 1 when a set denies the packet. Where no set is bound (the common
+ * case) the packet pays the two array lookups of the bindings, inline,
+ * and no call. */
 static __always_inline int filter_denies(struct xdp_md *ctx, const struct pkt *p,
 					 const struct xfwd_nh *nh, void *l3, void *l4)
 {
@@ -286,7 +282,11 @@ static __always_inline int filter_denies(struct xdp_md *ctx, const struct pkt *p
 		.out_tunnel = nh->tunnel,
 		.out_port = nh->ifindex,
 	};
+	__u32 in, out;
 
+	filter_sets_for(&at, &in, &out);
+	if (!(in | out))
+		return 0;
 	return filter_packet(ctx, &at);
 }
 

@@ -30,6 +30,18 @@ static __always_inline struct xfwd_nh *nh_get(__u32 id)
 	return bpf_map_lookup_elem(&xfwd_nexthops, &id);
 }
 
+/* A group's active member set, NULL when the group is free or broken. */
+static __always_inline struct xfwd_group_set *group_set(__u32 gid)
+{
+	struct xfwd_group *g = bpf_map_lookup_elem(&xfwd_groups, &gid);
+	struct xfwd_group_set *s;
+
+	if (!g)
+		return NULL;
+	s = &g->set[g->active & 1];
+	return s->count && s->count <= XFWD_ECMP_MAX ? s : NULL;
+}
+
 /* Slow path, taken only when the hashed member is dead: probe from the
  * shared start (maps/xfwd_hash.h) for the first live member. Each dead
  * step continues, each live one returns: the verifier sees 16 paths. A
@@ -38,16 +50,12 @@ static __always_inline struct xfwd_nh *nh_get(__u32 id)
  * every state of every caller. */
 __noinline __u32 group_pick_live(__u32 gid, __u32 hash)
 {
-	struct xfwd_group *g = bpf_map_lookup_elem(&xfwd_groups, &gid);
-	struct xfwd_group_set *s;
+	struct xfwd_group_set *s = group_set(gid);
 	__u32 i, n, step;
 
-	if (!g)
+	if (!s)
 		return 0;
-	s = &g->set[g->active & 1];
-	n = s->count;
-	if (n == 0 || n > XFWD_ECMP_MAX)
-		return 0;
+	n = s->count & (2 * XFWD_ECMP_MAX - 1);
 	i = xfwd_probe_start(hash, n);
 	for (step = 0; step < XFWD_ECMP_MAX && step < n; step++) {
 		__u32 id = member_at(s, i);
@@ -69,18 +77,14 @@ __noinline __u32 group_pick_live(__u32 gid, __u32 hash)
  */
 static __always_inline __u32 group_pick(__u32 gid, struct flow *f, __u32 *reason)
 {
-	struct xfwd_group *g = bpf_map_lookup_elem(&xfwd_groups, &gid);
-	struct xfwd_group_set *s;
+	struct xfwd_group_set *s = group_set(gid);
 	struct xfwd_nh *nh;
 	__u32 n, hash = 0, id;
 
 	*reason = XFWD_R_DROP_INTERNAL;
-	if (!g)
+	if (!s)
 		return 0;
-	s = &g->set[g->active & 1];
-	n = s->count;
-	if (n == 0 || n > XFWD_ECMP_MAX)
-		return 0;
+	n = s->count & (2 * XFWD_ECMP_MAX - 1);
 	/* Single-member groups (most routes) never pay for the hash. */
 	if (n > 1)
 		hash = xfwd_flow_hash(f->saddr, f->daddr, f->ports, f->proto);

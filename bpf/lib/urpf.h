@@ -12,15 +12,13 @@
  * group forward at all (not a blackhole)? */
 static __always_inline int urpf_group_ok(__u32 gid, __u32 tid, __u32 mode)
 {
-	struct xfwd_group *g = bpf_map_lookup_elem(&xfwd_groups, &gid);
-	struct xfwd_group_set *s;
+	struct xfwd_group_set *s = group_set(gid);
 	struct xfwd_nh *nh;
 	__u32 i, n;
 
-	if (!g)
+	if (!s)
 		return 0;
-	s = &g->set[g->active & 1];
-	n = s->count;
+	n = s->count & (2 * XFWD_ECMP_MAX - 1);
 	for (i = 0; i < XFWD_ECMP_MAX && i < n; i++) {
 		nh = nh_get(member_at(s, i));
 		if (!nh)
