@@ -69,7 +69,7 @@ sed -i "s/vni 100/vni 101/" "$tmp/a.conf"
 kill -HUP $DA
 L=$(grep -n '^tunnel = vx4' "$tmp/a.conf" | cut -d: -f1)
 check "reload with another VNI: refused, naming the line, the running config stays" \
-	sh_ok "wait_for grep -q 'reload refused.*a.conf:$L: tunnel vx4 differs from the running one beyond its probe settings' '$tmp/a.log' ||
+	sh_ok "wait_for grep -q 'reload refused.*a.conf:$L: tunnel vx4 differs from the running one beyond its urpf and probe settings' '$tmp/a.log' ||
 		{ cat '$tmp/a.log'; false; }"
 check "...vx4 still up" health_is up
 sed -i "s/vni 101/vni 100/; s/probe-interval $((20 * SLOW))/probe-interval $((10 * SLOW))/" "$tmp/a.conf"
