@@ -34,7 +34,7 @@ LIB_OBJS := $(PURE_OBJS) $(filter-out $(OUTPUT)/loader/main.o,$(IO_OBJS))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-BPF_TESTS := $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/invariants
+BPF_TESTS := $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_xlat $(OUTPUT)/tests/invariants
 BENCH_PROGS := $(OUTPUT)/bench/lpm_bench $(OUTPUT)/bench/fwd_attach $(OUTPUT)/bench/nl_replay \
 	       $(OUTPUT)/bench/mem_latency \
 	       $(OUTPUT)/tools/xfwd-gen
@@ -118,6 +118,11 @@ $(OUTPUT)/tests/test_xdp: tests/bpf/test_xdp.c tests/bpf/fixture.c tests/bpf/fix
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $< tests/bpf/fixture.c $(LIB_OBJS) $(LIBS) -o $@
 
+$(OUTPUT)/tests/test_xlat: tests/bpf/test_xlat.c tests/bpf/fixture.c tests/bpf/fixture.h tests/bpf/pkt.h $(LIB_OBJS) $(OUTPUT)/xfwd.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< tests/bpf/fixture.c $(LIB_OBJS) $(LIBS) -o $@
+
 # The invariant checker (tests/bpf/invariants.c): generated frames through the XDP object.
 $(OUTPUT)/tests/invariants: tests/bpf/invariants.c tests/bpf/frames.c tests/bpf/frames.h tests/bpf/fixture.c tests/bpf/fixture.h tests/bpf/pkt.h $(LIB_OBJS) $(OUTPUT)/xfwd.skel.h
 	$(call msg,CC,$@)
@@ -170,6 +175,7 @@ test-unit: $(UNIT_TESTS)
 
 test-bpf: $(BPF_TESTS) $(OUTPUT)/xfwd.bpf.o
 	$(Q)$(OUTPUT)/tests/test_xdp
+	$(Q)$(OUTPUT)/tests/test_xlat
 	$(Q)$(OUTPUT)/tests/invariants -n 200000 -s 1
 
 test-net: $(NET_DEPS)

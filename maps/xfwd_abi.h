@@ -14,9 +14,10 @@
 #include <linux/types.h>
 
 #include "xfwd_filter.h"
+#include "xfwd_xlat.h"
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 10u
+#define XFWD_ABI_VERSION 11u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -383,6 +384,7 @@ enum xfwd_action {
 	X(DROP_TUNNEL_ECN, DROP, "outer CE over a not-ECN-capable inner (RFC 6040)") \
 	X(DROP_FILTER, DROP, "denied by a filter rule or default (xfwd filter show)") \
 	X(DROP_URPF, DROP, "tunnel's inner source not routed back over it (uRPF)") \
+	X(DROP_XLAT, DROP, "translated destination XDP cannot send itself (xfwd xlat show)") \
 	X(DROP_PROBE_REPLY, DROP, "tunnel health probe reply (taken by the daemon)") \
 	X(DROP_INTERNAL, DROP, "inconsistent maps (bug: please report)")
 
@@ -414,6 +416,12 @@ _Static_assert(sizeof(struct xfwd_filter_key) == 40, "filter key size");
 _Static_assert(sizeof(struct xfwd_filter_hit) == 100, "filter hit size");
 _Static_assert(sizeof(struct xfwd_filter_tuple) == 44, "filter tuple size");
 _Static_assert(sizeof(struct xfwd_filter_rule) == 52, "filter rule size");
+/* xfwd_xlat.h */
+_Static_assert(sizeof(struct xfwd_xlat_bind) == 8, "xlat bind size");
+_Static_assert(sizeof(struct xfwd_xlat_key) == 24, "xlat key size");
+_Static_assert(sizeof(struct xfwd_xlat_val) == 24, "xlat val size");
+_Static_assert(sizeof(struct xfwd_xlat_rule) == 40, "xlat rule size");
+_Static_assert(XFWD_XLAT_BIND_TUNNELS == XFWD_MAX_TUNNELS, "xlat binds cover every tunnel");
 _Static_assert(XFWD_FILTER_BIND_TUNNELS == XFWD_MAX_TUNNELS && XFWD_FILTER_BIND_PORTS == XFWD_PORT_SLOTS,
 	       "filter binds cover every tunnel and port slot");
 _Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");

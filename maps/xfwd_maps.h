@@ -70,6 +70,18 @@
 	/* and per-CPU counters per rule slot. */                                      \
 	X(filter_stats, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct xfwd_counter,          \
 	  XFWD_FILTER_RULES, 0)                                                         \
+	/* Prefix translation (xfwd_xlat.h, docs/translation.md): which targets */   \
+	/* hold rules, the rules by direction, target and prefix, */                 \
+	X(xlat_binds, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_xlat_bind,                 \
+	  XFWD_XLAT_BINDS, 0)                                                           \
+	X(xlat, BPF_MAP_TYPE_LPM_TRIE, struct xfwd_xlat_key, struct xfwd_xlat_val,      \
+	  2 * XFWD_XLAT_RULES, BPF_F_NO_PREALLOC)                                       \
+	/* the rules as configured (user space only), */                               \
+	X(xlat_rules, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_xlat_rule,                 \
+	  XFWD_XLAT_RULES, 0)                                                           \
+	/* and per-CPU counters per rule and direction (2 * slot + out). */            \
+	X(xlat_stats, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct xfwd_counter,            \
+	  2 * XFWD_XLAT_RULES, 0)                                                       \
 	/* Attached ports' MACs, read per packet (struct xfwd_port_mac). */            \
 	X(port_macs, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_port_mac, XFWD_PORT_SLOTS, 0)
 

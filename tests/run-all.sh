@@ -37,6 +37,7 @@ unit() { # every tests/unit/test_*.c, built by make test
 run lint tests/lint.sh
 run unit unit
 run bpf "$B/tests/test_xdp"
+run xlat "$B/tests/test_xlat"
 run invariants "$B/tests/invariants" -n 200000 -s 1 # make fuzz: 10M (docs/reliability.md)
 run fuzz tests/fuzz/run.sh "${XFWD_FUZZ_SECONDS:-30}"
 run net tests/net/run.sh

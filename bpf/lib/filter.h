@@ -10,6 +10,7 @@
 
 #include "maps.h"
 #include "parse.h"
+#include "xlat.h"
 
 #define FILTER_NONE 0xffffffffu
 
@@ -258,6 +259,9 @@ __noinline int filter_packet(struct xdp_md *ctx, const struct filter_at *at)
 			return 1;
 		filter_fields6(f, ip6, l4, data_end);
 	}
+	/* The hub's view: a translated source is seen as its mapped
+	 * address (docs/translation.md). */
+	xlat_view_src(at->in_tunnel, at->in_port, f->k.src, at->v4);
 	f->bytes = at->bytes;
 	if (in && filter_decide(&w, in) == XFWD_FILTER_DENY)
 		return 1;

@@ -69,6 +69,11 @@ static __always_inline int ipv4_forward(struct xdp_md *ctx, struct pkt *p,
 	 * tunnels; without DF the kernel fragments. */
 	if (act < 0 && reason == XFWD_R_PASS_MTU && (iph->frag_off & bpf_htons(0x4000)))
 		return icmp4_too_big(ctx, p, nh->mtu);
+	/* After the too-big answer (it quotes what the sender sent), before
+	 * what the kernel gets (its source translated; a destination it
+	 * would have to translate is dropped). docs/translation.md */
+	if (xlat_forward(ctx, p, nh, iph, act))
+		return DROP(ctx, DROP_XLAT);
 	if (act < 0)
 		return xfwd_verdict_of(ctx, reason);
 	ipv4_dec_ttl(iph);

@@ -132,6 +132,8 @@ static __always_inline int ipv6_forward(struct xdp_md *ctx, struct pkt *p,
 	act = nh_tx_action(ctx, nh, p, &reason);
 	if (act < 0 && reason == XFWD_R_PASS_MTU)
 		return icmp6_too_big(ctx, p, nh->mtu);
+	if (xlat_forward(ctx, p, nh, ip6, act))
+		return DROP(ctx, DROP_XLAT);
 	if (act < 0)
 		return xfwd_verdict_of(ctx, reason);
 	ip6->hop_limit--;

@@ -148,6 +148,19 @@ int xt_filter_replace(struct xtable *t, const struct filter_target *tg,
 int xt_filter_del(struct xtable *t, const struct filter_target *tg);
 int xt_filter_list(struct xtable *t, struct filter_bound **out);
 void xt_filter_list_free(struct filter_bound *v, int n);
+/* Prefix translation (core/xlat_table.c, docs/translation.md). A rule
+ * is refused whole when it overlaps another of its target's. */
+struct xlat_rule_at {
+	uint32_t slot;
+	struct xfwd_xlat_rule r;
+};
+int xt_xlat_add(struct xtable *t, const struct xfwd_xlat_rule *r);
+/* The target's rule with r's real prefix. */
+int xt_xlat_del(struct xtable *t, const struct xfwd_xlat_rule *r);
+/* Every rule of a tunnel (tunnel) or an interface. */
+int xt_xlat_target_del(struct xtable *t, bool tunnel, uint32_t target);
+/* Every rule in slot order, *out to free(): how many, or -errno. */
+int xt_xlat_list(struct xtable *t, struct xlat_rule_at **out);
 /* Inner-source validation (core/urpf.c, docs/urpf.md). */
 int xt_tunnel_set_urpf(struct xtable *t, uint32_t id, const struct tunnel_spec *c);
 bool xt_urpf_same(struct xtable *t, uint32_t id, const struct tunnel_spec *c);

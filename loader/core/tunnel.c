@@ -178,7 +178,8 @@ static int tunnel_forget(struct xtable *t, uint32_t id, bool keyed)
 			return xt_fail(t, ret, "cannot remove tunnel %s's endpoint marker: %s", t->tun[id].name,
 				    strerror(-ret));
 	}
-	if ((ret = xt_urpf_prune(t, id, NULL)) || (ret = filters_unbind(t, id)))
+	if ((ret = xt_urpf_prune(t, id, NULL)) || (ret = filters_unbind(t, id)) ||
+	    (ret = xt_xlat_target_del(t, true, id)))
 		return ret;
 	if ((ret = KIO(&t->io, map_put, XFWD_M_tunnels, &id, &zero, KIO_ANY)))
 		return xt_fail(t, ret, "cannot clear the tunnel: %s", strerror(-ret));

@@ -378,3 +378,57 @@ int setup(void)
 	fixture();
 	return 0;
 }
+
+/* ---- checks ---- */
+
+int passes, fails;
+
+void report(bool ok, const char *name)
+{
+	if (ok)
+		passes++;
+	else
+		fails++;
+	printf("  %s %s\n", ok ? "ok  " : "FAIL", name);
+}
+
+bool same_bytes(const struct pkt *want, const uint8_t *got, uint32_t glen)
+{
+	if (want->len == glen && !memcmp(want->b, got, glen))
+		return true;
+	pkt_hexdump("expected", want->b, want->len);
+	pkt_hexdump("got", got, glen);
+	return false;
+}
+
+bool expect_frame(const struct pkt *in, int action, int reason, const struct pkt *want)
+{
+	uint8_t out[4096];
+	uint32_t olen;
+	int got_reason, act = run(in->b, in->len, out, &olen, &got_reason);
+
+	if (act != action || got_reason != reason) {
+		fprintf(stderr, "  action %d (want %d), reason %d (want %d)\n", act, action,
+			got_reason, reason);
+		return false;
+	}
+	return same_bytes(want ? want : in, out, olen);
+}
+
+
+void gre4_wrap(struct pkt *p, const uint8_t *dmac, const uint8_t *smac, const char *src,
+	       const char *dst, uint8_t ttl, uint8_t tos, const struct pkt *inner)
+{
+	uint16_t g[2] = { htons(0x2000), htons(inner->family == AF_INET ? ETH_P_IP : ETH_P_IPV6) };
+	uint32_t k = htonl(42);
+
+	pkt_init(p);
+	pkt_eth(p, dmac, smac, ETH_P_IP);
+	pkt_ipv4(p, src, dst, IPPROTO_GRE, ttl, NULL, 0);
+	((struct iphdr *)(p->b + p->l3))->frag_off = htons(0x4000);
+	((struct iphdr *)(p->b + p->l3))->tos = tos;
+	pkt_push(p, g, sizeof(g));
+	pkt_push(p, &k, sizeof(k));
+	pkt_push(p, inner->b + inner->l3, inner->len - (size_t)inner->l3);
+	pkt_finish(p);
+}

@@ -8,6 +8,7 @@
 #ifndef XFWD_TEST_FIXTURE_H
 #define XFWD_TEST_FIXTURE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -60,5 +61,18 @@ int run(const uint8_t *in, size_t len, uint8_t *out, uint32_t *outlen, int *reas
 /* Root, a namespace with veths xt0 (in) and xt1 (out), the object loaded
  * with private maps, the fixture written. 0, or -1 having said why. */
 int setup(void);
+
+/* Checks: each prints its line and counts. */
+extern int passes, fails;
+struct pkt;
+void report(bool ok, const char *name);
+/* The frame out is want byte for byte (else both are dumped). */
+bool same_bytes(const struct pkt *want, const uint8_t *got, uint32_t glen);
+/* in through the program: this action, this one reason counted, and
+ * want out (NULL: in unchanged). */
+bool expect_frame(const struct pkt *in, int action, int reason, const struct pkt *want);
+/* Outer IPv4 (DF) + GRE with key 42 (tunnel 1's) around inner's IP packet. */
+void gre4_wrap(struct pkt *p, const uint8_t *dmac, const uint8_t *smac, const char *src,
+	       const char *dst, uint8_t ttl, uint8_t tos, const struct pkt *inner);
 
 #endif

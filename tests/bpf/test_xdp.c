@@ -26,8 +26,6 @@
 #include "maps/xfwd_tunnel.h"
 #include "xfwd.skel.h"
 
-static int passes, fails;
-
 /* ---- table of cases ---- */
 
 struct spec {
@@ -202,24 +200,6 @@ static const struct tcase cases[] = {
 	{ "ipv6 multicast", { V6("2001:db8:9::1", "ff02::1", 255) },
 	  { XDP_PASS, XFWD_R_PASS_SPECIAL_DST, -1, -1 } },
 };
-
-static void report(bool ok, const char *name)
-{
-	if (ok)
-		passes++;
-	else
-		fails++;
-	printf("  %s %s\n", ok ? "ok  " : "FAIL", name);
-}
-
-static bool same_bytes(const struct pkt *want, const uint8_t *got, uint32_t glen)
-{
-	if (want->len == glen && !memcmp(want->b, got, glen))
-		return true;
-	pkt_hexdump("expected", want->b, want->len);
-	pkt_hexdump("got", got, glen);
-	return false;
-}
 
 static bool run_case(const struct tcase *c)
 {
@@ -407,20 +387,6 @@ static void build_tunnelled(struct pkt *p, const uint8_t *dmac, const uint8_t *s
 	}
 	pkt_push(p, inner.b + inner.l3, inner.len - (size_t)inner.l3);
 	pkt_finish(p);
-}
-
-static bool expect_frame(const struct pkt *in, int action, int reason, const struct pkt *want)
-{
-	uint8_t out[4096];
-	uint32_t olen;
-	int got_reason, act = run(in->b, in->len, out, &olen, &got_reason);
-
-	if (act != action || got_reason != reason) {
-		fprintf(stderr, "  action %d (want %d), reason %d (want %d)\n", act, action,
-			got_reason, reason);
-		return false;
-	}
-	return same_bytes(want ? want : in, out, olen);
 }
 
 static void test_encap(void)
@@ -1155,17 +1121,7 @@ static void wrap_vxlan4(struct pkt *p, const uint8_t *dmac, const uint8_t *smac,
 /* Outer IPv4 (DF) + GRE with key 42 around an inner packet. */
 static void wrap_gre4(struct pkt *p, const char *src, const char *dst, const struct pkt *inner)
 {
-	uint16_t g[2] = { htons(0x2000), htons(ETH_P_IP) };
-	uint32_t k = htonl(42);
-
-	pkt_init(p);
-	pkt_eth(p, MAC_ROUTER, MAC_IN_SRC, ETH_P_IP);
-	pkt_ipv4(p, src, dst, IPPROTO_GRE, 60, NULL, 0);
-	((struct iphdr *)(p->b + p->l3))->frag_off = htons(0x4000);
-	pkt_push(p, g, sizeof(g));
-	pkt_push(p, &k, sizeof(k));
-	pkt_push(p, inner->b + inner->l3, inner->len - (size_t)inner->l3);
-	pkt_finish(p);
+	gre4_wrap(p, MAC_ROUTER, MAC_IN_SRC, src, dst, 60, 0, inner);
 }
 
 /* What decapsulation leaves of wrap_gre4(): the outer MACs, the inner packet. */

@@ -7,11 +7,11 @@ out=$(mktemp)
 # qemu without KVM runs the guest many times slower: timing-bound tests
 # (tunnel probes every 10 ms) scale their intervals by this.
 export XFWD_TEST_SLOW=10
-{ build/tests/test_xdp; build/tests/invariants -n 50000 -s 1; tests/net/run.sh; bash tests/vm/test_tunnels.sh; bash tests/vm/test_ipsec.sh; bash tests/vm/test_ipsec_ike.sh; } 2>&1 | tee "$out"
-p=$(grep -E '^(bpf|invariants|net): [0-9]+ passed' "$out" | awk '{s += $2} END {print s + 0}')
-f=$(grep -E '^(bpf|invariants|net): [0-9]+ passed' "$out" | awk '{s += $4} END {print s + 0}')
-n=$(grep -cE '^(bpf|invariants|net): [0-9]+ passed' "$out")
-[ "$n" -eq 3 ] || f=$((f + 1)) # a suite that did not report could not run
+{ build/tests/test_xdp; build/tests/test_xlat; build/tests/invariants -n 50000 -s 1; tests/net/run.sh; bash tests/vm/test_tunnels.sh; bash tests/vm/test_ipsec.sh; bash tests/vm/test_ipsec_ike.sh; } 2>&1 | tee "$out"
+p=$(grep -E '^(bpf|xlat|invariants|net): [0-9]+ passed' "$out" | awk '{s += $2} END {print s + 0}')
+f=$(grep -E '^(bpf|xlat|invariants|net): [0-9]+ passed' "$out" | awk '{s += $4} END {print s + 0}')
+n=$(grep -cE '^(bpf|xlat|invariants|net): [0-9]+ passed' "$out")
+[ "$n" -eq 4 ] || f=$((f + 1)) # a suite that did not report could not run
 # The tunnel interop and ipsec checks ("  ok" / "  FAIL" lines after the
 # first banner); a script that ended without its "0 failure(s)" line and
 # without a failed check could not run.
