@@ -24,7 +24,7 @@ BPF_HDRS := $(wildcard bpf/lib/*.h) $(wildcard maps/*.h)
 # (all kernel I/O), daemon, cli. The unit tests link the pure part.
 LOADER_ROOMS := core kernel daemon cli
 CFLAGS += $(addprefix -Iloader/,$(LOADER_ROOMS))
-LOADER_PURE := $(wildcard loader/core/*.c) $(addprefix loader/cli/,cli.c cli_tunnel.c cli_filter.c json.c) loader/daemon/config.c
+LOADER_PURE := $(wildcard loader/core/*.c) $(addprefix loader/cli/,cli.c cli_tunnel.c cli_filter.c cli_xlat.c json.c) loader/daemon/config.c
 LOADER_IO := $(filter-out $(LOADER_PURE),$(wildcard $(addsuffix /*.c,$(addprefix loader/,$(LOADER_ROOMS))))) loader/main.c
 LOADER_HDRS := $(wildcard loader/*/*.h) $(BPF_HDRS)
 

@@ -118,7 +118,20 @@ for round in 1 2; do # alternated: this machine drifts within a run
 	XF filter show | grep -q 'proto udp allow *0 pkts' && { echo "fwd_bench: the filter's allow counted nothing" >&2; exit 1; }
 	XF filter del dev ri in
 done
-for v in filter-10-1k filter-10k-1k; do # the better round of each
+# Translation (docs/translation.md): the generator's source 198.18.0.0/24
+# mapped as it enters ri (IP and UDP checksums updated), and a rule on ro
+# that no destination hits (its lookup paid): xlat-1k against the same
+# run without the rules (plain-1k), alternated.
+for round in 1 2; do
+	XF xlat add 198.18.0.0/24 to 100.127.0.0/24 dev ri
+	XF xlat add 192.0.2.0/24 to 100.126.0.0/24 dev ro
+	DSTS=$tmp/p1k measure xlat-1k-$round
+	XF xlat show | grep -q 'dev ri *in 0 pkts' && { echo "fwd_bench: the translation counted nothing" >&2; exit 1; }
+	XF xlat del 198.18.0.0/24 dev ri
+	XF xlat del 192.0.2.0/24 dev ro
+	DSTS=$tmp/p1k measure plain-1k-$round
+done
+for v in filter-10-1k filter-10k-1k xlat-1k plain-1k; do # the better round of each
 	RES[$v]=$(printf '%s\n' "${RES[$v-1]}" "${RES[$v-2]}" | sort -n | head -1)
 	DELIV[$v]=${DELIV[$v-1]}
 done
@@ -153,7 +166,7 @@ if [ -n "$BASE" ]; then
 fi
 if [ -n "$AB_ONLY" ]; then
 	XF detach
-	for v in xfwd-1k filter-10-1k-1 filter-10k-1k-1 filter-10-1k-2 filter-10k-1k-2 $AB; do echo "| $v | ${RES[$v]} |"; done
+	for v in xfwd-1k filter-10-1k-1 filter-10k-1k-1 filter-10-1k-2 filter-10k-1k-2 xlat-1k-1 plain-1k-1 xlat-1k-2 plain-1k-2 $AB; do echo "| $v | ${RES[$v]} |"; done
 	exit 0
 fi
 for t in "gre key 1" ipip "vxlan vni 100 peer-mac $SINK_MAC" "geneve vni 100 peer-mac $SINK_MAC"; do
@@ -196,7 +209,7 @@ echo "Run: $(date -u +%Y-%m-%d), $NPFX routes, \`XFWD_BENCH_CPU=$CPU make bench\
 echo
 echo "| forwarder | ns/packet | above floor | vs floor | delivered |"
 echo "|---|---:|---:|---:|---:|"
-for v in floor xfwd xfwd-1k filter-10-1k-1 filter-10k-1k-1 filter-10-1k-2 filter-10k-1k-2 $AB $ENCAPS xfwd-decap-gre fib kernel+vxlan floor2; do
+for v in floor xfwd xfwd-1k filter-10-1k-1 filter-10k-1k-1 filter-10-1k-2 filter-10k-1k-2 xlat-1k-1 plain-1k-1 xlat-1k-2 plain-1k-2 $AB $ENCAPS xfwd-decap-gre fib kernel+vxlan floor2; do
 	echo "| $v | ${RES[$v]} | $(above "$v") | $(r "$v" floor)x | ${DELIV[$v]}% |"
 done
 echo
@@ -207,3 +220,4 @@ echo "- xfwd direct <= 1.3x the floor: $(r xfwd floor)x (xfwd-1k, the same table
 echo
 echo "Target (issue 22): 10,000 filter rules within 2x the cost of 10: $(r filter-10k-1k filter-10-1k)x whole pipeline;"
 echo "the filter's own cost (above xfwd-1k): $(awk -v a="${RES[filter-10k-1k]}" -v b="${RES[filter-10-1k]}" -v x="${RES[xfwd-1k]}" 'BEGIN {printf "%.0f ns with 10,000 rules, %.0f ns with 10", a - x, b - x}')"
+echo "Translation (issue 22): a source rule applied and an out rule looked up cost $(awk -v a="${RES[xlat-1k]}" -v b="${RES[plain-1k]}" 'BEGIN {printf "%.0f", a - b}') ns a packet (xlat-1k $(r xlat-1k plain-1k)x plain-1k)"

@@ -261,7 +261,7 @@ __noinline int filter_packet(struct xdp_md *ctx, const struct filter_at *at)
 	}
 	/* The hub's view: a translated source is seen as its mapped
 	 * address (docs/translation.md). */
-	xlat_view_src(at->in_tunnel, at->in_port, f->k.src, at->v4);
+	xlat_view_src(at->in_tunnel, at->in_port, (struct xlat_addr *)f->k.src, at->v4);
 	f->bytes = at->bytes;
 	if (in && filter_decide(&w, in) == XFWD_FILTER_DENY)
 		return 1;

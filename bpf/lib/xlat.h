@@ -401,23 +401,30 @@ static __always_inline int xlat_forward(struct xdp_md *ctx, const struct pkt *p,
 	return xlat_packet(ctx, &at);
 }
 
+/* An address for a global function (its argument's size is the struct's). */
+struct xlat_addr {
+	__u8 a[16];
+};
+
 /* The source as the filters see it (the hub's view: a translated
- * target's mapped addresses), into the 16 bytes at src (v4-mapped). */
-static __always_inline void xlat_view_src(__u32 tunnel, __u32 ifindex, __u8 *src, int v4)
+ * target's mapped addresses), into the 16 bytes at src (v4-mapped). A
+ * global function: inline, its frame was added to the filter's, and the
+ * deepest call chain passed the 6.1 kernel's 512-byte stack limit. */
+__noinline int xlat_view_src(__u32 tunnel, __u32 ifindex, struct xlat_addr *src, __u32 v4)
 {
 	__u32 in = xlat_from(tunnel, ifindex);
 	struct xfwd_xlat_val *v;
 	__be32 a;
 
-	if (!in || !(v = xlat_find(in, src)))
-		return;
+	if (!src || !in || !(v = xlat_find(in, src->a)))
+		return 0;
 	if (v4) {
-		__builtin_memcpy(&a, src + 12, 4);
+		__builtin_memcpy(&a, src->a + 12, 4);
 		a = xlat4_map(a, v);
-		__builtin_memcpy(src + 12, &a, 4);
-		return;
+		__builtin_memcpy(src->a + 12, &a, 4);
+		return 1;
 	}
-	xlat6_map(src, v, src);
+	return !xlat6_map(src->a, v, src->a);
 }
 
 #endif

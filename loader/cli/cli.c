@@ -163,6 +163,8 @@ static int parse_route(struct args *a, struct cli_req *r)
 int parse_tunnel(struct args *a, struct cli_req *r);
 /* cli_filter.c */
 int parse_filter(struct args *a, struct cli_req *r);
+/* cli_xlat.c */
+int parse_xlat(struct args *a, struct cli_req *r);
 
 static int parse_object(struct args *a, struct cli_req *r)
 {
@@ -200,6 +202,8 @@ static int parse_object(struct args *a, struct cli_req *r)
 		return parse_tunnel(a, r);
 	if (arg_is(o, "filter") || arg_is(o, "filters"))
 		return parse_filter(a, r);
+	if (arg_is(o, "xlat") || arg_is(o, "translation"))
+		return parse_xlat(a, r);
 	if (arg_is(o, "nexthop") || arg_is(o, "nh")) {
 		c = arg_next(a);
 		if (!c || arg_is(c, "show") || arg_is(c, "list"))
@@ -303,6 +307,9 @@ const char *cli_usage(void)
 	       "               [icmp-type T[/C]] allow|deny|count; - is standard input)\n"
 	       "  xfwd filter del (tunnel NAME | dev DEV) in|out\n"
 	       "  xfwd filter show              per set: its rules, each with its counters\n"
+	       "  xfwd xlat add REAL to MAPPED (tunnel NAME | dev DEV)   1:1 prefix translation\n"
+	       "  xfwd xlat del REAL (tunnel NAME | dev DEV)\n"
+	       "  xfwd xlat show                per rule: its counters in and out\n"
 	       "  xfwd health                   per tunnel: probe state, RTT, loss, last change\n"
 	       "  xfwd nexthop show | refresh\n"
 	       "  xfwd stats [show | reset]\n"

@@ -14,6 +14,7 @@
 #include "prefix.h"
 #include "spec.h"
 #include "filter.h"
+#include "xlat.h"
 #include "maps/xfwd_abi.h"
 
 enum cli_cmd {
@@ -40,6 +41,9 @@ enum cli_cmd {
 	CMD_FILTER_REPLACE,
 	CMD_FILTER_DEL,
 	CMD_FILTER_SHOW,
+	CMD_XLAT_ADD,
+	CMD_XLAT_DEL,
+	CMD_XLAT_SHOW,
 	CMD_RUN,
 };
 
@@ -63,6 +67,8 @@ struct cli_req {
 	struct tunnel_spec tun;
 	/* filter replace|del|show (docs/filters.md) */
 	struct filter_spec filter;
+	/* xlat add|del|show (docs/translation.md) */
+	struct xlat_spec xlat;
 	/* route get: the flow whose decision to show */
 	struct xaddr dst, src;
 	bool has_src;

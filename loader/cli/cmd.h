@@ -31,6 +31,10 @@ int cmd_tunnel_show(const struct cli_req *r, char *err, size_t len);
 int cmd_health(const struct cli_req *r, char *err, size_t len);
 int cmd_filter_change(const struct cli_req *r, char *err, size_t len);
 int cmd_filter_show(const struct cli_req *r, char *err, size_t len);
+/* Key's counters in a per-CPU array map, summed over CPUs. */
+struct xfwd_counter counter_sum(int fd, uint32_t key);
+int cmd_xlat_change(const struct cli_req *r, char *err, size_t len);
+int cmd_xlat_show(const struct cli_req *r, char *err, size_t len);
 
 struct jw;
 struct xtable;

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* What several commands share: opening the state, naming things. */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -140,4 +143,19 @@ int cmd_with_nexthops(const struct cli_req *r, char *err, size_t len,
 		      int (*fn)(struct xtable *t, const struct cli_req *r))
 {
 	return with_table(r, err, len, fn, TABLE_NEXTHOPS);
+}
+
+/* Key's counters in a per-CPU array, summed over CPUs. */
+struct xfwd_counter counter_sum(int fd, uint32_t key)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xfwd_counter sum = { 0 }, *per = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*per));
+
+	if (per && !bpf_map_lookup_elem(fd, &key, per))
+		for (int c = 0; c < ncpu; c++) {
+			sum.packets += per[c].packets;
+			sum.bytes += per[c].bytes;
+		}
+	free(per);
+	return sum;
 }

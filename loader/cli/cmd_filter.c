@@ -77,21 +77,6 @@ int cmd_filter_change(const struct cli_req *r, char *err, size_t len)
 	return cmd_with_table(r, err, len, filter_change, TABLE_FILTERS);
 }
 
-/* A slot's counters, summed over CPUs. */
-static struct xfwd_counter slot_count(int fd, uint32_t slot)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct xfwd_counter sum = { 0 }, *per = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*per));
-
-	if (per && !bpf_map_lookup_elem(fd, &slot, per))
-		for (int c = 0; c < ncpu; c++) {
-			sum.packets += per[c].packets;
-			sum.bytes += per[c].bytes;
-		}
-	free(per);
-	return sum;
-}
-
 static const char *target_str(struct xtable *t, const struct filter_target *tg, char *buf)
 {
 	char dev[IF_NAMESIZE] = "?";
@@ -136,8 +121,8 @@ static void set_out(struct xtable *t, const struct filter_bound *f, int fd, stru
 	}
 	for (uint32_t i = 0; i < f->n; i++)
 		rule_out(w, filter_rule_str(&f->rules[i], text, sizeof(text)), f->base + i,
-			 slot_count(fd, f->base + i));
-	rule_out(w, dflt, f->base + f->n, slot_count(fd, f->base + f->n));
+			 counter_sum(fd, f->base + i));
+	rule_out(w, dflt, f->base + f->n, counter_sum(fd, f->base + f->n));
 	if (w) {
 		jw_arr_end(w);
 		jw_obj_end(w);

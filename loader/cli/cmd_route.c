@@ -10,6 +10,7 @@
 
 #include "bpf.h"
 #include "cmd.h"
+#include "xlat.h"
 #include "grow.h"
 #include "json.h"
 #include "decide.h"
@@ -174,9 +175,22 @@ int cmd_route_show(const struct cli_req *r, char *err, size_t len)
 
 /* ---- get: the decision the data path would take (core/decide.c) ---- */
 
+/* The translation rule as its words. */
+static const char *xlat_text(const struct decision *d, char *buf, size_t len)
+{
+	char rp[XPREFIX_STRLEN], mp[XPREFIX_STRLEN], dev[IF_NAMESIZE] = "?";
+	struct xprefix real, mapped;
+	bool tun = d->xlat.flags & XFWD_XLAT_R_TUNNEL;
+
+	xlat_rule_prefixes(&d->xlat, &real, &mapped);
+	snprintf(buf, len, "rule %s to %s %s %s", xprefix_str(&real, rp), xprefix_str(&mapped, mp),
+		 tun ? "tunnel" : "dev", tun ? d->xlat_tunnel : if_indextoname(d->xlat.target, dev) ? dev : "?");
+	return buf;
+}
+
 static void decision_print(const struct cli_req *r, const struct decision *d)
 {
-	char a[XADDR_STRLEN], p[XPREFIX_STRLEN], nh[160], m[18];
+	char a[XADDR_STRLEN], p[XPREFIX_STRLEN], nh[160], m[18], x[192];
 	struct jw w;
 
 	nh_text(&d->nh, nh, sizeof(nh));
@@ -190,6 +204,8 @@ static void decision_print(const struct cli_req *r, const struct decision *d)
 			printf(" member %u/%u %s", d->member + 1, d->members, nh);
 		if (d->nh.kind == XFWD_NH_DIRECT && (d->nh.flags & XFWD_NH_F_NEIGH))
 			printf(" lladdr %s", mac_str(d->nh.l2[d->nh.active & 1].dmac, m));
+		if (d->xlat_slot)
+			printf(" xlat dst %s (%s)", xaddr_str(&d->xlat_to, a), xlat_text(d, x, sizeof(x)));
 		printf("\n");
 		return;
 	}
@@ -202,6 +218,11 @@ static void decision_print(const struct cli_req *r, const struct decision *d)
 	if (d->group) {
 		jw_str(&w, "route", xprefix_str(&d->match, p));
 		jw_uint(&w, "group", d->group);
+	}
+	if (d->xlat_slot) {
+		jw_str(&w, "xlat_dst", xaddr_str(&d->xlat_to, a));
+		jw_str(&w, "xlat_rule", xlat_text(d, x, sizeof(x)));
+		jw_uint(&w, "xlat_slot", d->xlat_slot);
 	}
 	if (d->nh_id) {
 		jw_uint(&w, "member", d->member);

@@ -48,6 +48,9 @@ static const cmd_fn commands[] = {
 	[CMD_FILTER_REPLACE] = cmd_filter_change,
 	[CMD_FILTER_DEL] = cmd_filter_change,
 	[CMD_FILTER_SHOW] = cmd_filter_show,
+	[CMD_XLAT_ADD] = cmd_xlat_change,
+	[CMD_XLAT_DEL] = cmd_xlat_change,
+	[CMD_XLAT_SHOW] = cmd_xlat_show,
 	/* CMD_RUN is the daemon's (loader/main.c) */
 };
 

@@ -4,6 +4,7 @@
  * get` prints. Special destinations, the flow hash and the member choice
  * are maps/'s, so the two cannot disagree. */
 #include "decide.h"
+#include "xlat.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -136,6 +137,39 @@ static int cover_member(const struct kio *io, const struct flow *r, struct decis
 	return -1;
 }
 
+/* The out rule of the next hop's target that covers the destination:
+ * what XDP looks up before it sends the packet (bpf/lib/xlat.h). */
+static void xlat_decide(const struct kio *io, const struct flow *r, struct decision *d)
+{
+	uint32_t b = d->nh.kind == XFWD_NH_TUNNEL ? xfwd_xlat_bind_tunnel(d->nh.tunnel)
+						  : xfwd_xlat_bind_port(d->nh.ifindex);
+	struct xfwd_xlat_key k = { .prefixlen = 160, .target = XFWD_XLAT_OUT | b };
+	struct xfwd_xlat_bind bind;
+	struct xfwd_tunnel tun;
+	struct xfwd_xlat_val v;
+
+	if (KIO(io, map_get, XFWD_M_xlat_binds, &b, &bind) || !bind.rules ||
+	    (d->nh.kind != XFWD_NH_TUNNEL && bind.ifindex != d->nh.ifindex))
+		return;
+	if (r->dst.family == AF_INET) {
+		k.addr[10] = k.addr[11] = 0xff;
+		memcpy(k.addr + 12, r->dst.bytes, 4);
+	} else {
+		memcpy(k.addr, r->dst.bytes, 16);
+	}
+	if (KIO(io, map_get, XFWD_M_xlat, &k, &v) ||
+	    KIO(io, map_get, XFWD_M_xlat_rules, &v.slot, &d->xlat) ||
+	    !xlat_addr(&d->xlat, true, &r->dst, &d->xlat_to))
+		return;
+	d->xlat_slot = v.slot;
+	if (d->nh.kind == XFWD_NH_TUNNEL && !KIO(io, map_get, XFWD_M_tunnels, &d->nh.tunnel, &tun))
+		memcpy(d->xlat_tunnel, tun.name, sizeof(d->xlat_tunnel));
+	if (strcmp(d->action, "forward")) {
+		d->action = "drop";
+		d->why = "its destination is translated, which only XDP does, and XDP would not send it";
+	}
+}
+
 void xt_decide(const struct kio *io, const struct flow *r, struct decision *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -165,4 +199,6 @@ void xt_decide(const struct kio *io, const struct flow *r, struct decision *d)
 	case XFWD_NH_BLACKHOLE: d->action = "drop"; d->why = "blackhole route"; break;
 	default: d->action = "drop"; d->why = "inconsistent maps";
 	}
+	if (d->nh.kind == XFWD_NH_DIRECT || d->nh.kind == XFWD_NH_TUNNEL)
+		xlat_decide(io, r, d);
 }

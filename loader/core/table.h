@@ -155,7 +155,7 @@ struct xlat_rule_at {
 	struct xfwd_xlat_rule r;
 };
 int xt_xlat_add(struct xtable *t, const struct xfwd_xlat_rule *r);
-/* The target's rule with r's real prefix. */
+/* The target's rule with r's real prefix (and its mapped one, if given). */
 int xt_xlat_del(struct xtable *t, const struct xfwd_xlat_rule *r);
 /* Every rule of a tunnel (tunnel) or an interface. */
 int xt_xlat_target_del(struct xtable *t, bool tunnel, uint32_t target);

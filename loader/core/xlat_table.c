@@ -129,13 +129,18 @@ out:
 	return ret;
 }
 
-/* The slot of target's rule with this real prefix, or 0. */
+/* The slot of target's rule with this real prefix (and this mapped one,
+ * when r names it), or 0. */
 static uint32_t slot_of(const struct xfwd_xlat_rule *rec, const struct xfwd_xlat_rule *r)
 {
+	static const uint8_t none[16];
+	bool any_mapped = !memcmp(r->mapped, none, 16);
+
 	for (uint32_t s = 1; s < XFWD_XLAT_RULES; s++)
 		if ((rec[s].flags & XFWD_XLAT_R_USED) && xlat_rule_bind(&rec[s]) == xlat_rule_bind(r) &&
 		    rec[s].target == r->target && rec[s].len == r->len &&
-		    !memcmp(rec[s].real, r->real, 16))
+		    !memcmp(rec[s].real, r->real, 16) &&
+		    (any_mapped || !memcmp(rec[s].mapped, r->mapped, 16)))
 			return s;
 	return 0;
 }

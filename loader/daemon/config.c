@@ -127,6 +127,40 @@ static int keep_filter(struct parse *p, const char *value)
 	return 1;
 }
 
+/* A [translations] line: 'xlat = REAL to MAPPED tunnel NAME|dev DEV';
+ * refused when it overlaps an earlier line's rule on the same target. */
+static int keep_xlat(struct parse *p, const char *value)
+{
+	struct config_xlat x = { .lineno = p->line }, *nv;
+	struct xfwd_xlat_rule a, b;
+	char copy[CONFIG_LINE_MAX], msg[512], *argv[16];
+	int argc;
+
+	snprintf(copy, sizeof(copy), "%s", value);
+	argc = words_split(copy, argv, 16, msg, sizeof(msg));
+	if (argc < 0 || xlat_spec_parse(argc, argv, &x.spec, true, msg, sizeof(msg)))
+		return bad(p, "%s%s", msg, "");
+	xlat_rule_of(&x.spec, 0, &a);
+	for (size_t i = 0; i < p->c->nxlats; i++) {
+		const struct config_xlat *o = &p->c->xlats[i];
+
+		xlat_rule_of(&o->spec, 0, &b);
+		if (o->spec.tunnel == x.spec.tunnel && !strcmp(o->spec.name, x.spec.name) &&
+		    xlat_rules_overlap(&a, &b)) {
+			char ln[16];
+
+			snprintf(ln, sizeof(ln), "%d", o->lineno);
+			return bad(p, "this translation overlaps line %s's on the same target: translation is one to one both ways (one prefix, one rule)%s",
+				   ln, "");
+		}
+	}
+	if (!(nv = realloc(p->c->xlats, (p->c->nxlats + 1) * sizeof(*nv))))
+		return bad(p, "out of memory%s%s", "", "");
+	p->c->xlats = nv;
+	nv[p->c->nxlats++] = x;
+	return 1;
+}
+
 static int set_main(struct parse *p, const char *name, const char *value)
 {
 	struct xconfig *c = p->c;
@@ -199,8 +233,12 @@ static int handler(void *user, const char *section, const char *name, const char
 		if (strcmp(name, "filter"))
 			return bad(p, "[filters] takes 'filter = tunnel NAME|dev DEV in|out ... rules FILE' lines, not '%s'%s", name, "");
 		ok = keep_filter(p, value);
+	} else if (!strcmp(section, "translations")) {
+		if (strcmp(name, "xlat"))
+			return bad(p, "[translations] takes 'xlat = REAL to MAPPED tunnel NAME|dev DEV' lines, not '%s'%s", name, "");
+		ok = keep_xlat(p, value);
 	} else {
-		return bad(p, "unknown section [%s] (xfwd, tunnels, routes, filters)%s", section, "");
+		return bad(p, "unknown section [%s] (xfwd, tunnels, routes, filters, translations)%s", section, "");
 	}
 	return ok;
 }
@@ -374,6 +412,9 @@ void config_free(struct xconfig *c)
 	free(c->tunnels);
 	free(c->routes);
 	free(c->filters);
+	free(c->xlats);
+	c->xlats = NULL;
+	c->nxlats = 0;
 	c->tunnels = c->routes = NULL;
 	c->filters = NULL;
 	c->nfilters = 0;

@@ -13,6 +13,8 @@
  *   route = 10.30.0.0/16 tunnel tgw1
  *   [filters]
  *   filter = tunnel tgw1 in default deny rules /etc/xfwd/tgw1.rules
+ *   [translations]
+ *   xlat = 10.1.0.0/16 to 100.64.1.0/16 tunnel tgw1
  *
  * Tunnel and route lines use the CLI's words (core/spec_parse.c), parsed
  * once into specs. A file is checked whole: the first error is reported
@@ -28,6 +30,7 @@
 
 #include "spec.h"
 #include "filter.h"
+#include "xlat.h"
 
 /* The longest config_line text, with its terminating NUL. */
 #define CONFIG_LINE_MAX 2048
@@ -48,6 +51,12 @@ struct config_filter {
 	uint32_t n;
 };
 
+/* A [translations] line (docs/translation.md). */
+struct config_xlat {
+	int lineno;
+	struct xlat_spec spec;
+};
+
 struct xconfig {
 	char pin_root[256];
 	char attach[CLI_MAX_DEVS][IFNAME_LEN];
@@ -60,6 +69,8 @@ struct xconfig {
 	size_t ntunnels, nroutes;
 	struct config_filter *filters;
 	size_t nfilters;
+	struct config_xlat *xlats;
+	size_t nxlats;
 };
 
 /* 0, or -1 with "FILE:LINE: problem" in err. */

@@ -66,6 +66,14 @@ int config_check(struct daemon *d, const struct xconfig *c);
 int filters_check(struct daemon *d, const struct xconfig *c);
 int filters_apply(struct daemon *d, const struct xconfig *c);
 void filters_dropped(struct daemon *d, const struct xconfig *old, const struct xconfig *now);
+/* A line's tunnel is in the file or running, its device exists; else -1
+ * with "FILE:LINE: no tunnel 'X' for this WHAT (fix)" in d->err. */
+int target_check(struct daemon *d, const struct xconfig *c, bool tunnel, const char *name,
+		 int lineno, const char *what);
+/* xlats.c: the config's [translations] (docs/translation.md). */
+int xlats_check(struct daemon *d, const struct xconfig *c);
+int xlats_apply(struct daemon *d, const struct xconfig *c);
+void xlats_dropped(struct daemon *d, const struct xconfig *old, const struct xconfig *now);
 int config_apply(struct daemon *d, const struct xconfig *c);
 /* What old had and now does not: static routes first, then tunnels. */
 void remove_dropped(struct daemon *d, const struct xconfig *old, const struct xconfig *now);

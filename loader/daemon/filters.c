@@ -28,20 +28,24 @@ static bool tunnel_in_config(const struct xconfig *c, const char *name)
 	return false;
 }
 
+int target_check(struct daemon *d, const struct xconfig *c, bool tunnel, const char *name,
+		 int lineno, const char *what)
+{
+	if (tunnel ? tunnel_in_config(c, name) || xt_tunnel_find(&d->t, name) : if_nametoindex(name) != 0)
+		return 0;
+	snprintf(d->err, sizeof(d->err), "%s:%d: no %s '%s' for this %s (%s)", d->path, lineno,
+		 tunnel ? "tunnel" : "device", name, what, tunnel ? "add it to [tunnels]" : "see 'ip link'");
+	return -1;
+}
+
 /* Each set's tunnel is in the file or running, each device exists. */
 int filters_check(struct daemon *d, const struct xconfig *c)
 {
 	for (size_t i = 0; i < c->nfilters; i++) {
 		const struct filter_spec *f = &c->filters[i].spec;
-		bool ok = f->tunnel ? tunnel_in_config(c, f->name) || xt_tunnel_find(&d->t, f->name)
-				    : if_nametoindex(f->name) != 0;
 
-		if (!ok) {
-			snprintf(d->err, sizeof(d->err), "%s:%d: no %s '%s' for this filter (%s)", d->path,
-				 c->filters[i].lineno, f->tunnel ? "tunnel" : "device", f->name,
-				 f->tunnel ? "add it to [tunnels]" : "see 'ip link'");
+		if (target_check(d, c, f->tunnel, f->name, c->filters[i].lineno, "filter"))
 			return -1;
-		}
 	}
 	return 0;
 }

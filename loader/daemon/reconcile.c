@@ -110,7 +110,7 @@ int config_check(struct daemon *d, const struct xconfig *c)
 	for (size_t i = 0; i < c->nroutes; i++)
 		if (check_line(d, c, &c->routes[i]))
 			return -1;
-	return filters_check(d, c);
+	return filters_check(d, c) ?: xlats_check(d, c);
 }
 
 /* A running ipsec tunnel with static keys is adopted as it is; its SPIs
@@ -179,6 +179,7 @@ static void remove_one(const struct config_line *l, void *arg)
 void remove_dropped(struct daemon *d, const struct xconfig *old, const struct xconfig *now)
 {
 	filters_dropped(d, old, now);
+	xlats_dropped(d, old, now);
 	config_dropped(old, now, remove_one, d);
 }
 
@@ -220,5 +221,6 @@ int config_apply(struct daemon *d, const struct xconfig *c)
 	for (size_t i = 0; i < c->nroutes; i++)
 		fails += apply_line(d, &c->routes[i]) != 0;
 	fails += filters_apply(d, c);
+	fails += xlats_apply(d, c);
 	return fails ? -EIO : 0;
 }

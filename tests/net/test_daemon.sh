@@ -173,6 +173,41 @@ kill -HUP "$DPID"
 check "reload: the file drops the filter: unbound" wait_for sh_ok "
 	! xf r filter show | grep -q 'tunnel vx1' && grep -q 'filter tunnel vx1 in removed' '$log'"
 rm -f "$rules"
+# Translations from the file ([translations], docs/translation.md): added
+# on reload, a changed mapping replaced, overlapping lines refused whole,
+# removed when the file drops them; the tunnel's route kept throughout.
+write_conf "[tunnels]
+$vx1
+[translations]
+xlat = 10.1.0.0/16 to 100.65.0.0/16 tunnel vx1
+xlat = fd01:203:405::/48 to 2001:db8:1::/48 tunnel vx1"
+kill -HUP "$DPID"
+check "reload: [translations] rules added on the tunnel" wait_for sh_ok "
+	[ \$(xf r xlat show | grep -c 'tunnel vx1') -eq 2 ] &&
+	grep -q 'xlat 10.1.0.0/16 to 100.65.0.0/16 tunnel vx1' '$log'"
+write_conf "[tunnels]
+$vx1
+[translations]
+xlat = 10.1.0.0/16 to 100.66.0.0/16 tunnel vx1
+xlat = fd01:203:405::/48 to 2001:db8:1::/48 tunnel vx1"
+kill -HUP "$DPID"
+check "reload: a changed mapping replaces the rule; the other is left as it is" wait_for sh_ok "
+	xf r xlat show | grep -q '10.1.0.0/16 to 100.66.0.0/16 tunnel vx1' &&
+	! xf r xlat show | grep -q '100.65.0.0' && grep -q 'xlat 10.1.0.0/16 to 100.65.0.0/16 tunnel vx1 removed' '$log' &&
+	[ \$(grep -c 'xlat fd01:203:405::/48' '$log') -eq 1 ] && route_is 10.46.0.0/16 'tunnel 1'"
+write_conf "[tunnels]
+$vx1
+[translations]
+xlat = 10.1.0.0/16 to 100.66.0.0/16 tunnel vx1
+xlat = 10.1.128.0/17 to 100.67.0.0/17 tunnel vx1"
+kill -HUP "$DPID"
+check "reload: overlapping translations refuse the reload, naming the lines; the rules stay" wait_for sh_ok "
+	grep -q 'reload refused.*overlaps line' '$log' && [ \$(xf r xlat show | grep -c 'tunnel vx1') -eq 2 ]"
+write_conf "[tunnels]
+$vx1"
+kill -HUP "$DPID"
+check "reload: the file drops the translations: removed" wait_for sh_ok "
+	[ -z \"\$(xf r xlat show)\" ] && grep -q 'xlat fd01:203:405::/48 to 2001:db8:1::/48 tunnel vx1 removed' '$log'"
 R route del table 100 10.46.0.0/16
 write_conf
 kill -HUP "$DPID"
