@@ -145,6 +145,7 @@ enum xfwd_tun_type {
 #define XFWD_TUN_F_OWN_DEV (1u << 2)  /* loader: xfwd created the kernel device */
 #define XFWD_TUN_F_OWN_SA (1u << 3)   /* loader: xfwd installed the xfrm SAs */
 #define XFWD_TUN_F_UDP_ENCAP (1u << 4) /* ipsec: ESP in UDP 4500 (loader only) */
+#define XFWD_TUN_F_PEER_LEARN (1u << 5) /* VXLAN/GENEVE Ethernet: peer_mac learned from the kernel device (loader only) */
 
 /* Health probing (docs/health.md). mode udp: an xfwd_probe in UDP to
  * XFWD_PROBE_PORT, answered by the peer's xfwd XDP program; mode icmp: an

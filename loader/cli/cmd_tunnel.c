@@ -160,6 +160,16 @@ static void urpf_detail(const struct xfwd_tunnel *tun, const struct xfwd_tunnel_
 	jw_arr_end(w);
 }
 
+/* A learning tunnel's peer MAC before it is known: "none-yet". */
+static const char *peer_mac_text(const struct xfwd_tunnel *tun, char *buf)
+{
+	static const uint8_t none[6];
+
+	if (!memcmp(tun->peer_mac, none, 6))
+		return "none-yet";
+	return mac_str(tun->peer_mac, buf);
+}
+
 static void tunnel_line(struct xtable *t, const struct xfwd_tunnel *tun, uint32_t id,
 			const struct xfwd_tunnel_counters *c, struct jw *w)
 {
@@ -167,7 +177,7 @@ static void tunnel_line(struct xtable *t, const struct xfwd_tunnel *tun, uint32_
 	int nallow = xt_urpf_read(t, id, allow, XFWD_URPF_ALLOW_TUNNEL);
 
 	struct xaddr l, rm;
-	char a[XADDR_STRLEN], b[XADDR_STRLEN];
+	char a[XADDR_STRLEN], b[XADDR_STRLEN], m[18];
 	static const char *const types[] = { "?", "gre", "ipip", "vxlan", "geneve", "ipsec" };
 	const char *type = tun->type < 6 ? types[tun->type] : "?";
 	const char *keyword = tun->type == XFWD_TUN_GRE ? "key" : "vni";
@@ -185,6 +195,9 @@ static void tunnel_line(struct xtable *t, const struct xfwd_tunnel *tun, uint32_
 			printf(" %s %u", keyword, tun->key);
 		if (udp)
 			printf(" payload %s", payload);
+		if (udp && !(tun->flags & XFWD_TUN_F_INNER_IP))
+			printf(" peer-mac %s%s", peer_mac_text(tun, m),
+			       tun->flags & XFWD_TUN_F_PEER_LEARN ? " (learned)" : "");
 		if (tun->type == XFWD_TUN_IPSEC)
 			ipsec_detail(tun, NULL);
 		printf(" kernel-dev %s", kdev);
@@ -204,6 +217,10 @@ static void tunnel_line(struct xtable *t, const struct xfwd_tunnel *tun, uint32_
 		jw_uint(w, keyword, tun->key);
 	if (udp)
 		jw_str(w, "payload", payload);
+	if (udp && !(tun->flags & XFWD_TUN_F_INNER_IP)) {
+		jw_str(w, "peer_mac", peer_mac_text(tun, m));
+		jw_bool(w, "peer_mac_learned", tun->flags & XFWD_TUN_F_PEER_LEARN);
+	}
 	if (tun->type == XFWD_TUN_IPSEC)
 		ipsec_detail(tun, w);
 	jw_str(w, "kernel_dev", kdev);

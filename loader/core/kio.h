@@ -91,6 +91,7 @@ struct kio_ops {
 	/* ---- rtnetlink ---- */
 	int (*link_get)(void *c, uint32_t ifindex, struct link_info *li); /* -ENODEV */
 	uint32_t (*link_index)(void *c, const char *name);                /* 0: none */
+	/* a's MAC on oif; a->family 0: any neighbour's there (-ENOENT: none). */
 	int (*neigh_mac)(void *c, const struct xaddr *a, uint32_t oif, uint8_t mac[6]);
 	int (*neigh_manage)(void *c, const struct xaddr *a, uint32_t oif);
 	void (*pause_ms)(void *c, unsigned int ms);

@@ -132,6 +132,8 @@ static int nh_fill_tunnel(struct xtable *t, const struct nh_key *k,
 		return ret;
 	n->kind = XFWD_NH_TUNNEL;
 	n->tunnel = k->tunnel;
+	if (!xt_peer_known(t, n))
+		n->flags &= ~XFWD_NH_F_NEIGH; /* the kernel's until the peer's MAC is learned */
 	room = n->mtu - xfwd_tunnel_overhead(tun);
 	n->mtu = tun->mtu && tun->mtu < room ? tun->mtu : room;
 	return 0;
@@ -189,7 +191,7 @@ static int nh_publish(struct xtable *t, uint32_t id, const uint8_t mac[6],
 	n.active = idle;
 	if ((ret = nh_write(t, id, &n)))
 		return ret;
-	n.flags = known ? n.flags | XFWD_NH_F_NEIGH : n.flags & ~XFWD_NH_F_NEIGH;
+	n.flags = known && xt_peer_known(t, &n) ? n.flags | XFWD_NH_F_NEIGH : n.flags & ~XFWD_NH_F_NEIGH;
 	return nh_write(t, id, &n);
 }
 
@@ -202,7 +204,7 @@ static int nh_set_mac(struct xtable *t, uint32_t id, const uint8_t *mac)
 	bool had = n->flags & XFWD_NH_F_NEIGH;
 	int ret;
 
-	if (had == !!mac && (!mac || !memcmp(mac, cur, 6)))
+	if (had == (mac && xt_peer_known(t, n)) && (!mac || !memcmp(mac, cur, 6)))
 		return 0;
 	ret = nh_publish(t, id, mac ? mac : cur, mac != NULL);
 	return ret ? ret : 1;
@@ -215,22 +217,43 @@ static bool nh_has_mac(const struct xfwd_nh *n)
 	       !(n->flags & XFWD_NH_F_XFRM);
 }
 
+/* Next hop id's MAC read again: 1 if it changed, 0, or -errno. */
+static int nh_refresh(struct xtable *t, uint32_t id)
+{
+	const struct xfwd_nh *n = &t->nh[id];
+	struct xaddr gw = { .family = n->family };
+	uint8_t mac[6] = { 0 };
+
+	memcpy(gw.bytes, n->addr, 16);
+	return nh_set_mac(t, id, resolve_mac(t, &gw, n->oif, mac) ? mac : NULL);
+}
+
 int xt_refresh_neigh(struct xtable *t, int *changed)
 {
-	*changed = 0;
-	for (uint32_t id = 1; id < t->nh_max; id++) {
-		const struct xfwd_nh *n = &t->nh[id];
-		struct xaddr gw = { .family = n->family };
-		uint8_t mac[6] = { 0 };
-		int ret;
+	int ret;
 
-		if (!nh_has_mac(n))
+	*changed = 0;
+	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++)
+		if ((ret = xt_tunnel_learn(t, id, NULL)))
+			return ret;
+	for (uint32_t id = 1; id < t->nh_max; id++) {
+		if (!nh_has_mac(&t->nh[id]))
 			continue;
-		memcpy(gw.bytes, n->addr, 16);
-		ret = nh_set_mac(t, id, resolve_mac(t, &gw, n->oif, mac) ? mac : NULL);
-		if (ret < 0)
+		if ((ret = nh_refresh(t, id)) < 0)
 			return ret;
 		*changed += ret;
+	}
+	return 0;
+}
+
+int xt_tunnel_nh_refresh(struct xtable *t, uint32_t tid)
+{
+	for (uint32_t id = 1; id < t->nh_max; id++) {
+		const struct xfwd_nh *n = &t->nh[id];
+		int ret;
+
+		if (nh_has_mac(n) && n->kind == XFWD_NH_TUNNEL && n->tunnel == tid && (ret = nh_refresh(t, id)) < 0)
+			return ret;
 	}
 	return 0;
 }
@@ -238,6 +261,10 @@ int xt_refresh_neigh(struct xtable *t, int *changed)
 int xt_neigh_set(struct xtable *t, const struct xaddr *gw, uint32_t oif,
 		 const uint8_t *mac)
 {
+	int err = xt_tunnel_neigh(t, oif, mac);
+
+	if (err)
+		return err;
 	for (uint32_t id = 1; id < t->nh_max; id++) {
 		const struct xfwd_nh *n = &t->nh[id];
 		int ret;

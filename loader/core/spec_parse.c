@@ -104,8 +104,6 @@ int spec_ipsec_opt(struct args *a, struct tunnel_spec *t, const char *w)
 		return parse_u32(a, w, 1, UINT32_MAX, &t->if_id);
 	if (arg_is(w, "spi-out") || arg_is(w, "spi-in")) /* 1-255 are reserved (RFC 4303) */
 		return parse_u32(a, w, 256, UINT32_MAX, arg_is(w, "spi-out") ? &t->spi_out : &t->spi_in);
-	if (arg_is(w, "inner"))
-		return parse_inner(a, t);
 	if (!(v = arg_value(a, w)))
 		return -1;
 	if (arg_is(w, "encap")) {
@@ -170,8 +168,10 @@ static int parse_tunnel_opt(struct args *a, struct tunnel_spec *t, const char *w
 		return parse_u32(a, w, 68, 65535, &t->mtu);
 	} else if (arg_is(w, "dev")) {
 		return copy_dev(a, arg_value(a, w), t->dev);
+	} else if (arg_is(w, "inner")) {
+		return parse_inner(a, t);
 	} else if (arg_is(w, "if-id") || arg_is(w, "spi-out") || arg_is(w, "spi-in") || arg_is(w, "key-out") ||
-		   arg_is(w, "key-in") || arg_is(w, "keyed-by") || arg_is(w, "inner") || arg_is(w, "encap")) {
+		   arg_is(w, "key-in") || arg_is(w, "keyed-by") || arg_is(w, "encap")) {
 		return spec_ipsec_opt(a, t, w);
 	} else if (arg_is(w, "urpf") || arg_is(w, "urpf-allow")) {
 		return parse_urpf_opt(a, t, w);
@@ -184,7 +184,8 @@ static int parse_tunnel_opt(struct args *a, struct tunnel_spec *t, const char *w
 	return 0;
 }
 
-/* VXLAN and GENEVE: a VNI, and the peer's MAC where Ethernet is carried. */
+/* VXLAN and GENEVE: a VNI; the peer's MAC where Ethernet is carried is
+ * given, or learned (docs/peer-mac.md). */
 static int udp_tunnel_check(struct args *a, const struct tunnel_spec *t)
 {
 	const char *type = t->type == XFWD_TUN_VXLAN ? "vxlan" : "geneve";
@@ -195,9 +196,7 @@ static int udp_tunnel_check(struct args *a, const struct tunnel_spec *t)
 		return arg_fail(a, "'payload ip' applies to GENEVE only: VXLAN always carries Ethernet");
 	if (t->inner_ip && t->has_peer_mac)
 		return arg_fail(a, "'payload ip' carries no Ethernet header: drop 'peer-mac'");
-	if (!t->inner_ip && !t->has_peer_mac)
-		return arg_fail(a, "a %s tunnel carrying Ethernet needs 'peer-mac MAC' (the MAC of the peer's %s device)%s",
-			    type, type, t->type == XFWD_TUN_GENEVE ? ", or 'payload ip'" : "");
+	/* No peer-mac: learned from the kernel device beside the tunnel. */
 	return 0;
 }
 
@@ -260,8 +259,8 @@ int spec_tunnel_opts(struct args *a, struct tunnel_spec *t)
 	if (t->type == XFWD_TUN_IPSEC)
 		return ipsec_check(a, t);
 	if (t->if_id || t->spi_out || t->spi_in || t->key_out[0] ||
-	    t->key_in[0] || t->external || t->has_inner || t->udp_encap)
-		return arg_fail(a, "if-id, spi-out, spi-in, key-out, key-in, keyed-by, inner and encap apply to ipsec tunnels only");
+	    t->key_in[0] || t->external || t->udp_encap)
+		return arg_fail(a, "if-id, spi-out, spi-in, key-out, key-in, keyed-by and encap apply to ipsec tunnels only");
 	if (t->has_key && (t->type != XFWD_TUN_GRE || t->key_is_vni))
 		return arg_fail(a, "'%s' applies to %s tunnels only", t->key_is_vni ? "vni" : "key",
 			    t->key_is_vni ? "VXLAN and GENEVE" : "GRE");

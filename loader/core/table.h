@@ -126,6 +126,11 @@ int xt_tunnel_state(struct xtable *t, uint32_t id, bool up, int *changed);
 int xt_tunnel_add(struct xtable *t, const struct tunnel_spec *c);
 int xt_tunnel_del(struct xtable *t, const char *name);
 int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_cfg *probe);
+/* A tunnel without 'peer-mac' learns it (core/peer_mac.c): mac, or
+ * (NULL) any neighbour of its kernel device now; a neighbour event on
+ * device oif (mac NULL: gone; the last MAC stays). */
+int xt_tunnel_learn(struct xtable *t, uint32_t id, const uint8_t *mac);
+int xt_tunnel_neigh(struct xtable *t, uint32_t oif, const uint8_t *mac);
 /* Filters (core/filter_table.c, docs/filters.md): where a set applies. */
 struct filter_target {
 	bool tunnel;  /* id is a tunnel's, else an interface's ifindex */

@@ -39,6 +39,12 @@ struct route6 *find6(const struct xtable *t, const struct xprefix *p);
 
 /* nexthop.c */
 int nh_write(struct xtable *t, uint32_t id, const struct xfwd_nh *n);
+/* Learned peer MACs (peer_mac.c, docs/peer-mac.md): may next hop n send
+ * (a tunnel that learns its peer's MAC knows it)? */
+bool xt_peer_known(const struct xtable *t, const struct xfwd_nh *n);
+/* Tunnel id's next hops: their underlay MACs read again and their
+ * resolved flag set where both MACs are known (nexthop.c). */
+int xt_tunnel_nh_refresh(struct xtable *t, uint32_t id);
 /* The id of the next hop for k, made when new. */
 int nh_get(struct xtable *t, const struct nh_key *k, uint32_t *id);
 void nh_unref(struct xtable *t, uint32_t id);

@@ -71,18 +71,37 @@ static int tunnel_check(struct xtable *t, const struct tunnel_spec *c, uint32_t 
 	return 0;
 }
 
-/* ipsec, once its xfrm interface exists: this host's inner address on
- * it and, with static keys, the SAs and policies (docs/ipsec.md). */
-static int ipsec_setup(struct xtable *t, const struct tunnel_spec *c, struct xfwd_tunnel *tun,
-		       const struct xfrm_sa *sa)
+/* This host's inner address on the tunnel's kernel device, so that a BGP
+ * daemon started after xfwd finds it there (IPv6 without duplicate
+ * address detection: usable at once). */
+static int inner_setup(struct xtable *t, const struct tunnel_spec *c, const struct xfwd_tunnel *tun,
+		       enum tundev_result dev)
 {
-	uint32_t ifindex = KIO(&t->io, link_index, tun->name);
+	uint32_t ifindex;
 	char a[XADDR_STRLEN];
 	int ret;
 
-	if (c->has_inner && (ret = KIO(&t->io, addr_add, ifindex, &c->inner, c->inner_len)))
+	if (!c->has_inner)
+		return 0;
+	if (dev == TUNDEV_NONE) {
+		xlog(LOG_WARNING, "warning: tunnel %s has no kernel device here: inner %s/%u not set", tun->name,
+		     xaddr_str(&c->inner, a), c->inner_len);
+		return 0;
+	}
+	ifindex = KIO(&t->io, link_index, tun->name);
+	if ((ret = KIO(&t->io, addr_add, ifindex, &c->inner, c->inner_len)))
 		return xt_fail(t, ret, "cannot add %s/%u to %s: %s", xaddr_str(&c->inner, a),
 			    c->inner_len, tun->name, strerror(-ret));
+	return 0;
+}
+
+/* ipsec, once its xfrm interface exists: with static keys, the SAs and
+ * policies (docs/ipsec.md). */
+static int ipsec_setup(struct xtable *t, const struct tunnel_spec *c, struct xfwd_tunnel *tun,
+		       const struct xfrm_sa *sa)
+{
+	int ret;
+
 	if (c->external)
 		return 0;
 	if ((ret = KIO(&t->io, sa_install, c, tun->key, sa, t->err, t->errlen)))
@@ -188,12 +207,19 @@ static int tunnel_forget(struct xtable *t, uint32_t id, bool keyed)
 	return 0;
 }
 
+/* VXLAN and GENEVE carrying Ethernet without 'peer-mac': learned. */
+static bool tunnel_learns(const struct tunnel_spec *c)
+{
+	return (c->type == XFWD_TUN_VXLAN || c->type == XFWD_TUN_GENEVE) && !c->inner_ip && !c->has_peer_mac;
+}
+
 static int tunnel_make(struct xtable *t, const struct tunnel_spec *c, const struct xfrm_sa *sa)
 {
 	struct xfwd_tunnel tun = { .type = (uint8_t)c->type, .family = (uint8_t)c->local.family,
 				   .ttl = (uint8_t)(c->ttl ? c->ttl : 64),
 				   .flags = (c->has_key ? XFWD_TUN_F_KEY : 0) |
-					    (c->inner_ip ? XFWD_TUN_F_INNER_IP : 0),
+					    (c->inner_ip ? XFWD_TUN_F_INNER_IP : 0) |
+					    (tunnel_learns(c) ? XFWD_TUN_F_PEER_LEARN : 0),
 				   .key = c->key,
 				   .mtu = c->mtu };
 	struct xfwd_tunnel_key k;
@@ -225,7 +251,8 @@ static int tunnel_make(struct xtable *t, const struct tunnel_spec *c, const stru
 		return ret;
 	if (dev == TUNDEV_CREATED)
 		tun.flags |= XFWD_TUN_F_OWN_DEV;
-	if (c->type == XFWD_TUN_IPSEC && (ret = ipsec_setup(t, c, &tun, sa))) {
+	if ((ret = inner_setup(t, c, &tun, dev)) ||
+	    (c->type == XFWD_TUN_IPSEC && (ret = ipsec_setup(t, c, &tun, sa)))) {
 		tunnel_undo(t, &tun);
 		return ret;
 	}
@@ -242,7 +269,7 @@ static int tunnel_make(struct xtable *t, const struct tunnel_spec *c, const stru
 		return xt_fail(t, ret, "cannot write the tunnel maps: %s (nothing of tunnel %s is left)",
 			    strerror(-ret), c->name);
 	}
-	return 0;
+	return xt_tunnel_learn(t, id, NULL);
 }
 
 /* An ipsec tunnel's static keys are read before anything is made, and

@@ -300,8 +300,8 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	struct neigh_query *q = data;
 	struct neigh_event e;
 
-	if (!rtnl_neigh_parse(nlh, &e) && e.valid && e.ifindex == q->ifindex &&
-	    xaddr_eq(&e.addr, q->addr)) {
+	if (!rtnl_neigh_parse(nlh, &e) && e.valid && e.ifindex == q->ifindex && !q->found &&
+	    (!q->addr->family || xaddr_eq(&e.addr, q->addr))) {
 		memcpy(q->mac, e.mac, 6);
 		q->found = true;
 	}

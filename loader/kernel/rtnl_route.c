@@ -147,6 +147,8 @@ int rtnl_addr_add(uint32_t ifindex, const struct xaddr *a, unsigned int len)
 	ifa->ifa_index = ifindex;
 	mnl_attr_put(nlh, IFA_LOCAL, a->family == AF_INET ? 4 : 16, a->bytes);
 	mnl_attr_put(nlh, IFA_ADDRESS, a->family == AF_INET ? 4 : 16, a->bytes);
+	if (a->family == AF_INET6)
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
 	ret = rtnl_request(nlh, NULL, NULL);
 	return ret == -EEXIST ? 0 : ret;
 }

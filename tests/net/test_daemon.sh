@@ -208,6 +208,40 @@ $vx1"
 kill -HUP "$DPID"
 check "reload: the file drops the translations: removed" wait_for sh_ok "
 	[ -z \"\$(xf r xlat show)\" ] && grep -q 'xlat fd01:203:405::/48 to 2001:db8:1::/48 tunnel vx1 removed' '$log'"
+# A spoke that does not run xfwd (docs/peer-mac.md): vx2 has no peer-mac
+# and its inner address from the file; s is a plain Linux VTEP. Its MAC
+# is learned from r's kernel device once s talks over it, and followed
+# when s makes its device again with another MAC.
+s_vtep() { # s_vtep [MAC]
+	nsx s ip link del vx2 2>/dev/null || true
+	nsx s ip link add vx2 ${1:+address $1} type vxlan id 8 local 10.0.2.2 remote 10.0.2.1 dstport 4789
+	nsx s ip link set vx2 up
+	nsx s ip addr add 172.16.52.2/30 dev vx2
+	nsx s sysctl -qw net.ipv4.conf.vx2.rp_filter=0 # c's packets arrive over vx2, replies leave by s1
+}
+learned() { xf r tunnel show | grep '^vx2:' | grep -q "peer-mac $(nsx s cat /sys/class/net/vx2/address) (learned)"; }
+s_vtep
+nsx s ip addr add 10.47.0.1/32 dev lo
+write_conf "[tunnels]
+$vx1
+tunnel = vx2 type vxlan local 10.0.2.1 remote 10.0.2.2 vni 8 inner 172.16.52.1/30"
+kill -HUP "$DPID"
+check "reload: vx2 without peer-mac; its 'inner' address on its kernel device" wait_for sh_ok "
+	ip -n $NSP-r addr show dev vx2 | grep -q 'inet 172.16.52.1/30' && xf r tunnel show | grep '^vx2:' | grep -q 'peer-mac none-yet'"
+xf r route add 10.47.0.0/16 tunnel vx2
+check "...its MAC unknown, its next hop waits (the kernel's), never a frame to a zero MAC" sh_ok "
+	xf r route get 10.47.0.1 | grep -q 'action pass (next hop MAC not yet resolved)'"
+check "the plain Linux spoke reaches r's inner address over VXLAN" nsx s ping -c 2 -i 0.2 -W 2 172.16.52.1
+check "...and r learned the spoke's device MAC from its neighbours" wait_for learned
+check "c reaches the spoke through vx2 (XDP encapsulates to the learned MAC)" nsx c ping -c 3 -i 0.2 -W 2 10.47.0.1
+s_vtep 02:00:00:00:52:02
+nsx s ping -c 2 -i 0.2 -W 2 172.16.52.1 >/dev/null || true
+check "the spoke makes its device again with a new MAC: followed, no operator" wait_for sh_ok "
+	learned && xf r tunnel show | grep -q 'peer-mac 02:00:00:00:52:02 (learned)' &&
+	grep -q 'tunnel vx2: peer MAC 02:00:00:00:52:02' '$log'"
+check "...and c reaches the spoke through it again" nsx c ping -c 3 -i 0.2 -W 2 10.47.0.1
+xf r route del 10.47.0.0/16
+nsx s ip link del vx2
 R route del table 100 10.46.0.0/16
 write_conf
 kill -HUP "$DPID"

@@ -31,15 +31,21 @@ over() {
 	kernel_vtep b "$dev" "$vni" "$ra" "$la"
 	[ "$how" = adopted ] && kernel_vtep a "$dev" "$vni" "$la" "$ra"
 	peer_mac=$(nsx b cat /sys/class/net/"$dev"/address)
+	# LEARN=1: no peer-mac, learned from a's kernel device (docs/peer-mac.md).
 	# shellcheck disable=SC2086 # TUN_OPTS: words of the tunnel
-	xf a tunnel add "$dev" type vxlan local "$la" remote "$ra" vni "$vni" peer-mac "$peer_mac" ${TUN_OPTS:-}
+	xf a tunnel add "$dev" type vxlan local "$la" remote "$ra" vni "$vni" \
+		$([ -n "${LEARN:-}" ] || echo "peer-mac $peer_mac") ${TUN_OPTS:-}
 	check "$dev: xfwd $how a's kernel vxlan device" sh_ok "
 		xf a tunnel show | grep '^$dev:' | grep -q 'kernel-dev $how' &&
 		ip -n $NSP-a -d link show $dev | grep -q 'vxlan id $vni remote $ra'"
 	for n in a b; do # no kernel chatter in the capture
 		nsx $n sysctl -qw net.ipv6.conf."$dev".disable_ipv6=1
 	done
-	nsx a ip addr add "$inner.1/30" dev "$dev"
+	case "${TUN_OPTS:-}" in
+	*inner*) check "$dev: its 'inner $inner.1/30' is on a's kernel device" sh_ok "
+			ip -n $NSP-a addr show dev $dev | grep -q 'inet $inner.1/30'" ;;
+	*) nsx a ip addr add "$inner.1/30" dev "$dev" ;;
+	esac
 	nsx b ip addr add "$inner.2/30" dev "$dev"
 	nsx b ip route replace 10.10.0.0/16 via "$inner.1" dev "$dev"
 	xf a route replace 10.20.0.0/16 tunnel "$dev"
@@ -47,6 +53,10 @@ over() {
 		nsx b ping -c 3 -i 0.2 -W 2 "$inner.1"
 	check "$dev: ...kept encapsulated for a's kernel vxlan device" \
 		test "$(stat_pkts a pass_tunnel_local)" -gt 0
+	if [ -n "${LEARN:-}" ]; then
+		check "$dev: no peer-mac given: learned from a's device's neighbours ($peer_mac)" sh_ok "
+			xf a nexthop refresh >/dev/null && xf a tunnel show | grep '^$dev:' | grep -q 'peer-mac $peer_mac (learned)'"
+	fi
 	cap=$(mktemp)
 	# Only frames the size of an encapsulated ping (xfwd's, not a's kernel VTEP).
 	nsx b timeout 10 tcpdump -nn -e -vv -c 2 -i b-u "udp port 4789 and src host $la and greater 130" >"$cap" 2>/dev/null &
@@ -95,7 +105,7 @@ urpf_checks() {
 }
 
 port='(49[1-9][0-9]{2}|5[0-9]{4}|6[0-5][0-9]{3})' # the flow-hash range, >= 49152
-TUN_OPTS="urpf strict urpf-allow 10.98.0.0/16" over vx4 100 192.0.2.1 192.0.2.2 172.16.9 created \
+LEARN=1 TUN_OPTS="urpf strict urpf-allow 10.98.0.0/16 inner 172.16.9.1/30" over vx4 100 192.0.2.1 192.0.2.2 172.16.9 created \
 	"outer IPv4 with DF" 'flags \[DF\]' \
 	"UDP to 4789 from a flow-hash port" "192\.0\.2\.1\.$port > 192\.0\.2\.2\.4789"
 urpf_checks

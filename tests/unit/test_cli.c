@@ -296,8 +296,13 @@ static void test_tunnels(void **s)
 	assert_string_equal(r.route.tunnels[1], "b");
 	refused("xfwd tunnel add t1 type geneve local 1.1.1.1 remote 2.2.2.2", "needs 'vni N'");
 	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 key 5", "not 'key N'");
-	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 5", "needs 'peer-mac MAC'");
-	refused("xfwd tunnel add t1 type geneve local 1.1.1.1 remote 2.2.2.2 vni 5", "or 'payload ip'");
+	assert_int_equal(parse(&r, "xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 5 inner 172.16.0.1/30"), 0);
+	assert_false(r.tun.has_peer_mac); /* learned from the kernel device */
+	assert_true(r.tun.has_inner && r.tun.inner_len == 30);
+	assert_int_equal(parse(&r, "xfwd tunnel add g1 type gre local 1.1.1.1 remote 2.2.2.2 inner fd00:5::1/64"), 0);
+	assert_true(r.tun.has_inner && r.tun.inner.family == AF_INET6);
+	assert_int_equal(parse(&r, "xfwd tunnel add t1 type geneve local 1.1.1.1 remote 2.2.2.2 vni 5"), 0);
+	assert_false(r.tun.has_peer_mac || r.tun.inner_ip); /* Ethernet, the MAC learned */
 	refused("xfwd tunnel add t1 type vxlan local 1.1.1.1 remote 2.2.2.2 vni 5 payload ip", "GENEVE only");
 	refused("xfwd tunnel add t1 type geneve local 1.1.1.1 remote 2.2.2.2 vni 5 payload ip peer-mac 02:00:00:00:00:01",
 		"drop 'peer-mac'");
