@@ -300,6 +300,8 @@ const char *cli_usage(void)
 	       "              [probe-multiplier N] [hold-down MS]\n"
 	       "  xfwd tunnel add NAME type ipsec local ADDR remote ADDR [inner ADDR/LEN] [dev DEV]\n"
 	       "              (spi-out N spi-in N key-out FILE key-in FILE [if-id N] [encap udp] | keyed-by external if-id N)\n"
+	       "  xfwd tunnel change NAME ...   (the words of add: remote, key/vni, ttl, mtu, peer-mac, inner,\n"
+	       "              probes, urpf change in place; type, local and payload do not)\n"
 	       "  xfwd tunnel rekey NAME [spi-in N key-in FILE] [spi-out N key-out FILE] [retire-in N]\n"
 	       "  xfwd tunnel del NAME | show\n"
 	       "  xfwd filter replace (tunnel NAME | dev DEV) in|out [default allow|deny] rules FILE\n"

@@ -49,9 +49,11 @@ int parse_tunnel(struct args *a, struct cli_req *r)
 		r->cmd = CMD_TUNNEL_SHOW;
 		return 0;
 	}
-	if (!arg_is(c, "add") && !arg_is(c, "del") && !arg_is(c, "delete") && !arg_is(c, "rekey"))
-		return arg_fail(a, "unknown tunnel command '%s' (add, del, rekey, show)", c);
-	r->cmd = arg_is(c, "add") ? CMD_TUNNEL_ADD : arg_is(c, "rekey") ? CMD_TUNNEL_REKEY : CMD_TUNNEL_DEL;
+	if (!arg_is(c, "add") && !arg_is(c, "change") && !arg_is(c, "del") && !arg_is(c, "delete") &&
+	    !arg_is(c, "rekey"))
+		return arg_fail(a, "unknown tunnel command '%s' (add, change, del, rekey, show)", c);
+	r->cmd = arg_is(c, "add") ? CMD_TUNNEL_ADD : arg_is(c, "change") ? CMD_TUNNEL_CHANGE :
+		 arg_is(c, "rekey") ? CMD_TUNNEL_REKEY : CMD_TUNNEL_DEL;
 	if (!arg_peek(a))
 		return arg_fail(a, "missing tunnel NAME");
 	if (copy_dev(a, arg_next(a), r->tun.name))

@@ -29,8 +29,12 @@ static int tunnel_change(struct xtable *t, const struct cli_req *r)
 {
 	int ret;
 
+	uint32_t id;
+
 	if (r->cmd == CMD_TUNNEL_DEL)
 		return xt_tunnel_del(t, r->tun.name);
+	if (r->cmd == CMD_TUNNEL_CHANGE)
+		return (id = xt_tunnel_need(t, r->tun.name)) ? xt_tunnel_change(t, id, &r->tun) : -ENOENT;
 	ret = xt_tunnel_add(t, &r->tun);
 	if (!ret && r->tun.udp_encap) /* the command holds no socket; the daemon does */
 		xlog(LOG_NOTICE, "note: ESP in UDP %d arriving for tunnel %s is decrypted only while 'xfwd run' (or an IKE daemon) holds UDP %d (docs/ipsec.md)",

@@ -41,6 +41,7 @@ static const cmd_fn commands[] = {
 	[CMD_STATUS] = cmd_status,
 	[CMD_TUNNEL_ADD] = cmd_tunnel_change,
 	[CMD_TUNNEL_DEL] = cmd_tunnel_change,
+	[CMD_TUNNEL_CHANGE] = cmd_tunnel_change,
 	[CMD_TUNNEL_SHOW] = cmd_tunnel_show,
 	[CMD_TUNNEL_REKEY] = cmd_tunnel_rekey,
 	[CMD_HEALTH] = cmd_health,

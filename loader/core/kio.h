@@ -105,6 +105,8 @@ struct kio_ops {
 	int (*tundev_ensure)(void *c, const struct xfwd_tunnel *t, enum tundev_result *res,
 			     char *err, size_t len);
 	int (*tundev_delete)(void *c, const char *name);
+	/* The device takes the tunnel's new remote, key and TTL in place. */
+	int (*tundev_change)(void *c, const struct xfwd_tunnel *t, char *err, size_t len);
 	/* Read s's key files: *sa for sa_install, always given to sa_free. */
 	int (*sa_read)(void *c, const struct tunnel_spec *s, struct xfrm_sa **sa, char *err, size_t len);
 	int (*sa_install)(void *c, const struct tunnel_spec *s, uint32_t if_id,
@@ -129,7 +131,7 @@ struct kio {
 	X(p, journal_end) X(p, set_counts) X(p, dev_attached) \
 	X(p, link_get) X(p, link_index) X(p, neigh_mac) X(p, neigh_manage) X(p, pause_ms) \
 	X(p, route_get) X(p, route_dev) X(p, route_dev_each) X(p, local_addrs) \
-	X(p, iface_addrs) X(p, addr_add) X(p, tundev_ensure) X(p, tundev_delete) \
+	X(p, iface_addrs) X(p, addr_add) X(p, tundev_ensure) X(p, tundev_delete) X(p, tundev_change) \
 	X(p, sa_read) X(p, sa_install) X(p, sa_free) X(p, sa_remove) X(p, close)
 #define KIO_OP_INIT_(p, op) .op = p##op,
 #define KIO_OPS_INIT(p) { KIO_OPS(KIO_OP_INIT_, p) }

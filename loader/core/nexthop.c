@@ -377,3 +377,32 @@ int xt_tunnel_state(struct xtable *t, uint32_t tid, bool up, int *changed)
 	}
 	return state_done(t);
 }
+
+/* Tunnel tid changed (remote, MTU, peer): its next hops made again, the
+ * new MACs into the idle copy first, then one write with the rest (the
+ * underlay hop, its device, the MTU) and the flip. */
+int xt_tunnel_nh_rebuild(struct xtable *t, uint32_t tid)
+{
+	const struct nh_key k = { .kind = XFWD_NH_TUNNEL, .tunnel = tid };
+
+	for (uint32_t id = 1; id < t->nh_max; id++) {
+		struct xfwd_nh cur = t->nh[id], n = { 0 };
+		uint8_t idle = !(cur.active & 1);
+		int ret;
+
+		if (cur.kind != XFWD_NH_TUNNEL || cur.tunnel != tid)
+			continue;
+		if ((ret = nh_fill_tunnel(t, &k, &n)))
+			return ret;
+		cur.l2[idle] = n.l2[0];
+		if ((ret = nh_write(t, id, &cur)))
+			return ret;
+		n.l2[!idle] = cur.l2[!idle];
+		n.l2[idle] = cur.l2[idle];
+		n.active = idle;
+		n.flags |= cur.flags & XFWD_NH_F_DEAD;
+		if ((ret = nh_write(t, id, &n)))
+			return ret;
+	}
+	return 0;
+}

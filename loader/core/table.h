@@ -126,6 +126,13 @@ int xt_tunnel_state(struct xtable *t, uint32_t id, bool up, int *changed);
 int xt_tunnel_add(struct xtable *t, const struct tunnel_spec *c);
 int xt_tunnel_del(struct xtable *t, const char *name);
 int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_cfg *probe);
+/* In place (core/tunnel_change.c, docs/tunnel-change.md): what of
+ * running tunnel h a spec would change that cannot change in place (its
+ * words), or NULL; whether the spec is what runs; the change, keeping
+ * the tunnel's id and routes. */
+const char *xt_tunnel_fixed(const struct xfwd_tunnel *h, const struct tunnel_spec *w);
+bool xt_tunnel_same(const struct xfwd_tunnel *h, const struct tunnel_spec *w);
+int xt_tunnel_change(struct xtable *t, uint32_t id, const struct tunnel_spec *c);
 /* A tunnel without 'peer-mac' learns it (core/peer_mac.c): mac, or
  * (NULL) any neighbour of its kernel device now; a neighbour event on
  * device oif (mac NULL: gone; the last MAC stays). */

@@ -45,6 +45,14 @@ bool xt_peer_known(const struct xtable *t, const struct xfwd_nh *n);
 /* Tunnel id's next hops: their underlay MACs read again and their
  * resolved flag set where both MACs are known (nexthop.c). */
 int xt_tunnel_nh_refresh(struct xtable *t, uint32_t id);
+/* Tunnel id's next hops made again after it changed (nexthop.c). */
+int xt_tunnel_nh_rebuild(struct xtable *t, uint32_t id);
+/* Tunnel entries (tunnel.c): its decapsulation entries written; the
+ * entries of `old` (a former state of tunnel id) no tunnel needs now
+ * removed; its health cleared. */
+int tunnel_peers_write(struct xtable *t, uint32_t id, const struct xfwd_tunnel *tun);
+int tunnel_peers_retire(struct xtable *t, const struct xfwd_tunnel *old);
+int health_clear(struct xtable *t, uint32_t id);
 /* The id of the next hop for k, made when new. */
 int nh_get(struct xtable *t, const struct nh_key *k, uint32_t *id);
 void nh_unref(struct xtable *t, uint32_t id);

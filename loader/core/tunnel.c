@@ -42,7 +42,7 @@ static int is_local_addr(struct xtable *t, const struct xaddr *a)
 	return found;
 }
 
-static int health_clear(struct xtable *t, uint32_t id)
+int health_clear(struct xtable *t, uint32_t id)
 {
 	struct xfwd_probe_rx rx = { 0 };
 	struct xfwd_health h = { 0 };
@@ -136,7 +136,7 @@ static bool endpoint_shared(const struct xtable *t, uint32_t id, bool pair)
 
 /* The tunnel's entries in xfwd_tunnel_peers (maps/xfwd_tunnel.h); its
  * own is written only if no other tunnel has that key. */
-static int peers_write(struct xtable *t, uint32_t id, const struct xfwd_tunnel *tun)
+int tunnel_peers_write(struct xtable *t, uint32_t id, const struct xfwd_tunnel *tun)
 {
 	static const enum xfwd_peer_entry order[] = XFWD_PEER_WRITE_ORDER;
 
@@ -160,6 +160,38 @@ static int map_del(struct xtable *t, enum xfwd_map m, const void *key)
 	int ret = KIO(&t->io, map_del, m, key);
 
 	return ret == -ENOENT ? 0 : ret;
+}
+
+/* Does a running tunnel have entry e as tunnel state `old` had it? */
+static bool entry_needed(const struct xtable *t, const struct xfwd_tunnel *old, enum xfwd_peer_entry e)
+{
+	struct xfwd_tunnel_key a, b;
+
+	xfwd_peer_key(&a, old, e);
+	for (uint32_t i = 1; i < XFWD_MAX_TUNNELS; i++) {
+		if (!t->tun[i].type)
+			continue;
+		xfwd_peer_key(&b, &t->tun[i], e);
+		if (!memcmp(&a, &b, sizeof(a)))
+			return true;
+	}
+	return false;
+}
+
+int tunnel_peers_retire(struct xtable *t, const struct xfwd_tunnel *old)
+{
+	for (enum xfwd_peer_entry e = XFWD_PEER_TUNNEL; e <= XFWD_PEER_LOCAL; e++) {
+		struct xfwd_tunnel_key k;
+		int ret;
+
+		if (entry_needed(t, old, e))
+			continue;
+		xfwd_peer_key(&k, old, e);
+		if ((ret = map_del(t, XFWD_M_tunnel_peers, &k)))
+			return xt_fail(t, ret, "cannot remove tunnel %s's former decapsulation entry: %s", old->name,
+				       strerror(-ret));
+	}
+	return 0;
 }
 
 /* A tunnel's filter sets go with it: the next tunnel given its id must
@@ -263,7 +295,7 @@ static int tunnel_make(struct xtable *t, const struct tunnel_spec *c, const stru
 	 * such packets would be forwarded), then the key that decapsulates. */
 	ret = KIO(&t->io, percpu_clear, XFWD_M_tunnel_stats, id) ?: health_clear(t, id) ?:
 	      KIO(&t->io, map_put, XFWD_M_tunnels, &id, &tun, KIO_ANY) ?: xt_urpf_add(t, id, c) ?:
-	      peers_write(t, id, &tun);
+	      tunnel_peers_write(t, id, &tun);
 	if (ret) {
 		tunnel_forget(t, id, false); /* the key is written last: not ours if it failed */
 		return xt_fail(t, ret, "cannot write the tunnel maps: %s (nothing of tunnel %s is left)",

@@ -39,10 +39,6 @@
 #include "daemon.h"
 
 
-/* A running tunnel against a config line: the same, only its probe
- * settings differ (changed in place), or different (refused). */
-enum tunnel_diff { TUN_SAME, TUN_PROBE, TUN_OTHER };
-
 /* An ipsec tunnel's key is its if_id (by default the id it was given)
  * who keys it and how ESP travels; its SPIs and keys live in the kernel's
  * SAs only: ipsec_keys_compare says what differs there (docs/ipsec.md). */
@@ -52,17 +48,13 @@ static bool ipsec_differs(const struct xfwd_tunnel *h, const struct tunnel_spec 
 	       !(h->flags & XFWD_TUN_F_UDP_ENCAP) != !w->udp_encap;
 }
 
-static enum tunnel_diff tunnel_diff(const struct xfwd_tunnel *h, const struct tunnel_spec *w)
+/* What of a running tunnel a config line would change that cannot
+ * change in place (docs/tunnel-change.md), or NULL. */
+static const char *tunnel_fixed(const struct xfwd_tunnel *h, const struct tunnel_spec *w)
 {
-	uint8_t flags = (w->has_key ? XFWD_TUN_F_KEY : 0) | (w->inner_ip ? XFWD_TUN_F_INNER_IP : 0);
-	bool ipsec = w->type == XFWD_TUN_IPSEC;
-
-	if (h->type != w->type || h->family != w->local.family ||
-	    memcmp(h->local, w->local.bytes, 16) || memcmp(h->remote, w->remote.bytes, 16) ||
-	    (h->flags & (XFWD_TUN_F_KEY | XFWD_TUN_F_INNER_IP)) != flags ||
-	    (ipsec ? ipsec_differs(h, w) : h->key != w->key) || memcmp(h->peer_mac, w->peer_mac, 6))
-		return TUN_OTHER;
-	return memcmp(&h->probe, &w->probe, sizeof(h->probe)) ? TUN_PROBE : TUN_SAME;
+	if (w->type == XFWD_TUN_IPSEC && h->type == XFWD_TUN_IPSEC && ipsec_differs(h, w))
+		return "an ipsec tunnel's keying";
+	return xt_tunnel_fixed(h, w);
 }
 
 /* One config line against the running state; err gets "FILE:LINE: ...". */
@@ -72,11 +64,13 @@ static int check_line(struct daemon *d, const struct xconfig *c, const struct co
 	uint32_t id;
 
 	if (l->is_tunnel) {
+		const char *fixed;
+
 		id = xt_tunnel_find(&d->t, l->tun.name);
-		if (!id || tunnel_diff(xt_tunnel(&d->t, id), &l->tun) != TUN_OTHER)
+		if (!id || !(fixed = tunnel_fixed(xt_tunnel(&d->t, id), &l->tun)))
 			return 0;
-		snprintf(msg, sizeof(msg), "tunnel %s differs from the running one beyond its urpf and probe settings; a tunnel cannot change in place: remove it from the file, reload, then add it back",
-			 l->tun.name);
+		snprintf(msg, sizeof(msg), "tunnel %s: %s cannot change in place: remove it from the file, reload, then add it back",
+			 l->tun.name, fixed);
 		goto bad;
 	}
 	for (int i = 0; i < l->route.nvia && !msg[0]; i++)
@@ -128,8 +122,22 @@ static void ipsec_keys_compare(struct daemon *d, const struct xfwd_tunnel *tun,
 	       c->name, msg, d->path);
 }
 
-/* A [tunnels] line: added, or its inner-source validation and probe
- * settings changed in place (config_check refused any other difference). */
+/* A running tunnel changed in place, said in the log. */
+static int tunnel_change(struct daemon *d, uint32_t id, const struct tunnel_spec *c)
+{
+	const struct xfwd_tunnel *h = xt_tunnel(&d->t, id);
+	struct tunnel_spec probe_only = *c;
+
+	probe_only.probe = h->probe;
+	if (xt_tunnel_same(h, &probe_only) && !xt_tunnel_same(h, c))
+		xlog(LOG_INFO, "tunnel %s: new probe settings, probing starts afresh", c->name);
+	else if (!xt_tunnel_same(h, c))
+		xlog(LOG_INFO, "tunnel %s: changed in place (its routes stay; probing starts afresh)", c->name);
+	return xt_tunnel_change(&d->t, id, c);
+}
+
+/* A [tunnels] line: added, or changed in place (config_check refused
+ * what cannot change so). */
 static int tunnel_apply(struct daemon *d, const struct tunnel_spec *c)
 {
 	uint32_t id = xt_tunnel_find(&d->t, c->name);
@@ -145,10 +153,7 @@ static int tunnel_apply(struct daemon *d, const struct tunnel_spec *c)
 		if ((ret = xt_tunnel_set_urpf(&d->t, id, c)))
 			return ret;
 	}
-	if (tunnel_diff(xt_tunnel(&d->t, id), c) == TUN_SAME)
-		return 0;
-	xlog(LOG_INFO, "tunnel %s: new probe settings, probing starts afresh", c->name);
-	return xt_tunnel_set_probe(&d->t, id, &c->probe);
+	return tunnel_change(d, id, c);
 }
 
 static int apply_line(struct daemon *d, const struct config_line *l)

@@ -305,6 +305,12 @@ static int kk_tundev_delete(void *c, const char *name)
 	return tundev_delete(name);
 }
 
+static int kk_tundev_change(void *c, const struct xfwd_tunnel *t, char *err, size_t len)
+{
+	(void)c;
+	return tundev_change(t, err, len);
+}
+
 /* Both directions' SAs, [0] out and [1] in. */
 static int kk_sa_read(void *c, const struct tunnel_spec *s, struct xfrm_sa **sa, char *err, size_t len)
 {

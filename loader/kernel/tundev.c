@@ -78,8 +78,10 @@ static uint32_t xfrm_link(const struct xfwd_tunnel *t)
 	return oif;
 }
 
-/* Type-specific attributes: key, VNI, port, modes. */
-static void put_extra(struct nlmsghdr *nlh, const struct xfwd_tunnel *t)
+/* Type-specific attributes: key, VNI, port, modes. change: for the
+ * kernel's changelink, which refuses a VXLAN port or a GENEVE payload
+ * mode even unchanged: those are left out (they cannot differ). */
+static void put_extra(struct nlmsghdr *nlh, const struct xfwd_tunnel *t, bool change)
 {
 	switch (t->type) {
 	case XFWD_TUN_GRE:
@@ -98,17 +100,21 @@ static void put_extra(struct nlmsghdr *nlh, const struct xfwd_tunnel *t)
 		break;
 	case XFWD_TUN_VXLAN:
 		mnl_attr_put_u32(nlh, IFLA_VXLAN_ID, t->key);
-		mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(XFWD_VXLAN_PORT));
+		if (!change)
+			mnl_attr_put_u16(nlh, IFLA_VXLAN_PORT, htons(XFWD_VXLAN_PORT));
 		break;
 	case XFWD_TUN_GENEVE:
 		mnl_attr_put_u32(nlh, IFLA_GENEVE_ID, t->key);
-		if (t->flags & XFWD_TUN_F_INNER_IP)
+		if ((t->flags & XFWD_TUN_F_INNER_IP) && !change)
 			mnl_attr_put(nlh, IFLA_GENEVE_INNER_PROTO_INHERIT, 0, NULL);
 		break;
 	}
 }
 
-static int create(const struct xfwd_tunnel *t, const struct kind_spec *s)
+/* RTM_NEWLINK for the device: create it (flags NLM_F_CREATE |
+ * NLM_F_EXCL), or change the existing one in place (0: the kernel's
+ * changelink, which keeps its addresses and routes). */
+static int newlink(const struct xfwd_tunnel *t, const struct kind_spec *s, uint16_t flags)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -119,7 +125,7 @@ static int create(const struct xfwd_tunnel *t, const struct kind_spec *s)
 	size_t len;
 
 	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	nlh->nlmsg_flags = flags;
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_flags = IFF_UP;
 	ifm->ifi_change = IFF_UP;
@@ -135,7 +141,7 @@ static int create(const struct xfwd_tunnel *t, const struct kind_spec *s)
 		mnl_attr_put_u8(nlh, s->ttl, t->ttl);
 	if (t->type == XFWD_TUN_IPSEC && (link = xfrm_link(t)))
 		mnl_attr_put_u32(nlh, IFLA_XFRM_LINK, link);
-	put_extra(nlh, t);
+	put_extra(nlh, t, !(flags & NLM_F_CREATE));
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, li);
 	return rtnl_request(nlh, NULL, NULL);
@@ -220,7 +226,7 @@ int tundev_ensure(const struct xfwd_tunnel *t, enum tundev_result *res,
 		*res = TUNDEV_ADOPTED;
 		return 0;
 	}
-	ret = create(t, s);
+	ret = newlink(t, s, NLM_F_CREATE | NLM_F_EXCL);
 	if ((ret == -EOPNOTSUPP || ret == -ENOENT) && t->type == XFWD_TUN_IPSEC) {
 		snprintf(err, len, "cannot create the xfrm interface %s: this kernel has no xfrm interfaces (%s): modprobe xfrm_interface",
 			 t->name, strerror(-ret));
@@ -249,4 +255,17 @@ int tundev_delete(const char *name)
 	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	return rtnl_request(nlh, NULL, NULL);
+}
+
+int tundev_change(const struct xfwd_tunnel *t, char *err, size_t len)
+{
+	const struct kind_spec *s = spec_of(t);
+	int ret;
+
+	if (!s)
+		return 0;
+	if ((ret = newlink(t, s, 0)))
+		snprintf(err, len, "cannot change the kernel's %s device %s in place: %s%s%s", s->kind, t->name,
+			 strerror(-ret), *nl_ack_msg() ? ": " : "", nl_ack_msg());
+	return ret;
 }

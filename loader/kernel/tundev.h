@@ -14,5 +14,8 @@
 int tundev_ensure(const struct xfwd_tunnel *t, enum tundev_result *res,
 		  char *err, size_t len);
 int tundev_delete(const char *name);
+/* Give the existing device t's remote, key and TTL (the kernel refuses
+ * some changes, e.g. a VXLAN or GENEVE VNI: -EOPNOTSUPP with its reason). */
+int tundev_change(const struct xfwd_tunnel *t, char *err, size_t len);
 
 #endif

@@ -240,6 +240,16 @@ check "the spoke makes its device again with a new MAC: followed, no operator" w
 	learned && xf r tunnel show | grep -q 'peer-mac 02:00:00:00:52:02 (learned)' &&
 	grep -q 'tunnel vx2: peer MAC 02:00:00:00:52:02' '$log'"
 check "...and c reaches the spoke through it again" nsx c ping -c 3 -i 0.2 -W 2 10.47.0.1
+write_conf "[tunnels]
+$vx1
+tunnel = vx2 type vxlan local 10.0.2.1 remote 10.0.2.2 vni 8 inner 172.16.52.1/30 ttl 33 mtu 1300"
+kill -HUP "$DPID"
+check "reload: vx2's TTL and MTU changed in place, its route and learned MAC kept" wait_for sh_ok "
+	xf r tunnel show | grep '^vx2:' | grep -q 'ttl 33' && learned &&
+	grep -q 'tunnel vx2: changed in place' '$log' && ip -n $NSP-r -d link show vx2 | grep -q 'ttl 33' &&
+	! grep -q 'cannot change the kernel.s vxlan device vx2' '$log' &&
+	xf r route show 10.47.0.0/16 | grep -q 'tunnel 2 via' && xf r -j nexthop show | grep -q '\"tunnel\":2,.*\"mtu\":1300'"
+check "...and c reaches the spoke through it" nsx c ping -c 3 -i 0.2 -W 2 10.47.0.1
 xf r route del 10.47.0.0/16
 nsx s ip link del vx2
 R route del table 100 10.46.0.0/16

@@ -58,21 +58,21 @@ check "restored: held down first" wait_for health_is hold-down
 check "...then up after the $HOLD ms hold-down" wait_for -t $((5 * SLOW)) health_is up
 check "...and traffic crosses it again" nsx c ping -c 3 -i 0.2 -W 2 10.20.1.10
 
-# Probe settings change in place, on reload and on restart; anything
-# else about a running tunnel is refused with the line that says it.
+# Probe settings change in place, on reload and on restart; what would
+# make it another tunnel (its type) is refused with the line that says it.
 sed -i "s/probe-interval $((10 * SLOW))/probe-interval $((20 * SLOW))/" "$tmp/a.conf"
 kill -HUP $DA
 check "reload with a new probe interval: applied in place" \
 	wait_for grep -q "tunnel vx4: new probe settings, probing starts afresh" "$tmp/a.log"
 check "...and vx4 is up again under it" wait_for health_is up
-sed -i "s/vni 100/vni 101/" "$tmp/a.conf"
+sed -i "s/type vxlan/type geneve/" "$tmp/a.conf"
 kill -HUP $DA
 L=$(grep -n '^tunnel = vx4' "$tmp/a.conf" | cut -d: -f1)
-check "reload with another VNI: refused, naming the line, the running config stays" \
-	sh_ok "wait_for grep -q 'reload refused.*a.conf:$L: tunnel vx4 differs from the running one beyond its urpf and probe settings' '$tmp/a.log' ||
+check "reload with another tunnel type: refused, naming the line, the running config stays" \
+	sh_ok "wait_for grep -q 'reload refused.*a.conf:$L: tunnel vx4: its type cannot change in place' '$tmp/a.log' ||
 		{ cat '$tmp/a.log'; false; }"
 check "...vx4 still up" health_is up
-sed -i "s/vni 101/vni 100/; s/probe-interval $((20 * SLOW))/probe-interval $((10 * SLOW))/" "$tmp/a.conf"
+sed -i "s/type geneve/type vxlan/; s/probe-interval $((20 * SLOW))/probe-interval $((10 * SLOW))/" "$tmp/a.conf"
 kill $DA; wait $DA 2>/dev/null || true
 nsenter --net=/run/netns/$NSP-a "$XFWD" run -c "$tmp/a.conf" 2>"$tmp/a.log" & DA=$!
 check "a restart with other probe settings adopts the tunnel and runs" \

@@ -109,6 +109,31 @@ LEARN=1 TUN_OPTS="urpf strict urpf-allow 10.98.0.0/16 inner 172.16.9.1/30" over 
 	"outer IPv4 with DF" 'flags \[DF\]' \
 	"UDP to 4789 from a flow-hash port" "192\.0\.2\.1\.$port > 192\.0\.2\.2\.4789"
 urpf_checks
+# The spoke moves to another address (docs/tunnel-change.md): b makes its
+# device again from 192.0.2.3, and a changes vx4's remote in place.
+nsx b ip addr add 192.0.2.3/24 dev b-u
+nsx b ip link del vx4
+kernel_vtep b vx4 100 192.0.2.3 192.0.2.1
+nsx b sysctl -qw net.ipv6.conf.vx4.disable_ipv6=1
+nsx b ip addr add 172.16.9.2/30 dev vx4
+nsx b ip route replace 10.10.0.0/16 via 172.16.9.1 dev vx4
+check "tunnel change vx4 remote 192.0.2.3: in place" \
+	xf a tunnel change vx4 type vxlan local 192.0.2.1 remote 192.0.2.3 vni 100 inner 172.16.9.1/30 urpf strict urpf-allow 10.98.0.0/16
+check "...the same tunnel (id 1), its route kept; a's kernel device follows, its address kept" sh_ok "
+	xf a tunnel show | grep '^vx4: id 1 ' | grep -q 'remote 192.0.2.3' &&
+	xf a route show 10.20.0.0/16 | grep -q 'tunnel 1 via 192.0.2.3' &&
+	ip -n $NSP-a -d link show vx4 | grep -q 'remote 192.0.2.3' &&
+	ip -n $NSP-a addr show dev vx4 | grep -q 'inet 172.16.9.1/30' || {
+		xf a tunnel show; xf a route show 10.20.0.0/16; ip -n $NSP-a -d link show vx4; false; }"
+nsx b ping -c 2 -i 0.2 -W 2 172.16.9.1 >/dev/null || true
+xf a nexthop refresh >/dev/null
+check "...traffic crosses the moved tunnel both ways (the spoke's new device MAC learned)" \
+	nsx c ping -c 5 -i 0.1 -W 2 10.20.1.10
+check "...the old remote no longer decapsulates: no map entry names 192.0.2.2" sh_ok "
+	! bpftool map dump pinned $PIN_BASE/xfwd-$NSP-a/xfwd_tunnel_peers | grep -q '192,0,2,2,'"
+check "tunnel change of what makes another tunnel (local) is refused, naming it" sh_ok "
+	out=\$(xf a tunnel change vx4 type vxlan local 192.0.2.9 remote 192.0.2.3 vni 100 2>&1) && exit 1
+	echo \"\$out\" | grep -q 'its local address cannot change in place'"
 over vx6 600 fd00:55::1 fd00:55::2 172.16.6 adopted \
 	"outer IPv6, UDP to 4789 from a flow-hash port" "fd00:55::1\.$port > fd00:55::2\.4789" \
 	"UDP checksum filled in and right" 'udp sum ok'

@@ -628,6 +628,12 @@ static int fake_tundev_delete(void *c, const char *name)
 	return 0;
 }
 
+static int fake_tundev_change(void *c, const struct xfwd_tunnel *t, char *err, size_t len)
+{
+	(void)c, (void)t, (void)err, (void)len;
+	return 0;
+}
+
 static int fake_sa_read(void *c, const struct tunnel_spec *s, struct xfrm_sa **sa, char *err, size_t len)
 {
 	(void)c, (void)s, (void)err, (void)len;
