@@ -27,6 +27,18 @@ static int run(const struct cli_req *r, char *err, size_t len)
 	return r->cmd == CMD_RUN ? daemon_run(r->config, err, len) : cli_run(r, err, len);
 }
 
+/* xfwd check's status says what it found: 0, warnings or errors. */
+static int check(const struct cli_req *r)
+{
+	char err[4096] = "";
+	int ret = check_command(r->config, r->json, err, sizeof(err));
+
+	if (ret >= 0)
+		return ret;
+	xlog(LOG_ERR, "%s", err[0] ? err : strerror(-ret));
+	return exit_code(ret);
+}
+
 int main(int argc, char **argv)
 {
 	char err[4096] = "";
@@ -37,6 +49,8 @@ int main(int argc, char **argv)
 		xlog(LOG_ERR, "%s", err);
 		return 1;
 	}
+	if (r.cmd == CMD_CHECK)
+		return check(&r);
 	ret = run(&r, err, sizeof(err));
 	if (ret) {
 		xlog(LOG_ERR, "%s", err[0] ? err : strerror(-ret));

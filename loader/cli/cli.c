@@ -188,11 +188,11 @@ static int parse_object(struct args *a, struct cli_req *r)
 		r->cmd = CMD_HEALTH;
 		return arg_peek(a) ? arg_fail(a, "unexpected '%s' after health", arg_peek(a)) : 0;
 	}
-	if (arg_is(o, "run")) {
-		r->cmd = CMD_RUN;
+	if (arg_is(o, "run") || arg_is(o, "check")) {
+		r->cmd = arg_is(o, "run") ? CMD_RUN : CMD_CHECK;
 		while ((c = arg_next(a))) {
 			if (!arg_is(c, "-c") && !arg_is(c, "--config"))
-				return arg_fail(a, "unexpected '%s' (xfwd run [-c FILE])", c);
+				return arg_fail(a, "unexpected '%s' (xfwd %s [-c FILE])", c, r->cmd == CMD_RUN ? "run" : "check");
 			if (!(r->config = arg_value(a, c)))
 				return -1;
 		}
@@ -282,6 +282,7 @@ const char *cli_usage(void)
 {
 	return "Usage: xfwd [OPTIONS] OBJECT COMMAND [ARGS]\n"
 	       "       xfwd run [-c FILE]   the daemon (default /etc/xfwd/xfwd.conf; docs/daemon.md)\n"
+	       "       xfwd [-j] check [-c FILE]   the deployment's findings; exit 0 clean, 3 warnings, 4 errors (docs/check.md)\n"
 	       "       xfwd [--pin-root DIR] -batch FILE   (route add|replace|del, one per line;\n"
 	       "                                        FILE - is standard input)\n"
 	       "OPTIONS: -j (JSON output)  --pin-root DIR (default " XFWD_PIN_ROOT_DEFAULT ")\n"

@@ -46,6 +46,7 @@ enum cli_cmd {
 	CMD_XLAT_DEL,
 	CMD_XLAT_SHOW,
 	CMD_RUN,
+	CMD_CHECK,
 };
 
 

@@ -70,6 +70,10 @@ void filters_dropped(struct daemon *d, const struct xconfig *old, const struct x
  * with "FILE:LINE: no tunnel 'X' for this WHAT (fix)" in d->err. */
 int target_check(struct daemon *d, const struct xconfig *c, bool tunnel, const char *name,
 		 int lineno, const char *what);
+/* check_cmd.c: the rules of xfwd check over a config (live: with the
+ * running routes); 0 or -1 out of memory. */
+struct check_findings;
+int config_findings(const struct xconfig *c, bool live, struct check_findings *f);
 /* xlats.c: the config's [translations] (docs/translation.md). */
 int xlats_check(struct daemon *d, const struct xconfig *c);
 int xlats_apply(struct daemon *d, const struct xconfig *c);

@@ -24,6 +24,7 @@
 #define IFF_LOWER_UP 0x10000
 #endif
 
+#include "check.h"
 #include "config.h"
 #include "grow.h"
 #include "krt.h"
@@ -55,6 +56,26 @@ static const char *tunnel_fixed(const struct xfwd_tunnel *h, const struct tunnel
 	if (w->type == XFWD_TUN_IPSEC && h->type == XFWD_TUN_IPSEC && ipsec_differs(h, w))
 		return "an ipsec tunnel's keying";
 	return xt_tunnel_fixed(h, w);
+}
+
+/* What `xfwd check` calls an error refuses the file (docs/check.md). */
+static int findings_check(struct daemon *d, const struct xconfig *c)
+{
+	struct check_findings f = { 0 };
+	int ret = 0;
+
+	if (config_findings(c, false, &f)) {
+		snprintf(d->err, sizeof(d->err), "%s: out of memory checking it", d->path);
+		ret = -1;
+	}
+	for (size_t i = 0; !ret && i < f.n; i++)
+		if (f.v[i].level == CHECK_ERROR) {
+			snprintf(d->err, sizeof(d->err), "%s: %s (%s, rule %s; 'xfwd check -c %s' lists every finding)",
+				 d->path, f.v[i].text, f.v[i].subject, f.v[i].rule, d->path);
+			ret = -1;
+		}
+	check_free(&f);
+	return ret;
 }
 
 /* One config line against the running state; err gets "FILE:LINE: ...". */
@@ -104,7 +125,7 @@ int config_check(struct daemon *d, const struct xconfig *c)
 	for (size_t i = 0; i < c->nroutes; i++)
 		if (check_line(d, c, &c->routes[i]))
 			return -1;
-	return filters_check(d, c) ?: xlats_check(d, c);
+	return filters_check(d, c) ?: xlats_check(d, c) ?: findings_check(d, c);
 }
 
 /* A running ipsec tunnel with static keys is adopted as it is; its SPIs
