@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "bpf.h"
-#include "check.h"
 #include "devfacts.h"
 
 #include <bpf/bpf.h>
@@ -465,24 +464,6 @@ static int link_update(const char *path, int prog_fd, const char *dev,
 	return ret;
 }
 
-/* ENA says no to native XDP with a bare EINVAL: say why, and the command
- * that fixes it (the rule of `xfwd check`, core/check.c). */
-static int ena_refuses(const struct link_info *li, int mode, char *err, size_t len)
-{
-	struct check_findings f = { 0 };
-	struct dev_facts d;
-	int ret = 0;
-
-	if (mode == XFWD_MODE_GENERIC || dev_facts_read(li->name, &d))
-		return 0;
-	if (check_ena(&d, &f) && f.n) {
-		snprintf(err, len, "cannot attach XDP to %s: %s", li->name, f.v[0].text);
-		ret = -EINVAL;
-	}
-	check_free(&f);
-	return ret;
-}
-
 static int link_create(struct xb *b, const struct link_info *li, int mode,
 		       const char *path, char *err, size_t len)
 {
@@ -494,7 +475,7 @@ static int link_create(struct xb *b, const struct link_info *li, int mode,
 
 	if (fd < 0) {
 		ret = -errno;
-		if (ena_refuses(li, mode, err, len))
+		if (mode != XFWD_MODE_GENERIC && dev_xdp_refusal(li->name, err, len))
 			return ret;
 		if (ret == -EBUSY || ret == -EEXIST)
 			snprintf(err, len, "%s already has an XDP program that is not xfwd's: remove it (ip link set dev %s xdp off) and retry",

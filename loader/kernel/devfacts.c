@@ -54,3 +54,21 @@ int dev_facts_read(const char *name, struct dev_facts *d)
 	driver_of(name, d->driver, sizeof(d->driver));
 	return ret;
 }
+
+/* ENA says no to native XDP with a bare EINVAL: say why, and the command
+ * that fixes it (the rule of `xfwd check`, core/check.c). */
+int dev_xdp_refusal(const char *name, char *err, size_t len)
+{
+	struct check_findings f = { 0 };
+	struct dev_facts d;
+	int ret = 0;
+
+	if (dev_facts_read(name, &d))
+		return 0;
+	if (check_ena(&d, &f) && f.n) {
+		snprintf(err, len, "cannot attach XDP to %s: %s", name, f.v[0].text);
+		ret = 1;
+	}
+	check_free(&f);
+	return ret;
+}

@@ -8,5 +8,8 @@
 
 /* 0, or -errno (no such device). Unknown parts stay empty. */
 int dev_facts_read(const char *name, struct dev_facts *d);
+/* Native XDP refused on name: 1 with the reason and its fix in err when
+ * a rule knows it (ENA), else 0 (the kernel's error stands). */
+int dev_xdp_refusal(const char *name, char *err, size_t len);
 
 #endif
