@@ -475,14 +475,12 @@ static int link_create(struct xb *b, const struct link_info *li, int mode,
 
 	if (fd < 0) {
 		ret = -errno;
-		if (mode != XFWD_MODE_GENERIC && dev_xdp_refusal(li->name, err, len))
-			return ret;
 		if (ret == -EBUSY || ret == -EEXIST)
 			snprintf(err, len, "%s already has an XDP program that is not xfwd's: remove it (ip link set dev %s xdp off) and retry",
 				 li->name, li->name);
 		else if (ret == -EOPNOTSUPP && mode == XFWD_MODE_NATIVE)
 			snprintf(err, len, "%s has no native XDP support: use 'mode generic'", li->name);
-		else
+		else if (mode == XFWD_MODE_GENERIC || !dev_xdp_refusal(li->name, err, len)) /* ENA: why */
 			snprintf(err, len, "cannot attach XDP to %s: %s", li->name, strerror(-ret));
 		return ret;
 	}
