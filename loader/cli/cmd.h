@@ -31,6 +31,11 @@ int cmd_tunnel_show(const struct cli_req *r, char *err, size_t len);
 int cmd_health(const struct cli_req *r, char *err, size_t len);
 int cmd_filter_change(const struct cli_req *r, char *err, size_t len);
 int cmd_filter_show(const struct cli_req *r, char *err, size_t len);
+/* Items 0..n-1 printed by each(arg, i, w): under one JSON array with
+ * -j (w the writer), else as text (w NULL). */
+struct jw;
+typedef void (*show_item_fn)(void *arg, int i, struct jw *w);
+void show_items(const struct cli_req *r, int n, show_item_fn each, void *arg);
 /* Key's counters in a per-CPU array map, summed over CPUs. */
 struct xfwd_counter counter_sum(int fd, uint32_t key);
 int cmd_xlat_change(const struct cli_req *r, char *err, size_t len);

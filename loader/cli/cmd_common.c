@@ -159,3 +159,16 @@ struct xfwd_counter counter_sum(int fd, uint32_t key)
 	free(per);
 	return sum;
 }
+
+void show_items(const struct cli_req *r, int n, show_item_fn each, void *arg)
+{
+	struct jw w;
+
+	jw_init(&w, stdout);
+	if (r->json)
+		jw_arr_begin(&w, NULL);
+	for (int i = 0; i < n; i++)
+		each(arg, i, r->json ? &w : NULL);
+	if (r->json)
+		jw_arr_end(&w);
+}

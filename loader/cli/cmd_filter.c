@@ -129,22 +129,28 @@ static void set_out(struct xtable *t, const struct filter_bound *f, int fd, stru
 	}
 }
 
+struct sets_shown {
+	struct xtable *t;
+	struct filter_bound *v;
+	int fd;
+};
+
+static void set_item(void *arg, int i, struct jw *w)
+{
+	struct sets_shown *s = arg;
+
+	set_out(s->t, &s->v[i], s->fd, w);
+}
+
 static int filter_show(struct xtable *t, const struct cli_req *r)
 {
-	struct filter_bound *v;
-	int n = xt_filter_list(t, &v), fd = kio_xb(t)->fd.filter_stats;
-	struct jw w;
+	struct sets_shown s = { t, NULL, kio_xb(t)->fd.filter_stats };
+	int n = xt_filter_list(t, &s.v);
 
 	if (n < 0)
 		return n;
-	jw_init(&w, stdout);
-	if (r->json)
-		jw_arr_begin(&w, NULL);
-	for (int i = 0; i < n; i++)
-		set_out(t, &v[i], fd, r->json ? &w : NULL);
-	if (r->json)
-		jw_arr_end(&w);
-	xt_filter_list_free(v, n);
+	show_items(r, n, set_item, &s);
+	xt_filter_list_free(s.v, n);
 	return 0;
 }
 

@@ -75,22 +75,28 @@ static void rule_out(struct xtable *t, const struct xlat_rule_at *x, int fd, str
 	jw_obj_end(w);
 }
 
+struct rules_shown {
+	struct xtable *t;
+	struct xlat_rule_at *v;
+	int fd;
+};
+
+static void rule_item(void *arg, int i, struct jw *w)
+{
+	struct rules_shown *s = arg;
+
+	rule_out(s->t, &s->v[i], s->fd, w);
+}
+
 static int xlat_show(struct xtable *t, const struct cli_req *r)
 {
-	struct xlat_rule_at *v;
-	int n = xt_xlat_list(t, &v), fd = kio_xb(t)->fd.xlat_stats;
-	struct jw w;
+	struct rules_shown s = { t, NULL, kio_xb(t)->fd.xlat_stats };
+	int n = xt_xlat_list(t, &s.v);
 
 	if (n < 0)
 		return n;
-	jw_init(&w, stdout);
-	if (r->json)
-		jw_arr_begin(&w, NULL);
-	for (int i = 0; i < n; i++)
-		rule_out(t, &v[i], fd, r->json ? &w : NULL);
-	if (r->json)
-		jw_arr_end(&w);
-	free(v);
+	show_items(r, n, rule_item, &s);
+	free(s.v);
 	return 0;
 }
 

@@ -432,3 +432,16 @@ void gre4_wrap(struct pkt *p, const uint8_t *dmac, const uint8_t *smac, const ch
 	pkt_push(p, inner->b + inner->l3, inner->len - (size_t)inner->l3);
 	pkt_finish(p);
 }
+
+uint64_t percpu_packets(const struct bpf_map *m, uint32_t key)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xfwd_counter c[ncpu];
+	uint64_t sum = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(m), &key, c))
+		abort();
+	for (int i = 0; i < ncpu; i++)
+		sum += c[i].packets;
+	return sum;
+}

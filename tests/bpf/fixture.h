@@ -71,6 +71,8 @@ bool same_bytes(const struct pkt *want, const uint8_t *got, uint32_t glen);
 /* in through the program: this action, this one reason counted, and
  * want out (NULL: in unchanged). */
 bool expect_frame(const struct pkt *in, int action, int reason, const struct pkt *want);
+/* The packets of key in a per-CPU counter map, summed over CPUs. */
+uint64_t percpu_packets(const struct bpf_map *m, uint32_t key);
 /* Outer IPv4 (DF) + GRE with key 42 (tunnel 1's) around inner's IP packet. */
 void gre4_wrap(struct pkt *p, const uint8_t *dmac, const uint8_t *smac, const char *src,
 	       const char *dst, uint8_t ttl, uint8_t tos, const struct pkt *inner);

@@ -950,15 +950,7 @@ static void filter_unbind(uint32_t bind)
 
 static uint64_t slot_hits(uint32_t slot)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct xfwd_counter c[ncpu];
-	uint64_t sum = 0;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.xfwd_filter_stats), &slot, c))
-		abort();
-	for (int i = 0; i < ncpu; i++)
-		sum += c[i].packets;
-	return sum;
+	return percpu_packets(skel->maps.xfwd_filter_stats, slot);
 }
 
 /* A packet of spec with this destination port (ICMP: type << 8 | code

@@ -170,16 +170,7 @@ static void rule(const char *words, uint32_t target, uint32_t slot)
 
 static uint64_t hits(uint32_t slot, int out)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct xfwd_counter c[ncpu];
-	uint32_t i = 2 * slot + (uint32_t)out;
-	uint64_t sum = 0;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.xfwd_xlat_stats), &i, c))
-		abort();
-	for (int j = 0; j < ncpu; j++)
-		sum += c[j].packets;
-	return sum;
+	return percpu_packets(skel->maps.xfwd_xlat_stats, 2 * slot + (uint32_t)out);
 }
 
 #define D4(s_, d_, p_) .fam = AF_INET, .src = s_, .dst = d_, .proto = p_
