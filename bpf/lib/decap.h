@@ -12,6 +12,7 @@
 #include "probe.h"
 #include "tunnel_hdr.h"
 #include "urpf.h"
+#include "../../maps/xfwd_special.h"
 
 #define DECAP_NOT_OURS (-1) /* not a tunnel packet for a configured tunnel */
 /* Decapsulated from tunnel tid: parse and route the new frame. */
@@ -31,6 +32,10 @@ static __always_inline int route_is_local(__u32 gid)
 	return nh && nh->kind == XFWD_NH_LOCAL;
 }
 
+/* Is the inner packet this host's: to one of its addresses, or one xfwd
+ * never forwards (link-local, multicast: a BGP session over a tunnel's
+ * 169.254/16 addresses, neighbour discovery)? Those stay encapsulated for
+ * the tunnel's kernel device, before uRPF or forwarding look at them. */
 static __always_inline int inner_is_local(void *inner, void *data_end, __u16 proto)
 {
 	if (proto == ETH_P_IP) {
@@ -39,6 +44,8 @@ static __always_inline int inner_is_local(void *inner, void *data_end, __u16 pro
 
 		if ((void *)(i + 1) > data_end)
 			return -1;
+		if (xfwd_special4(bpf_ntohl(i->daddr), bpf_ntohl(i->saddr)))
+			return 1;
 		e = lpm4_lookup(i->daddr);
 		return (e & XFWD_LPM_VALID) && route_is_local(e & XFWD_LPM_TARGET_MASK);
 	}
@@ -47,6 +54,10 @@ static __always_inline int inner_is_local(void *inner, void *data_end, __u16 pro
 
 	if ((void *)(i6 + 1) > data_end)
 		return -1;
+	if (xfwd_special6(bpf_ntohl(i6->daddr.s6_addr32[0]), bpf_ntohl(i6->daddr.s6_addr32[1]),
+			  bpf_ntohl(i6->daddr.s6_addr32[2]), bpf_ntohl(i6->daddr.s6_addr32[3]),
+			  bpf_ntohl(i6->saddr.s6_addr32[0])))
+		return 1;
 	gid = lpm6_lookup(&i6->daddr);
 	return gid && route_is_local(gid);
 }

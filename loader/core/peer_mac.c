@@ -51,7 +51,8 @@ int xt_tunnel_learn(struct xtable *t, uint32_t id, const uint8_t *mac)
 			return 0; /* not known yet: its next hops wait (the kernel's) */
 		mac = m;
 	}
-	if (!memcmp(tun->peer_mac, mac, 6))
+	/* A group address (an IPv6 multicast entry, 33:33:...) is no peer. */
+	if ((mac[0] & 1) || !memcmp(tun->peer_mac, mac, 6))
 		return 0;
 	memcpy(tun->peer_mac, mac, 6);
 	/* The entry first: a next hop is marked resolved only after. */

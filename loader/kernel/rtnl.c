@@ -300,8 +300,9 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	struct neigh_query *q = data;
 	struct neigh_event e;
 
+	/* Any neighbour: a unicast one (IPv6 multicast entries map to 33:33:...). */
 	if (!rtnl_neigh_parse(nlh, &e) && e.valid && e.ifindex == q->ifindex && !q->found &&
-	    (!q->addr->family || xaddr_eq(&e.addr, q->addr))) {
+	    (q->addr->family ? xaddr_eq(&e.addr, q->addr) : !(e.mac[0] & 1))) {
 		memcpy(q->mac, e.mac, 6);
 		q->found = true;
 	}
