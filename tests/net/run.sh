@@ -5,7 +5,12 @@ cd "$(dirname "$0")"
 # Counts checks ("  ok" / "  FAIL" lines); a script that fails without a
 # failed check (it could not run) counts as one failure.
 passed=0; failed=0
+# XFWD_NET_SKIP: scripts not run here, each said (the emulated 6.1 guest
+# leaves out the one whose BGP daemons outlast its time; the host runs it).
 for t in test_*.sh; do
+	case " ${XFWD_NET_SKIP:-} " in *" $t "*)
+		echo "$t: not run here (XFWD_NET_SKIP: ${XFWD_NET_SKIP_WHY:-no reason given})"; continue ;;
+	esac
 	log=$(mktemp)
 	bash "$t" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}

@@ -18,6 +18,10 @@ PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; cleanup; rm -rf "$run"' EXIT
 bg() { "$@" >>"$run/daemons.log" 2>&1 & PIDS+=($!); }
 U1=192.0.2 U2=198.51.100 # the underlays to h1 and to h2
+# The emulated 6.1 guest runs everything ~10x slower: BFD's timers and the
+# waits scale with it (tests/vm/suite-6.1.sh).
+SLOW=${XFWD_TEST_SLOW:-1}
+BFD_MS=$((100 * SLOW))
 
 # spoke_dev SPOKE N HUB: the spoke's kernel VXLAN device towards hub HUB.
 spoke_dev() {
@@ -76,7 +80,7 @@ protocol kernel { kernel table 100; merge paths on limit 8; learn off;
 protocol static mapped { ipv4;
   route 100.65.0.0/16 via 169.254.${h}01.2;
   route 100.66.0.0/16 via 169.254.${h}02.2; }
-protocol bfd { interface "spoke-*" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; }; }
+protocol bfd { interface "spoke-*" { min rx interval $BFD_MS ms; min tx interval $BFD_MS ms; multiplier 3; }; }
 filter from_c { if net ~ [ 10.3.0.0/16+ ] then accept; reject; }
 filter to_spokes { if proto = "mapped" || net ~ [ 10.3.0.0/16+ ] then accept; reject; }
 template bgp spoke { local as 65000; direct; bfd on; ipv4 { import none; export filter to_spokes; };
@@ -95,7 +99,7 @@ router id $U1.$((4 * n - 2));
 protocol device {}
 protocol kernel { merge paths on limit 8; learn off; ipv4 { import none; export all; }; }
 protocol static vpc { ipv4; route $net blackhole; }
-protocol bfd { interface "hub*" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; }; }
+protocol bfd { interface "hub*" { min rx interval $BFD_MS ms; min tx interval $BFD_MS ms; multiplier 3; }; }
 template bgp hub { local as 6510$n; direct; bfd on;
   ipv4 { import all; export where proto = "vpc"; };
   connect delay time 1; connect retry time 2; error wait time 1, 4; }
@@ -106,7 +110,7 @@ done
 # xfwd first: its tunnels' devices carry the inner addresses BIRD binds to.
 for h in 1 2; do
 	bg nsenter --net=/run/netns/$NSP-h$h "$XFWD" run -c "$run/x$h.conf"
-	wait_for -t 20 sh -c "ip -n $NSP-h$h addr show dev spoke-c 2>/dev/null | grep -q 169.254.${h}03.1" ||
+	wait_for -t $((20 * SLOW)) sh -c "ip -n $NSP-h$h addr show dev spoke-c 2>/dev/null | grep -q 169.254.${h}03.1" ||
 		{ cat "$run/daemons.log"; exit 1; }
 	bg ip netns exec $NSP-h$h bird -f -c "$run/h$h.conf" -s "$run/h$h.ctl" -P "$run/h$h.pid"
 	eval "BIRD_H$h=\${PIDS[-1]}"
@@ -124,12 +128,12 @@ learned_all() {
 		done
 	done
 }
-check "BGP with BFD: both hubs' sessions to the three spokes come up over the tunnels" wait_for -t 60 sh_ok "
+check "BGP with BFD: both hubs' sessions to the three spokes come up over the tunnels" wait_for -t $((60 * SLOW)) sh_ok "
 	[ \$(birdc -s '$run/h1.ctl' show protocols | grep -cE '^(a|b|c) .*Established') -eq 3 ] &&
 	[ \$(birdc -s '$run/h2.ctl' show protocols | grep -cE '^(a|b|c) .*Established') -eq 3 ] &&
 	[ \$(birdc -s '$run/h1.ctl' show bfd sessions | grep -c ' Up ') -eq 3 ] &&
 	[ \$(birdc -s '$run/h2.ctl' show bfd sessions | grep -c ' Up ') -eq 3 ]"
-check "each hub mirrors C's 10.3.0.0/16 into its XDP tunnel; A's and B's 10.1/16 are not routed" wait_for -t 20 sh_ok "
+check "each hub mirrors C's 10.3.0.0/16 into its XDP tunnel; A's and B's 10.1/16 are not routed" wait_for -t $((20 * SLOW)) sh_ok "
 	for h in h1 h2; do xf \$h route show 10.3.0.0/16 | grep -q 'tunnel 3' && ! xf \$h route show 10.1.0.0/16 | grep -q 10.1; done"
 check "...the mapped 100.65/16 and 100.66/16 go into A's and B's tunnels" wait_for sh_ok "
 	for h in h1 h2; do xf \$h route show 100.65.0.0/16 | grep -q 'tunnel 1' && xf \$h route show 100.66.0.0/16 | grep -q 'tunnel 2'; done"
@@ -155,7 +159,7 @@ check "...counted: drop_urpf +3 over the hubs" sh_ok "[ \$(sum drop_urpf) -eq $(
 # One hub goes away: its BIRD stops, the spokes' sessions to it close, and
 # their routes move to the other hub.
 kill "$BIRD_H1"
-check "h1's BGP stops: the spokes keep only h2's paths" wait_for -t 20 sh_ok "
+check "h1's BGP stops: the spokes keep only h2's paths" wait_for -t $((20 * SLOW)) sh_ok "
 	! nsx sa ip route show 10.3.0.0/16 | grep -q 169.254.101.1 && nsx sa ip route show 10.3.0.0/16 | grep -q 169.254.201.1"
 f2=$(forwarded h2)
 check "...and A still reaches C and back, all through h2" sh_ok "

@@ -261,7 +261,7 @@ kill $DB; wait $DB 2>/dev/null || true
 sed 's/key-in \(.*\)$/key-in \1 if-id 99/' "$tmp/b.conf" >"$tmp/b2.conf"
 run_b "$tmp/b2.conf"
 check "...an ipsec tunnel changed in the file (if-id) is refused, naming its line" \
-	sh_ok "grep -q 'b2.conf:6: tunnel ipsec1 differs' $tmp/b.log || { cat $tmp/b.log; false; }"
+	sh_ok "grep -q \"b2.conf:6: tunnel ipsec1: an ipsec tunnel's keying cannot change in place\" $tmp/b.log || { cat $tmp/b.log; false; }"
 kill $DB 2>/dev/null || true; wait $DB 2>/dev/null || true
 
 # GRE primary, IPsec backup (the seeds' mixed design): both daemons run

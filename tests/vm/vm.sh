@@ -94,7 +94,7 @@ grep -qE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && accel=kvm
 bios=()
 [ -e /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom) # boots faster than SeaBIOS
 echo "vm: booting $KVER ($accel)"
-timeout "${XFWD_VM_TIMEOUT:-1500}" qemu-system-x86_64 \
+timeout "${XFWD_VM_TIMEOUT:-1800}" qemu-system-x86_64 \
 	-machine q35,accel=$accel -cpu max -smp 2 -m 2048 \
 	-nographic -no-reboot -nodefaults -serial stdio "${bios[@]}" \
 	-kernel "$TREE/boot/vmlinuz-$KVER" -initrd "$INITRD" \
