@@ -243,9 +243,18 @@ static int handler(void *user, const char *section, const char *name, const char
 	return ok;
 }
 
-/* The value of a long line as inih would give it: no blanks around, no
- * "; comment" after a blank. */
-static void long_value(struct parse *p, const char *v)
+/* A comment after a value is a ';' between blanks, or a ';' then the
+ * line's end: "x ; why" and "x ;" end at x, but a shell command's
+ * "case $1 in up) ... ;; esac" or "a ;b" keep every character (inih's own
+ * rule, any ';' after a blank, cut such a command silently). */
+static int comment_at(const char *start, const char *e)
+{
+	return *e == ';' && e > start && (e[-1] == ' ' || e[-1] == '\t') &&
+	       (!e[1] || strchr(" \t\r\n", e[1]));
+}
+
+/* A value with no blanks around and no comment after it. */
+static void keep_value(struct parse *p, const char *v)
 {
 	char *e;
 
@@ -254,7 +263,7 @@ static void long_value(struct parse *p, const char *v)
 	if (!(p->long_value = strdup(v)))
 		return;
 	for (e = p->long_value; *e; e++)
-		if (*e == ';' && e > p->long_value && (e[-1] == ' ' || e[-1] == '\t'))
+		if (comment_at(p->long_value, e))
 			break;
 	while (e > p->long_value && strchr(" \t\r\n", e[-1]))
 		e--;
@@ -263,8 +272,9 @@ static void long_value(struct parse *p, const char *v)
 
 /* inih reads into a buffer of 200 bytes (Debian's build), and a longer
  * line (an ipsec tunnel with key paths and probe settings) would reach
- * it cut in two. So whole lines are read here, and a long "name = value"
- * goes to inih as "name = LONG_MARK", its value kept for the handler. */
+ * it cut in two; its comment rule cuts values at any ' ;'. So whole
+ * lines are read here, and every "name = value" goes to inih as
+ * "name = LONG_MARK", its value kept for the handler (keep_value). */
 static char *reader(char *buf, int size, void *stream)
 {
 	struct parse *p = stream;
@@ -274,16 +284,16 @@ static char *reader(char *buf, int size, void *stream)
 	if (n < 0)
 		return NULL;
 	p->line++;
-	if (n < size) {
+	eq = strchr(p->raw, '=');
+	if (n < size && (!eq || strchr(";#[", p->raw[strspn(p->raw, " \t")]))) {
 		memcpy(buf, p->raw, (size_t)n + 1);
 		return buf;
 	}
-	eq = strchr(p->raw, '=');
 	if (!eq || eq - p->raw + (long)sizeof(" = " LONG_MARK "\n") > size) {
 		snprintf(buf, size, "?\n"); /* inih: "not 'name = value'" */
 		return buf;
 	}
-	long_value(p, eq + 1);
+	keep_value(p, eq + 1);
 	snprintf(buf, size, "%.*s= %s\n", (int)(eq - p->raw), p->raw, LONG_MARK);
 	return buf;
 }

@@ -256,6 +256,33 @@ static void test_config_long_line(void **s)
 	refused(text, "the line is too long (2032 characters at most)");
 }
 
+/* A comment after a value is a ';' between blanks (or before the line's
+ * end): a shell command's ";;" stays whole, on a short line or a long
+ * one; "a ;b" too (a route's stray word is then refused, not cut). */
+static void test_config_comments(void **s)
+{
+	const char *cmd = "/bin/sh -c 'case $1 in up) logger up ;; *) logger down ;; esac'";
+	char text[4096], want[1024], pad[300];
+	const char *path;
+	struct xconfig c;
+	char err[1024];
+
+	(void)s;
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = 0;
+	for (int long_line = 0; long_line < 2; long_line++) {
+		snprintf(want, sizeof(want), "%s%s%s", cmd, long_line ? " # " : "", long_line ? pad : "");
+		snprintf(text, sizeof(text), "[xfwd]\nattach = eth1 ;\non-health-change = %s ; why\n", want);
+		path = write_file(text);
+		assert_int_equal(config_load(path, &c, err, sizeof(err)), 0);
+		unlink(path);
+		assert_string_equal(c.on_health, want);
+		assert_string_equal(c.attach[0], "eth1");
+		config_free(&c);
+	}
+	refused("[xfwd]\nattach = eth1\n[routes]\nroute = 10.9.0.0/16 blackhole ;b\n", ";b");
+}
+
 static void test_config_good(void **s)
 {
 	const char *path = write_file("# appliance\n[xfwd]\npin-root = /sys/fs/bpf/x1\n"
@@ -409,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_neigh_short),
 		cmocka_unit_test(test_config_good),
 		cmocka_unit_test(test_config_long_line),
+		cmocka_unit_test(test_config_comments),
 		cmocka_unit_test(test_config_refused),
 		cmocka_unit_test(test_config_dropped),
 		cmocka_unit_test(test_config_restart_needed),
