@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Parse the routes a BGP daemon installs in a kernel table. Unicast
- * routes become next hops (several with RTA_MULTIPATH: ECMP), blackhole
+ * routes become next hops (several with RTA_MULTIPATH: ECMP; a gateway
+ * of the other family with RTA_VIA, as BGP unnumbered has), blackhole
  * drops, unreachable and prohibit go to the kernel (which answers with
  * ICMP), and so does throw (the kernel's lookup goes on in its other
  * tables). Everything else (local, broadcast, cloned, multicast) is
@@ -29,6 +30,36 @@ static int set_addr(struct xaddr *a, int family, const struct nlattr *at)
 	return 0;
 }
 
+/* RTA_VIA: a next hop of the other family (RFC 5549: an IPv4 route over
+ * an IPv6 next hop, as FRR's BGP unnumbered installs). struct rtvia is
+ * the family (2 bytes), then the address. */
+static int set_via(struct xaddr *a, const struct nlattr *at)
+{
+	const struct rtvia *v = mnl_attr_get_payload(at);
+	size_t len = mnl_attr_get_payload_len(at);
+
+	if (len < sizeof(*v))
+		return -EBADMSG;
+	if (!((v->rtvia_family == AF_INET && len == sizeof(*v) + 4) ||
+	      (v->rtvia_family == AF_INET6 && len == sizeof(*v) + 16)))
+		return -EBADMSG;
+	memset(a, 0, sizeof(*a));
+	a->family = v->rtvia_family;
+	memcpy(a->bytes, v->rtvia_addr, len - sizeof(*v));
+	return 0;
+}
+
+/* A next hop's gateway attribute, RTA_GATEWAY or RTA_VIA, into gw; any
+ * other attribute is none of its business (0). */
+static int set_gw(struct xaddr *gw, int family, const struct nlattr *a)
+{
+	if (mnl_attr_get_type(a) == RTA_GATEWAY)
+		return set_addr(gw, family, a);
+	if (mnl_attr_get_type(a) == RTA_VIA)
+		return set_via(gw, a);
+	return 0;
+}
+
 /* The next hops of an RTA_MULTIPATH attribute. */
 static int parse_multipath(const struct nlattr *mp, int family, struct mroute *m)
 {
@@ -45,8 +76,7 @@ static int parse_multipath(const struct nlattr *mp, int family, struct mroute *m
 		m->onlink |= !!(nh->rtnh_flags & RTNH_F_ONLINK);
 		memset(&m->via[m->nvia].gw, 0, sizeof(m->via[0].gw));
 		while (mnl_attr_ok(a, alen)) {
-			if (mnl_attr_get_type(a) == RTA_GATEWAY &&
-			    set_addr(&m->via[m->nvia].gw, family, a))
+			if (set_gw(&m->via[m->nvia].gw, family, a))
 				return -EBADMSG;
 			alen -= (int)MNL_ALIGN(a->nla_len);
 			a = mnl_attr_next(a);
@@ -90,8 +120,9 @@ static int parse_attr(const struct nlattr *a, int family, struct mroute *m, stru
 	case RTA_SRC:
 		return set_addr(&x->src.addr, family, a);
 	case RTA_GATEWAY:
+	case RTA_VIA:
 		m->nvia = 1;
-		return set_addr(&m->via[0].gw, family, a);
+		return set_gw(&m->via[0].gw, family, a);
 	case RTA_OIF:
 		m->nvia = 1;
 		return nla_u32(a, &m->via[0].oif);

@@ -52,6 +52,20 @@ void put_nh(uint32_t id, uint8_t kind, uint32_t ifindex, int mac,
 		abort();
 }
 
+/* A next hop's gateway made IPv6, as the loader writes an IPv4 route
+ * over an IPv6 next hop (BGP unnumbered, RTA_VIA). */
+static void set_gw6(uint32_t id, const char *gw)
+{
+	int fd = bpf_map__fd(skel->maps.xfwd_nexthops);
+	struct xfwd_nh n;
+
+	if (bpf_map_lookup_elem(fd, &id, &n) || inet_pton(AF_INET6, gw, n.addr) != 1)
+		abort();
+	n.family = AF_INET6;
+	if (bpf_map_update_elem(fd, &id, &n, 0))
+		abort();
+}
+
 void put_tunnel(uint32_t id, uint8_t type, int family, const char *local,
 		       const char *remote, int key, uint8_t ttl)
 {
@@ -215,6 +229,8 @@ void fixture(void)
 	put_nh(NH_UNRES, XFWD_NH_DIRECT, (uint32_t)if_out, -1, 0, 1500, 0);
 	put_nh(NH_SMALL, XFWD_NH_DIRECT, (uint32_t)if_out, 0, 0, 500, XFWD_NH_F_NEIGH);
 	put_nh(NH_VLAN, XFWD_NH_DIRECT, (uint32_t)if_out, 5, 100, 1500, XFWD_NH_F_NEIGH);
+	put_nh(NH_VIA6, XFWD_NH_DIRECT, (uint32_t)if_out, 3, 0, 1500, XFWD_NH_F_NEIGH);
+	set_gw6(NH_VIA6, "fe80::2"); /* an IPv4 route's IPv6 hop (RTA_VIA) */
 	put_nh(NH_BH, XFWD_NH_BLACKHOLE, 0, -1, 0, 0, 0);
 	put_nh(NH_KERNEL, XFWD_NH_KERNEL, 0, -1, 0, 0, 0);
 	put_nh(NH_LOCAL, XFWD_NH_LOCAL, 0, -1, 0, 0, 0);
@@ -268,6 +284,7 @@ void fixture(void)
 	route4("10.6.0.0", 16, NH_UNRES);
 	route4("10.7.0.0", 16, NH_SMALL);
 	route4("10.8.0.0", 16, NH_VLAN);
+	route4("10.31.0.0", 16, NH_VIA6);
 	route4("10.12.0.0", 16, NH_NOTATT);
 	route4("10.20.0.0", 16, NH_TUN1);
 	route4("10.21.0.0", 16, NH_TUN2);

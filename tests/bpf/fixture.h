@@ -25,7 +25,7 @@ extern const uint8_t MAC_IN_SRC[6], MAC_ROUTER[6], MAC_SMAC[6], MAC_NH[6][6], MA
 #define IF_IN_ADDR6 "2001:db8:9::fe"
 enum { NH_OUT = 1, NH_TX, NH_E1, NH_E2, NH_E3, NH_UNRES, NH_SMALL, NH_VLAN,
        NH_BH, NH_KERNEL, NH_LOCAL, NH_NOTATT, NH_TUN1, NH_TUN2, NH_TUN3, NH_TUN4,
-       NH_TUN5, NH_TUN6, NH_TUN7, NH_XFRM, NH_MAX };
+       NH_TUN5, NH_TUN6, NH_TUN7, NH_XFRM, NH_VIA6, NH_MAX };
 #define GRP_TUN_ECMP 31 /* out and tunnel 1 (uRPF: every member counts) */
 #define GRP_XFRM 30 /* groups 20 and 22 are ECMP sets; each next hop below 20 has its own */
 #define T4_REMOTE4 "198.51.100.4" /* tunnel 4: VXLAN VNI 100 */

@@ -128,6 +128,8 @@ static const struct tcase cases[] = {
 	{ "ipv4 tagged in, VLAN 100 out (id rewritten, PCP kept)",
 	  { V4("192.0.2.1", "10.8.0.5", 64), TAG(0xa000) | 7 },
 	  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 5, 0xa000 | 100 } },
+	{ "ipv4 over an IPv6 next hop (RTA_VIA, BGP unnumbered): to that hop's MAC",
+	  { V4("192.0.2.1", "10.31.0.5", 64) }, { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 3, -1 } },
 	{ "ipv4 first fragment forwarded",
 	  { V4("192.0.2.1", "10.1.0.5", 64), .frag = 0x2000 },
 	  { XDP_REDIRECT, XFWD_R_FWD_REDIRECT, 0, -1 } },

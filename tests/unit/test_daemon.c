@@ -166,6 +166,65 @@ static void test_mirror_hostile(void **s)
 	assert_int_equal(m.sel, 0x10);
 }
 
+/* put_via: an RTA_VIA attribute with an IPv6 gateway (len: its payload,
+ * 18 when whole) into nlh. */
+static void put_via(struct nlmsghdr *nlh, const char *gw6, size_t len)
+{
+	uint8_t v[sizeof(struct rtvia) + 16] = { 0 };
+	struct rtvia *via = (void *)v;
+
+	via->rtvia_family = AF_INET6;
+	assert_int_equal(inet_pton(AF_INET6, gw6, via->rtvia_addr), 1);
+	mnl_attr_put(nlh, RTA_VIA, len, v);
+}
+
+/* BGP unnumbered (RFC 5549): FRR installs IPv4 routes whose gateway is
+ * an IPv6 link-local address, as RTA_VIA (alone or in RTA_MULTIPATH). */
+static void test_mirror_via(void **s)
+{
+	uint8_t buf[512] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh;
+	struct nlattr *mp;
+	struct rtnexthop *nh;
+	struct mroute m;
+
+	(void)s;
+	nlh = dst_msg(buf, 16, RTN_UNICAST);
+	put_via(nlh, "fe80::2", sizeof(struct rtvia) + 16);
+	mnl_attr_put_u32(nlh, RTA_OIF, 7);
+	assert_int_equal(mirror_parse(nlh, &m), 0);
+	assert_int_equal(m.nvia, 1);
+	assert_addr(&m.prefix.addr, AF_INET, "10.1.0.0");
+	assert_addr(&m.via[0].gw, AF_INET6, "fe80::2");
+	assert_int_equal(m.via[0].oif, 7);
+	/* Two unnumbered sessions' paths: one ECMP route. */
+	nlh = dst_msg(buf, 16, RTN_UNICAST);
+	mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+	for (int i = 0; i < 2; i++) {
+		nh = mnl_nlmsg_get_payload_tail(nlh);
+		memset(nh, 0, sizeof(*nh));
+		nlh->nlmsg_len += RTNH_ALIGN(sizeof(*nh));
+		nh->rtnh_ifindex = 7 + i;
+		put_via(nlh, i ? "fe80::3" : "fe80::2", sizeof(struct rtvia) + 16);
+		nh->rtnh_len = (unsigned short)((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)nh);
+	}
+	mnl_attr_nest_end(nlh, mp);
+	assert_int_equal(mirror_parse(nlh, &m), 0);
+	assert_int_equal(m.nvia, 2);
+	assert_addr(&m.via[1].gw, AF_INET6, "fe80::3");
+	assert_int_equal(m.via[1].oif, 8);
+	/* Cut short, or of no family it could be: refused. */
+	nlh = dst_msg(buf, 16, RTN_UNICAST);
+	put_via(nlh, "fe80::2", sizeof(struct rtvia) + 15);
+	assert_int_equal(mirror_parse(nlh, &m), -EBADMSG);
+	nlh = dst_msg(buf, 16, RTN_UNICAST);
+	mnl_attr_put(nlh, RTA_VIA, 1, "x");
+	assert_int_equal(mirror_parse(nlh, &m), -EBADMSG);
+	nlh = dst_msg(buf, 16, RTN_UNICAST);
+	mnl_attr_put(nlh, RTA_VIA, sizeof(struct rtvia) + 16, (uint8_t[18]){ 99 });
+	assert_int_equal(mirror_parse(nlh, &m), -EBADMSG);
+}
+
 /* A neighbour message with no room for its header (found by
  * fuzz_netlink: the family was read before the length was checked) is
  * refused without a read past it: it ends where a guard page begins. A
@@ -433,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_mirror_multipath),
 		cmocka_unit_test(test_mirror_kinds),
 		cmocka_unit_test(test_mirror_hostile),
+		cmocka_unit_test(test_mirror_via),
 		cmocka_unit_test(test_neigh_short),
 		cmocka_unit_test(test_config_good),
 		cmocka_unit_test(test_config_long_line),
