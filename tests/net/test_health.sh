@@ -134,7 +134,10 @@ check "a peer flapping for a minute ($flaps times, $(awk -v n=$flaps 'BEGIN { pr
 	test "$(grep -c "tunnel t1 up" "$tmp/a.log")" -eq "$UPS"
 check "...no flood in the log ($(($(wc -l <"$tmp/a.log") - LINES)) lines)" \
 	test "$(($(wc -l <"$tmp/a.log") - LINES))" -le 2
-check "...and no datagram of the stream lost on t2 ($GOT of $SENT)" test "$GOT" -eq "$SENT"
+# Where a loss happened, if any: s's socket (the receiver starved) or
+# the path (XDP's drops on a or b, t1 taking traffic while held down).
+check "...and no datagram of the stream lost on t2 ($GOT of $SENT)" sh_ok "[ $GOT -eq $SENT ] ||
+	{ nsx s nstat -az UdpRcvbufErrors UdpInErrors UdpNoPorts | tail -3; xf a tunnel show; xf a stats | grep -i drop; xf b stats | grep -i drop; false; }"
 cut 1 off
 check "...then up once steady" wait_for -t $((5 * SLOW)) health_is a t1 up
 pair_stop

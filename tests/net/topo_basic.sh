@@ -55,7 +55,9 @@ stream_start() {
 	STREAM_RES=$(mktemp)
 	nsx s python3 "$TOP/tests/net/seqstream.py" recv 9999 "$STREAM_RES" &
 	RPID=$!
-	sleep 0.3
+	# Until the receiver is bound (python's start takes over a second in
+	# the emulated guest: the first datagrams were refused by s's kernel).
+	wait_for -t 30 sh_ok "nsx s ss -Hluna 'sport = :9999' | grep -q ." || true
 	nsx c python3 "$TOP/tests/net/seqstream.py" send 10.9.0.1 9999 "$PPS" "$1" &
 	SPID=$!
 	sleep 0.3
@@ -70,7 +72,7 @@ stream_lost_none() {
 	if ! grep -q "lost 0$" "$STREAM_RES"; then
 		cat "$STREAM_RES"
 		xf r stats | awk 'NF > 4 && $3 ~ /^[0-9]+$/ && $3 > 0 && $1 !~ /^fwd/' | head -12
-		nsx s nstat -az UdpRcvbufErrors UdpInErrors 2>/dev/null | tail -2
+		nsx s nstat -az UdpRcvbufErrors UdpInErrors UdpNoPorts 2>/dev/null | tail -3
 		rm -f "$STREAM_RES"
 		return 1
 	fi

@@ -84,7 +84,8 @@ pair_stop() {
 stream_start() {
 	nsx s python3 -c "
 import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('10.20.1.10', 9000)); s.settimeout(2)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.setsockopt(socket.SOL_SOCKET, 33, 32 << 20)
+s.bind(('10.20.1.10', 9000)); s.settimeout(2)
 at = []; seen = set()
 try:
     while True: seen.add(int(s.recv(64))); at.append(time.monotonic())
@@ -96,7 +97,7 @@ seq = sorted(seen) or [0]
 run = max([b - a - 1 for a, b in zip(seq, seq[1:])] or [0])
 print(int(gap * 1000), len(at), int(when * 1000), big, run)" >"$tmp/stream" 2>"$tmp/stream.err" &
 	SPID=$!
-	sleep 0.3
+	wait_for -t 30 sh_ok "nsx s ss -Hluna 'sport = :9000' | grep -q ." || true # the receiver is bound
 	nsx c python3 -c "
 import socket, time, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); t0 = time.monotonic(); n = 0
@@ -110,11 +111,6 @@ stream_end() {
 	read -r GAP GOT GAP_AT GAPS RUN <"$tmp/stream"; SENT=$(cat "$tmp/sent")
 }
 
-# tun_pkts NS rx|tx TUNNEL: the tunnel's packet counter (data only:
-# probes and answers are not counted on receive).
-tun_pkts() {
-	xf "$1" tunnel show | awk -v t="$3:" -v d="$2" '$1 == t { for (i = 1; i < NF; i++) if ($i == d) print $(i + 1) }'
-}
 # The tunnel carrying the stream: the one whose tx counter moves most now.
 carrier() {
 	local t1=$(tun_pkts a tx t1) t2=$(tun_pkts a tx t2)
