@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The seed's transit hub (docs/hub.md) in namespaces: a hub pair (h1, h2:
-# xfwd and BIRD, kernel forwarding off) and three spokes that do not run
-# xfwd (kernel VXLAN devices to both hubs, BIRD with ECMP over the two);
-# BGP with BFD over the tunnels' inner addresses, the hubs' BIRD exporting
-# to table 100, which xfwd mirrors. A and B were both built as
+# The seed's transit hub (docs/hub.md) in namespaces: a hub pair (h1:
+# xfwd and BIRD, which installs into table 100; h2: xfwd and FRR, whose
+# zebra installs into the main table; xfwd mirrors each; kernel
+# forwarding off on both) and three spokes that do not run xfwd (kernel
+# VXLAN devices to both hubs, BIRD with ECMP over the two); BGP with BFD
+# over the tunnels' inner addresses. A and B were both built as
 # 10.1.0.0/16 and are reached as 100.65.0.0/16 and 100.66.0.0/16; filters
 # let only A and C talk; a spoofed inner source from C is dropped; one hub
 # going away leaves the spokes on the other.
@@ -13,9 +14,15 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 command -v bird >/dev/null || { echo "FAIL: bird is missing (run tools/install-deps.sh)" >&2; exit 1; }
+FRR=/usr/lib/frr
+[ -x $FRR/bgpd ] && id frr >/dev/null 2>&1 || { echo "FAIL: FRR is missing (run tools/install-deps.sh)" >&2; exit 1; }
 run=$(mktemp -d)
+# FRR's zebra, staticd and bfdd run as user frr: their sockets, pid files
+# and logs go where it may write (bgpd runs as root, -S).
+frr=$(mktemp -d /tmp/xfwd-frr.XXXXXX)
+chown frr:frr "$frr"
 PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; cleanup; rm -rf "$run"' EXIT
+trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; cleanup; rm -rf "$run" "$frr"' EXIT
 bg() { "$@" >>"$run/daemons.log" 2>&1 & PIDS+=($!); }
 U1=192.0.2 U2=198.51.100 # the underlays to h1 and to h2
 # The emulated 6.1 guest runs everything ~10x slower: BFD's timers and the
@@ -60,8 +67,8 @@ for h in 1 2; do
 	u=$([ $h = 1 ] && echo $U1 || echo $U2)
 	nsx h$h sysctl -qw net.ipv4.ip_forward=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 	{
-		printf '[xfwd]\npin-root = %s\nattach = h%s-a h%s-b h%s-c\nmirror-table = 100\n[tunnels]\n' \
-			"$PIN_BASE/xfwd-$NSP-h$h" $h $h $h
+		printf '[xfwd]\npin-root = %s\nattach = h%s-a h%s-b h%s-c\nmirror-table = %s\n[tunnels]\n' \
+			"$PIN_BASE/xfwd-$NSP-h$h" $h $h $h "$([ $h = 1 ] && echo 100 || echo 254)"
 		n=0
 		for s in a b c; do
 			n=$((n + 1))
@@ -72,7 +79,10 @@ for h in 1 2; do
 		printf '[filters]\n'
 		for s in a b c; do echo "filter = tunnel spoke-$s in default deny rules $run/$s.rules"; done
 	} >"$run/x$h.conf"
-	cat >"$run/h$h.conf" <<EOF2
+done
+# h1: BIRD, its kernel protocol exporting to table 100.
+h=1 u=$U1
+cat >"$run/h$h.conf" <<EOF2
 router id $u.1;
 protocol device {}
 protocol kernel { kernel table 100; merge paths on limit 8; learn off;
@@ -89,7 +99,66 @@ protocol bgp a from spoke { neighbor 169.254.${h}01.2 as 65101; }
 protocol bgp b from spoke { neighbor 169.254.${h}02.2 as 65102; }
 protocol bgp c from spoke { neighbor 169.254.${h}03.2 as 65103; ipv4 { import filter from_c; export filter to_spokes; }; }
 EOF2
-done
+# h2: FRR (docs/hub.md's FRR variant), one file per daemon; zebra installs
+# into the main table (xfwd mirrors 254 there).
+cat >"$frr/staticd.conf" <<EOF2
+ip route 100.65.0.0/16 169.254.201.2
+ip route 100.66.0.0/16 169.254.202.2
+EOF2
+cat >"$frr/bfdd.conf" <<EOF2
+bfd
+ profile spokes
+  receive-interval $BFD_MS
+  transmit-interval $BFD_MS
+  detect-multiplier 3
+ exit
+exit
+EOF2
+{
+	cat <<EOF2
+ip prefix-list FROM-C seq 10 permit 10.3.0.0/16 le 32
+ip prefix-list TO-SPOKES seq 10 permit 100.65.0.0/16
+ip prefix-list TO-SPOKES seq 20 permit 100.66.0.0/16
+ip prefix-list TO-SPOKES seq 30 permit 10.3.0.0/16 le 32
+route-map FROM-A deny 10
+exit
+route-map FROM-B deny 10
+exit
+route-map FROM-C permit 10
+ match ip address prefix-list FROM-C
+exit
+route-map TO-SPOKES permit 10
+ match ip address prefix-list TO-SPOKES
+exit
+router bgp 65000
+ bgp router-id $U2.1
+ no bgp ebgp-requires-policy
+ no bgp network import-check
+EOF2
+	n=0
+	for s in a b c; do
+		n=$((n + 1))
+		printf ' neighbor 169.254.20%s.2 remote-as 6510%s
+ neighbor 169.254.20%s.2 bfd profile spokes
+ neighbor 169.254.20%s.2 timers connect 2
+' $n $n $n $n
+	done
+	printf ' address-family ipv4 unicast
+  redistribute static
+'
+	n=0
+	for s in a b c; do
+		n=$((n + 1)); S=$(echo $s | tr a-c A-C)
+		printf '  neighbor 169.254.20%s.2 route-map FROM-%s in
+  neighbor 169.254.20%s.2 route-map TO-SPOKES out
+' $n $S $n
+	done
+	printf ' exit-address-family
+exit
+'
+} >"$frr/bgpd.conf"
+: >"$frr/zebra.conf"
+chown frr:frr "$frr"/*.conf
 n=0
 for s in a b c; do
 	n=$((n + 1))
@@ -107,14 +176,25 @@ protocol bgp hub1 from hub { neighbor 169.254.10$n.1 as 65000; }
 protocol bgp hub2 from hub { neighbor 169.254.20$n.1 as 65000; }
 EOF2
 done
-# xfwd first: its tunnels' devices carry the inner addresses BIRD binds to.
+# xfwd first: its tunnels' devices carry the inner addresses BGP binds to.
 for h in 1 2; do
 	bg nsenter --net=/run/netns/$NSP-h$h "$XFWD" run -c "$run/x$h.conf"
 	wait_for -t $((20 * SLOW)) sh -c "ip -n $NSP-h$h addr show dev spoke-c 2>/dev/null | grep -q 169.254.${h}03.1" ||
 		{ cat "$run/daemons.log"; exit 1; }
-	bg ip netns exec $NSP-h$h bird -f -c "$run/h$h.conf" -s "$run/h$h.ctl" -P "$run/h$h.pid"
-	eval "BIRD_H$h=\${PIDS[-1]}"
 done
+bg ip netns exec $NSP-h1 bird -f -c "$run/h1.conf" -s "$run/h1.ctl" -P "$run/h1.pid"
+BIRD_H1=${PIDS[-1]}
+# frrd NAME [ARGS]: one FRR daemon in h2, its vty socket and zebra's in $frr.
+frrd() {
+	local d=$1; shift
+	bg ip netns exec $NSP-h2 $FRR/$d "$@" --vty_socket "$frr" -z "$frr/zserv.api" -i "$frr/$d.pid" \
+		-f "$frr/$d.conf" -P 0 --log "file:$frr/$d.log"
+}
+frrd zebra -u frr -g frr
+wait_for test -S "$frr/zserv.api" || { cat "$run/daemons.log" "$frr/zebra.log"; exit 1; }
+frrd staticd -u frr -g frr
+frrd bfdd -u frr -g frr
+frrd bgpd -S
 for s in a b c; do bg ip netns exec $NSP-s$s bird -f -c "$run/s$s.conf" -s "$run/s$s.ctl" -P "$run/s$s.pid"; done
 
 # sum STAT: a counter summed over both hubs (the spokes spread flows over them).
@@ -128,15 +208,21 @@ learned_all() {
 		done
 	done
 }
-check "BGP with BFD: both hubs' sessions to the three spokes come up over the tunnels" wait_for -t $((60 * SLOW)) sh_ok "
+# frr_count CMD PATTERN: how often PATTERN is in h2's FRR's JSON answer.
+frr_count() { vtysh --vty_socket "$frr" -c "$1" 2>/dev/null | grep -o "$2" | wc -l; }
+check "BGP with BFD: both hubs' sessions to the three spokes come up over the tunnels (h1 BIRD, h2 FRR)" \
+	wait_for -t $((60 * SLOW)) sh_ok "
 	[ \$(birdc -s '$run/h1.ctl' show protocols | grep -cE '^(a|b|c) .*Established') -eq 3 ] &&
-	[ \$(birdc -s '$run/h2.ctl' show protocols | grep -cE '^(a|b|c) .*Established') -eq 3 ] &&
 	[ \$(birdc -s '$run/h1.ctl' show bfd sessions | grep -c ' Up ') -eq 3 ] &&
-	[ \$(birdc -s '$run/h2.ctl' show bfd sessions | grep -c ' Up ') -eq 3 ]"
+	[ \$(frr_count 'show bgp summary json' '\"state\":\"Established\"') -eq 3 ] &&
+	[ \$(frr_count 'show bfd peers json' '\"status\":\"up\"') -eq 3 ]"
+check "...FRR's routes in h2's main table, over next-hop objects" wait_for -t $((20 * SLOW)) sh_ok "
+	ip -n $NSP-h2 route show 10.3.0.0/16 | grep -q 'nhid.*proto bgp' &&
+	ip -n $NSP-h2 route show 100.65.0.0/16 | grep -q 'proto static' || { ip -n $NSP-h2 route show; false; }"
 check "each hub mirrors C's 10.3.0.0/16 into its XDP tunnel; A's and B's 10.1/16 are not routed" wait_for -t $((20 * SLOW)) sh_ok "
-	for h in h1 h2; do xf \$h route show 10.3.0.0/16 | grep -q 'tunnel 3' && ! xf \$h route show 10.1.0.0/16 | grep -q 10.1; done"
+	for h in h1 h2; do xf \$h route show 10.3.0.0/16 | grep -q 'tunnel spoke-c underlay via .* proto mirror' && ! xf \$h route show 10.1.0.0/16 | grep -q 10.1; done"
 check "...the mapped 100.65/16 and 100.66/16 go into A's and B's tunnels" wait_for sh_ok "
-	for h in h1 h2; do xf \$h route show 100.65.0.0/16 | grep -q 'tunnel 1' && xf \$h route show 100.66.0.0/16 | grep -q 'tunnel 2'; done"
+	for h in h1 h2; do xf \$h route show 100.65.0.0/16 | grep -q 'tunnel spoke-a ' && xf \$h route show 100.66.0.0/16 | grep -q 'tunnel spoke-b '; done"
 check "the spokes learn C and the mapped prefixes over both hubs (ECMP)" wait_for sh_ok "
 	nsx sa ip route show 10.3.0.0/16 | grep -q 'nexthop via 169.254.101.1' && nsx sa ip route show 10.3.0.0/16 | grep -q 'nexthop via 169.254.201.1'"
 check "each spoke's device MAC was learned by each hub from BGP's ARP (no peer-mac in the files)" wait_for learned_all
