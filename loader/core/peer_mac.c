@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "log.h"
 
@@ -34,6 +35,22 @@ static const char *mac_text(const uint8_t *m, char *buf)
 	return buf;
 }
 
+/* Nothing may run over the device yet (no BGP session): the probe's
+ * peer, sent through XDP, needs the MAC it is to find. The kernel is asked
+ * to resolve the peer's inner address on the device and keep it resolved
+ * (a managed neighbour): its ARP crosses the tunnel, the answer is the
+ * neighbour event that teaches the MAC. Best effort: without it the
+ * tunnel waits for other traffic, as before. */
+static void probe_peer_resolve(struct xtable *t, const struct xfwd_tunnel *tun, uint32_t ifindex)
+{
+	struct xaddr peer = { .family = AF_INET };
+
+	if (tun->probe.mode != XFWD_PROBE_ICMP || !tun->probe.dst)
+		return;
+	memcpy(peer.bytes, &tun->probe.dst, 4);
+	KIO(&t->io, neigh_manage, &peer, ifindex);
+}
+
 int xt_tunnel_learn(struct xtable *t, uint32_t id, const uint8_t *mac)
 {
 	struct xfwd_tunnel *tun = &t->tun[id];
@@ -47,8 +64,12 @@ int xt_tunnel_learn(struct xtable *t, uint32_t id, const uint8_t *mac)
 	if (!mac) {
 		uint32_t ifindex = KIO(&t->io, link_index, tun->name);
 
-		if (!ifindex || KIO(&t->io, neigh_mac, &any, ifindex, m))
+		if (!ifindex)
+			return 0;
+		if (KIO(&t->io, neigh_mac, &any, ifindex, m)) {
+			probe_peer_resolve(t, tun, ifindex);
 			return 0; /* not known yet: its next hops wait (the kernel's) */
+		}
 		mac = m;
 	}
 	/* A group address (an IPv6 multicast entry, 33:33:...) is no peer. */
