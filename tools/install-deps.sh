@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(make gcc clang llvm libclang-rt-14-dev libbpf-dev libelf-dev zlib1g-dev libmnl-dev
       libcmocka-dev bpftool iproute2 ethtool iputils-ping netcat-openbsd tcpdump
-      util-linux pkg-config libinih-dev libsystemd-dev bird2 gobgpd frr python3
+      util-linux pkg-config libinih-dev libsystemd-dev bird2 gobgpd frr prometheus prometheus-node-exporter python3
       strongswan-charon strongswan-swanctl)
 
 missing=()
@@ -24,13 +24,17 @@ echo "xfwd: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The tests run FRR's daemons themselves, in namespaces: a frr.service the
-# package enabled would run zebra in the host's own namespace. Only when
-# this script installed it; an FRR the machine already had is left alone.
-if [[ " ${missing[*]} " == *" frr "* ]] && [ -d /run/systemd/system ]; then
-	if systemctl disable --now frr.service >/dev/null 2>&1; then
-		echo "xfwd: installed frr for the tests; its service is disabled (systemctl enable --now frr to use it)"
-	else
-		echo "xfwd: installed frr for the tests; could not disable frr.service (systemctl disable --now frr)" >&2
-	fi
+# The tests run these daemons themselves, in namespaces; the services
+# their packages enable would run zebra in the host's own namespace and
+# Prometheus and node_exporter on every address. Disabled only when this
+# script installed them; what the machine already had is left alone.
+if [ -d /run/systemd/system ]; then
+	for svc in frr prometheus prometheus-node-exporter; do
+		[[ " ${missing[*]} " == *" $svc "* ]] || continue
+		if systemctl disable --now "$svc.service" >/dev/null 2>&1; then
+			echo "xfwd: installed $svc for the tests; its service is disabled (systemctl enable --now $svc to use it)"
+		else
+			echo "xfwd: installed $svc for the tests; could not disable $svc.service (systemctl disable --now $svc)" >&2
+		fi
+	done
 fi

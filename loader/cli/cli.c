@@ -160,6 +160,34 @@ static int parse_route(struct args *a, struct cli_req *r)
 /* probe udp | probe icmp PEER from SRC, probe-interval MS,
  * probe-multiplier N, hold-down MS (docs/health.md). */
 /* cli_tunnel.c */
+/* stats [show] [-i SECONDS [-n COUNT]] | stats reset */
+static int parse_stats(struct args *a, struct cli_req *r)
+{
+	const char *c = arg_peek(a);
+
+	r->cmd = CMD_STATS;
+	if (c && arg_is(c, "reset")) {
+		arg_next(a);
+		r->cmd = CMD_STATS_RESET;
+	} else if (c && arg_is(c, "show")) {
+		arg_next(a);
+	}
+	while (r->cmd == CMD_STATS && (c = arg_next(a))) {
+		if (arg_is(c, "-i") || arg_is(c, "interval")) {
+			if (parse_u32(a, "-i", 1, 3600, &r->interval_s))
+				return -1;
+		} else if (arg_is(c, "-n") || arg_is(c, "count")) {
+			if (parse_u32(a, "-n", 1, 1000000, &r->count))
+				return -1;
+		} else {
+			return arg_fail(a, "unknown stats command '%s' (show, reset, -i SECONDS [-n COUNT])", c);
+		}
+	}
+	if (r->count && !r->interval_s)
+		return arg_fail(a, "-n COUNT counts intervals: give -i SECONDS too%s", "");
+	return arg_peek(a) ? arg_fail(a, "unexpected '%s'", arg_peek(a)) : 0;
+}
+
 int parse_tunnel(struct args *a, struct cli_req *r);
 /* cli_filter.c */
 int parse_filter(struct args *a, struct cli_req *r);
@@ -213,15 +241,11 @@ static int parse_object(struct args *a, struct cli_req *r)
 		else
 			return arg_fail(a, "unknown nexthop command '%s' (show, refresh)", c);
 	} else if (arg_is(o, "stats")) {
-		c = arg_next(a);
-		if (!c || arg_is(c, "show"))
-			r->cmd = CMD_STATS;
-		else if (arg_is(c, "reset"))
-			r->cmd = CMD_STATS_RESET;
-		else
-			return arg_fail(a, "unknown stats command '%s' (show, reset)", c);
+		return parse_stats(a, r);
 	} else if (arg_is(o, "status")) {
 		r->cmd = CMD_STATUS;
+	} else if (arg_is(o, "metrics")) {
+		r->cmd = CMD_METRICS;
 	} else {
 		return arg_fail(a, "unknown object '%s'; try 'xfwd help'", o);
 	}
@@ -316,6 +340,8 @@ const char *cli_usage(void)
 	       "  xfwd health                   per tunnel: probe state, RTT, loss, last change\n"
 	       "  xfwd nexthop show | refresh\n"
 	       "  xfwd stats [show | reset]\n"
+	       "  xfwd stats -i SECONDS [-n COUNT]   live rates per reason and per tunnel\n"
 	       "  xfwd status\n"
+	       "  xfwd metrics                  the counters as Prometheus text (docs/metrics.md)\n"
 	       "Exit status: 0 ok, 1 bad input or refused, 2 system error.\n";
 }

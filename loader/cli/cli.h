@@ -32,6 +32,7 @@ enum cli_cmd {
 	CMD_STATS,
 	CMD_STATS_RESET,
 	CMD_STATUS,
+	CMD_METRICS,
 	CMD_TUNNEL_ADD,
 	CMD_TUNNEL_DEL,
 	CMD_TUNNEL_CHANGE,
@@ -76,6 +77,8 @@ struct cli_req {
 	bool has_src;
 	uint8_t proto;
 	uint16_t sport, dport;
+	/* stats -i SECONDS [-n COUNT]: live rates */
+	uint32_t interval_s, count;
 };
 
 /* Returns 0, or -1 with a one-line message (problem and fix) in err. */

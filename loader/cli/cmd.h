@@ -25,6 +25,7 @@ int cmd_nexthop_refresh(const struct cli_req *r, char *err, size_t len);
 int cmd_stats(const struct cli_req *r, char *err, size_t len);
 int cmd_stats_reset(const struct cli_req *r, char *err, size_t len);
 int cmd_status(const struct cli_req *r, char *err, size_t len);
+int cmd_metrics(const struct cli_req *r, char *err, size_t len);
 int cmd_tunnel_change(const struct cli_req *r, char *err, size_t len);
 int cmd_tunnel_rekey(const struct cli_req *r, char *err, size_t len);
 int cmd_tunnel_show(const struct cli_req *r, char *err, size_t len);
@@ -66,7 +67,9 @@ int cmd_with_table(const struct cli_req *r, char *err, size_t len,
 int cmd_with_nexthops(const struct cli_req *r, char *err, size_t len,
 		      int (*fn)(struct xtable *t, const struct cli_req *r));
 /* A next hop as a JSON object; refs < 0 leaves the count out. */
-void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n, long refs);
+/* tname: the tunnel's name, for a tunnel next hop (its underlay hop is
+ * gateway and dev). */
+void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n, long refs, const char *tname);
 const char *kind_name(uint8_t kind);
 
 /* "aa:bb:cc:dd:ee:ff" */

@@ -52,7 +52,7 @@ const char *kind_name(uint8_t kind)
 	return "unknown";
 }
 
-void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n, long refs)
+void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n, long refs, const char *tname)
 {
 	char a[XADDR_STRLEN], d[16], m[18];
 	struct xaddr gw = { .family = n->family };
@@ -62,8 +62,10 @@ void nh_json(struct jw *w, uint32_t id, const struct xfwd_nh *n, long refs)
 	jw_str(w, "type", kind_name(n->kind));
 	if (refs >= 0)
 		jw_uint(w, "refs", (uint64_t)refs);
-	if (n->kind == XFWD_NH_TUNNEL)
-		jw_uint(w, "tunnel", n->tunnel);
+	if (n->kind == XFWD_NH_TUNNEL) {
+		jw_str(w, "tunnel", tname);
+		jw_uint(w, "tunnel_id", n->tunnel);
+	}
 	if (n->kind == XFWD_NH_DIRECT || n->kind == XFWD_NH_TUNNEL) {
 		memcpy(gw.bytes, n->addr, 16);
 		jw_str(w, "gateway", xaddr_str(&gw, a));

@@ -95,14 +95,16 @@ static int cmp_route(const void *a, const void *b)
 	return c ? c : (int)x->p.len - (int)y->p.len;
 }
 
-static void nh_text(const struct xfwd_nh *n, char *buf, size_t len)
+/* A next hop as a line shows it; a tunnel by its name (tname), its
+ * underlay hop after it as detail. */
+static void nh_text(const struct xfwd_nh *n, const char *tname, char *buf, size_t len)
 {
 	char a[XADDR_STRLEN], d[16];
 	struct xaddr gw = { .family = n->family };
 
 	if (n->kind == XFWD_NH_TUNNEL) {
 		memcpy(gw.bytes, n->addr, 16);
-		snprintf(buf, len, "tunnel %u via %s dev %s%s%s", n->tunnel, xaddr_str(&gw, a),
+		snprintf(buf, len, "tunnel %s underlay via %s dev %s%s%s", tname, xaddr_str(&gw, a),
 			 dev_name(n->oif, d), n->flags & XFWD_NH_F_NEIGH ? "" : " unresolved",
 			 n->flags & XFWD_NH_F_DEAD ? " dead" : "");
 		return;
@@ -117,6 +119,25 @@ static void nh_text(const struct xfwd_nh *n, char *buf, size_t len)
 		 n->flags & XFWD_NH_F_DEAD ? " dead" : "");
 }
 
+/* Where a route came from, in iproute2's word for it. */
+static const char *origin_name(uint8_t origin)
+{
+	switch (origin) {
+	case XFWD_ORIGIN_STATIC: return "static";
+	case XFWD_ORIGIN_LOCAL: return "local";
+	case XFWD_ORIGIN_MIRROR: return "mirror";
+	}
+	return "?";
+}
+
+/* The name of next hop id's tunnel ("" when it is not one). */
+static const char *nh_tname(const struct xtable *t, uint32_t id)
+{
+	const struct xfwd_nh *n = xt_nexthop(t, id);
+
+	return n->kind == XFWD_NH_TUNNEL ? xt_tunnel(t, n->tunnel)->name : "";
+}
+
 static void route_print(const struct xtable *t, const struct xroute *s, struct jw *w)
 {
 	const struct xfwd_group_set *gs = xt_group_set(t, s->group);
@@ -127,22 +148,23 @@ static void route_print(const struct xtable *t, const struct xroute *s, struct j
 		jw_obj_begin(w, NULL);
 		jw_str(w, "dst", xprefix_str(&s->p, p));
 		jw_str(w, "type", n ? kind_name(xt_nexthop(t, gs->members[0])->kind) : "unknown");
+		jw_str(w, "proto", origin_name(s->origin));
 		jw_uint(w, "group", s->group);
 		jw_arr_begin(w, "nexthops");
 		for (uint32_t i = 0; i < n; i++)
-			nh_json(w, gs->members[i], xt_nexthop(t, gs->members[i]), -1);
+			nh_json(w, gs->members[i], xt_nexthop(t, gs->members[i]), -1, nh_tname(t, gs->members[i]));
 		jw_arr_end(w);
 		jw_obj_end(w);
 		return;
 	}
 	if (n == 1) {
-		nh_text(xt_nexthop(t, gs->members[0]), nh, sizeof(nh));
-		printf("%s %s\n", xprefix_str(&s->p, p), nh);
+		nh_text(xt_nexthop(t, gs->members[0]), nh_tname(t, gs->members[0]), nh, sizeof(nh));
+		printf("%s %s proto %s\n", xprefix_str(&s->p, p), nh, origin_name(s->origin));
 		return;
 	}
-	printf("%s group %u\n", xprefix_str(&s->p, p), s->group);
+	printf("%s group %u proto %s\n", xprefix_str(&s->p, p), s->group, origin_name(s->origin));
 	for (uint32_t i = 0; i < n; i++) {
-		nh_text(xt_nexthop(t, gs->members[i]), nh, sizeof(nh));
+		nh_text(xt_nexthop(t, gs->members[i]), nh_tname(t, gs->members[i]), nh, sizeof(nh));
 		printf("\tnexthop %s\n", nh);
 	}
 }
@@ -184,7 +206,7 @@ static const char *xlat_text(const struct decision *d, char *buf, size_t len)
 
 	xlat_rule_prefixes(&d->xlat, &real, &mapped);
 	snprintf(buf, len, "rule %s to %s %s %s", xprefix_str(&real, rp), xprefix_str(&mapped, mp),
-		 tun ? "tunnel" : "dev", tun ? d->xlat_tunnel : if_indextoname(d->xlat.target, dev) ? dev : "?");
+		 tun ? "tunnel" : "dev", tun ? d->nh_tunnel : if_indextoname(d->xlat.target, dev) ? dev : "?");
 	return buf;
 }
 
@@ -193,7 +215,7 @@ static void decision_print(const struct cli_req *r, const struct decision *d)
 	char a[XADDR_STRLEN], p[XPREFIX_STRLEN], nh[160], m[18], x[192];
 	struct jw w;
 
-	nh_text(&d->nh, nh, sizeof(nh));
+	nh_text(&d->nh, d->nh_tunnel, nh, sizeof(nh));
 	if (!r->json) {
 		printf("%s action %s", xaddr_str(&r->dst, a), d->action);
 		if (d->why)
@@ -228,7 +250,7 @@ static void decision_print(const struct cli_req *r, const struct decision *d)
 		jw_uint(&w, "member", d->member);
 		jw_uint(&w, "members", d->members);
 		jw_arr_begin(&w, "nexthop");
-		nh_json(&w, d->nh_id, &d->nh, -1);
+		nh_json(&w, d->nh_id, &d->nh, -1, d->nh_tunnel);
 		jw_arr_end(&w);
 	}
 	jw_obj_end(&w);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "counters.h"
 #include "json.h"
 #include "log.h"
 #include "kio_kernel.h"
@@ -74,26 +75,6 @@ static int tunnel_rekey(struct xtable *t, const struct cli_req *r)
 int cmd_tunnel_rekey(const struct cli_req *r, char *err, size_t len)
 {
 	return cmd_with_nexthops(r, err, len, tunnel_rekey);
-}
-
-static void tunnel_counters(int fd, uint32_t id, struct xfwd_tunnel_counters *sum)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct xfwd_tunnel_counters *per = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*per));
-
-	memset(sum, 0, sizeof(*sum));
-	if (!per || bpf_map_lookup_elem(fd, &id, per)) {
-		free(per);
-		return;
-	}
-	for (int c = 0; c < ncpu; c++) {
-		sum->rx_packets += per[c].rx_packets;
-		sum->rx_bytes += per[c].rx_bytes;
-		sum->tx_packets += per[c].tx_packets;
-		sum->tx_bytes += per[c].tx_bytes;
-		sum->urpf_drops += per[c].urpf_drops;
-	}
-	free(per);
 }
 
 /* An ipsec tunnel: its if_id, who keys it, and the kernel's SAs bound to
@@ -248,7 +229,7 @@ static int tunnel_show(struct xtable *t, const struct cli_req *r)
 	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++) {
 		if (!xt_tunnel(t, id)->type)
 			continue;
-		tunnel_counters(kio_xb(t)->fd.tunnel_stats, id, &c);
+		xc_tunnel(kio_xb(t), id, &c);
 		tunnel_line(t, xt_tunnel(t, id), id, &c, r->json ? &w : NULL);
 	}
 	if (r->json)
@@ -263,11 +244,7 @@ int cmd_tunnel_show(const struct cli_req *r, char *err, size_t len)
 
 static const char *health_state(const struct xfwd_tunnel *tun, const struct xfwd_health *h)
 {
-	static const char *const names[] = { "no-daemon", "init", "up", "down", "hold-down" };
-
-	if (!tun->probe.mode)
-		return "not-probed";
-	return h->state < 5 ? names[h->state] : "?";
+	return tun->probe.mode ? health_state_name(h->state) : "not-probed";
 }
 
 static void health_line(const struct xfwd_tunnel *tun, const struct xfwd_health *h,

@@ -39,6 +39,7 @@ static const cmd_fn commands[] = {
 	[CMD_STATS] = cmd_stats,
 	[CMD_STATS_RESET] = cmd_stats_reset,
 	[CMD_STATUS] = cmd_status,
+	[CMD_METRICS] = cmd_metrics,
 	[CMD_TUNNEL_ADD] = cmd_tunnel_change,
 	[CMD_TUNNEL_DEL] = cmd_tunnel_change,
 	[CMD_TUNNEL_CHANGE] = cmd_tunnel_change,

@@ -80,6 +80,7 @@ static int pick_member(const struct kio *io, const struct flow *r,
 		       const struct xfwd_group_set *s, struct decision *d)
 {
 	uint32_t dead = 0, ports = 0, hash = 0;
+	struct xfwd_tunnel tun;
 	int i;
 
 	for (uint32_t m = 0; m < s->count && m < XFWD_ECMP_MAX; m++) {
@@ -100,7 +101,11 @@ static int pick_member(const struct kio *io, const struct flow *r,
 	d->member = (uint32_t)i;
 	d->members = s->count;
 	d->nh_id = s->members[i];
-	return KIO(io, map_get, XFWD_M_nexthops, &d->nh_id, &d->nh) ? -1 : 0;
+	if (KIO(io, map_get, XFWD_M_nexthops, &d->nh_id, &d->nh))
+		return -1;
+	if (d->nh.kind == XFWD_NH_TUNNEL && !KIO(io, map_get, XFWD_M_tunnels, &d->nh.tunnel, &tun))
+		memcpy(d->nh_tunnel, tun.name, sizeof(d->nh_tunnel) - 1);
+	return 0;
 }
 
 static int group_member(const struct kio *io, const struct flow *r, struct decision *d)
@@ -145,7 +150,6 @@ static void xlat_decide(const struct kio *io, const struct flow *r, struct decis
 						  : xfwd_xlat_bind_port(d->nh.ifindex);
 	struct xfwd_xlat_key k = { .prefixlen = 160, .target = XFWD_XLAT_OUT | b };
 	struct xfwd_xlat_bind bind;
-	struct xfwd_tunnel tun;
 	struct xfwd_xlat_val v;
 
 	if (KIO(io, map_get, XFWD_M_xlat_binds, &b, &bind) || !bind.rules ||
@@ -162,8 +166,6 @@ static void xlat_decide(const struct kio *io, const struct flow *r, struct decis
 	    !xlat_addr(&d->xlat, true, &r->dst, &d->xlat_to))
 		return;
 	d->xlat_slot = v.slot;
-	if (d->nh.kind == XFWD_NH_TUNNEL && !KIO(io, map_get, XFWD_M_tunnels, &d->nh.tunnel, &tun))
-		memcpy(d->xlat_tunnel, tun.name, sizeof(d->xlat_tunnel));
 	if (strcmp(d->action, "forward")) {
 		d->action = "drop";
 		d->why = "its destination is translated, which only XDP does, and XDP would not send it";

@@ -23,12 +23,12 @@ struct decision {
 	struct xprefix match;
 	uint32_t group, member, members, nh_id; /* 0: none */
 	struct xfwd_nh nh;
+	char nh_tunnel[16]; /* XFWD_NH_TUNNEL: the tunnel's name */
 	/* The destination as the next hop's translation rule rewrites it
 	 * (docs/translation.md); xlat_slot 0: none applies. */
 	uint32_t xlat_slot;
 	struct xfwd_xlat_rule xlat;
 	struct xaddr xlat_to;
-	char xlat_tunnel[16]; /* the rule's tunnel by name */
 };
 
 void xt_decide(const struct kio *io, const struct flow *f, struct decision *d);

@@ -131,3 +131,12 @@ undo:
 			nh_write(t, i, &(struct xfwd_nh){ 0 });
 	return ret;
 }
+
+uint32_t xt_used_groups(const struct xtable *t)
+{
+	uint32_t n = 0;
+
+	for (uint32_t g = 1; g < t->grp_max; g++)
+		n += xt_group_set(t, g)->count > 0;
+	return n;
+}

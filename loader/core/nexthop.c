@@ -406,3 +406,12 @@ int xt_tunnel_nh_rebuild(struct xtable *t, uint32_t tid)
 	}
 	return 0;
 }
+
+uint32_t xt_used_nexthops(const struct xtable *t)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 1; i < t->nh_max; i++)
+		n += xt_nexthop(t, i)->kind != XFWD_NH_NONE;
+	return n;
+}

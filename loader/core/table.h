@@ -212,6 +212,10 @@ static inline const struct xfwd_group_set *xt_group_set(const struct xtable *t, 
 	return g < t->grp_max ? &t->grp[g].set[t->grp[g].active & 1] : NULL;
 }
 
+/* Next hops and groups in use (for status and the metrics). */
+uint32_t xt_used_nexthops(const struct xtable *t);
+uint32_t xt_used_groups(const struct xtable *t);
+
 static inline const char *xt_errmsg(const struct xtable *t)
 {
 	return t->err;

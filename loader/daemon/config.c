@@ -195,8 +195,21 @@ static int set_main(struct parse *p, const char *name, const char *value)
 			return bad(p, "on-health-change: the command is too long (511 characters at most): put it in a script%s%s",
 				   "", "");
 		snprintf(c->on_health, sizeof(c->on_health), "%s", value);
+	} else if (!strcmp(name, "metrics-file")) {
+		size_t n = strlen(value);
+
+		if (n >= sizeof(c->metrics_file) || value[0] != '/' || n < 7 || strcmp(value + n - 5, ".prom"))
+			return bad(p, "metrics-file is an absolute path ending in .prom (node_exporter's textfile collector reads only those: /var/lib/prometheus/node-exporter/xfwd.prom), not '%s'%s",
+				   value, "");
+		snprintf(c->metrics_file, sizeof(c->metrics_file), "%s", value);
+	} else if (!strcmp(name, "metrics-interval")) {
+		unsigned long s = strtoul(value, &end, 10);
+
+		if (!*value || *end || s < 1 || s > 3600)
+			return bad(p, "metrics-interval is whole seconds from 1 to 3600, not '%s'%s", value, "");
+		c->metrics_interval = (unsigned int)s;
 	} else {
-		return bad(p, "unknown setting '%s' in [xfwd] (pin-root, attach, mode, mirror-table, on-health-change)%s",
+		return bad(p, "unknown setting '%s' in [xfwd] (pin-root, attach, mode, mirror-table, on-health-change, metrics-file, metrics-interval)%s",
 			   name, "");
 	}
 	return 1;

@@ -65,6 +65,8 @@ struct xconfig {
 	int mode; /* enum xfwd_xdp_mode */
 	uint32_t mirror_table; /* 0: none */
 	char on_health[512]; /* run by /bin/sh on each tunnel verdict ("": none) */
+	char metrics_file[256]; /* Prometheus textfile written every metrics_interval s ("": none) */
+	unsigned int metrics_interval; /* 0: the default, 10 */
 	struct config_line *tunnels, *routes;
 	size_t ntunnels, nroutes;
 	struct config_filter *filters;

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "health.h"
 #include "krt.h"
+#include "metrics.h"
 #include "table.h"
 
 struct mnl_socket;
@@ -58,6 +59,9 @@ struct daemon {
 	bool health_said;      /* a failed xfwd_health write logged */
 	unsigned int write_fails; /* mirrored routes not written since the last that was */
 	unsigned int kinds_said; /* route kinds logged once (note_kind) */
+	struct metrics_daemon stats; /* what only the daemon counts (metrics.c) */
+	uint64_t metrics_due;  /* CLOCK_MONOTONIC ms of the next metrics file */
+	int metrics_errno;     /* the last write's failure, logged once */
 };
 
 /* reconcile.c: 0, or -1 / -errno with "FILE:LINE: problem" in d->err. */
@@ -100,6 +104,11 @@ void events_read(struct daemon *d);
 /* After reading the table again: next hops of down tunnels stay dead. */
 void health_enforce(struct daemon *d);
 int health_run(struct daemon *d);
+
+/* metrics.c: write the metrics file if one is configured and it is due:
+ * ms until the next, or -1 (none configured). */
+int metrics_run(struct daemon *d);
+double unix_now(void); /* the wall clock, in seconds */
 
 /* run.c: the pin root's lock (one writer at a time). */
 int table_lock(struct daemon *d);

@@ -133,6 +133,7 @@ static void write_failed(struct daemon *d, const struct xprefix *pfx)
 {
 	char p[XPREFIX_STRLEN];
 
+	d->stats.write_failures++;
 	if (!d->write_fails++)
 		xlog(LOG_ERR, "%s: %s; its packets go to the kernel (further such failures are counted)",
 		       xprefix_str(pfx, p), d->err);
@@ -337,6 +338,8 @@ int mirror_sync(struct daemon *d)
 
 	if (!d->cfg.mirror_table)
 		return 0;
+	if (d->running) /* the first dump is the start's, not a resync */
+		d->stats.resyncs++;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Only routes mirrored before can be stale: at a first start, none. */
 	if (xt_routes(&d->t, XFWD_ORIGIN_MIRROR, &d->old.r, &d->old.n) || old_index(&d->old)) {

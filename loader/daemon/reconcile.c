@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -111,8 +112,27 @@ bad:
 	return -1;
 }
 
+/* The metrics file's directory is there (node_exporter's package makes
+ * it): else the file could never be written, and nobody would know. */
+static int metrics_dir_check(struct daemon *d, const struct xconfig *c)
+{
+	char dir[sizeof(c->metrics_file)];
+	struct stat st;
+
+	if (!c->metrics_file[0])
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(c->metrics_file, '/') - c->metrics_file), c->metrics_file);
+	if (!stat(dir[0] ? dir : "/", &st) && S_ISDIR(st.st_mode))
+		return 0;
+	snprintf(d->err, sizeof(d->err), "%s: metrics-file %s: no directory %s (install prometheus-node-exporter, which makes /var/lib/prometheus/node-exporter, or mkdir -p %s)",
+		 d->path, c->metrics_file, dir, dir);
+	return -1;
+}
+
 int config_check(struct daemon *d, const struct xconfig *c)
 {
+	if (metrics_dir_check(d, c))
+		return -1;
 	for (int i = 0; i < c->nattach; i++)
 		if (!if_nametoindex(c->attach[i])) {
 			snprintf(d->err, sizeof(d->err), "%s:%d: no device '%s' to attach (see 'ip link')",

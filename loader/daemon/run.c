@@ -87,6 +87,8 @@ void table_unlock(struct daemon *d, bool wait)
 {
 	if (d->t.dirty && !(d->gen = xb_bump(&d->b)))
 		xlog(LOG_WARNING, "cannot write the table generation; commands will read the table afresh");
+	if (d->t.dirty)
+		d->stats.last_commit = unix_now();
 	d->t.dirty = false;
 	if (!wait && !d->t.broken && xt_records_busy(&d->t))
 		return;
@@ -112,6 +114,7 @@ static int reload(struct daemon *d)
 	sd_notify(0, "RELOADING=1");
 	bad = config_load(d->path, &c, d->err, sizeof(d->err));
 	if (!bad && config_restart_needed(&d->cfg, &c, d->err, sizeof(d->err))) {
+		d->stats.reloads_refused++;
 		xlog(LOG_ERR, "reload refused, the running configuration stays: %s", d->err);
 		config_free(&c);
 		sd_notify(0, "READY=1");
@@ -124,12 +127,14 @@ static int reload(struct daemon *d)
 		table_unlock(d, true);
 	}
 	if (bad) {
+		d->stats.reloads_refused++;
 		xlog(LOG_ERR, "reload refused, the running configuration stays: %s", d->err);
 		config_free(&c);
 		sd_notify(0, "READY=1");
 		return 0;
 	}
 	if (attach_all(d, &c)) {
+		d->stats.reloads_refused++;
 		xlog(LOG_ERR, "reload stopped, nothing of %s applied: %s", d->path, d->err);
 		config_free(&c);
 		sd_notify(0, "READY=1");
@@ -143,6 +148,7 @@ static int reload(struct daemon *d)
 	table_unlock(d, true);
 	config_free(&d->cfg);
 	d->cfg = c;
+	d->stats.reloads++;
 	xlog(LOG_INFO, "reloaded %s", d->path);
 	sd_notify(0, "READY=1");
 	return 0;
@@ -217,10 +223,12 @@ static int loop(struct daemon *d)
 	for (;;) {
 		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { d->ev ? mnl_socket_get_fd(d->ev) : -1, POLLIN, 0 } };
 		struct signalfd_siginfo si;
-		int probe = health_run(d), wait = timeout;
+		int probe = health_run(d), due = metrics_run(d), wait = timeout;
 
 		if (probe >= 0 && (wait < 0 || probe < wait))
 			wait = probe;
+		if (due >= 0 && (wait < 0 || due < wait))
+			wait = due;
 		/* A lock still held (table_unlock): back soon to release it. */
 		if (poll(p, 2, d->lock >= 0 ? 1 : wait) < 0 && errno != EINTR)
 			return 0;
@@ -267,6 +275,7 @@ int daemon_run(const char *config, char *err, size_t len)
 	ret = start(d);
 	if (!ret) {
 		d->running = true;
+		d->stats.started = unix_now();
 		xlog(LOG_INFO, "running (%s)", d->path);
 		sd_notify(0, "READY=1");
 		if (loop(d)) {

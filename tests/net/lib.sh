@@ -109,6 +109,11 @@ forwarded() {
 	echo $(( $(stat_pkts "$1" fwd_tx) + $(stat_pkts "$1" fwd_redirect) ))
 }
 
+# tun_pkts NS rx|tx TUNNEL: the tunnel's packet counter (data only:
+# probes and answers are not counted on receive).
+tun_pkts() {
+	xf "$1" tunnel show | awk -v t="$3:" -v d="$2" '$1 == t { for (i = 1; i < NF; i++) if ($i == d) print $(i + 1) }'
+}
 # route_of NS PREFIX: `xfwd route show` lines of exactly that route (its
 # multipath lines included), nothing when there is none.
 route_of() {

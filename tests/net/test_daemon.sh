@@ -124,7 +124,7 @@ wait_for R link show vx1 >/dev/null || true
 R addr add 172.16.50.1/30 dev vx1
 R route add table 100 10.46.0.0/16 via 172.16.50.2 dev vx1
 check "a route via a tunnel's kernel device goes into that XDP tunnel" \
-	wait_for route_is 10.46.0.0/16 "tunnel 1"
+	wait_for route_is 10.46.0.0/16 "tunnel vx1 underlay via 10.0.2.2 dev r1 proto mirror"
 # Inner-source validation changes in place: the route through the tunnel
 # stays (docs/urpf.md).
 write_conf "[tunnels]
@@ -132,7 +132,7 @@ tunnel = vx1 type vxlan local 10.0.2.1 remote 10.0.2.2 vni 7 peer-mac 02:00:00:0
 kill -HUP "$DPID"
 check "reload: uRPF set on a running tunnel in place, its routes kept" wait_for sh_ok "
 	xf r tunnel show | grep '^vx1:' | grep -q 'urpf strict dropped 0 urpf-allow 10.97.0.0/16' &&
-	route_is 10.46.0.0/16 'tunnel 1' && grep -q 'tunnel vx1: urpf strict, 1 configured' '$log'"
+	route_is 10.46.0.0/16 'tunnel vx1' && grep -q 'tunnel vx1: urpf strict, 1 configured' '$log'"
 write_conf "[tunnels]
 tunnel = vx1 type vxlan local 10.0.2.1 remote 10.0.2.2 vni 7 peer-mac 02:00:00:00:00:07 urpf loose urpf-allow 10.96.0.0/16"
 kill -HUP "$DPID"
@@ -194,7 +194,7 @@ kill -HUP "$DPID"
 check "reload: a changed mapping replaces the rule; the other is left as it is" wait_for sh_ok "
 	xf r xlat show | grep -q '10.1.0.0/16 to 100.66.0.0/16 tunnel vx1' &&
 	! xf r xlat show | grep -q '100.65.0.0' && grep -q 'xlat 10.1.0.0/16 to 100.65.0.0/16 tunnel vx1 removed' '$log' &&
-	[ \$(grep -c 'xlat fd01:203:405::/48' '$log') -eq 1 ] && route_is 10.46.0.0/16 'tunnel 1'"
+	[ \$(grep -c 'xlat fd01:203:405::/48' '$log') -eq 1 ] && route_is 10.46.0.0/16 'tunnel vx1'"
 write_conf "[tunnels]
 $vx1
 [translations]
@@ -248,7 +248,7 @@ check "reload: vx2's TTL and MTU changed in place, its route and learned MAC kep
 	xf r tunnel show | grep '^vx2:' | grep -q 'ttl 33' && learned &&
 	grep -q 'tunnel vx2: changed in place' '$log' && ip -n $NSP-r -d link show vx2 | grep -q 'ttl 33' &&
 	! grep -q 'cannot change the kernel.s vxlan device vx2' '$log' &&
-	xf r route show 10.47.0.0/16 | grep -q 'tunnel 2 via' && xf r -j nexthop show | grep -q '\"tunnel\":2,.*\"mtu\":1300'"
+	xf r route show 10.47.0.0/16 | grep -q 'tunnel vx2 underlay via' && xf r -j nexthop show | grep -q '\"tunnel\":\"vx2\",\"tunnel_id\":2,.*\"mtu\":1300'"
 check "...and c reaches the spoke through it" nsx c ping -c 3 -i 0.2 -W 2 10.47.0.1
 xf r route del 10.47.0.0/16
 nsx s ip link del vx2

@@ -121,7 +121,7 @@ check "tunnel change vx4 remote 192.0.2.3: in place" \
 	xf a tunnel change vx4 type vxlan local 192.0.2.1 remote 192.0.2.3 vni 100 inner 172.16.9.1/30 urpf strict urpf-allow 10.98.0.0/16
 check "...the same tunnel (id 1), its route kept; a's kernel device follows, its address kept" sh_ok "
 	xf a tunnel show | grep '^vx4: id 1 ' | grep -q 'remote 192.0.2.3' &&
-	xf a route show 10.20.0.0/16 | grep -q 'tunnel 1 via 192.0.2.3' &&
+	xf a route show 10.20.0.0/16 | grep -q 'tunnel vx4 underlay via 192.0.2.3' &&
 	ip -n $NSP-a -d link show vx4 | grep -q 'remote 192.0.2.3' &&
 	ip -n $NSP-a addr show dev vx4 | grep -q 'inet 172.16.9.1/30' || {
 		xf a tunnel show; xf a route show 10.20.0.0/16; ip -n $NSP-a -d link show vx4; false; }"

@@ -164,6 +164,19 @@ static void test_other_objects(void **s)
 	assert_int_equal(parse(&r, "xfwd stats reset"), 0);
 	assert_int_equal(r.cmd, CMD_STATS_RESET);
 	refused("xfwd stats clear", "unknown stats command");
+	assert_int_equal(parse(&r, "xfwd stats -i 2 -n 5"), 0);
+	assert_int_equal(r.cmd, CMD_STATS);
+	assert_int_equal(r.interval_s, 2);
+	assert_int_equal(r.count, 5);
+	assert_int_equal(parse(&r, "xfwd stats show -i 1"), 0);
+	assert_int_equal(r.interval_s, 1);
+	assert_int_equal(r.count, 0);
+	refused("xfwd stats -i 0", "expected a number from 1 to 3600");
+	refused("xfwd stats -n 3", "give -i SECONDS too");
+	refused("xfwd stats reset -i 1", "unexpected '-i'");
+	assert_int_equal(parse(&r, "xfwd metrics"), 0);
+	assert_int_equal(r.cmd, CMD_METRICS);
+	refused("xfwd metrics now", "unexpected 'now'");
 	refused("xfwd status now", "unexpected 'now'");
 }
 

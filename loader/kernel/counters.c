@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The data path's per-CPU counters summed, for stats, stats -i, the
+ * metrics and tunnel show. */
+#include "counters.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int xc_reasons(const struct xb *b, struct xfwd_counter sum[XFWD_R_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xfwd_counter *per;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	per = calloc((size_t)ncpu, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	for (uint32_t r = 0; r < XFWD_R_MAX; r++) {
+		memset(&sum[r], 0, sizeof(sum[r]));
+		if (bpf_map_lookup_elem(b->fd.stats, &r, per))
+			continue;
+		for (int c = 0; c < ncpu; c++) {
+			sum[r].packets += per[c].packets;
+			sum[r].bytes += per[c].bytes;
+		}
+	}
+	free(per);
+	return 0;
+}
+
+void xc_tunnel(const struct xb *b, uint32_t id, struct xfwd_tunnel_counters *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xfwd_tunnel_counters *per = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*per));
+
+	memset(sum, 0, sizeof(*sum));
+	if (!per || bpf_map_lookup_elem(b->fd.tunnel_stats, &id, per)) {
+		free(per);
+		return;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		sum->rx_packets += per[c].rx_packets;
+		sum->rx_bytes += per[c].rx_bytes;
+		sum->tx_packets += per[c].tx_packets;
+		sum->tx_bytes += per[c].tx_bytes;
+		sum->urpf_drops += per[c].urpf_drops;
+	}
+	free(per);
+}
+
+int xc_metrics(const struct xb *b, uint32_t nexthops, uint32_t groups, struct metrics *m,
+	       struct metrics_tunnel *tun)
+{
+	struct xfwd_info info;
+	uint32_t zero = 0;
+	int ret = xc_reasons(b, m->reason);
+
+	if (ret)
+		return ret;
+	if (bpf_map_lookup_elem(b->fd.info, &zero, &info))
+		return -errno;
+	m->ntun = 0;
+	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++) {
+		struct metrics_tunnel *mt = &tun[m->ntun];
+		struct xfwd_tunnel t;
+
+		if (bpf_map_lookup_elem(b->fd.tunnels, &id, &t) || !t.type)
+			continue;
+		memset(mt, 0, sizeof(*mt));
+		memcpy(mt->name, t.name, sizeof(mt->name) - 1);
+		xc_tunnel(b, id, &mt->c);
+		mt->probed = t.probe.mode && !bpf_map_lookup_elem(b->fd.health, &id, &mt->h);
+		m->ntun++;
+	}
+	m->tun = tun;
+	m->routes4 = info.routes4;
+	m->routes6 = info.routes6;
+	m->tbl8 = info.tbl8_used;
+	m->routes4_max = info.routes4_max;
+	m->routes6_max = info.routes6_max;
+	m->tbl8_max = info.tbl8_groups;
+	m->nexthops = nexthops;
+	m->nexthops_max = info.nexthops_max - 1;
+	m->groups = groups;
+	m->groups_max = info.groups_max - 1;
+	return 0;
+}
