@@ -42,7 +42,7 @@ BENCH_PROGS := $(OUTPUT)/bench/lpm_bench $(OUTPUT)/bench/fwd_attach $(OUTPUT)/be
 .DELETE_ON_ERROR:
 # Objects the skeletons embed: kept, not removed as intermediates.
 .SECONDARY: $(OUTPUT)/bulk.bpf.o $(OUTPUT)/probe.bpf.o
-.PHONY: all deps test test-unit test-bpf test-net fuzz demo bench install clean help
+.PHONY: all deps test test-unit test-bpf test-net fuzz demo demo-tour bench install clean help
 
 all: $(OUTPUT)/xfwd
 
@@ -193,6 +193,9 @@ fuzz: $(FUZZ_TARGETS) $(OUTPUT)/tests/invariants
 demo: $(NET_DEPS)
 	$(Q)tools/demo.sh
 
+demo-tour: $(NET_DEPS)
+	$(Q)tools/demo.sh --tour
+
 bench: $(NET_DEPS) $(BENCH_PROGS)
 	$(Q)bench/run.sh $(BENCH)
 
@@ -208,7 +211,8 @@ clean:
 
 help:
 	@echo "make            build build/xfwd (the XDP object is embedded)"
-	@echo "make demo       multi-region namespace demo forwarding through XDP (root)"
+	@echo "make demo       two regions, two appliances each: xfwd run + BIRD, a path cut, rates, metrics (root)"
+	@echo "make demo-tour  the CLI's tour: static routes, ECMP, GRE tunnels (root)"
 	@echo "make test       unit + BPF packet + fuzz (30 s each) + namespace tests (root)"
 	@echo "make test-unit  cmocka tests only (no root needed)"
 	@echo "make fuzz       every libFuzzer target (FUZZ_SECONDS=600 each), 10M frames through the XDP invariants (docs/reliability.md)"

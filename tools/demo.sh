@@ -1,95 +1,163 @@
 #!/usr/bin/env bash
-# xfwd demo: two cloud regions joined by two transit links, one xfwd
-# appliance per region, kernel forwarding OFF on both appliances, so
-# every packet between the VPCs is forwarded by XDP: first routed directly
-# over both links (ECMP), then through two GRE tunnels (as AWS Transit
-# Gateway Connect uses), encapsulated and decapsulated in XDP.
+# xfwd demo: the product's job, in network namespaces, in about a minute.
+# Two regions, two appliances in each; each appliance runs `xfwd run` with
+# its config under the systemd unit's capabilities, and BIRD, which learns
+# the other region's prefix over a VXLAN tunnel (BGP over the tunnel's
+# inner addresses) and installs it into table 100 for xfwd to mirror.
+# Kernel forwarding is off on every appliance: what crosses went through
+# XDP. Then one path is cut silently, the loss window is measured, the
+# traffic comes back after the hold-down; live rates and the metrics.
+# `tools/demo.sh --tour` (make demo-tour) is the older tour of the CLI.
 #
-#   VPC us-east-1               transit (2 paths, ECMP)            VPC eu-west-1
-#   use1-host 10.10.1.10 -- use1-gw ==169.254.10.0/30== euw1-gw -- euw1-host 10.20.1.10
-#                                   ==169.254.11.0/30==
+#   us-east-1 LAN 10.10.1.0/24                           eu-west-1 LAN 10.20.1.0/24
+#   host 10.10.1.10 -- use1-a (.1) ==t1 (path 1)== euw1-a (.1) -- host 10.20.1.10
+#                   \- use1-b (.2) ==t2 (path 2)== euw1-b (.2) -/
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+[ "${1:-}" = --tour ] && exec "$TOP/tools/demo-tour.sh"
 . "$TOP/tests/net/lib.sh"
 NSP=xdemo
 require_root
-trap cleanup EXIT
+for b in bird birdc; do
+	command -v $b >/dev/null || { echo "demo: $b is missing (run tools/install-deps.sh)" >&2; exit 1; }
+done
+tmp=$(mktemp -d)
+PIDS=()
+stop_all() { kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap 'stop_all; cleanup; rm -rf "$tmp"' EXIT
 cleanup
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; }
-# Run xfwd on an appliance, echoing the command as a user would type it.
 on() { local ns=$1; shift; show "xfwd $*    # on $ns"; xf "$ns" "$@"; }
+APPS="use1-a use1-b euw1-a euw1-b"
+region() { case $1 in use1-*) echo 10.10 ;; *) echo 10.20 ;; esac; }
+far() { case $1 in use1-*) echo 10.20 ;; *) echo 10.10 ;; esac; }
+pair() { case $1 in *-a) echo 1 ;; *) echo 2 ;; esac; }
 
-say "Building two regions in network namespaces"
-add_ns use1-host; add_ns use1-gw; add_ns euw1-gw; add_ns euw1-host
-link use1-host eth0 use1-gw vpc0
-link use1-gw tr0 euw1-gw tr0
-link use1-gw tr1 euw1-gw tr1
-link euw1-gw vpc0 euw1-host eth0
-nsx use1-host ip addr add 10.10.1.10/24 dev eth0
-nsx use1-host ip route add default via 10.10.1.1
-nsx euw1-host ip addr add 10.20.1.10/24 dev eth0
-nsx euw1-host ip route add default via 10.20.1.1
-for gw in use1-gw euw1-gw; do
-	nsx $gw sysctl -qw net.ipv4.ip_forward=0 net.ipv4.conf.all.rp_filter=0
+say "Building two regions: a LAN and two appliances in each, two transit paths"
+add_ns wan
+for r in use1 euw1; do
+	add_ns $r-host; add_ns $r-lan
+	nsx $r-lan ip link add br0 type bridge; nsx $r-lan ip link set br0 up
+	link $r-host eth0 $r-lan p-host; nsx $r-lan ip link set p-host master br0; host_if $r-lan p-host
+	net=$(region $r-a).1
+	nsx $r-host ip addr add $net.10/24 dev eth0; nsx $r-host ip route add default via $net.1
+	host_if $r-host eth0
 done
-nsx use1-gw ip addr add 10.10.1.1/24 dev vpc0
-nsx use1-gw ip addr add 169.254.10.1/30 dev tr0
-nsx use1-gw ip addr add 169.254.11.1/30 dev tr1
-nsx euw1-gw ip addr add 10.20.1.1/24 dev vpc0
-nsx euw1-gw ip addr add 169.254.10.2/30 dev tr0
-nsx euw1-gw ip addr add 169.254.11.2/30 dev tr1
-host_if use1-host eth0; host_if euw1-host eth0
-echo "appliances: use1-gw, euw1-gw (kernel IP forwarding disabled on both)"
+for n in $APPS; do
+	add_ns $n; i=$(pair $n); r=${n%-*}; net=$(region $n).1
+	link $n lan0 $r-lan p-$n; nsx $r-lan ip link set p-$n master br0; host_if $r-lan p-$n
+	link $n wan0 wan w-$n
+	nsx $n ip addr add $net.$i/24 dev lan0
+	nsx $n sysctl -qw net.ipv4.ip_forward=0
+	side=$([ $r = use1 ] && echo 1 || echo 2)
+	nsx $n ip addr add 192.0.$((i + 1)).$side/24 dev wan0
+done
+for i in 1 2; do # path i: a bridge in wan joining the pair's underlays
+	nsx wan ip link add path$i type bridge; nsx wan ip link set path$i up
+	for n in $APPS; do [ "$(pair $n)" = $i ] && nsx wan ip link set w-$n master path$i && host_if wan w-$n; done
+done
+echo "appliances: $APPS (kernel IP forwarding off on each)"
 
-say "Attaching xfwd (native XDP) and adding routes"
-on use1-gw attach vpc0 tr0 tr1
-on use1-gw route add 10.10.1.0/24 via 10.10.1.10 dev vpc0
-on use1-gw route add 10.20.0.0/16 via 169.254.10.2 dev tr0 via 169.254.11.2 dev tr1
-on use1-gw route add 10.20.99.0/24 blackhole
-on euw1-gw attach vpc0 tr0 tr1
-on euw1-gw route add 10.20.1.0/24 via 10.20.1.10 dev vpc0
-on euw1-gw route add 10.10.0.0/16 via 169.254.10.1 dev tr0 via 169.254.11.1 dev tr1
-on use1-gw route show
+say "Each appliance: xfwd run (its config, the unit's capabilities), then BIRD"
+for n in $APPS; do
+	i=$(pair $n); sib=$((3 - i)); net=$(region $n).1
+	mkdir -p "$tmp/metrics-$n" # node_exporter's textfile directory on that appliance
+	side=$([ "${n%-*}" = use1 ] && echo 1 || echo 2); peer=$((3 - side))
+	cat >"$tmp/$n.conf" <<EOF
+[xfwd]
+pin-root = $PIN_BASE/xfwd-$NSP-$n
+attach = lan0 wan0
+mirror-table = 100                  ; BIRD installs the far region here
+metrics-file = $tmp/metrics-$n/xfwd.prom
+metrics-interval = 1
+[tunnels]
+tunnel = t$i type vxlan local 192.0.$((i + 1)).$side remote 192.0.$((i + 1)).$peer vni $i inner 169.254.$i.$side/30 probe udp probe-interval 20 hold-down 3000
+[routes]
+route = $net.0/24 via $net.10 dev lan0          ; this region's hosts
+route = 10.0.0.0/8 via $net.$sib dev lan0       ; the summary, through the sibling
+EOF
+	cat >"$tmp/$n.bird" <<EOF
+router id 192.0.$((i + 1)).$side;
+protocol device {}
+protocol kernel { kernel table 100; learn off; ipv4 { import none; export where source = RTS_BGP; }; }
+protocol static region { ipv4; route $(region $n).0.0/16 blackhole; }
+protocol bgp far { local as 6500$side; neighbor 169.254.$i.$peer as 6500$peer; direct;
+  ipv4 { import all; export where proto = "region"; };
+  connect delay time 1; connect retry time 2; error wait time 1, 4; }
+EOF
+	nsenter --net=/run/netns/$NSP-$n "$AS_UNIT" "$XFWD" run -c "$tmp/$n.conf" 2>"$tmp/$n.log" &
+	PIDS+=($!)
+done
+sed 's/^/    /' "$tmp/use1-a.conf"
+for n in $APPS; do
+	wait_for -t 30 grep -q 'xfwd: running' "$tmp/$n.log" || { cat "$tmp/$n.log"; exit 1; }
+	ip netns exec $NSP-$n bird -f -c "$tmp/$n.bird" -s "$tmp/$n.ctl" -P "$tmp/$n.pid" >>"$tmp/bird.log" 2>&1 &
+	PIDS+=($!)
+done
+show "birdc show protocols far    # on use1-a, until BGP is up over t1"
+wait_for -t 30 sh -c "birdc -s '$tmp/use1-a.ctl' show protocols far | grep -q Established" &&
+	wait_for -t 30 sh -c "for n in $APPS; do birdc -s \"$tmp/\$n.ctl\" show protocols far | grep -q Established || exit 1; done" ||
+	{ cat "$tmp/bird.log"; exit 1; }
+birdc -s "$tmp/use1-a.ctl" show protocols far | tail -1
+wait_for -t 10 sh -c "ip -n $NSP-use1-a route show table 100 | grep -q 10.20.0.0/16"
+show "ip route show table 100    # on use1-a: what BIRD learned"
+ip -n $NSP-use1-a route show table 100
+wait_for -t 10 sh_ok "xf use1-a route show 10.20.0.0/16 | grep -q tunnel" || true
+on use1-a route show
+on use1-a health
 
-say "Traffic between the regions"
-show "ping -c 5 10.20.1.10    # from use1-host"
-nsx use1-host ping -c 5 -i 0.2 10.20.1.10
-show "nc 10.20.1.10 7000 < 16 MiB    # TCP from use1-host"
-tcp_intact euw1-host 10.20.1.10 7000 use1-host 16777216 && echo "16 MiB received intact"
-
-say "Many flows spread over both transit paths (ECMP, flow hash)"
-nsx euw1-host timeout 20 sh -c 'while true; do nc -l 10.20.1.10 7001 >/dev/null; done' &
-srv=$!
-a=$(rx_packets euw1-gw tr0); b=$(rx_packets euw1-gw tr1)
-for i in $(seq 30); do nsx use1-host nc -N -w 2 10.20.1.10 7001 </dev/null >/dev/null 2>&1 || true; done
-kill $srv 2>/dev/null || true
-echo "packets received over transit path tr0: $(( $(rx_packets euw1-gw tr0) - a )), tr1: $(( $(rx_packets euw1-gw tr1) - b ))"
-on use1-gw route get 10.20.1.10 from 10.10.1.10 proto tcp sport 40000 dport 443
-on use1-gw route get 10.20.99.5
-
-say "Draining transit path tr1 (one write: the route's group changes)"
-on use1-gw route replace 10.20.0.0/16 via 169.254.10.2 dev tr0
-show "ping -c 3 10.20.1.10"
+say "Traffic between the regions crosses in XDP"
+xf use1-a stats reset
+show "ping -c 3 10.20.1.10    # from the us-east-1 host"
 nsx use1-host ping -c 3 -i 0.2 10.20.1.10
+echo "forwarded by XDP on use1-a: $(( $(stat_pkts use1-a fwd_tx) + $(stat_pkts use1-a fwd_redirect) )) packets (kernel forwarding is off)"
 
-say "Now through GRE tunnels over both links (encap and decap in XDP)"
-on use1-gw tunnel add gre-a type gre local 169.254.10.1 remote 169.254.10.2 key 100
-on use1-gw tunnel add gre-b type gre local 169.254.11.1 remote 169.254.11.2 key 101
-on euw1-gw tunnel add gre-a type gre local 169.254.10.2 remote 169.254.10.1 key 100
-on euw1-gw tunnel add gre-b type gre local 169.254.11.2 remote 169.254.11.1 key 101
-on use1-gw route replace 10.20.0.0/16 tunnel gre-a tunnel gre-b
-on euw1-gw route replace 10.10.0.0/16 tunnel gre-a tunnel gre-b
-show "ping -c 3 10.20.1.10"
-nsx use1-host ping -c 3 -i 0.2 10.20.1.10
-show "nc 10.20.1.10 7002 < 16 MiB    # hosts at MTU 1500: xfwd answers 'fragmentation needed'"
-tcp_intact euw1-host 10.20.1.10 7002 use1-host 16777216 && echo "16 MiB received intact through the tunnels"
-on use1-gw tunnel show
+say "Path 1 cut silently (its packets dropped, every link up): a counter-stamped stream measures the loss"
+rate=1000 secs=8
+nsx euw1-host python3 "$TOP/tests/net/seqstream.py" recv 9999 "$tmp/stream" &
+RPID=$!
+wait_for sh -c "ip netns exec $NSP-euw1-host ss -Hluna 'sport = :9999' | grep -q ."
+nsx use1-host python3 "$TOP/tests/net/seqstream.py" send 10.20.1.10 9999 $rate $secs &
+SPID=$!
+sleep 1.5
+show "tc: drop everything on path 1    # the link stays up; only probes can tell"
+silence wan w-use1-a on; silence wan w-euw1-a on
+t0=$(date +%s%N)
+wait_for -t 5 sh_ok "xf use1-a health | grep -q '^t1: down'"
+echo "use1-a judged t1 down after $(( ($(date +%s%N) - t0) / 1000000 )) ms (3 probes of 20 ms unanswered); its /16 moved to the summary via use1-b:"
+grep "tunnel t1 down" "$tmp/use1-a.log" | tail -1 | sed 's/^/    /'
+on use1-a route get 10.20.1.10
+sleep 1
+show "tc: path 1 back"
+silence wan w-use1-a off; silence wan w-euw1-a off
+t0=$(date +%s%N)
+wait_for -t 10 sh_ok "xf use1-a health | grep -q '^t1: up'"
+echo "t1 up again $(( ($(date +%s%N) - t0) / 1000000 )) ms after: replies for the 3000 ms hold-down first, then the /16 is back on t1"
+grep "tunnel t1 up" "$tmp/use1-a.log" | tail -1 | sed 's/^/    /'
+wait "$SPID"; wait "$RPID" || true
+echo "stream: $(head -1 "$tmp/stream") of $((rate * secs)) datagrams at $rate/s, through the cut and the failback"
+sed -n 2p "$tmp/stream" | sed 's/^/    /'
+lost=$(head -1 "$tmp/stream" | awk '{print $4}')
+echo "loss window: about $lost ms (a datagram a millisecond, lost while t1 was being judged down)"
 
-say "Counters on use1-gw (every packet lands in exactly one reason)"
-on use1-gw stats | awk 'NR <= 6 || ($3 > 0 && NR > 7)'
-on use1-gw status
-show "bpftool map dump pinned /sys/fs/bpf/xfwd-$NSP-use1-gw/xfwd_nexthops (entry 2)"
-bpftool map lookup pinned "$PIN_BASE/xfwd-$NSP-use1-gw/xfwd_nexthops" key 2 0 0 0 | sed -n 1,24p # reads it all: no SIGPIPE under pipefail
-say "Demo done: namespaces are removed on exit"
+say "Live rates and the metrics"
+nsx use1-host python3 "$TOP/tests/net/seqstream.py" send 10.20.1.10 9998 2000 3 &
+SPID=$!
+sleep 0.5
+on use1-a stats -i 1 -n 1
+wait "$SPID" || true
+if command -v prometheus-node-exporter >/dev/null; then
+	ip netns exec $NSP-use1-a prometheus-node-exporter --web.listen-address=127.0.0.1:9100 --collector.disable-defaults \
+		--collector.textfile --collector.textfile.directory="$tmp/metrics-use1-a" >"$tmp/ne.log" 2>&1 &
+	PIDS+=($!)
+	wait_for sh -c "ip netns exec $NSP-use1-a python3 -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:9100/metrics')\" 2>/dev/null"
+	show "curl -s 127.0.0.1:9100/metrics | grep -E 'xfwd_(tunnel_state|tunnel_rtt|packets_total.*fwd_redirect|routes|reloads)'    # node_exporter on use1-a"
+	ip netns exec $NSP-use1-a python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9100/metrics').read().decode())" |
+		grep -E '^xfwd_(tunnel_state\{.*\} 1|tunnel_rtt|packets_total\{.*fwd_redirect|routes\{|reloads)'
+else
+	show "grep xfwd_tunnel_state $tmp/metrics-use1-a/xfwd.prom"
+	grep -E '^xfwd_tunnel_state\{.*\} 1' "$tmp/metrics-use1-a/xfwd.prom"
+fi
+say "Demo done: namespaces, daemons and files are removed on exit"
