@@ -171,6 +171,11 @@ static void tunnel_line(struct xtable *t, const struct xfwd_tunnel *tun, uint32_
 	/* The kernel device for this host's own traffic (loader/tundev.c). */
 	const char *kdev = (tun->flags & XFWD_TUN_F_OWN_DEV) ? "created" :
 			   if_nametoindex(tun->name) ? "adopted" : "none";
+	/* The host's own traffic in the tunnel (its BGP, BFD, pings) crosses
+	 * that device, not XDP's counters: shown apart. */
+	struct link_info dev = { 0 };
+	uint32_t ifindex = if_nametoindex(tun->name);
+	bool host = ifindex && !KIO(&t->io, link_get, ifindex, &dev);
 
 	tunnel_addrs(tun, &l, &rm);
 	if (!w) {
@@ -187,9 +192,14 @@ static void tunnel_line(struct xtable *t, const struct xfwd_tunnel *tun, uint32_
 			ipsec_detail(tun, NULL);
 		printf(" kernel-dev %s", kdev);
 		urpf_detail(tun, c, allow, nallow > 0 ? nallow : 0, NULL);
-		printf(" ttl %u%s rx %llu pkts %llu bytes tx %llu pkts %llu bytes\n", tun->ttl,
+		printf(" ttl %u%s rx %llu pkts %llu bytes tx %llu pkts %llu bytes", tun->ttl,
 		       "", (unsigned long long)c->rx_packets, (unsigned long long)c->rx_bytes,
 		       (unsigned long long)c->tx_packets, (unsigned long long)c->tx_bytes);
+		if (host)
+			printf(" host-rx %llu pkts %llu bytes host-tx %llu pkts %llu bytes",
+			       (unsigned long long)dev.rx_packets, (unsigned long long)dev.rx_bytes,
+			       (unsigned long long)dev.tx_packets, (unsigned long long)dev.tx_bytes);
+		printf("\n");
 		return;
 	}
 	jw_obj_begin(w, NULL);
@@ -209,6 +219,12 @@ static void tunnel_line(struct xtable *t, const struct xfwd_tunnel *tun, uint32_
 	if (tun->type == XFWD_TUN_IPSEC)
 		ipsec_detail(tun, w);
 	jw_str(w, "kernel_dev", kdev);
+	if (host) {
+		jw_uint(w, "host_rx_packets", dev.rx_packets);
+		jw_uint(w, "host_rx_bytes", dev.rx_bytes);
+		jw_uint(w, "host_tx_packets", dev.tx_packets);
+		jw_uint(w, "host_tx_bytes", dev.tx_bytes);
+	}
 	urpf_detail(tun, c, allow, nallow > 0 ? nallow : 0, w);
 	jw_uint(w, "ttl", tun->ttl);
 	jw_uint(w, "rx_packets", c->rx_packets);

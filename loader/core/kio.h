@@ -29,6 +29,9 @@ struct link_info {
 	bool is_vlan;
 	bool up;
 	bool carrier; /* IFF_LOWER_UP */
+	/* The device's own counters (IFLA_STATS64): for a tunnel's kernel
+	 * device, the host's own traffic in the tunnel (BGP, BFD). */
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 };
 
 /* xfwd's kernel routes (into xfrm interfaces) carry this protocol. */

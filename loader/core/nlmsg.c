@@ -74,6 +74,18 @@ static int link_attr(const struct nlattr *a, struct link_info *li)
 	case IFLA_LINKINFO:
 		parse_linkinfo(a, li);
 		return 0;
+	case IFLA_STATS64: {
+		struct rtnl_link_stats64 st;
+
+		if (mnl_attr_get_payload_len(a) < sizeof(st))
+			return 0; /* older or cut short: no counters */
+		memcpy(&st, mnl_attr_get_payload(a), sizeof(st));
+		li->rx_packets = st.rx_packets;
+		li->rx_bytes = st.rx_bytes;
+		li->tx_packets = st.tx_packets;
+		li->tx_bytes = st.tx_bytes;
+		return 0;
+	}
 	}
 	return 0;
 }

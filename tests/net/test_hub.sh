@@ -228,6 +228,13 @@ check "the spokes learn C and the mapped prefixes over both hubs (ECMP)" wait_fo
 check "each spoke's device MAC was learned by each hub from BGP's ARP (no peer-mac in the files)" wait_for learned_all
 check "...and kept by a refresh, which reads the device's neighbours (its IPv6 multicast entries are no peer)" \
 	sh_ok "xf h1 nexthop refresh >/dev/null 2>&1 && xf h2 nexthop refresh >/dev/null 2>&1 && learned_all"
+# tunnel show's rx/tx are XDP's (forwarded traffic, none yet); the BGP
+# and BFD the hub itself runs over the tunnel cross its kernel device:
+# host-rx/host-tx.
+check "tunnel show: the hub's own BGP and BFD over spoke-c as host-rx/host-tx, apart from XDP's rx 0" sh_ok "
+	xf h1 tunnel show | grep '^spoke-c:' | grep -q ' rx 0 pkts ' &&
+	xf h1 tunnel show | awk '\$1 == \"spoke-c:\" { for (i = 1; i < NF; i++) if (\$i == \"host-rx\" || \$i == \"host-tx\") { f++; if (\$(i + 1) < 10) bad = 1 } }
+		END { exit bad || f != 2 }' && xf h1 -j tunnel show | grep -q '\"host_rx_packets\"' || { xf h1 tunnel show; false; }"
 for h in h1 h2; do xf $h stats reset; done
 check "A (10.1.0.1) reaches C and back, translated both ways, through the hubs' XDP" \
 	nsx sa ping -c 3 -i 0.2 -W 2 -I 10.1.0.1 10.3.0.1
