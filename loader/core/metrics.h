@@ -15,9 +15,13 @@
 
 struct metrics_tunnel {
 	char name[16];
+	uint32_t id;
 	struct xfwd_tunnel_counters c;
 	bool probed;
 	struct xfwd_health h; /* probed only */
+	/* With a [capacity] line (the daemon's: docs/capacity.md). */
+	uint64_t capacity_bps, load_bps;
+	bool backup_known, backup_short;
 };
 
 /* What only the daemon knows. */

@@ -119,3 +119,28 @@ int words_split(char *line, char **argv, int max, char *err, size_t len)
 	argv[argc] = NULL;
 	return argc;
 }
+
+int parse_rate(const char *v, uint64_t *bps)
+{
+	static const char units[] = "kMGT";
+	double n, m = 1;
+	char *end;
+	const char *u;
+
+	if (!v || !*v || *v == '-' || *v == '+')
+		return -1;
+	errno = 0;
+	n = strtod(v, &end);
+	if (errno || end == v || n <= 0)
+		return -1;
+	if (*end) {
+		if (end[1] || !(u = strchr(units, *end == 'K' ? 'k' : *end)))
+			return -1;
+		for (long i = 0; i <= u - units; i++)
+			m *= 1000;
+	}
+	if (n * m < 1 || n * m > 1e15)
+		return -1;
+	*bps = (uint64_t)(n * m + 0.5);
+	return 0;
+}

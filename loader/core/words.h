@@ -25,6 +25,9 @@ const char *arg_value(struct args *a, const char *kw);
 int parse_u32(struct args *a, const char *kw, uint32_t min,
 		     uint32_t max, uint32_t *out);
 int parse_mac(const char *v, uint8_t mac[6]);
+/* A rate in bits a second, as an engineer writes it: 1.25G, 500M, 100k,
+ * 64000 (powers of 1000): 0, or -1 when it is none. */
+int parse_rate(const char *v, uint64_t *bps);
 bool ifname_ok(const char *n);
 int copy_dev(struct args *a, const char *name, char *dst);
 

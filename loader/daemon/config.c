@@ -161,6 +161,29 @@ static int keep_xlat(struct parse *p, const char *value)
 	return 1;
 }
 
+/* capacity = tunnel NAME RATE */
+static int keep_capacity(struct parse *p, const char *value)
+{
+	struct config_capacity c = { .lineno = p->line }, *nv;
+	char copy[CONFIG_LINE_MAX], msg[512], *argv[8];
+	int argc;
+
+	snprintf(copy, sizeof(copy), "%s", value);
+	argc = words_split(copy, argv, 8, msg, sizeof(msg));
+	if (argc != 3 || strcmp(argv[0], "tunnel") || strlen(argv[1]) >= sizeof(c.tunnel) ||
+	    parse_rate(argv[2], &c.bps))
+		return bad(p, "[capacity] takes 'capacity = tunnel NAME RATE' (bits a second: 1.25G, 500M), not '%s'%s", value, "");
+	snprintf(c.tunnel, sizeof(c.tunnel), "%s", argv[1]);
+	for (size_t i = 0; i < p->c->ncaps; i++)
+		if (!strcmp(p->c->caps[i].tunnel, c.tunnel))
+			return bad(p, "tunnel %s has a capacity already: one line a tunnel%s", c.tunnel, "");
+	if (!(nv = realloc(p->c->caps, (p->c->ncaps + 1) * sizeof(*nv))))
+		return bad(p, "out of memory%s%s", "", "");
+	p->c->caps = nv;
+	nv[p->c->ncaps++] = c;
+	return 1;
+}
+
 static int set_main(struct parse *p, const char *name, const char *value)
 {
 	struct xconfig *c = p->c;
@@ -202,6 +225,12 @@ static int set_main(struct parse *p, const char *name, const char *value)
 			return bad(p, "metrics-file is an absolute path ending in .prom (node_exporter's textfile collector reads only those: /var/lib/prometheus/node-exporter/xfwd.prom), not '%s'%s",
 				   value, "");
 		snprintf(c->metrics_file, sizeof(c->metrics_file), "%s", value);
+	} else if (!strcmp(name, "capacity-window")) {
+		unsigned long s = strtoul(value, &end, 10);
+
+		if (!*value || *end || s < 2 || s > 3600)
+			return bad(p, "capacity-window is whole seconds from 2 to 3600, not '%s'%s", value, "");
+		c->capacity_window = (unsigned int)s;
 	} else if (!strcmp(name, "metrics-interval")) {
 		unsigned long s = strtoul(value, &end, 10);
 
@@ -209,7 +238,7 @@ static int set_main(struct parse *p, const char *name, const char *value)
 			return bad(p, "metrics-interval is whole seconds from 1 to 3600, not '%s'%s", value, "");
 		c->metrics_interval = (unsigned int)s;
 	} else {
-		return bad(p, "unknown setting '%s' in [xfwd] (pin-root, attach, mode, mirror-table, on-health-change, metrics-file, metrics-interval)%s",
+		return bad(p, "unknown setting '%s' in [xfwd] (pin-root, attach, mode, mirror-table, on-health-change, metrics-file, metrics-interval, capacity-window)%s",
 			   name, "");
 	}
 	return 1;
@@ -250,8 +279,12 @@ static int handler(void *user, const char *section, const char *name, const char
 		if (strcmp(name, "xlat"))
 			return bad(p, "[translations] takes 'xlat = REAL to MAPPED tunnel NAME|dev DEV' lines, not '%s'%s", name, "");
 		ok = keep_xlat(p, value);
+	} else if (!strcmp(section, "capacity")) {
+		if (strcmp(name, "capacity"))
+			return bad(p, "[capacity] takes 'capacity = tunnel NAME RATE' lines, not '%s'%s", name, "");
+		ok = keep_capacity(p, value);
 	} else {
-		return bad(p, "unknown section [%s] (xfwd, tunnels, routes, filters, translations)%s", section, "");
+		return bad(p, "unknown section [%s] (xfwd, tunnels, routes, filters, translations, capacity)%s", section, "");
 	}
 	return ok;
 }
@@ -438,6 +471,9 @@ void config_free(struct xconfig *c)
 	free(c->xlats);
 	c->xlats = NULL;
 	c->nxlats = 0;
+	free(c->caps);
+	c->caps = NULL;
+	c->ncaps = 0;
 	c->tunnels = c->routes = NULL;
 	c->filters = NULL;
 	c->nfilters = 0;

@@ -57,6 +57,13 @@ struct config_xlat {
 	struct xlat_spec spec;
 };
 
+/* A [capacity] line: what a tunnel can carry (docs/capacity.md). */
+struct config_capacity {
+	int lineno;
+	char tunnel[16];
+	uint64_t bps;
+};
+
 struct xconfig {
 	char pin_root[256];
 	char attach[CLI_MAX_DEVS][IFNAME_LEN];
@@ -67,6 +74,9 @@ struct xconfig {
 	char on_health[512]; /* run by /bin/sh on each tunnel verdict ("": none) */
 	char metrics_file[256]; /* Prometheus textfile written every metrics_interval s ("": none) */
 	unsigned int metrics_interval; /* 0: the default, 10 */
+	unsigned int capacity_window;  /* seconds utilisation is averaged over; 0: 10 */
+	struct config_capacity *caps;
+	size_t ncaps;
 	struct config_line *tunnels, *routes;
 	size_t ntunnels, nroutes;
 	struct config_filter *filters;

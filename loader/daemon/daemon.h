@@ -33,6 +33,17 @@ struct mirrored {
 	uint8_t *seen;
 };
 
+/* A tunnel with a capacity: its bytes out, one sample a second
+ * (capacity.c). */
+#define LOAD_SLOTS 64
+struct tun_load {
+	uint64_t cap, bps;  /* bits a second: configured, measured over the window */
+	int64_t spare;      /* the least its groups' other members have spare; -1 unknown */
+	bool is_short;      /* said: its traffic would not fit there */
+	unsigned int head, n;
+	uint64_t bytes[LOAD_SLOTS], at[LOAD_SLOTS];
+};
+
 struct daemon {
 	const char *path;
 	struct xconfig cfg;
@@ -62,6 +73,8 @@ struct daemon {
 	struct metrics_daemon stats; /* what only the daemon counts (metrics.c) */
 	uint64_t metrics_due;  /* CLOCK_MONOTONIC ms of the next metrics file */
 	int metrics_errno;     /* the last write's failure, logged once */
+	struct tun_load load[XFWD_MAX_TUNNELS]; /* capacity.c */
+	uint64_t capacity_due; /* CLOCK_MONOTONIC ms of the next sample */
 };
 
 /* reconcile.c: 0, or -1 / -errno with "FILE:LINE: problem" in d->err. */
@@ -109,6 +122,11 @@ int health_run(struct daemon *d);
  * ms until the next, or -1 (none configured). */
 int metrics_run(struct daemon *d);
 double unix_now(void); /* the wall clock, in seconds */
+/* capacity.c: the [capacity] lines name tunnels that are there (0, or -1
+ * with the line in d->err); sample and judge once a second when any is
+ * configured: ms until the next, or -1. */
+int capacity_check(struct daemon *d, const struct xconfig *c);
+int capacity_run(struct daemon *d);
 
 /* run.c: the pin root's lock (one writer at a time). */
 int table_lock(struct daemon *d);

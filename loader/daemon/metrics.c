@@ -51,6 +51,14 @@ static int write_file(struct daemon *d, const char *path)
 		return -ENOMEM;
 	snprintf(tmp, sizeof(tmp), "%.*s/.xfwd-metrics.%d", (int)(slash - path), path, (int)getpid());
 	ret = xc_metrics(&d->b, xt_used_nexthops(&d->t), xt_used_groups(&d->t), &m, tun);
+	for (size_t i = 0; !ret && i < m.ntun; i++) {
+		const struct tun_load *l = &d->load[tun[i].id % XFWD_MAX_TUNNELS];
+
+		tun[i].capacity_bps = l->cap;
+		tun[i].load_bps = l->bps;
+		tun[i].backup_known = l->spare >= 0;
+		tun[i].backup_short = l->is_short;
+	}
 	if (!ret && !(f = fopen(tmp, "w")))
 		ret = -errno;
 	if (!ret) {

@@ -145,7 +145,7 @@ int config_check(struct daemon *d, const struct xconfig *c)
 	for (size_t i = 0; i < c->nroutes; i++)
 		if (check_line(d, c, &c->routes[i]))
 			return -1;
-	return filters_check(d, c) ?: xlats_check(d, c) ?: findings_check(d, c);
+	return filters_check(d, c) ?: xlats_check(d, c) ?: capacity_check(d, c) ?: findings_check(d, c);
 }
 
 /* A running ipsec tunnel with static keys is adopted as it is; its SPIs

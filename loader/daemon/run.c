@@ -211,6 +211,12 @@ static int start(struct daemon *d)
 	return d->sfd < 0 ? -errno : 0;
 }
 
+/* The sooner of two waits in ms, -1 being none. */
+static int sooner(int a, int b)
+{
+	return b >= 0 && (a < 0 || b < a) ? b : a;
+}
+
 /* Until SIGTERM/SIGINT (0), or a table that can no longer be read (-1:
  * exit, and let systemd start a fresh daemon that adopts the pins). */
 static int loop(struct daemon *d)
@@ -223,12 +229,10 @@ static int loop(struct daemon *d)
 	for (;;) {
 		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { d->ev ? mnl_socket_get_fd(d->ev) : -1, POLLIN, 0 } };
 		struct signalfd_siginfo si;
-		int probe = health_run(d), due = metrics_run(d), wait = timeout;
+		/* Until the first of: the watchdog, a probe, the metrics file,
+		 * a capacity sample (each -1: none). */
+		int wait = sooner(sooner(sooner(timeout, health_run(d)), metrics_run(d)), capacity_run(d));
 
-		if (probe >= 0 && (wait < 0 || probe < wait))
-			wait = probe;
-		if (due >= 0 && (wait < 0 || due < wait))
-			wait = due;
 		/* A lock still held (table_unlock): back soon to release it. */
 		if (poll(p, 2, d->lock >= 0 ? 1 : wait) < 0 && errno != EINTR)
 			return 0;

@@ -72,6 +72,7 @@ int xc_metrics(const struct xb *b, uint32_t nexthops, uint32_t groups, struct me
 			continue;
 		memset(mt, 0, sizeof(*mt));
 		memcpy(mt->name, t.name, sizeof(mt->name) - 1);
+		mt->id = id;
 		xc_tunnel(b, id, &mt->c);
 		mt->probed = t.probe.mode && !bpf_map_lookup_elem(b->fd.health, &id, &mt->h);
 		m->ntun++;

@@ -21,6 +21,7 @@
 
 #include "loader/daemon/config.h"
 #include "loader/core/mirror.h"
+#include "loader/core/words.h"
 #include "fixtures/rtm_routes.h"
 
 static int parse(const uint8_t *msg, struct mroute *m)
@@ -342,6 +343,44 @@ static void test_config_comments(void **s)
 	refused("[xfwd]\nattach = eth1\n[routes]\nroute = 10.9.0.0/16 blackhole ;b\n", ";b");
 }
 
+/* [capacity]: rates as engineers write them; one line a tunnel; words
+ * that are no rate refused. */
+static void test_config_capacity(void **s)
+{
+	const char *path = write_file("[xfwd]\nattach = eth1\ncapacity-window = 5\n[capacity]\n"
+				      "capacity = tunnel vpn1 1.25G\ncapacity = tunnel gre1 5G ; one flow\n"
+				      "capacity = tunnel t3 64000\ncapacity = tunnel t4 500k\n");
+	struct xconfig c;
+	char err[1024];
+	uint64_t r;
+
+	(void)s;
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), 0);
+	unlink(path);
+	assert_int_equal(c.capacity_window, 5);
+	assert_int_equal(c.ncaps, 4);
+	assert_string_equal(c.caps[0].tunnel, "vpn1");
+	assert_true(c.caps[0].bps == 1250000000ull);
+	assert_true(c.caps[1].bps == 5000000000ull);
+	assert_true(c.caps[2].bps == 64000);
+	assert_true(c.caps[3].bps == 500000);
+	assert_int_equal(c.caps[3].lineno, 8);
+	config_free(&c);
+	refused("[xfwd]\nattach = eth1\n[capacity]\ncapacity = tunnel a 1G\ncapacity = tunnel a 2G\n",
+		"tunnel a has a capacity already");
+	refused("[xfwd]\nattach = eth1\n[capacity]\ncapacity = tunnel a 1.2X\n", "bits a second: 1.25G, 500M");
+	refused("[xfwd]\nattach = eth1\n[capacity]\ncapacity = dev eth1 1G\n", "capacity = tunnel NAME RATE");
+	refused("[xfwd]\nattach = eth1\ncapacity-window = 1\n", "capacity-window is whole seconds from 2 to 3600");
+	assert_int_equal(parse_rate("0", &r), -1);
+	assert_int_equal(parse_rate("-1G", &r), -1);
+	assert_int_equal(parse_rate("1GG", &r), -1);
+	assert_int_equal(parse_rate("", &r), -1);
+	assert_int_equal(parse_rate("2T", &r), 0);
+	assert_true(r == 2000000000000ull);
+	assert_int_equal(parse_rate("1.5K", &r), 0);
+	assert_true(r == 1500);
+}
+
 static void test_config_good(void **s)
 {
 	const char *path = write_file("# appliance\n[xfwd]\npin-root = /sys/fs/bpf/x1\n"
@@ -497,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_config_good),
 		cmocka_unit_test(test_config_long_line),
 		cmocka_unit_test(test_config_comments),
+		cmocka_unit_test(test_config_capacity),
 		cmocka_unit_test(test_config_refused),
 		cmocka_unit_test(test_config_dropped),
 		cmocka_unit_test(test_config_restart_needed),
