@@ -67,8 +67,9 @@ for h in 1 2; do
 	u=$([ $h = 1 ] && echo $U1 || echo $U2)
 	nsx h$h sysctl -qw net.ipv4.ip_forward=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 	{
+		mt=100; [ $h = 1 ] || mt=254 # BIRD's table 100; FRR's zebra: main
 		printf '[xfwd]\npin-root = %s\nattach = h%s-a h%s-b h%s-c\nmirror-table = %s\n[tunnels]\n' \
-			"$PIN_BASE/xfwd-$NSP-h$h" $h $h $h "$([ $h = 1 ] && echo 100 || echo 254)"
+			"$PIN_BASE/xfwd-$NSP-h$h" $h $h $h $mt
 		n=0
 		for s in a b c; do
 			n=$((n + 1))
