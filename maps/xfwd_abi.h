@@ -341,7 +341,7 @@ struct xfwd_info {
 	/* As of the last commit (loader only): what 'xfwd status' shows
 	 * without the lock or reading a route. */
 	__u32 routes4, routes6, tbl8_used;
-	__u32 pad;
+	__u32 mirror_table; /* the kernel table `xfwd run` mirrors (daemon only; 0: none) */
 };
 
 /* ---- Counters: every packet lands in exactly one reason ---- */

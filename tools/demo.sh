@@ -23,7 +23,8 @@ for b in bird birdc; do
 done
 tmp=$(mktemp -d)
 PIDS=()
-stop_all() { kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+# The daemons by PID, and anything still reading this run's files.
+stop_all() { kill "${PIDS[@]}" 2>/dev/null || true; pkill -f -- "$tmp/" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap 'stop_all; cleanup; rm -rf "$tmp"' EXIT
 cleanup
 
@@ -122,20 +123,24 @@ wait_for sh -c "ip netns exec $NSP-euw1-host ss -Hluna 'sport = :9999' | grep -q
 nsx use1-host python3 "$TOP/tests/net/seqstream.py" send 10.20.1.10 9999 $rate $secs &
 SPID=$!
 sleep 1.5
+# path1 on|off STATE: path 1 cut (on) or back (off), then how long until
+# use1-a says t1 is STATE (in $ms), and its log line.
+path1() {
+	local t0
+	silence wan w-use1-a "$1"; silence wan w-euw1-a "$1"
+	t0=$(date +%s%N)
+	wait_for -t 10 sh_ok "xf use1-a health | grep -q '^t1: $2'"
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	grep "tunnel t1 $2" "$tmp/use1-a.log" | tail -1 | sed 's/^/    /'
+}
 show "tc: drop everything on path 1    # the link stays up; only probes can tell"
-silence wan w-use1-a on; silence wan w-euw1-a on
-t0=$(date +%s%N)
-wait_for -t 5 sh_ok "xf use1-a health | grep -q '^t1: down'"
-echo "use1-a judged t1 down after $(( ($(date +%s%N) - t0) / 1000000 )) ms (3 probes of 20 ms unanswered); its /16 moved to the summary via use1-b:"
-grep "tunnel t1 down" "$tmp/use1-a.log" | tail -1 | sed 's/^/    /'
+path1 on down
+echo "use1-a judged t1 down after $ms ms (3 probes of 20 ms unanswered); its /16 moved to the summary via use1-b"
 on use1-a route get 10.20.1.10
 sleep 1
 show "tc: path 1 back"
-silence wan w-use1-a off; silence wan w-euw1-a off
-t0=$(date +%s%N)
-wait_for -t 10 sh_ok "xf use1-a health | grep -q '^t1: up'"
-echo "t1 up again $(( ($(date +%s%N) - t0) / 1000000 )) ms after: replies for the 3000 ms hold-down first, then the /16 is back on t1"
-grep "tunnel t1 up" "$tmp/use1-a.log" | tail -1 | sed 's/^/    /'
+path1 off up
+echo "t1 up again $ms ms after: replies for the 3000 ms hold-down first, then the /16 is back on t1"
 wait "$SPID"; wait "$RPID" || true
 echo "stream: $(head -1 "$tmp/stream") of $((rate * secs)) datagrams at $rate/s, through the cut and the failback"
 sed -n 2p "$tmp/stream" | sed 's/^/    /'

@@ -15,6 +15,7 @@
 #include "json.h"
 #include "decide.h"
 #include "kio_kernel.h"
+#include "rtnl.h"
 #include "table.h"
 #include "maps/xfwd_hash.h"
 #include "maps/xfwd_special.h"
@@ -86,13 +87,7 @@ int route_check(struct xtable *t, const struct cli_req *r, bool replace)
 
 static int cmp_route(const void *a, const void *b)
 {
-	const struct xroute *x = a, *y = b;
-	int c;
-
-	if (x->p.addr.family != y->p.addr.family)
-		return x->p.addr.family == AF_INET ? -1 : 1;
-	c = memcmp(x->p.addr.bytes, y->p.addr.bytes, 16);
-	return c ? c : (int)x->p.len - (int)y->p.len;
+	return xprefix_cmp(&((const struct xroute *)a)->p, &((const struct xroute *)b)->p);
 }
 
 /* A next hop as a line shows it; a tunnel by its name (tname), its
@@ -138,35 +133,111 @@ static const char *nh_tname(const struct xtable *t, uint32_t id)
 	return n->kind == XFWD_NH_TUNNEL ? xt_tunnel(t, n->tunnel)->name : "";
 }
 
-static void route_print(const struct xtable *t, const struct xroute *s, struct jw *w)
+/* The kernel's routes of the table the daemon mirrors, sorted: what a
+ * mirrored route came from, its next hop as BGP gave it. */
+struct kview {
+	struct kroute *r;
+	size_t n;
+};
+
+static int kroute_prefix_cmp(const void *key, const void *e)
+{
+	return xprefix_cmp(key, &((const struct kroute *)e)->p);
+}
+
+/* The kernel's route xfwd mirrored for p (its lowest metric), or NULL. */
+static const struct kroute *kernel_of(const struct kview *k, const struct xroute *s)
+{
+	const struct kroute *r;
+
+	if (s->origin != XFWD_ORIGIN_MIRROR || !k->n ||
+	    !(r = bsearch(&s->p, k->r, k->n, sizeof(*k->r), kroute_prefix_cmp)))
+		return NULL;
+	while (r > k->r && !xprefix_cmp(&r[-1].p, &s->p))
+		r--;
+	return r;
+}
+
+/* " kernel via GW dev DEV (+N)": the hop the BGP daemon installed. */
+static void kernel_text(const struct kroute *k, char *buf, size_t len)
+{
+	char a[XADDR_STRLEN], d[16], more[16] = "";
+
+	buf[0] = 0;
+	if (!k || !k->nvia)
+		return;
+	if (k->nvia > 1)
+		snprintf(more, sizeof(more), " (+%d)", k->nvia - 1);
+	if (k->gw.family)
+		snprintf(buf, len, " kernel via %s dev %s%s", xaddr_str(&k->gw, a), dev_name(k->oif, d), more);
+	else
+		snprintf(buf, len, " kernel dev %s%s", dev_name(k->oif, d), more);
+}
+
+static void route_json(const struct xtable *t, const struct xroute *s, const struct kroute *k, struct jw *w)
 {
 	const struct xfwd_group_set *gs = xt_group_set(t, s->group);
-	char p[XPREFIX_STRLEN], nh[160];
+	uint32_t n = gs ? gs->count : 0;
+	char p[XPREFIX_STRLEN], a[XADDR_STRLEN], d[16];
+
+	jw_obj_begin(w, NULL);
+	jw_str(w, "dst", xprefix_str(&s->p, p));
+	jw_str(w, "type", n ? kind_name(xt_nexthop(t, gs->members[0])->kind) : "unknown");
+	jw_str(w, "proto", origin_name(s->origin));
+	jw_uint(w, "group", s->group);
+	jw_arr_begin(w, "nexthops");
+	for (uint32_t i = 0; i < n; i++)
+		nh_json(w, gs->members[i], xt_nexthop(t, gs->members[i]), -1, nh_tname(t, gs->members[i]));
+	jw_arr_end(w);
+	if (k && k->nvia) {
+		jw_obj_begin(w, "kernel");
+		if (k->gw.family)
+			jw_str(w, "gateway", xaddr_str(&k->gw, a));
+		jw_str(w, "dev", dev_name(k->oif, d));
+		jw_uint(w, "paths", (uint64_t)k->nvia);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+static void route_print(const struct xtable *t, const struct xroute *s, const struct kroute *k, struct jw *w)
+{
+	const struct xfwd_group_set *gs = xt_group_set(t, s->group);
+	char p[XPREFIX_STRLEN], nh[160], kt[96];
 	uint32_t n = gs ? gs->count : 0;
 
 	if (w) {
-		jw_obj_begin(w, NULL);
-		jw_str(w, "dst", xprefix_str(&s->p, p));
-		jw_str(w, "type", n ? kind_name(xt_nexthop(t, gs->members[0])->kind) : "unknown");
-		jw_str(w, "proto", origin_name(s->origin));
-		jw_uint(w, "group", s->group);
-		jw_arr_begin(w, "nexthops");
-		for (uint32_t i = 0; i < n; i++)
-			nh_json(w, gs->members[i], xt_nexthop(t, gs->members[i]), -1, nh_tname(t, gs->members[i]));
-		jw_arr_end(w);
-		jw_obj_end(w);
+		route_json(t, s, k, w);
 		return;
 	}
+	kernel_text(k, kt, sizeof(kt));
 	if (n == 1) {
 		nh_text(xt_nexthop(t, gs->members[0]), nh_tname(t, gs->members[0]), nh, sizeof(nh));
-		printf("%s %s proto %s\n", xprefix_str(&s->p, p), nh, origin_name(s->origin));
+		printf("%s %s proto %s%s\n", xprefix_str(&s->p, p), nh, origin_name(s->origin), kt);
 		return;
 	}
-	printf("%s group %u proto %s\n", xprefix_str(&s->p, p), s->group, origin_name(s->origin));
+	printf("%s group %u proto %s%s\n", xprefix_str(&s->p, p), s->group, origin_name(s->origin), kt);
 	for (uint32_t i = 0; i < n; i++) {
 		nh_text(xt_nexthop(t, gs->members[i]), nh_tname(t, gs->members[i]), nh, sizeof(nh));
 		printf("\tnexthop %s\n", nh);
 	}
+}
+
+/* The mirrored table's routes, read before the table's lock is taken (a
+ * full table's dump takes a second: the daemon must not wait for it). */
+static struct kview kview;
+
+static void kview_load(const struct cli_req *r)
+{
+	char err[256];
+	struct xb b;
+
+	kview.n = 0;
+	if (xb_open(&b, r->pin_root, err, sizeof(err)))
+		return; /* said by the command itself */
+	if (b.info.mirror_table && rtnl_table_routes(b.info.mirror_table, &kview.r, &kview.n))
+		kview.n = 0;
+	xb_close(&b);
 }
 
 static int route_show(struct xtable *t, const struct cli_req *r)
@@ -183,7 +254,7 @@ static int route_show(struct xtable *t, const struct cli_req *r)
 		jw_arr_begin(&w, NULL);
 	for (size_t i = 0; i < n; i++)
 		if (!r->has_prefix || xprefix_contains(&r->route.prefix, &v[i].p.addr))
-			route_print(t, &v[i], r->json ? &w : NULL);
+			route_print(t, &v[i], kernel_of(&kview, &v[i]), r->json ? &w : NULL);
 	if (r->json)
 		jw_arr_end(&w);
 	free(v);
@@ -192,7 +263,13 @@ static int route_show(struct xtable *t, const struct cli_req *r)
 
 int cmd_route_show(const struct cli_req *r, char *err, size_t len)
 {
-	return cmd_with_table(r, err, len, route_show, TABLE_READ);
+	int ret;
+
+	kview_load(r);
+	ret = cmd_with_table(r, err, len, route_show, TABLE_READ);
+	free(kview.r);
+	kview = (struct kview){ NULL, 0 };
+	return ret;
 }
 
 /* ---- get: the decision the data path would take (core/decide.c) ---- */

@@ -148,28 +148,30 @@ static void tunnels_write(FILE *f, const struct metrics *m)
 		}
 }
 
-/* The tunnels with a capacity: it, their load, and whether the rest of
- * their group could take that load. */
-static void capacity_write(FILE *f, const struct metrics *m)
+/* The paths with a capacity: it, their load, and whether the rest of
+ * their group could take that load. A tunnel is labelled tunnel, a
+ * device dev. */
+static void path_line(FILE *f, const char *family, const struct metrics_path *p, uint64_t v)
 {
 	char t[64];
 
-	head(f, "xfwd_tunnel_capacity_bytes_per_second", "gauge", "What the tunnel can carry ([capacity], given in bits).");
-	for (size_t i = 0; i < m->ntun; i++)
-		if (m->tun[i].capacity_bps)
-			fprintf(f, "xfwd_tunnel_capacity_bytes_per_second{tunnel=\"%s\"} %llu\n",
-				esc(m->tun[i].name, t, sizeof(t)), (unsigned long long)m->tun[i].capacity_bps / 8);
-	head(f, "xfwd_tunnel_load_bytes_per_second", "gauge", "What the tunnel sent, over capacity-window.");
-	for (size_t i = 0; i < m->ntun; i++)
-		if (m->tun[i].capacity_bps)
-			fprintf(f, "xfwd_tunnel_load_bytes_per_second{tunnel=\"%s\"} %llu\n",
-				esc(m->tun[i].name, t, sizeof(t)), (unsigned long long)m->tun[i].load_bps / 8);
-	head(f, "xfwd_tunnel_backup_short", "gauge",
-	     "1 when the tunnel's traffic would not fit in what the rest of its ECMP group has spare.");
-	for (size_t i = 0; i < m->ntun; i++)
-		if (m->tun[i].capacity_bps && m->tun[i].backup_known)
-			fprintf(f, "xfwd_tunnel_backup_short{tunnel=\"%s\"} %d\n", esc(m->tun[i].name, t, sizeof(t)),
-				m->tun[i].backup_short);
+	fprintf(f, "%s{%s=\"%s\"} %llu\n", family, p->dev ? "dev" : "tunnel", esc(p->name, t, sizeof(t)),
+		(unsigned long long)v);
+}
+
+static void capacity_write(FILE *f, const struct metrics *m)
+{
+	head(f, "xfwd_path_capacity_bytes_per_second", "gauge", "What the tunnel or device can carry ([capacity], given in bits).");
+	for (size_t i = 0; i < m->npaths; i++)
+		path_line(f, "xfwd_path_capacity_bytes_per_second", &m->paths[i], m->paths[i].capacity_bps / 8);
+	head(f, "xfwd_path_load_bytes_per_second", "gauge", "What the tunnel or device sent, over capacity-window.");
+	for (size_t i = 0; i < m->npaths; i++)
+		path_line(f, "xfwd_path_load_bytes_per_second", &m->paths[i], m->paths[i].load_bps / 8);
+	head(f, "xfwd_path_backup_short", "gauge",
+	     "1 when the path's traffic would not fit in what the rest of its ECMP group has spare.");
+	for (size_t i = 0; i < m->npaths; i++)
+		if (m->paths[i].backup_known)
+			path_line(f, "xfwd_path_backup_short", &m->paths[i], m->paths[i].backup_short);
 }
 
 static void use(FILE *f, const char *what, const char *help, uint32_t used, uint32_t max)

@@ -19,7 +19,13 @@ struct metrics_tunnel {
 	struct xfwd_tunnel_counters c;
 	bool probed;
 	struct xfwd_health h; /* probed only */
-	/* With a [capacity] line (the daemon's: docs/capacity.md). */
+};
+
+/* A tunnel or device with a [capacity] line (the daemon's:
+ * docs/capacity.md). */
+struct metrics_path {
+	bool dev;
+	char name[16];
 	uint64_t capacity_bps, load_bps;
 	bool backup_known, backup_short;
 };
@@ -40,6 +46,8 @@ struct metrics {
 	uint32_t routes4, routes6, nexthops, groups, tbl8;
 	uint32_t routes4_max, routes6_max, nexthops_max, groups_max, tbl8_max;
 	const struct metrics_daemon *daemon; /* NULL: not written (the CLI) */
+	const struct metrics_path *paths;   /* the daemon's */
+	size_t npaths;
 };
 
 /* The name `xfwd stats` and the metrics give a reason ("fwd_tx"), and its

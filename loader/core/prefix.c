@@ -139,3 +139,13 @@ bool xprefix_masked(const struct xprefix *p)
 {
 	return !host_bits_set(&p->addr, p->len);
 }
+
+int xprefix_cmp(const struct xprefix *a, const struct xprefix *b)
+{
+	int c;
+
+	if (a->addr.family != b->addr.family)
+		return a->addr.family == AF_INET ? -1 : 1;
+	c = memcmp(a->addr.bytes, b->addr.bytes, 16);
+	return c ? c : (int)a->len - (int)b->len;
+}

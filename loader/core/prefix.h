@@ -33,5 +33,7 @@ bool xprefix_eq(const struct xprefix *a, const struct xprefix *b);
 bool xprefix_contains(const struct xprefix *p, const struct xaddr *a);
 /* No address bit set past the prefix length. */
 bool xprefix_masked(const struct xprefix *p);
+/* Order: IPv4 first, then by address, then by length (route show's). */
+int xprefix_cmp(const struct xprefix *a, const struct xprefix *b);
 
 #endif

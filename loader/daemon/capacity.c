@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Backup capacity (docs/capacity.md). Every second the daemon samples
- * what each tunnel with a [capacity] line sends (XDP's encapsulated
- * bytes) and averages it over capacity-window seconds. A tunnel is short
- * of backup when its traffic would not fit in what the other members of
- * an ECMP group it is in have spare (their capacity less their own
- * traffic): if it failed, its flows would land on them and overrun them.
- * Said once per transition, and in the metrics.
+ * what each path with a [capacity] line sends — a tunnel: the bytes XDP
+ * encapsulated into it; a device: its transmit counter — and averages it
+ * over capacity-window seconds. A path is short of backup when its
+ * traffic would not fit in what the other members of an ECMP group it is
+ * in have spare (their capacity less their own traffic): if it failed,
+ * its flows would land on them and overrun them. Said once per
+ * transition, and in the metrics.
  */
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -28,91 +30,134 @@ static uint64_t now_ms(void)
 
 int capacity_check(struct daemon *d, const struct xconfig *c)
 {
-	for (size_t i = 0; i < c->ncaps; i++)
-		if (target_check(d, c, true, c->caps[i].tunnel, c->caps[i].lineno, "capacity"))
+	size_t ndev = 0;
+
+	for (size_t i = 0; i < c->ncaps; i++) {
+		if (target_check(d, c, !c->caps[i].dev, c->caps[i].name, c->caps[i].lineno, "capacity"))
 			return -1;
+		if (c->caps[i].dev && ++ndev > CAP_DEVS) {
+			snprintf(d->err, sizeof(d->err), "%s:%d: more than %d devices with a capacity", d->path,
+				 c->caps[i].lineno, CAP_DEVS);
+			return -1;
+		}
+	}
 	return 0;
 }
 
-static uint64_t cap_of(const struct daemon *d, const char *name)
+/* One sample of a path's bytes out at `at`; its rate over the window. */
+static void sample_one(struct path_load *l, uint64_t bytes, uint64_t at, unsigned int window)
+{
+	unsigned int oldest;
+
+	l->bytes[l->head] = bytes;
+	l->at[l->head] = at;
+	l->n += l->n <= window;
+	oldest = (l->head + LOAD_SLOTS - (l->n - 1)) % LOAD_SLOTS;
+	l->bps = l->n > 1 && at > l->at[oldest] && bytes >= l->bytes[oldest]
+			 ? (bytes - l->bytes[oldest]) * 8000 / (at - l->at[oldest])
+			 : 0;
+	l->head = (l->head + 1) % LOAD_SLOTS;
+}
+
+/* The configured capacity of a tunnel or device by name, 0: none. */
+static uint64_t cap_of(const struct daemon *d, bool dev, const char *name)
 {
 	for (size_t i = 0; i < d->cfg.ncaps; i++)
-		if (!strncmp(d->cfg.caps[i].tunnel, name, sizeof(d->cfg.caps[i].tunnel)))
+		if (d->cfg.caps[i].dev == dev && !strncmp(d->cfg.caps[i].name, name, sizeof(d->cfg.caps[i].name)))
 			return d->cfg.caps[i].bps;
 	return 0;
 }
 
-/* One sample of each tunnel's bytes out; its rate over the window. */
 static void sample(struct daemon *d, uint64_t at, unsigned int window)
 {
+	size_t nd = 0;
+
 	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++) {
-		struct tun_load *l = &d->load[id];
+		struct path_load *l = &d->load[id];
 		const struct xfwd_tunnel *tun = xt_tunnel(&d->t, id);
 		struct xfwd_tunnel_counters c;
-		unsigned int oldest;
 
-		l->cap = tun->type ? cap_of(d, tun->name) : 0;
-		if (!l->cap) {
+		if (!(tun->type && (l->cap = cap_of(d, false, tun->name)))) {
 			memset(l, 0, sizeof(*l));
 			continue;
 		}
+		snprintf(l->name, sizeof(l->name), "%s", tun->name);
 		xc_tunnel(&d->b, id, &c);
-		l->bytes[l->head] = c.tx_bytes;
-		l->at[l->head] = at;
-		l->n += l->n <= window;
-		oldest = (l->head + LOAD_SLOTS - (l->n - 1)) % LOAD_SLOTS;
-		l->bps = l->n > 1 && at > l->at[oldest] && c.tx_bytes >= l->bytes[oldest]
-				 ? (c.tx_bytes - l->bytes[oldest]) * 8000 / (at - l->at[oldest])
-				 : 0;
-		l->head = (l->head + 1) % LOAD_SLOTS;
+		sample_one(l, c.tx_bytes, at, window);
 	}
+	for (size_t i = 0; i < d->cfg.ncaps && nd < CAP_DEVS; i++) {
+		struct path_load *l = &d->devload[nd];
+		uint32_t ifindex = d->cfg.caps[i].dev ? if_nametoindex(d->cfg.caps[i].name) : 0;
+		struct link_info li;
+
+		if (!ifindex || KIO(&d->t.io, link_get, ifindex, &li))
+			continue;
+		if (l->ifindex != ifindex)
+			memset(l, 0, sizeof(*l));
+		l->ifindex = ifindex;
+		l->cap = d->cfg.caps[i].bps;
+		snprintf(l->name, sizeof(l->name), "%s", d->cfg.caps[i].name);
+		sample_one(l, li.tx_bytes, at, window);
+		nd++;
+	}
+	for (size_t i = nd; i < CAP_DEVS; i++)
+		memset(&d->devload[i], 0, sizeof(d->devload[i]));
 }
 
-/* The spare of g's members other than tunnel id, or -1 when one of them
- * is no tunnel with a capacity (unknown: nothing said). */
-static int64_t spare_beside(const struct daemon *d, const struct xfwd_group_set *g, uint32_t id)
+/* A next hop's path with a capacity: its tunnel, or the device it leaves
+ * by; NULL when it has none. */
+static struct path_load *path_of(struct daemon *d, const struct xfwd_nh *n)
+{
+	if (n->kind == XFWD_NH_TUNNEL)
+		return n->tunnel < XFWD_MAX_TUNNELS && d->load[n->tunnel].cap ? &d->load[n->tunnel] : NULL;
+	for (size_t i = 0; n->kind == XFWD_NH_DIRECT && i < CAP_DEVS; i++)
+		if (d->devload[i].cap && d->devload[i].ifindex == n->ifindex)
+			return &d->devload[i];
+	return NULL;
+}
+
+/* What g's members other than path p have spare, or -1 when one of them
+ * has no capacity (unknown: nothing said). */
+static int64_t spare_beside(struct daemon *d, const struct xfwd_group_set *g, const struct path_load *p)
 {
 	int64_t spare = 0;
 
 	for (uint32_t m = 0; m < g->count && m < XFWD_ECMP_MAX; m++) {
-		const struct xfwd_nh *n = xt_nexthop(&d->t, g->members[m]);
+		struct path_load *o = path_of(d, xt_nexthop(&d->t, g->members[m]));
 
-		if (n->kind == XFWD_NH_TUNNEL && n->tunnel == id)
+		if (o == p)
 			continue;
-		if (n->kind != XFWD_NH_TUNNEL || n->tunnel >= XFWD_MAX_TUNNELS || !d->load[n->tunnel].cap)
+		if (!o)
 			return -1;
-		if (d->load[n->tunnel].cap > d->load[n->tunnel].bps)
-			spare += (int64_t)(d->load[n->tunnel].cap - d->load[n->tunnel].bps);
+		if (o->cap > o->bps)
+			spare += (int64_t)(o->cap - o->bps);
 	}
 	return spare;
 }
 
-/* Each tunnel's least spare beside it over the groups it is in. */
+/* Each path's least spare beside it over the groups it is in. */
 static void judge(struct daemon *d)
 {
-	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++)
+	for (uint32_t id = 0; id < XFWD_MAX_TUNNELS; id++)
 		d->load[id].spare = -1;
+	for (size_t i = 0; i < CAP_DEVS; i++)
+		d->devload[i].spare = -1;
 	for (uint32_t gid = 1; gid < d->t.grp_max; gid++) {
 		const struct xfwd_group_set *g = xt_group_set(&d->t, gid);
 
 		for (uint32_t m = 0; g->count > 1 && m < g->count && m < XFWD_ECMP_MAX; m++) {
-			const struct xfwd_nh *n = xt_nexthop(&d->t, g->members[m]);
-			struct tun_load *l;
+			struct path_load *l = path_of(d, xt_nexthop(&d->t, g->members[m]));
 			int64_t s;
 
-			if (n->kind != XFWD_NH_TUNNEL || n->tunnel >= XFWD_MAX_TUNNELS || !d->load[n->tunnel].cap)
-				continue;
-			l = &d->load[n->tunnel];
-			if ((s = spare_beside(d, g, n->tunnel)) >= 0 && (l->spare < 0 || s < l->spare))
+			if (l && (s = spare_beside(d, g, l)) >= 0 && (l->spare < 0 || s < l->spare))
 				l->spare = s;
 		}
 	}
 }
 
-static void say(struct daemon *d, uint32_t id, unsigned int window)
+static void say(struct path_load *l, unsigned int window)
 {
-	struct tun_load *l = &d->load[id];
-	/* A tunnel carrying next to nothing (its probes) loses nothing
+	/* A path carrying next to nothing (a tunnel's probes) loses nothing
 	 * when it fails: judged from 1% of its capacity. */
 	bool short_now = l->spare >= 0 && l->bps > (uint64_t)l->spare && l->bps >= l->cap / 100;
 
@@ -120,11 +165,11 @@ static void say(struct daemon *d, uint32_t id, unsigned int window)
 		return;
 	l->is_short = short_now;
 	if (short_now)
-		xlog(LOG_WARNING, "tunnel %s: %.3f Mbit/s over the last %u s; if it failed, the rest of its group could take only %.3f Mbit/s more (docs/capacity.md)",
-		     xt_tunnel(&d->t, id)->name, l->bps / 1e6, window, l->spare / 1e6);
+		xlog(LOG_WARNING, "%s %s: %.3f Mbit/s over the last %u s; if it failed, the rest of its group could take only %.3f Mbit/s more (docs/capacity.md)",
+		     l->ifindex ? "dev" : "tunnel", l->name, l->bps / 1e6, window, l->spare / 1e6);
 	else
-		xlog(LOG_INFO, "tunnel %s: the rest of its group could carry its traffic again (%.3f Mbit/s, %.3f spare)",
-		     xt_tunnel(&d->t, id)->name, l->bps / 1e6, l->spare / 1e6);
+		xlog(LOG_INFO, "%s %s: the rest of its group could carry its traffic again (%.3f Mbit/s, %.3f spare)",
+		     l->ifindex ? "dev" : "tunnel", l->name, l->bps / 1e6, l->spare / 1e6);
 }
 
 int capacity_run(struct daemon *d)
@@ -141,6 +186,30 @@ int capacity_run(struct daemon *d)
 	judge(d);
 	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++)
 		if (d->load[id].cap)
-			say(d, id, window);
+			say(&d->load[id], window);
+	for (size_t i = 0; i < CAP_DEVS; i++)
+		if (d->devload[i].cap)
+			say(&d->devload[i], window);
 	return 1000;
+}
+
+static size_t path_out(const struct path_load *l, struct metrics_path *p)
+{
+	if (!l->cap)
+		return 0;
+	*p = (struct metrics_path){ .dev = l->ifindex != 0, .capacity_bps = l->cap, .load_bps = l->bps,
+				    .backup_known = l->spare >= 0, .backup_short = l->is_short };
+	memcpy(p->name, l->name, sizeof(p->name));
+	return 1;
+}
+
+size_t capacity_paths(const struct daemon *d, struct metrics_path *out)
+{
+	size_t n = 0;
+
+	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++)
+		n += path_out(&d->load[id], &out[n]);
+	for (size_t i = 0; i < CAP_DEVS; i++)
+		n += path_out(&d->devload[i], &out[n]);
+	return n;
 }

@@ -161,7 +161,7 @@ static int keep_xlat(struct parse *p, const char *value)
 	return 1;
 }
 
-/* capacity = tunnel NAME RATE */
+/* capacity = tunnel NAME RATE | dev DEV RATE */
 static int keep_capacity(struct parse *p, const char *value)
 {
 	struct config_capacity c = { .lineno = p->line }, *nv;
@@ -170,13 +170,15 @@ static int keep_capacity(struct parse *p, const char *value)
 
 	snprintf(copy, sizeof(copy), "%s", value);
 	argc = words_split(copy, argv, 8, msg, sizeof(msg));
-	if (argc != 3 || strcmp(argv[0], "tunnel") || strlen(argv[1]) >= sizeof(c.tunnel) ||
+	if (argc != 3 || (strcmp(argv[0], "tunnel") && strcmp(argv[0], "dev")) || strlen(argv[1]) >= sizeof(c.name) ||
 	    parse_rate(argv[2], &c.bps))
-		return bad(p, "[capacity] takes 'capacity = tunnel NAME RATE' (bits a second: 1.25G, 500M), not '%s'%s", value, "");
-	snprintf(c.tunnel, sizeof(c.tunnel), "%s", argv[1]);
+		return bad(p, "[capacity] takes 'capacity = tunnel NAME RATE' or 'dev DEV RATE' (bits a second: 1.25G, 500M), not '%s'%s",
+			   value, "");
+	c.dev = !strcmp(argv[0], "dev");
+	snprintf(c.name, sizeof(c.name), "%s", argv[1]);
 	for (size_t i = 0; i < p->c->ncaps; i++)
-		if (!strcmp(p->c->caps[i].tunnel, c.tunnel))
-			return bad(p, "tunnel %s has a capacity already: one line a tunnel%s", c.tunnel, "");
+		if (p->c->caps[i].dev == c.dev && !strcmp(p->c->caps[i].name, c.name))
+			return bad(p, "%s has a capacity already: one line each%s", c.name, "");
 	if (!(nv = realloc(p->c->caps, (p->c->ncaps + 1) * sizeof(*nv))))
 		return bad(p, "out of memory%s%s", "", "");
 	p->c->caps = nv;

@@ -60,7 +60,8 @@ struct config_xlat {
 /* A [capacity] line: what a tunnel can carry (docs/capacity.md). */
 struct config_capacity {
 	int lineno;
-	char tunnel[16];
+	bool dev;     /* name is a device (the next hops out of it), else a tunnel */
+	char name[16];
 	uint64_t bps;
 };
 

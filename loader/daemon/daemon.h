@@ -33,10 +33,13 @@ struct mirrored {
 	uint8_t *seen;
 };
 
-/* A tunnel with a capacity: its bytes out, one sample a second
- * (capacity.c). */
+/* A tunnel or device with a capacity: its bytes out, one sample a
+ * second (capacity.c). */
 #define LOAD_SLOTS 64
-struct tun_load {
+#define CAP_DEVS 16
+struct path_load {
+	char name[16];
+	uint32_t ifindex;   /* a device's; 0: a tunnel */
 	uint64_t cap, bps;  /* bits a second: configured, measured over the window */
 	int64_t spare;      /* the least its groups' other members have spare; -1 unknown */
 	bool is_short;      /* said: its traffic would not fit there */
@@ -73,7 +76,8 @@ struct daemon {
 	struct metrics_daemon stats; /* what only the daemon counts (metrics.c) */
 	uint64_t metrics_due;  /* CLOCK_MONOTONIC ms of the next metrics file */
 	int metrics_errno;     /* the last write's failure, logged once */
-	struct tun_load load[XFWD_MAX_TUNNELS]; /* capacity.c */
+	struct path_load load[XFWD_MAX_TUNNELS]; /* capacity.c: tunnels by id */
+	struct path_load devload[CAP_DEVS];      /* ...devices, in the order of the file */
 	uint64_t capacity_due; /* CLOCK_MONOTONIC ms of the next sample */
 };
 
@@ -127,6 +131,9 @@ double unix_now(void); /* the wall clock, in seconds */
  * configured: ms until the next, or -1. */
 int capacity_check(struct daemon *d, const struct xconfig *c);
 int capacity_run(struct daemon *d);
+/* The paths with a capacity, for the metrics (room for
+ * XFWD_MAX_TUNNELS + CAP_DEVS): how many. */
+size_t capacity_paths(const struct daemon *d, struct metrics_path *out);
 
 /* run.c: the pin root's lock (one writer at a time). */
 int table_lock(struct daemon *d);

@@ -42,6 +42,7 @@ static int write_file(struct daemon *d, const char *path)
 {
 	struct metrics_tunnel *tun = calloc(XFWD_MAX_TUNNELS, sizeof(*tun));
 	struct metrics m = { .daemon = &d->stats };
+	struct metrics_path paths[XFWD_MAX_TUNNELS + CAP_DEVS];
 	char tmp[300];
 	const char *slash = strrchr(path, '/');
 	FILE *f;
@@ -51,14 +52,8 @@ static int write_file(struct daemon *d, const char *path)
 		return -ENOMEM;
 	snprintf(tmp, sizeof(tmp), "%.*s/.xfwd-metrics.%d", (int)(slash - path), path, (int)getpid());
 	ret = xc_metrics(&d->b, xt_used_nexthops(&d->t), xt_used_groups(&d->t), &m, tun);
-	for (size_t i = 0; !ret && i < m.ntun; i++) {
-		const struct tun_load *l = &d->load[tun[i].id % XFWD_MAX_TUNNELS];
-
-		tun[i].capacity_bps = l->cap;
-		tun[i].load_bps = l->bps;
-		tun[i].backup_known = l->spare >= 0;
-		tun[i].backup_short = l->is_short;
-	}
+	m.paths = paths;
+	m.npaths = capacity_paths(d, paths);
 	if (!ret && !(f = fopen(tmp, "w")))
 		ret = -errno;
 	if (!ret) {

@@ -197,6 +197,9 @@ static int start(struct daemon *d)
 	tunnel_devs(d);
 	if (d->cfg.mirror_table)
 		check_nexthop_compat();
+	/* route show names the kernel's next hop of what it mirrors. */
+	if (xb_set_mirror_table(&d->b, d->cfg.mirror_table))
+		xlog(LOG_WARNING, "cannot note the mirrored table in xfwd_info: route show will not name the kernel's next hops");
 	if ((ret = mirror_sync(d)) || (ret = attach_end(&d->attach, d->err, sizeof(d->err))))
 		return ret;
 	links_sync(d); /* ...and kernel routes into ipsec tunnels lost meanwhile */

@@ -272,19 +272,6 @@ int xb_journal_end(struct xb *b)
 	return unlink(path) && errno != ENOENT ? -errno : 0;
 }
 
-int xb_set_counts(struct xb *b, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used)
-{
-	struct xfwd_info in;
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(b->fd.info, &zero, &in))
-		return -errno;
-	in.routes4 = routes4;
-	in.routes6 = routes6;
-	in.tbl8_used = tbl8_used;
-	return bpf_map_update_elem(b->fd.info, &zero, &in, BPF_ANY) ? -errno : 0;
-}
-
 void xb_unlock(int fd)
 {
 	if (fd >= 0)

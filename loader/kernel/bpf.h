@@ -52,6 +52,9 @@ int xb_journal_end(struct xb *b);
 #define XB_BUMP_FAILED "the change is in the maps, but a running daemon was not told (xfwd_info's generation could not be written): restart it (systemctl restart xfwd) so it reads the table again"
 /* The table's size as of a commit (holding the lock), for 'status'. */
 int xb_set_counts(struct xb *b, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used);
+/* The kernel table the daemon mirrors, for route show's kernel next hops
+ * (info.c, as xb_set_counts). */
+int xb_set_mirror_table(struct xb *b, uint32_t table);
 /* Point another BPF object's maps at the pinned ones of the same name. */
 struct bpf_object;
 int xb_reuse_maps(const struct xb *b, struct bpf_object *obj);

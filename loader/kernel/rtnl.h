@@ -61,6 +61,18 @@ int rtnl_route_dev(enum route_dev_op op, const struct xprefix *p, uint32_t ifind
  * (xfwd's routes into xfrm interfaces): cb(prefix, its device, data).
  * One dump, filtered in the kernel. 0 or -errno. */
 int rtnl_route_dev_each(route_dev_cb cb, void *data);
+/* A route of a kernel table as route show names it: its first next hop
+ * and how many it has. */
+struct kroute {
+	struct xprefix p;
+	uint32_t metric;
+	struct xaddr gw; /* family 0: none (a device route, or not unicast) */
+	uint32_t oif;
+	int nvia;
+};
+/* The unicast and blackhole routes of kernel table `table` (no tos or
+ * source selector), sorted by prefix and then metric: one dump. */
+int rtnl_table_routes(uint32_t table, struct kroute **out, size_t *n);
 /* Every address configured on this host (this network namespace). */
 int rtnl_local_addrs(struct xaddr **out, size_t *n);
 

@@ -132,6 +132,62 @@ int rtnl_route_dev_each(route_dev_cb cb, void *data)
 	return nl_request_strict(NETLINK_ROUTE, nlh, route_dev_cb_one, &w);
 }
 
+struct table_walk {
+	uint32_t table;
+	struct kroute *r;
+	size_t n, cap;
+	int err;
+};
+
+static int table_route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct table_walk *w = data;
+	struct mroute m;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || mirror_parse(nlh, &m) || m.table != w->table || m.sel)
+		return MNL_CB_OK;
+	if (GROW(w->r, w->n, w->cap, 1024)) {
+		w->err = -ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	w->r[w->n++] = (struct kroute){ .p = m.prefix, .metric = m.metric, .nvia = m.nvia,
+					.gw = m.nvia ? m.via[0].gw : (struct xaddr){ 0 },
+					.oif = m.nvia ? m.via[0].oif : 0 };
+	return MNL_CB_OK;
+}
+
+static int kroute_cmp(const void *a, const void *b)
+{
+	const struct kroute *x = a, *y = b;
+	int c = xprefix_cmp(&x->p, &y->p);
+
+	return c ? c : (x->metric > y->metric) - (x->metric < y->metric);
+}
+
+int rtnl_table_routes(uint32_t table, struct kroute **out, size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct table_walk w = { .table = table };
+	struct rtmsg *rt;
+	int ret;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_DUMP;
+	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
+	rt->rtm_family = AF_UNSPEC;
+	ret = rtnl_dump(nlh, table_route_cb, &w);
+	if (ret || w.err) {
+		free(w.r);
+		return ret ? ret : w.err;
+	}
+	if (w.n)
+		qsort(w.r, w.n, sizeof(*w.r), kroute_cmp);
+	*out = w.r;
+	*n = w.n;
+	return 0;
+}
+
 int rtnl_addr_add(uint32_t ifindex, const struct xaddr *a, unsigned int len)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

@@ -76,7 +76,8 @@ EOF2
 }
 
 gobgp() { nsx p2 "$(command -v gobgp)" -p 50052 "$@"; }
-vias() { route_of a "$1" | grep -o 'via [0-9a-f.:]* dev [a-z0-9-]*' | sort | tr '\n' ' '; }
+# vias PREFIX: xfwd's next hops for it (not the kernel's, named after them).
+vias() { route_of a "$1" | sed 's/ kernel .*//' | grep -o 'via [0-9a-f.:]* dev [a-z0-9-]*' | sort | tr '\n' ' '; }
 vias_are() { [ "$(vias "$1")" = "$2" ]; }
 # ping_ok [DST]: c reaches DST (10.9.0.1); on failure, say what xfwd had
 # (route, next hops, non-zero counters).

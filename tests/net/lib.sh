@@ -114,6 +114,19 @@ forwarded() {
 tun_pkts() {
 	xf "$1" tunnel show | awk -v t="$3:" -v d="$2" '$1 == t { for (i = 1; i < NF; i++) if ($i == d) print $(i + 1) }'
 }
+# udp_flow NS DST BITS SECONDS: one UDP flow from NS to DST port 9000 at
+# BITS a second, 1250-byte datagrams (nothing listens: s drops them).
+udp_flow() {
+	nsx "$1" python3 -c "
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); pps = int(sys.argv[2]) / 10000; end = time.monotonic() + float(sys.argv[3])
+n = 0; t0 = time.monotonic(); data = b'x' * 1222
+while time.monotonic() < end:
+    s.sendto(data, (sys.argv[1], 9000)); n += 1
+    ahead = t0 + n / pps - time.monotonic()
+    if ahead > 0: time.sleep(ahead)" "$2" "$3" "$4"
+}
+
 # route_of NS PREFIX: `xfwd route show` lines of exactly that route (its
 # multipath lines included), nothing when there is none.
 route_of() {

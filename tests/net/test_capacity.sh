@@ -27,18 +27,9 @@ pair_start "$tmp/a.extra"
 check "both daemons run, a with two capacities" sh_ok "grep -q running '$tmp/a.log' && grep -q running '$tmp/b.log' || { cat '$tmp/a.log'; false; }"
 check "t1 and t2 are up" wait_for -t $((10 * SLOW)) sh_ok "health_is a t1 up && health_is a t2 up"
 
-# flow BITS SECONDS: one UDP flow c -> s, 1250-byte datagrams.
-flow() {
-	nsx c python3 -c "
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); pps = int(sys.argv[1]) / 10000; end = time.monotonic() + float(sys.argv[2])
-n = 0; t0 = time.monotonic(); data = b'x' * 1222
-while time.monotonic() < end:
-    s.sendto(data, ('10.20.1.10', 9000)); n += 1
-    ahead = t0 + n / pps - time.monotonic()
-    if ahead > 0: time.sleep(ahead)" "$1" "$2"
-}
+flow() { udp_flow c 10.20.1.10 "$@"; }
 metric() { sed -n "s/^$1{tunnel=\"$2\"} //p" "$tmp/m/xfwd.prom"; }
+# (the families: docs/capacity.md)
 short_lines() { grep -c "if it failed, the rest of its group could take only" "$tmp/a.log" || true; }
 
 # Each flow's checks run while it flows (2 s window, the file written
@@ -50,8 +41,8 @@ T=$(carrier) # the tunnel the flow hashed to
 sleep $((2 + SLOW))
 check "a flow at a quarter of a tunnel's capacity: carried by $T, no warning" sh_ok "[ $(short_lines) -eq 0 ]"
 check "...its load in the metrics, near the flow's rate, and not short" sh_ok "
-	l=\$(metric xfwd_tunnel_load_bytes_per_second $T) &&
-	[ \$l -gt $((CAP / 64)) ] && [ \$l -lt $((CAP / 16)) ] && [ \$(metric xfwd_tunnel_backup_short $T) = 0 ] ||
+	l=\$(metric xfwd_path_load_bytes_per_second $T) &&
+	[ \$l -gt $((CAP / 64)) ] && [ \$l -lt $((CAP / 16)) ] && [ \$(metric xfwd_path_backup_short $T) = 0 ] ||
 	{ grep -E 'capacity|load|backup' '$tmp/m/xfwd.prom'; false; }"
 wait $F
 sleep 3 # the first flow out of the 2 s window: the next is judged alone
@@ -66,12 +57,12 @@ check "a flow at 1.5 times a tunnel's capacity: a warns that $O could not take $
 	{ grep tunnel '$tmp/a.log'; false; }"
 check "...once, for $T only" sh_ok "[ $(short_lines) -eq 1 ] && ! grep -q 'tunnel $O: .* if it failed' '$tmp/a.log'"
 check "...the metric says $T is short, $O not" sh_ok "
-	[ \$(metric xfwd_tunnel_backup_short $T) = 1 ] && [ \$(metric xfwd_tunnel_backup_short $O) = 0 ] &&
-	[ \$(metric xfwd_tunnel_capacity_bytes_per_second $T) = $((CAP / 8)) ] || { grep -E 'capacity|load|backup' '$tmp/m/xfwd.prom'; false; }"
+	[ \$(metric xfwd_path_backup_short $T) = 1 ] && [ \$(metric xfwd_path_backup_short $O) = 0 ] &&
+	[ \$(metric xfwd_path_capacity_bytes_per_second $T) = $((CAP / 8)) ] || { grep -E 'capacity|load|backup' '$tmp/m/xfwd.prom'; false; }"
 check "...promtool accepts the file" promtool check metrics <"$tmp/m/xfwd.prom"
 wait $F
 check "the flow stops: a says the rest of the group could carry $T again" wait_for -t $((6 * SLOW)) grep -q "tunnel $T: the rest of its group could carry its traffic again" "$tmp/a.log"
-check "...and the metric follows" wait_for -t 5 sh_ok "[ \$(metric xfwd_tunnel_backup_short $T) = 0 ]"
+check "...and the metric follows" wait_for -t 5 sh_ok "[ \$(metric xfwd_path_backup_short $T) = 0 ]"
 
 # Refused whole: a capacity for a tunnel that is not there, a rate that is none.
 cp "$tmp/a.conf" "$tmp/a.good"
@@ -83,6 +74,6 @@ cp "$tmp/a.good" "$tmp/a.conf"
 printf '[capacity]\ncapacity = tunnel t1 1.2X\n' >>"$tmp/a.conf"
 kill -HUP "$DA"
 check "...a rate that is none: refused, saying what a rate is" \
-	wait_for grep -q "takes 'capacity = tunnel NAME RATE' (bits a second: 1.25G, 500M), not 'tunnel t1 1.2X'" "$tmp/a.log"
+	wait_for grep -q "takes 'capacity = tunnel NAME RATE' or 'dev DEV RATE' (bits a second: 1.25G, 500M), not 'tunnel t1 1.2X'" "$tmp/a.log"
 echo "test_capacity: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]

@@ -125,6 +125,10 @@ R addr add 172.16.50.1/30 dev vx1
 R route add table 100 10.46.0.0/16 via 172.16.50.2 dev vx1
 check "a route via a tunnel's kernel device goes into that XDP tunnel" \
 	wait_for route_is 10.46.0.0/16 "tunnel vx1 underlay via 10.0.2.2 dev r1 proto mirror"
+check "...route show names the kernel's next hop it came from (-j too)" sh_ok "
+	route_is 10.46.0.0/16 'proto mirror kernel via 172.16.50.2 dev vx1\$' &&
+	xf r -j route show 10.46.0.0/16 | grep -q '\"kernel\":{\"gateway\":\"172.16.50.2\",\"dev\":\"vx1\",\"paths\":1}' ||
+	{ xf r route show 10.46.0.0/16; xf r -j route show 10.46.0.0/16; false; }"
 # Inner-source validation changes in place: the route through the tunnel
 # stays (docs/urpf.md).
 write_conf "[tunnels]

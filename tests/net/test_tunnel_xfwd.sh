@@ -32,7 +32,7 @@ for kind in gre ipip6; do
 	check "$kind: xfwd answered 'too big' itself ($(stat_pkts a tx_icmp_too_big) on a, $(stat_pkts b tx_icmp_too_big) on b)" \
 		test "$(( $(stat_pkts a tx_icmp_too_big) + $(stat_pkts b tx_icmp_too_big) ))" -gt 0
 	check "$kind: per-tunnel counters move both ways" sh_ok "
-		xf a tunnel show | grep t-$kind | grep -v 'rx 0 pkts' | grep -vq 'tx 0 pkts'"
+		xf a tunnel show | grep t-$kind | grep -v ' rx 0 pkts' | grep -vq ' tx 0 pkts'"
 	xf a route replace 10.20.0.0/16 blackhole; xf b route replace 10.10.0.0/16 blackhole
 	xf a tunnel del t-$kind; xf b tunnel del t-$kind
 done

@@ -75,7 +75,7 @@ over() {
 	rm -f "$cap"
 	check "$dev: 2 MiB over TCP arrive intact (hosts at MTU 1500)" tcp_intact s 10.20.1.10 7000 c 2097152
 	check "$dev: tunnel counters move both ways" sh_ok "
-		xf a tunnel show | grep '$dev:' | grep -v 'rx 0 pkts' | grep -vq 'tx 0 pkts'"
+		xf a tunnel show | grep '$dev:' | grep -v ' rx 0 pkts' | grep -vq ' tx 0 pkts'"
 }
 
 # uRPF on vx4 (docs/urpf.md): b is a plain Linux router, the spoke that

@@ -359,7 +359,8 @@ static void test_config_capacity(void **s)
 	unlink(path);
 	assert_int_equal(c.capacity_window, 5);
 	assert_int_equal(c.ncaps, 4);
-	assert_string_equal(c.caps[0].tunnel, "vpn1");
+	assert_string_equal(c.caps[0].name, "vpn1");
+	assert_false(c.caps[0].dev);
 	assert_true(c.caps[0].bps == 1250000000ull);
 	assert_true(c.caps[1].bps == 5000000000ull);
 	assert_true(c.caps[2].bps == 64000);
@@ -367,9 +368,11 @@ static void test_config_capacity(void **s)
 	assert_int_equal(c.caps[3].lineno, 8);
 	config_free(&c);
 	refused("[xfwd]\nattach = eth1\n[capacity]\ncapacity = tunnel a 1G\ncapacity = tunnel a 2G\n",
-		"tunnel a has a capacity already");
+		"a has a capacity already");
 	refused("[xfwd]\nattach = eth1\n[capacity]\ncapacity = tunnel a 1.2X\n", "bits a second: 1.25G, 500M");
-	refused("[xfwd]\nattach = eth1\n[capacity]\ncapacity = dev eth1 1G\n", "capacity = tunnel NAME RATE");
+	refused("[xfwd]\nattach = eth1\n[capacity]\ncapacity = port eth1 1G\n", "'dev DEV RATE'");
+	refused("[xfwd]\nattach = eth1\n[capacity]\ncapacity = dev eth1 1G\ncapacity = dev eth1 2G\n",
+		"eth1 has a capacity already");
 	refused("[xfwd]\nattach = eth1\ncapacity-window = 1\n", "capacity-window is whole seconds from 2 to 3600");
 	assert_int_equal(parse_rate("0", &r), -1);
 	assert_int_equal(parse_rate("-1G", &r), -1);

@@ -78,7 +78,16 @@ static void test_metrics_text(void **s)
 	assert_null(strstr(text, "xfwd_reloads_total"));
 	free(text);
 	m.daemon = &d;
+	m.paths = (const struct metrics_path[]){ { .name = "t1", .capacity_bps = 8000, .load_bps = 800 },
+						 { .dev = true, .name = "eth2", .capacity_bps = 10000000000ull,
+						   .backup_known = true, .backup_short = true } };
+	m.npaths = 2;
 	text = render(&m);
+	assert_non_null(strstr(text, "xfwd_path_capacity_bytes_per_second{tunnel=\"t1\"} 1000\n"));
+	assert_non_null(strstr(text, "xfwd_path_load_bytes_per_second{tunnel=\"t1\"} 100\n"));
+	assert_null(strstr(text, "xfwd_path_backup_short{tunnel=\"t1\"}")); /* not known */
+	assert_non_null(strstr(text, "xfwd_path_backup_short{dev=\"eth2\"} 1\n"));
+	assert_non_null(strstr(text, "xfwd_path_capacity_bytes_per_second{dev=\"eth2\"} 1250000000\n"));
 	assert_declared(text);
 	assert_non_null(strstr(text, "xfwd_mirror_resyncs_total 2\n"));
 	assert_non_null(strstr(text, "xfwd_reloads_total{result=\"applied\"} 3\n"));

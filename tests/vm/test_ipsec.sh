@@ -91,7 +91,7 @@ check "ESP on the wire" sh_ok "n=\$(tcpdump -n -r $tmp/wire.pcap esp 2>/dev/null
 check "...and no plaintext of the payload" sh_ok "! grep -aq XFWDPLAINTEXT $tmp/wire.pcap"
 check "1 MiB over TCP arrives intact" tcp_intact s 10.20.1.10 7000 c 1048576
 check "XDP passed the tunnel's packets up, counted (pass_ipsec, tunnel tx)" sh_ok "
-	[ \$(stat_pkts a pass_ipsec) -ge 5 ] && xf a tunnel show | grep '^ipsec1:' | grep -vq 'tx 0 pkts'"
+	[ \$(stat_pkts a pass_ipsec) -ge 5 ] && xf a tunnel show | grep '^ipsec1:' | grep -vq ' tx 0 pkts'"
 check "tunnel show: SPIs and rising SA counters, never keys" sh_ok "
 	xf a tunnel show | grep '^ipsec1:' | grep -q 'keyed-by static sas 2' &&
 	xf a tunnel show | grep -Eq '\\[out spi 0x00001001 pkts [1-9]' &&
@@ -313,7 +313,7 @@ check "mixed: both daemons run, GRE up" wait_for -t $((30 * SLOW)) sh_ok "up a &
 e0=$(ext_out)
 check "mixed: traffic takes GRE while it lives" sh_ok "
 	nsx c ping -c 3 -i 0.2 -W 2 10.20.1.10 >/dev/null && [ \$(ext_out) -eq $e0 ] &&
-	xf a tunnel show | grep '^gre1:' | grep -vq 'tx 0 pkts'"
+	xf a tunnel show | grep '^gre1:' | grep -vq ' tx 0 pkts'"
 for n in a b; do silence m m-$n on; done
 check "mixed: GRE's path dies silently (tc drops it in m): down on a" wait_for -t $((10 * SLOW)) sh_ok "xf a health | grep -q '^gre1: down '"
 check "...the /16 gives way to the 10/8 over IPsec" sh_ok "xf a route get 10.20.1.10 | grep -q 'route 10.0.0.0/8'"

@@ -54,7 +54,7 @@ tunnel_case() {
 		tcp_intact s 10.20.1.10 7000 c 1048576
 	local show; show=$(xf a tunnel show)
 	check "$kind: xfwd counted encapsulated and decapsulated packets" \
-		sh -c "echo '$show' | grep x-$kind | grep -vq 'rx 0 pkts' && echo '$show' | grep x-$kind | grep -vq 'tx 0 pkts'"
+		sh -c "echo '$show' | grep x-$kind | grep -vq ' rx 0 pkts' && echo '$show' | grep x-$kind | grep -vq ' tx 0 pkts'"
 	check "$kind: the appliance's own inner address answers through its kernel device" \
 		nsx b ping -c 3 -i 0.1 -W 2 172.16.9.1
 	check "$kind: ...counted as tunnel traffic for this host" \
