@@ -84,6 +84,14 @@ cli_s=$(since "$t")
 t=$(now)
 XF route show >/dev/null
 show_s=$(since "$t")
+# XFWD_BIN_BASE: the same route show by another build, in the same sitting
+# (an A/B of what route show reads and prints).
+base_show_s=-
+if [ -n "${XFWD_BIN_BASE:-}" ]; then
+	t=$(now)
+	XFWD_BIN=$XFWD_BIN_BASE XF route show >/dev/null
+	base_show_s=$(since "$t")
+fi
 rss=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' /proc/$DPID/status)
 echo "daemon_bench: start to all routes in the maps: $start_s s ($mirrored IPv4 routes), peak RSS $rss MiB" >&2
 
@@ -160,7 +168,7 @@ Run: $(date -u +%Y-%m-%d), $N IPv4 prefixes x 2 paths, \`make bench\` (bench/dae
 | restart (pins adopted) -> every route reconciled | $restart_s s | |
 | daemon peak RSS | $rss MiB | <= 150 MB |
 | a CLI command beside it: \`xfwd status\` (counts of the last commit, no lock) | $cli_s s | |
-| ...\`xfwd route show > file\` (every route: read under the lock, printed after it) | $show_s s | |
+| ...\`xfwd route show > file\` (the kernel's table dumped first, for the kernel's next hops; then every route read under the lock, printed after it) | $show_s s (\`XFWD_BIN_BASE\`'s: $base_show_s s) | |
 | one link down under every ECMP prefix -> next hop dead in XDP | $fail_ms | <= 10 ms |
 | full withdrawal by BIRD followed (BIRD and the kernel set the pace) | $wd_s s ($rate routes/s) | |
 | the daemon alone: $N route notifications replayed, adds | $add_s s ($(per_s "$add_s") routes/s) | >= 200k routes/s |
