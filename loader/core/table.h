@@ -212,6 +212,11 @@ static inline const struct xfwd_group_set *xt_group_set(const struct xtable *t, 
 	return g < t->grp_max ? &t->grp[g].set[t->grp[g].active & 1] : NULL;
 }
 
+/* The groups of the covering routes of the routes that use group g:
+ * where their traffic goes when g has no live member (IPv4 by the
+ * table, IPv6 by XDP). Up to max, distinct; how many. A scan of every
+ * route: for when the table changed, never per packet. */
+int xt_cover_groups(const struct xtable *t, uint32_t g, uint32_t *out, int max);
 /* Next hops and groups in use (for status and the metrics). */
 uint32_t xt_used_nexthops(const struct xtable *t);
 uint32_t xt_used_groups(const struct xtable *t);

@@ -4,10 +4,11 @@
  * what each path with a [capacity] line sends — a tunnel: the bytes XDP
  * encapsulated into it; a device: its transmit counter — and averages it
  * over capacity-window seconds. A path is short of backup when its
- * traffic would not fit in what the other members of an ECMP group it is
- * in have spare (their capacity less their own traffic): if it failed,
- * its flows would land on them and overrun them. Said once per
- * transition, and in the metrics.
+ * traffic would not fit in what its survivors have spare (their capacity
+ * less their own traffic): the other members of an ECMP group it is in,
+ * or, when it is a group's only member, the members of the covering
+ * routes of that group's routes. If it failed, its flows would land on
+ * them and overrun them. Said once per transition, and in the metrics.
  */
 #include <net/if.h>
 #include <stdio.h>
@@ -135,6 +136,51 @@ static int64_t spare_beside(struct daemon *d, const struct xfwd_group_set *g, co
 	return spare;
 }
 
+/* The covers of single-member group gid, from the cache: filled again
+ * (a scan of every route per such group) when the table changed. */
+static const uint32_t *covers_of(struct daemon *d, uint32_t gid, int *n)
+{
+	struct cover_cache *c = &d->covers;
+
+	if (!c->valid || c->gen != d->gen) {
+		c->n = 0;
+		c->gen = d->gen;
+		c->valid = true;
+	}
+	for (int i = 0; i < c->n; i++)
+		if (c->e[i].gid == gid) {
+			*n = c->e[i].n;
+			return c->e[i].cover;
+		}
+	if (c->n == COVER_GROUPS) {
+		*n = 0;
+		return NULL;
+	}
+	c->e[c->n].gid = gid;
+	c->e[c->n].n = xt_cover_groups(&d->t, gid, c->e[c->n].cover, 4);
+	*n = c->e[c->n].n;
+	return c->e[c->n++].cover;
+}
+
+/* A group's only member: if it failed, its routes' traffic would fall to
+ * their covering routes, whose members are its survivors. */
+static void judge_last(struct daemon *d, uint32_t gid, const struct xfwd_group_set *g)
+{
+	struct path_load *l = path_of(d, xt_nexthop(&d->t, g->members[0]));
+	const uint32_t *cv;
+	int n;
+
+	if (!l || !(cv = covers_of(d, gid, &n)))
+		return;
+	for (int i = 0; i < n; i++) {
+		const struct xfwd_group_set *cg = xt_group_set(&d->t, cv[i]);
+		int64_t s = cg && cg->count ? spare_beside(d, cg, l) : -1;
+
+		if (s >= 0 && (l->spare < 0 || s < l->spare))
+			l->spare = s;
+	}
+}
+
 /* Each path's least spare beside it over the groups it is in. */
 static void judge(struct daemon *d)
 {
@@ -145,6 +191,8 @@ static void judge(struct daemon *d)
 	for (uint32_t gid = 1; gid < d->t.grp_max; gid++) {
 		const struct xfwd_group_set *g = xt_group_set(&d->t, gid);
 
+		if (g->count == 1)
+			judge_last(d, gid, g);
 		for (uint32_t m = 0; g->count > 1 && m < g->count && m < XFWD_ECMP_MAX; m++) {
 			struct path_load *l = path_of(d, xt_nexthop(&d->t, g->members[m]));
 			int64_t s;
@@ -165,10 +213,10 @@ static void say(struct path_load *l, unsigned int window)
 		return;
 	l->is_short = short_now;
 	if (short_now)
-		xlog(LOG_WARNING, "%s %s: %.3f Mbit/s over the last %u s; if it failed, the rest of its group could take only %.3f Mbit/s more (docs/capacity.md)",
+		xlog(LOG_WARNING, "%s %s: %.3f Mbit/s over the last %u s; if it failed, the paths its traffic would move to could take only %.3f Mbit/s more (docs/capacity.md)",
 		     l->ifindex ? "dev" : "tunnel", l->name, l->bps / 1e6, window, l->spare / 1e6);
 	else
-		xlog(LOG_INFO, "%s %s: the rest of its group could carry its traffic again (%.3f Mbit/s, %.3f spare)",
+		xlog(LOG_INFO, "%s %s: the paths its traffic would move to could carry it again (%.3f Mbit/s, %.3f spare)",
 		     l->ifindex ? "dev" : "tunnel", l->name, l->bps / 1e6, l->spare / 1e6);
 }
 

@@ -47,6 +47,16 @@ struct path_load {
 	uint64_t bytes[LOAD_SLOTS], at[LOAD_SLOTS];
 };
 
+/* The covering routes' groups of the single-member groups that hold a
+ * path with a capacity, as of table generation gen (capacity.c). */
+#define COVER_GROUPS 32
+struct cover_cache {
+	uint32_t gen;
+	bool valid;
+	int n;
+	struct { uint32_t gid; int n; uint32_t cover[4]; } e[COVER_GROUPS];
+};
+
 struct daemon {
 	const char *path;
 	struct xconfig cfg;
@@ -79,6 +89,7 @@ struct daemon {
 	struct path_load load[XFWD_MAX_TUNNELS]; /* capacity.c: tunnels by id */
 	struct path_load devload[CAP_DEVS];      /* ...devices, in the order of the file */
 	uint64_t capacity_due; /* CLOCK_MONOTONIC ms of the next sample */
+	struct cover_cache covers;
 };
 
 /* reconcile.c: 0, or -1 / -errno with "FILE:LINE: problem" in d->err. */

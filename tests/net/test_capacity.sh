@@ -30,7 +30,7 @@ check "t1 and t2 are up" wait_for -t $((10 * SLOW)) sh_ok "health_is a t1 up && 
 flow() { udp_flow c 10.20.1.10 "$@"; }
 metric() { sed -n "s/^$1{tunnel=\"$2\"} //p" "$tmp/m/xfwd.prom"; }
 # (the families: docs/capacity.md)
-short_lines() { grep -c "if it failed, the rest of its group could take only" "$tmp/a.log" || true; }
+short_lines() { grep -c "if it failed, the paths its traffic would move to could take only" "$tmp/a.log" || true; }
 
 # Each flow's checks run while it flows (2 s window, the file written
 # every second).
@@ -61,11 +61,28 @@ check "...the metric says $T is short, $O not" sh_ok "
 	[ \$(metric xfwd_path_capacity_bytes_per_second $T) = $((CAP / 8)) ] || { grep -E 'capacity|load|backup' '$tmp/m/xfwd.prom'; false; }"
 check "...promtool accepts the file" promtool check metrics <"$tmp/m/xfwd.prom"
 wait $F
-check "the flow stops: a says the rest of the group could carry $T again" wait_for -t $((6 * SLOW)) grep -q "tunnel $T: the rest of its group could carry its traffic again" "$tmp/a.log"
+check "the flow stops: a says the rest of the group could carry $T again" wait_for -t $((6 * SLOW)) grep -q "tunnel $T: the paths its traffic would move to could carry it again" "$tmp/a.log"
 check "...and the metric follows" wait_for -t 5 sh_ok "[ \$(metric xfwd_path_backup_short $T) = 0 ]"
 
-# Refused whole: a capacity for a tunnel that is not there, a rate that is none.
+# A group's only member: s's /24 over t1 alone, covered by the /16 over
+# t2 alone. If t1 failed, its traffic would fall to the /16: t2 is its
+# survivor.
 cp "$tmp/a.conf" "$tmp/a.good"
+sed -i 's|^route = 10.20.0.0/16 tunnel t1 tunnel t2$|route = 10.20.0.0/16 tunnel t2\nroute = 10.20.1.0/24 tunnel t1|' "$tmp/a.conf"
+kill -HUP "$DA"
+wait_for sh_ok "xf a route show 10.20.1.0/24 | grep -q 'tunnel t1 '" || true
+sleep 3 # the last flow out of the window
+n0=$(grep -c "tunnel t1: .* if it failed" "$tmp/a.log" || true)
+flow $((CAP * 3 / 2)) 6 &
+F=$!
+sleep $((3 + SLOW))
+check "t1 the only member of the /24's group, covered by the /16 over t2: a warns that t2 could not take t1's traffic" sh_ok "
+	[ \$(grep -c 'tunnel t1: .* if it failed' '$tmp/a.log') -eq $((n0 + 1)) ] && [ \$(metric xfwd_path_backup_short t1) = 1 ] ||
+	{ grep tunnel '$tmp/a.log' | tail -3; xf a route show; grep backup '$tmp/m/xfwd.prom'; false; }"
+wait $F
+cp "$tmp/a.good" "$tmp/a.conf"
+
+# Refused whole: a capacity for a tunnel that is not there, a rate that is none.
 printf '[capacity]\ncapacity = tunnel t9 1G\n' >>"$tmp/a.conf"
 kill -HUP "$DA"
 check "a reload naming a tunnel that is not there: refused, naming the line" \

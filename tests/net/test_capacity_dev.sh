@@ -42,7 +42,7 @@ a=$(tx r1) b=$(tx r2); sleep 0.3
 [ $(($(tx r1) - a)) -ge $(($(tx r2) - b)) ] && D=r1 O=r2 || { D=r2 O=r1; }
 sleep $((2 + SLOW))
 check "a flow at 1.5 times a device's capacity: r warns that $O could not take $D's traffic" sh_ok "
-	grep -q 'dev $D: .* Mbit/s over the last 2 s; if it failed, the rest of its group could take only' '$tmp/log' &&
+	grep -q 'dev $D: .* Mbit/s over the last 2 s; if it failed, the paths its traffic would move to could take only' '$tmp/log' &&
 	! grep -q 'dev $O: .* if it failed' '$tmp/log' || { grep 'dev r' '$tmp/log'; false; }"
 check "...the metric says $D is short, $O not; the load is the flow's" sh_ok "
 	[ \$(metric xfwd_path_backup_short $D) = 1 ] && [ \$(metric xfwd_path_backup_short $O) = 0 ] &&
@@ -51,7 +51,7 @@ check "...the metric says $D is short, $O not; the load is the flow's" sh_ok "
 check "...promtool accepts the file" promtool check metrics <"$tmp/m/xfwd.prom"
 wait $F
 check "the flow stops: r says the rest of the group could carry $D again" \
-	wait_for -t $((6 * SLOW)) grep -q "dev $D: the rest of its group could carry its traffic again" "$tmp/log"
+	wait_for -t $((6 * SLOW)) grep -q "dev $D: the paths its traffic would move to could carry it again" "$tmp/log"
 printf '[capacity]\ncapacity = dev nosuch0 1G\n' >>"$tmp/r.conf"
 kill -HUP $DPID
 check "a reload naming a device that is not there: refused, naming the line" \

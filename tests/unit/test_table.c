@@ -524,9 +524,60 @@ static void random_operations(void **state)
 	fake_fini(&w.f);
 }
 
+/* The covering routes of a group's routes (core/cover.c, for backup
+ * capacity): a /24 and its /16 over one group fall past both to the /8;
+ * a route with no cover adds none; IPv6 likewise. */
+static void set(struct world *w, const char *prefix, const struct nh_key *k, int n)
+{
+	struct xprefix p;
+
+	assert_int_equal(xprefix_parse(prefix, &p, w->err, sizeof(w->err)), 0);
+	if (xt_route_set(&w->t, &p, k, n, XFWD_ORIGIN_STATIC, ROUTE_REPLACE))
+		fail_msg("%s: %s", prefix, w->err);
+}
+
+static uint32_t group_of(struct world *w, const char *prefix)
+{
+	struct xprefix p;
+
+	assert_int_equal(xprefix_parse(prefix, &p, w->err, sizeof(w->err)), 0);
+	return xt_route_group(&w->t, &p);
+}
+
+static void cover_groups(void **state)
+{
+	static struct world w;
+	struct xfwd_info sizes = { .tbl8_groups = 64, .routes4_max = 64, .routes6_max = 64,
+				   .nexthops_max = 32, .groups_max = 32 };
+	uint32_t c[4];
+
+	(void)state;
+	fake_init(&w.f, &sizes);
+	make_keys(&w);
+	load(&w);
+	set(&w, "10.0.0.0/8", &w.k4[0], 1);
+	set(&w, "10.1.0.0/16", &w.k4[1], 1);
+	set(&w, "10.1.2.0/24", &w.k4[1], 1);
+	set(&w, "10.2.0.0/16", &w.k4[1], 1);
+	set(&w, "10.1.2.128/25", &w.k4[2], 2); /* a group of two: covered by the /24 */
+	set(&w, "2001:db8::/32", &w.k6[0], 1);
+	set(&w, "2001:db8:1::/48", &w.k6[1], 1);
+	assert_int_equal(xt_cover_groups(&w.t, group_of(&w, "10.1.0.0/16"), c, 4), 1);
+	assert_int_equal(c[0], group_of(&w, "10.0.0.0/8"));
+	assert_int_equal(xt_cover_groups(&w.t, group_of(&w, "10.0.0.0/8"), c, 4), 0);
+	assert_int_equal(xt_cover_groups(&w.t, group_of(&w, "10.1.2.128/25"), c, 4), 1);
+	assert_int_equal(c[0], group_of(&w, "10.1.2.0/24"));
+	assert_int_equal(xt_cover_groups(&w.t, group_of(&w, "2001:db8:1::/48"), c, 4), 1);
+	assert_int_equal(c[0], group_of(&w, "2001:db8::/32"));
+	assert_int_equal(xt_cover_groups(&w.t, group_of(&w, "2001:db8::/32"), c, 4), 0);
+	xt_free(&w.t);
+	fake_fini(&w.f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(cover_groups),
 		cmocka_unit_test(random_operations),
 	};
 
