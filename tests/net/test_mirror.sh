@@ -26,7 +26,7 @@ R() { nsx r ip "$@"; }
 via_only() {
 	local p=$1 got want
 	shift
-	got=$(route_of r "$p" | grep -o 'via [^ ]*' | sort | tr '\n' ' ')
+	got=$(route_of r "$p" | sed 's/ kernel .*//' | grep -o 'via [^ ]*' | sort | tr '\n' ' ')
 	want=$(printf 'via %s\n' "$@" | sort | tr '\n' ' ')
 	[ "$got" = "$want" ] || { echo "$p: xfwd has '$got', the kernel uses '$want'"; xf r route show "$p"; false; }
 }
