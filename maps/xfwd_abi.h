@@ -17,7 +17,7 @@
 #include "xfwd_xlat.h"
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 11u
+#define XFWD_ABI_VERSION 12u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -31,6 +31,7 @@
 #define XFWD_DEF_ROUTES6 524288u
 #define XFWD_DEF_NEXTHOPS 4096u
 #define XFWD_DEF_GROUPS 4096u
+#define XFWD_DEF_TBL6_NODES 65536u
 #define XFWD_MAX_IFACES 256u
 #define XFWD_MAX_TUNNELS 1024u
 
@@ -57,6 +58,25 @@
 struct xfwd_lpm_line {
 	__u32 e[XFWD_LPM_LINE];
 };
+
+/* ---- IPv6 multibit trie (xfwd_tbl6, docs/route-table-ipv6.md) ----
+ * Nodes of 256 entries, stored as xfwd_lpm_line like tbl24: entry i of
+ * node n is entry n * 256 + i. Nodes 0-255 are the root, a 16-bit first
+ * stride: node = byte 0 of the destination, entry = byte 1. Every other
+ * node is reached from an EXT entry and is indexed by the next byte, so
+ * a /48 is at most 5 reads and a /128 at most 15. An entry:
+ *   bit 31     VALID  a route covers this range
+ *   bit 30     EXT    TARGET is the node one byte deeper
+ *   bits 22-29 DEPTH  prefix length of the route that wrote the entry
+ *   bits 0-21  TARGET next-hop group id, or node index with EXT
+ */
+#define XFWD_TBL6_NODE 256u
+#define XFWD_TBL6_ROOT_NODES 256u
+#define XFWD_LPM6_VALID (1u << 31)
+#define XFWD_LPM6_EXT (1u << 30)
+#define XFWD_LPM6_DEPTH_SHIFT 22
+#define XFWD_LPM6_DEPTH_MASK 0xffu
+#define XFWD_LPM6_TARGET_MASK 0x3fffffu
 
 /* ---- Routes: the source of truth the LPM tables are built from ---- */
 /* Key layout matches BPF_MAP_TYPE_LPM_TRIE (prefixlen first). */
@@ -342,6 +362,8 @@ struct xfwd_info {
 	 * without the lock or reading a route. */
 	__u32 routes4, routes6, tbl8_used;
 	__u32 mirror_table; /* the kernel table `xfwd run` mirrors (daemon only; 0: none) */
+	__u32 tbl6_nodes;   /* xfwd_tbl6's size in nodes (root included) */
+	__u32 tbl6_used;    /* as of the last commit: nodes in use (root included) */
 };
 
 /* ---- Counters: every packet lands in exactly one reason ---- */
@@ -429,7 +451,7 @@ _Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");
 _Static_assert(sizeof(struct xfwd_group) == 140, "group size");
 _Static_assert(sizeof(struct xfwd_iface) == 52, "iface size");
 _Static_assert(sizeof(struct xfwd_port_mac) == 12, "port mac size");
-_Static_assert(sizeof(struct xfwd_info) == 48, "info size");
+_Static_assert(sizeof(struct xfwd_info) == 56, "info size");
 _Static_assert(sizeof(struct xfwd_counter) == 16, "counter size");
 
 #endif /* XFWD_ABI_H */

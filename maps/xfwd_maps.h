@@ -26,7 +26,11 @@
 	/* IPv4 routes as configured: what tbl24/tbl8 are built from. */               \
 	X(routes4, BPF_MAP_TYPE_HASH, struct xfwd_route_key4, struct xfwd_route,        \
 	  XFWD_DEF_ROUTES4, BPF_F_NO_PREALLOC)                                          \
-	/* IPv6 routes, looked up directly (LPM trie). */                              \
+	/* IPv6 multibit trie: 256 root nodes, then a node per byte (xfwd_abi.h). */  \
+	X(tbl6, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_lpm_line,                        \
+	  XFWD_DEF_TBL6_NODES * XFWD_TBL6_NODE / XFWD_LPM_LINE, 0)                      \
+	/* IPv6 routes as configured (LPM trie): what tbl6 is built from; XDP */       \
+	/* asks it for a covering route when a route's next hops are all dead. */      \
 	X(routes6, BPF_MAP_TYPE_LPM_TRIE, struct xfwd_route_key6, struct xfwd_route,    \
 	  XFWD_DEF_ROUTES6, BPF_F_NO_PREALLOC)                                          \
 	/* Next hops by id (0 is never used). */                                       \

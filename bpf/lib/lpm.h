@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Route lookup. IPv4: DIR-24-8 (at most two array loads, whatever the
- * table size). IPv6: the kernel's LPM trie. */
+ * table size). IPv6: a multibit trie, a 16-bit root then a node per byte
+ * (maps/xfwd_abi.h; 5 loads for a /48, whatever the table size). */
 #ifndef XFWD_BPF_LPM_H
 #define XFWD_BPF_LPM_H
 
@@ -28,24 +29,32 @@ static __always_inline __u32 lpm4_lookup(__be32 daddr)
 	return lpm_entry(&xfwd_tbl8, (v & XFWD_LPM_TARGET_MASK) * XFWD_TBL8_GROUP_SIZE + (ip & 0xff));
 }
 
-/* The group id of the longest route for daddr of at most *len bits, or 0
- * (never a valid group) if none; *len becomes the route's length. */
+/* The tbl6 entry for daddr: the root's for bytes 0-1, then one load per
+ * byte while the entry links a deeper node. */
+static __always_inline __u32 lpm6_entry(const struct in6_addr *daddr)
+{
+	__u32 v = lpm_entry(&xfwd_tbl6, (__u32)daddr->s6_addr[0] << 8 | daddr->s6_addr[1]);
+
+	for (int b = 2; b < 16 && (v & XFWD_LPM6_EXT); b++)
+		v = lpm_entry(&xfwd_tbl6, (v & XFWD_LPM6_TARGET_MASK) * XFWD_TBL6_NODE + daddr->s6_addr[b]);
+	return v;
+}
+
+/* The group id of the longest route for daddr, or 0 (never a valid
+ * group) if none; *len becomes the route's length. */
 static __always_inline __u32 lpm6_lookup_len(const struct in6_addr *daddr, __u32 *len)
 {
-	struct xfwd_route_key6 key = { .prefixlen = *len };
-	struct xfwd_route *r;
+	__u32 v = lpm6_entry(daddr);
 
-	__builtin_memcpy(key.addr, daddr, sizeof(key.addr));
-	r = bpf_map_lookup_elem(&xfwd_routes6, &key);
-	if (!r)
+	if (!(v & XFWD_LPM6_VALID))
 		return 0;
-	*len = r->prefixlen;
-	return r->group;
+	*len = v >> XFWD_LPM6_DEPTH_SHIFT & XFWD_LPM6_DEPTH_MASK;
+	return v & XFWD_LPM6_TARGET_MASK;
 }
 
 static __always_inline __u32 lpm6_lookup(const struct in6_addr *daddr)
 {
-	__u32 len = 128;
+	__u32 len;
 
 	return lpm6_lookup_len(daddr, &len);
 }

@@ -26,6 +26,7 @@ static int parse_attach(struct args *a, struct cli_req *r)
 		{ "routes6", offsetof(struct map_sizes, routes6), 1u << 24 },
 		{ "nexthops", offsetof(struct map_sizes, nexthops), 1u << 20 },
 		{ "groups", offsetof(struct map_sizes, groups), 1u << 20 },
+		{ "tbl6-nodes", offsetof(struct map_sizes, tbl6_nodes), 1u << 21 },
 	};
 	const char *w;
 
@@ -49,7 +50,8 @@ static int parse_attach(struct args *a, struct cli_req *r)
 			if (arg_is(w, sizes[k].kw))
 				break;
 		if (k < sizeof(sizes) / sizeof(sizes[0])) {
-			if (parse_u32(a, w, 1, sizes[k].max,
+			/* tbl6-nodes: the 256 root nodes and at least as many more. */
+			if (parse_u32(a, w, arg_is(w, "tbl6-nodes") ? 2 * XFWD_TBL6_ROOT_NODES : 1, sizes[k].max,
 				      (uint32_t *)((char *)&r->sizes + sizes[k].off)))
 				return -1;
 			continue;

@@ -118,6 +118,8 @@ static void status_json(const struct xtable *t, const struct xb *b)
 	jw_uint(&w, "routes6", b->info.routes6);
 	jw_uint(&w, "tbl8_groups_used", b->info.tbl8_used);
 	jw_uint(&w, "tbl8_groups", b->info.tbl8_groups);
+	jw_uint(&w, "tbl6_nodes_used", b->info.tbl6_used);
+	jw_uint(&w, "tbl6_nodes", b->info.tbl6_nodes);
 	jw_uint(&w, "nexthops_used", xt_used_nexthops(t));
 	jw_uint(&w, "nexthops", b->info.nexthops_max - 1);
 	jw_uint(&w, "groups_used", xt_used_groups(t));
@@ -137,6 +139,8 @@ static int status(struct xtable *t, const struct cli_req *r)
 	print_ifaces(b, NULL);
 	printf("routes: %u IPv4, %u IPv6\n", b->info.routes4, b->info.routes6);
 	printf("IPv4 second-level groups: %u of %u\n", b->info.tbl8_used, b->info.tbl8_groups);
+	printf("IPv6 table nodes: %u of %u (%.1f of %.1f MiB)\n", b->info.tbl6_used, b->info.tbl6_nodes,
+	       b->info.tbl6_used / 1024.0, b->info.tbl6_nodes / 1024.0);
 	printf("next hops: %u of %u, groups: %u of %u\n", xt_used_nexthops(t),
 	       b->info.nexthops_max - 1, xt_used_groups(t), b->info.groups_max - 1);
 	return 0;

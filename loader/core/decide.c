@@ -31,7 +31,7 @@ static bool special(const struct xaddr *dst, const struct xaddr *src)
 			     src->family ? word(src, 0) : 0);
 }
 
-/* Entry idx of a live IPv4 table (0 if it cannot be read). */
+/* Entry idx of a live table stored in lines (0 if it cannot be read). */
 static uint32_t live_entry(const struct kio *io, enum xfwd_map m, uint32_t idx)
 {
 	struct xfwd_lpm_line line;
@@ -40,8 +40,27 @@ static uint32_t live_entry(const struct kio *io, enum xfwd_map m, uint32_t idx)
 	return KIO(io, map_get, m, &key, &line) ? 0 : line.e[idx % XFWD_LPM_LINE];
 }
 
+static void prefix_clear_host(struct xprefix *p)
+{
+	for (unsigned int i = p->len; i < 128; i++)
+		p->addr.bytes[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+}
+
+/* IPv6 as XDP reads it first: tbl6, a node per byte while entries link. */
+static uint32_t live_lookup6(const struct kio *io, const uint8_t *a, struct xprefix *match)
+{
+	uint32_t e = live_entry(io, XFWD_M_tbl6, (uint32_t)a[0] << 8 | a[1]);
+
+	for (int b = 2; b < 16 && (e & XFWD_LPM6_EXT); b++)
+		e = live_entry(io, XFWD_M_tbl6, (e & XFWD_LPM6_TARGET_MASK) * XFWD_TBL6_NODE + a[b]);
+	match->len = e >> XFWD_LPM6_DEPTH_SHIFT & XFWD_LPM6_DEPTH_MASK;
+	prefix_clear_host(match);
+	return e & XFWD_LPM6_VALID ? e & XFWD_LPM6_TARGET_MASK : 0;
+}
+
 /* The route's group from the live maps (0 = none) and the matched prefix;
- * IPv6: among routes of at most max6 bits. */
+ * IPv6: among routes of at most max6 bits (all: tbl6; fewer, a covering
+ * route: the trie of records, as XDP asks it). */
 static uint32_t live_lookup(const struct kio *io, const struct xaddr *a,
 			    unsigned int max6, struct xprefix *match)
 {
@@ -58,12 +77,13 @@ static uint32_t live_lookup(const struct kio *io, const struct xaddr *a,
 	struct xfwd_route_key6 k = { .prefixlen = max6 };
 	struct xfwd_route rt;
 
+	if (max6 >= 128)
+		return live_lookup6(io, a->bytes, match);
 	memcpy(k.addr, a->bytes, 16);
 	if (KIO(io, map_get, XFWD_M_routes6, &k, &rt))
 		return 0;
 	match->len = rt.prefixlen;
-	for (unsigned int i = rt.prefixlen; i < 128; i++)
-		match->addr.bytes[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	prefix_clear_host(match);
 	return rt.group;
 }
 

@@ -89,7 +89,8 @@ struct kio_ops {
 	int (*journal_read)(void *c, void **data, size_t *len);
 	int (*journal_end)(void *c); /* the change is whole */
 	/* The table's size for 'status'. */
-	int (*set_counts)(void *c, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used);
+	int (*set_counts)(void *c, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used,
+			  uint32_t tbl6_used);
 	bool (*dev_attached)(void *c, uint32_t ifindex);
 	/* ---- rtnetlink ---- */
 	int (*link_get)(void *c, uint32_t ifindex, struct link_info *li); /* -ENODEV */

@@ -195,6 +195,7 @@ static void table_write(FILE *f, const struct metrics *m)
 	use(f, "nexthops", "Next hops in use.", m->nexthops, m->nexthops_max);
 	use(f, "groups", "Next-hop groups (ECMP sets) in use.", m->groups, m->groups_max);
 	use(f, "tbl8_groups", "IPv4 second-level groups in use (routes longer than /24).", m->tbl8, m->tbl8_max);
+	use(f, "tbl6_nodes", "IPv6 table nodes in use (1 KiB each, the 256 of the root included).", m->tbl6, m->tbl6_max);
 }
 
 static void daemon_write(FILE *f, const struct metrics_daemon *d)

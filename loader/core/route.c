@@ -128,14 +128,26 @@ static int install6(struct xtable *t, const struct xprefix *p, uint32_t gid,
 	int ret;
 
 	if (same)
-		return 0; /* read from the trie: it has this already */
+		return 0; /* read from the records: tbl6 has it already */
 	cur = find6(t, p);
 	memcpy(k.addr, p->addr.bytes, 16);
-	/* The trie replaces an existing node under RCU: hitless. */
+	ret = lpm6_add(&t->lpm6, p->addr.bytes, p->len, gid, origin);
+	if (ret == -ENOSPC)
+		return xt_fail(t, ret, "no free IPv6 table node (%u of %u in use): attach with a larger 'tbl6-nodes'",
+			       t->lpm6.used, t->lpm6.nodes);
+	if (ret)
+		return xt_fail(t, ret, "cannot add the route: %s", strerror(-ret));
+	/* The record: what XDP asks for a covering route. The trie replaces
+	 * an existing node under RCU: hitless. */
 	t->dirty = true;
-	if ((ret = KIO(&t->io, map_put, XFWD_M_routes6, &k, &r, KIO_ANY)))
+	if ((ret = KIO(&t->io, map_put, XFWD_M_routes6, &k, &r, KIO_ANY))) {
+		if (cur) /* as it was: the flush writes nothing of it */
+			lpm6_add(&t->lpm6, p->addr.bytes, p->len, cur->group, cur->origin);
+		else
+			lpm6_del(&t->lpm6, p->addr.bytes, p->len);
 		return xt_fail(t, ret, "cannot write the IPv6 route: %s%s", strerror(-ret),
 			    ret == -ENOSPC ? " (attach with a larger 'routes6')" : "");
+	}
 	if (cur) {
 		cur->group = gid;
 		cur->origin = origin;
@@ -226,7 +238,9 @@ int xt_route_del(struct xtable *t, const struct xprefix *p)
 
 		memcpy(k.addr, p->addr.bytes, 16);
 		t->dirty = true;
-		ret = KIO(&t->io, map_del, XFWD_M_routes6, &k);
+		ret = lpm6_del(&t->lpm6, p->addr.bytes, p->len);
+		if (!ret && (ret = KIO(&t->io, map_del, XFWD_M_routes6, &k)))
+			lpm6_add(&t->lpm6, p->addr.bytes, p->len, r->group, r->origin); /* as it was */
 		if (!ret)
 			drop_route6(t, r);
 	}

@@ -64,7 +64,7 @@ struct route_spec {
 };
 
 struct map_sizes {
-	uint32_t tbl8_groups, routes4, routes6, nexthops, groups;
+	uint32_t tbl8_groups, routes4, routes6, nexthops, groups, tbl6_nodes;
 };
 
 #endif

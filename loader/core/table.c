@@ -48,15 +48,19 @@ static int emit_lpm(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t 
 	return KIO(&t->io, lpm_write, tbl, w, n);
 }
 
-/* Apply the table's changes to the live maps (lpm4_flush's order). */
+/* Apply the table's changes to the live maps (lpm4_flush's and
+ * lpm6_flush's order; the two tables are independent). */
 static int flush_lpm(struct xtable *t)
 {
-	int ret;
+	int ret = 0;
 
-	if (!t->lpm.ndirty)
+	if (!t->lpm.ndirty && !t->lpm6.ndirty)
 		return 0;
 	t->dirty = true;
-	ret = lpm4_flush(&t->lpm, emit_lpm, t);
+	if (t->lpm.ndirty)
+		ret = lpm4_flush(&t->lpm, emit_lpm, t);
+	if (!ret && t->lpm6.ndirty)
+		ret = lpm6_flush(&t->lpm6, emit_lpm, t);
 	if (ret)
 		t->broken = true; /* the live maps are unknown now */
 	return ret;
@@ -70,7 +74,7 @@ static void grace(void *arg)
 	int ret = flush_lpm(t);
 
 	if (ret)
-		t->lpm.io_err = ret;
+		t->lpm.io_err = t->lpm6.io_err = ret;
 	KIO(&t->io, grace);
 }
 
@@ -101,7 +105,8 @@ static int add_route6(void *arg, const void *key, const void *val)
 	const struct xfwd_route *r = val;
 	const struct xfwd_route_key6 *k = key;
 
-	if (push_route6(t, k->addr, (uint8_t)k->prefixlen, r->group, r->origin))
+	if (push_route6(t, k->addr, (uint8_t)k->prefixlen, r->group, r->origin) ||
+	    lpm6_rule_load(&t->lpm6, k->addr, k->prefixlen, r->group, r->origin))
 		return -ENOMEM;
 	ref_group(t, r->group);
 	return 0;
@@ -139,12 +144,12 @@ int xt_load(struct xtable *t, const struct kio *io, const struct xfwd_info *in,
 	t->grp_refs = calloc(t->grp_max, sizeof(*t->grp_refs));
 	t->tun = calloc(XFWD_MAX_TUNNELS, sizeof(*t->tun));
 	if (!t->nh || !t->nh_refs || !t->grp || !t->grp_refs || !t->tun ||
-	    lpm4_init(&t->lpm, in->tbl8_groups))
+	    lpm4_init(&t->lpm, in->tbl8_groups) || lpm6_init(&t->lpm6, in->tbl6_nodes))
 		return xt_fail(t, -ENOMEM, "out of memory loading the route table");
-	t->lpm.grace = grace;
-	t->lpm.grace_arg = t;
-	t->lpm.fetch = fetch_lpm;
-	t->lpm.fetch_arg = t;
+	t->lpm.grace = t->lpm6.grace = grace;
+	t->lpm.grace_arg = t->lpm6.grace_arg = t;
+	t->lpm.fetch = t->lpm6.fetch = fetch_lpm;
+	t->lpm.fetch_arg = t->lpm6.fetch_arg = t;
 	ret = KIO(io, map_read, XFWD_M_nexthops, 0, t->nh_max, sizeof(*t->nh), t->nh);
 	if (!ret)
 		ret = KIO(io, map_read, XFWD_M_groups, 0, t->grp_max, sizeof(*t->grp), t->grp);
@@ -168,6 +173,8 @@ int xt_load(struct xtable *t, const struct kio *io, const struct xfwd_info *in,
 			ret = lpm4_mark_dead(&t->lpm, g, true);
 	if (!ret)
 		ret = jret ? lpm4_adopt(&t->lpm) : lpm4_rebuild(&t->lpm);
+	if (!ret)
+		ret = jret ? lpm6_adopt(&t->lpm6) : lpm6_rebuild(&t->lpm6);
 	if (ret) {
 		free(journal);
 		return xt_fail(t, ret, "the pinned route maps are inconsistent (%s): run 'xfwd detach' and attach again",
@@ -184,6 +191,7 @@ int xt_load(struct xtable *t, const struct kio *io, const struct xfwd_info *in,
 void xt_free(struct xtable *t)
 {
 	lpm4_fini(&t->lpm);
+	lpm6_fini(&t->lpm6);
 	if (t->io.ops && t->io.ops->close)
 		KIO(&t->io, close);
 	free(t->gone);
@@ -280,7 +288,7 @@ int xt_commit(struct xtable *t)
 	int ret = KIO(&t->io, rec_wait);
 
 	ret = ret ?: plan_records(t, &pl);
-	if (!ret && (pl.nput || pl.ndel || t->lpm.ndirty))
+	if (!ret && (pl.nput || pl.ndel || t->lpm.ndirty || t->lpm6.ndirty))
 		ret = xt_mark_writing(t);
 	ret = ret ?: write_puts(t, &pl);
 	ret = ret ?: flush_lpm(t);
@@ -310,7 +318,7 @@ int xt_commit(struct xtable *t)
 	else if ((ret = xt_journal_done(t)))
 		return ret;
 	if ((ret = KIO(&t->io, set_counts, (uint32_t)lpm4_rule_count(&t->lpm), (uint32_t)t->n6,
-		       lpm4_groups_used(&t->lpm))))
+		       lpm4_groups_used(&t->lpm), t->lpm6.used)))
 		return xt_fail(t, ret, "the routes are in, but their counts for 'xfwd status' could not be written: %s",
 			    strerror(-ret));
 	return 0;

@@ -14,6 +14,7 @@
 
 #include "kio.h"
 #include "lpm4.h"
+#include "lpm6.h"
 #include "nhkey.h"
 #include "prefix.h"
 #include "spec.h"
@@ -30,6 +31,7 @@ struct xtable {
 	struct kio io;         /* every kernel call goes through it */
 	struct xfwd_info info; /* the maps' sizes */
 	struct lpm4 lpm;
+	struct lpm6 lpm6; /* tbl6, built from the IPv6 routes */
 	struct xfwd_nh *nh;
 	uint32_t *nh_refs, nh_max;
 	struct xfwd_group *grp;

@@ -312,6 +312,7 @@ static void set_sizes(struct xfwd *s, const struct xfwd_info *in)
 				 in->tbl8_groups * XFWD_TBL8_GROUP_SIZE / XFWD_LPM_LINE);
 	bpf_map__set_max_entries(s->maps.xfwd_routes4, in->routes4_max);
 	bpf_map__set_max_entries(s->maps.xfwd_routes6, in->routes6_max);
+	bpf_map__set_max_entries(s->maps.xfwd_tbl6, in->tbl6_nodes * XFWD_TBL6_NODE / XFWD_LPM_LINE);
 	bpf_map__set_max_entries(s->maps.xfwd_nexthops, in->nexthops_max);
 	bpf_map__set_max_entries(s->maps.xfwd_groups, in->groups_max);
 }
@@ -326,6 +327,8 @@ static void info_from_sizes(struct xfwd_info *in, const struct map_sizes *sz)
 	in->routes6_max = PICK(sz->routes6, XFWD_DEF_ROUTES6);
 	in->nexthops_max = PICK(sz->nexthops, XFWD_DEF_NEXTHOPS);
 	in->groups_max = PICK(sz->groups, XFWD_DEF_GROUPS);
+	in->tbl6_nodes = PICK(sz->tbl6_nodes, XFWD_DEF_TBL6_NODES);
+	in->tbl6_used = XFWD_TBL6_ROOT_NODES;
 #undef PICK
 }
 

@@ -25,6 +25,7 @@ static int bulk_open(struct xbulk *x)
 	/* The program works on the pinned tables themselves. */
 	if ((ret = bpf_map__reuse_fd(x->skel->maps.xfwd_tbl24, x->tbl24)) ||
 	    (ret = bpf_map__reuse_fd(x->skel->maps.xfwd_tbl8, x->tbl8)) ||
+	    (ret = bpf_map__reuse_fd(x->skel->maps.xfwd_tbl6, x->tbl6)) ||
 	    (ret = bulk__load(x->skel)))
 		goto fail;
 	return 0;
@@ -35,7 +36,8 @@ fail:
 
 static int bulk_run(struct xbulk *x, uint32_t tbl, uint32_t start, uint32_t n, uint32_t write)
 {
-	struct xfwd_bulk_args a = { tbl == LPM4_TBL8 ? XFWD_BULK_TBL8 : XFWD_BULK_TBL24,
+	struct xfwd_bulk_args a = { tbl == LPM4_TBL8 ? XFWD_BULK_TBL8 :
+				    tbl == LPM6_TBL ? XFWD_BULK_TBL6 : XFWD_BULK_TBL24,
 				    start, n, write };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &a, .ctx_size_in = sizeof(a));
 	int ret = bpf_prog_test_run_opts(bpf_program__fd(x->skel->progs.xfwd_bulk), &o);

@@ -26,6 +26,7 @@ static void set_counts(struct xfwd_info *in, const uint32_t *v)
 	in->routes4 = v[0];
 	in->routes6 = v[1];
 	in->tbl8_used = v[2];
+	in->tbl6_used = v[3];
 }
 
 static void set_mirror(struct xfwd_info *in, const uint32_t *v)
@@ -33,9 +34,10 @@ static void set_mirror(struct xfwd_info *in, const uint32_t *v)
 	in->mirror_table = v[0];
 }
 
-int xb_set_counts(struct xb *b, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used)
+int xb_set_counts(struct xb *b, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used,
+		  uint32_t tbl6_used)
 {
-	const uint32_t v[3] = { routes4, routes6, tbl8_used };
+	const uint32_t v[4] = { routes4, routes6, tbl8_used, tbl6_used };
 
 	return info_update(b, set_counts, v);
 }

@@ -19,6 +19,7 @@
 struct xfwd *skel;
 int prog_fd, if_in, if_out;
 struct lpm4 lpm;
+struct lpm6 lpm6;
 
 const uint8_t MAC_IN_SRC[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 const uint8_t MAC_ROUTER[6] = { 0x02, 0, 0, 0, 0, 0xfe };
@@ -175,7 +176,8 @@ void put_group(uint32_t id, const uint32_t *m, uint32_t n)
 
 static int put_lpm(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t n)
 {
-	int fd = bpf_map__fd(tbl == LPM4_TBL24 ? skel->maps.xfwd_tbl24 : skel->maps.xfwd_tbl8);
+	int fd = bpf_map__fd(tbl == LPM4_TBL24 ? skel->maps.xfwd_tbl24 :
+			     tbl == LPM6_TBL ? skel->maps.xfwd_tbl6 : skel->maps.xfwd_tbl8);
 
 	(void)arg;
 	for (size_t i = 0; i < n; i++) {
@@ -194,6 +196,7 @@ static int put_lpm(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t n
 void flush_lpm(void)
 {
 	lpm4_flush(&lpm, put_lpm, NULL);
+	lpm6_flush(&lpm6, put_lpm, NULL);
 }
 
 void route4(const char *prefix, unsigned int len, uint32_t group)
@@ -206,14 +209,18 @@ void route4(const char *prefix, unsigned int len, uint32_t group)
 	flush_lpm();
 }
 
+/* As the loader: tbl6 through the builder, and the record XDP asks for
+ * a covering route. */
 void route6(const char *prefix, unsigned int len, uint32_t group)
 {
 	struct xfwd_route_key6 k = { .prefixlen = len };
 	struct xfwd_route r = { .group = group, .prefixlen = (uint8_t)len };
 
 	inet_pton(AF_INET6, prefix, k.addr);
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_routes6), &k, &r, 0))
+	if (lpm6_add(&lpm6, k.addr, len, group, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_routes6), &k, &r, 0))
 		abort();
+	flush_lpm();
 }
 
 void fixture(void)
@@ -385,12 +392,13 @@ int setup(void)
 	bpf_object__for_each_map(m, skel->obj)
 		bpf_map__set_pin_path(m, NULL); /* private maps, no pins */
 	bpf_map__set_max_entries(skel->maps.xfwd_tbl8, 64 * XFWD_TBL8_GROUP_SIZE / XFWD_LPM_LINE);
+	bpf_map__set_max_entries(skel->maps.xfwd_tbl6, 1024 * XFWD_TBL6_NODE / XFWD_LPM_LINE);
 	if (xfwd__load(skel)) {
 		fprintf(stderr, "FAIL: the kernel refused the XDP program\n");
 		return -1;
 	}
 	prog_fd = bpf_program__fd(skel->progs.xfwd_xdp);
-	if (lpm4_init(&lpm, 64))
+	if (lpm4_init(&lpm, 64) || lpm6_init(&lpm6, 1024))
 		return -1;
 	fixture();
 	return 0;

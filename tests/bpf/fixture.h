@@ -13,12 +13,14 @@
 #include <stddef.h>
 
 #include "loader/core/lpm4.h"
+#include "loader/core/lpm6.h"
 #include "maps/xfwd_abi.h"
 #include "xfwd.skel.h"
 
 extern struct xfwd *skel;
 extern int prog_fd, if_in, if_out;
 extern struct lpm4 lpm;
+extern struct lpm6 lpm6;
 
 extern const uint8_t MAC_IN_SRC[6], MAC_ROUTER[6], MAC_SMAC[6], MAC_NH[6][6], MAC_PEER_VTEP[6];
 #define IF_IN_ADDR4 "192.0.2.254"

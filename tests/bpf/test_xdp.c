@@ -1447,6 +1447,7 @@ int main(void)
 	test_truncation();
 	printf("bpf: %d passed, %d failed\n", passes, fails);
 	lpm4_fini(&lpm);
+	lpm6_fini(&lpm6);
 	xfwd__destroy(skel);
 	return fails ? 1 : 0;
 }

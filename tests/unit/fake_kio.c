@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "loader/core/lpm6.h"
+
 /* ---- a small hash map (linear probing, tombstones) ---- */
 
 static void hash_init(struct fake_hash *h, size_t ksz, size_t vsz, size_t cap)
@@ -184,6 +186,10 @@ static void tbl8_link(struct fake *f, uint32_t e, int by)
 
 static void entry_set(struct fake *f, uint32_t tbl, uint32_t idx, uint32_t val)
 {
+	if (tbl == LPM6_TBL) { /* groups are counted from the IPv6 records */
+		f->tbl6[idx] = val;
+		return;
+	}
 	if (tbl == LPM4_TBL24) {
 		tbl8_link(f, f->tbl24[idx], -1);
 		entry_ref(f, f->tbl24[idx], -1);
@@ -284,12 +290,14 @@ static int routes6_lookup(const struct fake *f, const struct xfwd_route_key6 *ke
 /* A line of the IPv4 tables, as the data path reads them. */
 static int lpm_line(const struct fake *f, enum xfwd_map m, uint32_t key, void *val)
 {
-	uint32_t n = m == XFWD_M_tbl24 ? XFWD_TBL24_SIZE : f->info.tbl8_groups * XFWD_TBL8_GROUP_SIZE;
+	uint32_t n = m == XFWD_M_tbl24 ? XFWD_TBL24_SIZE :
+		     m == XFWD_M_tbl6 ? f->info.tbl6_nodes * XFWD_TBL6_NODE :
+		     f->info.tbl8_groups * XFWD_TBL8_GROUP_SIZE;
+	const uint32_t *tbl = m == XFWD_M_tbl24 ? f->tbl24 : m == XFWD_M_tbl6 ? f->tbl6 : f->tbl8;
 
 	if ((uint64_t)(key + 1) * XFWD_LPM_LINE > n)
 		return -ENOENT;
-	memcpy(val, (m == XFWD_M_tbl24 ? f->tbl24 : f->tbl8) + (size_t)key * XFWD_LPM_LINE,
-	       sizeof(struct xfwd_lpm_line));
+	memcpy(val, tbl + (size_t)key * XFWD_LPM_LINE, sizeof(struct xfwd_lpm_line));
 	return 0;
 }
 
@@ -301,7 +309,7 @@ static int fake_map_get(void *c, enum xfwd_map m, const void *key, void *val)
 
 	if (m == XFWD_M_routes6)
 		return routes6_lookup(c, key, val);
-	if (m == XFWD_M_tbl24 || m == XFWD_M_tbl8)
+	if (m == XFWD_M_tbl24 || m == XFWD_M_tbl8 || m == XFWD_M_tbl6)
 		return lpm_line(c, m, *(const uint32_t *)key, val);
 	if (h) {
 		if ((i = hash_find(h, key)) == SIZE_MAX)
@@ -400,7 +408,10 @@ static int fake_lpm_read(void *c, uint32_t tbl, uint32_t start, uint32_t n, uint
 {
 	struct fake *f = c;
 
-	memcpy(dst, (tbl == LPM4_TBL24 ? f->tbl24 : f->tbl8) + start, n * sizeof(*dst));
+	if (tbl == LPM6_TBL && (uint64_t)start + n > (uint64_t)f->info.tbl6_nodes * XFWD_TBL6_NODE)
+		return -ERANGE;
+	memcpy(dst, (tbl == LPM4_TBL24 ? f->tbl24 : tbl == LPM6_TBL ? f->tbl6 : f->tbl8) + start,
+	       n * sizeof(*dst));
 	return 0;
 }
 
@@ -508,10 +519,11 @@ static int fake_journal_end(void *c)
 	return 0;
 }
 
-static int fake_set_counts(void *c, uint32_t r4, uint32_t r6, uint32_t tbl8)
+static int fake_set_counts(void *c, uint32_t r4, uint32_t r6, uint32_t tbl8, uint32_t tbl6)
 {
 	struct fake *f = c;
 
+	f->info.tbl6_used = tbl6;
 	f->info.routes4 = r4;
 	f->info.routes6 = r6;
 	f->info.tbl8_used = tbl8;
@@ -669,6 +681,8 @@ void fake_init(struct fake *f, const struct xfwd_info *sizes)
 {
 	memset(f, 0, sizeof(*f));
 	f->info = *sizes;
+	if (!f->info.tbl6_nodes)
+		f->info.tbl6_nodes = 2048;
 	f->nh = calloc(sizes->nexthops_max, sizeof(*f->nh));
 	f->grp = calloc(sizes->groups_max, sizeof(*f->grp));
 	f->grp_live = calloc(sizes->groups_max, sizeof(*f->grp_live));
@@ -676,6 +690,7 @@ void fake_init(struct fake *f, const struct xfwd_info *sizes)
 	f->tun = calloc(XFWD_MAX_TUNNELS, sizeof(*f->tun));
 	f->tbl24 = calloc(XFWD_TBL24_SIZE, sizeof(*f->tbl24));
 	f->tbl8 = calloc((size_t)sizes->tbl8_groups * XFWD_TBL8_GROUP_SIZE, sizeof(*f->tbl8));
+	f->tbl6 = calloc((size_t)f->info.tbl6_nodes * XFWD_TBL6_NODE, sizeof(*f->tbl6));
 	f->tbl8_links = calloc(sizes->tbl8_groups, sizeof(*f->tbl8_links));
 	hash_init(&f->routes4, sizeof(struct xfwd_route_key4), sizeof(struct xfwd_route),
 		  4 * sizes->routes4_max);
@@ -696,6 +711,7 @@ void fake_fini(struct fake *f)
 	free(f->tun);
 	free(f->tbl24);
 	free(f->tbl8);
+	free(f->tbl6);
 	free(f->tbl8_links);
 	hash_fini(&f->routes4);
 	hash_fini(&f->routes6);

@@ -27,7 +27,7 @@ struct fake {
 	struct xfwd_nh *nh;
 	struct xfwd_group *grp;
 	struct xfwd_tunnel *tun;
-	uint32_t *tbl24, *tbl8;
+	uint32_t *tbl24, *tbl8, *tbl6;
 	uint32_t *tbl8_links;    /* tbl24 entries linking each tbl8 group */
 	uint32_t *grp_live;      /* table entries and IPv6 routes pointing at each group */
 	unsigned long *grp_left; /* graces when the last of them left */
