@@ -3,20 +3,27 @@
  * Route lookup micro-benchmark programs, run with BPF_PROG_TEST_RUN:
  * each run does BATCH lookups of addresses from bench_addrs, so the
  * per-lookup cost is the run time / BATCH (minus bench_base, the loop).
- * bench_dir248 uses the data path's own lookup (bpf/lib/lpm.h).
+ * bench_dir248 and bench_tbl6 use the data path's own lookups
+ * (bpf/lib/lpm.h). The lookups of a run are independent of each other:
+ * the CPU may overlap their misses, as it may a packet's with the next.
  */
 #include "../bpf/lib/maps.h"
 #include "../bpf/lib/lpm.h"
 
 #define BATCH 64
-#define NADDR (1u << 16)
+#define NADDR (1u << 22) /* enough that the tables' lines touched outgrow the cache */
 
-/* Destinations to look up (network order), written by the runner. */
+/* Destinations to look up (network order; IPv4 in the first 4 bytes),
+ * written by the runner. */
+struct bench_addr {
+	struct in6_addr a;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, NADDR);
 	__type(key, __u32);
-	__type(value, __be32);
+	__type(value, struct bench_addr);
 } bench_addrs SEC(".maps");
 
 /* The same IPv4 prefixes in the kernel's LPM trie. */
@@ -27,6 +34,15 @@ struct {
 	__type(key, struct xfwd_route_key4);
 	__type(value, __u32);
 } trie4 SEC(".maps");
+
+/* The same IPv6 prefixes in the kernel's LPM trie. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 400000);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xfwd_route_key6);
+	__type(value, __u32);
+} trie6 SEC(".maps");
 
 /* Where the next run starts reading bench_addrs. */
 struct {
@@ -54,12 +70,18 @@ static __always_inline __u32 cursor(void)
 	return at;
 }
 
-static __always_inline __be32 addr_at(__u32 i)
+static __always_inline struct bench_addr *addr6_at(__u32 i)
 {
 	__u32 k = i & (NADDR - 1);
-	__be32 *a = bpf_map_lookup_elem(&bench_addrs, &k);
 
-	return a ? *a : 0;
+	return bpf_map_lookup_elem(&bench_addrs, &k);
+}
+
+static __always_inline __be32 addr_at(__u32 i)
+{
+	struct bench_addr *a = addr6_at(i);
+
+	return a ? a->a.s6_addr32[0] : 0;
 }
 
 SEC("xdp")
@@ -69,6 +91,78 @@ int bench_base(struct xdp_md *ctx)
 
 	for (int i = 0; i < BATCH; i++)
 		sum ^= addr_at(at + i);
+	sink += sum;
+	return XDP_DROP + (ctx->data == 1);
+}
+
+SEC("xdp")
+int bench_base6(struct xdp_md *ctx)
+{
+	__u32 at = cursor(), sum = 0;
+
+	for (int i = 0; i < BATCH; i++) {
+		struct bench_addr *a = addr6_at(at + i);
+
+		if (a)
+			sum ^= a->a.s6_addr32[0] ^ a->a.s6_addr32[3];
+	}
+	sink += sum;
+	return XDP_DROP + (ctx->data == 1);
+}
+
+SEC("xdp")
+int bench_tbl6(struct xdp_md *ctx)
+{
+	__u32 at = cursor(), sum = 0;
+
+	for (int i = 0; i < BATCH; i++) {
+		struct bench_addr *a = addr6_at(at + i);
+
+		if (a)
+			sum ^= lpm6_entry(&a->a);
+	}
+	sink += sum;
+	return XDP_DROP + (ctx->data == 1);
+}
+
+SEC("xdp")
+int bench_trie6(struct xdp_md *ctx)
+{
+	struct xfwd_route_key6 key = { .prefixlen = 128 };
+	__u32 at = cursor(), sum = 0;
+
+	for (int i = 0; i < BATCH; i++) {
+		struct bench_addr *a = addr6_at(at + i);
+		__u32 *v;
+
+		if (!a)
+			continue;
+		__builtin_memcpy(key.addr, &a->a, 16);
+		v = bpf_map_lookup_elem(&trie6, &key);
+		sum ^= v ? *v : 0;
+	}
+	sink += sum;
+	return XDP_DROP + (ctx->data == 1);
+}
+
+SEC("xdp")
+int bench_fib6(struct xdp_md *ctx)
+{
+	__u32 at = cursor(), sum = 0;
+
+	for (int i = 0; i < BATCH; i++) {
+		struct bpf_fib_lookup p = { .family = 10 /* AF_INET6 */,
+					    .ifindex = fib_ifindex };
+		struct bench_addr *a = addr6_at(at + i);
+		long r;
+
+		if (!a)
+			continue;
+		__builtin_memcpy(p.ipv6_dst, &a->a, 16);
+		r = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
+		fib_ok += r == BPF_FIB_LKUP_RET_SUCCESS;
+		sum ^= (__u32)r + p.ifindex;
+	}
 	sink += sum;
 	return XDP_DROP + (ctx->data == 1);
 }

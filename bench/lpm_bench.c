@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * make bench: ns per IPv4 route lookup at 1k, 100k and all (~900k) prefixes
- * of a real full table, for xfwd's DIR-24-8, BPF_MAP_TYPE_LPM_TRIE and
- * bpf_fib_lookup on the kernel FIB, measured in one run (same machine,
- * same moment, same destinations). Destinations: random hosts inside
- * random prefixes of the current table. Prints a Markdown table.
+ * make bench: ns per route lookup at 1k, 100k and all prefixes of a real
+ * full table (~900k IPv4, ~160k IPv6), for xfwd's tables (DIR-24-8,
+ * the IPv6 multibit trie), BPF_MAP_TYPE_LPM_TRIE and bpf_fib_lookup on
+ * the kernel FIB, measured in one run (same machine, same moment, same
+ * destinations). Destinations: 4M random hosts inside random prefixes of
+ * the current table, so that the table lines they touch (the working
+ * set, printed) outgrow the last-level cache as a real traffic mix
+ * does. Prints Markdown tables.
  */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -22,19 +25,28 @@
 #include <zlib.h>
 
 #include "loader/core/lpm4.h"
+#include "loader/core/lpm6.h"
 #include "maps/xfwd_abi.h"
 #include "median.h"
 #include "lpm_bench.skel.h"
 
-#define NADDR (1u << 16)
+#define NADDR (1u << 22)
 #define BATCH 64
 #define TRIALS 9
 #define GW "100.64.0.2"
+#define GW6 "2001:db8:ffff::2"
+#define NODES6 65536u
 
+/* A prefix of either family: IPv4 in a[0..3]. */
 struct pfx {
-	uint32_t addr; /* host order */
+	uint8_t a[16];
 	uint8_t len;
 };
+
+static uint32_t v4(const struct pfx *p)
+{
+	return (uint32_t)p->a[0] << 24 | p->a[1] << 16 | p->a[2] << 8 | p->a[3];
+}
 
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
 
@@ -48,7 +60,7 @@ static uint32_t rnd(void)
 
 /* ---- prefix sources ---- */
 
-static size_t load_table(const char *path, struct pfx *out, size_t max)
+static size_t load_table(const char *path, int family, struct pfx *out, size_t max)
 {
 	gzFile f = gzopen(path, "r");
 	char line[128];
@@ -58,16 +70,15 @@ static size_t load_table(const char *path, struct pfx *out, size_t max)
 		return 0;
 	while (n < max && gzgets(f, line, sizeof(line))) {
 		char *slash = strchr(line, '/');
-		struct in_addr a;
 
-		if (!slash || strchr(line, ':'))
-			continue; /* IPv6 */
-		*slash = '\0';
-		if (inet_pton(AF_INET, line, &a) != 1)
+		if (!slash || !strchr(line, ':') != (family == AF_INET))
 			continue;
-		out[n].addr = ntohl(a.s_addr);
+		*slash = '\0';
+		memset(out[n].a, 0, 16);
+		if (inet_pton(family, line, out[n].a) != 1)
+			continue;
 		out[n].len = (uint8_t)atoi(slash + 1);
-		if (out[n].len > 32)
+		if (out[n].len > (family == AF_INET ? 32 : 128))
 			continue;
 		n++;
 	}
@@ -75,8 +86,41 @@ static size_t load_table(const char *path, struct pfx *out, size_t max)
 	return n;
 }
 
+static void set_prefix(struct pfx *p, int family, unsigned int len)
+{
+	unsigned int bytes = family == AF_INET ? 4 : 16;
+
+	memset(p->a, 0, 16);
+	for (unsigned int i = 0; i < bytes; i++)
+		p->a[i] = (uint8_t)rnd();
+	if (family == AF_INET6)
+		p->a[0] = (uint8_t)(0x20 | (p->a[0] & 0x1f)); /* 2000::/3 */
+	else
+		p->a[0] |= 1; /* not 0/8 */
+	for (unsigned int i = len; i < 8 * bytes; i++)
+		p->a[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	p->len = (uint8_t)len;
+}
+
 /* The real table's length mix (shared/data/README.md), for machines
  * without the data file. */
+static size_t generate6(struct pfx *out, size_t n)
+{
+	static const struct { uint8_t len; uint32_t count; } mix[] = {
+		{ 48, 75488 }, { 32, 22548 }, { 44, 14365 }, { 40, 13418 }, { 36, 5996 },
+		{ 29, 4371 },  { 47, 3153 },  { 46, 3039 },  { 33, 2926 },  { 34, 2603 },
+		{ 42, 2301 },  { 38, 1617 },  { 45, 1553 },  { 39, 1377 },  { 35, 1043 },
+		{ 43, 1001 },  { 41, 903 },   { 37, 880 },   { 30, 650 },   { 31, 284 },
+		{ 28, 193 },   { 64, 184 },   { 127, 42 },   { 24, 30 },    { 56, 24 },
+	};
+	size_t k = 0;
+
+	for (size_t m = 0; m < sizeof(mix) / sizeof(mix[0]); m++)
+		for (uint32_t i = 0; i < mix[m].count && k < n; i++, k++)
+			set_prefix(&out[k], AF_INET6, mix[m].len);
+	return k;
+}
+
 static size_t generate(struct pfx *out, size_t n)
 {
 	static const struct { uint8_t len; uint32_t count; } mix[] = {
@@ -89,10 +133,8 @@ static size_t generate(struct pfx *out, size_t n)
 	size_t k = 0;
 
 	for (size_t m = 0; m < sizeof(mix) / sizeof(mix[0]); m++)
-		for (uint32_t i = 0; i < mix[m].count && k < n; i++, k++) {
-			out[k].len = mix[m].len;
-			out[k].addr = (rnd() << 1 | 1u) & (~0u << (32 - mix[m].len));
-		}
+		for (uint32_t i = 0; i < mix[m].count && k < n; i++, k++)
+			set_prefix(&out[k], AF_INET, mix[m].len);
 	return k;
 }
 
@@ -109,23 +151,24 @@ static void shuffle(struct pfx *p, size_t n)
 
 /* ---- kernel FIB, filled over netlink in bulk ---- */
 
-static void put_route(struct nlmsghdr *h, const struct pfx *p, uint32_t ifindex,
-		      uint32_t gw)
+static void put_route(struct nlmsghdr *h, int family, const struct pfx *p, uint32_t ifindex,
+		      const uint8_t *gw)
 {
+	size_t alen = family == AF_INET ? 4 : 16;
 	struct rtmsg *rt;
 
 	h = mnl_nlmsg_put_header(h);
 	h->nlmsg_type = RTM_NEWROUTE;
 	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ACK;
 	rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
-	rt->rtm_family = AF_INET;
+	rt->rtm_family = (uint8_t)family;
 	rt->rtm_dst_len = p->len;
 	rt->rtm_table = RT_TABLE_MAIN;
 	rt->rtm_protocol = RTPROT_STATIC;
 	rt->rtm_scope = RT_SCOPE_UNIVERSE;
 	rt->rtm_type = RTN_UNICAST;
-	mnl_attr_put_u32(h, RTA_DST, htonl(p->addr));
-	mnl_attr_put_u32(h, RTA_GATEWAY, gw);
+	mnl_attr_put(h, RTA_DST, alen, p->a);
+	mnl_attr_put(h, RTA_GATEWAY, alen, gw);
 	mnl_attr_put_u32(h, RTA_OIF, ifindex);
 }
 
@@ -155,8 +198,8 @@ static int drain_acks(struct mnl_socket *nl, size_t expect, size_t *bad)
 }
 
 /* Install routes in batches of up to 256 (one sendmsg each), all acked. */
-static int fib_add(struct mnl_socket *nl, const struct pfx *p, size_t n,
-		   uint32_t ifindex, uint32_t gw)
+static int fib_add(struct mnl_socket *nl, int family, const struct pfx *p, size_t n,
+		   uint32_t ifindex, const uint8_t *gw)
 {
 	static char buf[256 * 64];
 	size_t bad = 0;
@@ -167,7 +210,7 @@ static int fib_add(struct mnl_socket *nl, const struct pfx *p, size_t n,
 		for (; i < n && k < 256; i++, k++) {
 			struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
 
-			put_route(h, &p[i], ifindex, gw);
+			put_route(h, family, &p[i], ifindex, gw);
 			off += NLMSG_ALIGN(h->nlmsg_len);
 		}
 		if (mnl_socket_sendto(nl, buf, off) < 0 || drain_acks(nl, k, &bad))
@@ -178,11 +221,10 @@ static int fib_add(struct mnl_socket *nl, const struct pfx *p, size_t n,
 	return bad ? -EINVAL : 0;
 }
 
-/* ---- xfwd table and trie ---- */
+/* ---- xfwd tables and tries ---- */
 
-/* n entries, XFWD_LPM_LINE to a map value. */
 /* Write n values into an array map of `per` values per element. */
-static int write_all(int fd, const uint32_t *vals, uint32_t n, uint32_t per)
+static int write_all(int fd, const void *vals, uint32_t n, uint32_t per, size_t vsize)
 {
 	static uint32_t keys[65536];
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
@@ -193,7 +235,7 @@ static int write_all(int fd, const uint32_t *vals, uint32_t n, uint32_t per)
 
 		for (uint32_t k = 0; k < cnt; k++)
 			keys[k] = at + k;
-		if (bpf_map_update_batch(fd, keys, vals + at * per, &cnt, &o))
+		if (bpf_map_update_batch(fd, keys, (const char *)vals + (size_t)at * per * vsize, &cnt, &o))
 			return -errno;
 	}
 	return 0;
@@ -206,37 +248,105 @@ static int written_below(void *arg, uint32_t tbl, const struct lpm4_write *w, si
 	return 0;
 }
 
-static int add_range(struct lpm_bench *s, struct lpm4 *t, const struct pfx *p,
-		     size_t from, size_t to)
+struct tables {
+	struct lpm_bench *s;
+	struct lpm4 t4;
+	struct lpm6 t6;
+};
+
+/* Routes [from, to) into xfwd's table and the trie; targets spread over
+ * 64 groups so that a compressed layout would not be flattered. */
+static int add_range(struct tables *x, int family, const struct pfx *p, size_t from, size_t to)
 {
-	int trie = bpf_map__fd(s->maps.trie4);
+	int trie = bpf_map__fd(family == AF_INET ? x->s->maps.trie4 : x->s->maps.trie6);
 
 	for (size_t i = from; i < to; i++) {
-		struct xfwd_route_key4 k = { p[i].len, htonl(p[i].addr) };
+		struct xfwd_route_key4 k4 = { p[i].len, 0 };
+		struct xfwd_route_key6 k6 = { .prefixlen = p[i].len };
 		uint32_t target = 1 + (uint32_t)(i % 64);
+		int err;
 
-		if (lpm4_add(t, p[i].addr, p[i].len, target) ||
-		    bpf_map_update_elem(trie, &k, &target, BPF_ANY))
+		memcpy(&k4.addr, p[i].a, 4);
+		memcpy(k6.addr, p[i].a, 16);
+		err = family == AF_INET ? lpm4_add(&x->t4, v4(&p[i]), p[i].len, target)
+					: lpm6_add(&x->t6, p[i].a, p[i].len, target, 0);
+		if (err || bpf_map_update_elem(trie, family == AF_INET ? (void *)&k4 : (void *)&k6,
+					       &target, BPF_ANY))
 			return -1;
 	}
-	lpm4_flush(t, written_below, NULL);
-	if (write_all(bpf_map__fd(s->maps.xfwd_tbl24), t->tbl24, XFWD_TBL24_SIZE, XFWD_LPM_LINE))
+	if (family == AF_INET6) {
+		lpm6_flush(&x->t6, written_below, NULL);
+		return write_all(bpf_map__fd(x->s->maps.xfwd_tbl6), x->t6.e,
+				 x->t6.nodes * XFWD_TBL6_NODE, XFWD_LPM_LINE, 4);
+	}
+	lpm4_flush(&x->t4, written_below, NULL);
+	if (write_all(bpf_map__fd(x->s->maps.xfwd_tbl24), x->t4.tbl24, XFWD_TBL24_SIZE, XFWD_LPM_LINE, 4))
 		return -1;
-	return write_all(bpf_map__fd(s->maps.xfwd_tbl8), t->tbl8,
-			 t->groups * XFWD_TBL8_GROUP_SIZE, XFWD_LPM_LINE);
+	return write_all(bpf_map__fd(x->s->maps.xfwd_tbl8), x->t4.tbl8,
+			 x->t4.groups * XFWD_TBL8_GROUP_SIZE, XFWD_LPM_LINE, 4);
 }
 
-static int pick_addrs(struct lpm_bench *s, const struct pfx *p, size_t n)
+/* ---- destinations and what they touch ---- */
+
+static struct pfx addrs[NADDR];
+
+static void random_host(const struct pfx *q, int family, struct pfx *out)
 {
-	static uint32_t a[NADDR];
+	unsigned int bits = family == AF_INET ? 32 : 128;
+
+	*out = *q;
+	for (unsigned int i = q->len; i < bits; i++)
+		if (rnd() & 1)
+			out->a[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+}
+
+static int pick_addrs(struct lpm_bench *s, int family, const struct pfx *p, size_t n)
+{
+	static uint8_t raw[NADDR][16];
 
 	for (uint32_t i = 0; i < NADDR; i++) {
-		const struct pfx *q = &p[rnd() % n];
-		uint32_t host = q->len == 32 ? 0 : rnd() & ~(~0u << (32 - q->len));
-
-		a[i] = htonl(q->addr | host);
+		random_host(&p[rnd() % n], family, &addrs[i]);
+		memcpy(raw[i], addrs[i].a, 16);
 	}
-	return write_all(bpf_map__fd(s->maps.bench_addrs), a, NADDR, 1);
+	return write_all(bpf_map__fd(s->maps.bench_addrs), raw, NADDR, 1, 16);
+}
+
+/* The table lines (64 bytes) the destinations' lookups read: the
+ * working set in MiB; and how many destinations took each number of
+ * dependent loads (hist[1..16]). */
+static double working_set(struct tables *x, int family, size_t hist[17])
+{
+	size_t lines = family == AF_INET ? (XFWD_TBL24_SIZE + (size_t)x->t4.groups * 256) / 16
+					 : (size_t)x->t6.nodes * XFWD_TBL6_NODE / 16;
+	uint8_t *seen = calloc(lines, 1);
+	size_t distinct = 0;
+
+	memset(hist, 0, 17 * sizeof(*hist));
+	for (uint32_t i = 0; seen && i < NADDR; i++) {
+		uint32_t idx[16], n = 0, v;
+		const uint8_t *a = addrs[i].a;
+
+		if (family == AF_INET) {
+			uint32_t ip = v4(&addrs[i]);
+
+			idx[n++] = ip >> 8;
+			v = x->t4.tbl24[ip >> 8];
+			if (v & XFWD_LPM_EXT)
+				idx[n++] = XFWD_TBL24_SIZE + (v & XFWD_LPM_TARGET_MASK) * 256 + (ip & 0xff);
+		} else {
+			idx[n++] = (uint32_t)a[0] << 8 | a[1];
+			v = x->t6.e[idx[0]];
+			for (int b = 2; b < 16 && (v & XFWD_LPM6_EXT); b++) {
+				idx[n++] = (v & XFWD_LPM6_TARGET_MASK) * XFWD_TBL6_NODE + a[b];
+				v = x->t6.e[idx[n - 1]];
+			}
+		}
+		for (uint32_t k = 0; k < n; k++)
+			distinct += !seen[idx[k] / 16]++;
+		hist[n]++;
+	}
+	free(seen);
+	return distinct * 64.0 / (1 << 20);
 }
 
 /* ---- measuring ---- */
@@ -261,87 +371,150 @@ static double ns_per_lookup(struct bpf_program *prog)
 static int setup_netns(uint32_t *ifindex)
 {
 	if (unshare(CLONE_NEWNET) ||
-	    system("sysctl -qw net.ipv4.ip_forward=1 && "
+	    system("sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 "
+		   "net.ipv6.route.max_size=4000000 && "
 		   "ip link set lo up && ip link add b0 type veth peer name b1 && "
 		   "ip link set b0 up && ip link set b1 up && "
 		   "ip addr add 100.64.0.1/30 dev b0 && "
-		   "ip neigh replace " GW " lladdr 02:00:00:00:00:02 dev b0 nud permanent"))
+		   "ip addr add 2001:db8:ffff::1/64 dev b0 nodad && "
+		   "ip neigh replace " GW " lladdr 02:00:00:00:00:02 dev b0 nud permanent && "
+		   "ip neigh replace " GW6 " lladdr 02:00:00:00:00:02 dev b0 nud permanent"))
 		return -1;
 	*ifindex = if_nametoindex("b0");
 	return *ifindex ? 0 : -1;
 }
 
-int main(int argc, char **argv)
-{
-	const char *path = argc > 1 ? argv[1] : "";
-	size_t cap = 1100000, n, sizes[3] = { 1000, 100000, 0 }, done = 0;
-	struct pfx *p = calloc(cap, sizeof(*p));
-	struct mnl_socket *nl;
-	struct lpm_bench *s;
-	struct bpf_map *m;
-	struct lpm4 t;
-	uint32_t ifindex, gw;
-	const char *source = path;
+struct family_run {
+	int family;
+	const char *name;
+	struct pfx *p;
+	size_t n;
+	struct bpf_program *base, *xfwd, *trie, *fib;
+};
 
-	if (!p || setup_netns(&ifindex)) {
-		fprintf(stderr, "lpm_bench: needs root (namespaces, BPF)\n");
-		return 1;
+/* One table's rows: 1k, 100k and all prefixes. Returns xfwd's ns at the
+ * full table. */
+static double run_family(struct tables *x, struct mnl_socket *nl, uint32_t ifindex,
+			 const struct family_run *f)
+{
+	size_t sizes[3] = { 1000, 100000, f->n }, done = 0, hist[17];
+	uint8_t gw[16];
+	double dir = -1;
+
+	inet_pton(f->family, f->family == AF_INET ? GW : GW6, gw);
+	printf("| %s prefixes | working set | reads, most | xfwd | LPM_TRIE | bpf_fib_lookup | loop only | LPM_TRIE / xfwd | fib / xfwd |\n",
+	       f->name);
+	printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	for (int i = 0; i < 3; i++) {
+		double base, trie, fib, ws;
+		unsigned int reads = 0;
+
+		if (add_range(x, f->family, f->p, done, sizes[i]) ||
+		    fib_add(nl, f->family, f->p + done, sizes[i] - done, ifindex, gw) ||
+		    pick_addrs(x->s, f->family, f->p, sizes[i])) {
+			fprintf(stderr, "lpm_bench: filling tables failed: %s\n", strerror(errno));
+			return -1;
+		}
+		done = sizes[i];
+		ws = working_set(x, f->family, hist);
+		for (unsigned int k = 1; k <= 16; k++)
+			reads = hist[k] ? k : reads;
+		base = ns_per_lookup(f->base);
+		dir = ns_per_lookup(f->xfwd) - base;
+		trie = ns_per_lookup(f->trie) - base;
+		x->s->bss->fib_ok = 0;
+		fib = ns_per_lookup(f->fib) - base;
+		if (x->s->bss->fib_ok != (uint64_t)TRIALS * 2000 * BATCH) {
+			fprintf(stderr, "lpm_bench: bpf_fib_lookup resolved only %llu lookups\n",
+				(unsigned long long)x->s->bss->fib_ok);
+			return -1;
+		}
+		printf("| %zu | %.1f MiB | %u | %.1f | %.1f | %.1f | %.1f | %.0fx | %.0fx |\n", sizes[i],
+		       ws, reads, dir, trie, fib, base, trie / dir, fib / dir);
+		fflush(stdout);
 	}
-	n = load_table(path, p, cap);
+	printf("\nDependent loads per lookup at the full table (share of destinations):");
+	for (unsigned int k = 1; k <= 16; k++)
+		if (hist[k])
+			printf(" %u: %.2f%%", k, 100.0 * hist[k] / NADDR);
+	printf("\n\n");
+	return dir;
+}
+
+static size_t prefixes(const char *path, int family, struct pfx *p, size_t cap, const char **source)
+{
+	size_t n = load_table(path, family, p, cap);
+
 	if (!n) {
-		n = generate(p, 901899);
-		source = "generated (same length mix as the full table)";
+		n = family == AF_INET ? generate(p, 901899) : generate6(p, 160147);
+		*source = "generated (same length mix as the full table)";
 	}
 	shuffle(p, n);
-	sizes[2] = n;
-	inet_pton(AF_INET, GW, &gw);
-	s = lpm_bench__open();
+	return n;
+}
+
+static struct lpm_bench *bench_open(uint32_t ifindex)
+{
+	struct lpm_bench *s = lpm_bench__open();
+	struct bpf_map *m;
+
+	if (!s)
+		return NULL;
 	bpf_object__for_each_map(m, s->obj)
 		bpf_map__set_pin_path(m, NULL);
 	bpf_map__set_max_entries(s->maps.xfwd_tbl8, 4096 * XFWD_TBL8_GROUP_SIZE / XFWD_LPM_LINE);
+	bpf_map__set_max_entries(s->maps.xfwd_tbl6, NODES6 * XFWD_TBL6_NODE / XFWD_LPM_LINE);
 	s->rodata->fib_ifindex = ifindex;
+	if (lpm_bench__load(s)) {
+		lpm_bench__destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = argc > 1 ? argv[1] : "", *src4 = path, *src6 = path;
+	struct pfx *p4 = calloc(1100000, sizeof(*p4)), *p6 = calloc(400000, sizeof(*p6));
+	struct tables x = { 0 };
+	struct mnl_socket *nl;
+	size_t n4, n6;
+	uint32_t ifindex;
+	double d4, d6;
+
+	if (!p4 || !p6 || setup_netns(&ifindex)) {
+		fprintf(stderr, "lpm_bench: needs root (namespaces, BPF)\n");
+		return 1;
+	}
+	n4 = prefixes(path, AF_INET, p4, 1100000, &src4);
+	n6 = prefixes(path, AF_INET6, p6, 400000, &src6);
 	nl = mnl_socket_open(NETLINK_ROUTE);
 	if (nl) { /* acks without the echoed request: 256 of them fit */
 		int one = 1;
 
 		mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
 	}
-	if (lpm_bench__load(s) || !nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) ||
-	    lpm4_init(&t, 4096)) {
+	if (!(x.s = bench_open(ifindex)) || !nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) ||
+	    lpm4_init(&x.t4, 4096) || lpm6_init(&x.t6, NODES6)) {
 		fprintf(stderr, "lpm_bench: setup failed: %s\n", strerror(errno));
 		return 1;
 	}
-	printf("Prefixes: %s (%zu IPv4)\n\n", source, n);
+	printf("Prefixes: IPv4 %s (%zu), IPv6 %s (%zu); %u destinations, %d independent lookups a run\n\n",
+	       src4, n4, src6, n6, NADDR, BATCH);
 	fflush(stdout);
-	printf("| prefixes | xfwd DIR-24-8 | LPM_TRIE | bpf_fib_lookup | loop only | LPM_TRIE / xfwd | fib / xfwd |\n");
-	printf("|---:|---:|---:|---:|---:|---:|---:|\n");
-	for (int i = 0; i < 3; i++) {
-		double base, dir, trie, fib;
-
-		if (add_range(s, &t, p, done, sizes[i]) ||
-		    fib_add(nl, p + done, sizes[i] - done, ifindex, gw) ||
-		    pick_addrs(s, p, sizes[i])) {
-			fprintf(stderr, "lpm_bench: filling tables failed: %s\n", strerror(errno));
-			return 1;
-		}
-		done = sizes[i];
-		base = ns_per_lookup(s->progs.bench_base);
-		dir = ns_per_lookup(s->progs.bench_dir248) - base;
-		trie = ns_per_lookup(s->progs.bench_trie) - base;
-		s->bss->fib_ok = 0;
-		fib = ns_per_lookup(s->progs.bench_fib) - base;
-		if (s->bss->fib_ok != (uint64_t)TRIALS * 2000 * BATCH) {
-			fprintf(stderr, "lpm_bench: bpf_fib_lookup resolved only %llu lookups\n",
-				(unsigned long long)s->bss->fib_ok);
-			return 1;
-		}
-		printf("| %zu | %.1f | %.1f | %.1f | %.1f | %.0fx | %.0fx |\n", sizes[i], dir,
-		       trie, fib, base, trie / dir, fib / dir);
-		fflush(stdout);
-	}
-	lpm4_fini(&t);
-	lpm_bench__destroy(s);
+	d4 = run_family(&x, nl, ifindex, &(struct family_run){ AF_INET, "IPv4", p4, n4,
+		x.s->progs.bench_base, x.s->progs.bench_dir248, x.s->progs.bench_trie, x.s->progs.bench_fib });
+	d6 = d4 < 0 ? -1 : run_family(&x, nl, ifindex, &(struct family_run){ AF_INET6, "IPv6", p6, n6,
+		x.s->progs.bench_base6, x.s->progs.bench_tbl6, x.s->progs.bench_trie6, x.s->progs.bench_fib6 });
+	if (d6 < 0)
+		return 1;
+	printf("xfwd at the full tables: IPv6 / IPv4 = %.2f; IPv6 table nodes in use %u (%.1f MiB)\n",
+	       d6 / d4, x.t6.used, x.t6.used / 1024.0);
+	lpm4_fini(&x.t4);
+	lpm6_fini(&x.t6);
+	lpm_bench__destroy(x.s);
 	mnl_socket_close(nl);
-	free(p);
+	free(p4);
+	free(p6);
 	return 0;
 }

@@ -29,15 +29,33 @@ static __always_inline __u32 lpm4_lookup(__be32 daddr)
 	return lpm_entry(&xfwd_tbl8, (v & XFWD_LPM_TARGET_MASK) * XFWD_TBL8_GROUP_SIZE + (ip & 0xff));
 }
 
-/* The tbl6 entry for daddr: the root's for bytes 0-1, then one load per
- * byte while the entry links a deeper node. */
+struct lpm6_dst {
+	struct in6_addr a;
+};
+
+/* The tbl6 entry for d: the root's for bytes 0-1, then one load per byte
+ * while the entry links a deeper node. A global function: the verifier
+ * walks its loop once, not at every call site in every state (inline,
+ * it cost 47k more instructions processed on 6.18). */
+__noinline __u32 lpm6_entry_of(const struct lpm6_dst *d)
+{
+	__u32 v;
+
+	if (!d)
+		return 0;
+	v = lpm_entry(&xfwd_tbl6, (__u32)d->a.s6_addr[0] << 8 | d->a.s6_addr[1]);
+	for (int b = 2; b < 16 && (v & XFWD_LPM6_EXT); b++)
+		v = lpm_entry(&xfwd_tbl6, (v & XFWD_LPM6_TARGET_MASK) * XFWD_TBL6_NODE + d->a.s6_addr[b]);
+	return v;
+}
+
+/* Global functions take no packet pointer: the address goes on the stack. */
 static __always_inline __u32 lpm6_entry(const struct in6_addr *daddr)
 {
-	__u32 v = lpm_entry(&xfwd_tbl6, (__u32)daddr->s6_addr[0] << 8 | daddr->s6_addr[1]);
+	struct lpm6_dst d;
 
-	for (int b = 2; b < 16 && (v & XFWD_LPM6_EXT); b++)
-		v = lpm_entry(&xfwd_tbl6, (v & XFWD_LPM6_TARGET_MASK) * XFWD_TBL6_NODE + daddr->s6_addr[b]);
-	return v;
+	__builtin_memcpy(&d.a, daddr, sizeof(d.a));
+	return lpm6_entry_of(&d);
 }
 
 /* The group id of the longest route for daddr, or 0 (never a valid
