@@ -43,9 +43,13 @@ SINK_MAC=$(ip netns exec $P-sink cat /sys/class/net/s0/address)
 RI_MAC=$(R cat /sys/class/net/ri/address)
 R ip neigh replace 10.98.0.2 lladdr "$SINK_MAC" dev ro nud permanent
 R sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.ri.rp_filter=0
+R ip addr add 2001:db8:98::1/64 dev ro nodad
+R ip neigh replace 2001:db8:98::2 lladdr "$SINK_MAC" dev ro nud permanent
 
 zcat "$TABLE" | grep -v ':' | awk '{print $1}' >"$tmp/prefixes"
 NPFX=$(wc -l <"$tmp/prefixes")
+zcat "$TABLE" | grep ':' | awk '{print $1}' >"$tmp/prefixes6"
+NPFX6=$(wc -l <"$tmp/prefixes6")
 # 1,000 of them: xfwd-1k sends only there, its lookups staying in cache.
 shuf -n 1000 --random-source=<(yes) "$tmp/prefixes" >"$tmp/p1k"
 echo "fwd_bench: $NPFX IPv4 prefixes, CPU $CPU, $SAMPLES samples of 1 s per variant" >&2
@@ -57,7 +61,7 @@ measure() {
 	local out ns=() d=0 s=0 line
 	for _ in $(seq "$SAMPLES"); do
 		line=$(ip netns exec $P-gen "$GEN" --dev g0 --dst-mac "$RI_MAC" --prefixes "${DSTS:-$tmp/prefixes}" \
-			--cpu "$CPU" --seconds 1 --sink $P-sink:s0 ${GRE:+--gre $GRE}) || { echo "fwd_bench: $1: nothing delivered" >&2; exit 1; }
+			--cpu "$CPU" --seconds 1 --sink $P-sink:s0 ${GRE:+--gre $GRE} ${GEN6:+--ipv6}) || { echo "fwd_bench: $1: nothing delivered" >&2; exit 1; }
 		ns+=("$(echo "$line" | sed 's/.*ns_per_pkt=\([0-9.]*\).*/\1/')")
 		s=$((s + $(echo "$line" | sed 's/.*sent=\([0-9]*\).*/\1/')))
 		d=$((d + $(echo "$line" | sed 's/.*delivered=\([0-9]*\).*/\1/')))
@@ -72,13 +76,57 @@ kernel_routes() { # kernel_routes VIA DEV
 	R ip -batch "$tmp/kr"
 }
 
-xfwd_routes() { # xfwd_routes TARGET...: attach afresh, every prefix to TARGET
+# xfwd_routes TARGET...: attach afresh, every prefix to TARGET; with
+# $TARGET6, every IPv6 prefix to that too.
+xfwd_routes() {
 	XF detach 2>/dev/null || true
 	XF attach ri ro >/dev/null
 	[ $# -gt 1 ] && XF tunnel add t "${@:2}"
 	awk -v t="$1" '{print "route add " $1 " " t}' "$tmp/prefixes" >"$tmp/xr"
+	[ -z "${TARGET6:-}" ] || awk -v t="$TARGET6" '{print "route add " $1 " " t}' "$tmp/prefixes6" >>"$tmp/xr"
 	XF -batch "$tmp/xr"
 }
+
+# IPv6 beside IPv4 (issue 24): both full tables loaded at once, the two
+# families sent in turn, twice, over the same loaded table; then both
+# inside GRE (IPv6 in an IPv4 underlay). Destinations: one in each prefix.
+IPV6_ROWS="ipv4-full-1 ipv6-full-1 ipv4-full-2 ipv6-full-2 ipv4+gre-1 ipv6+gre-1 ipv4+gre-2 ipv6+gre-2"
+ipv6_rows() {
+	TARGET6="via 2001:db8:98::2 dev ro" xfwd_routes "via 10.98.0.2 dev ro"
+	for round in 1 2; do
+		measure ipv4-full-$round
+		GEN6=1 DSTS=$tmp/prefixes6 measure ipv6-full-$round
+	done
+	TARGET6="tunnel t" xfwd_routes "tunnel t" type gre key 1 local 10.98.0.1 remote 10.98.0.2
+	for round in 1 2; do
+		measure ipv4+gre-$round
+		GEN6=1 DSTS=$tmp/prefixes6 measure ipv6+gre-$round
+	done
+	XF tunnel show | grep -q 'tx 0 pkts' && { echo "fwd_bench: ipv6: nothing encapsulated" >&2; exit 1; }
+	for v in ipv4-full ipv6-full ipv4+gre ipv6+gre; do # the better round of each
+		RES[$v]=$(printf '%s\n' "${RES[$v-1]}" "${RES[$v-2]}" | sort -n | head -1)
+		DELIV[$v]=${DELIV[$v-1]}
+	done
+}
+ipv6_verdict() {
+	echo "IPv6 (issue 24, $NPFX6 IPv6 and $NPFX IPv4 routes loaded together): IPv6 / IPv4, whole pipeline (target <= 1.2x):"
+	echo "direct $(r ipv6-full ipv4-full)x, in GRE $(r ipv6+gre ipv4+gre)x (the better of two rounds each)"
+}
+# XFWD_BENCH_IPV6_ONLY=1 (make bench BENCH=fwd6): the floor and these
+# rows only, on their own (loading both full tables takes a while).
+if [ -n "${XFWD_BENCH_IPV6_ONLY:-}" ]; then
+	R build/bench/fwd_attach floor ri ro "$SINK_MAC"
+	measure floor
+	R ip link set dev ri xdp off
+	ipv6_rows
+	XF detach
+	r() { awk -v a="${RES[$1]}" -v b="${RES[$2]}" 'BEGIN {printf "%.2f", a / b}'; }
+	echo "Run: $(date -u +%Y-%m-%d), \`XFWD_BENCH_IPV6_ONLY=1 XFWD_BENCH_CPU=$CPU make bench BENCH=fwd\`."
+	echo; echo "| forwarder | ns/packet | vs floor | delivered |"; echo "|---|---:|---:|---:|"
+	for v in floor $IPV6_ROWS; do echo "| $v | ${RES[$v]} | $(r "$v" floor)x | ${DELIV[$v]}% |"; done
+	echo; ipv6_verdict
+	exit 0
+fi
 
 # 1. The floor: a static redirect, no lookup.
 R build/bench/fwd_attach floor ri ro "$SINK_MAC"
@@ -209,7 +257,8 @@ echo "Run: $(date -u +%Y-%m-%d), $NPFX routes, \`XFWD_BENCH_CPU=$CPU make bench\
 echo
 echo "| forwarder | ns/packet | above floor | vs floor | delivered |"
 echo "|---|---:|---:|---:|---:|"
-for v in floor xfwd xfwd-1k filter-10-1k-1 filter-10k-1k-1 filter-10-1k-2 filter-10k-1k-2 xlat-1k-1 plain-1k-1 xlat-1k-2 plain-1k-2 $AB $ENCAPS xfwd-decap-gre fib kernel+vxlan floor2; do
+for v in floor xfwd xfwd-1k filter-10-1k-1 filter-10k-1k-1 filter-10-1k-2 filter-10k-1k-2 xlat-1k-1 plain-1k-1 xlat-1k-2 plain-1k-2 $AB $ENCAPS \
+	xfwd-decap-gre fib kernel+vxlan floor2; do
 	echo "| $v | ${RES[$v]} | $(above "$v") | $(r "$v" floor)x | ${DELIV[$v]}% |"
 done
 echo

@@ -4,12 +4,12 @@
 # runs (the machine is shared and noisy).
 #
 #   bench/run.sh               every section; BENCHMARKS.md rewritten
-#   bench/run.sh SECTION...    only those (lpm mem fwd daemon health); each
+#   bench/run.sh SECTION...    only those (lpm mem fwd fwd6 daemon health); each
 #                              replaces its own part of BENCHMARKS.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XFWD_FULLTABLE=${XFWD_FULLTABLE:-../shared/data/fulltable-2024.txt.gz}
-SECTIONS="lpm mem fwd daemon health"
+SECTIONS="lpm mem fwd fwd6 daemon health"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (sudo make bench)" >&2; exit 1; }
 for s in "$@"; do
 	case " $SECTIONS " in *" $s "*) ;; *) echo "bench: no section '$s' (sections: $SECTIONS)" >&2; exit 2 ;; esac
@@ -153,6 +153,22 @@ to a marker route being in tbl24.
 
 TXT
 	bench/daemon_run.sh
+}
+
+section_fwd6() {
+	cat <<'TXT'
+## Forwarding IPv6 beside IPv4, CPU ns per packet
+
+The forwarding bench's topology and generator (docs/forwarding-benchmark.md)
+with both full tables loaded in one xfwd (901,899 IPv4 and 160,147 IPv6
+routes, the same next hop), each family's destinations (one in each of
+its prefixes) sent in turn, twice; then every route over one GRE tunnel
+(IPv6 inside an IPv4 underlay). The IPv6 lookup is the multibit trie
+(docs/route-table-ipv6.md): 5 dependent loads for a /48, against one for
+IPv4's /24s.
+
+TXT
+	XFWD_BENCH_IPV6_ONLY=1 bench/fwd_run.sh
 }
 
 section_health() {

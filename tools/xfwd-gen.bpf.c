@@ -3,12 +3,14 @@
  * xfwd-gen's programs. gen runs under BPF_PROG_RUN with live frames: each
  * run takes the template frame, gives it the next destination from
  * gen_dsts and transmits it (XDP_TX) out of the device named in the run's
- * context; gen_gre the same inside GRE (the forwarder decapsulates).
+ * context; gen_gre the same inside GRE (the forwarder decapsulates); gen6
+ * the same as IPv6/UDP, its destinations from gen_dsts6.
  * sink, attached at the far end, counts and drops.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
 #include "../bpf/lib/csum.h"
 
@@ -30,6 +32,19 @@ struct {
 	__type(value, struct gen_line);
 } gen_dsts SEC(".maps");
 
+/* IPv6 destinations, four to a cache line. */
+#define GEN_LINE6 4
+struct gen_line6 {
+	struct in6_addr a[GEN_LINE6];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* sized by xfwd-gen */
+	__type(key, __u32);
+	__type(value, struct gen_line6);
+} gen_dsts6 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -47,6 +62,10 @@ __u8 gen_hdr[GEN_HDR_LEN]; /* .bss: const would be folded to zeros */
  * made by xfwd-gen: it never changes) + GRE + the header above. */
 #define GEN_GRE_HDR_LEN (sizeof(struct ethhdr) + sizeof(struct iphdr) + 8 + sizeof(struct iphdr) + 8)
 __u8 gen_gre_hdr[GEN_GRE_HDR_LEN];
+
+/* Ethernet + IPv6 + UDP (checksum 0: no hop on the way checks it). */
+#define GEN6_HDR_LEN (sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + 8)
+__u8 gen6_hdr[GEN6_HDR_LEN];
 
 /* The next destination, 0 if the map has none. */
 static __always_inline __be32 next_dst(void)
@@ -94,6 +113,23 @@ SEC("xdp")
 int gen_gre(struct xdp_md *ctx)
 {
 	return send(ctx, gen_gre_hdr, GEN_GRE_HDR_LEN, GEN_GRE_HDR_LEN - 8 - sizeof(struct iphdr));
+}
+
+SEC("xdp")
+int gen6(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+	__u32 i = gen_next, line = i / GEN_LINE6;
+	struct gen_line6 *dst = bpf_map_lookup_elem(&gen_dsts6, &line);
+
+	gen_next = i + 1 < ndst ? i + 1 : 0;
+	if (!dst || data + GEN6_HDR_LEN > data_end)
+		return XDP_ABORTED;
+	__builtin_memcpy(data, gen6_hdr, GEN6_HDR_LEN);
+	ip6->daddr = dst->a[i % GEN_LINE6];
+	return XDP_TX;
 }
 
 SEC("xdp")

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * xfwd-gen: a traffic generator for XDP forwarding benchmarks. It sends
- * 64-byte IPv4/UDP frames out of a device with BPF_PROG_RUN in live-frames
+ * 64-byte IPv4/UDP frames (IPv6/UDP with --ipv6) out of a device with BPF_PROG_RUN in live-frames
  * mode (the kernel transmits what the program returns XDP_TX for), each to
  * an address inside one of the given prefixes (the prefixes in a random
  * order, shuffled at start, then read in turn), and measures what
@@ -9,7 +9,7 @@
  *
  *   xfwd-gen --dev DEV --dst-mac MAC (--dst ADDR | --prefixes FILE)
  *            [--src ADDR] [--size BYTES] [--seconds S] [--cpu N]
- *            [--sink NETNS:DEV] [--gre FROM,TO,KEY]
+ *            [--sink NETNS:DEV] [--gre FROM,TO,KEY] [--ipv6]
  *
  * With --gre, each frame is inside GRE with that key from FROM to TO
  * (--size is then the inner frame's: the outer headers come on top), for
@@ -44,6 +44,7 @@
 
 /* Destinations per map value, as in xfwd-gen.bpf.c. */
 #define GEN_LINE 16
+#define GEN_LINE6 4
 
 struct opts {
 	const char *dev, *prefixes, *sink_ns, *sink_dev;
@@ -51,7 +52,7 @@ struct opts {
 	char *gre_from, *gre_to; /* --gre: outer source, destination */
 	uint32_t gre_key;
 	uint8_t dmac[6];
-	int size, cpu;
+	int size, cpu, ipv6;
 	double seconds;
 };
 
@@ -59,7 +60,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: xfwd-gen --dev DEV --dst-mac MAC (--dst ADDR | --prefixes FILE)\n"
 			"                [--src ADDR] [--size BYTES] [--seconds S] [--cpu N] [--sink NETNS:DEV]\n"
-			"                [--gre FROM,TO,KEY]\n");
+			"                [--gre FROM,TO,KEY] [--ipv6]\n");
 	exit(1);
 }
 
@@ -200,6 +201,61 @@ static uint32_t load_dsts(const struct opts *o, __be32 **out)
 	return (uint32_t)((n + GEN_LINE - 1) / GEN_LINE);
 }
 
+/* --ipv6: one address inside each IPv6 prefix (the network address + 1),
+ * shuffled, padded to whole lines of GEN_LINE6. Returns the lines. */
+static uint32_t load_dsts6(const struct opts *o, struct in6_addr **out)
+{
+	char line[128], err[128];
+	size_t n = 0, cap = 1024, lines;
+	struct in6_addr *v = malloc(cap * sizeof(*v)), *w;
+	FILE *f = fopen(o->prefixes, "r");
+
+	if (!f)
+		die("--ipv6 reads destinations from a --prefixes file");
+	while (fgets(line, sizeof(line), f)) {
+		struct xprefix p;
+
+		line[strcspn(line, " \t\r\n")] = 0;
+		if (!strchr(line, ':') || xprefix_parse(line, &p, err, sizeof(err)))
+			continue;
+		if (n == cap)
+			v = realloc(v, (cap *= 2) * sizeof(*v));
+		memcpy(&v[n], p.addr.bytes, 16);
+		v[n++].s6_addr[15] |= p.len < 128;
+	}
+	fclose(f);
+	if (!n)
+		die("no IPv6 prefix in the --prefixes file");
+	srand48(time(NULL));
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t j = (size_t)(drand48() * (double)(i + 1));
+		struct in6_addr t = v[i];
+
+		v[i] = v[j];
+		v[j] = t;
+	}
+	lines = (n + GEN_LINE6 - 1) / GEN_LINE6;
+	w = malloc(lines * GEN_LINE6 * sizeof(*w));
+	for (size_t i = 0; i < lines * GEN_LINE6; i++)
+		w[i] = v[i % n];
+	free(v);
+	*out = w;
+	return (uint32_t)lines;
+}
+
+/* Eth + IPv6 + UDP from 2001:db8:18::1, padded to size. */
+static void template6(struct pkt *p, const struct opts *o)
+{
+	uint8_t smac[6] = { 0x02, 0, 0, 0, 0x9e, 0x01 };
+
+	pkt_init(p);
+	pkt_eth(p, o->dmac, smac, ETH_P_IPV6);
+	pkt_ipv6(p, "2001:db8:18::1", "::", 17, 64);
+	pkt_udp(p, 9, 9);
+	pkt_payload(p, (size_t)o->size - p->len);
+	pkt_finish(p);
+}
+
 /* Eth + IPv4 + UDP, padded to size; the destination is set per packet.
  * With --gre: Eth + outer IPv4 + GRE (key) + that packet's IPv4 + UDP. */
 static void template(struct pkt *p, const struct opts *o)
@@ -267,7 +323,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "dev", 1, 0, 'd' }, { "dst-mac", 1, 0, 'm' }, { "dst", 1, 0, 'a' },
 		{ "prefixes", 1, 0, 'p' }, { "src", 1, 0, 's' }, { "size", 1, 0, 'z' },
 		{ "seconds", 1, 0, 't' }, { "cpu", 1, 0, 'c' }, { "sink", 1, 0, 'k' },
-		{ "gre", 1, 0, 'g' }, { 0 } };
+		{ "gre", 1, 0, 'g' }, { "ipv6", 0, 0, '6' }, { 0 } };
 	unsigned int m[6];
 	char *colon;
 	int c;
@@ -282,6 +338,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'z': o->size = atoi(optarg); break;
 		case 't': o->seconds = atof(optarg); break;
 		case 'c': o->cpu = atoi(optarg); break;
+		case '6': o->ipv6 = 1; break;
 		case 'm':
 			if (sscanf(optarg, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
 				die("--dst-mac needs a MAC address");
@@ -305,7 +362,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		default: usage();
 		}
 	}
-	if (!o->dev || (!o->dst == !o->prefixes) || o->size < 42 || o->size > 1500)
+	if (!o->dev || (!o->dst == !o->prefixes) || o->size < (o->ipv6 ? 62 : 42) || o->size > 1500 ||
+	    (o->ipv6 && (o->dst || o->gre_from)))
 		usage();
 }
 
@@ -315,7 +373,8 @@ int main(int argc, char **argv)
 	struct xfwd_gen *s;
 	struct opts o;
 	struct pkt frame;
-	__be32 *dsts;
+	__be32 *dsts = NULL;
+	struct in6_addr *dsts6 = NULL;
 	uint32_t n;
 	uint64_t sent = 0, busy0, busy1, task0, task1, got;
 	pid_t softirqd;
@@ -331,18 +390,29 @@ int main(int argc, char **argv)
 		die("no --dev device");
 	if (!(s = xfwd_gen__open()))
 		die("cannot open the BPF object");
-	n = load_dsts(&o, &dsts);
-	s->rodata->ndst = n * GEN_LINE;
-	template(&frame, &o);
-	if (o.gre_from)
-		memcpy(s->bss->gen_gre_hdr, frame.b, sizeof(s->bss->gen_gre_hdr));
-	else
-		memcpy(s->bss->gen_hdr, frame.b, sizeof(s->bss->gen_hdr));
-	bpf_map__set_max_entries(s->maps.gen_dsts, n);
+	if (o.ipv6) {
+		n = load_dsts6(&o, &dsts6);
+		s->rodata->ndst = n * GEN_LINE6;
+		template6(&frame, &o);
+		memcpy(s->bss->gen6_hdr, frame.b, sizeof(s->bss->gen6_hdr));
+		bpf_map__set_max_entries(s->maps.gen_dsts6, n);
+	} else {
+		n = load_dsts(&o, &dsts);
+		s->rodata->ndst = n * GEN_LINE;
+		template(&frame, &o);
+		if (o.gre_from)
+			memcpy(s->bss->gen_gre_hdr, frame.b, sizeof(s->bss->gen_gre_hdr));
+		else
+			memcpy(s->bss->gen_hdr, frame.b, sizeof(s->bss->gen_hdr));
+		bpf_map__set_max_entries(s->maps.gen_dsts, n);
+	}
 	if (xfwd_gen__load(s))
 		die("the kernel refused the generator program");
 	for (uint32_t i = 0; i < n; i++)
-		bpf_map_update_elem(bpf_map__fd(s->maps.gen_dsts), &i, &dsts[i * GEN_LINE], 0);
+		if (o.ipv6)
+			bpf_map_update_elem(bpf_map__fd(s->maps.gen_dsts6), &i, &dsts6[i * GEN_LINE6], 0);
+		else
+			bpf_map_update_elem(bpf_map__fd(s->maps.gen_dsts), &i, &dsts[i * GEN_LINE], 0);
 	ctx.data_end = (uint32_t)frame.len;
 	if (o.sink_ns)
 		sink_attach(&o, bpf_program__fd(s->progs.sink));
@@ -355,7 +425,7 @@ int main(int argc, char **argv)
 			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1 << 16,
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
 
-		if (bpf_prog_test_run_opts(bpf_program__fd(o.gre_from ? s->progs.gen_gre : s->progs.gen), &r))
+		if (bpf_prog_test_run_opts(bpf_program__fd(o.ipv6 ? s->progs.gen6 : o.gre_from ? s->progs.gen_gre : s->progs.gen), &r))
 			die("BPF_PROG_RUN with live frames failed (kernel >= 5.18 needed)");
 		sent += 1 << 16;
 	} while ((t1 = now()) - t0 < o.seconds);
@@ -370,6 +440,7 @@ int main(int argc, char **argv)
 	       (double)(busy1 - busy0) / 1e6, (double)(task1 - task0) / 1e6,
 	       got ? (double)(task1 - task0) / (double)got : 0.0, n);
 	free(dsts);
+	free(dsts6);
 	xfwd_gen__destroy(s);
 	return got ? 0 : 1;
 }

@@ -36,17 +36,11 @@ static uint32_t cover4(const struct xtable *t, uint32_t addr, unsigned int depth
 
 static uint32_t cover6(const struct xtable *t, const uint8_t *addr, unsigned int len, uint32_t self)
 {
-	struct xprefix p = { .addr.family = AF_INET6 };
-	const struct route6 *r;
+	uint32_t g;
 
-	while (len-- > 0) {
-		memcpy(p.addr.bytes, addr, 16);
-		for (unsigned int b = len; b < 128; b++)
-			p.addr.bytes[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
-		p.len = (uint8_t)len;
-		if ((r = find6(t, &p)) && r->group != self)
-			return r->group;
-	}
+	while (len-- > 0) /* lpm6_find ignores the host bits */
+		if (lpm6_find(&t->lpm6, addr, len, &g, NULL) && g != self)
+			return g;
 	return 0;
 }
 
@@ -62,8 +56,11 @@ int xt_cover_groups(const struct xtable *t, uint32_t g, uint32_t *out, int max)
 		if (r->keys[i] && (r->vals[i] & 0xffffff) == g && (c = cover4(t, (uint32_t)(k >> 6), k & 63, g)))
 			n = add_distinct(out, n, max, c);
 	}
-	for (size_t i = 0; i < t->n6 && n < max; i++)
-		if (t->r6[i].group == g && (c = cover6(t, t->r6[i].addr, t->r6[i].len, g)))
+	for (size_t i = 0; i < t->lpm6.rules.cap && n < max; i++) {
+		const struct lpm6_rule *x = &t->lpm6.rules.v[i];
+
+		if (x->used && x->target == g && (c = cover6(t, x->addr, x->depth, g)))
 			n = add_distinct(out, n, max, c);
+	}
 	return n;
 }

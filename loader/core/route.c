@@ -13,21 +13,15 @@
 /* A route's group (0: none) and origin (-1: none), in one lookup. */
 static uint32_t route_get(const struct xtable *t, const struct xprefix *p, int *origin)
 {
-	const struct route6 *r;
 	uint32_t g;
 	uint8_t tag;
 
 	*origin = -1;
-	if (p->addr.family == AF_INET) {
-		if (!lpm4_find(&t->lpm, xaddr_v4(&p->addr), p->len, &g, &tag))
-			return 0;
-		*origin = tag;
-		return g;
-	}
-	if (!(r = find6(t, p)))
+	if (p->addr.family == AF_INET ? !lpm4_find(&t->lpm, xaddr_v4(&p->addr), p->len, &g, &tag)
+				      : !lpm6_find(&t->lpm6, p->addr.bytes, p->len, &g, &tag))
 		return 0;
-	*origin = r->origin;
-	return r->group;
+	*origin = tag;
+	return g;
 }
 
 uint32_t xt_route_group(const struct xtable *t, const struct xprefix *p)
@@ -124,12 +118,14 @@ static int install6(struct xtable *t, const struct xprefix *p, uint32_t gid,
 	struct xfwd_route_key6 k = { .prefixlen = p->len };
 	struct xfwd_route r = { .group = gid, .origin = origin,
 				.prefixlen = (uint8_t)p->len };
-	struct route6 *cur;
+	uint32_t old_group;
+	uint8_t old_origin;
+	bool had;
 	int ret;
 
 	if (same)
 		return 0; /* read from the records: tbl6 has it already */
-	cur = find6(t, p);
+	had = lpm6_find(&t->lpm6, p->addr.bytes, p->len, &old_group, &old_origin);
 	memcpy(k.addr, p->addr.bytes, 16);
 	ret = lpm6_add(&t->lpm6, p->addr.bytes, p->len, gid, origin);
 	if (ret == -ENOSPC)
@@ -141,19 +137,13 @@ static int install6(struct xtable *t, const struct xprefix *p, uint32_t gid,
 	 * an existing node under RCU: hitless. */
 	t->dirty = true;
 	if ((ret = KIO(&t->io, map_put, XFWD_M_routes6, &k, &r, KIO_ANY))) {
-		if (cur) /* as it was: the flush writes nothing of it */
-			lpm6_add(&t->lpm6, p->addr.bytes, p->len, cur->group, cur->origin);
+		if (had) /* as it was: the flush writes nothing of it */
+			lpm6_add(&t->lpm6, p->addr.bytes, p->len, old_group, old_origin);
 		else
 			lpm6_del(&t->lpm6, p->addr.bytes, p->len);
 		return xt_fail(t, ret, "cannot write the IPv6 route: %s%s", strerror(-ret),
 			    ret == -ENOSPC ? " (attach with a larger 'routes6')" : "");
 	}
-	if (cur) {
-		cur->group = gid;
-		cur->origin = origin;
-	}
-	else if (push_route6(t, p->addr.bytes, (uint8_t)p->len, gid, origin))
-		return xt_fail(t, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -234,15 +224,14 @@ int xt_route_del(struct xtable *t, const struct xprefix *p)
 		t->rec4_gone += !ret;
 	} else {
 		struct xfwd_route_key6 k = { .prefixlen = p->len };
-		struct route6 *r = find6(t, p);
+		int origin;
+		uint32_t group = route_get(t, p, &origin);
 
 		memcpy(k.addr, p->addr.bytes, 16);
 		t->dirty = true;
 		ret = lpm6_del(&t->lpm6, p->addr.bytes, p->len);
 		if (!ret && (ret = KIO(&t->io, map_del, XFWD_M_routes6, &k)))
-			lpm6_add(&t->lpm6, p->addr.bytes, p->len, r->group, r->origin); /* as it was */
-		if (!ret)
-			drop_route6(t, r);
+			lpm6_add(&t->lpm6, p->addr.bytes, p->len, group, (uint8_t)origin); /* as it was */
 	}
 	if (ret)
 		return xt_fail(t, ret, "cannot delete the route: %s", strerror(-ret));
@@ -274,16 +263,19 @@ static void keep_route4(uint32_t addr, unsigned int depth, uint32_t target, uint
 	keep_route(arg, &r);
 }
 
+static void keep_route6(const uint8_t addr[16], unsigned int depth, uint32_t target, uint8_t tag,
+			void *arg)
+{
+	struct xroute r = { .p = { .addr.family = AF_INET6, .len = depth }, .group = target, .origin = tag };
+
+	memcpy(r.p.addr.bytes, addr, 16);
+	keep_route(arg, &r);
+}
+
 int routes_of(const struct xtable *t, struct route_list l, struct xroute **out, size_t *n)
 {
 	lpm4_for_each(&t->lpm, keep_route4, &l);
-	for (size_t i = 0; i < t->n6; i++) {
-		struct xroute r = { .p = { .addr.family = AF_INET6, .len = t->r6[i].len },
-				    .group = t->r6[i].group, .origin = t->r6[i].origin };
-
-		memcpy(r.p.addr.bytes, t->r6[i].addr, 16);
-		keep_route(&l, &r);
-	}
+	lpm6_for_each(&t->lpm6, keep_route6, &l);
 	if (l.nomem) {
 		free(l.v);
 		return -ENOMEM;

@@ -105,9 +105,8 @@ static int add_route6(void *arg, const void *key, const void *val)
 	const struct xfwd_route *r = val;
 	const struct xfwd_route_key6 *k = key;
 
-	if (push_route6(t, k->addr, (uint8_t)k->prefixlen, r->group, r->origin) ||
-	    lpm6_rule_load(&t->lpm6, k->addr, k->prefixlen, r->group, r->origin))
-		return -ENOMEM;
+	if (lpm6_rule_load(&t->lpm6, k->addr, k->prefixlen, r->group, r->origin))
+		return -EBADMSG;
 	ref_group(t, r->group);
 	return 0;
 }
@@ -202,8 +201,6 @@ void xt_free(struct xtable *t)
 	free(t->grp);
 	free(t->grp_refs);
 	free(t->tun);
-	free(t->r6);
-	free(t->h6);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -317,7 +314,7 @@ int xt_commit(struct xtable *t)
 		t->journal_late = t->journaled;
 	else if ((ret = xt_journal_done(t)))
 		return ret;
-	if ((ret = KIO(&t->io, set_counts, (uint32_t)lpm4_rule_count(&t->lpm), (uint32_t)t->n6,
+	if ((ret = KIO(&t->io, set_counts, (uint32_t)lpm4_rule_count(&t->lpm), (uint32_t)lpm6_rule_count(&t->lpm6),
 		       lpm4_groups_used(&t->lpm), t->lpm6.used)))
 		return xt_fail(t, ret, "the routes are in, but their counts for 'xfwd status' could not be written: %s",
 			    strerror(-ret));

@@ -20,27 +20,16 @@
 #include "spec.h"
 
 
-struct route6 {
-	uint8_t addr[16];
-	uint8_t len;
-	uint8_t origin;
-	uint32_t group;
-};
-
 struct xtable {
 	struct kio io;         /* every kernel call goes through it */
 	struct xfwd_info info; /* the maps' sizes */
 	struct lpm4 lpm;
-	struct lpm6 lpm6; /* tbl6, built from the IPv6 routes */
+	struct lpm6 lpm6; /* tbl6 and the IPv6 routes it is built from */
 	struct xfwd_nh *nh;
 	uint32_t *nh_refs, nh_max;
 	struct xfwd_group *grp;
 	uint32_t *grp_refs, grp_max;
 	struct xfwd_tunnel *tun; /* XFWD_MAX_TUNNELS, index = id */
-	struct route6 *r6;
-	size_t n6, cap6;
-	uint32_t *h6; /* r6 index + 1 by hash of (addr, len); 0 = empty */
-	size_t hcap6; /* a power of two, at least 2 * n6 */
 	char *err;
 	size_t errlen;
 	bool no_wait; /* the daemon: never wait for a neighbour, its events fill MACs in */

@@ -31,11 +31,6 @@ int xt_records_end(struct xtable *t);
  * already; replay its operations and commit. */
 int xt_recover(struct xtable *t, const void *buf, size_t len);
 
-/* route6.c */
-int push_route6(struct xtable *t, const uint8_t *addr, uint8_t len, uint32_t group,
-		uint8_t origin);
-void drop_route6(struct xtable *t, struct route6 *r);
-struct route6 *find6(const struct xtable *t, const struct xprefix *p);
 
 /* nexthop.c */
 int nh_write(struct xtable *t, uint32_t id, const struct xfwd_nh *n);

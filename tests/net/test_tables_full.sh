@@ -71,6 +71,27 @@ check "...the stream loses nothing" stream_lost_none
 check "...and the routes in before it still forward their part" sh_ok "[ \$(cat $tmp/n) -gt 0 ] &&
 	xf r route get 10.52.1.200 | grep -q 'route 10.52.1.128/25' && xf r route get 10.9.0.1 | grep -q 'route 10.9.0.0/24'"
 
+# IPv6 table nodes (docs/route-table-ipv6.md): the 256 of the root and
+# 256 more; each /64 under its own /40 needs two of its own. IPv6 pings
+# cross the router's XDP (kernel forwarding is off) before and after.
+setup tbl6-nodes 512
+xf r route add fd00:1::/64 via fd00:1::2 dev r0
+xf r route add fd00:9::/64 via fd00:2::2 dev r1
+nsx c ping -6 -c 1 -W 2 fd00:9::1 >/dev/null || true
+stream_start 4
+fill tbl6 "fd00:52:%x::/64" "via fd00:2::2 dev r1" 200
+check "IPv6 table full: the next /64 refused ($(cat "$tmp/n") in), naming the map and the fix" \
+	refused_whole "no free IPv6 table node ([0-9]* of 512 in use): attach with a larger 'tbl6-nodes'"
+check "...the stream loses nothing" stream_lost_none
+check "...status shows the nodes in use" sh_ok "xf r status | grep -q 'IPv6 table nodes: 5[01][0-9] of 512 (0.5 of 0.5 MiB)' ||
+	{ xf r status; false; }"
+check "...the routes in before it still forward their part, and IPv6 crosses the router" sh_ok \
+	"xf r route get fd00:52:1::7 | grep -q 'route fd00:52:1::/64' &&
+	nsx c ping -6 -c 3 -i 0.2 -W 2 fd00:9::1 >/dev/null"
+xf r route del fd00:52:1::/64
+check "...a route deleted gives its nodes back: the refused one goes in" \
+	xf r route add "$(cat "$tmp/refused")" via fd00:2::2 dev r1
+
 # Tunnels: XFWD_MAX_TUNNELS - 1 slots (fixed at build). The daemon's
 # file asks for one more: that line is refused and logged once, the
 # daemon runs; a command asking for another is refused naming the fix.
