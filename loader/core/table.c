@@ -104,9 +104,10 @@ static int add_route6(void *arg, const void *key, const void *val)
 	struct xtable *t = arg;
 	const struct xfwd_route *r = val;
 	const struct xfwd_route_key6 *k = key;
+	int ret = lpm6_rule_load(&t->lpm6, k->addr, k->prefixlen, r->group, r->origin);
 
-	if (lpm6_rule_load(&t->lpm6, k->addr, k->prefixlen, r->group, r->origin))
-		return -EBADMSG;
+	if (ret)
+		return ret == -EINVAL ? -EBADMSG : ret;
 	ref_group(t, r->group);
 	return 0;
 }
