@@ -389,7 +389,7 @@ struct family_run {
 	const char *name;
 	struct pfx *p;
 	size_t n;
-	struct bpf_program *base, *xfwd, *trie, *fib;
+	struct bpf_program *base, *xfwd, *trie, *fib, *inlined;
 };
 
 /* One table's rows: 1k, 100k and all prefixes. Returns xfwd's ns at the
@@ -398,6 +398,7 @@ static double run_family(struct tables *x, struct mnl_socket *nl, uint32_t ifind
 			 const struct family_run *f)
 {
 	size_t sizes[3] = { 1000, 100000, f->n }, done = 0, hist[17];
+	double inl[3] = { 0 };
 	uint8_t gw[16];
 	double dir = -1;
 
@@ -431,8 +432,13 @@ static double run_family(struct tables *x, struct mnl_socket *nl, uint32_t ifind
 		}
 		printf("| %zu | %.1f MiB | %u | %.1f | %.1f | %.1f | %.1f | %.0fx | %.0fx |\n", sizes[i],
 		       ws, reads, dir, trie, fib, base, trie / dir, fib / dir);
+		if (f->inlined)
+			inl[i] = ns_per_lookup(f->inlined) - base;
 		fflush(stdout);
 	}
+	if (f->inlined)
+		printf("\nThe same walk inlined (the data path calls it as a global function): %.1f, %.1f, %.1f ns\n",
+		       inl[0], inl[1], inl[2]);
 	printf("\nDependent loads per lookup at the full table (share of destinations):");
 	for (unsigned int k = 1; k <= 16; k++)
 		if (hist[k])
@@ -503,9 +509,10 @@ int main(int argc, char **argv)
 	       src4, n4, src6, n6, NADDR, BATCH);
 	fflush(stdout);
 	d4 = run_family(&x, nl, ifindex, &(struct family_run){ AF_INET, "IPv4", p4, n4,
-		x.s->progs.bench_base, x.s->progs.bench_dir248, x.s->progs.bench_trie, x.s->progs.bench_fib });
+		x.s->progs.bench_base, x.s->progs.bench_dir248, x.s->progs.bench_trie, x.s->progs.bench_fib, NULL });
 	d6 = d4 < 0 ? -1 : run_family(&x, nl, ifindex, &(struct family_run){ AF_INET6, "IPv6", p6, n6,
-		x.s->progs.bench_base6, x.s->progs.bench_tbl6, x.s->progs.bench_trie6, x.s->progs.bench_fib6 });
+		x.s->progs.bench_base6, x.s->progs.bench_tbl6, x.s->progs.bench_trie6, x.s->progs.bench_fib6,
+		x.s->progs.bench_tbl6_inline });
 	if (d6 < 0)
 		return 1;
 	printf("xfwd at the full tables: IPv6 / IPv4 = %.2f; IPv6 table nodes in use %u (%.1f MiB)\n",

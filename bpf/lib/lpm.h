@@ -33,20 +33,23 @@ struct lpm6_dst {
 	struct in6_addr a;
 };
 
-/* The tbl6 entry for d: the root's for bytes 0-1, then one load per byte
- * while the entry links a deeper node. A global function: the verifier
- * walks its loop once, not at every call site in every state (inline,
- * it cost 47k more instructions processed on 6.18). */
+/* The tbl6 entry for a: the root's for bytes 0-1, then one load per byte
+ * while the entry links a deeper node. */
+static __always_inline __u32 lpm6_walk(const struct in6_addr *a)
+{
+	__u32 v = lpm_entry(&xfwd_tbl6, (__u32)a->s6_addr[0] << 8 | a->s6_addr[1]);
+
+	for (int b = 2; b < 16 && (v & XFWD_LPM6_EXT); b++)
+		v = lpm_entry(&xfwd_tbl6, (v & XFWD_LPM6_TARGET_MASK) * XFWD_TBL6_NODE + a->s6_addr[b]);
+	return v;
+}
+
+/* The data path's: a global function, so the verifier walks the loop
+ * once, not at every call site in every state (inline, it cost 47k more
+ * instructions processed on 6.18). */
 __noinline __u32 lpm6_entry_of(const struct lpm6_dst *d)
 {
-	__u32 v;
-
-	if (!d)
-		return 0;
-	v = lpm_entry(&xfwd_tbl6, (__u32)d->a.s6_addr[0] << 8 | d->a.s6_addr[1]);
-	for (int b = 2; b < 16 && (v & XFWD_LPM6_EXT); b++)
-		v = lpm_entry(&xfwd_tbl6, (v & XFWD_LPM6_TARGET_MASK) * XFWD_TBL6_NODE + d->a.s6_addr[b]);
-	return v;
+	return d ? lpm6_walk(&d->a) : 0;
 }
 
 /* Global functions take no packet pointer: the address goes on the stack. */
