@@ -121,7 +121,7 @@ if [ -n "${XFWD_BENCH_IPV6_ONLY:-}" ]; then
 	ipv6_rows
 	XF detach
 	r() { awk -v a="${RES[$1]}" -v b="${RES[$2]}" 'BEGIN {printf "%.2f", a / b}'; }
-	echo "Run: $(date -u +%Y-%m-%d), \`XFWD_BENCH_IPV6_ONLY=1 XFWD_BENCH_CPU=$CPU make bench BENCH=fwd\`."
+	echo "Run: $(date -u +%Y-%m-%d), \`XFWD_BENCH_CPU=$CPU make bench BENCH=fwd6\`${XFWD_BIN:+ (xfwd: $XFWD_BIN)}."
 	echo; echo "| forwarder | ns/packet | vs floor | delivered |"; echo "|---|---:|---:|---:|"
 	for v in floor $IPV6_ROWS; do echo "| $v | ${RES[$v]} | $(r "$v" floor)x | ${DELIV[$v]}% |"; done
 	echo; ipv6_verdict

@@ -58,6 +58,10 @@ __u64 sink;
  * the FIB really resolved them (forwarding disabled or a missing route
  * returns early and would look fast). */
 __u64 fib_ok;
+/* Always 0, but not known to be: ANDed with a lookup's result and mixed
+ * into the next address, it makes each lookup wait for the one before
+ * (the _chain programs: latency, where the others measure throughput). */
+__u32 chain_mask;
 
 static __always_inline __u32 cursor(void)
 {
@@ -122,6 +126,25 @@ int bench_tbl6(struct xdp_md *ctx)
 			sum ^= lpm6_entry(&a->a);
 	}
 	sink += sum;
+	return XDP_DROP + (ctx->data == 1);
+}
+
+SEC("xdp")
+int bench_tbl6_chain(struct xdp_md *ctx)
+{
+	__u32 at = cursor(), v = 0;
+
+	for (int i = 0; i < BATCH; i++) {
+		struct bench_addr *a = addr6_at(at + i);
+		struct lpm6_dst d;
+
+		if (!a)
+			continue;
+		d.a = a->a;
+		d.a.s6_addr32[3] ^= v & chain_mask;
+		v = lpm6_entry_of(&d);
+	}
+	sink += v;
 	return XDP_DROP + (ctx->data == 1);
 }
 
@@ -191,6 +214,17 @@ int bench_dir248(struct xdp_md *ctx)
 	for (int i = 0; i < BATCH; i++)
 		sum ^= lpm4_lookup(addr_at(at + i));
 	sink += sum;
+	return XDP_DROP + (ctx->data == 1);
+}
+
+SEC("xdp")
+int bench_dir248_chain(struct xdp_md *ctx)
+{
+	__u32 at = cursor(), v = 0;
+
+	for (int i = 0; i < BATCH; i++)
+		v = lpm4_lookup(addr_at(at + i) ^ (v & chain_mask));
+	sink += v;
 	return XDP_DROP + (ctx->data == 1);
 }
 

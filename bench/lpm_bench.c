@@ -311,6 +311,28 @@ static int pick_addrs(struct lpm_bench *s, int family, const struct pfx *p, size
 	return write_all(bpf_map__fd(s->maps.bench_addrs), raw, NADDR, 1, 16);
 }
 
+/* IPv4 destinations uniform over the addresses the table covers (a
+ * random address, kept if a route holds it): every covered line of
+ * tbl24 (47 MiB for the real table) is as likely, where one host per
+ * prefix crowds into the /20s the /24s fill. */
+static int pick_spread4(struct lpm_bench *s, struct lpm4 *t)
+{
+	static uint8_t raw[NADDR][16];
+
+	for (uint32_t i = 0; i < NADDR; i++) {
+		uint32_t a;
+
+		do
+			a = rnd() << 11 ^ rnd();
+		while (!(lpm4_lookup(t, a) & XFWD_LPM_VALID));
+		memset(&addrs[i], 0, sizeof(addrs[i]));
+		addrs[i].a[0] = (uint8_t)(a >> 24), addrs[i].a[1] = (uint8_t)(a >> 16);
+		addrs[i].a[2] = (uint8_t)(a >> 8), addrs[i].a[3] = (uint8_t)a;
+		memcpy(raw[i], addrs[i].a, 16);
+	}
+	return write_all(bpf_map__fd(s->maps.bench_addrs), raw, NADDR, 1, 16);
+}
+
 /* The table lines (64 bytes) the destinations' lookups read: the
  * working set in MiB; and how many destinations took each number of
  * dependent loads (hist[1..16]). */
@@ -389,27 +411,57 @@ struct family_run {
 	const char *name;
 	struct pfx *p;
 	size_t n;
-	struct bpf_program *base, *xfwd, *trie, *fib, *inlined;
+	struct bpf_program *base, *xfwd, *trie, *fib, *inlined, *chain;
 };
 
-/* One table's rows: 1k, 100k and all prefixes. Returns xfwd's ns at the
- * full table. */
-static double run_family(struct tables *x, struct mnl_socket *nl, uint32_t ifindex,
-			 const struct family_run *f)
+/* One row: the current table and destinations, every lookup measured;
+ * xfwd's ns in out[0], chained in out[1]. 0, or -1. */
+static int row(struct tables *x, const struct family_run *f, const char *label, size_t hist[17],
+	       double *inl, double out[2])
 {
-	size_t sizes[3] = { 1000, 100000, f->n }, done = 0, hist[17];
-	double inl[3] = { 0 };
+	double base, dir, chain, trie, fib, ws = working_set(x, f->family, hist);
+	unsigned int reads = 0;
+
+	for (unsigned int k = 1; k <= 16; k++)
+		reads = hist[k] ? k : reads;
+	base = ns_per_lookup(f->base);
+	dir = ns_per_lookup(f->xfwd) - base;
+	chain = ns_per_lookup(f->chain) - base;
+	trie = ns_per_lookup(f->trie) - base;
+	x->s->bss->fib_ok = 0;
+	fib = ns_per_lookup(f->fib) - base;
+	if (x->s->bss->fib_ok != (uint64_t)TRIALS * 2000 * BATCH) {
+		fprintf(stderr, "lpm_bench: bpf_fib_lookup resolved only %llu lookups\n",
+			(unsigned long long)x->s->bss->fib_ok);
+		return -1;
+	}
+	printf("| %s | %.1f MiB | %u | %.1f | %.1f | %.1f | %.1f | %.1f | %.0fx | %.0fx |\n", label,
+	       ws, reads, dir, chain, trie, fib, base, trie / dir, fib / dir);
+	if (f->inlined)
+		*inl = ns_per_lookup(f->inlined) - base;
+	fflush(stdout);
+	out[0] = dir;
+	out[1] = chain;
+	return 0;
+}
+
+/* One table's rows: 1k, 100k and all prefixes, one host in each of
+ * random prefixes; for IPv4 also all prefixes with destinations spread
+ * over the addresses. xfwd's ns at the full table: dir[0] and chained
+ * dir[2]; the spread row's: dir[1], dir[3] (IPv6: the full table's). */
+static int run_family(struct tables *x, struct mnl_socket *nl, uint32_t ifindex,
+		      const struct family_run *f, double dir[4])
+{
+	size_t sizes[3] = { 1000, 100000, f->n }, done = 0, hist[17], spread[17];
+	double inl[3] = { 0 }, full[2], sp[2];
 	uint8_t gw[16];
-	double dir = -1;
+	char label[32];
 
 	inet_pton(f->family, f->family == AF_INET ? GW : GW6, gw);
-	printf("| %s prefixes | working set | reads, most | xfwd | LPM_TRIE | bpf_fib_lookup | loop only | LPM_TRIE / xfwd | fib / xfwd |\n",
+	printf("| %s prefixes | working set | reads, most | xfwd | xfwd, chained | LPM_TRIE | bpf_fib_lookup | loop only | LPM_TRIE / xfwd | fib / xfwd |\n",
 	       f->name);
-	printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (int i = 0; i < 3; i++) {
-		double base, trie, fib, ws;
-		unsigned int reads = 0;
-
 		if (add_range(x, f->family, f->p, done, sizes[i]) ||
 		    fib_add(nl, f->family, f->p + done, sizes[i] - done, ifindex, gw) ||
 		    pick_addrs(x->s, f->family, f->p, sizes[i])) {
@@ -417,25 +469,15 @@ static double run_family(struct tables *x, struct mnl_socket *nl, uint32_t ifind
 			return -1;
 		}
 		done = sizes[i];
-		ws = working_set(x, f->family, hist);
-		for (unsigned int k = 1; k <= 16; k++)
-			reads = hist[k] ? k : reads;
-		base = ns_per_lookup(f->base);
-		dir = ns_per_lookup(f->xfwd) - base;
-		trie = ns_per_lookup(f->trie) - base;
-		x->s->bss->fib_ok = 0;
-		fib = ns_per_lookup(f->fib) - base;
-		if (x->s->bss->fib_ok != (uint64_t)TRIALS * 2000 * BATCH) {
-			fprintf(stderr, "lpm_bench: bpf_fib_lookup resolved only %llu lookups\n",
-				(unsigned long long)x->s->bss->fib_ok);
+		snprintf(label, sizeof(label), "%zu", sizes[i]);
+		if (row(x, f, label, hist, &inl[i], full))
 			return -1;
-		}
-		printf("| %zu | %.1f MiB | %u | %.1f | %.1f | %.1f | %.1f | %.0fx | %.0fx |\n", sizes[i],
-		       ws, reads, dir, trie, fib, base, trie / dir, fib / dir);
-		if (f->inlined)
-			inl[i] = ns_per_lookup(f->inlined) - base;
-		fflush(stdout);
 	}
+	memcpy(sp, full, sizeof(sp));
+	if (f->family == AF_INET &&
+	    (pick_spread4(x->s, &x->t4) || row(x, f, "all, spread over the addresses", spread, &inl[0], sp)))
+		return -1;
+	dir[0] = full[0], dir[2] = full[1], dir[1] = sp[0], dir[3] = sp[1];
 	if (f->inlined)
 		printf("\nThe same walk inlined (the data path calls it as a global function): %.1f, %.1f, %.1f ns\n",
 		       inl[0], inl[1], inl[2]);
@@ -444,7 +486,7 @@ static double run_family(struct tables *x, struct mnl_socket *nl, uint32_t ifind
 		if (hist[k])
 			printf(" %u: %.2f%%", k, 100.0 * hist[k] / NADDR);
 	printf("\n\n");
-	return dir;
+	return 0;
 }
 
 static size_t prefixes(const char *path, int family, struct pfx *p, size_t cap, const char **source)
@@ -486,7 +528,7 @@ int main(int argc, char **argv)
 	struct mnl_socket *nl;
 	size_t n4, n6;
 	uint32_t ifindex;
-	double d4, d6;
+	double d4[4] = { -1, -1, -1, -1 }, d6[4] = { -1, -1, -1, -1 };
 
 	if (!p4 || !p6 || setup_netns(&ifindex)) {
 		fprintf(stderr, "lpm_bench: needs root (namespaces, BPF)\n");
@@ -508,15 +550,16 @@ int main(int argc, char **argv)
 	printf("Prefixes: IPv4 %s (%zu), IPv6 %s (%zu); %u destinations, %d independent lookups a run\n\n",
 	       src4, n4, src6, n6, NADDR, BATCH);
 	fflush(stdout);
-	d4 = run_family(&x, nl, ifindex, &(struct family_run){ AF_INET, "IPv4", p4, n4,
-		x.s->progs.bench_base, x.s->progs.bench_dir248, x.s->progs.bench_trie, x.s->progs.bench_fib, NULL });
-	d6 = d4 < 0 ? -1 : run_family(&x, nl, ifindex, &(struct family_run){ AF_INET6, "IPv6", p6, n6,
+	if (run_family(&x, nl, ifindex, &(struct family_run){ AF_INET, "IPv4", p4, n4,
+		x.s->progs.bench_base, x.s->progs.bench_dir248, x.s->progs.bench_trie, x.s->progs.bench_fib, NULL,
+		x.s->progs.bench_dir248_chain }, d4) ||
+	    run_family(&x, nl, ifindex, &(struct family_run){ AF_INET6, "IPv6", p6, n6,
 		x.s->progs.bench_base6, x.s->progs.bench_tbl6, x.s->progs.bench_trie6, x.s->progs.bench_fib6,
-		x.s->progs.bench_tbl6_inline });
-	if (d6 < 0)
+		x.s->progs.bench_tbl6_inline, x.s->progs.bench_tbl6_chain }, d6))
 		return 1;
-	printf("xfwd at the full tables: IPv6 / IPv4 = %.2f; IPv6 table nodes in use %u (%.1f MiB)\n",
-	       d6 / d4, x.t6.used, x.t6.used / 1024.0);
+	printf("xfwd at the full tables, IPv6 / IPv4: %.2f (IPv4 one host per prefix), %.2f (IPv4 spread over the addresses);\n"
+	       "chained: %.2f, %.2f. IPv6 table nodes in use %u (%.1f MiB)\n", d6[0] / d4[0], d6[0] / d4[1],
+	       d6[2] / d4[2], d6[2] / d4[3], x.t6.used, x.t6.used / 1024.0);
 	lpm4_fini(&x.t4);
 	lpm6_fini(&x.t6);
 	lpm_bench__destroy(x.s);
