@@ -66,24 +66,26 @@ static int kk_map_read(void *c, enum xfwd_map m, uint32_t start, uint32_t n, siz
 	return ret;
 }
 
-/* A hash map of routes in batches (two syscalls per route with
- * get_next_key took seconds at a full table). */
+/* A map of routes in batches (two syscalls per route with
+ * get_next_key took seconds at a full table). The batch token is a
+ * bucket index for a hash map but a whole key for the LPM trie (the
+ * kernel's generic batch): a 4-byte token let a trie of more than one
+ * batch overwrite the stack beyond it. */
 static int kk_map_each(void *c, enum xfwd_map m, size_t ksz, kio_entry_fn fn, void *arg)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
 	size_t n = 4096;
-	uint8_t *keys = malloc(n * ksz);
+	uint8_t *keys = malloc(n * ksz), *token = calloc(1, ksz < 4 ? 4 : ksz);
 	struct xfwd_route *vals = malloc(n * sizeof(*vals));
-	uint32_t token = 0;
 	bool first = true, more = true;
 	int fd = fd_of(c, m), ret = 0;
 
-	if (!keys || !vals)
+	if (!keys || !vals || !token)
 		ret = -ENOMEM;
 	while (!ret && more) {
 		__u32 cnt = (__u32)n;
 
-		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &cnt, &o)) {
+		if (bpf_map_lookup_batch(fd, first ? NULL : token, token, keys, vals, &cnt, &o)) {
 			if (errno != ENOENT) {
 				ret = -errno;
 				break;
@@ -96,6 +98,7 @@ static int kk_map_each(void *c, enum xfwd_map m, size_t ksz, kio_entry_fn fn, vo
 	}
 	free(keys);
 	free(vals);
+	free(token);
 	return ret;
 }
 

@@ -92,6 +92,15 @@ xf r route del fd00:52:1::/64
 check "...a route deleted gives its nodes back: the refused one goes in" \
 	xf r route add "$(cat "$tmp/refused")" via fd00:2::2 dev r1
 
+# More IPv6 routes than one batch read of the records (4,096): the next
+# command loads them all (a 4-byte batch token overran its stack before).
+setup
+awk 'BEGIN { for (i = 0; i < 5000; i++) printf "route add 2001:db8:%x::/48 via fd00:2::2 dev r1\n", i }' >"$tmp/r6"
+xf r -batch "$tmp/r6" 2>/dev/null
+check "5,000 IPv6 routes in: the next command loads them and adds one" sh_ok \
+	"out=\$(xf r route add fd00:53::/48 via fd00:2::2 dev r1 2>&1) && xf r route show fd00:53::/48 | grep -q . &&
+	[ \$(xf r route show | grep -c '^2001:db8:') -eq 5000 ] || { echo \"\$out\"; false; }"
+
 # Tunnels: XFWD_MAX_TUNNELS - 1 slots (fixed at build). The daemon's
 # file asks for one more: that line is refused and logged once, the
 # daemon runs; a command asking for another is refused naming the fix.
