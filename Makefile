@@ -177,6 +177,9 @@ test-bpf: $(BPF_TESTS) $(OUTPUT)/xfwd.bpf.o
 	$(Q)$(OUTPUT)/tests/test_xdp
 	$(Q)$(OUTPUT)/tests/test_xlat
 	$(Q)$(OUTPUT)/tests/invariants -n 200000 -s 1
+	@echo "the same through the compact IPv4 table (ipv4-table compact):"
+	$(Q)XFWD_TEST_IPV4_TABLE=compact $(OUTPUT)/tests/test_xdp
+	$(Q)XFWD_TEST_IPV4_TABLE=compact $(OUTPUT)/tests/invariants -n 100000 -s 2
 
 test-net: $(NET_DEPS)
 	$(Q)tests/net/run.sh

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Bulk reads and writes of the route tables (IPv4 tbl24/tbl8, IPv6 tbl6) for the loader, run with
+ * Bulk reads and writes of the route tables (IPv4 tbl24/tbl8 and the
+ * compact tblc16/tblc, IPv6 tbl6) for the loader, run with
  * BPF_PROG_TEST_RUN. The kernel's batch map calls cost ~370 ns per array
  * element here (two user copies and checks each), so a full table took
  * seconds to read and seconds to write. This moves up to 16k entries per
@@ -20,7 +21,8 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct xfwd_lpm_line);
-} xfwd_tbl24 SEC(".maps"), xfwd_tbl8 SEC(".maps"), xfwd_tbl6 SEC(".maps");
+} xfwd_tbl24 SEC(".maps"), xfwd_tbl8 SEC(".maps"), xfwd_tbl6 SEC(".maps"), xfwd_tblc16 SEC(".maps"),
+	xfwd_tblc SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -76,6 +78,16 @@ static long copy6(__u64 i, void *r)
 	return copy_one(&xfwd_tbl6, (__u32)i, r);
 }
 
+static long copyc16(__u64 i, void *r)
+{
+	return copy_one(&xfwd_tblc16, (__u32)i, r);
+}
+
+static long copyc(__u64 i, void *r)
+{
+	return copy_one(&xfwd_tblc, (__u32)i, r);
+}
+
 SEC("syscall")
 int xfwd_bulk(struct xfwd_bulk_args *a)
 {
@@ -85,8 +97,25 @@ int xfwd_bulk(struct xfwd_bulk_args *a)
 	r.buf = bpf_map_lookup_elem(&xfwd_bulk_buf, &zero);
 	if (!r.buf || count > (r.write ? XFWD_BULK_MAX / 2 : XFWD_BULK_MAX))
 		return -1;
-	bpf_loop(count, r.tbl == XFWD_BULK_TBL8 ? copy8 : r.tbl == XFWD_BULK_TBL6 ? copy6 : copy24,
-		 &r, 0);
+	switch (r.tbl) {
+	case XFWD_BULK_TBL24:
+		bpf_loop(count, copy24, &r, 0);
+		break;
+	case XFWD_BULK_TBL8:
+		bpf_loop(count, copy8, &r, 0);
+		break;
+	case XFWD_BULK_TBL6:
+		bpf_loop(count, copy6, &r, 0);
+		break;
+	case XFWD_BULK_TBLC16:
+		bpf_loop(count, copyc16, &r, 0);
+		break;
+	case XFWD_BULK_TBLC:
+		bpf_loop(count, copyc, &r, 0);
+		break;
+	default:
+		return -1;
+	}
 	return r.missing ? -1 : 0;
 }
 

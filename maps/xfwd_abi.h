@@ -17,7 +17,7 @@
 #include "xfwd_xlat.h"
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 12u
+#define XFWD_ABI_VERSION 13u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -32,6 +32,7 @@
 #define XFWD_DEF_NEXTHOPS 4096u
 #define XFWD_DEF_GROUPS 4096u
 #define XFWD_DEF_TBL6_NODES 65536u
+#define XFWD_DEF_TBLC_LINES 131072u /* 8 MiB; the real table needs ~NN */
 #define XFWD_MAX_IFACES 256u
 #define XFWD_MAX_TUNNELS 1024u
 
@@ -58,6 +59,27 @@
 struct xfwd_lpm_line {
 	__u32 e[XFWD_LPM_LINE];
 };
+
+/* ---- IPv4 compact table (xfwd_tblc16, xfwd_tblc; docs/route-table-compact.md)
+ * A copy of tbl24 small enough for the last-level cache, read instead of
+ * tbl24 when attached with `ipv4-table compact`. tblc16 has an entry per
+ * /16: either the tbl24 entry all its 256 /24s share (BLOCK clear), or
+ * (BLOCK set) LINES lines of xfwd_tblc from line TARGET holding a block:
+ *   words 0-7  a bit per /24 that starts a run of equal entries, quarter q
+ *              (/24s 64q..64q+63) in words 2q (low) and 2q+1 (high); the
+ *              first /24 of every quarter starts one
+ *   word 8     byte q: the runs before quarter q
+ *   words 9-   the runs' tbl24 entries, in order
+ * BLOCK with LINES 0: read tbl24 (no free line when the /16 last changed).
+ * tbl24 entries never set bit 29 (their depth is at most 24).
+ */
+#define XFWD_TBLC16_SIZE (1u << 16)
+#define XFWD_C16_BLOCK (1u << 29)
+#define XFWD_C16_LINES_SHIFT 24
+#define XFWD_C16_LINES_MASK 0x1fu
+#define XFWD_CBLK_BASES 8u
+#define XFWD_CBLK_RUNS 9u
+#define XFWD_CBLK_MAX_LINES 17u /* (9 + 256 runs) words */
 
 /* ---- IPv6 multibit trie (xfwd_tbl6, docs/route-table-ipv6.md) ----
  * Nodes of 256 entries, stored as xfwd_lpm_line like tbl24: entry i of
@@ -364,6 +386,15 @@ struct xfwd_info {
 	__u32 mirror_table; /* the kernel table `xfwd run` mirrors (daemon only; 0: none) */
 	__u32 tbl6_nodes;   /* xfwd_tbl6's size in nodes (root included) */
 	__u32 tbl6_used;    /* as of the last commit: nodes in use (root included) */
+	__u32 ipv4_table;   /* enum xfwd_ipv4_table: what XDP reads (load-time) */
+	__u32 tblc_lines;   /* xfwd_tblc's size in lines (1 when not compact) */
+	__u32 tblc_used;    /* as of the last commit: lines in use */
+	__u32 pad;
+};
+
+enum xfwd_ipv4_table {
+	XFWD_IPV4_TBL24 = 0,   /* DIR-24-8: tbl24, then tbl8 */
+	XFWD_IPV4_COMPACT = 1, /* tblc16, a block of tblc, then tbl8 */
 };
 
 /* ---- Counters: every packet lands in exactly one reason ---- */
@@ -451,7 +482,7 @@ _Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");
 _Static_assert(sizeof(struct xfwd_group) == 140, "group size");
 _Static_assert(sizeof(struct xfwd_iface) == 52, "iface size");
 _Static_assert(sizeof(struct xfwd_port_mac) == 12, "port mac size");
-_Static_assert(sizeof(struct xfwd_info) == 56, "info size");
+_Static_assert(sizeof(struct xfwd_info) == 72, "info size");
 _Static_assert(sizeof(struct xfwd_counter) == 16, "counter size");
 
 #endif /* XFWD_ABI_H */

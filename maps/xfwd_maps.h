@@ -23,6 +23,11 @@
 	/* IPv4 second level: groups of 256 for /24s with longer routes. */            \
 	X(tbl8, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_lpm_line,                        \
 	  XFWD_DEF_TBL8_GROUPS * XFWD_TBL8_GROUP_SIZE / XFWD_LPM_LINE, 0)               \
+	/* IPv4 compact table (`ipv4-table compact`): an entry per /16 ... */         \
+	X(tblc16, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_lpm_line,                      \
+	  XFWD_TBLC16_SIZE / XFWD_LPM_LINE, 0)                                          \
+	/* ... and the blocks of the /16s whose /24s differ (xfwd_abi.h). */           \
+	X(tblc, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_lpm_line, 1, 0)                  \
 	/* IPv4 routes as configured: what tbl24/tbl8 are built from. */               \
 	X(routes4, BPF_MAP_TYPE_HASH, struct xfwd_route_key4, struct xfwd_route,        \
 	  XFWD_DEF_ROUTES4, BPF_F_NO_PREALLOC)                                          \

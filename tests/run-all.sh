@@ -39,6 +39,9 @@ run unit unit
 run bpf "$B/tests/test_xdp"
 run xlat "$B/tests/test_xlat"
 run invariants "$B/tests/invariants" -n 200000 -s 1 # make fuzz: 10M (docs/reliability.md)
+# The same data path reading the compact IPv4 table (ipv4-table compact).
+run bpf env XFWD_TEST_IPV4_TABLE=compact "$B/tests/test_xdp"
+run invariants env XFWD_TEST_IPV4_TABLE=compact "$B/tests/invariants" -n 100000 -s 2
 run fuzz tests/fuzz/run.sh "${XFWD_FUZZ_SECONDS:-30}"
 run net tests/net/run.sh
 # The same kernel-dependent suites on Debian bookworm's kernel (6.1, the

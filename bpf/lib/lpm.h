@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Route lookup. IPv4: DIR-24-8 (at most two array loads, whatever the
- * table size). IPv6: a multibit trie, a 16-bit root then a node per byte
+ * table size), or its compact copy (a few loads that stay in cache). IPv6: a multibit trie, a 16-bit root then a node per byte
  * (maps/xfwd_abi.h; 5 loads for a /48, whatever the table size). */
 #ifndef XFWD_BPF_LPM_H
 #define XFWD_BPF_LPM_H
@@ -18,11 +18,43 @@ static __always_inline __u32 lpm_entry(void *map, __u32 idx)
 	return l ? l->e[idx % XFWD_LPM_LINE] : 0;
 }
 
+/* Which IPv4 table XDP reads (enum xfwd_ipv4_table), set by the loader
+ * before the program is loaded, from xfwd_info: the verifier drops the
+ * other branch. */
+const volatile __u32 xfwd_ipv4_table = XFWD_IPV4_TBL24;
+
+/* The tbl24 entry for ip, through the compact copy: the /16's entry, and
+ * for a /16 whose /24s differ the block's bitmap word, then its run
+ * (usually in the same line). */
+static __always_inline __u32 lpm4c_entry(__u32 ip)
+{
+	__u32 v = lpm_entry(&xfwd_tblc16, ip >> 16), at, i, q, base, w;
+	struct xfwd_lpm_line *l;
+	__u64 bm;
+
+	if (!(v & XFWD_C16_BLOCK))
+		return v;
+	if (!(v >> XFWD_C16_LINES_SHIFT & XFWD_C16_LINES_MASK))
+		return lpm_entry(&xfwd_tbl24, ip >> 8); /* no room when it changed */
+	at = v & XFWD_LPM_TARGET_MASK;
+	l = bpf_map_lookup_elem(&xfwd_tblc, &at);
+	if (!l)
+		return 0;
+	i = ip >> 8 & 0xff;
+	q = i >> 6;
+	bm = (__u64)l->e[(2 * q + 1) & 7] << 32 | l->e[(2 * q) & 7];
+	base = l->e[XFWD_CBLK_BASES] >> (8 * q) & 0xff;
+	w = XFWD_CBLK_RUNS + base + __builtin_popcountll(bm & (~0ULL >> (63 - (i & 63)))) - 1;
+	if (w < XFWD_LPM_LINE)
+		return l->e[w];
+	return lpm_entry(&xfwd_tblc, at * XFWD_LPM_LINE + w);
+}
+
 /* Returns the table entry for daddr; XFWD_LPM_VALID clear = no route. */
 static __always_inline __u32 lpm4_lookup(__be32 daddr)
 {
 	__u32 ip = bpf_ntohl(daddr);
-	__u32 v = lpm_entry(&xfwd_tbl24, ip >> 8);
+	__u32 v = xfwd_ipv4_table == XFWD_IPV4_COMPACT ? lpm4c_entry(ip) : lpm_entry(&xfwd_tbl24, ip >> 8);
 
 	if (!(v & XFWD_LPM_EXT))
 		return v;

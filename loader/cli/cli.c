@@ -27,6 +27,7 @@ static int parse_attach(struct args *a, struct cli_req *r)
 		{ "nexthops", offsetof(struct map_sizes, nexthops), 1u << 20 },
 		{ "groups", offsetof(struct map_sizes, groups), 1u << 20 },
 		{ "tbl6-nodes", offsetof(struct map_sizes, tbl6_nodes), 1u << 21 },
+		{ "tblc-lines", offsetof(struct map_sizes, tblc_lines), 1u << 22 },
 	};
 	const char *w;
 
@@ -46,12 +47,29 @@ static int parse_attach(struct args *a, struct cli_req *r)
 				return arg_fail(a, "mode '%s': use 'native' or 'generic'", m);
 			continue;
 		}
+		if (arg_is(w, "ipv4-table")) {
+			const char *m = arg_value(a, "ipv4-table");
+
+			if (!m)
+				return -1;
+			if (arg_is(m, "tbl24"))
+				r->sizes.ipv4_table = 1 + XFWD_IPV4_TBL24;
+			else if (arg_is(m, "compact"))
+				r->sizes.ipv4_table = 1 + XFWD_IPV4_COMPACT;
+			else
+				return arg_fail(a, "ipv4-table '%s': use 'tbl24' or 'compact'", m);
+			continue;
+		}
 		for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
 			if (arg_is(w, sizes[k].kw))
 				break;
 		if (k < sizeof(sizes) / sizeof(sizes[0])) {
-			/* tbl6-nodes: the 256 root nodes and at least as many more. */
-			if (parse_u32(a, w, arg_is(w, "tbl6-nodes") ? 2 * XFWD_TBL6_ROOT_NODES : 1, sizes[k].max,
+			/* tbl6-nodes: the 256 root nodes and at least as many more;
+			 * tblc-lines: room for the largest block. */
+			uint32_t min = arg_is(w, "tbl6-nodes") ? 2 * XFWD_TBL6_ROOT_NODES
+				     : arg_is(w, "tblc-lines") ? XFWD_CBLK_MAX_LINES : 1;
+
+			if (parse_u32(a, w, min, sizes[k].max,
 				      (uint32_t *)((char *)&r->sizes + sizes[k].off)))
 				return -1;
 			continue;
@@ -312,7 +330,7 @@ const char *cli_usage(void)
 	       "       xfwd [--pin-root DIR] -batch FILE   (route add|replace|del, one per line;\n"
 	       "                                        FILE - is standard input)\n"
 	       "OPTIONS: -j (JSON output)  --pin-root DIR (default " XFWD_PIN_ROOT_DEFAULT ")\n"
-	       "  xfwd attach DEV... [mode native|generic] [tbl8-groups N] [routes4 N]\n"
+	       "  xfwd attach DEV... [mode native|generic] [ipv4-table tbl24|compact] [tblc-lines N] [tbl8-groups N] [routes4 N]\n"
 	       "              [routes6 N] [nexthops N] [groups N]\n"
 	       "  xfwd detach [DEV...]          (no DEV: detach all, remove pins)\n"
 	       "  xfwd route add|replace PREFIX via ADDR dev DEV [via ADDR dev DEV]...\n"

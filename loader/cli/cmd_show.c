@@ -105,6 +105,11 @@ static void print_ifaces(const struct xb *b, struct jw *w)
 		jw_arr_end(w);
 }
 
+static bool compact(const struct xb *b)
+{
+	return b->info.ipv4_table == XFWD_IPV4_COMPACT;
+}
+
 static void status_json(const struct xtable *t, const struct xb *b)
 {
 	struct jw w;
@@ -120,6 +125,11 @@ static void status_json(const struct xtable *t, const struct xb *b)
 	jw_uint(&w, "tbl8_groups", b->info.tbl8_groups);
 	jw_uint(&w, "tbl6_nodes_used", b->info.tbl6_used);
 	jw_uint(&w, "tbl6_nodes", b->info.tbl6_nodes);
+	jw_str(&w, "ipv4_table", compact(b) ? "compact" : "tbl24");
+	if (compact(b)) {
+		jw_uint(&w, "tblc_lines_used", b->info.tblc_used);
+		jw_uint(&w, "tblc_lines", b->info.tblc_lines);
+	}
 	jw_uint(&w, "nexthops_used", xt_used_nexthops(t));
 	jw_uint(&w, "nexthops", b->info.nexthops_max - 1);
 	jw_uint(&w, "groups_used", xt_used_groups(t));
@@ -139,6 +149,11 @@ static int status(struct xtable *t, const struct cli_req *r)
 	print_ifaces(b, NULL);
 	printf("routes: %u IPv4, %u IPv6\n", b->info.routes4, b->info.routes6);
 	printf("IPv4 second-level groups: %u of %u\n", b->info.tbl8_used, b->info.tbl8_groups);
+	if (compact(b)) /* a line is 64 bytes */
+		printf("IPv4 table: compact, lines %u of %u (%.1f of %.1f MiB)\n", b->info.tblc_used,
+		       b->info.tblc_lines, b->info.tblc_used / 16384.0, b->info.tblc_lines / 16384.0);
+	else
+		printf("IPv4 table: tbl24\n");
 	printf("IPv6 table nodes: %u of %u (%.1f of %.1f MiB)\n", b->info.tbl6_used, b->info.tbl6_nodes,
 	       b->info.tbl6_used / 1024.0, b->info.tbl6_nodes / 1024.0);
 	printf("next hops: %u of %u, groups: %u of %u\n", xt_used_nexthops(t),

@@ -53,6 +53,11 @@ enum { KIO_ANY = 0, KIO_NOEXIST = 1, KIO_EXIST = 2 };
 
 typedef int (*kio_entry_fn)(void *arg, const void *key, const void *value);
 
+/* What xfwd_info keeps of the table as of a commit (xfwd status). */
+struct table_counts {
+	uint32_t routes4, routes6, tbl8_used, tbl6_used, tblc_used;
+};
+
 struct kio_ops {
 	/* ---- BPF maps ---- */
 	/* Entries [start, start + n) of an array map. */
@@ -89,8 +94,7 @@ struct kio_ops {
 	int (*journal_read)(void *c, void **data, size_t *len);
 	int (*journal_end)(void *c); /* the change is whole */
 	/* The table's size for 'status'. */
-	int (*set_counts)(void *c, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used,
-			  uint32_t tbl6_used);
+	int (*set_counts)(void *c, const struct table_counts *n);
 	bool (*dev_attached)(void *c, uint32_t ifindex);
 	/* ---- rtnetlink ---- */
 	int (*link_get)(void *c, uint32_t ifindex, struct link_info *li); /* -ENODEV */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "lpm4_int.h"
+#include "lpm4c.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -79,6 +80,8 @@ void lpm4_set24(struct lpm4 *t, uint32_t i, uint32_t v)
 	t->tbl24[i] = v;
 	mark(t->dirty24, t->dirty24c, i, LPM4_CHUNK);
 	t->ndirty++;
+	if (t->copy)
+		lpm4c_touch(t->copy, i >> 8);
 }
 
 void lpm4_set8(struct lpm4 *t, uint32_t i, uint32_t v)
@@ -151,6 +154,9 @@ int lpm4_flush(struct lpm4 *t, lpm4_emit_fn emit, void *arg)
 	/* Groups whole before the tbl24 entries that link them. */
 	err = flush_table(t, LPM4_TBL8, r, emit, arg);
 	err = err ?: flush_table(t, LPM4_TBL24, r, emit, arg);
+	/* The compact copy after tbl24, so it never leads it. */
+	if (t->copy)
+		err = err ?: lpm4c_flush(t->copy, t->tbl24, emit, arg);
 	if (err) { /* leave nothing half-marked */
 		memset(t->dirty24, 0, XFWD_TBL24_SIZE / 8);
 		memset(t->dirty24c, 0, XFWD_TBL24_SIZE / LPM4_CHUNK);

@@ -72,6 +72,7 @@ struct lpm4 {
 	uint64_t *dead;  /* a bit per target; allocated when first needed */
 	uint32_t ndead;  /* targets marked dead now */
 	uint16_t *held8; /* per tbl8 group: dead rules longer than /24 in it */
+	struct lpm4c *copy; /* the compact copy of tbl24 to keep (lpm4c.h), or NULL */
 };
 
 #define LPM4_MAX_TARGET 0xffffffu

@@ -2,6 +2,7 @@
 /* The IPv4 tables set from the rules alone (lpm4_rebuild): after a writer
  * died in the middle of a flush (docs/interrupted-changes.md). */
 #include "lpm4_int.h"
+#include "lpm4c.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -149,6 +150,10 @@ int lpm4_rebuild(struct lpm4 *t)
 	}
 	for (uint32_t i = 0; i < XFWD_TBL24_SIZE && !err; i++)
 		lpm4_set24(t, i, want[i]);
+	if (t->copy) { /* it may lag tbl24 anywhere: encode it all at the next flush */
+		lpm4c_touch_all(t->copy);
+		t->ndirty++;
+	}
 out:
 	free(want);
 	free(own);

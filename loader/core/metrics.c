@@ -196,6 +196,8 @@ static void table_write(FILE *f, const struct metrics *m)
 	use(f, "groups", "Next-hop groups (ECMP sets) in use.", m->groups, m->groups_max);
 	use(f, "tbl8_groups", "IPv4 second-level groups in use (routes longer than /24).", m->tbl8, m->tbl8_max);
 	use(f, "tbl6_nodes", "IPv6 table nodes in use (1 KiB each, the 256 of the root included).", m->tbl6, m->tbl6_max);
+	if (m->tblc_max > 1) /* attached with ipv4-table compact */
+		use(f, "tblc_lines", "IPv4 compact table lines in use (64 bytes each).", m->tblc, m->tblc_max);
 }
 
 static void daemon_write(FILE *f, const struct metrics_daemon *d)

@@ -43,8 +43,8 @@ struct metrics {
 	struct xfwd_counter reason[XFWD_R_MAX];
 	const struct metrics_tunnel *tun;
 	size_t ntun;
-	uint32_t routes4, routes6, nexthops, groups, tbl8, tbl6;
-	uint32_t routes4_max, routes6_max, nexthops_max, groups_max, tbl8_max, tbl6_max;
+	uint32_t routes4, routes6, nexthops, groups, tbl8, tbl6, tblc;
+	uint32_t routes4_max, routes6_max, nexthops_max, groups_max, tbl8_max, tbl6_max, tblc_max;
 	const struct metrics_daemon *daemon; /* NULL: not written (the CLI) */
 	const struct metrics_path *paths;   /* the daemon's */
 	size_t npaths;

@@ -65,6 +65,8 @@ struct route_spec {
 
 struct map_sizes {
 	uint32_t tbl8_groups, routes4, routes6, nexthops, groups, tbl6_nodes;
+	uint32_t ipv4_table; /* 0: the default; else 1 + enum xfwd_ipv4_table */
+	uint32_t tblc_lines;
 };
 
 #endif

@@ -80,6 +80,30 @@ static void grace(void *arg)
 
 /* ---- loading ---- */
 
+/* A grace period alone: the compact copy calls it mid-flush, after its
+ * own writes (lpm4c.h). */
+static void sync_only(void *arg)
+{
+	struct xtable *t = arg;
+
+	KIO(&t->io, grace);
+}
+
+/* The compact copy of tbl24, when XDP reads it (xfwd_info.ipv4_table). */
+static int copy_init(struct xtable *t)
+{
+	if (t->info.ipv4_table != XFWD_IPV4_COMPACT)
+		return 0;
+	if (lpm4c_init(&t->lpmc, t->info.tblc_lines))
+		return xt_fail(t, -ENOMEM, "out of memory loading the route table");
+	t->lpmc.fetch = fetch_lpm;
+	t->lpmc.fetch_arg = t;
+	t->lpmc.sync = sync_only;
+	t->lpmc.sync_arg = t;
+	t->lpm.copy = &t->lpmc;
+	return 0;
+}
+
 static void ref_group(struct xtable *t, uint32_t g)
 {
 	if (g && g < t->grp_max)
@@ -150,6 +174,8 @@ int xt_load(struct xtable *t, const struct kio *io, const struct xfwd_info *in,
 	t->lpm.grace_arg = t->lpm6.grace_arg = t;
 	t->lpm.fetch = t->lpm6.fetch = fetch_lpm;
 	t->lpm.fetch_arg = t->lpm6.fetch_arg = t;
+	if ((ret = copy_init(t)))
+		return ret;
 	ret = KIO(io, map_read, XFWD_M_nexthops, 0, t->nh_max, sizeof(*t->nh), t->nh);
 	if (!ret)
 		ret = KIO(io, map_read, XFWD_M_groups, 0, t->grp_max, sizeof(*t->grp), t->grp);
@@ -173,6 +199,8 @@ int xt_load(struct xtable *t, const struct kio *io, const struct xfwd_info *in,
 			ret = lpm4_mark_dead(&t->lpm, g, true);
 	if (!ret)
 		ret = jret ? lpm4_adopt(&t->lpm) : lpm4_rebuild(&t->lpm);
+	if (!ret && t->lpm.copy)
+		ret = lpm4c_adopt(&t->lpmc);
 	if (!ret)
 		ret = jret ? lpm6_adopt(&t->lpm6) : lpm6_rebuild(&t->lpm6);
 	if (ret) {
@@ -191,6 +219,7 @@ int xt_load(struct xtable *t, const struct kio *io, const struct xfwd_info *in,
 void xt_free(struct xtable *t)
 {
 	lpm4_fini(&t->lpm);
+	lpm4c_fini(&t->lpmc);
 	lpm6_fini(&t->lpm6);
 	if (t->io.ops && t->io.ops->close)
 		KIO(&t->io, close);
@@ -315,8 +344,10 @@ int xt_commit(struct xtable *t)
 		t->journal_late = t->journaled;
 	else if ((ret = xt_journal_done(t)))
 		return ret;
-	if ((ret = KIO(&t->io, set_counts, (uint32_t)lpm4_rule_count(&t->lpm), (uint32_t)lpm6_rule_count(&t->lpm6),
-		       lpm4_groups_used(&t->lpm), t->lpm6.used)))
+	struct table_counts n = { (uint32_t)lpm4_rule_count(&t->lpm), (uint32_t)lpm6_rule_count(&t->lpm6),
+				  lpm4_groups_used(&t->lpm), t->lpm6.used, lpm4c_used(&t->lpmc) };
+
+	if ((ret = KIO(&t->io, set_counts, &n)))
 		return xt_fail(t, ret, "the routes are in, but their counts for 'xfwd status' could not be written: %s",
 			    strerror(-ret));
 	return 0;

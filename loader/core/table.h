@@ -14,6 +14,7 @@
 
 #include "kio.h"
 #include "lpm4.h"
+#include "lpm4c.h"
 #include "lpm6.h"
 #include "nhkey.h"
 #include "prefix.h"
@@ -24,6 +25,7 @@ struct xtable {
 	struct kio io;         /* every kernel call goes through it */
 	struct xfwd_info info; /* the maps' sizes */
 	struct lpm4 lpm;
+	struct lpm4c lpmc; /* the compact copy of tbl24 (ipv4-table compact) */
 	struct lpm6 lpm6; /* tbl6 and the IPv6 routes it is built from */
 	struct xfwd_nh *nh;
 	uint32_t *nh_refs, nh_max;

@@ -315,6 +315,8 @@ static void set_sizes(struct xfwd *s, const struct xfwd_info *in)
 	bpf_map__set_max_entries(s->maps.xfwd_tbl6, in->tbl6_nodes * XFWD_TBL6_NODE / XFWD_LPM_LINE);
 	bpf_map__set_max_entries(s->maps.xfwd_nexthops, in->nexthops_max);
 	bpf_map__set_max_entries(s->maps.xfwd_groups, in->groups_max);
+	bpf_map__set_max_entries(s->maps.xfwd_tblc, in->tblc_lines);
+	s->rodata->xfwd_ipv4_table = in->ipv4_table; /* the program reads what the maps hold */
 }
 
 static void info_from_sizes(struct xfwd_info *in, const struct map_sizes *sz)
@@ -329,6 +331,8 @@ static void info_from_sizes(struct xfwd_info *in, const struct map_sizes *sz)
 	in->groups_max = PICK(sz->groups, XFWD_DEF_GROUPS);
 	in->tbl6_nodes = PICK(sz->tbl6_nodes, XFWD_DEF_TBL6_NODES);
 	in->tbl6_used = XFWD_TBL6_ROOT_NODES;
+	in->ipv4_table = sz->ipv4_table ? sz->ipv4_table - 1 : XFWD_IPV4_TBL24;
+	in->tblc_lines = in->ipv4_table == XFWD_IPV4_COMPACT ? PICK(sz->tblc_lines, XFWD_DEF_TBLC_LINES) : 1;
 #undef PICK
 }
 

@@ -51,8 +51,7 @@ int xb_journal_end(struct xb *b);
  * read the table again could not be written. */
 #define XB_BUMP_FAILED "the change is in the maps, but a running daemon was not told (xfwd_info's generation could not be written): restart it (systemctl restart xfwd) so it reads the table again"
 /* The table's size as of a commit (holding the lock), for 'status'. */
-int xb_set_counts(struct xb *b, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used,
-		  uint32_t tbl6_used);
+int xb_set_counts(struct xb *b, const struct table_counts *n);
 /* The kernel table the daemon mirrors, for route show's kernel next hops
  * (info.c, as xb_set_counts). */
 int xb_set_mirror_table(struct xb *b, uint32_t table);

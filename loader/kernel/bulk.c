@@ -26,6 +26,8 @@ static int bulk_open(struct xbulk *x)
 	if ((ret = bpf_map__reuse_fd(x->skel->maps.xfwd_tbl24, x->tbl24)) ||
 	    (ret = bpf_map__reuse_fd(x->skel->maps.xfwd_tbl8, x->tbl8)) ||
 	    (ret = bpf_map__reuse_fd(x->skel->maps.xfwd_tbl6, x->tbl6)) ||
+	    (ret = bpf_map__reuse_fd(x->skel->maps.xfwd_tblc16, x->tblc16)) ||
+	    (ret = bpf_map__reuse_fd(x->skel->maps.xfwd_tblc, x->tblc)) ||
 	    (ret = bulk__load(x->skel)))
 		goto fail;
 	return 0;
@@ -34,11 +36,25 @@ fail:
 	return ret < 0 ? ret : -EINVAL;
 }
 
+static uint32_t bulk_tbl(uint32_t tbl)
+{
+	switch (tbl) {
+	case LPM4_TBL8:
+		return XFWD_BULK_TBL8;
+	case LPM6_TBL:
+		return XFWD_BULK_TBL6;
+	case LPM4_TBLC16:
+		return XFWD_BULK_TBLC16;
+	case LPM4_TBLC:
+		return XFWD_BULK_TBLC;
+	default:
+		return XFWD_BULK_TBL24;
+	}
+}
+
 static int bulk_run(struct xbulk *x, uint32_t tbl, uint32_t start, uint32_t n, uint32_t write)
 {
-	struct xfwd_bulk_args a = { tbl == LPM4_TBL8 ? XFWD_BULK_TBL8 :
-				    tbl == LPM6_TBL ? XFWD_BULK_TBL6 : XFWD_BULK_TBL24,
-				    start, n, write };
+	struct xfwd_bulk_args a = { bulk_tbl(tbl), start, n, write };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &a, .ctx_size_in = sizeof(a));
 	int ret = bpf_prog_test_run_opts(bpf_program__fd(x->skel->progs.xfwd_bulk), &o);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Bulk I/O of the route tables (tbl24, tbl8, tbl6) through a small BPF program (bpf/bulk.bpf.c)
+ * Bulk I/O of the route tables (tbl24, tbl8, tblc16, tblc, tbl6) through a small BPF program (bpf/bulk.bpf.c)
  * instead of per-element batch syscalls: a full table is read or written
  * in a few hundred calls (docs/bulk-table-io.md). Loaded on first use.
  */
@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lpm4c.h"
 #include "lpm6.h"
 
 struct bulk;
@@ -17,7 +18,7 @@ struct bulk;
 struct xbulk {
 	struct bulk *skel;
 	void *buf; /* one scratch value */
-	int tbl24, tbl8, tbl6;
+	int tbl24, tbl8, tbl6, tblc16, tblc;
 };
 
 /* -errno; the program is loaded on the first call. */

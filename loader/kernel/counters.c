@@ -86,6 +86,8 @@ int xc_metrics(const struct xb *b, uint32_t nexthops, uint32_t groups, struct me
 	m->tbl8_max = info.tbl8_groups;
 	m->tbl6 = info.tbl6_used;
 	m->tbl6_max = info.tbl6_nodes;
+	m->tblc = info.tblc_used;
+	m->tblc_max = info.tblc_lines;
 	m->nexthops = nexthops;
 	m->nexthops_max = info.nexthops_max - 1;
 	m->groups = groups;

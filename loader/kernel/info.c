@@ -7,7 +7,7 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 
-static int info_update(struct xb *b, void (*set)(struct xfwd_info *in, const uint32_t *v), const uint32_t *v)
+static int info_update(struct xb *b, void (*set)(struct xfwd_info *in, const void *v), const void *v)
 {
 	struct xfwd_info in;
 	__u32 zero = 0;
@@ -21,25 +21,25 @@ static int info_update(struct xb *b, void (*set)(struct xfwd_info *in, const uin
 	return 0;
 }
 
-static void set_counts(struct xfwd_info *in, const uint32_t *v)
+static void set_counts(struct xfwd_info *in, const void *arg)
 {
-	in->routes4 = v[0];
-	in->routes6 = v[1];
-	in->tbl8_used = v[2];
-	in->tbl6_used = v[3];
+	const struct table_counts *n = arg;
+
+	in->routes4 = n->routes4;
+	in->routes6 = n->routes6;
+	in->tbl8_used = n->tbl8_used;
+	in->tbl6_used = n->tbl6_used;
+	in->tblc_used = n->tblc_used;
 }
 
-static void set_mirror(struct xfwd_info *in, const uint32_t *v)
+static void set_mirror(struct xfwd_info *in, const void *v)
 {
-	in->mirror_table = v[0];
+	in->mirror_table = *(const uint32_t *)v;
 }
 
-int xb_set_counts(struct xb *b, uint32_t routes4, uint32_t routes6, uint32_t tbl8_used,
-		  uint32_t tbl6_used)
+int xb_set_counts(struct xb *b, const struct table_counts *n)
 {
-	const uint32_t v[4] = { routes4, routes6, tbl8_used, tbl6_used };
-
-	return info_update(b, set_counts, v);
+	return info_update(b, set_counts, n);
 }
 
 int xb_set_mirror_table(struct xb *b, uint32_t table)

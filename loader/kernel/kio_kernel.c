@@ -219,9 +219,9 @@ static int kk_journal_end(void *c)
 	return xb_journal_end(((struct kk *)c)->b);
 }
 
-static int kk_set_counts(void *c, uint32_t r4, uint32_t r6, uint32_t tbl8, uint32_t tbl6)
+static int kk_set_counts(void *c, const struct table_counts *n)
 {
-	return xb_set_counts(((struct kk *)c)->b, r4, r6, tbl8, tbl6);
+	return xb_set_counts(((struct kk *)c)->b, n);
 }
 
 static bool kk_dev_attached(void *c, uint32_t ifindex)
@@ -371,6 +371,8 @@ int kio_open(struct kio *io, struct xb *b, char *err, size_t len)
 	x->bulk.tbl24 = b->fd.tbl24;
 	x->bulk.tbl8 = b->fd.tbl8;
 	x->bulk.tbl6 = b->fd.tbl6;
+	x->bulk.tblc16 = b->fd.tblc16;
+	x->bulk.tblc = b->fd.tblc;
 	*io = (struct kio){ &kernel_ops, x };
 	return 0;
 }

@@ -20,6 +20,7 @@ struct xfwd *skel;
 int prog_fd, if_in, if_out;
 struct lpm4 lpm;
 struct lpm6 lpm6;
+static struct lpm4c lpmc; /* with XFWD_TEST_IPV4_TABLE=compact */
 
 const uint8_t MAC_IN_SRC[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 const uint8_t MAC_ROUTER[6] = { 0x02, 0, 0, 0, 0, 0xfe };
@@ -177,7 +178,9 @@ void put_group(uint32_t id, const uint32_t *m, uint32_t n)
 static int put_lpm(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t n)
 {
 	int fd = bpf_map__fd(tbl == LPM4_TBL24 ? skel->maps.xfwd_tbl24 :
-			     tbl == LPM6_TBL ? skel->maps.xfwd_tbl6 : skel->maps.xfwd_tbl8);
+			     tbl == LPM6_TBL ? skel->maps.xfwd_tbl6 :
+			     tbl == LPM4_TBLC16 ? skel->maps.xfwd_tblc16 :
+			     tbl == LPM4_TBLC ? skel->maps.xfwd_tblc : skel->maps.xfwd_tbl8);
 
 	(void)arg;
 	for (size_t i = 0; i < n; i++) {
@@ -221,6 +224,24 @@ void route6(const char *prefix, unsigned int len, uint32_t group)
 	    bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_routes6), &k, &r, 0))
 		abort();
 	flush_lpm();
+}
+
+/* 10.9.0.0/16 with /24s of other next hops in every quarter, and in
+ * 10.9.200-215 a run per /24: the compact copy's block spills into a
+ * second line (maps/xfwd_abi.h). */
+static void many_routes_in_one_16(void)
+{
+	char a[32];
+
+	route4("10.9.0.0", 16, NH_OUT);
+	route4("10.9.5.0", 24, NH_TX);
+	route4("10.9.70.0", 24, NH_VLAN);
+	route4("10.9.130.0", 24, NH_VIA6);
+	route4("10.9.255.0", 24, NH_VLAN);
+	for (int i = 200; i < 216; i += 2) {
+		snprintf(a, sizeof(a), "10.9.%d.0", i + 1);
+		route4(a, 24, NH_TX);
+	}
 }
 
 void fixture(void)
@@ -291,6 +312,7 @@ void fixture(void)
 	route4("10.6.0.0", 16, NH_UNRES);
 	route4("10.7.0.0", 16, NH_SMALL);
 	route4("10.8.0.0", 16, NH_VLAN);
+	many_routes_in_one_16();
 	route4("10.31.0.0", 16, NH_VIA6);
 	route4("10.12.0.0", 16, NH_NOTATT);
 	route4("10.20.0.0", 16, NH_TUN1);
@@ -370,8 +392,22 @@ int run(const uint8_t *in, size_t len, uint8_t *out, uint32_t *outlen,
 
 /* ---- setup ---- */
 
+/* The IPv4 table XDP reads: tbl24, or the compact copy when the
+ * environment says XFWD_TEST_IPV4_TABLE=compact (make test-bpf runs both). */
+static bool want_compact(void)
+{
+	const char *v = getenv("XFWD_TEST_IPV4_TABLE");
+
+	if (v && strcmp(v, "compact") && strcmp(v, "tbl24")) {
+		fprintf(stderr, "FAIL: XFWD_TEST_IPV4_TABLE=%s: use compact or tbl24\n", v);
+		exit(1);
+	}
+	return v && !strcmp(v, "compact");
+}
+
 int setup(void)
 {
+	bool compact = want_compact();
 	struct bpf_map *m;
 
 	if (getuid() != 0) {
@@ -393,13 +429,19 @@ int setup(void)
 		bpf_map__set_pin_path(m, NULL); /* private maps, no pins */
 	bpf_map__set_max_entries(skel->maps.xfwd_tbl8, 64 * XFWD_TBL8_GROUP_SIZE / XFWD_LPM_LINE);
 	bpf_map__set_max_entries(skel->maps.xfwd_tbl6, 1024 * XFWD_TBL6_NODE / XFWD_LPM_LINE);
+	if (compact) {
+		bpf_map__set_max_entries(skel->maps.xfwd_tblc, 256);
+		skel->rodata->xfwd_ipv4_table = XFWD_IPV4_COMPACT;
+	}
 	if (xfwd__load(skel)) {
 		fprintf(stderr, "FAIL: the kernel refused the XDP program\n");
 		return -1;
 	}
 	prog_fd = bpf_program__fd(skel->progs.xfwd_xdp);
-	if (lpm4_init(&lpm, 64) || lpm6_init(&lpm6, 1024))
+	if (lpm4_init(&lpm, 64) || lpm6_init(&lpm6, 1024) || (compact && lpm4c_init(&lpmc, 256)))
 		return -1;
+	if (compact) /* as the loader: the copy follows tbl24 */
+		lpm.copy = &lpmc;
 	fixture();
 	return 0;
 }

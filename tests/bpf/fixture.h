@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "loader/core/lpm4.h"
+#include "loader/core/lpm4c.h"
 #include "loader/core/lpm6.h"
 #include "maps/xfwd_abi.h"
 #include "xfwd.skel.h"

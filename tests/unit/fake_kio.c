@@ -519,14 +519,15 @@ static int fake_journal_end(void *c)
 	return 0;
 }
 
-static int fake_set_counts(void *c, uint32_t r4, uint32_t r6, uint32_t tbl8, uint32_t tbl6)
+static int fake_set_counts(void *c, const struct table_counts *n)
 {
 	struct fake *f = c;
 
-	f->info.tbl6_used = tbl6;
-	f->info.routes4 = r4;
-	f->info.routes6 = r6;
-	f->info.tbl8_used = tbl8;
+	f->info.tbl6_used = n->tbl6_used;
+	f->info.routes4 = n->routes4;
+	f->info.routes6 = n->routes6;
+	f->info.tbl8_used = n->tbl8_used;
+	f->info.tblc_used = n->tblc_used;
 	return 0;
 }
 
