@@ -128,6 +128,43 @@ if [ -n "${XFWD_BENCH_IPV6_ONLY:-}" ]; then
 	exit 0
 fi
 
+# XFWD_BENCH_IPV4_TABLE_AB=1 (make bench BENCH=fwdc): the compact IPv4
+# table against tbl24 (docs/route-table-compact.md), the full table with
+# its prefixes spread over 8 next hops at random (all 8 neighbours are the
+# sink's MAC), so that long runs of one next hop do not flatter the copy.
+# Each table attached afresh and loaded, measured over every prefix and
+# over 1,000 of them (in cache), alternated twice.
+if [ -n "${XFWD_BENCH_IPV4_TABLE_AB:-}" ]; then
+	for h in 2 3 4 5 6 7 8 9; do R ip neigh replace 10.98.0.$h lladdr "$SINK_MAC" dev ro nud permanent; done
+	awk 'BEGIN {srand(7)} {print "route add " $1 " via 10.98.0." 2 + int(rand() * 8) " dev ro"}' "$tmp/prefixes" >"$tmp/xr8"
+	R build/bench/fwd_attach floor ri ro "$SINK_MAC"
+	measure floor
+	R ip link set dev ri xdp off
+	declare -A LINES
+	for round in 1 2; do
+		for tb in tbl24 compact; do
+			XF detach 2>/dev/null || true
+			XF attach ri ro ipv4-table $tb >/dev/null
+			XF -batch "$tmp/xr8"
+			[ $tb = compact ] && LINES[$round]=$(XF status | sed -n 's/^IPv4 table: compact, lines \([0-9]*\) of .*(\([0-9.]*\) of.*/\1 lines, \2 MiB/p')
+			measure $tb-$round
+			DSTS=$tmp/p1k measure $tb-1k-$round
+		done
+	done
+	XF detach
+	r() { awk -v a="${RES[$1]}" -v b="${RES[$2]}" 'BEGIN {printf "%.2f", a / b}'; }
+	echo "Run: $(date -u +%Y-%m-%d), \`XFWD_BENCH_CPU=$CPU make bench BENCH=fwdc\`${XFWD_BIN:+ (xfwd: $XFWD_BIN)}."
+	echo; echo "| forwarder | ns/packet | vs floor | delivered |"; echo "|---|---:|---:|---:|"
+	for v in floor tbl24-1 compact-1 tbl24-1k-1 compact-1k-1 tbl24-2 compact-2 tbl24-1k-2 compact-1k-2; do
+		echo "| $v | ${RES[$v]} | $(r "$v" floor)x | ${DELIV[$v]}% |"
+	done
+	echo
+	echo "Compact table, $NPFX prefixes over 8 next hops: ${LINES[1]} of blocks (+ 256 KiB of /16 entries)."
+	echo "Full table vs floor (target <= 1.5x): tbl24 $(r tbl24-1 floor)x / $(r tbl24-2 floor)x, compact $(r compact-1 floor)x / $(r compact-2 floor)x;"
+	echo "compact / tbl24: $(r compact-1 tbl24-1) / $(r compact-2 tbl24-2) at the full table, $(r compact-1k-1 tbl24-1k-1) / $(r compact-1k-2 tbl24-1k-2) in cache (1k)."
+	exit 0
+fi
+
 # 1. The floor: a static redirect, no lookup.
 R build/bench/fwd_attach floor ri ro "$SINK_MAC"
 measure floor

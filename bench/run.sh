@@ -4,12 +4,12 @@
 # runs (the machine is shared and noisy).
 #
 #   bench/run.sh               every section; BENCHMARKS.md rewritten
-#   bench/run.sh SECTION...    only those (lpm mem fwd fwd6 daemon health); each
+#   bench/run.sh SECTION...    only those (lpm mem fwd fwd6 fwdc daemon health); each
 #                              replaces its own part of BENCHMARKS.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XFWD_FULLTABLE=${XFWD_FULLTABLE:-../shared/data/fulltable-2024.txt.gz}
-SECTIONS="lpm mem fwd fwd6 daemon health"
+SECTIONS="lpm mem fwd fwd6 fwdc daemon health"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (sudo make bench)" >&2; exit 1; }
 for s in "$@"; do
 	case " $SECTIONS " in *" $s "*) ;; *) echo "bench: no section '$s' (sections: $SECTIONS)" >&2; exit 2 ;; esac
@@ -183,6 +183,21 @@ after the one above on 2026-12-04 with `XFWD_BIN=<that build>/xfwd
 XFWD_BENCH_IPV6_ONLY=1 bench/fwd_run.sh`): floor 232, ipv4-full 427,
 ipv6-full 1,390 ns/packet (3.25x IPv4), ipv6+gre 1,373 (2.90x).
 TXT
+}
+
+section_fwdc() {
+	cat <<'TXT'
+## Forwarding through the compact IPv4 table against tbl24, CPU ns per packet
+
+The forwarding bench's topology and generator (docs/forwarding-benchmark.md)
+with the full IPv4 table, its prefixes spread over 8 next hops at random,
+attached with `ipv4-table tbl24` and then `ipv4-table compact`, twice
+in turn (docs/route-table-compact.md). `-1k` rows send to 1,000 of the
+prefixes only (their lookups stay in cache). Read it beside the mem
+section: what one dependent read costs here at each working set.
+
+TXT
+	XFWD_BENCH_IPV4_TABLE_AB=1 bench/fwd_run.sh
 }
 
 section_health() {

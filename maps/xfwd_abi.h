@@ -62,16 +62,21 @@ struct xfwd_lpm_line {
 
 /* ---- IPv4 compact table (xfwd_tblc16, xfwd_tblc; docs/route-table-compact.md)
  * A copy of tbl24 small enough for the last-level cache, read instead of
- * tbl24 when attached with `ipv4-table compact`. tblc16 has an entry per
- * /16: either the tbl24 entry all its 256 /24s share (BLOCK clear), or
- * (BLOCK set) LINES lines of xfwd_tblc from line TARGET holding a block:
+ * tbl24 when attached with `ipv4-table compact`. It keeps what XDP reads
+ * of a tbl24 entry (VALID, EXT, TARGET), not the depth. tblc16 has an
+ * entry per /16: either the entry all its 256 /24s share, depth 0 (BLOCK
+ * clear), or (BLOCK set) LINES lines of xfwd_tblc from line TARGET
+ * holding a block:
  *   words 0-7  a bit per /24 that starts a run of equal entries, quarter q
  *              (/24s 64q..64q+63) in words 2q (low) and 2q+1 (high); the
  *              first /24 of every quarter starts one
  *   word 8     byte q: the runs before quarter q
- *   words 9-   the runs' tbl24 entries, in order
- * BLOCK with LINES 0: read tbl24 (no free line when the /16 last changed).
- * tbl24 entries never set bit 29 (their depth is at most 24).
+ *   words 9-   the runs' entries, 16 bits each, run r in the low half of
+ *              word 9 + r/2 when r is even: 0 no route, else bit 15 EXT
+ *              and bits 0-14 TARGET (VALID implied)
+ * BLOCK with LINES 0: read tbl24 (no free line when the /16 last changed,
+ * or a target past 15 bits). tbl24 entries never set bit 29 (their depth
+ * is at most 24).
  */
 #define XFWD_TBLC16_SIZE (1u << 16)
 #define XFWD_C16_BLOCK (1u << 29)
@@ -79,7 +84,9 @@ struct xfwd_lpm_line {
 #define XFWD_C16_LINES_MASK 0x1fu
 #define XFWD_CBLK_BASES 8u
 #define XFWD_CBLK_RUNS 9u
-#define XFWD_CBLK_MAX_LINES 17u /* (9 + 256 runs) words */
+#define XFWD_CBLK_MAX_LINES 9u /* 9 + 256 runs / 2 words */
+#define XFWD_CRUN_EXT 0x8000u
+#define XFWD_CRUN_TARGET 0x7fffu
 
 /* ---- IPv6 multibit trie (xfwd_tbl6, docs/route-table-ipv6.md) ----
  * Nodes of 256 entries, stored as xfwd_lpm_line like tbl24: entry i of

@@ -23,12 +23,12 @@ static __always_inline __u32 lpm_entry(void *map, __u32 idx)
  * other branch. */
 const volatile __u32 xfwd_ipv4_table = XFWD_IPV4_TBL24;
 
-/* The tbl24 entry for ip, through the compact copy: the /16's entry, and
- * for a /16 whose /24s differ the block's bitmap word, then its run
- * (usually in the same line). */
+/* The tbl24 entry for ip (without its depth), through the compact copy:
+ * the /16's entry, and for a /16 whose /24s differ the block's bitmap
+ * word, then its run's 16 bits (maps/xfwd_abi.h). */
 static __always_inline __u32 lpm4c_entry(__u32 ip)
 {
-	__u32 v = lpm_entry(&xfwd_tblc16, ip >> 16), at, i, q, base, w;
+	__u32 v = lpm_entry(&xfwd_tblc16, ip >> 16), at, i, q, r, w;
 	struct xfwd_lpm_line *l;
 	__u64 bm;
 
@@ -43,11 +43,14 @@ static __always_inline __u32 lpm4c_entry(__u32 ip)
 	i = ip >> 8 & 0xff;
 	q = i >> 6;
 	bm = (__u64)l->e[(2 * q + 1) & 7] << 32 | l->e[(2 * q) & 7];
-	base = l->e[XFWD_CBLK_BASES] >> (8 * q) & 0xff;
-	w = XFWD_CBLK_RUNS + base + __builtin_popcountll(bm & (~0ULL >> (63 - (i & 63)))) - 1;
-	if (w < XFWD_LPM_LINE)
-		return l->e[w];
-	return lpm_entry(&xfwd_tblc, at * XFWD_LPM_LINE + w);
+	r = (l->e[XFWD_CBLK_BASES] >> (8 * q) & 0xff) + __builtin_popcountll(bm & (~0ULL >> (63 - (i & 63)))) - 1;
+	w = XFWD_CBLK_RUNS + (r / 2 & 127);
+	/* Masked: the compiler may test r, not w, and the verifier loses w. */
+	w = (w < XFWD_LPM_LINE ? l->e[w & (XFWD_LPM_LINE - 1)] : lpm_entry(&xfwd_tblc, at * XFWD_LPM_LINE + w)) >>
+	    (16 * (r & 1)) & 0xffff;
+	if (!w)
+		return 0;
+	return XFWD_LPM_VALID | (w & XFWD_CRUN_EXT ? XFWD_LPM_EXT : 0) | (w & XFWD_CRUN_TARGET);
 }
 
 /* Returns the table entry for daddr; XFWD_LPM_VALID clear = no route. */

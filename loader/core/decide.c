@@ -41,25 +41,34 @@ static uint32_t live_entry(const struct kio *io, enum xfwd_map m, uint32_t idx)
 	return KIO(io, map_get, m, &key, &line) ? 0 : line.e[idx % XFWD_LPM_LINE];
 }
 
-/* tbl24's entry for ip as XDP reads it: through the compact copy when
- * attached with it (lpm4c.h). */
-static uint32_t live_entry24(const struct kio *io, uint32_t ip)
+/* The compact copy's entry for ip (lpm4c.h: no depth). */
+static uint32_t live_entry_copy(const struct kio *io, uint32_t ip)
 {
-	uint32_t w[XFWD_CBLK_MAX_LINES * XFWD_LPM_LINE], v, n, at, zero = 0;
-	struct xfwd_info in;
+	uint32_t w[XFWD_CBLK_MAX_LINES * XFWD_LPM_LINE], v, n, at;
 
-	if (KIO(io, map_get, XFWD_M_info, &zero, &in) || in.ipv4_table != XFWD_IPV4_COMPACT)
-		return live_entry(io, XFWD_M_tbl24, ip >> 8);
 	v = live_entry(io, XFWD_M_tblc16, ip >> 16);
 	if (!(v & XFWD_C16_BLOCK))
 		return v;
 	if (!(n = v >> XFWD_C16_LINES_SHIFT & XFWD_C16_LINES_MASK))
-		return live_entry(io, XFWD_M_tbl24, ip >> 8);
+		return lpm4c_strip(live_entry(io, XFWD_M_tbl24, ip >> 8));
 	at = v & XFWD_LPM_TARGET_MASK;
 	for (uint32_t l = 0; l < n; l++)
 		if (KIO(io, map_get, XFWD_M_tblc, &(uint32_t){ at + l }, w + l * XFWD_LPM_LINE))
 			return 0;
 	return lpm4c_block_entry(w, ip >> 8 & 0xff);
+}
+
+/* tbl24's entry for ip as XDP reads it: through the compact copy when
+ * attached with it, the depth (the matched prefix's length) from tbl24,
+ * which the copy follows. */
+static uint32_t live_entry24(const struct kio *io, uint32_t ip)
+{
+	uint32_t e = live_entry(io, XFWD_M_tbl24, ip >> 8), zero = 0;
+	struct xfwd_info in;
+
+	if (KIO(io, map_get, XFWD_M_info, &zero, &in) || in.ipv4_table != XFWD_IPV4_COMPACT)
+		return e;
+	return live_entry_copy(io, ip) | (e & XFWD_LPM_DEPTH_MASK << XFWD_LPM_DEPTH_SHIFT);
 }
 
 static void prefix_clear_host(struct xprefix *p)

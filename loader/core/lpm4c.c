@@ -10,35 +10,55 @@
 
 #define BLOCK_WORDS (XFWD_CBLK_MAX_LINES * XFWD_LPM_LINE)
 
+/* A run's 16 bits for a tbl24 entry; false when its target needs more. */
+static bool run_of(uint32_t e, uint32_t *r)
+{
+	uint32_t t = e & XFWD_LPM_TARGET_MASK;
+
+	*r = 0;
+	if (!(e & XFWD_LPM_VALID))
+		return true;
+	if (t > XFWD_CRUN_TARGET || (!t && !(e & XFWD_LPM_EXT))) /* 0 reads as no route */
+		return false;
+	*r = (e & XFWD_LPM_EXT ? XFWD_CRUN_EXT : 0) | t;
+	return true;
+}
+
 size_t lpm4c_encode(const uint32_t e[256], uint32_t *w)
 {
-	uint32_t runs = 0, i;
+	uint32_t runs = 0, i, r, prev = 0;
 
-	for (i = 1; i < 256 && e[i] == e[0]; i++)
+	for (i = 1; i < 256 && lpm4c_strip(e[i]) == lpm4c_strip(e[0]); i++)
 		;
 	if (i == 256)
 		return 0;
-	memset(w, 0, XFWD_CBLK_RUNS * sizeof(*w));
+	memset(w, 0, XFWD_CBLK_MAX_LINES * XFWD_LPM_LINE * sizeof(*w));
 	for (uint32_t q = 0; q < 4; q++) {
 		w[XFWD_CBLK_BASES] |= runs << (8 * q);
 		for (uint32_t j = 0; j < 64; j++) {
-			i = q * 64 + j;
-			if (j && e[i] == e[i - 1])
+			if (!run_of(e[q * 64 + j], &r))
+				return LPM4C_NO_BLOCK;
+			if (j && r == prev)
 				continue;
 			w[2 * q + j / 32] |= 1u << (j % 32);
-			w[XFWD_CBLK_RUNS + runs++] = e[i];
+			w[XFWD_CBLK_RUNS + runs / 2] |= r << (16 * (runs % 2));
+			runs++;
+			prev = r;
 		}
 	}
-	return XFWD_CBLK_RUNS + runs;
+	return XFWD_CBLK_RUNS + (runs + 1) / 2;
 }
 
 uint32_t lpm4c_block_entry(const uint32_t *w, uint32_t i)
 {
 	uint32_t q = i / 64, j = i % 64;
 	uint64_t bm = (uint64_t)w[2 * q + 1] << 32 | w[2 * q];
-	uint32_t base = w[XFWD_CBLK_BASES] >> (8 * q) & 0xff;
+	uint32_t r = (w[XFWD_CBLK_BASES] >> (8 * q) & 0xff) + (uint32_t)__builtin_popcountll(bm & (~0ull >> (63 - j))) - 1;
+	uint32_t v = w[XFWD_CBLK_RUNS + r / 2] >> (16 * (r % 2)) & 0xffff;
 
-	return w[XFWD_CBLK_RUNS + base + __builtin_popcountll(bm & (~0ull >> (63 - j))) - 1];
+	if (!v)
+		return 0;
+	return XFWD_LPM_VALID | (v & XFWD_CRUN_EXT ? XFWD_LPM_EXT : 0) | (v & XFWD_CRUN_TARGET);
 }
 
 uint32_t lpm4c_lookup(const uint32_t *c16, const uint32_t *pool, const uint32_t *tbl24,
@@ -49,7 +69,7 @@ uint32_t lpm4c_lookup(const uint32_t *c16, const uint32_t *pool, const uint32_t 
 	if (!(v & XFWD_C16_BLOCK))
 		return v;
 	if (!(v >> XFWD_C16_LINES_SHIFT & XFWD_C16_LINES_MASK))
-		return tbl24[addr >> 8];
+		return lpm4c_strip(tbl24[addr >> 8]);
 	return lpm4c_block_entry(pool + (size_t)(v & XFWD_LPM_TARGET_MASK) * XFWD_LPM_LINE,
 				 addr >> 8 & 0xff);
 }
@@ -239,10 +259,10 @@ static int encode_one(struct lpm4c *c, struct pass *p, const uint32_t *e, uint32
 	int err;
 
 	if (!n) {
-		*v = e[0];
+		*v = lpm4c_strip(e[0]);
 		return 0;
 	}
-	if ((err = alloc_lines(c, p, lines, &at)) == -ENOSPC) {
+	if (n == LPM4C_NO_BLOCK || (err = alloc_lines(c, p, lines, &at)) == -ENOSPC) {
 		*v = XFWD_C16_BLOCK; /* read tbl24 */
 		return 0;
 	}

@@ -12,8 +12,8 @@
  *     the tblc16 entry that links it (one aligned 32-bit store);
  *   - the old block's lines are reused only after a grace period;
  *   - a /16 whose block finds no free line reads tbl24 (still correct).
- * A lookup through the copy returns exactly the tbl24 entry, so `route
- * get`, covering routes and tbl8 work unchanged.
+ * A lookup through the copy returns the tbl24 entry without its depth
+ * (XDP does not read it), so tbl8 and covering routes work unchanged.
  */
 #ifndef XFWD_LPM4C_H
 #define XFWD_LPM4C_H
@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "lpm4.h"
+#include "maps/xfwd_abi.h"
 
 /* Table ids beside LPM4_TBL24/LPM4_TBL8 for fetch and emit. */
 enum { LPM4_TBLC16 = 16, LPM4_TBLC = 17 };
@@ -44,8 +45,16 @@ struct lpm4c {
 	void *sync_arg;
 };
 
+/* What the copy keeps of a tbl24 entry: what XDP reads (no depth). */
+static inline uint32_t lpm4c_strip(uint32_t e)
+{
+	return e & ~(XFWD_LPM_DEPTH_MASK << XFWD_LPM_DEPTH_SHIFT);
+}
+
 /* The encoded block of 256 tbl24 entries into w (XFWD_CBLK_MAX_LINES
- * lines); returns its words, or 0 when all 256 are equal (no block). */
+ * lines); returns its words, 0 when all 256 read the same (no block), or
+ * LPM4C_NO_BLOCK when a target does not fit a run's 15 bits. */
+#define LPM4C_NO_BLOCK ((size_t)-1)
 size_t lpm4c_encode(const uint32_t e[256], uint32_t *w);
 /* Entry i (0-255) of an encoded block: what XDP computes. */
 uint32_t lpm4c_block_entry(const uint32_t *w, uint32_t i);
@@ -68,7 +77,7 @@ void lpm4c_touch_all(struct lpm4c *c);
  * the writes: blocks first, then the tblc16 entries. */
 int lpm4c_flush(struct lpm4c *c, const uint32_t *tbl24, lpm4_emit_fn emit, void *arg);
 /* The entry XDP reads for addr, from the copy (pool: xfwd_tblc's words),
- * tbl24 where the copy says so. */
+ * tbl24 where the copy says so; depth 0. */
 uint32_t lpm4c_lookup(const uint32_t *c16, const uint32_t *pool, const uint32_t *tbl24,
 		      uint32_t addr);
 /* Lines linked or waiting for a grace period. */

@@ -73,7 +73,7 @@ static void check_16(struct fixture *f, uint32_t s)
 	for (uint32_t i = 0; i < 256; i++) {
 		uint32_t a = s << 16 | i << 8;
 
-		if (lpm4c_lookup(f->c16, f->pool, f->tbl24, a) != f->tbl24[a >> 8])
+		if (lpm4c_lookup(f->c16, f->pool, f->tbl24, a) != lpm4c_strip(f->tbl24[a >> 8]))
 			fail_msg("write %zu: %08x reads %08x through the copy, tbl24 %08x", f->writes, a,
 				 lpm4c_lookup(f->c16, f->pool, f->tbl24, a), f->tbl24[a >> 8]);
 	}
@@ -230,6 +230,35 @@ static void test_in_batches(void **state)
 	random_ops(*state, 100000, 16);
 }
 
+/* A tbl24 entry: no route, a group or a tbl8 group, at some depth. */
+static uint32_t random_entry(void)
+{
+	if (rnd() % 8 == 0)
+		return 0;
+	return XFWD_LPM_VALID | (rnd() % 2 ? XFWD_LPM_EXT : 1) | rnd() % XFWD_CRUN_TARGET |
+	       (rnd() % 25) << XFWD_LPM_DEPTH_SHIFT;
+}
+
+/* A target past a run's 15 bits: no block; the flush leaves the /16 to
+ * tbl24, which reads right. */
+static void test_wide_target(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t e[256] = { 0 }, w[XFWD_CBLK_MAX_LINES * XFWD_LPM_LINE];
+
+	e[7] = XFWD_LPM_VALID | (XFWD_CRUN_TARGET + 1);
+	assert_true(lpm4c_encode(e, w) == LPM4C_NO_BLOCK);
+	assert_int_equal(lpm4_add(&f->t, 0x0a000700u, 24, XFWD_CRUN_TARGET + 1), 0);
+	assert_int_equal(lpm4_add(&f->t, 0x0a000000u, 16, 3), 0);
+	assert_int_equal(lpm4_flush(&f->t, replay, f), 0);
+	assert_int_equal(f->c16[0x0a00], XFWD_C16_BLOCK);
+	check_all(f);
+	assert_int_equal(lpm4_del(&f->t, 0x0a000700u, 24), 0);
+	assert_int_equal(lpm4_flush(&f->t, replay, f), 0);
+	assert_int_equal(f->c16[0x0a00], XFWD_LPM_VALID | 3); /* one route again: no block */
+	check_all(f);
+}
+
 /* Random blocks: encode then read each /24 back. */
 static void test_encode_round_trip(void **state)
 {
@@ -237,23 +266,23 @@ static void test_encode_round_trip(void **state)
 
 	(void)state;
 	for (int k = 0; k < 20000; k++) {
-		uint32_t runs = 1 + rnd() % (k % 3 ? 8 : 256), v = rnd();
+		uint32_t runs = 1 + rnd() % (k % 3 ? 8 : 256), v = random_entry();
 		size_t n;
 
 		for (uint32_t i = 0; i < 256; i++) {
-			if (i && rnd() % 256 < runs)
-				v = rnd() % 4 ? rnd() & ~XFWD_C16_BLOCK : v; /* an equal run may start again */
+			if (i && rnd() % 256 < runs) /* an equal run may start again, at another depth */
+				v = rnd() % 4 ? random_entry() : v ^ (rnd() % 2) << XFWD_LPM_DEPTH_SHIFT;
 			e[i] = v;
 		}
 		n = lpm4c_encode(e, w);
 		if (!n) {
 			for (uint32_t i = 1; i < 256; i++)
-				assert_int_equal(e[i], e[0]);
+				assert_int_equal(lpm4c_strip(e[i]), lpm4c_strip(e[0]));
 			continue;
 		}
 		assert_true(n <= XFWD_CBLK_MAX_LINES * XFWD_LPM_LINE);
 		for (uint32_t i = 0; i < 256; i++)
-			assert_int_equal(lpm4c_block_entry(w, i), e[i]);
+			assert_int_equal(lpm4c_block_entry(w, i), lpm4c_strip(e[i]));
 	}
 }
 
@@ -308,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_in_batches, setup, teardown),
 		cmocka_unit_test(test_few_lines),
 		cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wide_target, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
