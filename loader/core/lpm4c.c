@@ -125,7 +125,8 @@ int lpm4c_adopt(struct lpm4c *c)
 	if (c->fetch && (ret = c->fetch(c->fetch_arg, LPM4_TBLC16, 0, XFWD_TBLC16_SIZE, c->c16)))
 		return ret;
 	memset(c->used, 0, (c->lines + 63) / 64 * sizeof(*c->used));
-	c->nused = 0;
+	c->nused = c->pend_lines = 0;
+	c->npend = 0;
 	for (uint32_t s = 0; s < XFWD_TBLC16_SIZE; s++) {
 		uint32_t n = block_lines(c->c16[s]), at = c->c16[s] & XFWD_LPM_TARGET_MASK;
 
@@ -193,6 +194,8 @@ static int emit_pass(struct lpm4c *c, struct pass *p)
 
 	memcpy(c->pend + c->npend, p->unlinked, p->nunlinked * sizeof(*p->unlinked));
 	c->npend += p->nunlinked;
+	for (size_t i = 0; i < p->nunlinked; i++)
+		c->pend_lines += p->unlinked[i] & 31;
 	p->nunlinked = 0;
 	return err;
 }
@@ -206,6 +209,7 @@ static void release(struct lpm4c *c)
 	for (size_t i = 0; i < c->npend; i++)
 		mark(c, c->pend[i] >> 5, c->pend[i] & 31, false);
 	c->npend = 0;
+	c->pend_lines = 0;
 }
 
 static bool find_room(struct lpm4c *c, uint32_t n, uint32_t *at)

@@ -35,6 +35,7 @@ struct lpm4c {
 	uint32_t nused, rover;
 	uint32_t *pend; /* blocks freed since the last sync: line << 5 | lines */
 	size_t npend;
+	uint32_t pend_lines; /* their lines */
 	uint64_t *dirty; /* a bit per /16 to encode again */
 	size_t ndirty;
 	bool loaded;     /* c16 read from the live map */
@@ -80,10 +81,10 @@ int lpm4c_flush(struct lpm4c *c, const uint32_t *tbl24, lpm4_emit_fn emit, void 
  * tbl24 where the copy says so; depth 0. */
 uint32_t lpm4c_lookup(const uint32_t *c16, const uint32_t *pool, const uint32_t *tbl24,
 		      uint32_t addr);
-/* Lines linked or waiting for a grace period. */
+/* Lines linked (not those freed and waiting for a grace period). */
 static inline uint32_t lpm4c_used(const struct lpm4c *c)
 {
-	return c->nused;
+	return c->nused - c->pend_lines;
 }
 
 #endif

@@ -92,6 +92,28 @@ xf r route del fd00:52:1::/64
 check "...a route deleted gives its nodes back: the refused one goes in" \
 	xf r route add "$(cat "$tmp/refused")" via fd00:2::2 dev r1
 
+# The compact IPv4 table (docs/route-table-compact.md) with room for a
+# few blocks only: each of 40 /16s gets a /24 of its own, more blocks than
+# fit; those /16s read tbl24 instead, so every route still goes in and
+# reads right (route get reads the copy as XDP does), and the stream (its
+# /16 a block of the copy, read by XDP: kernel forwarding is off) loses
+# nothing.
+setup ipv4-table compact tblc-lines 17
+stream_start 4
+for i in $(seq 1 40); do echo "route add 10.$((60 + i)).7.0/24 via 10.0.2.2 dev r1"; done >"$tmp/rc"
+xf r -batch "$tmp/rc" >/dev/null 2>"$tmp/err"
+check "compact table, 17 lines: 40 /16s with a /24 each all go in" sh_ok \
+	"[ \$(xf r route show | grep -c '^10\.[0-9]*\.7\.0/24') -eq 40 ] || { cat $tmp/err; false; }"
+check "...status shows the copy full" sh_ok "xf r status | grep -q '^IPv4 table: compact, lines 1[5-7] of 17 ' ||
+	{ xf r status; false; }"
+check "...each reads its own route through the copy, or tbl24 where it had no room" sh_ok \
+	"for i in \$(seq 61 100); do xf r route get 10.\$i.7.9 | grep -q \"route 10.\$i.7.0/24\" || exit 1; done &&
+	xf r route get 10.61.8.1 | grep -q 'no matching route'"
+check "...the stream loses nothing" stream_lost_none
+xf r -batch <(sed 's/route add \([^ ]*\).*/route del \1/' "$tmp/rc") >/dev/null
+check "...deleting them gives the lines back" sh_ok "xf r status | grep -q '^IPv4 table: compact, lines [0-9] of 17 ' ||
+	{ xf r status; false; }"
+
 # More IPv6 routes than one batch read of the records (4,096): the next
 # command loads them all (a 4-byte batch token overran its stack before).
 setup

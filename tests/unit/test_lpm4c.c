@@ -215,6 +215,11 @@ static void random_ops(struct fixture *f, int ops, int batch)
 	}
 	assert_int_equal(lpm4_flush(&f->t, replay, f), 0);
 	check_all(f);
+	uint32_t linked = 0;
+
+	for (uint32_t l = 0; l < f->lines; l++)
+		linked += f->state[l] == LINKED;
+	assert_int_equal(lpm4c_used(&f->c), linked); /* what status shows */
 	print_message("rules %zu, lines used %u of %u, writes %zu, links %zu, syncs %zu\n",
 		      lpm4_rule_count(&f->t), lpm4c_used(&f->c), f->lines, f->writes, f->links, f->syncs);
 	assert_true(f->links > 1000);
