@@ -113,7 +113,7 @@ static void measure(struct mem_latency *s, uint32_t mib)
 
 int main(void)
 {
-	static const uint32_t sizes[] = { 1, 4, 16, 64 }; /* MiB */
+	static const uint32_t sizes[] = { 1, 2, 4, 8, 16, 64 }; /* MiB */
 	uint32_t *next = calloc(LINES, LINE * 4), *order = calloc(LINES, LINE * 4);
 	static int inner[LINES / INNER];
 	struct mem_latency *s = mem_latency__open_and_load();
