@@ -45,9 +45,15 @@ static __always_inline __u32 lpm4c_entry(__u32 ip)
 	bm = (__u64)l->e[(2 * q + 1) & 7] << 32 | l->e[(2 * q) & 7];
 	r = (l->e[XFWD_CBLK_BASES] >> (8 * q) & 0xff) + __builtin_popcountll(bm & (~0ULL >> (63 - (i & 63)))) - 1;
 	w = XFWD_CBLK_RUNS + (r / 2 & 127);
-	/* Masked: the compiler may test r, not w, and the verifier loses w. */
-	w = (w < XFWD_LPM_LINE ? l->e[w & (XFWD_LPM_LINE - 1)] : lpm_entry(&xfwd_tblc, at * XFWD_LPM_LINE + w)) >>
-	    (16 * (r & 1)) & 0xffff;
+	if (w < XFWD_LPM_LINE) {
+		/* The compiler tests r, not w, and drops the mask: 6.1's
+		 * verifier then loses w's bound. Keep the mask. */
+		barrier_var(w);
+		w = l->e[w & (XFWD_LPM_LINE - 1)];
+	} else {
+		w = lpm_entry(&xfwd_tblc, at * XFWD_LPM_LINE + w);
+	}
+	w = w >> (16 * (r & 1)) & 0xffff;
 	if (!w)
 		return 0;
 	return XFWD_LPM_VALID | (w & XFWD_CRUN_EXT ? XFWD_LPM_EXT : 0) | (w & XFWD_CRUN_TARGET);
