@@ -493,16 +493,12 @@ static int run_family(struct tables *x, struct mnl_socket *nl, uint32_t ifindex,
 /* ---- the compact IPv4 copy, beside tbl24 ---- */
 #define COPY_LINES (1u << 18)
 
-struct copy_out {
-	uint32_t *c16, *pool;
-};
+struct copy_out { uint32_t *c16, *pool; };
 
 static int copy_write(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t n)
 {
-	struct copy_out *o = arg;
-
 	for (size_t i = 0; i < n; i++)
-		(tbl == LPM4_TBLC16 ? o->c16 : o->pool)[w[i].idx] = w[i].val;
+		(tbl == LPM4_TBLC16 ? ((struct copy_out *)arg)->c16 : ((struct copy_out *)arg)->pool)[w[i].idx] = w[i].val;
 	return 0;
 }
 
