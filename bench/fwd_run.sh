@@ -135,8 +135,9 @@ fi
 # Each table attached afresh and loaded, measured over every prefix and
 # over 1,000 of them (in cache), alternated twice.
 if [ -n "${XFWD_BENCH_IPV4_TABLE_AB:-}" ]; then
-	for h in 2 3 4 5 6 7 8 9; do R ip neigh replace 10.98.0.$h lladdr "$SINK_MAC" dev ro nud permanent; done
-	awk 'BEGIN {srand(7)} {print "route add " $1 " via 10.98.0." 2 + int(rand() * 8) " dev ro"}' "$tmp/prefixes" >"$tmp/xr8"
+	NH=${XFWD_BENCH_NEXTHOPS:-8} # fewer: a smaller copy
+	for h in $(seq 2 $((NH + 1))); do R ip neigh replace 10.98.0.$h lladdr "$SINK_MAC" dev ro nud permanent; done
+	awk -v nh="$NH" 'BEGIN {srand(7)} {print "route add " $1 " via 10.98.0." 2 + int(rand() * nh) " dev ro"}' "$tmp/prefixes" >"$tmp/xr8"
 	R build/bench/fwd_attach floor ri ro "$SINK_MAC"
 	measure floor
 	R ip link set dev ri xdp off
@@ -159,7 +160,7 @@ if [ -n "${XFWD_BENCH_IPV4_TABLE_AB:-}" ]; then
 		echo "| $v | ${RES[$v]} | $(r "$v" floor)x | ${DELIV[$v]}% |"
 	done
 	echo
-	echo "Compact table, $NPFX prefixes over 8 next hops: ${LINES[1]} of blocks (+ 256 KiB of /16 entries)."
+	echo "Compact table, $NPFX prefixes over $NH next hops: ${LINES[1]} of blocks (+ 256 KiB of /16 entries)."
 	echo "Full table vs floor (target <= 1.5x): tbl24 $(r tbl24-1 floor)x / $(r tbl24-2 floor)x, compact $(r compact-1 floor)x / $(r compact-2 floor)x;"
 	echo "compact / tbl24: $(r compact-1 tbl24-1) / $(r compact-2 tbl24-2) at the full table, $(r compact-1k-1 tbl24-1k-1) / $(r compact-1k-2 tbl24-1k-2) in cache (1k)."
 	exit 0
