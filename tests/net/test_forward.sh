@@ -159,7 +159,7 @@ le32() { printf '%d %d %d %d ' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 25
 set_abi() {
 	local f v=""
 	for f in magic abi_version tbl8_groups routes4_max routes6_max nexthops_max groups_max generation \
-		routes4 routes6 tbl8_used mirror_table tbl6_nodes tbl6_used; do
+		routes4 routes6 tbl8_used mirror_table tbl6_nodes tbl6_used ipv4_table tblc_lines tblc_used pad; do
 		if [ $f = abi_version ]; then v+=$(le32 "$1"); else
 			v+=$(le32 "$(bpftool map lookup pinned "$info" key 0 0 0 0 | awk -v k="\"$f\":" '$1 == k {gsub(",", "", $2); print $2}')")
 		fi
