@@ -21,6 +21,7 @@
 
 #include "loader/core/lpm4.h"
 #include "maps/xfwd_abi.h"
+#include "rnd.h"
 
 /* ---- reference model: one open-addressing set per prefix length ---- */
 #define MODEL_CAP (1u << 18)
@@ -103,15 +104,6 @@ static void apply(struct live *l, const struct lpm4_write *w)
 }
 
 /* ---- random prefixes, nested often: most inside 10.0.0.0/14 ---- */
-static uint64_t rng = 88172645463325252ull;
-
-static uint32_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 16);
-}
 
 static void random_prefix(uint32_t *addr, unsigned int *depth)
 {

@@ -25,6 +25,8 @@
 #include "loader/core/lpm4.h"
 #include "loader/core/lpm4c.h"
 #include "maps/xfwd_abi.h"
+#define RND_SEED 0x9e3779b97f4a7c15ull
+#include "rnd.h"
 
 enum { FREE = 0, WRITTEN, LINKED, UNLINKED };
 
@@ -38,15 +40,6 @@ struct fixture {
 	uint32_t ntargets;
 };
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint32_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 16);
-}
 
 static uint32_t mask_of(unsigned int d)
 {

@@ -21,6 +21,7 @@
 
 #include "loader/core/lpm6.h"
 #include "maps/xfwd_abi.h"
+#include "rnd.h"
 
 #define NODES 1024u /* few: allocation, collapse, reuse and ENOSPC happen often */
 #define N6 XFWD_TBL6_NODE
@@ -109,15 +110,6 @@ static uint32_t live_lookup(const uint8_t *a, uint8_t *path)
 }
 
 /* ---- random prefixes, nested often: most inside 2001:db8::/32 ---- */
-static uint64_t rng = 88172645463325252ull;
-
-static uint32_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 16);
-}
 
 static uint8_t rbyte(void)
 {

@@ -29,6 +29,8 @@
 #include "loader/core/decide.h"
 #include "loader/core/journal.h"
 #include "loader/core/table.h"
+#define RND_SEED 0x9e3779b97f4a7c15ull
+#include "rnd.h"
 
 #define N4 500 /* IPv4 prefixes in the universe */
 #define N6 100
@@ -55,16 +57,6 @@ struct world {
 	unsigned long steps, batches, flips, restarts, neigh, drains, deaths;
 	struct jbuf *plan; /* set: route operations only go into this journal */
 };
-
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint32_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 16);
-}
 
 /* ---- the universe: nested IPv4 prefixes in 10.0.0.0/14, IPv6 in fd00::/16 ---- */
 
