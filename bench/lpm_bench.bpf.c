@@ -158,7 +158,7 @@ int bench_tbl6_inline(struct xdp_md *ctx)
 		struct bench_addr *a = addr6_at(at + i);
 
 		if (a)
-			sum ^= lpm6_walk_flat(&a->a);
+			sum ^= lpm6_walk(&a->a);
 	}
 	sink += sum;
 	return XDP_DROP + (ctx->data == 1);
