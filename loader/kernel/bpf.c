@@ -394,6 +394,12 @@ static int load(struct xb *b, const char *pin_root, const struct map_sizes *sz,
 	fresh = ret == -ENOENT;
 	if (fresh)
 		info_from_sizes(&b->info, sz);
+	else if (sz && sz->ipv4_table && sz->ipv4_table - 1 != b->info.ipv4_table) {
+		/* Sizes of live maps cannot change; the table XDP reads is worth saying so. */
+		snprintf(err, len, "the maps under %s were made with ipv4-table %s: run 'xfwd detach' and attach again to change it",
+			 pin_root, b->info.ipv4_table == XFWD_IPV4_COMPACT ? "compact" : "tbl24");
+		return -EEXIST;
+	}
 	libbpf_set_print(capture_print);
 	b->skel = xfwd__open_opts(&opts);
 	if (!b->skel) {

@@ -112,6 +112,9 @@ check "...each reads its own route through the copy, or tbl24 where it had no ro
 check "...the stream loses nothing" stream_lost_none
 sed 's/route add \([^ ]*\).*/route del \1/' "$tmp/rc" >"$tmp/rd" # a file: /dev/fd is not there in every namespace setup
 xf r -batch "$tmp/rd" >/dev/null
+check "...attaching again with ipv4-table tbl24 is refused, naming the fix" sh_ok \
+	"! xf r attach r0 ipv4-table tbl24 2>$tmp/err >/dev/null &&
+	grep -q \"made with ipv4-table compact: run 'xfwd detach' and attach again\" $tmp/err || { cat $tmp/err; false; }"
 check "...deleting them gives the lines back" sh_ok "xf r status | grep -q '^IPv4 table: compact, lines [0-9] of 17 ' ||
 	{ xf r status; false; }"
 
