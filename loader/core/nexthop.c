@@ -139,6 +139,12 @@ static int nh_fill_tunnel(struct xtable *t, const struct nh_key *k,
 	return 0;
 }
 
+static bool tunnel_down(const struct xtable *t, const struct xfwd_nh *n)
+{
+	return n->kind == XFWD_NH_TUNNEL && t->tun_down && n->tunnel < XFWD_MAX_TUNNELS &&
+	       t->tun_down[n->tunnel];
+}
+
 /* The id of the next hop for k, creating it when new. */
 int nh_get(struct xtable *t, const struct nh_key *k, uint32_t *id)
 {
@@ -162,6 +168,8 @@ int nh_get(struct xtable *t, const struct nh_key *k, uint32_t *id)
 		return ret;
 	if (k->kind == XFWD_NH_TUNNEL && (ret = nh_fill_tunnel(t, k, &n)))
 		return ret;
+	if (tunnel_down(t, &n))
+		n.flags |= XFWD_NH_F_DEAD; /* the daemon's verdict holds for it too */
 	*id = free_id;
 	return nh_write(t, free_id, &n);
 }
@@ -323,12 +331,6 @@ static int nh_set_dead(struct xtable *t, uint32_t id, bool dead, int *changed)
 		return ret;
 	(*changed)++;
 	return 0;
-}
-
-static bool tunnel_down(const struct xtable *t, const struct xfwd_nh *n)
-{
-	return n->kind == XFWD_NH_TUNNEL && t->tun_down && n->tunnel < XFWD_MAX_TUNNELS &&
-	       t->tun_down[n->tunnel];
 }
 
 /* After next hops died or came back: routes moved to or from their

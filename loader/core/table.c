@@ -146,6 +146,7 @@ static void count_nh_refs(struct xtable *t)
 			if (s->members[i] < t->nh_max)
 				t->nh_refs[s->members[i]]++;
 	}
+	probe_holds_count(t);
 }
 
 int xt_load(struct xtable *t, const struct kio *io, const struct xfwd_info *in,

@@ -116,6 +116,12 @@ int xt_kernel_routes_restore(struct xtable *t, uint32_t ifindex);
 /* A tunnel's probes failed (down) or recovered: mark its next hops dead
  * or alive (alive only while their link is up). */
 int xt_tunnel_state(struct xtable *t, uint32_t id, bool up, int *changed);
+/* A tunnel with probes holds its next hop (core/probe_hold.c): its
+ * next hop's id (0: none), whether it is probed, and the hold taken
+ * where it is missing (the remote may have become reachable). */
+uint32_t xt_tunnel_nh(const struct xtable *t, uint32_t tid);
+bool xt_probed(const struct xtable *t, uint32_t tid);
+int xt_probe_hold(struct xtable *t, uint32_t tid);
 int xt_tunnel_add(struct xtable *t, const struct tunnel_spec *c);
 int xt_tunnel_del(struct xtable *t, const char *name);
 int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_cfg *probe);

@@ -51,6 +51,11 @@ int health_clear(struct xtable *t, uint32_t id);
 /* The id of the next hop for k, made when new. */
 int nh_get(struct xtable *t, const struct nh_key *k, uint32_t *id);
 void nh_unref(struct xtable *t, uint32_t id);
+/* probe_hold.c: the holds' references after the groups'; tunnel tid's
+ * hold taken or given back after its probe settings changed from
+ * probed (was) or not. */
+void probe_holds_count(struct xtable *t);
+void probe_hold_follow(struct xtable *t, uint32_t tid, bool was);
 
 /* group.c */
 bool group_dead(const struct xtable *t, uint32_t id);

@@ -301,7 +301,10 @@ static int tunnel_make(struct xtable *t, const struct tunnel_spec *c, const stru
 		return xt_fail(t, ret, "cannot write the tunnel maps: %s (nothing of tunnel %s is left)",
 			    strerror(-ret), c->name);
 	}
-	return xt_tunnel_learn(t, id, NULL);
+	if ((ret = xt_tunnel_learn(t, id, NULL)))
+		return ret;
+	probe_hold_follow(t, id, false);
+	return 0;
 }
 
 /* An ipsec tunnel's static keys are read before anything is made, and
@@ -325,6 +328,7 @@ int xt_tunnel_add(struct xtable *t, const struct tunnel_spec *c)
 int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_cfg *probe)
 {
 	struct xfwd_tunnel tun = t->tun[id];
+	bool was = xt_probed(t, id);
 	int ret;
 
 	tun.probe = *probe;
@@ -334,19 +338,22 @@ int xt_tunnel_set_probe(struct xtable *t, uint32_t id, const struct xfwd_probe_c
 	t->dirty = true;
 	if ((ret = health_clear(t, id)))
 		return xt_fail(t, ret, "cannot clear tunnel %s's health: %s", tun.name, strerror(-ret));
+	probe_hold_follow(t, id, was);
 	return 0;
 }
 
 int xt_tunnel_del(struct xtable *t, const char *name)
 {
-	uint32_t id = xt_tunnel_need(t, name);
+	uint32_t id = xt_tunnel_need(t, name), nh;
 
 	if (!id)
 		return -ENOENT;
-	for (uint32_t i = 1; i < t->nh_max; i++)
-		if (t->nh[i].kind == XFWD_NH_TUNNEL && t->nh[i].tunnel == id && t->nh_refs[i])
-			return xt_fail(t, -EBUSY, "tunnel %s carries routes: delete or replace them first (xfwd route show)",
-				    name);
+	/* Its one next hop: the probes' hold is not a route. */
+	if ((nh = xt_tunnel_nh(t, id)) && t->nh_refs[nh] > (uint32_t)xt_probed(t, id))
+		return xt_fail(t, -EBUSY, "tunnel %s carries routes: delete or replace them first (xfwd route show)",
+			       name);
 	t->dirty = true;
+	if (nh && xt_probed(t, id))
+		nh_unref(t, nh); /* the next hop goes before the tunnel it names */
 	return tunnel_forget(t, id, true);
 }

@@ -131,7 +131,7 @@ int xt_tunnel_change(struct xtable *t, uint32_t id, const struct tunnel_spec *c)
 {
 	struct xfwd_tunnel old = t->tun[id], n = changed(&old, c);
 	const char *fixed = xt_tunnel_fixed(&old, c);
-	bool rekeyed;
+	bool rekeyed, was = xt_probed(t, id);
 	int ret;
 
 	if (fixed)
@@ -155,6 +155,7 @@ int xt_tunnel_change(struct xtable *t, uint32_t id, const struct tunnel_spec *c)
 		return ret;
 	if ((rekeyed || memcmp(&old.probe, &n.probe, sizeof(n.probe))) && (ret = health_clear(t, id)))
 		return xt_fail(t, ret, "cannot clear tunnel %s's health: %s", n.name, strerror(-ret));
+	probe_hold_follow(t, id, was);
 	if ((ret = device_follow(t, &old, &n, c)))
 		return ret;
 	if (!xt_urpf_same(t, id, c) && (ret = xt_tunnel_set_urpf(t, id, c)))

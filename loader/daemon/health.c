@@ -127,8 +127,8 @@ static void frame_fill(struct probe_frame *f, const struct xfwd_probe_cfg *c,
 	f->ip.check = csum(&f->ip, sizeof(f->ip));
 }
 
-/* Each tunnel's next hop (a route uses the tunnel), 0 = none: one pass
- * over the next hops for all tunnels. */
+/* Each tunnel's next hop (held by its probes: core/probe_hold.c), 0 =
+ * none yet: one pass over the next hops for all tunnels. */
 static void tunnel_nhs(const struct xtable *t, uint32_t *nh_of)
 {
 	memset(nh_of, 0, XFWD_MAX_TUNNELS * sizeof(*nh_of));
@@ -210,6 +210,15 @@ static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
 
 	p->seq++;
 	p->recv_at[p->seq % HEALTH_WINDOW] = p->pub.received;
+	if (!nh) {
+		/* No next hop to send it through (no route to the remote
+		 * yet): lost, as the traffic would be; the daemon takes the
+		 * hold when it can (health_run). */
+		p->unanswered++;
+		p->unsent++;
+		return;
+	}
+	p->unsent = 0;
 	if (xt_tunnel(t, tid)->type == XFWD_TUN_IPSEC) {
 		/* One that cannot leave (no interface, no SRC on it, no route)
 		 * counts as lost: the tunnel cannot carry traffic either. */
@@ -284,7 +293,10 @@ static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t n
 		}
 		if (!silent)
 			return -1;
-		set_state(p, XFWD_HEALTH_DOWN, "%u probes unanswered", c->multiplier);
+		if (p->unsent >= c->multiplier)
+			set_state(p, XFWD_HEALTH_DOWN, "%u probes could not be sent (no next hop)", c->multiplier);
+		else
+			set_state(p, XFWD_HEALTH_DOWN, "%u probes unanswered", c->multiplier);
 		p->hold_since = now; /* a reply after this brings it back */
 		return 0;
 	case XFWD_HEALTH_DOWN:
@@ -307,6 +319,32 @@ static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t n
 	return -1;
 }
 
+/* Probing starts (this daemon, or new settings). A tunnel down before
+ * (by this daemon's verdict, or as the last one left it in xfwd_health)
+ * starts down: only replies through a hold-down bring it up, never the
+ * restart itself. */
+static void probe_start(struct health *h, uint32_t tid, const struct xfwd_probe_cfg *c,
+			uint64_t now)
+{
+	struct xfwd_probe_rx rx = { 0 };
+	struct xfwd_health was = { 0 };
+	struct tun_probe *p = &h->tp[tid];
+
+	/* Replies counted before this daemon are not news. */
+	bpf_map_lookup_elem(h->b->fd.probe_rx, &tid, &rx);
+	p->replies = rx.replies;
+	p->cfg = *c;
+	if (!h->down[tid] && !bpf_map_lookup_elem(h->b->fd.health, &tid, &was) &&
+	    (was.state == XFWD_HEALTH_DOWN || was.state == XFWD_HEALTH_HOLD))
+		h->down[tid] = 1;
+	if (!h->down[tid]) {
+		set_state(p, XFWD_HEALTH_INIT, "probing started");
+		return;
+	}
+	set_state(p, XFWD_HEALTH_DOWN, "down when probing started: up after replies for the hold-down");
+	p->hold_since = now;
+}
+
 /* One tunnel, due now: receive, judge, send. */
 static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uint32_t nh,
 		     uint64_t now)
@@ -315,15 +353,8 @@ static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uin
 	struct tun_probe *p = &h->tp[tid];
 	int v;
 
-	if (p->pub.state == XFWD_HEALTH_OFF) {
-		struct xfwd_probe_rx rx = { 0 };
-
-		/* Replies counted before this daemon are not news. */
-		bpf_map_lookup_elem(h->b->fd.probe_rx, &tid, &rx);
-		p->replies = rx.replies;
-		p->cfg = *c;
-		set_state(p, XFWD_HEALTH_INIT, "probing started");
-	}
+	if (p->pub.state == XFWD_HEALTH_OFF)
+		probe_start(h, tid, c, now);
 	probe_receive(h, tid, xt_tunnel(t, tid)->type == XFWD_TUN_IPSEC, p);
 	if (p->seq && (v = judge(c, p, now)) >= 0) /* once a probe went out */
 		h->down[tid] = !v;
@@ -335,12 +366,14 @@ static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uin
 		h->publish_errno = errno; /* the daemon says it once */
 }
 
-/* Gone, no longer probed, or no route uses it: forget it. */
+/* Gone, or no longer probed: forget it (its verdict too: verdicts.c
+ * says "not probed", never "up"). */
 static void probe_stop(struct health *h, uint32_t tid)
 {
 	if (h->tp[tid].pub.state != XFWD_HEALTH_OFF)
 		memset(&h->tp[tid], 0, sizeof(h->tp[tid]));
 	h->down[tid] = 0;
+	h->unheld[tid] = 0;
 	sock_close(h, tid);
 }
 
@@ -352,7 +385,7 @@ int health_tick(struct health *h, const struct xtable *t)
 	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++) {
 		struct tun_probe *p = &h->tp[tid];
 
-		if (!xt_tunnel(t, tid)->type || !xt_tunnel(t, tid)->probe.mode) {
+		if (!xt_probed(t, tid)) {
 			probe_stop(h, tid);
 			continue;
 		}
@@ -367,10 +400,7 @@ int health_tick(struct health *h, const struct xtable *t)
 			if (!indexed) /* only when a probe is due, once */
 				tunnel_nhs(t, h->nh_of);
 			indexed = true;
-			if (!h->nh_of[tid]) { /* no route uses it: nothing to probe */
-				probe_stop(h, tid);
-				continue;
-			}
+			h->unheld[tid] = !h->nh_of[tid];
 			tick_one(h, t, tid, h->nh_of[tid], now);
 		}
 		if (p->next_tx < due)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Tunnel health (docs/health.md): the daemon probes every tunnel that has
- * 'probe' set and a route using it, judges it up or down from the replies
+ * 'probe' set (whether or not a route uses it), judges it up or down from the replies
  * the data path noted (xfwd_probe_rx), and publishes what it sees in
  * xfwd_health for `xfwd health`. Marking next hops dead is the caller's
  * (it holds the table's lock). */
@@ -20,7 +20,8 @@ struct tun_probe {
 	uint32_t seq;
 	uint64_t next_tx, last_rx, hold_since; /* CLOCK_MONOTONIC ns */
 	uint64_t replies; /* the data path's count at the last look */
-	uint32_t unanswered; /* probes sent since the last reply */
+	uint32_t unanswered; /* probes sent (or lost unsent) since the last reply */
+	uint32_t unsent; /* of which in a row without a next hop to go through */
 	uint64_t recv_at[HEALTH_WINDOW]; /* received so far when probe seq % W was sent */
 };
 
@@ -30,6 +31,7 @@ struct health {
 	struct tun_probe tp[XFWD_MAX_TUNNELS];
 	uint8_t down[XFWD_MAX_TUNNELS]; /* the verdicts: 1 = down (reason: tp[].pub.reason) */
 	uint32_t nh_of[XFWD_MAX_TUNNELS]; /* scratch: each tunnel's next hop */
+	uint8_t unheld[XFWD_MAX_TUNNELS]; /* probed, but no next hop to probe through */
 	int sock[XFWD_MAX_TUNNELS]; /* ipsec: the probe socket, 0 = none */
 	int publish_errno; /* a write of xfwd_health failed (verdicts still apply) */
 };

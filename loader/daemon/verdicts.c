@@ -53,9 +53,10 @@ void health_enforce(struct daemon *d)
 extern char **environ;
 
 /* Tell someone else (a BGP daemon: docs/health.md): the configured
- * command, through /bin/sh, not waited for; the tunnel, its state, the
- * reason and the IPv4 routes moved are in its environment. */
-static void health_notify(struct daemon *d, uint32_t tid, bool up, const char *why)
+ * command, through /bin/sh, not waited for; the tunnel, its state (up,
+ * down, or unprobed when its probes were removed), the reason and the
+ * IPv4 routes moved are in its environment. */
+static void health_notify(struct daemon *d, uint32_t tid, const char *verdict, const char *why)
 {
 	char tun[64], state[32], reason[96], moved[48], *argv[] = { "sh", "-c", d->cfg.on_health, NULL };
 	posix_spawnattr_t attr;
@@ -73,7 +74,7 @@ static void health_notify(struct daemon *d, uint32_t tid, bool up, const char *w
 		return;
 	memcpy(env, environ, n * sizeof(*env));
 	snprintf(tun, sizeof(tun), "XFWD_TUNNEL=%s", xt_tunnel(&d->t, tid)->name);
-	snprintf(state, sizeof(state), "XFWD_STATE=%s", up ? "up" : "down");
+	snprintf(state, sizeof(state), "XFWD_STATE=%s", verdict);
 	snprintf(reason, sizeof(reason), "XFWD_REASON=%s", why);
 	snprintf(moved, sizeof(moved), "XFWD_ROUTES_MOVED=%d", d->t.covered);
 	env[n] = tun;
@@ -93,21 +94,51 @@ static void health_notify(struct daemon *d, uint32_t tid, bool up, const char *w
 }
 
 /* One verdict into the table: a write per next hop of the tunnel (ECMP
- * groups skip a dead member at once), logged once with its reason. */
+ * groups skip a dead member at once), logged once with its reason. A
+ * tunnel whose probes were removed is "not probed", never "up": nothing
+ * judged it so. A tunnel deleted took its next hops with it. */
 static void verdict_apply(struct daemon *d, uint32_t tid)
 {
-	bool up = !d->h.down[tid];
-	const char *why = d->h.tp[tid].pub.state ? d->h.tp[tid].pub.reason : "no longer probed";
+	bool up = !d->h.down[tid], probed = d->h.tp[tid].pub.state;
+	const char *why = probed ? d->h.tp[tid].pub.reason : "its probe settings were removed";
+	const char *verdict = !probed ? "unprobed" : up ? "up" : "down";
 	int changed;
 
 	d->applied[tid] = !up;
+	if (!xt_tunnel(&d->t, tid)->type)
+		return;
 	if (xt_tunnel_state(&d->t, tid, up, &changed))
 		xlog(LOG_ERR, "%s", d->err);
+	else if (!probed)
+		xlog(LOG_NOTICE, "tunnel %s not probed any more: %s (%d next hop(s) no longer held dead%s)",
+		     xt_tunnel(&d->t, tid)->name, why, changed, covered_note(d, up));
 	else
 		xlog(LOG_NOTICE, "tunnel %s %s: %s (%d next hop(s) %s%s)", xt_tunnel(&d->t, tid)->name,
-		       up ? "up" : "down", why, changed, up ? "alive again" : "marked dead",
-		       covered_note(d, up));
-	health_notify(d, tid, up, why);
+		     verdict, why, changed, up ? "alive again" : "marked dead", covered_note(d, up));
+	health_notify(d, tid, verdict, why);
+}
+
+/* Probed tunnels without a next hop (no route to their remote when they
+ * were added): the hold taken once it can be, at most every 100 ms. */
+static void holds_take(struct daemon *d)
+{
+	struct timespec ts;
+	uint64_t now;
+	bool any = false;
+
+	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++)
+		any |= d->h.unheld[tid];
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (!any || now - d->hold_tried_ms < 100 || table_trylock(d))
+		return;
+	d->hold_tried_ms = now;
+	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++)
+		if (d->h.unheld[tid] && !xt_probe_hold(&d->t, tid) && xt_tunnel_nh(&d->t, tid)) {
+			d->h.unheld[tid] = 0;
+			xlog(LOG_INFO, "tunnel %s: its remote is reachable, probes go out", xt_tunnel(&d->t, tid)->name);
+		}
+	table_unlock(d, true);
 }
 
 /* Probes due, then verdicts not yet in the table. The lock is only
@@ -123,6 +154,7 @@ int health_run(struct daemon *d)
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		; /* on-health-change commands that ended */
 	next = health_tick(&d->h, &d->t);
+	holds_take(d);
 	if (d->h.publish_errno && !d->health_said) {
 		d->health_said = true;
 		xlog(LOG_WARNING, "cannot write xfwd_health (%s): 'xfwd health' shows old states; the verdicts still apply",

@@ -231,6 +231,15 @@ static void *array_slot(struct fake *f, enum xfwd_map m, uint32_t key, size_t *v
 	case XFWD_M_tunnels:
 		*vsz = sizeof(*f->tun);
 		return key < XFWD_MAX_TUNNELS ? &f->tun[key] : NULL;
+	case XFWD_M_filter_binds:
+		*vsz = sizeof(*f->fbinds);
+		return key < XFWD_FILTER_BINDS ? &f->fbinds[key] : NULL;
+	case XFWD_M_filter_rules:
+		*vsz = sizeof(*f->frules);
+		return key < XFWD_FILTER_RULES ? &f->frules[key] : NULL;
+	case XFWD_M_xlat_rules:
+		*vsz = sizeof(*f->xrules);
+		return key < XFWD_XLAT_RULES ? &f->xrules[key] : NULL;
 	default:
 		return NULL;
 	}
@@ -587,7 +596,10 @@ static void fake_pause_ms(void *c, unsigned int ms)
 
 static int fake_route_get(void *c, const struct xaddr *dst, uint32_t *oif, struct xaddr *gw)
 {
-	(void)c;
+	struct fake *f = c;
+
+	if (f->unreachable)
+		return -ENETUNREACH;
 	*oif = 1;
 	*gw = *dst;
 	return 0;
@@ -605,12 +617,16 @@ static int fake_route_dev_each(void *c, route_dev_cb cb, void *data)
 	return 0;
 }
 
+/* One: 192.0.2.1, a tunnel's local end. */
 static int fake_local_addrs(void *c, struct xaddr **out, size_t *n)
 {
 	(void)c;
-	*out = calloc(1, sizeof(**out));
-	*n = 0;
-	return *out ? 0 : -ENOMEM;
+	if (!(*out = calloc(1, sizeof(**out))))
+		return -ENOMEM;
+	(*out)->family = AF_INET;
+	memcpy((*out)->bytes, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+	*n = 1;
+	return 0;
 }
 
 static int fake_iface_addrs(void *c, uint32_t ifindex, uint8_t a4[4], uint8_t a6[16])
@@ -689,6 +705,9 @@ void fake_init(struct fake *f, const struct xfwd_info *sizes)
 	f->grp_live = calloc(sizes->groups_max, sizeof(*f->grp_live));
 	f->grp_left = calloc(sizes->groups_max, sizeof(*f->grp_left));
 	f->tun = calloc(XFWD_MAX_TUNNELS, sizeof(*f->tun));
+	f->fbinds = calloc(XFWD_FILTER_BINDS, sizeof(*f->fbinds));
+	f->frules = calloc(XFWD_FILTER_RULES, sizeof(*f->frules));
+	f->xrules = calloc(XFWD_XLAT_RULES, sizeof(*f->xrules));
 	f->tbl24 = calloc(XFWD_TBL24_SIZE, sizeof(*f->tbl24));
 	f->tbl8 = calloc((size_t)sizes->tbl8_groups * XFWD_TBL8_GROUP_SIZE, sizeof(*f->tbl8));
 	f->tbl6 = calloc((size_t)f->info.tbl6_nodes * XFWD_TBL6_NODE, sizeof(*f->tbl6));
@@ -710,6 +729,9 @@ void fake_fini(struct fake *f)
 	free(f->grp_live);
 	free(f->grp_left);
 	free(f->tun);
+	free(f->fbinds);
+	free(f->frules);
+	free(f->xrules);
 	free(f->tbl24);
 	free(f->tbl8);
 	free(f->tbl6);

@@ -2,7 +2,8 @@
 /*
  * The core's kernel interface (loader/core/kio.h) over maps in memory,
  * for unit tests: a host with links 1..FAKE_LINKS (all attached, up, each
- * neighbour resolved to a MAC made from its address). Every write is
+ * neighbour resolved to a MAC made from its address, every address
+ * routed out of link 1 unless unreachable), its one address 192.0.2.1. Every write is
  * checked against the hitless order of docs/hitless-updates.md as it
  * happens; a write that breaks it is counted in fake.violations with the
  * first one described in fake.why.
@@ -27,6 +28,9 @@ struct fake {
 	struct xfwd_nh *nh;
 	struct xfwd_group *grp;
 	struct xfwd_tunnel *tun;
+	struct xfwd_filter_bind *fbinds; /* no set bound: read, never written here */
+	struct xfwd_filter_rule *frules;
+	struct xfwd_xlat_rule *xrules;   /* likewise: no translation */
 	uint32_t *tbl24, *tbl8, *tbl6;
 	uint32_t *tbl8_links;    /* tbl24 entries linking each tbl8 group */
 	uint32_t *grp_live;      /* table entries and IPv6 routes pointing at each group */
@@ -40,6 +44,7 @@ struct fake {
 	unsigned long die_after; /* >0: the writer dies at this many more writes */
 	bool dead;               /* ...and every write after that is lost */
 	bool link_down[FAKE_LINKS + 1];
+	bool unreachable;        /* the kernel has no route to any address */
 	unsigned long writes, graces;
 	unsigned long violations;
 	char why[256];
