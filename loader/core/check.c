@@ -13,8 +13,8 @@
 #include "maps/xfwd_tunnel.h"
 
 __attribute__((format(printf, 5, 6)))
-static int add(struct check_findings *f, enum check_level level, const char *rule, const char *subject,
-	       const char *fmt, ...)
+int check_add(struct check_findings *f, enum check_level level, const char *rule, const char *subject,
+	      const char *fmt, ...)
 {
 	struct finding *x;
 	va_list ap;
@@ -48,11 +48,11 @@ int check_ena(const struct dev_facts *d, struct check_findings *f)
 		return 0;
 	snprintf(s, sizeof(s), "dev %s", d->name);
 	if (d->mtu > ENA_XDP_MAX_MTU && ++bad)
-		add(f, CHECK_ERROR, "ena", s,
+		check_add(f, CHECK_ERROR, "ena", s,
 			   "MTU %u: the ena driver takes native XDP only up to MTU %u (a frame must fit one page; it has no multi-buffer XDP): ip link set %s mtu %u",
 			   d->mtu, ENA_XDP_MAX_MTU, d->name, ENA_XDP_MAX_MTU);
 	if (d->max_queues && d->queues > d->max_queues / 2 && ++bad)
-		add(f, CHECK_ERROR, "ena", s,
+		check_add(f, CHECK_ERROR, "ena", s,
 			   "%u of %u channels in use: the ena driver takes native XDP only with at most half (each XDP RX queue needs a TX queue of its own): ethtool -L %s combined %u",
 			   d->queues, d->max_queues, d->name, d->max_queues / 2);
 	return bad ? -1 : 0;
@@ -102,14 +102,14 @@ static int rule_mtu(const struct check_model *m, const struct tunnel_spec *t, co
 	if (t->mtu && t->mtu < inner)
 		inner = t->mtu;
 	if (inner < 1280)
-		return add(f, CHECK_ERROR, "mtu", s,
+		return check_add(f, CHECK_ERROR, "mtu", s,
 			   "inner MTU %u (underlay %u%s - %u bytes of outer headers): below IPv6's minimum 1280; raise the underlay MTU (ENA: up to %u)",
 			   inner, under, assumed ? " assumed" : "", oh, ENA_XDP_MAX_MTU);
 	if (inner < 1500)
-		return add(f, CHECK_WARN, "mtu", s,
+		return check_add(f, CHECK_WARN, "mtu", s,
 			   "inner MTU %u (underlay %u%s - %u bytes of outer headers): hosts sending 1500 get 'fragmentation needed' (DF) or are fragmented by the kernel; set the hosts' MTU to %u, or the underlay to %u (ENA's XDP limit %u allows it)",
 			   inner, under, assumed ? " assumed" : "", oh, inner, 1500 + oh, ENA_XDP_MAX_MTU);
-	return add(f, CHECK_INFO, "mtu", s, "inner MTU %u (underlay %u%s - %u bytes of outer headers)", inner,
+	return check_add(f, CHECK_INFO, "mtu", s, "inner MTU %u (underlay %u%s - %u bytes of outer headers)", inner,
 		   under, assumed ? " assumed" : "", oh);
 }
 
@@ -119,7 +119,7 @@ static int rule_flow(const struct tunnel_spec *t, const char *s, struct check_fi
 {
 	if (t->type != XFWD_TUN_GRE && t->type != XFWD_TUN_IPIP)
 		return 0;
-	return add(f, CHECK_WARN, "flow", s,
+	return check_add(f, CHECK_WARN, "flow", s,
 		   "%s carries everything as one flow, which EC2 limits to 5 Gbps; VXLAN and GENEVE spread flows over UDP source ports (or add tunnels and ECMP over them)",
 		   t->type == XFWD_TUN_GRE ? "GRE" : "IP-in-IP");
 }
@@ -131,72 +131,13 @@ static int rule_probe(const struct tunnel_spec *t, const char *s, struct check_f
 	uint32_t ms = t->probe.interval_ms * t->probe.multiplier;
 
 	if (!t->probe.mode)
-		return add(f, CHECK_WARN, "probe", s,
+		return check_add(f, CHECK_WARN, "probe", s,
 			   "not probed: traffic leaves a dead path only when BGP's hold timer expires (90 to 240 s); add 'probe udp' (the peer runs xfwd) or 'probe icmp PEER from SRC'");
 	if (ms > 1000)
-		return add(f, CHECK_WARN, "probe", s, "probes fail it over after %u ms (%u ms x %u): above 1 s", ms,
+		return check_add(f, CHECK_WARN, "probe", s, "probes fail it over after %u ms (%u ms x %u): above 1 s", ms,
 			   t->probe.interval_ms, t->probe.multiplier);
-	return add(f, CHECK_INFO, "probe", s, "fails over %u ms after the path dies (%u ms x %u), back %u ms after it returns",
+	return check_add(f, CHECK_INFO, "probe", s, "fails over %u ms after the path dies (%u ms x %u), back %u ms after it returns",
 		   ms, t->probe.interval_ms, t->probe.multiplier, t->probe.holddown_ms);
-}
-
-static bool covers(const struct xprefix *a, const struct xprefix *b)
-{
-	return a->addr.family == b->addr.family && a->len <= b->len && xprefix_contains(a, &b->addr);
-}
-
-static int paths(const struct route_spec *r)
-{
-	return r->nvia + r->ntunnels;
-}
-
-static bool share_tunnel(const struct route_spec *a, const struct route_spec *b)
-{
-	for (int i = 0; i < a->ntunnels; i++)
-		for (int j = 0; j < b->ntunnels; j++)
-			if (!strcmp(a->tunnels[i], b->tunnels[j]))
-				return true;
-	return false;
-}
-
-/* A prefix with one path and no shorter route to fall back on. */
-static int rule_spof(const struct check_model *m, size_t i, struct check_findings *f)
-{
-	const struct route_spec *r = &m->routes[i];
-	char s[XPREFIX_STRLEN];
-
-	if (paths(r) != 1)
-		return 0;
-	for (size_t j = 0; j < m->nroutes; j++)
-		if (j != i && m->routes[j].prefix.len < r->prefix.len && covers(&m->routes[j].prefix, &r->prefix) &&
-		    paths(&m->routes[j]))
-			return 0;
-	xprefix_str(&r->prefix, s);
-	return add(f, CHECK_WARN, "spof", s,
-		   "one path (%s %s) and no covering route: a single point of failure; add a second tunnel or a backup route",
-		   r->ntunnels ? "tunnel" : "via", r->ntunnels ? r->tunnels[0] : r->via[0].dev);
-}
-
-/* Two routes into different tunnels whose prefixes overlap: two spokes
- * with the same addresses, unless one is a deliberate more specific. */
-static int rule_overlap(const struct check_model *m, size_t i, struct check_findings *f)
-{
-	const struct route_spec *a = &m->routes[i];
-	char s[XPREFIX_STRLEN], o[XPREFIX_STRLEN];
-
-	for (size_t j = i + 1; j < m->nroutes; j++) {
-		const struct route_spec *b = &m->routes[j];
-
-		if (!a->ntunnels || !b->ntunnels || share_tunnel(a, b) ||
-		    (!covers(&a->prefix, &b->prefix) && !covers(&b->prefix, &a->prefix)))
-			continue;
-		xprefix_str(&a->prefix, s);
-		if (add(f, CHECK_WARN, "overlap", s,
-			"overlaps %s: routed into tunnel %s and into tunnel %s; if these are two spokes' address spaces, traffic for the overlap reaches one of them only: translate one (xfwd xlat)",
-			xprefix_str(&b->prefix, o), a->tunnels[0], b->tunnels[0]))
-			return -1;
-	}
-	return 0;
 }
 
 /* Two targets whose mapped prefixes overlap: the way back is ambiguous. */
@@ -209,10 +150,10 @@ static int rule_xlat(const struct check_model *m, struct check_findings *f)
 			const struct xlat_spec *a = &m->xlats[i], *b = &m->xlats[j];
 
 			if ((a->tunnel == b->tunnel && !strcmp(a->name, b->name)) ||
-			    (!covers(&a->mapped, &b->mapped) && !covers(&b->mapped, &a->mapped)))
+			    (!xprefix_covers(&a->mapped, &b->mapped) && !xprefix_covers(&b->mapped, &a->mapped)))
 				continue;
 			xprefix_str(&a->mapped, s);
-			if (add(f, CHECK_ERROR, "xlat", s,
+			if (check_add(f, CHECK_ERROR, "xlat", s,
 				"mapped prefix of %s %s overlaps %s of %s %s: the network cannot tell them apart; give each spoke its own mapped prefix",
 				a->tunnel ? "tunnel" : "dev", a->name, xprefix_str(&b->mapped, o), b->tunnel ? "tunnel" : "dev",
 				b->name))
@@ -233,10 +174,7 @@ int check_run(const struct check_model *m, struct check_findings *f)
 		    rule_probe(&m->tunnels[i], s, f))
 			return -1;
 	}
-	for (size_t i = 0; i < m->nroutes; i++)
-		if (rule_spof(m, i, f) || rule_overlap(m, i, f))
-			return -1;
-	return rule_xlat(m, f);
+	return check_routes(m, f) ?: rule_xlat(m, f);
 }
 
 int check_worst(const struct check_findings *f)

@@ -54,6 +54,13 @@ struct check_model {
 
 /* Every rule over m, appended to f; 0, or -1 out of memory. */
 int check_run(const struct check_model *m, struct check_findings *f);
+/* The route rules (check_routes.c): single points of failure and
+ * overlapping spokes, in one sweep over the routes sorted by prefix. */
+int check_routes(const struct check_model *m, struct check_findings *f);
+/* A finding appended to f: 0, or -1 out of memory. */
+__attribute__((format(printf, 5, 6)))
+int check_add(struct check_findings *f, enum check_level level, const char *rule, const char *subject,
+	      const char *fmt, ...);
 /* The ENA readiness rule alone (xfwd attach says the same): 0 when d
  * can take native XDP, else -1 with its findings appended to f. */
 int check_ena(const struct dev_facts *d, struct check_findings *f);

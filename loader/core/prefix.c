@@ -149,3 +149,8 @@ int xprefix_cmp(const struct xprefix *a, const struct xprefix *b)
 	c = memcmp(a->addr.bytes, b->addr.bytes, 16);
 	return c ? c : (int)a->len - (int)b->len;
 }
+
+bool xprefix_covers(const struct xprefix *a, const struct xprefix *b)
+{
+	return a->addr.family == b->addr.family && a->len <= b->len && xprefix_contains(a, &b->addr);
+}

@@ -31,6 +31,8 @@ void xaddr_set_v4(struct xaddr *a, uint32_t host_order);
 bool xaddr_eq(const struct xaddr *a, const struct xaddr *b);
 bool xprefix_eq(const struct xprefix *a, const struct xprefix *b);
 bool xprefix_contains(const struct xprefix *p, const struct xaddr *a);
+/* Does a cover b (the same family, a no longer, b's address inside a)? */
+bool xprefix_covers(const struct xprefix *a, const struct xprefix *b);
 /* No address bit set past the prefix length. */
 bool xprefix_masked(const struct xprefix *p);
 /* Order: IPv4 first, then by address, then by length (route show's). */

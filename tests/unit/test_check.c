@@ -9,12 +9,15 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "loader/core/check.h"
 #include "loader/core/spec_parse.h"
 #include "loader/core/words.h"
+#define RND_SEED 0x2545f4914f6cdd1dull
+#include "rnd.h"
 
 static struct check_findings f;
 
@@ -136,6 +139,107 @@ static void test_routes(void **s)
 	assert_int_equal(check_worst(&f), CHECK_WARN);
 }
 
+/* The sweep (check_routes.c) against every pair compared, as the rules
+ * read: 600 random nested routes (lengths 8..24 inside 10/8, one or two
+ * of three tunnels) give the same findings, as sorted lists of "rule
+ * subject text". Then 300k routes that share their tunnels, which a
+ * pairwise rule never finished. */
+#define KEYLEN 128
+
+static int keycmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Every pair compared: the findings' keys into keys, how many. */
+static size_t reference(const struct route_spec *r, size_t n, char (*keys)[KEYLEN])
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char s[XPREFIX_STRLEN], o[XPREFIX_STRLEN];
+		bool covered = false;
+
+		xprefix_str(&r[i].prefix, s);
+		for (size_t j = 0; j < n; j++) {
+			bool shared = false;
+
+			covered |= j != i && r[j].prefix.len < r[i].prefix.len && xprefix_covers(&r[j].prefix, &r[i].prefix);
+			for (int x = 0; x < r[i].ntunnels; x++)
+				for (int y = 0; y < r[j].ntunnels; y++)
+					shared |= !strcmp(r[i].tunnels[x], r[j].tunnels[y]);
+			if (j <= i || shared || (!xprefix_covers(&r[i].prefix, &r[j].prefix) &&
+						 !xprefix_covers(&r[j].prefix, &r[i].prefix)))
+				continue;
+			snprintf(keys[k++], KEYLEN, "overlap %s overlaps %s: routed into tunnel %s and into tunnel %s", s,
+				 xprefix_str(&r[j].prefix, o), r[i].tunnels[0], r[j].tunnels[0]);
+		}
+		if (r[i].ntunnels == 1 && !covered)
+			snprintf(keys[k++], KEYLEN, "spof %s", s);
+	}
+	return k;
+}
+
+static void random_route(struct route_spec *r)
+{
+	static const char *names[] = { "a", "b", "c" };
+	uint32_t len = 8 + (uint32_t)(rnd() % 17);
+	uint32_t a = (10u << 24 | (uint32_t)(rnd() % 4) << 16 | (uint32_t)(rnd() % 4) << 14) &
+		     ~(0xffffffffu >> len);
+
+	memset(r, 0, sizeof(*r));
+	r->prefix.addr.family = AF_INET;
+	for (int i = 0; i < 4; i++)
+		r->prefix.addr.bytes[i] = (uint8_t)(a >> (24 - 8 * i));
+	r->prefix.len = (uint8_t)len;
+	snprintf(r->tunnels[r->ntunnels++], IFNAME_LEN, "%s", names[rnd() % 3]);
+	if (rnd() % 3 == 0)
+		snprintf(r->tunnels[r->ntunnels++], IFNAME_LEN, "%s", names[rnd() % 3]);
+}
+
+static void test_routes_sweep(void **s)
+{
+	enum { N = 600, BIG = 300000 };
+	static struct route_spec r[BIG];
+	static char want[N * N][KEYLEN], have[N * N][KEYLEN];
+	struct check_model m = { .routes = r, .nroutes = N };
+	size_t nwant;
+
+	(void)s;
+	for (size_t i = 0; i < N; i++)
+		random_route(&r[i]);
+	assert_int_equal(check_routes(&m, &f), 0);
+	nwant = reference(r, N, want);
+	assert_true(nwant > 100); /* both rules have work: checked below */
+	assert_int_equal(f.n, nwant);
+	for (size_t i = 0; i < f.n; i++)
+		if (!strcmp(f.v[i].rule, "spof"))
+			snprintf(have[i], KEYLEN, "spof %s", f.v[i].subject);
+		else
+			snprintf(have[i], KEYLEN, "%s %s %.*s", f.v[i].rule, f.v[i].subject,
+				 (int)strcspn(f.v[i].text, ";"), f.v[i].text);
+	qsort(want, nwant, KEYLEN, keycmp);
+	qsort(have, f.n, KEYLEN, keycmp);
+	for (size_t i = 0; i < nwant; i++)
+		assert_string_equal(have[i], want[i]);
+	assert_true(!strncmp(want[0], "overlap ", 8) && !strncmp(want[nwant - 1], "spof ", 5));
+	check_free(&f);
+	for (size_t i = 0; i < BIG; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].prefix.addr.family = AF_INET;
+		r[i].prefix.addr.bytes[0] = (uint8_t)(1 + i / 65536);
+		r[i].prefix.addr.bytes[1] = (uint8_t)(i / 256);
+		r[i].prefix.addr.bytes[2] = (uint8_t)i;
+		r[i].prefix.len = 24;
+		snprintf(r[i].tunnels[0], IFNAME_LEN, "t1");
+		snprintf(r[i].tunnels[1], IFNAME_LEN, "t2");
+		r[i].ntunnels = 2;
+	}
+	m.nroutes = BIG;
+	assert_int_equal(check_routes(&m, &f), 0);
+	assert_int_equal(f.n, 0);
+}
+
 static void test_xlat_and_format(void **s)
 {
 	struct xlat_spec x[2] = { { .tunnel = true, .name = "a" }, { .tunnel = true, .name = "b" } };
@@ -164,6 +268,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_ena, teardown),
 		cmocka_unit_test_teardown(test_tunnels, teardown),
 		cmocka_unit_test_teardown(test_routes, teardown),
+		cmocka_unit_test_teardown(test_routes_sweep, teardown),
 		cmocka_unit_test_teardown(test_xlat_and_format, teardown),
 	};
 
