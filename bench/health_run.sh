@@ -119,10 +119,23 @@ cost() {
 		printf "%.0f %.0f %.0f %.0f\n", d / t, n ? b / n : 0, n ? a / n : 0, n / t }'
 }
 sysctl -qw kernel.bpf_stats_enabled=1
-cost none >"$tmp/c0"; read -r C0_D _ _ _ <"$tmp/c0"
-cost 10 >"$tmp/c1"; read -r C1_D C1_B C1_A C1_N <"$tmp/c1"
-cost 100 >"$tmp/c2"; read -r C2_D C2_B C2_A C2_N <"$tmp/c2"
-per1000() { awk -v d="$1" -v z="$C0_D" -v n="$2" 'BEGIN { printf "%.2f", (d - z) / 1e6 * 1000 / n }'; }
+# XFWD_BENCH_BASE=DIR (a build directory): the same figures for that
+# build's daemons, alternated with this one's in the same run.
+NEW=$XFWD BASE=${XFWD_BENCH_BASE:+$XFWD_BENCH_BASE/xfwd}
+XFWD_BENCH_BASE_NAME=${XFWD_BENCH_BASE_NAME:-the base build}
+for v in new ${BASE:+base}; do
+	export XFWD=$NEW; [ $v = base ] && XFWD=$BASE
+	cost none >"$tmp/$v.c0"; cost 10 >"$tmp/$v.c1"; cost 100 >"$tmp/$v.c2"
+done
+export XFWD=$NEW
+per1000() { awk -v d="$1" -v z="$3" -v n="$2" 'BEGIN { printf "%.2f", (d - z) / 1e6 * 1000 / n }'; }
+perprobe() { awk -v d="$1" -v z="$3" -v n="$2" 'BEGIN { printf "%.1f", (d - z) / 1e3 / n }'; }
+# row LABEL C0 C FILE: a table row of the probe cost.
+row() {
+	local z d b a n
+	read -r z _ _ _ <"$2"; read -r d b a n <"$3"
+	echo "| $1 | $n | $(awk -v d="$d" -v z="$z" 'BEGIN { printf "%.2f", (d - z) / 1e6 }') ms/s | $(per1000 "$d" "$n" "$z") ms/s | $(perprobe "$d" "$n" "$z") us | $b ns | $a ns |"
+}
 
 cat <<EOF2
 ## Tunnel health: failover and probe cost
@@ -152,10 +165,11 @@ tunnel. The failed tunnel's next hop is marked dead in one map write
 whatever the number of prefixes; detection is 3 intervals plus up to one
 more (silence is counted in probes sent, docs/health.md).
 
-| probing | probes/s | a's daemon CPU above idle | per 1000 probes/s | b's XDP answering, per probe | a's XDP taking the reply, per probe |
-|---|---:|---:|---:|---:|---:|
-| 10 tunnels every 10 ms | $C1_N | $(awk -v d="$C1_D" -v z="$C0_D" 'BEGIN { printf "%.2f", (d - z) / 1e6 }') ms/s | $(per1000 "$C1_D" "$C1_N") ms/s | $C1_B ns | $C1_A ns |
-| 10 tunnels every 100 ms | $C2_N | $(awk -v d="$C2_D" -v z="$C0_D" 'BEGIN { printf "%.2f", (d - z) / 1e6 }') ms/s | $(per1000 "$C2_D" "$C2_N") ms/s | $C2_B ns | $C2_A ns |
+| probing | probes/s | a's daemon CPU above idle | per 1000 probes/s | per probe | b's XDP answering, per probe | a's XDP taking the reply, per probe |
+|---|---:|---:|---:|---:|---:|---:|
+$(row "10 tunnels every 10 ms" "$tmp/new.c0" "$tmp/new.c1")
+$(row "10 tunnels every 100 ms" "$tmp/new.c0" "$tmp/new.c2")
+$([ -z "$BASE" ] || { row "10 tunnels every 10 ms, $XFWD_BENCH_BASE_NAME" "$tmp/base.c0" "$tmp/base.c1"; row "10 tunnels every 100 ms, $XFWD_BENCH_BASE_NAME" "$tmp/base.c0" "$tmp/base.c2"; })
 
 "ms/s" is CPU milliseconds per second of wall time (10 ms/s = 1% of one
 core). The daemon's time includes sending: each probe is one

@@ -215,6 +215,11 @@ enum xfwd_probe_mode {
  * whose destination MAC carries the tunnel next hop's id (4 bytes, host
  * order) from this byte on, then the inner IPv4 probe. */
 #define XFWD_PROBE_NH_AT 2
+/* Its length (Ethernet 14, IPv4 20, UDP or ICMP 8, struct xfwd_probe
+ * 24), and how many the daemon hands over in one BPF_PROG_RUN: the
+ * program's .bss holds them, each run of the call takes the next. */
+#define XFWD_PROBE_FRAME_LEN 66
+#define XFWD_PROBE_BATCH 256 /* the kernel's most frames per live-frames batch */
 
 /* type and comp swap on reply (1,2 -> 2,1): the one's complement sum of
  * the packet, and so every checksum over it, stays the same. */

@@ -208,6 +208,9 @@ static void daemon_write(FILE *f, const struct metrics_daemon *d)
 	head(f, "xfwd_reloads_total", "counter", "Config reloads (SIGHUP), applied or refused whole.");
 	fprintf(f, "xfwd_reloads_total{result=\"applied\"} %llu\nxfwd_reloads_total{result=\"refused\"} %llu\n",
 		(unsigned long long)d->reloads, (unsigned long long)d->reloads_refused);
+	counter(f, "xfwd_probe_calls_total",
+		"Calls that sent tunnel probes: every probe due at one wake-up goes in one (docs/probe-batching.md).",
+		d->probe_calls);
 	gauge(f, "xfwd_last_commit_timestamp_seconds", "When the daemon last changed the data path's tables.",
 	      d->last_commit);
 	gauge(f, "xfwd_start_timestamp_seconds", "When the daemon started.", d->started);

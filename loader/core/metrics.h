@@ -35,6 +35,7 @@ struct metrics_daemon {
 	uint64_t resyncs;        /* the mirrored table read again (overrun, failed write) */
 	uint64_t write_failures; /* map writes that failed */
 	uint64_t reloads, reloads_refused;
+	uint64_t probe_calls;    /* BPF_PROG_RUN calls that sent tunnel probes */
 	double last_commit;      /* unix seconds of the last table change, 0: none yet */
 	double started;          /* unix seconds */
 };

@@ -81,6 +81,8 @@ struct daemon {
 	struct krt krt;        /* the mirrored table's routes that share a prefix */
 	bool running;          /* start() succeeded: what it attached stays */
 	bool health_said;      /* a failed xfwd_health write logged */
+	bool send_said;        /* a failed probe call logged */
+	bool anchor_said;      /* probes sent a call each, logged */
 	uint64_t hold_tried_ms; /* CLOCK_MONOTONIC ms: probed tunnels without a next hop, last tried */
 	unsigned int write_fails; /* mirrored routes not written since the last that was */
 	unsigned int kinds_said; /* route kinds logged once (note_kind) */

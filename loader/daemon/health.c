@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "probe.skel.h"
+#include "probe_anchor.h"
 #include "table.h"
 
 #define MS 1000000ull
@@ -82,14 +83,18 @@ int health_open(struct health *h, struct xb *b, char *err, size_t len)
 	if (ret) {
 		snprintf(err, len, "cannot load the tunnel probe program: %s", strerror(-ret));
 		health_close(h);
+		return ret;
 	}
-	return ret;
+	return 0;
 }
 
 void health_close(struct health *h)
 {
 	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++)
 		sock_close(h, tid);
+	if (h->anchored)
+		probe_anchor_drop();
+	h->anchored = h->anchor_tried = false;
 	probe__destroy(h->skel);
 	h->skel = NULL;
 }
@@ -202,10 +207,57 @@ static void sock_receive(struct health *h, uint32_t tid, struct xfwd_probe_rx *r
 
 /* ---- probes through XDP ---- */
 
+_Static_assert(sizeof(struct probe_frame) == XFWD_PROBE_FRAME_LEN, "maps/xfwd_abi.h's probe frame");
+
+/* Every probe queued in this wake-up, in one BPF_PROG_RUN: the program
+ * runs once per frame (`repeat`), each run taking the next from its
+ * .bss. Live-frames mode makes a page pool per call (~50 us here); one
+ * call per wake-up pays it once for all the probes due together. A
+ * `repeat` above 1 needs the program held in the XDP dispatcher (the
+ * anchor, made when first needed: probe_anchor.c); without it each
+ * frame goes in a call of its own. */
+static bool batch_run(struct health *h, uint32_t repeat)
+{
+	struct xdp_md ctx = { .ingress_ifindex = h->batch_ifindex, .data_end = XFWD_PROBE_FRAME_LEN };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = h->skel->bss->probe_frames[0],
+		    .data_size_in = XFWD_PROBE_FRAME_LEN, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .repeat = repeat, .batch_size = repeat, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+	h->calls++;
+	if (!bpf_prog_test_run_opts(bpf_program__fd(h->skel->progs.xfwd_probe_tx), &o))
+		return true;
+	h->send_errno = errno; /* the daemon says it once */
+	return false;
+}
+
+static void batch_flush(struct health *h)
+{
+	uint32_t n = h->nbatch, done = 0;
+
+	if (!n)
+		return;
+	h->nbatch = 0;
+	if (n > 1 && !h->anchor_tried) {
+		h->anchor_tried = true;
+		h->anchored = !probe_anchor_make(bpf_program__fd(h->skel->progs.xfwd_probe_tx),
+						 h->anchor_err, sizeof(h->anchor_err));
+	}
+	h->skel->bss->probe_count = n;
+	h->skel->bss->probe_next = 0;
+	if (n == 1 || h->anchored)
+		done = batch_run(h, n) ? n : 0;
+	else
+		while (done < n && batch_run(h, 1))
+			done++;
+	for (uint32_t i = 0; i < done; i++) {
+		h->tp[h->batch_tid[i]].pub.sent++;
+		h->tp[h->batch_tid[i]].unanswered++;
+	}
+}
+
 static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
 		       uint32_t nh, struct tun_probe *p)
 {
-	struct xdp_md ctx = { .ingress_ifindex = xt_nexthop(t, nh)->ifindex };
 	struct probe_frame f;
 
 	p->seq++;
@@ -227,15 +279,13 @@ static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
 		p->unanswered++;
 		return;
 	}
+	if (h->nbatch == XFWD_PROBE_BATCH)
+		batch_flush(h);
+	if (!h->nbatch)
+		h->batch_ifindex = xt_nexthop(t, nh)->ifindex;
 	frame_fill(&f, &xt_tunnel(t, tid)->probe, nh, tid, p->seq);
-	ctx.data_end = sizeof(f);
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = &f, .data_size_in = sizeof(f),
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1,
-		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
-	if (!bpf_prog_test_run_opts(bpf_program__fd(h->skel->progs.xfwd_probe_tx), &o)) {
-		p->pub.sent++;
-		p->unanswered++;
-	}
+	memcpy(h->skel->bss->probe_frames[h->nbatch], &f, sizeof(f));
+	h->batch_tid[h->nbatch++] = tid;
 }
 
 /* Replies noted by the data path since the last look, and the loss over
@@ -360,9 +410,14 @@ static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uin
 		h->down[tid] = !v;
 	probe_send(h, t, tid, nh, p);
 	/* On a grid of the interval: tunnels probed alike are due on the
-	 * same wake-up, one pass over the tunnels for all of them. */
+	 * same wake-up, their probes in one call. */
 	p->next_tx = (now / ((uint64_t)c->interval_ms * MS) + 1) * c->interval_ms * MS;
-	if (bpf_map_update_elem(h->b->fd.health, &tid, &p->pub, BPF_ANY))
+}
+
+/* What `xfwd health` and the metrics read, once the probes went out. */
+static void publish(struct health *h, uint32_t tid)
+{
+	if (bpf_map_update_elem(h->b->fd.health, &tid, &h->tp[tid].pub, BPF_ANY))
 		h->publish_errno = errno; /* the daemon says it once */
 }
 
@@ -380,6 +435,7 @@ static void probe_stop(struct health *h, uint32_t tid)
 int health_tick(struct health *h, const struct xtable *t)
 {
 	uint64_t now = mono_ns(), due = UINT64_MAX;
+	uint32_t ticked[XFWD_MAX_TUNNELS], nticked = 0;
 	bool indexed = false;
 
 	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++) {
@@ -402,9 +458,13 @@ int health_tick(struct health *h, const struct xtable *t)
 			indexed = true;
 			h->unheld[tid] = !h->nh_of[tid];
 			tick_one(h, t, tid, h->nh_of[tid], now);
+			ticked[nticked++] = tid;
 		}
 		if (p->next_tx < due)
 			due = p->next_tx;
 	}
+	batch_flush(h);
+	for (uint32_t i = 0; i < nticked; i++)
+		publish(h, ticked[i]);
 	return due == UINT64_MAX ? -1 : (int)((due - now + MS - 1) / MS);
 }

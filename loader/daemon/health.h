@@ -32,7 +32,13 @@ struct health {
 	uint8_t down[XFWD_MAX_TUNNELS]; /* the verdicts: 1 = down (reason: tp[].pub.reason) */
 	uint32_t nh_of[XFWD_MAX_TUNNELS]; /* scratch: each tunnel's next hop */
 	uint8_t unheld[XFWD_MAX_TUNNELS]; /* probed, but no next hop to probe through */
+	uint32_t batch_tid[XFWD_PROBE_BATCH]; /* the probes queued for one call: their tunnels */
+	uint32_t nbatch, batch_ifindex;
+	uint64_t calls;       /* BPF_PROG_RUN calls made to send probes */
+	bool anchored, anchor_tried; /* the probe program held in the XDP dispatcher */
+	char anchor_err[160]; /* ...or why not (probes then go a call each) */
 	int sock[XFWD_MAX_TUNNELS]; /* ipsec: the probe socket, 0 = none */
+	int send_errno; /* a call sending probes failed: they count as not sent */
 	int publish_errno; /* a write of xfwd_health failed (verdicts still apply) */
 };
 

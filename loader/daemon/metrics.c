@@ -48,6 +48,8 @@ static int write_file(struct daemon *d, const char *path)
 	FILE *f;
 	int ret;
 
+	d->stats.probe_calls = d->h.calls;
+
 	if (!tun)
 		return -ENOMEM;
 	snprintf(tmp, sizeof(tmp), "%.*s/.xfwd-metrics.%d", (int)(slash - path), path, (int)getpid());

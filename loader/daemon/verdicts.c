@@ -155,6 +155,16 @@ int health_run(struct daemon *d)
 		; /* on-health-change commands that ended */
 	next = health_tick(&d->h, &d->t);
 	holds_take(d);
+	if (d->h.anchor_tried && !d->h.anchored && !d->anchor_said) {
+		d->anchor_said = true;
+		xlog(LOG_WARNING, "%s: tunnel probes go out a call each (~50 us of CPU per probe instead of a few; docs/probe-batching.md)",
+		     d->h.anchor_err);
+	}
+	if (d->h.send_errno && !d->send_said) {
+		d->send_said = true;
+		xlog(LOG_WARNING, "cannot send tunnel probes (BPF_PROG_RUN: %s): they count as not sent, so no verdict changes until they go out",
+		     strerror(d->h.send_errno));
+	}
 	if (d->h.publish_errno && !d->health_said) {
 		d->health_said = true;
 		xlog(LOG_WARNING, "cannot write xfwd_health (%s): 'xfwd health' shows old states; the verdicts still apply",

@@ -18,6 +18,16 @@ check "every tunnel is up, judged by probes answered in the peer's XDP" \
 		[ \$(xf a | grep -c ': up ') -eq 2 ] && [ \$(xf b | grep -c ': up ') -eq 2 ]"
 check "the peer answered (tx_probe_answer on b)" test "$(stat_pkts b tx_probe_answer)" -gt 0
 check "xfwd health -j names state, RTT and loss" sh_ok "xf a -j health | grep -q '\"state\": *\"up\"' && xf a -j health | grep -q rtt_us"
+# Both tunnels are due on the same wake-ups: their probes leave in one
+# BPF_PROG_RUN (docs/probe-batching.md), which the anchor device keeps
+# cheap (the probe program held in the XDP dispatcher).
+prom() { awk -v k="$2" 'index($0, k) == 1 { s += $NF } END { print s + 0 }' "$tmp/$1.prom"; }
+check "probes due together leave in one call: calls well under probes sent" wait_for -t 3 sh_ok "
+	c=\$(prom a xfwd_probe_calls_total); n=\$(prom a 'xfwd_tunnel_probes_total{tunnel=\"t1\",result=\"sent\"}')
+	n=\$((n + \$(prom a 'xfwd_tunnel_probes_total{tunnel=\"t2\",result=\"sent\"}')))
+	[ \$n -gt 20 ] && [ \$((c * 10)) -le \$((n * 6)) ] || { echo \"calls \$c probes \$n\"; false; }"
+check "...through the anchor: the probe program in generic XDP on a bridge that stays down" \
+	sh_ok "nsx a ip -d link show xfwd-probe | grep -q 'xdpgeneric' && ! nsx a ip link show xfwd-probe | grep -q ',UP'"
 check "xfwd stats counts probes per tunnel (sent, received)" \
 	sh_ok "xf a stats | awk '\$1 == \"t1\" && \$2 > 0 && \$3 > 0 { ok = 1 } END { exit !ok }'"
 
@@ -144,5 +154,6 @@ check "...and no datagram of the stream lost on t2 ($GOT of $SENT)" sh_ok "[ $GO
 cut 1 off
 check "...then up once steady" wait_for -t $((5 * SLOW)) health_is a t1 up
 pair_stop
+check "the daemons took their anchor devices with them" sh_ok "! nsx a ip link show xfwd-probe 2>/dev/null && ! nsx b ip link show xfwd-probe 2>/dev/null"
 echo "test_health: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]

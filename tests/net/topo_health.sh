@@ -43,6 +43,8 @@ pair_conf() {
 [xfwd]
 pin-root = $PIN_BASE/xfwd-$NSP-$1
 attach = $4 $8
+metrics-file = $tmp/$1.prom
+metrics-interval = 1
 on-health-change = echo "\$XFWD_TUNNEL \$XFWD_STATE \$XFWD_REASON" >>$tmp/notify-$1 && exec grep SigBlk /proc/self/status >>$tmp/sigblk-$1
 [tunnels]
 tunnel = t1 type gre local 192.0.2.$2 remote 192.0.2.$3 key 1 $PROBE

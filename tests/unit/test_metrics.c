@@ -52,7 +52,8 @@ static void test_metrics_text(void **s)
 {
 	struct metrics_tunnel tun[2] = { { .name = "t1", .c = { .rx_packets = 7, .tx_bytes = 900 } },
 					 { .name = "we\"ird", .probed = true } };
-	struct metrics_daemon d = { .resyncs = 2, .reloads = 3, .reloads_refused = 1, .last_commit = 1.5e9 };
+	struct metrics_daemon d = { .resyncs = 2, .reloads = 3, .reloads_refused = 1, .last_commit = 1.5e9,
+				    .probe_calls = 7 };
 	struct metrics m = { .tun = tun, .ntun = 2, .routes4 = 12, .routes4_max = 1000 };
 	char *text;
 
@@ -92,6 +93,7 @@ static void test_metrics_text(void **s)
 	assert_non_null(strstr(text, "xfwd_mirror_resyncs_total 2\n"));
 	assert_non_null(strstr(text, "xfwd_reloads_total{result=\"applied\"} 3\n"));
 	assert_non_null(strstr(text, "xfwd_reloads_total{result=\"refused\"} 1\n"));
+	assert_non_null(strstr(text, "xfwd_probe_calls_total 7\n"));
 	assert_non_null(strstr(text, "xfwd_last_commit_timestamp_seconds 1500000000\n"));
 	free(text);
 }
