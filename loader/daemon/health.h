@@ -30,7 +30,10 @@ struct health {
 	struct probe *skel;
 	struct tun_probe tp[XFWD_MAX_TUNNELS];
 	uint8_t down[XFWD_MAX_TUNNELS]; /* the verdicts: 1 = down (reason: tp[].pub.reason) */
-	uint32_t nh_of[XFWD_MAX_TUNNELS]; /* scratch: each tunnel's next hop */
+	uint32_t nh_of[XFWD_MAX_TUNNELS]; /* each tunnel's next hop, at generation gen */
+	uint32_t probed[XFWD_MAX_TUNNELS], nprobed; /* the probed tunnels, likewise */
+	uint32_t gen;
+	bool indexed;
 	uint8_t unheld[XFWD_MAX_TUNNELS]; /* probed, but no next hop to probe through */
 	uint32_t batch_tid[XFWD_PROBE_BATCH]; /* the probes queued for one call: their tunnels */
 	uint32_t nbatch, batch_ifindex;
@@ -46,8 +49,9 @@ struct xtable;
 
 int health_open(struct health *h, struct xb *b, char *err, size_t len);
 void health_close(struct health *h);
-/* Send the probes due, judge the tunnels (down[]). Returns the ms until
- * the next probe is due (-1: none). */
-int health_tick(struct health *h, const struct xtable *t);
+/* Send the probes due, judge the tunnels (down[]); gen is the table's
+ * generation (what it indexed is read again when it moves). Returns the
+ * ms until the next probe is due (-1: none). */
+int health_tick(struct health *h, const struct xtable *t, uint32_t gen);
 
 #endif

@@ -153,7 +153,7 @@ int health_run(struct daemon *d)
 		return -1;
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		; /* on-health-change commands that ended */
-	next = health_tick(&d->h, &d->t);
+	next = health_tick(&d->h, &d->t, d->gen);
 	holds_take(d);
 	if (d->h.anchor_tried && !d->h.anchored && !d->anchor_said) {
 		d->anchor_said = true;

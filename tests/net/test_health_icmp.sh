@@ -15,12 +15,7 @@ tmp=$(mktemp -d)
 DA=''
 . "$(dirname "$0")/topo_tunnel.sh"
 echo "test_health_icmp: ICMP probes answered by a kernel vxlan peer"
-build_four kernel
-nsx b ip link add vx4 type vxlan id 100 local 192.0.2.2 remote 192.0.2.1 dstport 4789
-nsx b ip link set vx4 up
-nsx b ip addr add 172.16.9.2/30 dev vx4
-nsx b ip route replace 10.10.0.0/16 via 172.16.9.1 dev vx4
-xf a detach >/dev/null # the daemon attaches from its file
+build_vxlan_peer
 
 SLOW=${XFWD_TEST_SLOW:-1}
 HOLD=$((500 * SLOW))

@@ -24,3 +24,15 @@ build_four() {
 		host_if b b-u
 	fi
 }
+
+# build_vxlan_peer: build_four kernel, with b a Linux router whose kernel
+# vxlan device vx4 (VNI 100, inner 172.16.9.2/30) faces a and carries
+# the way back to c; a detached, for a daemon to attach from its file.
+build_vxlan_peer() {
+	build_four kernel
+	nsx b ip link add vx4 type vxlan id 100 local 192.0.2.2 remote 192.0.2.1 dstport 4789
+	nsx b ip link set vx4 up
+	nsx b ip addr add 172.16.9.2/30 dev vx4
+	nsx b ip route replace 10.10.0.0/16 via 172.16.9.1 dev vx4
+	xf a detach >/dev/null
+}
