@@ -10,7 +10,8 @@
 # - Probe cost: a probes 10 more tunnels every 10 ms (1000 probes/s) and
 #   every 100 ms (100/s), b's XDP answers; CPU time of a's daemon
 #   (schedstat) and of both XDP programs (kernel.bpf_stats_enabled), over
-#   SECONDS, against the same daemons probing nothing.
+#   SECONDS, against the same daemons probing nothing; with
+#   XFWD_BENCH_BASE=DIR (another build) its daemons too, in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XFWD_FULLTABLE=${XFWD_FULLTABLE:-../shared/data/fulltable-2024.txt.gz}
@@ -172,13 +173,16 @@ $(row "10 tunnels every 100 ms" "$tmp/new.c0" "$tmp/new.c2")
 $([ -z "$BASE" ] || { row "10 tunnels every 10 ms, $XFWD_BENCH_BASE_NAME" "$tmp/base.c0" "$tmp/base.c1"; row "10 tunnels every 100 ms, $XFWD_BENCH_BASE_NAME" "$tmp/base.c0" "$tmp/base.c2"; })
 
 "ms/s" is CPU milliseconds per second of wall time (10 ms/s = 1% of one
-core). The daemon's time includes sending: each probe is one
-BPF_PROG_RUN of bpf/probe.bpf.c, whose redirect into the underlay runs
-in that call. Where it goes (perf, 2026-11-22, 1000 probes/s): about 60%
-is the kernel setting up and tearing down live-frames mode on every call
-(a page pool of 64 pages made, filled and freed for one frame), about
-20% the probe's trip through the veth and bridge test bed that runs
-inside the call, under 10% the daemon's own loop. Sending all probes due
-on one wake-up in one call (\`repeat\`, the program picking each frame
-from an array) would divide the first part by the batch size.
+core); "per probe" is that over the probes sent, in the daemon's CPU.
+The daemon's time includes sending: all probes due at one wake-up go in
+one BPF_PROG_RUN of bpf/probe.bpf.c (docs/probe-batching.md), and their
+redirects into the underlay, the test bed's veth and bridge hops, b's
+XDP answering and a's XDP taking the reply all run inside that call.
+The rows "before batching" are the same daemons from the build before
+(a call per probe, each making and freeing a page pool of 64 pages), in
+the same run: batching took 35-50% off here, run to run. What remains
+is mostly the test bed's work inside the call (perf, 1000 probes/s:
+veth, bridge and bridge-netfilter, skb allocation, the two XDP
+programs), which on a NIC ends at its ring; the issue's target of 5 us
+per probe is not met on this host.
 EOF2
