@@ -343,6 +343,7 @@ static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t n
 		}
 		if (!silent)
 			return -1;
+		p->was_up |= p->pub.state == XFWD_HEALTH_UP;
 		if (p->unsent >= c->multiplier)
 			set_state(p, XFWD_HEALTH_DOWN, "%u probes could not be sent (no next hop)", c->multiplier);
 		else
@@ -352,6 +353,10 @@ static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t n
 	case XFWD_HEALTH_DOWN:
 		if (!fresh || silent)
 			return -1;
+		if (!p->was_up) { /* never up: not flapping, nothing to hold down (a peer started later) */
+			set_state(p, XFWD_HEALTH_UP, "first reply");
+			return 1;
+		}
 		p->hold_since = now;
 		set_state(p, XFWD_HEALTH_HOLD, "replies again: holding down");
 		return -1;
@@ -391,6 +396,7 @@ static void probe_start(struct health *h, uint32_t tid, const struct xfwd_probe_
 		set_state(p, XFWD_HEALTH_INIT, "probing started");
 		return;
 	}
+	p->was_up = true; /* its down is an earlier verdict: it earns up through a hold-down */
 	set_state(p, XFWD_HEALTH_DOWN, "down when probing started: up after replies for the hold-down");
 	p->hold_since = now;
 }

@@ -22,6 +22,7 @@ struct tun_probe {
 	uint64_t replies; /* the data path's count at the last look */
 	uint32_t unanswered; /* probes sent (or lost unsent) since the last reply */
 	uint32_t unsent; /* of which in a row without a next hop to go through */
+	bool was_up; /* up once (or down by an earlier verdict): replies go through a hold-down */
 	uint64_t recv_at[HEALTH_WINDOW]; /* received so far when probe seq % W was sent */
 };
 
