@@ -24,15 +24,13 @@ bool xt_probed(const struct xtable *t, uint32_t tid)
 	return tid && tid < XFWD_MAX_TUNNELS && t->tun[tid].type && t->tun[tid].probe.mode;
 }
 
-/* The references that holds add, after the groups' (table.c). */
+/* The references that holds add, after the groups' (table.c): one pass
+ * over the next hops (a tunnel has at most one). */
 void probe_holds_count(struct xtable *t)
 {
-	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++) {
-		uint32_t id = xt_probed(t, tid) ? xt_tunnel_nh(t, tid) : 0;
-
-		if (id)
+	for (uint32_t id = 1; id < t->nh_max; id++)
+		if (t->nh[id].kind == XFWD_NH_TUNNEL && xt_probed(t, t->nh[id].tunnel))
 			t->nh_refs[id]++;
-	}
 }
 
 int xt_probe_hold(struct xtable *t, uint32_t tid)
