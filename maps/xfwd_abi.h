@@ -17,7 +17,7 @@
 #include "xfwd_xlat.h"
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 13u
+#define XFWD_ABI_VERSION 14u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -199,11 +199,15 @@ enum xfwd_tun_type {
 /* Health probing (docs/health.md). mode udp: an xfwd_probe in UDP to
  * XFWD_PROBE_PORT, answered by the peer's xfwd XDP program; mode icmp: an
  * ICMP echo (identifier XFWD_PROBE_ICMP_ID) to the peer's inner address,
- * answered by whatever the peer is. Both carry struct xfwd_probe. */
+ * answered by whatever the peer is. Both carry struct xfwd_probe. Modes
+ * bfd and bfd-multihop are BFD sessions the daemon runs itself, over
+ * the kernel's sockets (the data path never sees them). */
 enum xfwd_probe_mode {
 	XFWD_PROBE_OFF = 0,
 	XFWD_PROBE_UDP = 1,
 	XFWD_PROBE_ICMP = 2,
+	XFWD_PROBE_BFD = 3,    /* a BFD session (RFC 5881) from src to dst: docs/bfd.md */
+	XFWD_PROBE_BFD_MH = 4, /* multihop BFD (RFC 5883) */
 };
 
 #define XFWD_PROBE_PORT 3785u /* not BFD's: xfwd's own echo, inside tunnels only */
@@ -238,7 +242,7 @@ struct xfwd_probe_cfg {
 	__u8 multiplier;  /* probes missed before the tunnel is down */
 	__u16 interval_ms;
 	__u32 holddown_ms; /* replies this long, none missed, before up again */
-	__be32 src, dst;   /* icmp: inner IPv4 source (ours) and the peer's */
+	__be32 src, dst;   /* icmp, bfd: inner IPv4 source (ours) and the peer's */
 };
 
 /* The probe reply the data path saw last, per tunnel (by the id in the
@@ -267,6 +271,11 @@ struct xfwd_health {
 	__u64 changed_unix_ms; /* wall clock of the last state change */
 	__u32 loss_permille;   /* over the last 100 probes */
 	char reason[36];       /* why the last change happened */
+	/* bfd modes: the session (RFC 5880's state and diagnostic codes) */
+	__u8 bfd_state, bfd_remote_state, bfd_diag, bfd_remote_diag;
+	__u32 bfd_tx_us, bfd_detect_us; /* in force: our interval, our detection time of the peer */
+	__u32 bfd_my_discr, bfd_your_discr;
+	__u32 pad2;
 };
 
 /* One tunnel: encapsulation parameters (outer addresses in network order,
@@ -472,7 +481,7 @@ _Static_assert(sizeof(struct xfwd_nh) == 72, "nh size");
 _Static_assert(sizeof(struct xfwd_tunnel) == 88, "tunnel size");
 _Static_assert(sizeof(struct xfwd_probe) == 24, "probe size");
 _Static_assert(sizeof(struct xfwd_probe_rx) == 32, "probe rx size");
-_Static_assert(sizeof(struct xfwd_health) == 72, "health size");
+_Static_assert(sizeof(struct xfwd_health) == 96, "health size");
 _Static_assert(sizeof(struct xfwd_tunnel_key) == 40, "tunnel key size");
 _Static_assert(sizeof(struct xfwd_tunnel_counters) == 40, "tunnel counters size");
 _Static_assert(sizeof(struct xfwd_urpf_key) == 24, "urpf key size");

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "counters.h"
+#include "bfd.h"
 #include "json.h"
 #include "log.h"
 #include "kio_kernel.h"
@@ -263,10 +264,44 @@ static const char *health_state(const struct xfwd_tunnel *tun, const struct xfwd
 	return tun->probe.mode ? health_state_name(h->state) : "not-probed";
 }
 
+static const char *probe_mode(unsigned int mode)
+{
+	static const char *const n[] = { "none", "udp", "icmp", "bfd", "bfd-multihop" };
+
+	return mode < sizeof(n) / sizeof(n[0]) ? n[mode] : "?";
+}
+
+static bool bfd(const struct xfwd_tunnel *tun)
+{
+	return tun->probe.mode == XFWD_PROBE_BFD || tun->probe.mode == XFWD_PROBE_BFD_MH;
+}
+
+/* A BFD session's own state beside the tunnel's verdict (docs/bfd.md). */
+static void bfd_line(const struct xfwd_health *h, struct jw *w)
+{
+	if (!w) {
+		printf(" session %s remote %s diag %s tx %u us detect %u us discr %u/%u",
+		       bfd_state_name(h->bfd_state), bfd_state_name(h->bfd_remote_state),
+		       bfd_diag_name(h->bfd_diag), h->bfd_tx_us, h->bfd_detect_us,
+		       h->bfd_my_discr, h->bfd_your_discr);
+		return;
+	}
+	jw_obj_begin(w, "bfd");
+	jw_str(w, "session", bfd_state_name(h->bfd_state));
+	jw_str(w, "remote", bfd_state_name(h->bfd_remote_state));
+	jw_str(w, "diag", bfd_diag_name(h->bfd_diag));
+	jw_str(w, "remote_diag", bfd_diag_name(h->bfd_remote_diag));
+	jw_uint(w, "tx_us", h->bfd_tx_us);
+	jw_uint(w, "detect_us", h->bfd_detect_us);
+	jw_uint(w, "my_discriminator", h->bfd_my_discr);
+	jw_uint(w, "your_discriminator", h->bfd_your_discr);
+	jw_obj_end(w);
+}
+
 static void health_line(const struct xfwd_tunnel *tun, const struct xfwd_health *h,
 			struct jw *w)
 {
-	const char *mode = tun->probe.mode == XFWD_PROBE_UDP ? "udp" : tun->probe.mode ? "icmp" : "none";
+	const char *mode = probe_mode(tun->probe.mode);
 	char when[32] = "-";
 	time_t s = (time_t)(h->changed_unix_ms / 1000);
 	struct tm tm;
@@ -276,11 +311,15 @@ static void health_line(const struct xfwd_tunnel *tun, const struct xfwd_health 
 	if (!w) {
 		printf("%s: %s probe %s", tun->name, health_state(tun, h), mode);
 		if (tun->probe.mode)
-			printf(" every %u ms x%u hold-down %u ms rtt %u us loss %u.%u%% sent %llu received %llu since %s (%s)",
-			       tun->probe.interval_ms, tun->probe.multiplier, tun->probe.holddown_ms,
-			       h->rtt_us, h->loss_permille / 10, h->loss_permille % 10,
-			       (unsigned long long)h->sent, (unsigned long long)h->received, when,
-			       h->reason[0] ? h->reason : "-");
+			printf(" every %u ms x%u hold-down %u ms", tun->probe.interval_ms,
+			       tun->probe.multiplier, tun->probe.holddown_ms);
+		if (bfd(tun) && h->state)
+			bfd_line(h, NULL);
+		else if (tun->probe.mode)
+			printf(" rtt %u us loss %u.%u%%", h->rtt_us, h->loss_permille / 10, h->loss_permille % 10);
+		if (tun->probe.mode)
+			printf(" sent %llu received %llu since %s (%s)", (unsigned long long)h->sent,
+			       (unsigned long long)h->received, when, h->reason[0] ? h->reason : "-");
 		printf("\n");
 		return;
 	}
@@ -297,6 +336,8 @@ static void health_line(const struct xfwd_tunnel *tun, const struct xfwd_health 
 	jw_uint(w, "probes_received", h->received);
 	jw_str(w, "changed", when);
 	jw_str(w, "reason", h->reason);
+	if (bfd(tun) && h->state)
+		bfd_line(h, w);
 	jw_obj_end(w);
 }
 

@@ -7,6 +7,8 @@
  */
 #include "metrics.h"
 
+#include "bfd.h"
+
 #include <ctype.h>
 #include <string.h>
 
@@ -148,6 +150,29 @@ static void tunnels_write(FILE *f, const struct metrics *m)
 		}
 }
 
+/* BFD sessions (docs/bfd.md): their packets are in
+ * xfwd_tunnel_probes_total. */
+static void bfd_write(FILE *f, const struct metrics *m)
+{
+	char t[64];
+
+	head(f, "xfwd_bfd_session_state", "gauge", "1 for the BFD session's state (the session's own, beside the tunnel's verdict).");
+	for (size_t i = 0; i < m->ntun; i++)
+		for (unsigned int s = 0; m->tun[i].bfd && s < 4; s++)
+			fprintf(f, "xfwd_bfd_session_state{tunnel=\"%s\",state=\"%s\"} %d\n", esc(m->tun[i].name, t, sizeof(t)),
+				bfd_state_name(s), m->tun[i].h.bfd_state == s);
+	head(f, "xfwd_bfd_detect_seconds", "gauge", "The BFD session's detection time of the peer, in force.");
+	for (size_t i = 0; i < m->ntun; i++)
+		if (m->tun[i].bfd)
+			fprintf(f, "xfwd_bfd_detect_seconds{tunnel=\"%s\"} %.6f\n", esc(m->tun[i].name, t, sizeof(t)),
+				m->tun[i].h.bfd_detect_us / 1e6);
+	head(f, "xfwd_bfd_tx_interval_seconds", "gauge", "The BFD session's transmit interval in force (before jitter).");
+	for (size_t i = 0; i < m->ntun; i++)
+		if (m->tun[i].bfd)
+			fprintf(f, "xfwd_bfd_tx_interval_seconds{tunnel=\"%s\"} %.6f\n", esc(m->tun[i].name, t, sizeof(t)),
+				m->tun[i].h.bfd_tx_us / 1e6);
+}
+
 /* The paths with a capacity: it, their load, and whether the rest of
  * their group could take that load. A tunnel is labelled tunnel, a
  * device dev. */
@@ -220,6 +245,7 @@ int metrics_write(FILE *f, const struct metrics *m)
 {
 	reasons_write(f, m);
 	tunnels_write(f, m);
+	bfd_write(f, m);
 	table_write(f, m);
 	if (m->daemon) {
 		capacity_write(f, m);

@@ -18,6 +18,7 @@ struct metrics_tunnel {
 	uint32_t id;
 	struct xfwd_tunnel_counters c;
 	bool probed;
+	bool bfd; /* probed by a BFD session the daemon runs */
 	struct xfwd_health h; /* probed only */
 };
 

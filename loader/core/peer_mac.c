@@ -45,7 +45,7 @@ static void probe_peer_resolve(struct xtable *t, const struct xfwd_tunnel *tun, 
 {
 	struct xaddr peer = { .family = AF_INET };
 
-	if (tun->probe.mode != XFWD_PROBE_ICMP || !tun->probe.dst)
+	if ((tun->probe.mode != XFWD_PROBE_ICMP && tun->probe.mode != XFWD_PROBE_BFD) || !tun->probe.dst)
 		return;
 	memcpy(peer.bytes, &tun->probe.dst, 4);
 	KIO(&t->io, neigh_manage, &peer, ifindex);

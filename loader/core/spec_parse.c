@@ -36,12 +36,17 @@ static int parse_probe_opt(struct args *a, struct xfwd_probe_cfg *p, const char 
 		p->mode = XFWD_PROBE_UDP;
 		return 0;
 	}
-	if (!arg_is(m, "icmp"))
-		return arg_fail(a, "'probe' is 'udp' (the peer runs xfwd) or 'icmp PEER from SRC' (inner IPv4 addresses)");
+	if (arg_is(m, "icmp"))
+		p->mode = XFWD_PROBE_ICMP;
+	else if (arg_is(m, "bfd"))
+		p->mode = XFWD_PROBE_BFD;
+	else if (arg_is(m, "bfd-multihop"))
+		p->mode = XFWD_PROBE_BFD_MH;
+	else
+		return arg_fail(a, "'probe' is 'udp' (the peer runs xfwd), 'icmp PEER from SRC' (any peer answering echoes) or 'bfd PEER from SRC' / 'bfd-multihop PEER from SRC' (a BFD session: docs/bfd.md), with inner IPv4 addresses");
 	if (!arg_peek(a) || xaddr_parse(arg_next(a), &dst) || dst.family != AF_INET || !arg_peek(a) ||
 	    !arg_is(arg_next(a), "from") || !arg_peek(a) || xaddr_parse(arg_next(a), &src) || src.family != AF_INET)
-		return arg_fail(a, "'probe icmp' needs 'PEER from SRC': the peer's inner IPv4 address and this host's on the tunnel");
-	p->mode = XFWD_PROBE_ICMP;
+		return arg_fail(a, "'probe %s' needs 'PEER from SRC': the peer's inner IPv4 address and this host's on the tunnel", m);
 	memcpy(&p->dst, dst.bytes, 4);
 	memcpy(&p->src, src.bytes, 4);
 	return 0;
@@ -228,7 +233,7 @@ static int probe_defaults(struct args *a, struct xfwd_probe_cfg *p)
 
 	if (!p->mode) {
 		if (p->interval_ms || p->multiplier || hold)
-			return arg_fail(a, "probe settings without 'probe udp' or 'probe icmp PEER from SRC'");
+			return arg_fail(a, "probe settings without 'probe udp', 'probe icmp PEER from SRC' or 'probe bfd PEER from SRC'");
 		p->holddown_ms = 0;
 		return 0;
 	}

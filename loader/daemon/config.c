@@ -233,6 +233,10 @@ static int set_main(struct parse *p, const char *name, const char *value)
 		if (!*value || *end || s < 2 || s > 3600)
 			return bad(p, "capacity-window is whole seconds from 2 to 3600, not '%s'%s", value, "");
 		c->capacity_window = (unsigned int)s;
+	} else if (!strcmp(name, "bfd-realtime")) {
+		if (strcmp(value, "yes") && strcmp(value, "no"))
+			return bad(p, "bfd-realtime is 'yes' (BFD's thread at SCHED_FIFO: docs/bfd.md) or 'no', not '%s'%s", value, "");
+		c->bfd_normal = !strcmp(value, "no");
 	} else if (!strcmp(name, "metrics-interval")) {
 		unsigned long s = strtoul(value, &end, 10);
 
@@ -240,7 +244,7 @@ static int set_main(struct parse *p, const char *name, const char *value)
 			return bad(p, "metrics-interval is whole seconds from 1 to 3600, not '%s'%s", value, "");
 		c->metrics_interval = (unsigned int)s;
 	} else {
-		return bad(p, "unknown setting '%s' in [xfwd] (pin-root, attach, mode, mirror-table, on-health-change, metrics-file, metrics-interval, capacity-window)%s",
+		return bad(p, "unknown setting '%s' in [xfwd] (pin-root, attach, mode, mirror-table, on-health-change, metrics-file, metrics-interval, capacity-window, bfd-realtime)%s",
 			   name, "");
 	}
 	return 1;

@@ -75,6 +75,7 @@ struct xconfig {
 	char on_health[512]; /* run by /bin/sh on each tunnel verdict ("": none) */
 	char metrics_file[256]; /* Prometheus textfile written every metrics_interval s ("": none) */
 	unsigned int metrics_interval; /* 0: the default, 10 */
+	bool bfd_normal; /* bfd-realtime = no: BFD's thread at the normal priority */
 	unsigned int capacity_window;  /* seconds utilisation is averaged over; 0: 10 */
 	struct config_capacity *caps;
 	size_t ncaps;

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bfd.h"
+#include "bfd_engine.h"
 #include "probe.skel.h"
 #include "probe_anchor.h"
 #include "table.h"
@@ -94,6 +96,8 @@ void health_close(struct health *h)
 		sock_close(h, tid);
 	if (h->anchored)
 		probe_anchor_drop();
+	bfd_stop(h->bfd);
+	h->bfd = NULL;
 	h->anchored = h->anchor_tried = false;
 	probe__destroy(h->skel);
 	h->skel = NULL;
@@ -338,13 +342,15 @@ static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t n
 	case XFWD_HEALTH_INIT:
 	case XFWD_HEALTH_UP:
 		if (p->pub.state == XFWD_HEALTH_INIT && p->last_rx) {
-			set_state(p, XFWD_HEALTH_UP, "first reply");
+			set_state(p, XFWD_HEALTH_UP, "%s", p->bfd ? "BFD session up" : "first reply");
 			return 1;
 		}
 		if (!silent)
 			return -1;
 		p->was_up |= p->pub.state == XFWD_HEALTH_UP;
-		if (p->unsent >= c->multiplier)
+		if (p->bfd)
+			set_state(p, XFWD_HEALTH_DOWN, "%s", p->why);
+		else if (p->unsent >= c->multiplier)
 			set_state(p, XFWD_HEALTH_DOWN, "%u probes could not be sent (no next hop)", c->multiplier);
 		else
 			set_state(p, XFWD_HEALTH_DOWN, "%u probes unanswered", c->multiplier);
@@ -354,11 +360,11 @@ static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t n
 		if (!fresh || silent)
 			return -1;
 		if (!p->was_up) { /* never up: not flapping, nothing to hold down (a peer started later) */
-			set_state(p, XFWD_HEALTH_UP, "first reply");
+			set_state(p, XFWD_HEALTH_UP, "%s", p->bfd ? "BFD session up" : "first reply");
 			return 1;
 		}
 		p->hold_since = now;
-		set_state(p, XFWD_HEALTH_HOLD, "replies again: holding down");
+		set_state(p, XFWD_HEALTH_HOLD, "%s", p->bfd ? "BFD up again: holding down" : "replies again: holding down");
 		return -1;
 	case XFWD_HEALTH_HOLD:
 		if (silent) {
@@ -368,7 +374,8 @@ static int judge(const struct xfwd_probe_cfg *c, struct tun_probe *p, uint64_t n
 		}
 		if (now - p->hold_since < (uint64_t)c->holddown_ms * MS)
 			return -1;
-		set_state(p, XFWD_HEALTH_UP, "replies for %u ms (hold-down)", c->holddown_ms);
+		set_state(p, XFWD_HEALTH_UP, "%s for %u ms (hold-down)", p->bfd ? "BFD up" : "replies",
+			  c->holddown_ms);
 		return 1;
 	}
 	return -1;
@@ -431,6 +438,8 @@ static void publish(struct health *h, uint32_t tid)
  * says "not probed", never "up"). */
 static void probe_stop(struct health *h, uint32_t tid)
 {
+	if (h->tp[tid].bfd)
+		bfd_set(h->bfd, tid, NULL);
 	if (h->tp[tid].pub.state != XFWD_HEALTH_OFF)
 		memset(&h->tp[tid], 0, sizeof(h->tp[tid]));
 	h->down[tid] = 0;
@@ -454,30 +463,124 @@ static void health_index(struct health *h, const struct xtable *t, uint32_t gen)
 	h->indexed = true;
 }
 
+/* ---- BFD sessions (docs/bfd.md) ---- */
+
+static bool bfd_mode(const struct xfwd_probe_cfg *c)
+{
+	return c->mode == XFWD_PROBE_BFD || c->mode == XFWD_PROBE_BFD_MH;
+}
+
+/* The engine, made when a tunnel first has a session. */
+static bool bfd_ready(struct health *h)
+{
+	if (!h->bfd && !h->bfd_tried) {
+		h->bfd_tried = true;
+		h->bfd = bfd_start(h->bfd_realtime, h->bfd_err, sizeof(h->bfd_err));
+		if (h->bfd && bfd_sched_note(h->bfd)[0])
+			snprintf(h->bfd_err, sizeof(h->bfd_err), "%s", bfd_sched_note(h->bfd));
+	}
+	return h->bfd;
+}
+
+static void bfd_publish(struct tun_probe *p, const struct bfd_view *v)
+{
+	p->pub.bfd_state = v->state;
+	p->pub.bfd_remote_state = v->remote_state;
+	p->pub.bfd_diag = v->diag;
+	p->pub.bfd_remote_diag = v->remote_diag;
+	p->pub.bfd_tx_us = v->tx_us;
+	p->pub.bfd_detect_us = v->detect_us;
+	p->pub.bfd_my_discr = v->my_discr;
+	p->pub.bfd_your_discr = v->your_discr;
+	p->pub.sent = v->sent;
+	p->pub.received = v->received;
+}
+
+/* A BFD tunnel, at every wake-up: the session's state is the verdict's
+ * input, through the same judge (hold-down, never-up) as probes. A
+ * session that left Up since the last look counts as silent even if it
+ * is up again; one not up is silent after `multiplier` intervals (as
+ * unanswered probes). Returns true when xfwd_health should be written. */
+static bool bfd_tick(struct health *h, const struct xfwd_probe_cfg *c, uint32_t tid,
+		     uint64_t now)
+{
+	struct tun_probe *p = &h->tp[tid];
+	bool interval = now >= p->next_tx, fresh = p->pub.state == XFWD_HEALTH_OFF, lost;
+	struct bfd_view v;
+	uint8_t was;
+	int verdict;
+
+	if (!bfd_ready(h))
+		return false;
+	if (fresh) {
+		probe_start(h, tid, c, now);
+		p->bfd = true;
+		bfd_set(h->bfd, tid, c); /* a running session keeps its state: new timers by Poll */
+	}
+	bfd_get(h->bfd, tid, &v);
+	lost = !fresh && v.downs != p->bfd_downs;
+	p->bfd_downs = v.downs;
+	if (v.state == BFD_UP && !lost) {
+		p->unanswered = 0;
+		p->last_rx = now;
+	} else if (lost || interval) {
+		p->unanswered = lost ? c->multiplier : p->unanswered + 1;
+		snprintf(p->why, sizeof(p->why), "BFD: %s",
+			 v.state == BFD_DOWN && v.diag ? bfd_diag_name(v.diag) : "session not up");
+	}
+	was = p->pub.state;
+	if ((verdict = judge(c, p, now)) >= 0)
+		h->down[tid] = !verdict;
+	if (interval)
+		p->next_tx = (now / ((uint64_t)c->interval_ms * MS) + 1) * c->interval_ms * MS;
+	bfd_publish(p, &v);
+	return interval || lost || was != p->pub.state;
+}
+
+int health_fd(const struct health *h)
+{
+	return h->bfd ? bfd_fd(h->bfd) : -1;
+}
+
+/* New settings (a reload): start afresh, the verdict kept until the new
+ * probes give one. A BFD session keeps running: its new timers go
+ * through Poll/Final (or it restarts for new addresses). */
+static void settings_check(struct health *h, const struct xtable *t, uint32_t tid)
+{
+	struct tun_probe *p = &h->tp[tid % XFWD_MAX_TUNNELS]; /* (tid is: for the compiler) */
+	const struct xfwd_probe_cfg *c = &xt_tunnel(t, tid)->probe;
+
+	if (p->pub.state == XFWD_HEALTH_OFF || !memcmp(&p->cfg, c, sizeof(p->cfg)))
+		return;
+	if (p->bfd && !bfd_mode(c))
+		bfd_set(h->bfd, tid, NULL);
+	memset(p, 0, sizeof(*p));
+	sock_close(h, tid);
+}
+
 int health_tick(struct health *h, const struct xtable *t, uint32_t gen)
 {
 	uint64_t now = mono_ns(), due = UINT64_MAX;
 	uint32_t ticked[XFWD_MAX_TUNNELS], nticked = 0;
 
+	if (h->bfd)
+		bfd_drain(h->bfd);
 	if (!h->indexed || gen != h->gen)
 		health_index(h, t, gen);
 	for (uint32_t i = 0; i < h->nprobed; i++) {
 		uint32_t tid = h->probed[i];
 		struct tun_probe *p = &h->tp[tid];
 
-		/* New settings (a reload): start afresh, the verdict kept
-		 * until the new probes give one. */
-		if (p->pub.state != XFWD_HEALTH_OFF &&
-		    memcmp(&p->cfg, &xt_tunnel(t, tid)->probe, sizeof(p->cfg))) {
-			memset(p, 0, sizeof(*p));
-			sock_close(h, tid);
-		}
-		if (p->pub.state == XFWD_HEALTH_OFF || now >= p->next_tx) {
+		settings_check(h, t, tid);
+		if (bfd_mode(&xt_tunnel(t, tid)->probe)) {
+			if (bfd_tick(h, &xt_tunnel(t, tid)->probe, tid, now))
+				ticked[nticked++] = tid;
+		} else if (p->pub.state == XFWD_HEALTH_OFF || now >= p->next_tx) {
 			h->unheld[tid] = !h->nh_of[tid];
 			tick_one(h, t, tid, h->nh_of[tid], now);
 			ticked[nticked++] = tid;
 		}
-		if (p->next_tx < due)
+		if (p->next_tx && p->next_tx < due)
 			due = p->next_tx;
 	}
 	batch_flush(h);

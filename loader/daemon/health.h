@@ -23,6 +23,9 @@ struct tun_probe {
 	uint32_t unanswered; /* probes sent (or lost unsent) since the last reply */
 	uint32_t unsent; /* of which in a row without a next hop to go through */
 	bool was_up; /* up once (or down by an earlier verdict): replies go through a hold-down */
+	bool bfd; /* judged by a BFD session (daemon/bfd_engine.c), not probes */
+	uint64_t bfd_downs; /* the session's downs at the last look */
+	char why[36]; /* bfd: why the session is not up */
 	uint64_t recv_at[HEALTH_WINDOW]; /* received so far when probe seq % W was sent */
 };
 
@@ -44,6 +47,10 @@ struct health {
 	int sock[XFWD_MAX_TUNNELS]; /* ipsec: the probe socket, 0 = none */
 	int send_errno; /* a call sending probes failed: they count as not sent */
 	int publish_errno; /* a write of xfwd_health failed (verdicts still apply) */
+	struct bfd_engine *bfd; /* BFD sessions (made when a tunnel first has one) */
+	bool bfd_realtime; /* the daemon's bfd-realtime setting */
+	bool bfd_tried;
+	char bfd_err[160]; /* the engine could not start, or runs without SCHED_FIFO */
 };
 
 struct xtable;
@@ -54,5 +61,8 @@ void health_close(struct health *h);
  * generation (what it indexed is read again when it moves). Returns the
  * ms until the next probe is due (-1: none). */
 int health_tick(struct health *h, const struct xtable *t, uint32_t gen);
+/* Readable when a BFD session changed state (-1: no sessions yet); the
+ * next health_tick reads it. */
+int health_fd(const struct health *h);
 
 #endif

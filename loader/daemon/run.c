@@ -208,6 +208,7 @@ static int start(struct daemon *d)
 	table_unlock(d, false);
 	if (health_open(&d->h, &d->b, d->err, sizeof(d->err)))
 		xlog(LOG_ERR, "%s; tunnels are not probed", d->err);
+	d->h.bfd_realtime = !d->cfg.bfd_normal; /* read at start: a reload does not change it */
 	d->t.tun_down = d->applied;
 	signals_block(&s, true);
 	d->sfd = signalfd(-1, &s, SFD_CLOEXEC);
@@ -230,14 +231,15 @@ static int loop(struct daemon *d)
 	if (sd_watchdog_enabled(0, &wd_usec) > 0)
 		timeout = (int)(wd_usec / 2000);
 	for (;;) {
-		struct pollfd p[2] = { { d->sfd, POLLIN, 0 }, { d->ev ? mnl_socket_get_fd(d->ev) : -1, POLLIN, 0 } };
+		struct pollfd p[3] = { { d->sfd, POLLIN, 0 }, { d->ev ? mnl_socket_get_fd(d->ev) : -1, POLLIN, 0 },
+				       { health_fd(&d->h), POLLIN, 0 } }; /* a BFD session changed */
 		struct signalfd_siginfo si;
 		/* Until the first of: the watchdog, a probe, the metrics file,
 		 * a capacity sample (each -1: none). */
 		int wait = sooner(sooner(sooner(timeout, health_run(d)), metrics_run(d)), capacity_run(d));
 
 		/* A lock still held (table_unlock): back soon to release it. */
-		if (poll(p, 2, d->lock >= 0 ? 1 : wait) < 0 && errno != EINTR)
+		if (poll(p, 3, d->lock >= 0 ? 1 : wait) < 0 && errno != EINTR)
 			return 0;
 		if (wd_usec)
 			sd_notify(0, "WATCHDOG=1");

@@ -160,6 +160,12 @@ int health_run(struct daemon *d)
 		xlog(LOG_WARNING, "%s: tunnel probes go out a call each (~50 us of CPU per probe instead of a few; docs/probe-batching.md)",
 		     d->h.anchor_err);
 	}
+	if (d->h.bfd_err[0] && !d->bfd_said) {
+		d->bfd_said = true;
+		xlog(d->h.bfd ? LOG_WARNING : LOG_ERR, "%s%s", d->h.bfd_err,
+		     d->h.bfd ? ": a CPU kept busy can delay BFD packets and flap sessions (docs/bfd.md)"
+			      : ": tunnels probed with bfd get no verdict");
+	}
 	if (d->h.send_errno && !d->send_said) {
 		d->send_said = true;
 		xlog(LOG_WARNING, "cannot send tunnel probes (BPF_PROG_RUN: %s): they count as not sent, so no verdict changes until they go out",

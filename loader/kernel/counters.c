@@ -75,6 +75,8 @@ int xc_metrics(const struct xb *b, uint32_t nexthops, uint32_t groups, struct me
 		mt->id = id;
 		xc_tunnel(b, id, &mt->c);
 		mt->probed = t.probe.mode && !bpf_map_lookup_elem(b->fd.health, &id, &mt->h);
+		mt->bfd = mt->probed && mt->h.state &&
+			  (t.probe.mode == XFWD_PROBE_BFD || t.probe.mode == XFWD_PROBE_BFD_MH);
 		m->ntun++;
 	}
 	m->tun = tun;

@@ -201,7 +201,16 @@ static void test_tunnel_probes(void **s)
 	assert_int_equal(parse(&r, "xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2"), 0);
 	assert_int_equal(r.tun.probe.mode, XFWD_PROBE_OFF);
 	assert_int_equal(r.tun.probe.holddown_ms, 0);
-	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 probe bfd", "'probe' is 'udp'");
+	assert_int_equal(parse(&r, "xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 "
+				   "probe bfd 169.254.0.2 from 169.254.0.1 probe-interval 10"), 0);
+	assert_int_equal(r.tun.probe.mode, XFWD_PROBE_BFD);
+	assert_int_equal(r.tun.probe.dst, htonl(0xa9fe0002));
+	assert_int_equal(r.tun.probe.interval_ms, 10);
+	assert_int_equal(parse(&r, "xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 "
+				   "probe bfd-multihop 10.9.0.2 from 10.8.0.1"), 0);
+	assert_int_equal(r.tun.probe.mode, XFWD_PROBE_BFD_MH);
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 probe bfd", "'probe bfd' needs 'PEER from SRC'");
+	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 probe lldp", "'probe' is 'udp'");
 	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 probe icmp 169.254.0.2", "needs 'PEER from SRC'");
 	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 probe icmp fe80::1 from fe80::2", "needs 'PEER from SRC'");
 	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 probe udp probe-interval 5", "from 10 to 60000");
