@@ -335,6 +335,7 @@ static void health_line(const struct xfwd_tunnel *tun, const struct xfwd_health 
 	jw_uint(w, "probes_sent", h->sent);
 	jw_uint(w, "probes_received", h->received);
 	jw_str(w, "changed", when);
+	jw_uint(w, "changed_unix_ms", h->changed_unix_ms);
 	jw_str(w, "reason", h->reason);
 	if (bfd(tun) && h->state)
 		bfd_line(h, w);

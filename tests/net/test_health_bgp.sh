@@ -66,8 +66,8 @@ B
 }
 bird_conf 65000 65001 172.16.9.2 none | sed 's/router id 172.16.9.2/router id 172.16.9.1/' >"$tmp/a.bird"
 bird_conf 65001 65000 172.16.9.1 'where net = 10.20.1.0/24' | sed 's/router id 172.16.9.1/router id 172.16.9.2/' >"$tmp/b.bird"
-nsx a bird -f -c "$tmp/a.bird" -s "$tmp/a.ctl" -P "$tmp/a.pid" >>"$tmp/bird.log" 2>&1 & PIDS+=($!)
-nsx b bird -f -c "$tmp/b.bird" -s "$tmp/b.ctl" -P "$tmp/b.pid" >>"$tmp/bird.log" 2>&1 & PIDS+=($!)
+ip netns exec $NSP-a bird -f -c "$tmp/a.bird" -s "$tmp/a.ctl" -P "$tmp/a.pid" >>"$tmp/bird.log" 2>&1 & PIDS+=($!)
+ip netns exec $NSP-b bird -f -c "$tmp/b.bird" -s "$tmp/b.ctl" -P "$tmp/b.pid" >>"$tmp/bird.log" 2>&1 & PIDS+=($!)
 bgp_state() { birdc -s "$tmp/a.ctl" show protocols bgp_vx4 | awk '$1 == "bgp_vx4" { print $4, $6 }'; }
 routed() { xf a route get 10.20.1.10 | grep -q 'route 10.20.1.0/24 .*tunnel vx4'; }
 check "BGP up over vx4 and its only route to 10.20.1.0/24 mirrored onto the tunnel" \
