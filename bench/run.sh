@@ -4,12 +4,12 @@
 # runs (the machine is shared and noisy).
 #
 #   bench/run.sh               every section; BENCHMARKS.md rewritten
-#   bench/run.sh SECTION...    only those (lpm mem fwd fwd6 fwdc daemon health); each
+#   bench/run.sh SECTION...    only those (lpm mem fwd fwd6 fwdc daemon health bfd); each
 #                              replaces its own part of BENCHMARKS.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XFWD_FULLTABLE=${XFWD_FULLTABLE:-../shared/data/fulltable-2024.txt.gz}
-SECTIONS="lpm mem fwd fwd6 fwdc daemon health"
+SECTIONS="lpm mem fwd fwd6 fwdc daemon health bfd"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (sudo make bench)" >&2; exit 1; }
 for s in "$@"; do
 	case " $SECTIONS " in *" $s "*) ;; *) echo "bench: no section '$s' (sections: $SECTIONS)" >&2; exit 2 ;; esac
@@ -202,6 +202,10 @@ TXT
 
 section_health() {
 	bench/health_run.sh
+}
+
+section_bfd() {
+	bench/bfd_run.sh
 }
 
 # emit NAME: the section between markers, so a later run of that section

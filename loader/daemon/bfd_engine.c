@@ -76,20 +76,41 @@ static void drain(int fd)
 }
 
 /* The listener for a session's local address, opened when first needed
- * (under mu). */
+ * (under mu); a slot whose fd is -1 was closed and can be taken again
+ * (poll ignores it meanwhile). */
 static int listen_for(struct bfd_engine *e, const struct peer *p)
 {
+	uint32_t slot = e->nrx;
 	int fd;
 
-	for (uint32_t i = 0; i < e->nrx; i++)
-		if (e->rx[i].local == p->local && e->rx[i].mh == p->mh)
+	for (uint32_t i = 0; i < e->nrx; i++) {
+		if (e->rx[i].fd >= 0 && e->rx[i].local == p->local && e->rx[i].mh == p->mh)
 			return 0;
-	if (e->nrx == MAX_RX)
+		if (e->rx[i].fd < 0)
+			slot = i;
+	}
+	if (slot == MAX_RX)
 		return -ENOSPC;
 	if ((fd = bfd_sock_listen(p->local, p->mh)) < 0)
 		return fd;
-	e->rx[e->nrx++] = (struct listener){ p->local, p->mh, fd };
+	e->rx[slot] = (struct listener){ p->local, p->mh, fd };
+	if (slot == e->nrx)
+		e->nrx++;
 	return 0;
+}
+
+/* A listener no session uses any more is closed: the port is free for
+ * another BFD speaker on that address (BIRD's, FRR's). */
+static void listen_drop(struct bfd_engine *e, uint32_t local, bool mh)
+{
+	for (uint32_t i = 0; i < e->nids; i++)
+		if (e->peer[e->ids[i]].local == local && e->peer[e->ids[i]].mh == mh)
+			return;
+	for (uint32_t i = 0; i < e->nrx; i++)
+		if (e->rx[i].fd >= 0 && e->rx[i].local == local && e->rx[i].mh == mh) {
+			close(e->rx[i].fd);
+			e->rx[i].fd = -1;
+		}
 }
 
 static void send_one(struct peer *p, uint64_t now)
@@ -201,7 +222,7 @@ static void *bfd_main(void *arg)
 		if (pf[0].revents)
 			drain(e->wake);
 		for (uint32_t i = 0; i < n && i < e->nrx; i++)
-			if (pf[1 + i].revents)
+			if (pf[1 + i].revents && e->rx[i].fd >= 0)
 				changed |= receive(e, &e->rx[i], now);
 		if (changed)
 			kick(e->note);
@@ -268,7 +289,8 @@ void bfd_stop(struct bfd_engine *e)
 		if (e->peer[i].tx > 0)
 			close(e->peer[i].tx);
 	for (uint32_t i = 0; i < e->nrx; i++)
-		close(e->rx[i].fd);
+		if (e->rx[i].fd >= 0)
+			close(e->rx[i].fd);
 	close(e->wake);
 	close(e->note);
 	pthread_mutex_destroy(&e->mu);
@@ -292,6 +314,8 @@ static void ids_remove(struct bfd_engine *e, uint32_t tid)
 static void peer_end(struct bfd_engine *e, uint32_t tid)
 {
 	struct peer *p = &e->peer[tid];
+	uint32_t local = p->local;
+	bool mh = p->mh;
 
 	if (!p->on)
 		return;
@@ -299,6 +323,7 @@ static void peer_end(struct bfd_engine *e, uint32_t tid)
 		close(p->tx);
 	memset(p, 0, sizeof(*p));
 	ids_remove(e, tid);
+	listen_drop(e, local, mh);
 }
 
 static bool is_bfd(const struct xfwd_probe_cfg *c)

@@ -168,8 +168,8 @@ vtysh --vty_socket "$frr/b" -c 'conf t' -c 'bfd' -c 'peer 172.16.9.1 multihop lo
 	-c "receive-interval $((100 * SLOW))" -c "transmit-interval $((100 * SLOW))" >/dev/null
 conf bfd-multihop $((100 * SLOW)) >"$tmp/a.conf"
 kill -HUP $XPID
-check "FRR multihop: session up (port 4784)" \
-	wait_for -t $((10 * SLOW)) sh_ok '[ "$(session)" = up ] && frr_sess | grep -qx up && nsx a ss -unl | grep -q "172.16.9.1:4784"'
+check "FRR multihop: session up (port 4784; 3784 closed: free for another speaker)" \
+	wait_for -t $((10 * SLOW)) sh_ok '[ "$(session)" = up ] && frr_sess | grep -qx up && nsx a ss -unl | grep -q "172.16.9.1:4784" && ! nsx a ss -unl | grep -q "172.16.9.1:3784"'
 check "FRR multihop: ...the tunnel up" wait_for -t $((5 * SLOW)) sh_ok '[ "$(tstate)" = up ]'
 cut_and_back "FRR multihop 100 ms x 3" $((300 * SLOW))
 check "no socket or protocol errors logged" sh_ok "! grep -iE 'cannot|error' '$tmp/a.log' || { grep -iE 'cannot|error' '$tmp/a.log'; false; }"
