@@ -36,29 +36,16 @@ trap 'kill "${PIDS[@]}" $LOADPIDS 2>/dev/null; cleanup; rm -rf "$tmp"' EXIT
 say() { echo "bfd_bench: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-# ---- the hub and its spoke ----
-add_ns c; add_ns a; add_ns m; add_ns b; add_ns s
-link c c0 a a-c; link b b-s s s0
+# ---- the hub and its spoke: tests/net/topo_health.sh's pair, b a Linux
+# router with a kernel vxlan device per path ----
+. tests/net/topo_health.sh
+pair_build
+nsx b sysctl -qw net.ipv4.ip_forward=1
 for i in 1 2; do
-	link a a-u$i m m$i; link m v$i b b-v$i
-	nsx m ip link add br$i type bridge
-	nsx m ip link set m$i master br$i; nsx m ip link set v$i master br$i
-	nsx m ip link set br$i up
-	host_if m m$i; host_if m v$i
-	nsx a ip addr add 192.0.$((i + 1)).1/24 dev a-u$i
-	nsx b ip addr add 192.0.$((i + 1)).2/24 dev b-v$i
-	nsx a ip neigh replace 192.0.$((i + 1)).2 lladdr "$(nsx b cat /sys/class/net/b-v$i/address)" dev a-u$i nud permanent
-	nsx b ip neigh replace 192.0.$((i + 1)).1 lladdr "$(nsx a cat /sys/class/net/a-u$i/address)" dev b-v$i nud permanent
 	nsx b ip link add vx$i type vxlan id $((100 + i)) local 192.0.$((i + 1)).2 remote 192.0.$((i + 1)).1 dstport 4789 dev b-v$i
 	nsx b ip link set vx$i up
 	nsx b ip addr add 172.16.$i.2/30 dev vx$i
 done
-nsx c ip addr add 10.10.1.10/24 dev c0; nsx c ip route add default via 10.10.1.1
-nsx s ip addr add 10.20.1.10/24 dev s0; nsx s ip route add default via 10.20.1.1
-nsx a ip addr add 10.10.1.1/24 dev a-c; nsx b ip addr add 10.20.1.1/24 dev b-s
-host_if c c0; host_if s s0
-nsx a sysctl -qw net.ipv4.ip_forward=0
-nsx b sysctl -qw net.ipv4.ip_forward=1
 
 # a's xfwd: PROBE bfd|none
 xconf() {
@@ -117,8 +104,8 @@ exported_updates() { birdc -s "$tmp/a.ctl" show protocols all kernel1 | awk '/Ex
 # settled: both sessions carry every prefix and the kernel protocol's
 # exports stopped moving (xfwd then mirrors what the kernel got).
 settled() {
-	local t=$((SECONDS + 600)) last=-1 now
-	until [ "$(imported 1)" = $((NPFX + 1)) ] && [ "$(imported 2)" = $((NPFX + 1)) ]; do
+	local t=$((SECONDS + 600)) last=-1 now want=$((${1:-$NPFX} + 1))
+	until [ "$(imported 1)" = $want ] && [ "$(imported 2)" = $want ]; do
 		[ $SECONDS -lt $t ] || die "BGP did not bring every prefix: $(imported 1) $(imported 2)"
 		sleep 1
 	done
@@ -200,6 +187,7 @@ busy() {
 }
 LOADS="2:0 4:-20" # busy loops : their nice
 echo 'protocol static bulk { ipv4; }' >"$tmp/static.conf"; birdc -s "$tmp/b.ctl" configure >/dev/null
+settled 0 # the withdrawal of every prefix done before any load
 IV0=$IV IV=10
 bconf a off >"$tmp/a.bird"; birdc -s "$tmp/a.ctl" configure >/dev/null
 bconf b on >"$tmp/b.bird"; birdc -s "$tmp/b.ctl" configure >/dev/null
@@ -213,6 +201,7 @@ for rt in yes no; do
 		f0=$(flaps_xfwd); busy 0 "$LOAD_S" "${l%:*}" "${l#*:}"; sleep 1
 		eval "FLAP_${rt}_$(( ${l#*:} + 20 ))=$(( $(flaps_xfwd) - f0 ))"
 		say "xfwd's BFD, bfd-realtime = $rt, $l busy loops on its CPU: $(( $(flaps_xfwd) - f0 )) downs"
+		grep 'tunnel vx1 down' "$tmp/a.log" | tail -n +$((f0 + 1)) | sed 's/^/bfd_bench:   /' >&2
 	done
 done
 xconf none >"$tmp/a.conf"; kill -HUP $XPID

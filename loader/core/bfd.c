@@ -127,8 +127,10 @@ uint32_t bfd_tx_interval_us(const struct bfd_session *s)
 
 static void set_state(struct bfd_session *s, uint8_t state, uint8_t diag, uint64_t now)
 {
-	if (s->state == BFD_UP)
+	if (s->state == BFD_UP) {
 		s->downs++;
+		s->down_diag = diag;
+	}
 	s->state = state;
 	if (state != BFD_UP)
 		s->diag = diag;

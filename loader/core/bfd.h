@@ -50,6 +50,7 @@ struct bfd_ctrl {
 struct bfd_session {
 	uint8_t state, remote_state, diag, remote_diag;
 	uint8_t mult, remote_mult;
+	uint8_t down_diag; /* why it last left Up */
 	bool poll;       /* sending Poll: new timers wait for the Final */
 	bool final_due;  /* a Poll came: the next packet carries the Final, now */
 	bool demand;     /* the peer asked for demand mode (not honoured: docs/bfd.md) */

@@ -10,6 +10,7 @@
 #include "bfd.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <string.h>
 
 #define REASON_ROW(name, act, desc) { #name, XFWD_ACT_##act, desc },
@@ -114,6 +115,23 @@ static void tunnel_io(FILE *f, const struct metrics *m, const char *name, const 
 	}
 }
 
+/* A gauge per probed tunnel (bfd: per tunnel with a BFD session): a
+ * __u32 of its xfwd_health at field, divided by scale. */
+static void health_gauge(FILE *f, const struct metrics *m, const char *name, const char *help,
+			 bool bfd, size_t field, double scale, int digits)
+{
+	char t[64];
+	uint32_t v;
+
+	head(f, name, "gauge", help);
+	for (size_t i = 0; i < m->ntun; i++) {
+		if (!(bfd ? m->tun[i].bfd : m->tun[i].probed))
+			continue;
+		memcpy(&v, (const char *)&m->tun[i].h + field, sizeof(v));
+		fprintf(f, "%s{tunnel=\"%s\"} %.*f\n", name, esc(m->tun[i].name, t, sizeof(t)), digits, v / scale);
+	}
+}
+
 static void tunnels_write(FILE *f, const struct metrics *m)
 {
 	char t[64];
@@ -129,16 +147,10 @@ static void tunnels_write(FILE *f, const struct metrics *m)
 		for (unsigned int s = 1; m->tun[i].probed && s < NSTATES; s++)
 			fprintf(f, "xfwd_tunnel_state{tunnel=\"%s\",state=\"%s\"} %d\n", esc(m->tun[i].name, t, sizeof(t)),
 				states[s], m->tun[i].h.state == s);
-	head(f, "xfwd_tunnel_rtt_seconds", "gauge", "Round-trip time of the probed tunnel's last answered probe.");
-	for (size_t i = 0; i < m->ntun; i++)
-		if (m->tun[i].probed)
-			fprintf(f, "xfwd_tunnel_rtt_seconds{tunnel=\"%s\"} %.6f\n", esc(m->tun[i].name, t, sizeof(t)),
-				m->tun[i].h.rtt_us / 1e6);
-	head(f, "xfwd_tunnel_probe_loss_ratio", "gauge", "Probes unanswered, of the last 100.");
-	for (size_t i = 0; i < m->ntun; i++)
-		if (m->tun[i].probed)
-			fprintf(f, "xfwd_tunnel_probe_loss_ratio{tunnel=\"%s\"} %.3f\n", esc(m->tun[i].name, t, sizeof(t)),
-				m->tun[i].h.loss_permille / 1000.0);
+	health_gauge(f, m, "xfwd_tunnel_rtt_seconds", "Round-trip time of the probed tunnel's last answered probe.",
+		     false, offsetof(struct xfwd_health, rtt_us), 1e6, 6);
+	health_gauge(f, m, "xfwd_tunnel_probe_loss_ratio", "Probes unanswered, of the last 100.",
+		     false, offsetof(struct xfwd_health, loss_permille), 1e3, 3);
 	head(f, "xfwd_tunnel_probes_total", "counter", "Probes sent and answered.");
 	for (size_t i = 0; i < m->ntun; i++)
 		if (m->tun[i].probed) {
@@ -161,16 +173,10 @@ static void bfd_write(FILE *f, const struct metrics *m)
 		for (unsigned int s = 0; m->tun[i].bfd && s < 4; s++)
 			fprintf(f, "xfwd_bfd_session_state{tunnel=\"%s\",state=\"%s\"} %d\n", esc(m->tun[i].name, t, sizeof(t)),
 				bfd_state_name(s), m->tun[i].h.bfd_state == s);
-	head(f, "xfwd_bfd_detect_seconds", "gauge", "The BFD session's detection time of the peer, in force.");
-	for (size_t i = 0; i < m->ntun; i++)
-		if (m->tun[i].bfd)
-			fprintf(f, "xfwd_bfd_detect_seconds{tunnel=\"%s\"} %.6f\n", esc(m->tun[i].name, t, sizeof(t)),
-				m->tun[i].h.bfd_detect_us / 1e6);
-	head(f, "xfwd_bfd_tx_interval_seconds", "gauge", "The BFD session's transmit interval in force (before jitter).");
-	for (size_t i = 0; i < m->ntun; i++)
-		if (m->tun[i].bfd)
-			fprintf(f, "xfwd_bfd_tx_interval_seconds{tunnel=\"%s\"} %.6f\n", esc(m->tun[i].name, t, sizeof(t)),
-				m->tun[i].h.bfd_tx_us / 1e6);
+	health_gauge(f, m, "xfwd_bfd_detect_seconds", "The BFD session's detection time of the peer, in force.",
+		     true, offsetof(struct xfwd_health, bfd_detect_us), 1e6, 6);
+	health_gauge(f, m, "xfwd_bfd_tx_interval_seconds", "The BFD session's transmit interval in force (before jitter).",
+		     true, offsetof(struct xfwd_health, bfd_tx_us), 1e6, 6);
 }
 
 /* The paths with a capacity: it, their load, and whether the rest of

@@ -362,7 +362,7 @@ void bfd_get(struct bfd_engine *e, uint32_t tid, struct bfd_view *v)
 	pthread_mutex_lock(&e->mu);
 	*v = (struct bfd_view){
 		.state = p->s.state, .remote_state = p->s.remote_state,
-		.diag = p->s.diag, .remote_diag = p->s.remote_diag,
+		.diag = p->s.diag, .remote_diag = p->s.remote_diag, .down_diag = p->s.down_diag,
 		.my_discr = p->s.my_discr, .your_discr = p->s.your_discr,
 		.tx_us = bfd_tx_interval_us(&p->s), .detect_us = bfd_detect_us(&p->s),
 		.sent = p->s.sent, .received = p->s.received, .downs = p->s.downs,

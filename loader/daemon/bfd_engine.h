@@ -18,6 +18,7 @@ struct bfd_engine;
 /* A session as the main loop sees it. */
 struct bfd_view {
 	uint8_t state, remote_state, diag, remote_diag;
+	uint8_t down_diag; /* why it last left Up */
 	uint32_t my_discr, your_discr;
 	uint32_t tx_us, detect_us; /* in force */
 	uint64_t sent, received, downs, dropped;

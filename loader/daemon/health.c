@@ -525,8 +525,8 @@ static bool bfd_tick(struct health *h, const struct xfwd_probe_cfg *c, uint32_t 
 		p->last_rx = now;
 	} else if (lost || interval) {
 		p->unanswered = lost ? c->multiplier : p->unanswered + 1;
-		snprintf(p->why, sizeof(p->why), "BFD: %s",
-			 v.state == BFD_DOWN && v.diag ? bfd_diag_name(v.diag) : "session not up");
+		snprintf(p->why, sizeof(p->why), "BFD: %s", lost ? bfd_diag_name(v.down_diag)
+			 : v.state == BFD_DOWN && v.diag ? bfd_diag_name(v.diag) : "session not up");
 	}
 	was = p->pub.state;
 	if ((verdict = judge(c, p, now)) >= 0)

@@ -160,6 +160,7 @@ static void test_detection(void **st)
 	assert_int_equal(a.state, BFD_DOWN);
 	assert_int_equal(a.diag, BFD_DIAG_EXPIRED);
 	assert_int_equal(a.downs, 1);
+	assert_int_equal(a.down_diag, BFD_DIAG_EXPIRED);
 	assert_int_equal(a.your_discr, 0);
 	assert_int_equal(a.adv_tx_us, BFD_SLOW_US); /* slow again at once: not up */
 	assert_false(a.poll);
