@@ -206,6 +206,9 @@ install: $(OUTPUT)/xfwd
 	install -D -m 0755 $(OUTPUT)/xfwd $(DESTDIR)$(PREFIX)/sbin/xfwd
 	install -D -m 0644 man/xfwd.8 $(DESTDIR)$(PREFIX)/share/man/man8/xfwd.8
 	install -D -m 0644 systemd/xfwd.service $(DESTDIR)/etc/systemd/system/xfwd.service
+	install -D -m 0644 systemd/xfwd-undrain@.service $(DESTDIR)/etc/systemd/system/xfwd-undrain@.service
+	install -D -m 0755 tools/xfwd-undrain $(DESTDIR)$(PREFIX)/lib/xfwd/xfwd-undrain
+	sed -i 's|/usr/local/lib/xfwd|$(PREFIX)/lib/xfwd|' $(DESTDIR)/etc/systemd/system/xfwd-undrain@.service
 	sed -i 's|/usr/local/sbin/xfwd|$(PREFIX)/sbin/xfwd|' $(DESTDIR)/etc/systemd/system/xfwd.service
 	install -D -m 0644 systemd/xfwd.conf.example $(DESTDIR)/etc/xfwd/xfwd.conf.example
 

@@ -196,7 +196,9 @@ for rt in yes no; do
 	kill $XPID; wait $XPID 2>/dev/null || true
 	nsenter --net=/run/netns/$NSP-a taskset -c 0 "$XFWD" run -c "$tmp/a.conf" 2>"$tmp/a.log" & PIDS+=($!)
 	XPID=$!
-	wait_for -t 30 sh_ok "[ \$(xf a health | grep -c ': up ') -eq 2 ]" || die "xfwd's BFD sessions not up: $(xf a health)"
+	# This daemon's own verdicts (xfwd_health still shows the last one's until then).
+	wait_for -t 30 sh_ok "grep -q 'tunnel vx1 up' '$tmp/a.log' && grep -q 'tunnel vx2 up' '$tmp/a.log'" ||
+		die "xfwd's BFD sessions not up: $(xf a health)"
 	for l in $LOADS; do
 		f0=$(flaps_xfwd); busy 0 "$LOAD_S" "${l%:*}" "${l#*:}"; sleep 1
 		eval "FLAP_${rt}_$(( ${l#*:} + 20 ))=$(( $(flaps_xfwd) - f0 ))"

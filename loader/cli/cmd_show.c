@@ -119,6 +119,7 @@ static void status_json(const struct xtable *t, const struct xb *b)
 	jw_str(&w, "pin_root", b->pin_root);
 	jw_uint(&w, "abi_version", b->info.abi_version);
 	print_ifaces(b, &w);
+	jw_uint(&w, "generation", b->info.generation);
 	jw_uint(&w, "routes4", b->info.routes4);
 	jw_uint(&w, "routes6", b->info.routes6);
 	jw_uint(&w, "tbl8_groups_used", b->info.tbl8_used);
@@ -148,6 +149,7 @@ static int status(struct xtable *t, const struct cli_req *r)
 	printf("xfwd: pinned at %s, ABI %u\ninterfaces:\n", b->pin_root, b->info.abi_version);
 	print_ifaces(b, NULL);
 	printf("routes: %u IPv4, %u IPv6\n", b->info.routes4, b->info.routes6);
+	printf("table generation: %u (one more with each change)\n", b->info.generation);
 	printf("IPv4 second-level groups: %u of %u\n", b->info.tbl8_used, b->info.tbl8_groups);
 	if (compact(b)) /* a line is 64 bytes */
 		printf("IPv4 table: compact, lines %u of %u (%.1f of %.1f MiB)\n", b->info.tblc_used,

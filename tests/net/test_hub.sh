@@ -85,6 +85,7 @@ done
 h=1 u=$U1
 cat >"$run/h$h.conf" <<EOF2
 router id $u.1;
+include "$run/h1-drain.conf"; # docs/failback.md: 1 = drained (the highest MED to the spokes)
 protocol device {}
 protocol kernel { kernel table 100; merge paths on limit 8; learn off;
                   ipv4 { import none; export all; }; }
@@ -93,7 +94,8 @@ protocol static mapped { ipv4;
   route 100.66.0.0/16 via 169.254.${h}02.2; }
 protocol bfd { interface "spoke-*" { min rx interval $BFD_MS ms; min tx interval $BFD_MS ms; multiplier 3; }; }
 filter from_c { if net ~ [ 10.3.0.0/16+ ] then accept; reject; }
-filter to_spokes { if proto = "mapped" || net ~ [ 10.3.0.0/16+ ] then accept; reject; }
+filter to_spokes { if !(proto = "mapped" || net ~ [ 10.3.0.0/16+ ]) then reject;
+  if xfwd_drained = 1 then bgp_med = 4294967295; accept; }
 template bgp spoke { local as 65000; direct; bfd on; ipv4 { import none; export filter to_spokes; };
   connect delay time 1; connect retry time 2; error wait time 1, 4; }
 protocol bgp a from spoke { neighbor 169.254.${h}01.2 as 65101; }
@@ -102,6 +104,7 @@ protocol bgp c from spoke { neighbor 169.254.${h}03.2 as 65103; ipv4 { import fi
 EOF2
 # h2: FRR (docs/hub.md's FRR variant), one file per daemon; zebra installs
 # into the main table (xfwd mirrors 254 there).
+echo 'define xfwd_drained = 0;' >"$run/h1-drain.conf"
 cat >"$frr/staticd.conf" <<EOF2
 ip route 100.65.0.0/16 169.254.201.2
 ip route 100.66.0.0/16 169.254.202.2
@@ -178,11 +181,14 @@ protocol bgp hub2 from hub { neighbor 169.254.20$n.1 as 65000; }
 EOF2
 done
 # xfwd first: its tunnels' devices carry the inner addresses BGP binds to.
-for h in 1 2; do
-	bg nsenter --net=/run/netns/$NSP-h$h "$XFWD" run -c "$run/x$h.conf"
-	wait_for -t $((20 * SLOW)) sh -c "ip -n $NSP-h$h addr show dev spoke-c 2>/dev/null | grep -q 169.254.${h}03.1" ||
+xfwd_start() { # H: the hub's daemon, until its tunnels' inner addresses are up
+	bg nsenter --net=/run/netns/$NSP-h$1 "$XFWD" run -c "$run/x$1.conf"
+	XPID[$1]=${PIDS[-1]}
+	wait_for -t $((20 * SLOW)) sh -c "ip -n $NSP-h$1 addr show dev spoke-c 2>/dev/null | grep -q 169.254.${1}03.1" ||
 		{ cat "$run/daemons.log"; exit 1; }
-done
+}
+declare -A XPID
+for h in 1 2; do xfwd_start $h; done
 bg ip netns exec $NSP-h1 bird -f -c "$run/h1.conf" -s "$run/h1.ctl" -P "$run/h1.pid"
 BIRD_H1=${PIDS[-1]}
 # frrd NAME [ARGS]: one FRR daemon in h2, its vty socket and zebra's in $frr.
@@ -191,11 +197,14 @@ frrd() {
 	bg ip netns exec $NSP-h2 $FRR/$d "$@" --vty_socket "$frr" -z "$frr/zserv.api" -i "$frr/$d.pid" \
 		-f "$frr/$d.conf" -P 0 --log "file:$frr/$d.log"
 }
-frrd zebra -u frr -g frr
-wait_for test -S "$frr/zserv.api" || { cat "$run/daemons.log" "$frr/zebra.log"; exit 1; }
-frrd staticd -u frr -g frr
-frrd bfdd -u frr -g frr
-frrd bgpd -S
+frr_start() {
+	frrd zebra -u frr -g frr
+	wait_for test -S "$frr/zserv.api" || { cat "$run/daemons.log" "$frr/zebra.log"; exit 1; }
+	frrd staticd -u frr -g frr
+	frrd bfdd -u frr -g frr
+	frrd bgpd -S
+}
+frr_start
 for s in a b c; do bg ip netns exec $NSP-s$s bird -f -c "$run/s$s.conf" -s "$run/s$s.ctl" -P "$run/s$s.pid"; done
 
 # sum STAT: a counter summed over both hubs (the spokes spread flows over them).
@@ -261,5 +270,94 @@ check "...and A still reaches C and back, all through h2" sh_ok "
 check "xfwd check on a hub's file: no errors" sh_ok "
 	rc=0; nsenter --net=/run/netns/$NSP-h2 $XFWD check -c $run/x2.conf >$run/check.out || rc=\$?
 	[ \$rc -eq 3 ] && ! grep -q '^error' $run/check.out"
+
+# ---- Failback without loss (docs/failback.md) ----
+# h1's BIRD back; then each hub in turn reboots under a stream A -> C
+# spread over both: its BGP daemon stops first (its Cease moves the
+# spokes to the other hub while this one's XDP still forwards), then the
+# rest goes as a reboot takes it (xfwd, XDP, pins, tunnel devices,
+# routes); xfwd starts first and is ready before the BGP daemon, which
+# starts drained (the highest MED: the spokes keep the other hub as their
+# only best path) and is undrained by tools/xfwd-undrain once every
+# session is up and xfwd's table is quiet. Nothing may be lost.
+bg ip netns exec $NSP-h1 bird -f -c "$run/h1.conf" -s "$run/h1.ctl" -P "$run/h1.pid"
+both_hubs() { nsx sa ip route show 10.3.0.0/16 | grep -q 'nexthop via 169.254.101.1' && nsx sa ip route show 10.3.0.0/16 | grep -q 'nexthop via 169.254.201.1'; }
+check "failback: h1's BGP back, the spokes route over both hubs" wait_for -t $((60 * SLOW)) both_hubs
+# A spreads flows over its two hubs by ports too (L4 hash), so both carry some.
+nsx sa sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+# stream_begin / stream_end: 16 flows from A (10.1.0.1) to C, a datagram
+# every ms in turn; $run/got, $run/sent, $run/missing.
+stream_begin() {
+	rm -f "$run/stop" "$run/sent" "$run/got" "$run/missing"
+	nsx sc python3 -c "
+import socket, os, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.setsockopt(socket.SOL_SOCKET, 33, 32 << 20)
+s.bind(('10.3.0.1', 9000)); s.settimeout(0.2); seen = set(); end = None
+while end is None or time.monotonic() < end:
+    try: seen.add(int(s.recv(64)))
+    except socket.timeout: pass
+    if end is None and os.path.exists('$run/sent'): end = time.monotonic() + 1
+print(len(seen))
+n = int(open('$run/sent').read())
+open('$run/missing', 'w').write(' '.join(str(i) for i in range(n) if i not in seen)[:400])" >"$run/got" &
+	RPID=$!
+	wait_for sh_ok "nsx sc ss -Hluna 'sport = :9000' | grep -q ." || true # the receiver is bound
+	nsx sa python3 -c "
+import socket, os, time
+ss = []
+for i in range(16):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('10.1.0.1', 20000 + i)); ss.append(s)
+n = 0
+while not os.path.exists('$run/stop'):
+    ss[n % 16].sendto(str(n).encode(), ('10.3.0.1', 9000)); n += 1; time.sleep(0.001)
+open('$run/sent', 'w').write(str(n))" &
+	SPID=$!
+	sleep 1
+}
+stream_end() { touch "$run/stop"; wait $SPID; wait $RPID; }
+# reboot H: the hub's BGP daemon, then all the rest, back drained, undrained.
+reboot() {
+	local h=$1 other=$((3 - $1)) who
+	who=$([ "$h" = 1 ] && echo BIRD || echo FRR)
+	if [ "$h" = 1 ]; then kill "$(cat "$run/h1.pid")"; else kill "$(cat "$frr/bgpd.pid")"; fi
+	check "h$h ($who) reboots: its Cease first, the spokes keep only h$other" wait_for -t $((20 * SLOW)) sh_ok "
+		! nsx sa ip route show 10.3.0.0/16 | grep -q 169.254.${h}01.1"
+	[ "$h" = 1 ] || for d in bfdd staticd zebra; do kill "$(cat "$frr/$d.pid")"; done
+	kill "${XPID[$h]}"
+	wait_for sh_ok "! kill -0 ${XPID[$h]} && ! pgrep -f 'zebra.*$frr' >/dev/null && ! pgrep -f 'bird.*$run/h1.conf' >/dev/null" || true
+	xf h$h detach >/dev/null
+	for s in a b c; do ip -n $NSP-h$h link del spoke-$s 2>/dev/null || true; done
+	ip -n $NSP-h$h route flush table 100 2>/dev/null || true
+	ip -n $NSP-h$h route flush proto bgp 2>/dev/null || true
+	ip -n $NSP-h$h route flush proto static 2>/dev/null || true
+	xfwd_start $h
+	if [ "$h" = 1 ]; then
+		echo 'define xfwd_drained = 1;' >"$run/h1-drain.conf"
+		bg ip netns exec $NSP-h1 bird -f -c "$run/h1.conf" -s "$run/h1.ctl" -P "$run/h1.pid"
+		set -- bird --birdc "birdc -s $run/h1.ctl" --drain-file "$run/h1-drain.conf"
+	else
+		rm -f "$frr"/*.pid "$frr/zserv.api"
+		grep -q 'max-med administrative' "$frr/bgpd.conf" ||
+			sed -i 's/^ bgp router-id .*/&\n bgp max-med administrative/' "$frr/bgpd.conf"
+		frr_start
+		set -- frr --vtysh "vtysh --vty_socket $frr"
+	fi
+	check "...back: xfwd first, then $who drained; tools/xfwd-undrain undrains it once every session is up and xfwd's table quiet" \
+		"$TOP/tools/xfwd-undrain" "$@" --quiet $((2 * SLOW)) --timeout $((60 * SLOW)) \
+		--xfwd "nsenter --net=/run/netns/$NSP-h$h $XFWD --pin-root $PIN_BASE/xfwd-$NSP-h$h"
+	check "...by then xfwd had C's route from $who's" sh_ok "xf h$h route show 10.3.0.0/16 | grep -q 'tunnel spoke-c'"
+	check "...undrained: the spokes route over both hubs again" wait_for -t $((30 * SLOW)) both_hubs
+	local f=$(forwarded h$h)
+	sleep 2
+	stream_end
+	check "...h$h carries part of the stream again ($(( $(forwarded h$h) - f )) datagrams in 2 s)" test $(( $(forwarded h$h) - f )) -gt 100
+	check "...no datagram lost across the reboot ($(cat "$run/got") of $(cat "$run/sent") arrived), none passed for want of a route at h$h" \
+		sh_ok "[ \$(cat '$run/got') -eq \$(cat '$run/sent') ] && [ \$(stat_pkts h$h pass_no_route) -eq 0 ] ||
+		{ echo missing \$(cat '$run/missing'); xf h$h stats | grep -E '^ *(drop|pass)' | grep -v ' 0 '; false; }"
+}
+for h in 2 1; do
+	stream_begin
+	reboot $h
+done
 echo "test_hub: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]
