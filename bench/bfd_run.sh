@@ -32,7 +32,7 @@ export NSP=bb$$
 require_root
 tmp=$(mktemp -d)
 PIDS=() LOADPIDS=""
-trap 'kill "${PIDS[@]}" $LOADPIDS 2>/dev/null; cleanup; rm -rf "$tmp"' EXIT
+trap 'kill "${PIDS[@]}" $LOADPIDS 2>/dev/null || true; cleanup; rm -rf "$tmp"' EXIT
 say() { echo "bfd_bench: $*" >&2; }
 die() { say "$*"; exit 1; }
 
