@@ -196,8 +196,11 @@ for rt in yes no; do
 	kill $XPID; wait $XPID 2>/dev/null || true
 	nsenter --net=/run/netns/$NSP-a taskset -c 0 "$XFWD" run -c "$tmp/a.conf" 2>"$tmp/a.log" & PIDS+=($!)
 	XPID=$!
-	# This daemon's own verdicts (xfwd_health still shows the last one's until then).
-	wait_for -t 30 sh_ok "grep -q 'tunnel vx1 up' '$tmp/a.log' && grep -q 'tunnel vx2 up' '$tmp/a.log'" ||
+	# This daemon's own verdicts (xfwd_health still shows the last one's
+	# until it publishes): both tunnels up by a change after its start.
+	t_start=$(date +%s%3N)
+	wait_for -t 30 sh_ok "[ \$(xf a -j health | python3 -c 'import json, sys
+print(sum(t[\"state\"] == \"up\" and t[\"changed_unix_ms\"] > $t_start for t in json.load(sys.stdin)))') -eq 2 ]" ||
 		die "xfwd's BFD sessions not up: $(xf a health)"
 	for l in $LOADS; do
 		f0=$(flaps_xfwd); busy 0 "$LOAD_S" "${l%:*}" "${l#*:}"; sleep 1
