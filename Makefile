@@ -36,7 +36,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 BPF_TESTS := $(OUTPUT)/tests/test_xdp $(OUTPUT)/tests/test_xlat $(OUTPUT)/tests/invariants
 BENCH_PROGS := $(OUTPUT)/bench/lpm_bench $(OUTPUT)/bench/fwd_attach $(OUTPUT)/bench/nl_replay \
-	       $(OUTPUT)/bench/mem_latency \
+	       $(OUTPUT)/bench/mem_latency $(OUTPUT)/bench/wake_cost \
 	       $(OUTPUT)/tools/xfwd-gen
 
 .DELETE_ON_ERROR:
@@ -140,6 +140,11 @@ $(OUTPUT)/bench/fwd_attach: bench/fwd_attach.c $(OUTPUT)/bench/fwd.skel.h
 $(OUTPUT)/bench/mem_latency: bench/mem_latency.c bench/median.h $(OUTPUT)/bench/mem_latency.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/bench $< $(LIBS) -o $@
+
+$(OUTPUT)/bench/wake_cost: bench/wake_cost.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 $(OUTPUT)/bench/nl_replay: bench/nl_replay.c maps/xfwd_abi.h
 	$(call msg,CC,$@)

@@ -56,23 +56,28 @@ failover() {
 		print g[int((NR + 1) / 2)], g[NR], l }'
 }
 
-pair_start
-started; all_up
-failover >"$tmp/f1"; read -r F1_MED F1_MAX F1_LOST <"$tmp/f1"
+# XFWD_BENCH_PART=cost: the probe cost alone (its table, for trying a
+# change; the section is written by a whole run).
+F1_MED=- F1_MAX=- F1_LOST=- F2_MED=- F2_MAX=- F2_LOST=- NMANY=-
+if [ "${XFWD_BENCH_PART:-all}" != cost ]; then
+	pair_start
+	started; all_up
+	failover >"$tmp/f1"; read -r F1_MED F1_MAX F1_LOST <"$tmp/f1"
 
-# The same with ROUTES more prefixes over both tunnels (none covers the
-# stream's 10.20.0.0/16 or the underlay).
-table_prefixes "$tmp/prefixes" "$ROUTES"
-{ echo '[routes]'; grep -v '^10\.\|^192\.0\.' "$tmp/prefixes" | sed 's/.*/route = & tunnel t1 tunnel t2/'; } >"$tmp/many"
-NMANY=$(($(wc -l <"$tmp/many") - 1))
-pair_stop
-t=$(date +%s.%N)
-pair_start "$tmp/many"
-wait_for -t 120 grep -q 'xfwd: running' "$tmp/a.log" || true
-started; all_up
-echo "health_bench: a started with $NMANY more routes in $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s" >&2
-failover >"$tmp/f2"; read -r F2_MED F2_MAX F2_LOST <"$tmp/f2"
-pair_stop
+	# The same with ROUTES more prefixes over both tunnels (none covers the
+	# stream's 10.20.0.0/16 or the underlay).
+	table_prefixes "$tmp/prefixes" "$ROUTES"
+	{ echo '[routes]'; grep -v '^10\.\|^192\.0\.' "$tmp/prefixes" | sed 's/.*/route = & tunnel t1 tunnel t2/'; } >"$tmp/many"
+	NMANY=$(($(wc -l <"$tmp/many") - 1))
+	pair_stop
+	t=$(date +%s.%N)
+	pair_start "$tmp/many"
+	wait_for -t 120 grep -q 'xfwd: running' "$tmp/a.log" || true
+	started; all_up
+	echo "health_bench: a started with $NMANY more routes in $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s" >&2
+	failover >"$tmp/f2"; read -r F2_MED F2_MAX F2_LOST <"$tmp/f2"
+	pair_stop
+fi
 
 # Probe cost. PROBED tunnels p1..p10 from a to b (one underlay address
 # pair each), with routes so a probes them; b has them without probes.
@@ -96,46 +101,84 @@ probed() { # probed A|B INTERVAL-MS|none
 	fi
 }
 sched_ns() { awk '{ s += $1 } END { print s }' /proc/"$1"/task/*/schedstat; }
+# The test bed's receive work (veth, bridge, b's answer, a's XDP taking
+# the reply) runs in NAPI threads, as a NIC's does in its interrupt, not
+# inside the call that sent the probes: threaded NAPI on every veth the
+# probes cross. testbed_ns: those threads' CPU.
+TESTBED="m:m1 m:v1 m:m2 m:v2 a:a-u1 b:b-v1"
+threaded() {
+	local d
+	for d in $TESTBED; do
+		nsx "${d%%:*}" ethtool -K "${d#*:}" gro on >/dev/null
+		nsx "${d%%:*}" sh -c "echo 1 >/sys/class/net/${d#*:}/threaded" ||
+			{ echo "health_bench: cannot make $d's NAPI threaded" >&2; exit 1; }
+	done
+}
+testbed_ns() {
+	local d p s=0
+	for d in $TESTBED; do
+		for p in $(pgrep "^napi/${d#*:}-"); do s=$((s + $(awk '{ print $1 }' /proc/"$p"/schedstat))); done
+	done
+	echo $s
+}
+wakes() { awk '/^voluntary_ctxt_switches/ { print $2 }' /proc/"$1"/task/"$1"/status; }
 xdp_prog() { nsx "$1" ip -j -d link show "$2" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["xdp"]["prog"]["id"])'; }
 prog_stat() { bpftool prog show id "$1" -j | python3 -c 'import json, sys; p = json.load(sys.stdin); print(p.get("run_time_ns", 0), p.get("run_cnt", 0))'; }
-# cost INTERVAL|none: prints "daemon-ns/s answer-ns/probe reply-ns/probe probes/s"
+# cost INTERVAL|none: prints "daemon-ns/s answer-ns/probe reply-ns/probe
+# probes/s testbed-ns/s wakeups/s"
 cost() {
-	local d0 d1 b0 b1 a0 a1 s0 s1 pa pb
+	local d0 d1 b0 b1 a0 a1 s0 s1 pa pb t0 t1 w0 w1
 	probed A "$1" >"$tmp/pa"; probed B "$1" >"$tmp/pb"
 	PROBE='' pair_start "$tmp/pa" "$tmp/pb"
 	started
+	threaded
 	[ "$1" = none ] || wait_for -t 30 sh_ok "[ \$(xf a health | grep -c ': up ') -eq 10 ]" ||
 		{ xf a health >&2; echo "health_bench: probed tunnels not up" >&2; exit 1; }
 	pb=$(xdp_prog b b-v1); pa=$(xdp_prog a a-u1)
 	sleep 1
 	read -r b0 _ < <(prog_stat "$pb"); read -r a0 _ < <(prog_stat "$pa")
 	s0=$(xf a -j stats | tr ',{}' '\n\n\n' | awk -F: '/probes_sent/ { s += $2 } END { print s + 0 }')
-	d0=$(sched_ns "$DA")
+	d0=$(sched_ns "$DA"); t0=$(testbed_ns); w0=$(wakes "$DA")
 	sleep "$SECONDS_COST"
-	d1=$(sched_ns "$DA")
+	d1=$(sched_ns "$DA"); t1=$(testbed_ns); w1=$(wakes "$DA")
 	read -r b1 _ < <(prog_stat "$pb"); read -r a1 _ < <(prog_stat "$pa")
 	s1=$(xf a -j stats | tr ',{}' '\n\n\n' | awk -F: '/probes_sent/ { s += $2 } END { print s + 0 }')
 	pair_stop
-	awk -v d=$((d1 - d0)) -v b=$((b1 - b0)) -v a=$((a1 - a0)) -v n=$((s1 - s0)) -v t="$SECONDS_COST" 'BEGIN {
-		printf "%.0f %.0f %.0f %.0f\n", d / t, n ? b / n : 0, n ? a / n : 0, n / t }'
+	# The next daemon may be another build (ABI): it starts from nothing.
+	for n in a b; do xf $n detach >/dev/null; done
+	awk -v d=$((d1 - d0)) -v b=$((b1 - b0)) -v a=$((a1 - a0)) -v n=$((s1 - s0)) -v t="$SECONDS_COST" \
+	    -v x=$((t1 - t0)) -v w=$((w1 - w0)) 'BEGIN {
+		printf "%.0f %.0f %.0f %.0f %.0f %.1f\n", d / t, n ? b / n : 0, n ? a / n : 0, n / t, x / t, w / t }'
 }
 sysctl -qw kernel.bpf_stats_enabled=1
-# XFWD_BENCH_BASE=DIR (a build directory): the same figures for that
-# build's daemons, alternated with this one's in the same run.
+# XFWD_BENCH_BASE=DIR (another build directory): the same figures for
+# that build's daemons, alternated with this one's in the same run;
+# COST_REPS rounds, each figure the median of its rounds.
 NEW=$XFWD BASE=${XFWD_BENCH_BASE:+$XFWD_BENCH_BASE/xfwd}
 XFWD_BENCH_BASE_NAME=${XFWD_BENCH_BASE_NAME:-the base build}
-for v in new ${BASE:+base}; do
-	export XFWD=$NEW; [ $v = base ] && XFWD=$BASE
-	cost none >"$tmp/$v.c0"; cost 10 >"$tmp/$v.c1"; cost 100 >"$tmp/$v.c2"
+COST_REPS=${XFWD_BENCH_COST_REPS:-3}
+for r in $(seq "$COST_REPS"); do
+	for v in new ${BASE:+base}; do
+		export XFWD=$NEW; [ $v = base ] && XFWD=$BASE
+		cost none >"$tmp/$v.none.$r"; cost 10 >"$tmp/$v.10.$r"; cost 100 >"$tmp/$v.100.$r"
+	done
+	build/bench/wake_cost 10 300 >"$tmp/wake.$r"
 done
 export XFWD=$NEW
-per1000() { awk -v d="$1" -v z="$3" -v n="$2" 'BEGIN { printf "%.2f", (d - z) / 1e6 * 1000 / n }'; }
-perprobe() { awk -v d="$1" -v z="$3" -v n="$2" 'BEGIN { printf "%.1f", (d - z) / 1e3 / n }'; }
-# row LABEL C0 C FILE: a table row of the probe cost.
+WAKE_NS=$(cat "$tmp"/wake.* | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+# row LABEL BUILD INTERVAL: a table row of the probe cost, each figure
+# the median over the rounds of (probing - idle).
 row() {
-	local z d b a n
-	read -r z _ _ _ <"$2"; read -r d b a n <"$3"
-	echo "| $1 | $n | $(awk -v d="$d" -v z="$z" 'BEGIN { printf "%.2f", (d - z) / 1e6 }') ms/s | $(per1000 "$d" "$n" "$z") ms/s | $(perprobe "$d" "$n" "$z") us | $b ns | $a ns |"
+	local r
+	for r in $(seq "$COST_REPS"); do
+		paste -d' ' "$tmp/$2.none.$r" "$tmp/$2.$3.$r"
+	done | awk -v wake="$WAKE_NS" -v label="$1" '
+	function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return a[int((n + 1) / 2)] }
+	{ n++; p = $10; d[n] = ($7 - $1) / 1e6; pp[n] = ($7 - $1) / p / 1e3; w[n] = ($12 - $6) * wake / p / 1e3
+	  t[n] = ($11 - $5) / p / 1e3; b[n] = $8; a[n] = $9; q[n] = p }
+	END { printf "| %s | %.0f | %.2f ms/s | %.1f us | %.1f us | %.1f us | %.0f ns | %.0f ns |\n", label, med(q, n),
+		med(d, n), med(pp, n), med(w, n), med(t, n), med(b, n), med(a, n) }'
 }
 
 cat <<EOF2
@@ -166,23 +209,23 @@ tunnel. The failed tunnel's next hop is marked dead in one map write
 whatever the number of prefixes; detection is 3 intervals plus up to one
 more (silence is counted in probes sent, docs/health.md).
 
-| probing | probes/s | a's daemon CPU above idle | per 1000 probes/s | per probe | b's XDP answering, per probe | a's XDP taking the reply, per probe |
-|---|---:|---:|---:|---:|---:|---:|
-$(row "10 tunnels every 10 ms" "$tmp/new.c0" "$tmp/new.c1")
-$(row "10 tunnels every 100 ms" "$tmp/new.c0" "$tmp/new.c2")
-$([ -z "$BASE" ] || { row "10 tunnels every 10 ms, $XFWD_BENCH_BASE_NAME" "$tmp/base.c0" "$tmp/base.c1"; row "10 tunnels every 100 ms, $XFWD_BENCH_BASE_NAME" "$tmp/base.c0" "$tmp/base.c2"; })
+| probing | probes/s | a's daemon CPU above idle | per probe | of which waking up | test bed's NAPI threads, per probe | b's XDP answering, per probe | a's XDP taking the reply, per probe |
+|---|---:|---:|---:|---:|---:|---:|---:|
+$(row "10 tunnels every 10 ms" new 10)
+$(row "10 tunnels every 100 ms" new 100)
+$([ -z "$BASE" ] || { row "10 tunnels every 10 ms, $XFWD_BENCH_BASE_NAME" base 10; row "10 tunnels every 100 ms, $XFWD_BENCH_BASE_NAME" base 100; })
 
 "ms/s" is CPU milliseconds per second of wall time (10 ms/s = 1% of one
-core); "per probe" is that over the probes sent, in the daemon's CPU.
-The daemon's time includes sending: all probes due at one wake-up go in
-one BPF_PROG_RUN of bpf/probe.bpf.c (docs/probe-batching.md), and their
-redirects into the underlay, the test bed's veth and bridge hops, b's
-XDP answering and a's XDP taking the reply all run inside that call.
-The rows "before batching" are the same daemons from the build before
-(a call per probe, each making and freeing a page pool of 64 pages), in
-the same run: batching took 35-50% off here, run to run. What remains
-is mostly the test bed's work inside the call (perf, 1000 probes/s:
-veth, bridge and bridge-netfilter, skb allocation, the two XDP
-programs), which on a NIC ends at its ring; the issue's target of 5 us
-per probe is not met on this host.
+core); "per probe" is that over the probes sent: the daemon's CPU, all
+its threads, above the same daemon probing nothing; each figure the
+median of $COST_REPS rounds. All probes due at one wake-up go in one
+BPF_PROG_RUN of bpf/probe.bpf.c (docs/probe-batching.md); replies are
+read, and \`xfwd health\`'s entries written, through a mapping of the
+maps (no system call). The test bed's veths run their receive work in
+NAPI threads (as a NIC's interrupt would), so the far end's work (veth,
+bridge, b's XDP answering, a's XDP taking the reply) is not charged to
+the call that sent the probes: it is the column beside. "Of which waking
+up": a bare thread sleeping in poll() for 10 ms costs $((WAKE_NS / 1000)) us of
+CPU per wake-up on this host (bench/wake_cost.c, same run), times the
+daemon's extra wake-ups, over its probes.
 EOF2

@@ -17,7 +17,7 @@
 #include "xfwd_xlat.h"
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 14u
+#define XFWD_ABI_VERSION 15u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 

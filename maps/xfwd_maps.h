@@ -57,10 +57,14 @@
 	/* Per-CPU packet and byte counters per tunnel. */                             \
 	X(tunnel_stats, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, struct xfwd_tunnel_counters,  \
 	  XFWD_MAX_TUNNELS, 0)                                                          \
-	/* Newest probe reply per tunnel (written by XDP, read by the daemon). */      \
-	X(probe_rx, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_probe_rx, XFWD_MAX_TUNNELS, 0) \
-	/* Tunnel health as the daemon sees it (user space only: `xfwd health`). */    \
-	X(health, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_health, XFWD_MAX_TUNNELS, 0)   \
+	/* Newest probe reply per tunnel (written by XDP, read by the daemon */       \
+	/* through a mapping: no system call per look, docs/probe-batching.md). */    \
+	X(probe_rx, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_probe_rx, XFWD_MAX_TUNNELS, \
+	  BPF_F_MMAPABLE)                                                               \
+	/* Tunnel health as the daemon sees it (user space only: `xfwd health`); */   \
+	/* the daemon writes it through a mapping, as probe_rx. */                    \
+	X(health, BPF_MAP_TYPE_ARRAY, __u32, struct xfwd_health, XFWD_MAX_TUNNELS,      \
+	  BPF_F_MMAPABLE)                                                               \
 	/* Each tunnel's configured inner sources (struct xfwd_urpf_key). */        \
 	X(urpf_allow, BPF_MAP_TYPE_LPM_TRIE, struct xfwd_urpf_key, __u32,              \
 	  XFWD_URPF_ALLOW_MAX, BPF_F_NO_PREALLOC)                                       \

@@ -134,11 +134,13 @@ static __always_inline int probe_note(struct xdp_md *ctx, struct xfwd_probe *pr)
 	__u32 tid = pr->tunnel;
 	struct xfwd_probe_rx *rx = bpf_map_lookup_elem(&xfwd_probe_rx, &tid);
 
+	/* The count last: the daemon reads it first, through a mapping
+	 * (loader/daemon/health.c rx_read), then this reply's times. */
 	if (rx) {
-		__sync_fetch_and_add(&rx->replies, 1);
 		rx->seq = pr->seq;
 		rx->tx_ns = pr->tx_ns;
 		rx->rx_ns = bpf_ktime_get_ns();
+		__sync_fetch_and_add(&rx->replies, 1);
 	}
 	return DROP(ctx, DROP_PROBE_REPLY);
 }

@@ -80,10 +80,10 @@ struct daemon {
 	bool encap_said[2];    /* their failure logged */
 	struct krt krt;        /* the mirrored table's routes that share a prefix */
 	bool running;          /* start() succeeded: what it attached stays */
-	bool health_said;      /* a failed xfwd_health write logged */
 	bool send_said;        /* a failed probe call logged */
 	bool anchor_said;      /* probes sent a call each, logged */
 	bool bfd_said;         /* BFD's engine or priority trouble, logged */
+	unsigned int hooks_running; /* on-health-change commands not yet reaped */
 	uint64_t hold_tried_ms; /* CLOCK_MONOTONIC ms: probed tunnels without a next hop, last tried */
 	unsigned int write_fails; /* mirrored routes not written since the last that was */
 	unsigned int kinds_said; /* route kinds logged once (note_kind) */

@@ -19,11 +19,14 @@
 
 #include "bfd.h"
 #include "bfd_engine.h"
+#include "map_view.h"
 #include "probe.skel.h"
 #include "probe_anchor.h"
 #include "table.h"
 
 #define MS 1000000ull
+#define RX_BYTES (XFWD_MAX_TUNNELS * sizeof(struct xfwd_probe_rx))
+#define PUB_BYTES (XFWD_MAX_TUNNELS * sizeof(struct xfwd_health))
 
 struct probe_frame {
 	struct ethhdr eth; /* h_dest from XFWD_PROBE_NH_AT: the tunnel next hop's id */
@@ -87,6 +90,14 @@ int health_open(struct health *h, struct xb *b, char *err, size_t len)
 		health_close(h);
 		return ret;
 	}
+	h->rx = map_view(b->fd.probe_rx, RX_BYTES, false);
+	h->pub = map_view(b->fd.health, PUB_BYTES, true);
+	if (!h->rx || !h->pub) {
+		ret = -errno;
+		snprintf(err, len, "cannot map xfwd_probe_rx and xfwd_health into memory: %s", strerror(errno));
+		health_close(h);
+		return ret;
+	}
 	return 0;
 }
 
@@ -101,6 +112,10 @@ void health_close(struct health *h)
 	h->anchored = h->anchor_tried = false;
 	probe__destroy(h->skel);
 	h->skel = NULL;
+	map_unview((void *)h->rx, RX_BYTES);
+	map_unview(h->pub, PUB_BYTES);
+	h->rx = NULL;
+	h->pub = NULL;
 }
 
 static void frame_fill(struct probe_frame *f, const struct xfwd_probe_cfg *c,
@@ -292,6 +307,16 @@ static void probe_send(struct health *h, const struct xtable *t, uint32_t tid,
 	h->batch_tid[h->nbatch++] = tid;
 }
 
+/* The newest reply as XDP noted it (bpf/lib/probe.h): the count first,
+ * which XDP bumps after it wrote the reply's times. */
+static void rx_read(const struct health *h, uint32_t tid, struct xfwd_probe_rx *rx)
+{
+	rx->replies = __atomic_load_n(&h->rx[tid].replies, __ATOMIC_ACQUIRE);
+	rx->tx_ns = h->rx[tid].tx_ns;
+	rx->rx_ns = h->rx[tid].rx_ns;
+	rx->seq = h->rx[tid].seq;
+}
+
 /* Replies noted by the data path since the last look, and the loss over
  * the last probes: recv_at[s % W] is what had arrived when probe s went
  * out (0 before the first W), so the window's replies are a difference. */
@@ -303,8 +328,8 @@ static void probe_receive(struct health *h, uint32_t tid, bool ipsec, struct tun
 
 	if (ipsec)
 		sock_receive(h, tid, &rx);
-	else if (bpf_map_lookup_elem(h->b->fd.probe_rx, &tid, &rx))
-		rx.replies = p->replies;
+	else
+		rx_read(h, tid, &rx);
 	if (rx.replies != p->replies) {
 		p->pub.received += rx.replies - p->replies;
 		p->replies = rx.replies;
@@ -389,15 +414,13 @@ static void probe_start(struct health *h, uint32_t tid, const struct xfwd_probe_
 			uint64_t now)
 {
 	struct xfwd_probe_rx rx = { 0 };
-	struct xfwd_health was = { 0 };
 	struct tun_probe *p = &h->tp[tid];
 
 	/* Replies counted before this daemon are not news. */
-	bpf_map_lookup_elem(h->b->fd.probe_rx, &tid, &rx);
+	rx_read(h, tid, &rx);
 	p->replies = rx.replies;
 	p->cfg = *c;
-	if (!h->down[tid] && !bpf_map_lookup_elem(h->b->fd.health, &tid, &was) &&
-	    (was.state == XFWD_HEALTH_DOWN || was.state == XFWD_HEALTH_HOLD))
+	if (!h->down[tid] && (h->pub[tid].state == XFWD_HEALTH_DOWN || h->pub[tid].state == XFWD_HEALTH_HOLD))
 		h->down[tid] = 1;
 	if (!h->down[tid]) {
 		set_state(p, XFWD_HEALTH_INIT, "probing started");
@@ -427,11 +450,12 @@ static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uin
 	p->next_tx = (now / ((uint64_t)c->interval_ms * MS) + 1) * c->interval_ms * MS;
 }
 
-/* What `xfwd health` and the metrics read, once the probes went out. */
+/* What `xfwd health` and the metrics read, once the probes went out. A
+ * reader's copy can meet a write, as with a map update: a look shows
+ * the one or the other's fields for that moment, never a verdict. */
 static void publish(struct health *h, uint32_t tid)
 {
-	if (bpf_map_update_elem(h->b->fd.health, &tid, &h->tp[tid].pub, BPF_ANY))
-		h->publish_errno = errno; /* the daemon says it once */
+	memcpy(&h->pub[tid], &h->tp[tid].pub, sizeof(h->pub[tid]));
 }
 
 /* Gone, or no longer probed: forget it (its verdict too: verdicts.c

@@ -32,6 +32,8 @@ struct tun_probe {
 struct health {
 	struct xb *b;
 	struct probe *skel;
+	const struct xfwd_probe_rx *rx; /* xfwd_probe_rx and xfwd_health, mapped */
+	struct xfwd_health *pub;
 	struct tun_probe tp[XFWD_MAX_TUNNELS];
 	uint8_t down[XFWD_MAX_TUNNELS]; /* the verdicts: 1 = down (reason: tp[].pub.reason) */
 	uint32_t nh_of[XFWD_MAX_TUNNELS]; /* each tunnel's next hop, at generation gen */
@@ -46,7 +48,6 @@ struct health {
 	char anchor_err[160]; /* ...or why not (probes then go a call each) */
 	int sock[XFWD_MAX_TUNNELS]; /* ipsec: the probe socket, 0 = none */
 	int send_errno; /* a call sending probes failed: they count as not sent */
-	int publish_errno; /* a write of xfwd_health failed (verdicts still apply) */
 	struct bfd_engine *bfd; /* BFD sessions (made when a tunnel first has one) */
 	bool bfd_realtime; /* the daemon's bfd-realtime setting */
 	bool bfd_tried;

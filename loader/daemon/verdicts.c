@@ -89,6 +89,8 @@ static void health_notify(struct daemon *d, uint32_t tid, const char *verdict, c
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
 	if ((ret = posix_spawn(&pid, "/bin/sh", NULL, &attr, argv, env)))
 		xlog(LOG_ERR, "cannot run on-health-change: %s", strerror(ret));
+	else
+		d->hooks_running++;
 	posix_spawnattr_destroy(&attr);
 	free(env);
 }
@@ -147,12 +149,14 @@ static void holds_take(struct daemon *d)
  * until this should run again, -1 for never. */
 int health_run(struct daemon *d)
 {
+	pid_t pid;
 	int next;
 
 	if (!d->h.skel)
 		return -1;
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		; /* on-health-change commands that ended */
+	/* on-health-change commands that ended (no call while none runs) */
+	while (d->hooks_running && (pid = waitpid(-1, NULL, WNOHANG)))
+		d->hooks_running = pid > 0 ? d->hooks_running - 1 : 0;
 	next = health_tick(&d->h, &d->t, d->gen);
 	holds_take(d);
 	if (d->h.anchor_tried && !d->h.anchored && !d->anchor_said) {
@@ -170,11 +174,6 @@ int health_run(struct daemon *d)
 		d->send_said = true;
 		xlog(LOG_WARNING, "cannot send tunnel probes (BPF_PROG_RUN: %s): they count as not sent, so no verdict changes until they go out",
 		     strerror(d->h.send_errno));
-	}
-	if (d->h.publish_errno && !d->health_said) {
-		d->health_said = true;
-		xlog(LOG_WARNING, "cannot write xfwd_health (%s): 'xfwd health' shows old states; the verdicts still apply",
-		       strerror(d->h.publish_errno));
 	}
 	if (!memcmp(d->h.down, d->applied, sizeof(d->applied)))
 		return next;
