@@ -518,6 +518,8 @@ static void bfd_publish(struct tun_probe *p, const struct bfd_view *v)
 	p->pub.bfd_your_discr = v->your_discr;
 	p->pub.sent = v->sent;
 	p->pub.received = v->received;
+	p->bfd_err = v->err;
+	p->bfd_dropped = v->dropped;
 }
 
 /* A BFD tunnel, at every wake-up: the session's state is the verdict's

@@ -26,6 +26,9 @@ struct tun_probe {
 	bool bfd; /* judged by a BFD session (daemon/bfd_engine.c), not probes */
 	uint64_t bfd_downs; /* the session's downs at the last look */
 	char why[36]; /* bfd: why the session is not up */
+	int bfd_err, bfd_err_said; /* the session's last send error (-errno), and the one logged */
+	uint64_t bfd_dropped; /* its peer's packets dropped for a TTL below 255 */
+	bool bfd_dropped_said;
 	uint64_t recv_at[HEALTH_WINDOW]; /* received so far when probe seq % W was sent */
 };
 

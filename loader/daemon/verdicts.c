@@ -143,6 +143,29 @@ static void holds_take(struct daemon *d)
 	table_unlock(d, true);
 }
 
+/* A BFD session's trouble the verdict does not show, logged when it
+ * starts and when it ends: packets that cannot be sent, and the peer's
+ * dropped because they came with a TTL below 255 (a router between). */
+static void bfd_say(struct daemon *d)
+{
+	for (uint32_t i = 0; i < d->h.nprobed; i++) {
+		struct tun_probe *p = &d->h.tp[d->h.probed[i]];
+		const char *name = xt_tunnel(&d->t, d->h.probed[i])->name;
+
+		if (!p->bfd)
+			continue;
+		if (p->bfd_err != p->bfd_err_said && p->bfd_err)
+			xlog(LOG_WARNING, "tunnel %s: BFD packets cannot be sent: %s", name, strerror(-p->bfd_err));
+		else if (p->bfd_err != p->bfd_err_said)
+			xlog(LOG_INFO, "tunnel %s: BFD packets are sent again", name);
+		p->bfd_err_said = p->bfd_err;
+		if (p->bfd_dropped && !p->bfd_dropped_said)
+			xlog(LOG_WARNING, "tunnel %s: BFD packets from its peer arrive with a TTL below 255 and are dropped (RFC 5881); with a router between the two, use 'probe bfd-multihop' on both sides",
+			     name);
+		p->bfd_dropped_said |= p->bfd_dropped != 0;
+	}
+}
+
 /* Probes due, then verdicts not yet in the table. The lock is only
  * tried: a command holding it (`xfwd route show` reads for a while) must
  * not stop the probes; the verdicts wait a millisecond. Returns the ms
@@ -158,6 +181,7 @@ int health_run(struct daemon *d)
 	while (d->hooks_running && (pid = waitpid(-1, NULL, WNOHANG)))
 		d->hooks_running = pid > 0 ? d->hooks_running - 1 : 0;
 	next = health_tick(&d->h, &d->t, d->gen);
+	bfd_say(d);
 	holds_take(d);
 	if (d->h.anchor_tried && !d->h.anchored && !d->anchor_said) {
 		d->anchor_said = true;

@@ -7,8 +7,8 @@
 # expired" at 100 ms x 3 and at 10 ms x 3, its route falls back to the
 # kernel, and it comes back through the hold-down; timers changed on
 # either side go through Poll/Final without a flap; multihop (port 4784)
-# with FRR; and at 10 ms x 3 with two busy loops on the daemon's CPU, the
-# session does not flap.
+# with FRR; at 10 ms x 3 with two busy loops on the daemon's CPU, the
+# session does not flap; a packet with TTL 64 is dropped and said.
 #
 #   c 10.10.1.10 -- a (xfwd run) == 192.0.2.0/24 == b (vxlan vx4: BIRD, FRR) -- s 10.20.1.10
 . "$(dirname "$0")/lib.sh"
@@ -101,6 +101,20 @@ check "BIRD: ...the tunnel up by it, traffic crosses" sh_ok '[ "$(tstate)" = up 
 check "BIRD: ...the negotiated 100 ms x 3 in force (xfwd health)" sh_ok "h \"t['bfd']['tx_us'], t['bfd']['detect_us']\" | grep -qx '$((100000 * SLOW)) $((300000 * SLOW))'"
 check "BIRD: ...and in BIRD (interval 0.100, timeout 0.300)" sh_ok "bird_sess | grep -q 'Up $(printf '%.3f %.3f' $((100 * SLOW))e-3 $((300 * SLOW))e-3)' || { bird_sess; false; }"
 check "the metrics show the session" wait_for sh_ok "grep -q 'xfwd_bfd_session_state{tunnel=\"vx4\",state=\"up\"} 1' '$tmp/xfwd.prom'"
+# A control packet for the session from the peer's address with TTL 64
+# (as if a router stood between): dropped, said once, the session stays.
+ttl64() {
+	nsx b python3 -c "
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 64)
+s.bind(('172.16.9.2', 49999))
+s.sendto(struct.pack('!BBBBIIIII', 0x20, 0xc0, 3, 24, 7, $(h "t['bfd']['my_discr']"), 100000, 100000, 0), ('172.16.9.1', 3784))"
+}
+mark
+check "a control packet with TTL 64: dropped and said" \
+	sh_ok "ttl64 && wait_for sh_ok \"since | grep -q 'vx4: BFD packets from its peer arrive with a TTL below 255'\" || { since; false; }"
+check "...the session never left up" sh_ok "! since | grep -E 'tunnel vx4 (down|up)' && [ \"\$(session)\" = up ] || { since; false; }"
 cut_and_back "BIRD 100 ms x 3" $((300 * SLOW))
 
 # Poll/Final, BIRD changing: 10 ms; then xfwd changing (a reload): 10 ms.
