@@ -27,7 +27,9 @@ struct peer {
 	uint32_t local, remote;
 	struct bfd_session s;
 	int tx;  /* sending socket, 0 = none yet */
-	int err; /* last socket error */
+	int err; /* last sending error */
+	int rx_err; /* why there is no listener for it (it retries each second), 0: there is */
+	uint64_t rx_retry; /* when it tries again */
 	uint64_t dropped;
 };
 
@@ -178,6 +180,17 @@ static bool receive(struct bfd_engine *e, const struct listener *l, uint64_t now
 	return changed;
 }
 
+/* The session's listener, tried again each second while it cannot be
+ * had (another BFD speaker holds the port, say): the session cannot
+ * come up without it. */
+static void listen_retry(struct bfd_engine *e, struct peer *p, uint64_t now)
+{
+	if (!p->rx_err || now < p->rx_retry)
+		return;
+	p->rx_err = listen_for(e, p);
+	p->rx_retry = now + NS;
+}
+
 /* Detection times and packets due; the earliest time next due. */
 static uint64_t timers(struct bfd_engine *e, uint64_t now, bool *changed)
 {
@@ -186,6 +199,7 @@ static uint64_t timers(struct bfd_engine *e, uint64_t now, bool *changed)
 	for (uint32_t i = 0; i < e->nids; i++) {
 		struct peer *p = &e->peer[e->ids[i]];
 
+		listen_retry(e, p, now);
 		*changed |= bfd_expire(&p->s, now);
 		if (p->s.next_tx <= now)
 			send_one(p, now);
@@ -348,7 +362,8 @@ void bfd_set(struct bfd_engine *e, uint32_t tid, const struct xfwd_probe_cfg *c)
 		p->local = c->src;
 		p->remote = c->dst;
 		bfd_init(&p->s, e->discr_base + tid, us, us, c->multiplier, now_ns());
-		p->err = listen_for(e, p);
+		p->rx_err = listen_for(e, p);
+		p->rx_retry = now_ns() + NS;
 		e->ids[e->nids++] = tid;
 	}
 	pthread_mutex_unlock(&e->mu);
@@ -366,7 +381,7 @@ void bfd_get(struct bfd_engine *e, uint32_t tid, struct bfd_view *v)
 		.my_discr = p->s.my_discr, .your_discr = p->s.your_discr,
 		.tx_us = bfd_tx_interval_us(&p->s), .detect_us = bfd_detect_us(&p->s),
 		.sent = p->s.sent, .received = p->s.received, .downs = p->s.downs,
-		.dropped = p->dropped, .err = p->err,
+		.dropped = p->dropped, .err = p->err, .rx_err = p->rx_err,
 	};
 	pthread_mutex_unlock(&e->mu);
 }

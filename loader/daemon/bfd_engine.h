@@ -22,7 +22,8 @@ struct bfd_view {
 	uint32_t my_discr, your_discr;
 	uint32_t tx_us, detect_us; /* in force */
 	uint64_t sent, received, downs, dropped;
-	int err; /* the last socket error (-errno), 0 none */
+	int err; /* the last sending error (-errno), 0 none */
+	int rx_err; /* why it has no listener (-errno; retried each second), 0: it has */
 };
 
 /* The engine and its thread; realtime: the thread asks for SCHED_FIFO

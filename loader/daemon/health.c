@@ -519,6 +519,7 @@ static void bfd_publish(struct tun_probe *p, const struct bfd_view *v)
 	p->pub.sent = v->sent;
 	p->pub.received = v->received;
 	p->bfd_err = v->err;
+	p->bfd_rx_err = v->rx_err;
 	p->bfd_dropped = v->dropped;
 }
 

@@ -27,6 +27,7 @@ struct tun_probe {
 	uint64_t bfd_downs; /* the session's downs at the last look */
 	char why[36]; /* bfd: why the session is not up */
 	int bfd_err, bfd_err_said; /* the session's last send error (-errno), and the one logged */
+	int bfd_rx_err, bfd_rx_err_said; /* why it has no listener, likewise */
 	uint64_t bfd_dropped; /* its peer's packets dropped for a TTL below 255 */
 	bool bfd_dropped_said;
 	uint64_t recv_at[HEALTH_WINDOW]; /* received so far when probe seq % W was sent */

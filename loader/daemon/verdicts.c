@@ -144,8 +144,9 @@ static void holds_take(struct daemon *d)
 }
 
 /* A BFD session's trouble the verdict does not show, logged when it
- * starts and when it ends: packets that cannot be sent, and the peer's
- * dropped because they came with a TTL below 255 (a router between). */
+ * starts and when it ends: packets that cannot be sent or received, and
+ * the peer's dropped because they came with a TTL below 255 (a router
+ * between). */
 static void bfd_say(struct daemon *d)
 {
 	for (uint32_t i = 0; i < d->h.nprobed; i++) {
@@ -159,6 +160,12 @@ static void bfd_say(struct daemon *d)
 		else if (p->bfd_err != p->bfd_err_said)
 			xlog(LOG_INFO, "tunnel %s: BFD packets are sent again", name);
 		p->bfd_err_said = p->bfd_err;
+		if (p->bfd_rx_err != p->bfd_rx_err_said && p->bfd_rx_err)
+			xlog(LOG_WARNING, "tunnel %s: BFD packets cannot be received (%s): is another BFD speaker on its address? Tried again each second",
+			     name, strerror(-p->bfd_rx_err));
+		else if (p->bfd_rx_err != p->bfd_rx_err_said)
+			xlog(LOG_INFO, "tunnel %s: BFD packets are received", name);
+		p->bfd_rx_err_said = p->bfd_rx_err;
 		if (p->bfd_dropped && !p->bfd_dropped_said)
 			xlog(LOG_WARNING, "tunnel %s: BFD packets from its peer arrive with a TTL below 255 and are dropped (RFC 5881); with a router between the two, use 'probe bfd-multihop' on both sides",
 			     name);

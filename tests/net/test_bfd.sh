@@ -42,6 +42,14 @@ route = 10.20.1.0/24 tunnel vx4
 CONF
 }
 conf bfd $((100 * SLOW)) >"$tmp/a.conf"
+# Another BFD speaker holding the session's port at start (BIRD's own,
+# say): said, tried again each second, taken once it is free.
+ip netns exec $NSP-a python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, 15, 1)  # IP_FREEBIND: the address comes later
+s.bind(('172.16.9.1', 3784)); time.sleep(600)" & BLOCKER=$!
+PIDS+=($BLOCKER)
 nsenter --net=/run/netns/$NSP-a taskset -c 0 "$XFWD" run -c "$tmp/a.conf" >/dev/null 2>"$tmp/a.log" & PIDS+=($!)
 XPID=$!
 wait_for grep -q 'xfwd: running' "$tmp/a.log" || true
@@ -53,6 +61,11 @@ sleep 1.5
 nsx a ip addr add 172.16.9.1/30 dev vx4
 check "sends before vx4 had its address: said once, then 'sent again'" \
 	wait_for sh_ok "[ \$(grep -c 'vx4: BFD packets cannot be sent: Network is unreachable' '$tmp/a.log') -eq 1 ] && grep -q 'vx4: BFD packets are sent again' '$tmp/a.log'"
+check "its port held by another socket: said" \
+	wait_for sh_ok "grep -q 'vx4: BFD packets cannot be received (Address already in use)' '$tmp/a.log'"
+kill $BLOCKER
+check "...the port free: taken within a second or two, said" \
+	wait_for sh_ok "grep -q 'vx4: BFD packets are received' '$tmp/a.log'"
 L_ERR=$(wc -l <"$tmp/a.log")
 
 h() { xf a -j health | python3 -c "import json,sys; t=[x for x in json.load(sys.stdin) if x['name']=='vx4'][0]; print($1)"; }
