@@ -153,6 +153,23 @@ check "...and no datagram of the stream lost on t2 ($GOT of $SENT)" sh_ok "[ $GO
 	{ nsx s nstat -az UdpRcvbufErrors UdpInErrors UdpNoPorts | tail -3; xf a tunnel show; xf a stats | grep -i drop; xf b stats | grep -i drop; false; }"
 cut 1 off
 check "...then up once steady" wait_for -t $((5 * SLOW)) health_is a t1 up
+
+# A restart keeps a dead tunnel down (docs/health.md): the new daemon
+# starts from the verdict it finds in xfwd_health, so a dead path is not
+# taken back for its first probes, and comes up only through a hold-down.
+cut 1 on
+check "restart: t1 down before a's daemon stops" wait_for -t $((5 * SLOW)) health_is a t1 down
+kill "$DA"; wait "$DA" 2>/dev/null || true
+nsenter --net=/run/netns/$NSP-a "$XFWD" run -c "$tmp/a.conf" 2>"$tmp/a2.log" & DA=$!
+check "...the new daemon runs" wait_for -t $((30 * SLOW)) grep -q 'xfwd: running' "$tmp/a2.log"
+sleep "$(awk -v s="$SLOW" 'BEGIN { print 0.3 * s }')"
+check "...t1 starts down: still down while cut, never said up" \
+	sh_ok "health_is a t1 down && ! grep -q 'tunnel t1 up' '$tmp/a2.log' || { xf a health; cat '$tmp/a2.log'; false; }"
+check "...no traffic on t1's next hop meanwhile (route get: t2 alone)" \
+	sh_ok "xf a route get 10.20.1.10 | grep -q 't2' && ! xf a route get 10.20.1.10 | grep -q 't1' || { xf a route get 10.20.1.10; false; }"
+cut 1 off
+check "...restored: up through the hold-down, said once" \
+	wait_for -t $((5 * SLOW)) sh_ok "health_is a t1 up && [ \$(grep -c 'tunnel t1 up: replies for $HOLD ms (hold-down)' '$tmp/a2.log') -eq 1 ]"
 pair_stop
 check "the daemons took their anchor devices with them" sh_ok "! nsx a ip link show xfwd-probe 2>/dev/null && ! nsx b ip link show xfwd-probe 2>/dev/null"
 echo "test_health: $FAILS failure(s)"
