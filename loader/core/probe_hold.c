@@ -19,6 +19,14 @@ uint32_t xt_tunnel_nh(const struct xtable *t, uint32_t tid)
 	return 0;
 }
 
+void xt_tunnel_nhs(const struct xtable *t, uint32_t nh_of[XFWD_MAX_TUNNELS])
+{
+	memset(nh_of, 0, XFWD_MAX_TUNNELS * sizeof(*nh_of));
+	for (uint32_t id = t->nh_max - 1; id >= 1 && id < t->nh_max; id--)
+		if (t->nh[id].kind == XFWD_NH_TUNNEL && t->nh[id].tunnel < XFWD_MAX_TUNNELS)
+			nh_of[t->nh[id].tunnel] = id;
+}
+
 bool xt_probed(const struct xtable *t, uint32_t tid)
 {
 	return tid && tid < XFWD_MAX_TUNNELS && t->tun[tid].type && t->tun[tid].probe.mode;

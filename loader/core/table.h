@@ -120,6 +120,9 @@ int xt_tunnel_state(struct xtable *t, uint32_t id, bool up, int *changed);
  * next hop's id (0: none), whether it is probed, and the hold taken
  * where it is missing (the remote may have become reachable). */
 uint32_t xt_tunnel_nh(const struct xtable *t, uint32_t tid);
+/* Every tunnel's next hop as xt_tunnel_nh says it, in one pass over the
+ * next hops (the daemon's probes, at each table load). */
+void xt_tunnel_nhs(const struct xtable *t, uint32_t nh_of[XFWD_MAX_TUNNELS]);
 bool xt_probed(const struct xtable *t, uint32_t tid);
 int xt_probe_hold(struct xtable *t, uint32_t tid);
 int xt_tunnel_add(struct xtable *t, const struct tunnel_spec *c);

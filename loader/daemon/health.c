@@ -151,16 +151,6 @@ static void frame_fill(struct probe_frame *f, const struct xfwd_probe_cfg *c,
 	f->ip.check = csum(&f->ip, sizeof(f->ip));
 }
 
-/* Each tunnel's next hop (held by its probes: core/probe_hold.c), 0 =
- * none yet: one pass over the next hops for all tunnels. */
-static void tunnel_nhs(const struct xtable *t, uint32_t *nh_of)
-{
-	memset(nh_of, 0, XFWD_MAX_TUNNELS * sizeof(*nh_of));
-	for (uint32_t id = 1; id < t->nh_max; id++)
-		if (xt_nexthop(t, id)->kind == XFWD_NH_TUNNEL && xt_nexthop(t, id)->tunnel < XFWD_MAX_TUNNELS)
-			nh_of[xt_nexthop(t, id)->tunnel] = id;
-}
-
 /* ---- ipsec: ICMP echo through the kernel ---- */
 
 /* An ipsec tunnel's probes cannot be built by XDP (the kernel encrypts):
@@ -482,7 +472,7 @@ static void health_index(struct health *h, const struct xtable *t, uint32_t gen)
 			h->probed[h->nprobed++] = tid;
 		else
 			probe_stop(h, tid);
-	tunnel_nhs(t, h->nh_of);
+	xt_tunnel_nhs(t, h->nh_of);
 	h->gen = gen;
 	h->indexed = true;
 }

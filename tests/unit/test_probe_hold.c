@@ -182,12 +182,35 @@ static void held_later(void **state)
 	teardown(&w);
 }
 
+/* The daemon's one pass (xt_tunnel_nhs) names each tunnel's next hop as
+ * xt_tunnel_nh does: held, by a route, none. */
+static void nhs_in_one_pass(void **state)
+{
+	static struct world w;
+	static uint32_t nh_of[XFWD_MAX_TUNNELS];
+	uint32_t t1, t2, t3;
+
+	(void)state;
+	setup(&w);
+	t1 = tunnel_add(&w, "t1 type gre local 192.0.2.1 remote 192.0.2.9 probe udp");
+	t2 = tunnel_add(&w, "t2 type gre local 192.0.2.1 remote 192.0.2.10");
+	t3 = tunnel_add(&w, "t3 type gre local 192.0.2.1 remote 192.0.2.11");
+	route(&w, "10.2.0.0/16", t2, true);
+	xt_tunnel_nhs(&w.t, nh_of);
+	for (uint32_t tid = 0; tid < XFWD_MAX_TUNNELS; tid++)
+		assert_int_equal(nh_of[tid], xt_tunnel_nh(&w.t, tid));
+	assert_true(nh_of[t1] && nh_of[t2] && nh_of[t1] != nh_of[t2]);
+	assert_int_equal(nh_of[t3], 0);
+	teardown(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(held_without_routes),
 		cmocka_unit_test(set_and_removed),
 		cmocka_unit_test(held_later),
+		cmocka_unit_test(nhs_in_one_pass),
 	};
 
 	return cmocka_run_group_tests_name("probe_hold", tests, NULL, NULL);
