@@ -21,14 +21,6 @@
 
 #define CAPACITY_WINDOW_DEFAULT 10
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int capacity_check(struct daemon *d, const struct xconfig *c)
 {
 	size_t ndev = 0;
@@ -223,7 +215,7 @@ static void say(struct path_load *l, unsigned int window)
 int capacity_run(struct daemon *d)
 {
 	unsigned int window = d->cfg.capacity_window ? d->cfg.capacity_window : CAPACITY_WINDOW_DEFAULT;
-	uint64_t at = now_ms();
+	uint64_t at = mono_ms();
 
 	if (!d->cfg.ncaps)
 		return -1;

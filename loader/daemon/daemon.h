@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "attach.h"
 #include "bpf.h"
@@ -154,5 +155,14 @@ size_t capacity_paths(const struct daemon *d, struct metrics_path *out);
 int table_lock(struct daemon *d);
 int table_trylock(struct daemon *d);
 void table_unlock(struct daemon *d, bool wait);
+
+/* CLOCK_MONOTONIC in ms: the daemon's timers (metrics, capacity, holds, BFD's log). */
+static inline uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 #endif

@@ -14,6 +14,13 @@
 
 #define HEALTH_WINDOW 100 /* probes the loss figure covers */
 
+/* A socket error as the log said it (daemon/verdicts.c bfd_say). */
+struct trouble {
+	int said;        /* the error said last (-errno) */
+	bool open;       /* said, not yet said to be over */
+	uint64_t said_ms; /* when (CLOCK_MONOTONIC) */
+};
+
 struct tun_probe {
 	struct xfwd_health pub; /* state, counters, last change: as published */
 	struct xfwd_probe_cfg cfg; /* the settings probing started with */
@@ -26,8 +33,8 @@ struct tun_probe {
 	bool bfd; /* judged by a BFD session (daemon/bfd_engine.c), not probes */
 	uint64_t bfd_downs; /* the session's downs at the last look */
 	char why[36]; /* bfd: why the session is not up */
-	int bfd_err, bfd_err_said; /* the session's last send error (-errno), and the one logged */
-	int bfd_rx_err, bfd_rx_err_said; /* why it has no listener, likewise */
+	int bfd_err, bfd_rx_err; /* the session's last send error (-errno), why it has no listener */
+	struct trouble bfd_tx_said, bfd_rx_said; /* what the log said of them */
 	uint64_t bfd_dropped; /* its peer's packets dropped for a TTL below 255 */
 	bool bfd_dropped_said;
 	uint64_t recv_at[HEALTH_WINDOW]; /* received so far when probe seq % W was sent */

@@ -28,14 +28,6 @@ double unix_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Into path's directory as a hidden file (node_exporter reads only
  * *.prom), then renamed over path: 0 or -errno. */
 static int write_file(struct daemon *d, const char *path)

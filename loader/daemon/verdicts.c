@@ -124,14 +124,11 @@ static void verdict_apply(struct daemon *d, uint32_t tid)
  * were added): the hold taken once it can be, at most every 100 ms. */
 static void holds_take(struct daemon *d)
 {
-	struct timespec ts;
-	uint64_t now;
+	uint64_t now = mono_ms();
 	bool any = false;
 
 	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++)
 		any |= d->h.unheld[tid];
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	if (!any || now - d->hold_tried_ms < 100 || table_trylock(d))
 		return;
 	d->hold_tried_ms = now;
@@ -143,29 +140,48 @@ static void holds_take(struct daemon *d)
 	table_unlock(d, true);
 }
 
-/* A BFD session's trouble the verdict does not show, logged when it
- * starts and when it ends: packets that cannot be sent or received, and
- * the peer's dropped because they came with a TTL below 255 (a router
- * between). */
+/* A BFD session's socket trouble (-errno, 0: none) to say: when it
+ * starts and when it ends, the same error again only a minute later, so
+ * a path that fails every other packet does not fill the log. */
+static bool trouble_news(int err, struct trouble *t, uint64_t now_ms)
+{
+	if (err && !t->open && (err != t->said || now_ms - t->said_ms >= 60000)) {
+		*t = (struct trouble){ .said = err, .open = true, .said_ms = now_ms };
+		return true;
+	}
+	if (!err && t->open) {
+		t->open = false;
+		return true;
+	}
+	return false;
+}
+
+/* A BFD session's trouble the verdict does not show, said as above:
+ * packets that cannot be sent or received, and the peer's dropped
+ * because they came with a TTL below 255 (a router between). */
 static void bfd_say(struct daemon *d)
 {
+	uint64_t now = mono_ms();
+
 	for (uint32_t i = 0; i < d->h.nprobed; i++) {
 		struct tun_probe *p = &d->h.tp[d->h.probed[i]];
 		const char *name = xt_tunnel(&d->t, d->h.probed[i])->name;
 
 		if (!p->bfd)
 			continue;
-		if (p->bfd_err != p->bfd_err_said && p->bfd_err)
-			xlog(LOG_WARNING, "tunnel %s: BFD packets cannot be sent: %s", name, strerror(-p->bfd_err));
-		else if (p->bfd_err != p->bfd_err_said)
-			xlog(LOG_INFO, "tunnel %s: BFD packets are sent again", name);
-		p->bfd_err_said = p->bfd_err;
-		if (p->bfd_rx_err != p->bfd_rx_err_said && p->bfd_rx_err)
-			xlog(LOG_WARNING, "tunnel %s: BFD packets cannot be received (%s): is another BFD speaker on its address? Tried again each second",
-			     name, strerror(-p->bfd_rx_err));
-		else if (p->bfd_rx_err != p->bfd_rx_err_said)
-			xlog(LOG_INFO, "tunnel %s: BFD packets are received", name);
-		p->bfd_rx_err_said = p->bfd_rx_err;
+		if (trouble_news(p->bfd_err, &p->bfd_tx_said, now)) {
+			if (p->bfd_err)
+				xlog(LOG_WARNING, "tunnel %s: BFD packets cannot be sent: %s", name, strerror(-p->bfd_err));
+			else
+				xlog(LOG_INFO, "tunnel %s: BFD packets are sent again", name);
+		}
+		if (trouble_news(p->bfd_rx_err, &p->bfd_rx_said, now)) {
+			if (p->bfd_rx_err)
+				xlog(LOG_WARNING, "tunnel %s: BFD packets cannot be received (%s): is another BFD speaker on its address? Tried again each second",
+				     name, strerror(-p->bfd_rx_err));
+			else
+				xlog(LOG_INFO, "tunnel %s: BFD packets are received", name);
+		}
 		if (p->bfd_dropped && !p->bfd_dropped_said)
 			xlog(LOG_WARNING, "tunnel %s: BFD packets from its peer arrive with a TTL below 255 and are dropped (RFC 5881); with a router between the two, use 'probe bfd-multihop' on both sides",
 			     name);
