@@ -17,7 +17,8 @@ XF() { nsenter --net=/run/netns/$P-r "${XFWD_BIN:-build/xfwd}" --pin-root /sys/f
 # XFWD_BENCH_BASE=DIR: also A/B xfwd-1k, direct, over GRE and out of GRE
 # (decapsulated), against DIR/xfwd (another revision's build), alternated
 # twice in this run (rows base-1k, new-1k, base-gre-1k, new-gre-1k,
-# base-decap-gre-1k, new-decap-gre-1k).
+# base-decap-gre-1k, new-decap-gre-1k, base-ecmp-1k, new-ecmp-1k: every
+# route over two next hops).
 BASE=${XFWD_BENCH_BASE:-}
 # XFWD_BENCH_AB_ONLY=1: only the A/B rows (and the floor), for a quick
 # comparison of two builds.
@@ -42,6 +43,7 @@ ip -n $P-sink addr add 10.98.0.2/24 dev s0
 SINK_MAC=$(ip netns exec $P-sink cat /sys/class/net/s0/address)
 RI_MAC=$(R cat /sys/class/net/ri/address)
 R ip neigh replace 10.98.0.2 lladdr "$SINK_MAC" dev ro nud permanent
+R ip neigh replace 10.98.0.3 lladdr "$SINK_MAC" dev ro nud permanent # ECMP's second member
 R sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.ri.rp_filter=0
 R ip addr add 2001:db8:98::1/64 dev ro nodad
 R ip neigh replace 2001:db8:98::2 lladdr "$SINK_MAC" dev ro nud permanent
@@ -246,9 +248,18 @@ if [ -n "$BASE" ]; then
 		xfwd_routes "via 10.98.0.2 dev ro" "${decap[@]}"
 		GRE=$GRE_IN DSTS=$tmp/p1k measure new-decap-gre-1k-$round
 	done
+	# ECMP: every route over two next hops (both the sink's MAC), so
+	# each packet hashes its flow and picks a member.
+	for round in 1 2; do
+		XFWD_BIN=$BASE/xfwd xfwd_routes "via 10.98.0.2 dev ro via 10.98.0.3 dev ro"
+		DSTS=$tmp/p1k measure base-ecmp-1k-$round
+		xfwd_routes "via 10.98.0.2 dev ro via 10.98.0.3 dev ro"
+		DSTS=$tmp/p1k measure new-ecmp-1k-$round
+	done
 	XFWD_BIN=$BASE/xfwd XF detach
 	AB="base-1k-1 new-1k-1 base-1k-2 new-1k-2 base-gre-1k-1 new-gre-1k-1 base-gre-1k-2 new-gre-1k-2
-		base-decap-gre-1k-1 new-decap-gre-1k-1 base-decap-gre-1k-2 new-decap-gre-1k-2"
+		base-decap-gre-1k-1 new-decap-gre-1k-1 base-decap-gre-1k-2 new-decap-gre-1k-2
+		base-ecmp-1k-1 new-ecmp-1k-1 base-ecmp-1k-2 new-ecmp-1k-2"
 fi
 if [ -n "$AB_ONLY" ]; then
 	XF detach

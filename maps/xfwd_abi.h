@@ -17,7 +17,7 @@
 #include "xfwd_xlat.h"
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 15u
+#define XFWD_ABI_VERSION 16u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -349,9 +349,21 @@ struct xfwd_tunnel_counters {
  * (IPv4's table moves such routes out itself: docs/covering-routes.md). */
 #define XFWD_COVER_MAX 8u
 
+/* Resilient member choice (docs/ecmp.md): the flow hash's top bits pick
+ * one of XFWD_BUCKETS buckets, the bucket names a member. User space
+ * deals the buckets by weight and, when a group's members change, keeps
+ * every bucket whose member stays and is not over its share, so only the
+ * flows that must move do. */
+#define XFWD_BUCKET_BITS 8u
+#define XFWD_BUCKETS (1u << XFWD_BUCKET_BITS)
+
 struct xfwd_group_set {
 	__u32 count; /* members in use, 0 = free group */
 	__u32 members[XFWD_ECMP_MAX]; /* next-hop ids, sorted */
+	__u8 hops[XFWD_ECMP_MAX];     /* weight - 1, as the kernel's rtnh_hops */
+	__u16 drained;                /* bit m: member m has weight 0 (no bucket) */
+	__u16 pad;
+	__u8 bucket[XFWD_BUCKETS];    /* member index of each bucket */
 };
 
 /* Same two-copy scheme as xfwd_nh: a member change is one selector flip. */
@@ -499,8 +511,8 @@ _Static_assert(sizeof(struct xfwd_xlat_rule) == 40, "xlat rule size");
 _Static_assert(XFWD_XLAT_BIND_TUNNELS == XFWD_MAX_TUNNELS, "xlat binds cover every tunnel");
 _Static_assert(XFWD_FILTER_BIND_TUNNELS == XFWD_MAX_TUNNELS && XFWD_FILTER_BIND_PORTS == XFWD_PORT_SLOTS,
 	       "filter binds cover every tunnel and port slot");
-_Static_assert(sizeof(struct xfwd_group_set) == 68, "group_set size");
-_Static_assert(sizeof(struct xfwd_group) == 140, "group size");
+_Static_assert(sizeof(struct xfwd_group_set) == 344, "group_set size");
+_Static_assert(sizeof(struct xfwd_group) == 692, "group size");
 _Static_assert(sizeof(struct xfwd_iface) == 52, "iface size");
 _Static_assert(sizeof(struct xfwd_port_mac) == 12, "port mac size");
 _Static_assert(sizeof(struct xfwd_info) == 72, "info size");

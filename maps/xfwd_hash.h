@@ -58,36 +58,54 @@ static inline __u32 xfwd_pick(__u32 hash, __u32 n)
 	return (__u32)(((__u64)hash * n) >> 32);
 }
 
+#define XFWD_HASH_BUCKET_BITS 8u /* == XFWD_BUCKET_BITS */
+
+/* The bucket of a flow: the hash's top bits (xfwd_abi.h, struct
+ * xfwd_group_set). */
+static inline __u32 xfwd_bucket(__u32 hash)
+{
+	return hash >> (32 - XFWD_HASH_BUCKET_BITS);
+}
+
 /*
- * Member choice for a flow in a group of n members:
- *   1. members[xfwd_pick(hash, n)] while it is alive, so a flow stays on
+ * Member choice for a flow in a group of n members (docs/ecmp.md):
+ *   1. the member its bucket names, while it is alive, so a flow stays on
  *      its member and only the flows of a dead member move;
  *   2. otherwise probe from xfwd_probe_start(hash, n), wrapping, and take
- *      the first live member. The start uses the hash's other half (the
- *      picked range fixes its top bits), spreading a dead member's flows.
+ *      the first live member that is not drained, or else the first live
+ *      drained one (a drained member is the last resort). The start uses
+ *      the hash's other half (the bucket fixes its top bits), spreading a
+ *      dead member's flows.
  * The XDP program walks step 2 with map lookups (bpf/lib/nexthop.h);
- * user space uses xfwd_choose() with a mask of dead members.
+ * user space uses xfwd_choose() with masks of dead and drained members.
  */
 static inline __u32 xfwd_probe_start(__u32 hash, __u32 n)
 {
 	return xfwd_pick(xfwd_rol32(hash, 16), n);
 }
 
-/* Returns the member index, or -1 when all are dead. */
-static inline int xfwd_choose(__u32 hash, __u32 n, __u32 dead_mask)
+/* first: the member index the flow's bucket names. Returns the member
+ * index, or -1 when all are dead. */
+static inline int xfwd_choose(__u32 hash, __u32 n, __u32 first, __u32 dead_mask,
+			      __u32 drained_mask)
 {
+	int fallback = -1;
 	__u32 i, s;
 
 	if (n == 0 || n > XFWD_HASH_ECMP_MAX)
 		return -1;
-	i = xfwd_pick(hash, n);
-	if (!(dead_mask & (1u << i)))
-		return (int)i;
+	if (first < n && !(dead_mask & (1u << first)))
+		return (int)first;
 	i = xfwd_probe_start(hash, n);
-	for (s = 0; s < n; s++, i = (i + 1 == n) ? 0 : i + 1)
-		if (!(dead_mask & (1u << i)))
+	for (s = 0; s < n; s++, i = (i + 1 == n) ? 0 : i + 1) {
+		if (dead_mask & (1u << i))
+			continue;
+		if (!(drained_mask & (1u << i)))
 			return (int)i;
-	return -1;
+		if (fallback < 0)
+			fallback = (int)i;
+	}
+	return fallback;
 }
 
 #endif /* XFWD_HASH_H */

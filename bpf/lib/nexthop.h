@@ -42,16 +42,16 @@ static __always_inline struct xfwd_group_set *group_set(__u32 gid)
 	return s->count && s->count <= XFWD_ECMP_MAX ? s : NULL;
 }
 
-/* Slow path, taken only when the hashed member is dead: probe from the
- * shared start (maps/xfwd_hash.h) for the first live member. Each dead
- * step continues, each live one returns: the verifier sees 16 paths. A
- * global function (it reads the group again: a set flipped meanwhile is
- * as good as the one before), so those paths are checked once, not for
- * every state of every caller. */
+/* Slow path, taken only when the bucket's member is dead: probe from the
+ * shared start (maps/xfwd_hash.h) for the first live member that is not
+ * drained, else the first live drained one. Each dead step continues:
+ * the verifier sees 16 paths. A global function (it reads the group
+ * again: a set flipped meanwhile is as good as the one before), so those
+ * paths are checked once, not for every state of every caller. */
 __noinline __u32 group_pick_live(__u32 gid, __u32 hash)
 {
 	struct xfwd_group_set *s = group_set(gid);
-	__u32 i, n, step;
+	__u32 i, n, step, fallback = 0;
 
 	if (!s)
 		return 0;
@@ -61,11 +61,15 @@ __noinline __u32 group_pick_live(__u32 gid, __u32 hash)
 		__u32 id = member_at(s, i);
 		struct xfwd_nh *nh = nh_get(id);
 
-		if (nh && !(nh->flags & XFWD_NH_F_DEAD))
-			return id;
+		if (nh && !(nh->flags & XFWD_NH_F_DEAD)) {
+			if (!(s->drained & (1u << (i & (XFWD_ECMP_MAX - 1)))))
+				return id;
+			if (!fallback)
+				fallback = id;
+		}
 		i = (i + 1 == n) ? 0 : i + 1;
 	}
-	return 0;
+	return fallback;
 }
 
 /*
@@ -79,16 +83,18 @@ static __always_inline __u32 group_pick(__u32 gid, struct flow *f, __u32 *reason
 {
 	struct xfwd_group_set *s = group_set(gid);
 	struct xfwd_nh *nh;
-	__u32 n, hash = 0, id;
+	__u32 n, hash = 0, id, first = 0;
 
 	*reason = XFWD_R_DROP_INTERNAL;
 	if (!s)
 		return 0;
 	n = s->count & (2 * XFWD_ECMP_MAX - 1);
 	/* Single-member groups (most routes) never pay for the hash. */
-	if (n > 1)
+	if (n > 1) {
 		hash = xfwd_flow_hash(f->saddr, f->daddr, f->ports, f->proto);
-	id = member_at(s, xfwd_pick(hash, n));
+		first = s->bucket[xfwd_bucket(hash)];
+	}
+	id = member_at(s, first);
 	nh = nh_get(id);
 	if (nh && !(nh->flags & XFWD_NH_F_DEAD))
 		return id;

@@ -13,6 +13,7 @@
 #include "xlat.h"
 #include "grow.h"
 #include "json.h"
+#include "buckets.h"
 #include "decide.h"
 #include "kio_kernel.h"
 #include "rtnl.h"
@@ -174,6 +175,11 @@ static void kernel_text(const struct kroute *k, char *buf, size_t len)
 		snprintf(buf, len, " kernel dev %s%s", dev_name(k->oif, d), more);
 }
 
+static uint32_t member_weight(const struct xfwd_group_set *s, uint32_t i)
+{
+	return (s->drained >> i) & 1 ? 0 : s->hops[i] + 1u;
+}
+
 static void route_json(const struct xtable *t, const struct xroute *s, const struct kroute *k, struct jw *w)
 {
 	const struct xfwd_group_set *gs = xt_group_set(t, s->group);
@@ -189,6 +195,16 @@ static void route_json(const struct xtable *t, const struct xroute *s, const str
 	for (uint32_t i = 0; i < n; i++)
 		nh_json(w, gs->members[i], xt_nexthop(t, gs->members[i]), -1, nh_tname(t, gs->members[i]));
 	jw_arr_end(w);
+	if (n > 1) {
+		jw_arr_begin(w, "weights"); /* per next hop: 0 is drained (docs/ecmp.md) */
+		for (uint32_t i = 0; i < n; i++)
+			jw_uint(w, NULL, member_weight(gs, i));
+		jw_arr_end(w);
+		jw_arr_begin(w, "buckets"); /* of XFWD_BUCKETS, per next hop */
+		for (uint32_t i = 0; i < n; i++)
+			jw_uint(w, NULL, buckets_of(gs, i));
+		jw_arr_end(w);
+	}
 	if (k && k->nvia) {
 		jw_obj_begin(w, "kernel");
 		if (k->gw.family)
@@ -219,7 +235,8 @@ static void route_print(const struct xtable *t, const struct xroute *s, const st
 	printf("%s group %u proto %s%s\n", xprefix_str(&s->p, p), s->group, origin_name(s->origin), kt);
 	for (uint32_t i = 0; i < n; i++) {
 		nh_text(xt_nexthop(t, gs->members[i]), nh_tname(t, gs->members[i]), nh, sizeof(nh));
-		printf("\tnexthop %s\n", nh);
+		printf("\tnexthop %s weight %u%s buckets %u\n", nh, member_weight(gs, i),
+		       member_weight(gs, i) ? "" : " (drained)", buckets_of(gs, i));
 	}
 }
 
@@ -299,7 +316,9 @@ static void decision_print(const struct cli_req *r, const struct decision *d)
 			printf(" (%s)", d->why);
 		if (d->group)
 			printf(" route %s group %u", xprefix_str(&d->match, p), d->group);
-		if (d->nh_id)
+		if (d->nh_id && d->bucket >= 0)
+			printf(" member %u/%u bucket %d %s", d->member + 1, d->members, d->bucket, nh);
+		else if (d->nh_id)
 			printf(" member %u/%u %s", d->member + 1, d->members, nh);
 		if (d->nh.kind == XFWD_NH_DIRECT && (d->nh.flags & XFWD_NH_F_NEIGH))
 			printf(" lladdr %s", mac_str(d->nh.l2[d->nh.active & 1].dmac, m));
@@ -326,6 +345,8 @@ static void decision_print(const struct cli_req *r, const struct decision *d)
 	if (d->nh_id) {
 		jw_uint(&w, "member", d->member);
 		jw_uint(&w, "members", d->members);
+		if (d->bucket >= 0)
+			jw_uint(&w, "bucket", (uint64_t)d->bucket);
 		jw_arr_begin(&w, "nexthop");
 		nh_json(&w, d->nh_id, &d->nh, -1, d->nh_tunnel);
 		jw_arr_end(&w);

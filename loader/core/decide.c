@@ -146,11 +146,13 @@ static int pick_member(const struct kio *io, const struct flow *r,
 	if (s->count > 1)
 		hash = xfwd_flow_hash(r->src.family ? fold(&r->src) : 0, fold(&r->dst), ports,
 				      r->proto);
-	i = xfwd_choose(hash, s->count, dead);
+	i = xfwd_choose(hash, s->count, s->count > 1 ? s->bucket[xfwd_bucket(hash)] : 0, dead,
+			s->drained);
 	if (i < 0)
 		return -1;
 	d->member = (uint32_t)i;
 	d->members = s->count;
+	d->bucket = s->count > 1 ? (int)xfwd_bucket(hash) : -1;
 	d->nh_id = s->members[i];
 	if (KIO(io, map_get, XFWD_M_nexthops, &d->nh_id, &d->nh))
 		return -1;
@@ -226,6 +228,7 @@ static void xlat_decide(const struct kio *io, const struct flow *r, struct decis
 void xt_decide(const struct kio *io, const struct flow *r, struct decision *d)
 {
 	memset(d, 0, sizeof(*d));
+	d->bucket = -1;
 	d->action = "pass";
 	if (special(&r->dst, &r->src)) {
 		d->why = "multicast, broadcast, link-local or loopback";

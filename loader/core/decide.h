@@ -22,6 +22,7 @@ struct decision {
 	char why_buf[96];
 	struct xprefix match;
 	uint32_t group, member, members, nh_id; /* 0: none */
+	int bucket; /* the flow's bucket in a group of several, else -1 */
 	struct xfwd_nh nh;
 	char nh_tunnel[16]; /* XFWD_NH_TUNNEL: the tunnel's name */
 	/* The destination as the next hop's translation rule rewrites it

@@ -6,11 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buckets.h"
 #include "grow.h"
 
-static int cmp_u32(const void *a, const void *b)
+/* A member as a group holds it: sorted by next-hop id. */
+struct member {
+	uint32_t id;
+	uint8_t hops, drained;
+};
+
+static int cmp_member(const void *a, const void *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint32_t x = ((const struct member *)a)->id, y = ((const struct member *)b)->id;
 
 	return x < y ? -1 : x > y;
 }
@@ -40,19 +47,41 @@ bool group_dead(const struct xtable *t, uint32_t id)
 	return true;
 }
 
-/* The group with exactly these members (sorted), created when new. */
-static int group_get(struct xtable *t, uint32_t *members, uint32_t n,
+/* The set of these members, their weights and drains (buckets aside). */
+static void set_of(struct xfwd_group_set *s, struct member *m, uint32_t n)
+{
+	qsort(m, n, sizeof(*m), cmp_member);
+	memset(s, 0, sizeof(*s));
+	s->count = n;
+	for (uint32_t i = 0; i < n; i++) {
+		s->members[i] = m[i].id;
+		s->hops[i] = m[i].hops;
+		s->drained |= (uint16_t)(m[i].drained << i);
+	}
+}
+
+static bool same_members(const struct xfwd_group_set *a, const struct xfwd_group_set *b)
+{
+	return a->count == b->count && a->drained == b->drained &&
+	       !memcmp(a->members, b->members, a->count * 4) &&
+	       !memcmp(a->hops, b->hops, a->count);
+}
+
+/* The group with exactly these members and weights, created when new:
+ * its buckets dealt from prev's (the group the route had), so only the
+ * flows that must move do. */
+static int group_get(struct xtable *t, struct member *m, uint32_t n, uint32_t prev,
 		     uint32_t *id)
 {
 	struct xfwd_group g = { 0 };
 	uint32_t free_id = 0;
 	int ret;
 
-	qsort(members, n, sizeof(*members), cmp_u32);
+	set_of(&g.set[0], m, n);
 	for (uint32_t i = 1; i < t->grp_max; i++) {
-		const struct xfwd_group_set *s = &t->grp[i].set[t->grp[i].active & 1];
+		const struct xfwd_group_set *s = xt_group_set(t, i);
 
-		if (s->count == n && !memcmp(s->members, members, n * 4)) {
+		if (same_members(s, &g.set[0])) {
 			*id = i;
 			return 0;
 		}
@@ -62,10 +91,9 @@ static int group_get(struct xtable *t, uint32_t *members, uint32_t n,
 	if (!free_id)
 		return xt_fail(t, -ENOSPC, "all %u next-hop group slots are in use: attach with a larger 'groups'",
 			    t->grp_max - 1);
-	g.set[0].count = n;
-	memcpy(g.set[0].members, members, n * 4);
+	buckets_deal(&g.set[0], prev && prev < t->grp_max ? xt_group_set(t, prev) : NULL);
 	for (uint32_t i = 0; i < n; i++)
-		t->nh_refs[members[i]]++;
+		t->nh_refs[m[i].id]++;
 	*id = free_id;
 	ret = group_write(t, free_id, &g);
 	/* No route uses it yet: marking it is enough. */
@@ -101,11 +129,13 @@ void group_release(struct xtable *t, uint32_t id)
 		nh_unref(t, s->members[i]);
 }
 
-/* Resolve members into a group id holding one reference for the caller. */
-int group_for(struct xtable *t, const struct nh_key *members, int n,
-		     uint32_t *gid)
+/* Resolve members into a group id holding one reference for the caller;
+ * prev: the group the route had (0: none). */
+int group_for(struct xtable *t, const struct nh_key *members, int n, uint32_t prev,
+	      uint32_t *gid)
 {
-	uint32_t ids[XFWD_ECMP_MAX], u = 0;
+	struct member m[XFWD_ECMP_MAX];
+	uint32_t u = 0;
 	int ret;
 
 	for (int i = 0; i < n; i++) {
@@ -115,11 +145,11 @@ int group_for(struct xtable *t, const struct nh_key *members, int n,
 		if ((ret = nh_get(t, &members[i], &id)))
 			goto undo;
 		for (uint32_t j = 0; j < u; j++)
-			dup |= ids[j] == id;
+			dup |= m[j].id == id;
 		if (!dup)
-			ids[u++] = id;
+			m[u++] = (struct member){ id, members[i].hops, !!members[i].drained };
 	}
-	ret = group_get(t, ids, u, gid);
+	ret = group_get(t, m, u, prev, gid);
 	if (ret)
 		goto undo;
 	t->grp_refs[*gid]++;

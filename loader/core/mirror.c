@@ -73,6 +73,7 @@ static int parse_multipath(const struct nlattr *mp, int family, struct mroute *m
 		if (m->nvia == XFWD_ECMP_MAX)
 			break; /* the data path takes 16: the rest are dropped */
 		m->via[m->nvia].oif = (uint32_t)nh->rtnh_ifindex;
+		m->via[m->nvia].hops = nh->rtnh_hops;
 		m->onlink |= !!(nh->rtnh_flags & RTNH_F_ONLINK);
 		memset(&m->via[m->nvia].gw, 0, sizeof(m->via[0].gw));
 		while (mnl_attr_ok(a, alen)) {

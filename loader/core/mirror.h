@@ -24,6 +24,7 @@ struct mroute {
 	struct {
 		struct xaddr gw; /* family 0: no gateway (a device route) */
 		uint32_t oif;
+		uint8_t hops; /* weight - 1 (rtnh_hops) */
 	} via[XFWD_ECMP_MAX];
 };
 

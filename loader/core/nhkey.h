@@ -14,6 +14,9 @@ struct nh_key {
 	struct xaddr gw;
 	uint32_t oif;    /* the device named in the route */
 	uint32_t tunnel; /* XFWD_NH_TUNNEL: tunnel id (gw, oif: underlay) */
+	/* Its share in the route's group, not part of its identity: */
+	uint8_t hops;    /* weight - 1 (the kernel's rtnh_hops): 0 is weight 1 */
+	uint8_t drained; /* weight 0: no flow unless every other is dead */
 };
 
 #endif

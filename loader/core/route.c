@@ -43,7 +43,8 @@ int xt_route_members(const struct xtable *t, const struct xprefix *p, struct nh_
 	for (uint32_t i = 0; i < set->count && i < XFWD_ECMP_MAX; i++) {
 		const struct xfwd_nh *nh = &t->nh[set->members[i] < t->nh_max ? set->members[i] : 0];
 
-		k[n] = (struct nh_key){ .kind = nh->kind, .oif = nh->oif, .tunnel = nh->tunnel };
+		k[n] = (struct nh_key){ .kind = nh->kind, .oif = nh->oif, .tunnel = nh->tunnel,
+					.hops = set->hops[i], .drained = (set->drained >> i) & 1 };
 		if (nh->kind == XFWD_NH_DIRECT) {
 			k[n].gw.family = nh->family;
 			memcpy(k[n].gw.bytes, nh->addr, 16);
@@ -187,7 +188,7 @@ int xt_route_set(struct xtable *t, const struct xprefix *p,
 	 * leaves a journal, and the next xfwd makes the maps agree. */
 	if ((ret = xt_mark_writing(t)))
 		return ret;
-	if ((ret = ipsec_members_check(t, members, n)) || (ret = group_for(t, members, n, &gid)))
+	if ((ret = ipsec_members_check(t, members, n)) || (ret = group_for(t, members, n, old, &gid)))
 		return ret;
 	dev = group_xfrm_dev(t, gid);
 	old_dev = group_xfrm_dev(t, old);

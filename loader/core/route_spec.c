@@ -45,11 +45,15 @@ int xt_spec_members(struct xtable *t, const struct route_spec *s, struct nh_key 
 	for (int i = 0; i < s->nvia; i++, n++) {
 		k[n].kind = XFWD_NH_DIRECT;
 		k[n].gw = s->via[i].gw;
+		k[n].hops = s->via[i].share.hops;
+		k[n].drained = s->via[i].share.drained;
 		if (!(k[n].oif = dev_index(t, s->via[i].dev)))
 			return xt_fail(t, -ENODEV, "no device '%s' (see 'ip link')", s->via[i].dev);
 	}
 	for (int i = 0; i < s->ntunnels; i++, n++) {
 		k[n].kind = XFWD_NH_TUNNEL;
+		k[n].hops = s->tshare[i].hops;
+		k[n].drained = s->tshare[i].drained;
 		if (!(k[n].tunnel = xt_tunnel_need(t, s->tunnels[i])))
 			return -ENOENT;
 	}

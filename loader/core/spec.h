@@ -49,9 +49,16 @@ struct tunnel_spec {
 
 /* A route as a user writes it: a prefix and its next hops (via gateways
  * on devices, tunnels by name), or blackhole / kernel. */
+/* A member's 'weight N': hops = N - 1 as the kernel's rtnh_hops; N = 0
+ * is drained (docs/ecmp.md). Zeroed: weight 1. */
+struct route_share {
+	uint8_t hops, drained;
+};
+
 struct route_via {
 	struct xaddr gw;
 	char dev[IFNAME_LEN];
+	struct route_share share;
 };
 
 struct route_spec {
@@ -60,6 +67,7 @@ struct route_spec {
 	struct route_via via[XFWD_ECMP_MAX];
 	int nvia;
 	char tunnels[XFWD_ECMP_MAX][IFNAME_LEN]; /* route ... tunnel NAME */
+	struct route_share tshare[XFWD_ECMP_MAX];
 	int ntunnels;
 };
 

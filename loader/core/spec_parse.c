@@ -298,25 +298,45 @@ static int parse_via(struct args *a, struct route_spec *r)
 	return copy_dev(a, arg_value(a, "dev"), v->dev);
 }
 
+/* 'weight N' after a member: its share of the group's flows. */
+static int parse_weight(struct args *a, struct route_share *last)
+{
+	uint32_t w;
+
+	if (!last)
+		return arg_fail(a, "'weight' follows the next hop it weighs: 'via ADDR dev DEV weight N' or 'tunnel NAME weight N'");
+	if (parse_u32(a, "weight", 0, 256, &w))
+		return -1;
+	*last = (struct route_share){ .hops = (uint8_t)(w ? w - 1 : 0), .drained = !w };
+	return 0;
+}
+
 int spec_route_target(struct args *a, struct route_spec *r)
 {
+	struct route_share *last = NULL;
 	const char *w;
 
 	while ((w = arg_next(a))) {
 		if (arg_is(w, "via")) {
 			if (parse_via(a, r))
 				return -1;
+			last = &r->via[r->nvia - 1].share;
 		} else if (arg_is(w, "tunnel")) {
 			if (r->nvia + r->ntunnels == (int)XFWD_ECMP_MAX)
 				return arg_fail(a, "at most %u next hops per route", XFWD_ECMP_MAX);
+			last = &r->tshare[r->ntunnels];
 			if (copy_dev(a, arg_value(a, "tunnel"), r->tunnels[r->ntunnels++]))
 				return -1;
+		} else if (arg_is(w, "weight")) {
+			if (parse_weight(a, last))
+				return -1;
+			last = NULL;
 		} else if (arg_is(w, "blackhole") || arg_is(w, "kernel")) {
 			if (r->kind)
 				return arg_fail(a, "give one of 'blackhole', 'kernel' or 'via ... dev ...'");
 			r->kind = arg_is(w, "blackhole") ? XFWD_NH_BLACKHOLE : XFWD_NH_KERNEL;
 		} else {
-			return arg_fail(a, "unexpected '%s' (expected 'via ADDR dev DEV', 'tunnel NAME', 'blackhole' or 'kernel')", w);
+			return arg_fail(a, "unexpected '%s' (expected 'via ADDR dev DEV', 'tunnel NAME', 'weight N', 'blackhole' or 'kernel')", w);
 		}
 	}
 	if (r->kind && (r->nvia || r->ntunnels))

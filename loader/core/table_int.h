@@ -62,7 +62,8 @@ bool group_dead(const struct xtable *t, uint32_t id);
 void group_unref(struct xtable *t, uint32_t id);
 void group_release(struct xtable *t, uint32_t id);
 /* Resolve members into a group id holding one reference for the caller. */
-int group_for(struct xtable *t, const struct nh_key *members, int n, uint32_t *gid);
+int group_for(struct xtable *t, const struct nh_key *members, int n, uint32_t prev,
+	      uint32_t *gid);
 
 /* route.c */
 uint32_t group_xfrm_dev(const struct xtable *t, uint32_t gid);

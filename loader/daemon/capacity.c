@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buckets.h"
 #include "counters.h"
 #include "daemon.h"
 #include "log.h"
@@ -109,16 +110,28 @@ static struct path_load *path_of(struct daemon *d, const struct xfwd_nh *n)
 	return NULL;
 }
 
-/* What g's members other than path p have spare, or -1 when one of them
- * has no capacity (unknown: nothing said). */
+/* The members of g that would take path p's flows (docs/ecmp.md). */
+static uint32_t takers(struct daemon *d, const struct xfwd_group_set *g, const struct path_load *p)
+{
+	uint32_t mine = 0;
+
+	for (uint32_t m = 0; m < g->count && m < XFWD_ECMP_MAX; m++)
+		if (path_of(d, xt_nexthop(&d->t, g->members[m])) == p)
+			mine |= 1u << m;
+	return buckets_takers(g, mine);
+}
+
+/* What g's members that would take path p's flows have spare, or -1 when
+ * one of them has no capacity (unknown: nothing said). */
 static int64_t spare_beside(struct daemon *d, const struct xfwd_group_set *g, const struct path_load *p)
 {
+	uint32_t take = takers(d, g, p);
 	int64_t spare = 0;
 
 	for (uint32_t m = 0; m < g->count && m < XFWD_ECMP_MAX; m++) {
 		struct path_load *o = path_of(d, xt_nexthop(&d->t, g->members[m]));
 
-		if (o == p)
+		if (!(take & (1u << m)))
 			continue;
 		if (!o)
 			return -1;

@@ -107,6 +107,7 @@ static int via_members(struct daemon *d, const struct mroute *m, struct nh_key *
 		} else {
 			return 0; /* a device route on a LAN: the kernel resolves each host */
 		}
+		k[i].hops = m->via[i].hops;
 	}
 	return m->nvia;
 }

@@ -13,6 +13,7 @@
 
 #include "fixture.h"
 #include "pkt.h"
+#include "loader/core/buckets.h"
 #include "maps/xfwd_hash.h"
 #include "maps/xfwd_tunnel.h"
 
@@ -163,16 +164,35 @@ void put_nh_flags(uint32_t id, uint8_t flags)
 	bpf_map_update_elem(fd, &id, &n, 0);
 }
 
-void put_group(uint32_t id, const uint32_t *m, uint32_t n)
+void put_set(uint32_t id, const struct xfwd_group_set *s)
 {
 	struct xfwd_group g = { .active = 0 };
 
-	g.set[0].count = n;
-	memcpy(g.set[0].members, m, n * 4);
+	g.set[0] = *s;
 	g.set[1].count = 1; /* stale copy: must never be used */
 	g.set[1].members[0] = NH_BH;
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_groups), &id, &g, 0))
 		abort();
+}
+
+/* Members as given (sorted, as the core keeps them), weight 1 each, the
+ * buckets dealt by the core's own code. */
+void put_group(uint32_t id, const uint32_t *m, uint32_t n)
+{
+	struct xfwd_group_set s = { .count = n };
+
+	memcpy(s.members, m, n * 4);
+	buckets_deal(&s, NULL);
+	put_set(id, &s);
+}
+
+void get_set(uint32_t id, struct xfwd_group_set *s)
+{
+	struct xfwd_group g;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.xfwd_groups), &id, &g))
+		abort();
+	*s = g.set[g.active & 1];
 }
 
 static int put_lpm(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t n)

@@ -18,6 +18,7 @@
 
 #include "fixture.h"
 #include "pkt.h"
+#include "loader/core/buckets.h"
 #include "loader/core/filter.h"
 #include "loader/core/lpm4.h"
 #include "loader/core/words.h"
@@ -266,15 +267,19 @@ static int ecmp_pick(uint16_t sport, const char *dst)
 	return member_of(out);
 }
 
-/* What `xfwd route get` computes for the same flow (maps/xfwd_hash.h). */
+/* What `xfwd route get` computes for the same flow (maps/xfwd_hash.h)
+ * over group 20 as the map holds it: a member index. */
 static int predicted(uint16_t sport, const char *dst, uint32_t dead)
 {
+	struct xfwd_group_set g;
 	struct in_addr s, d;
-	uint32_t ports = htonl((uint32_t)sport << 16 | 53);
+	uint32_t ports = htonl((uint32_t)sport << 16 | 53), hash;
 
 	inet_pton(AF_INET, "192.0.2.1", &s);
 	inet_pton(AF_INET, dst, &d);
-	return xfwd_choose(xfwd_flow_hash(s.s_addr, d.s_addr, ports, 17), 3, dead);
+	hash = xfwd_flow_hash(s.s_addr, d.s_addr, ports, 17);
+	get_set(20, &g);
+	return xfwd_choose(hash, g.count, g.bucket[xfwd_bucket(hash)], dead, g.drained);
 }
 
 static void set_dead(uint32_t id, bool dead)
@@ -342,6 +347,118 @@ static void test_ecmp(void)
 	set_dead(NH_E1, false);
 	set_dead(NH_E2, false);
 	set_dead(NH_E3, false);
+}
+
+/* ---- Resilient ECMP: members added, removed, drained (docs/ecmp.md) ---- */
+
+#define RFLOWS 2000
+
+/* The next hop a flow left by (its MAC), 0 when it did not leave. */
+static uint32_t nh_taken(int f)
+{
+	static const uint32_t by_mac[5] = { NH_OUT, 0, NH_E1, NH_E2, NH_E3 };
+	struct spec s = { V4("192.0.2.1", "10.3.0.9", 64), .sport = (uint16_t)(1000 + f) };
+	uint8_t out[4096];
+	struct pkt in;
+	uint32_t olen;
+	int reason;
+
+	build(&in, &s, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+	if (run(in.b, in.len, out, &olen, &reason) != XDP_REDIRECT)
+		return 0;
+	for (int m = 0; m < 5; m++)
+		if (by_mac[m] && !memcmp(out, MAC_NH[m], 6))
+			return by_mac[m];
+	return 0;
+}
+
+/* Group 20 becomes `want` dealt from what it holds now; every flow is
+ * sent before and after. Returns how many moved; *only_to: whether every
+ * moved flow went to `to`, or (to 0) was `from`'s and left it; *agree: whether
+ * XDP and route get's rule picked alike throughout. */
+static int regroup(struct xfwd_group_set *want, uint32_t to, uint32_t from, bool *only_to,
+		   bool *agree)
+{
+	static uint32_t before[RFLOWS];
+	struct xfwd_group_set now;
+	int moved = 0;
+
+	get_set(20, &now);
+	buckets_deal(want, &now);
+	for (int f = 0; f < RFLOWS; f++)
+		before[f] = nh_taken(f);
+	put_set(20, want);
+	*only_to = *agree = true;
+	for (int f = 0; f < RFLOWS; f++) {
+		uint32_t after = nh_taken(f);
+		int p = predicted((uint16_t)(1000 + f), "10.3.0.9", 0);
+
+		*agree &= p >= 0 && want->members[p] == after;
+		if (after == before[f])
+			continue;
+		moved++;
+		*only_to &= to ? after == to : before[f] == from && after != from;
+	}
+	return moved;
+}
+
+static void set_members(struct xfwd_group_set *s, const uint32_t *m, uint32_t n)
+{
+	memset(s, 0, sizeof(*s));
+	s->count = n;
+	memcpy(s->members, m, n * 4);
+}
+
+static void test_ecmp_resilient(void)
+{
+	struct xfwd_group_set g;
+	bool only, agree;
+	int moved, to_drained = 0;
+
+	set_members(&g, (uint32_t[]){ NH_OUT, NH_E1, NH_E2, NH_E3 }, 4);
+	moved = regroup(&g, NH_OUT, 0, &only, &agree);
+	printf("  a 4th member added: %d of %d flows moved\n", moved, RFLOWS);
+	report(only && moved > RFLOWS / 5 && moved < RFLOWS * 3 / 10,
+	       "resilient ECMP: a 4th member takes about a quarter of the flows, all from the others");
+	report(agree, "resilient ECMP: data path and route get agree after the add");
+
+	set_members(&g, (uint32_t[]){ NH_OUT, NH_E1, NH_E3 }, 3);
+	moved = regroup(&g, 0, NH_E2, &only, &agree);
+	report(only && moved > RFLOWS / 6, "resilient ECMP: a member removed moves its own flows alone");
+	report(agree, "resilient ECMP: data path and route get agree after the removal");
+
+	set_members(&g, (uint32_t[]){ NH_OUT, NH_E1, NH_E3 }, 3);
+	g.drained = 1u << 1; /* E1: weight 0 */
+	moved = regroup(&g, 0, NH_E1, &only, &agree);
+	for (int f = 0; f < RFLOWS; f++)
+		to_drained += nh_taken(f) == NH_E1;
+	report(only && moved > RFLOWS / 4 && !to_drained,
+	       "resilient ECMP: a drained member (weight 0) gets no flow; only its own move");
+	report(agree, "resilient ECMP: data path and route get agree with a drained member");
+
+	/* E3 dies: its flows go to the live member that is not drained. */
+	set_dead(NH_E3, true);
+	for (int f = 0; f < RFLOWS; f++)
+		to_drained += nh_taken(f) == NH_E1;
+	report(!to_drained, "resilient ECMP: a dead member's flows skip the drained one");
+	/* Every other member dead: the drained one is the last resort. */
+	set_dead(NH_OUT, true);
+	{
+		struct spec s = { V4("192.0.2.1", "10.3.0.9", 64), .sport = 1000 };
+		struct pkt in, want;
+		uint8_t out[4096];
+		uint32_t olen;
+		int reason, act;
+
+		build(&in, &s, MAC_ROUTER, MAC_IN_SRC, -1, 64);
+		build(&want, &s, MAC_NH[2], MAC_SMAC, -1, 63);
+		act = run(in.b, in.len, out, &olen, &reason);
+		report(act == XDP_REDIRECT && same_bytes(&want, out, olen),
+		       "resilient ECMP: every other member dead, the drained one forwards (whole frame)");
+	}
+	set_dead(NH_OUT, false);
+	set_dead(NH_E3, false);
+	put_group(20, (uint32_t[]){ NH_E1, NH_E2, NH_E3 }, 3);
 }
 
 /* IPv6: a route whose group has no live member falls to the longest
@@ -1460,6 +1577,7 @@ int main(void)
 	test_udp_tunnels_ipv6();
 	test_too_big();
 	test_ecmp();
+	test_ecmp_resilient();
 	test_cover6();
 	test_truncation();
 	printf("bpf: %d passed, %d failed\n", passes, fails);

@@ -120,6 +120,50 @@ xf r stats reset
 check "...and carries the traffic in XDP" nsx c ping -c 3 -i 0.1 -W 2 10.93.0.1
 check "...6 packets forwarded (3 requests, 3 replies)" test "$(forwarded r)" -eq 6
 
+# Weights and the kernel's resilient groups (docs/ecmp.md): a member's
+# weight is its share of the buckets, and a group whose members change
+# keeps every flow of the members that stay.
+W=10.94.0.0/16 C=10.0.1.2
+R route add table 100 $W nexthop via $A dev r1 weight 3 nexthop via $B dev r2
+check "a multipath route's weights are mirrored (3 and 1: 192 and 64 of 256 buckets)" wait_for sh_ok "
+	route_of r $W | grep -q 'via $A dev r1.* weight 3 buckets 192' &&
+	route_of r $W | grep -q 'via $B dev r2.* weight 1 buckets 64'"
+R route del table 100 $W
+R nexthop add id 91 via $A dev r1
+R nexthop add id 92 via $B dev r2
+R nexthop add id 93 via $C dev r0
+R nexthop add id 90 group 91/92 type resilient buckets 128
+R route add table 100 $W nhid 90
+check "a route over the kernel's resilient group is mirrored" wait_for via_only $W $A $B
+# taken FILE: the gateway route get names for each of 60 UDP flows.
+taken() {
+	local f
+	for f in $(seq 1000 1059); do
+		xf r route get 10.94.3.3 from 10.0.1.2 proto udp sport $f dport 53 | grep -o 'via [^ ]*' | head -1
+	done >"$1"
+}
+# moved_only OLD NEW GW: every flow that changed gateway went to GW (to
+# "-": only GW's own flows moved, each to another).
+moved_only() {
+	paste -d' ' "$1" "$2" | awk -v gw="via $3" -v to="$4" '
+		$0 == "" { bad = 1 }
+		$2 != $4 { n++; if (to == "to" ? ($3 " " $4 != gw) : ($1 " " $2 != gw || $3 " " $4 == gw)) bad = 1 }
+		END { print n + 0 " moved"; exit bad || !n }'
+}
+t0=$(mktemp) t1=$(mktemp) t2=$(mktemp)
+taken "$t0"
+R nexthop replace id 90 group 91/92/93 type resilient buckets 128
+check "...a member added to the group is mirrored" wait_for via_only $W $A $B $C
+taken "$t1"
+check "...and the flows that moved all moved to it" moved_only "$t0" "$t1" $C to
+R nexthop replace id 90 group 91/93 type resilient buckets 128
+check "...a member removed" wait_for via_only $W $A $C
+taken "$t2"
+check "...and only its flows moved" moved_only "$t1" "$t2" $B from
+R route del table 100 $W
+R nexthop flush >/dev/null
+rm -f "$t0" "$t1" "$t2"
+
 # A forged route message: another process of the namespace sends the
 # daemon's event socket an RTM_NEWROUTE of its own. Only the kernel speaks
 # for the table: the socket refuses it, and xfwd mirrors nothing.

@@ -34,6 +34,7 @@ static void test_layout(void **s)
 	assert_int_equal(offsetof(struct xfwd_route_key6, addr), 4);
 	assert_int_equal(offsetof(struct xfwd_route, prefixlen), 5);
 	assert_int_equal(XFWD_HASH_ECMP_MAX, XFWD_ECMP_MAX);
+	assert_int_equal(XFWD_HASH_BUCKET_BITS, XFWD_BUCKET_BITS);
 }
 
 /* Every struct in a map's key or value, member by member: what the XDP
@@ -91,20 +92,27 @@ static void test_choose(void **s)
 	int seen[16] = { 0 };
 
 	(void)s;
-	assert_int_equal(xfwd_choose(12345, 0, 0), -1);
-	assert_int_equal(xfwd_choose(12345, 17, 0), -1);
-	assert_int_equal(xfwd_choose(12345, 4, 0xf), -1);
+	assert_int_equal(xfwd_choose(12345, 0, 0, 0, 0), -1);
+	assert_int_equal(xfwd_choose(12345, 17, 0, 0, 0), -1);
+	assert_int_equal(xfwd_choose(12345, 4, 1, 0xf, 0), -1);
+	/* Every live member drained: the first live one still takes it. */
+	assert_in_range(xfwd_choose(12345, 4, 1, 1u << 1, 0xf), 0, 3);
 	for (uint32_t h = 0; h < 100000; h++) {
-		uint32_t hash = xfwd_hash3(h, 0, 0);
-		int live = xfwd_choose(hash, 4, 0), moved = xfwd_choose(hash, 4, 1u << 2);
+		uint32_t hash = xfwd_hash3(h, 0, 0), first = xfwd_bucket(hash) % 4;
+		int live = xfwd_choose(hash, 4, first, 0, 0);
+		int moved = xfwd_choose(hash, 4, first, 1u << 2, 0);
+		int spared = xfwd_choose(hash, 4, first, 1u << 2, 1u << 3);
 
-		assert_in_range(live, 0, 3);
+		assert_int_equal(live, (int)first);
 		seen[live]++;
-		/* Flows of live members stay; the dead member's never land on it. */
-		if (live != 2)
+		/* Flows of live members stay; the dead member's never land on
+		 * it, nor on a drained member while another is alive. */
+		if (live != 2) {
 			assert_int_equal(moved, live);
-		else
+		} else {
 			assert_int_not_equal(moved, 2);
+			assert_true(spared == 0 || spared == 1);
+		}
 	}
 	for (int m = 0; m < 4; m++)
 		assert_in_range(seen[m], 22000, 28000);
