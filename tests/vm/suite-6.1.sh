@@ -7,13 +7,14 @@ out=$(mktemp)
 # qemu without KVM runs the guest many times slower: timing-bound tests
 # (tunnel probes every 10 ms) scale their intervals by this.
 export XFWD_TEST_SLOW=10
-# The hub pair (BIRD and FRR hubs, three BIRD spokes, BFD) and FRR as the
+# The hub pair (BIRD and FRR hubs, three BIRD spokes, BFD), the fleet (five
+# BIRDs, 5,000 datagrams a second) and FRR as the
 # route source take minutes under emulation, and the capacity tests need
 # flows at rates a python sender keeps to only on the host; they run on
 # the host kernel, and their XDP paths (translation, filters, uRPF,
 # decapsulation, an IPv6 next hop for IPv4) and counters are each in the
 # scripts and packet tests run here.
-export XFWD_NET_SKIP="test_hub.sh test_bgp_frr.sh test_health_bgp.sh test_capacity.sh test_capacity_dev.sh test_bfd.sh"
+export XFWD_NET_SKIP="test_hub.sh test_bgp_frr.sh test_health_bgp.sh test_capacity.sh test_capacity_dev.sh test_bfd.sh test_fleet.sh"
 export XFWD_NET_SKIP_WHY="the emulated guest cannot keep their timing (BGP daemons on 3 s hold timers, BFD sessions at 10 ms, flows at set rates); the host runs them"
 { build/tests/test_xdp; build/tests/test_xlat; build/tests/invariants -n 50000 -s 1;
   XFWD_TEST_IPV4_TABLE=compact build/tests/test_xdp; tests/net/run.sh; bash tests/vm/test_tunnels.sh; bash tests/vm/test_ipsec.sh; bash tests/vm/test_ipsec_ike.sh; } 2>&1 | tee "$out"
