@@ -63,7 +63,8 @@ measure() {
 	local out ns=() d=0 s=0 line
 	for _ in $(seq "$SAMPLES"); do
 		line=$(ip netns exec $P-gen "$GEN" --dev g0 --dst-mac "$RI_MAC" --prefixes "${DSTS:-$tmp/prefixes}" \
-			--cpu "$CPU" --seconds 1 --sink $P-sink:s0 ${GRE:+--gre $GRE} ${GEN6:+--ipv6}) || { echo "fwd_bench: $1: nothing delivered" >&2; exit 1; }
+			--cpu "$CPU" --seconds 1 --sink "${SINK:-$P-sink:s0}" ${GRE:+--gre $GRE} ${GWLB:+--gwlb $GWLB} \
+			${GEN6:+--ipv6}) || { echo "fwd_bench: $1: nothing delivered" >&2; exit 1; }
 		ns+=("$(echo "$line" | sed 's/.*ns_per_pkt=\([0-9.]*\).*/\1/')")
 		s=$((s + $(echo "$line" | sed 's/.*sent=\([0-9]*\).*/\1/')))
 		d=$((d + $(echo "$line" | sed 's/.*delivered=\([0-9]*\).*/\1/')))
@@ -165,6 +166,28 @@ if [ -n "${XFWD_BENCH_IPV4_TABLE_AB:-}" ]; then
 	echo "Compact table, $NPFX prefixes over $NH next hops: ${LINES[1]} of blocks (+ 256 KiB of /16 entries)."
 	echo "Full table vs floor (target <= 1.5x): tbl24 $(r tbl24-1 floor)x / $(r tbl24-2 floor)x, compact $(r compact-1 floor)x / $(r compact-2 floor)x;"
 	echo "compact / tbl24: $(r compact-1 tbl24-1) / $(r compact-2 tbl24-2) at the full table, $(r compact-1k-1 tbl24-1k-1) / $(r compact-1k-2 tbl24-1k-2) in cache (1k)."
+	exit 0
+fi
+
+# AWS Gateway Load Balancer (docs/gwlb.md): the generator sends GENEVE
+# as GWLB does to a gwlb tunnel on ri, which sends each frame back out of
+# ri (XDP_TX); the generator's own g0 counts what returns. No routes.
+gwlb_row() { # gwlb_row NAME
+	XF detach 2>/dev/null || true
+	XF attach ri ro >/dev/null
+	XF tunnel add gw type gwlb local 10.99.0.1
+	GWLB=10.99.0.2,10.99.0.1 SINK=$P-gen:g0 DSTS=$tmp/p1k measure "$1"
+	XF stats | awk '$1 == "fwd_gwlb" && $3 == 0 { exit 1 }' || { echo "fwd_bench: gwlb: nothing returned by xfwd" >&2; exit 1; }
+	XF detach
+}
+# XFWD_BENCH_GWLB_ONLY=1: the floor and the gwlb row, twice, alone.
+if [ -n "${XFWD_BENCH_GWLB_ONLY:-}" ]; then
+	R build/bench/fwd_attach floor ri ro "$SINK_MAC"
+	measure floor
+	R ip link set dev ri xdp off
+	gwlb_row xfwd-gwlb-1
+	gwlb_row xfwd-gwlb-2
+	for v in floor xfwd-gwlb-1 xfwd-gwlb-2; do echo "| $v | ${RES[$v]} | ${DELIV[$v]}% |"; done
 	exit 0
 fi
 
@@ -275,6 +298,7 @@ xfwd_routes "via 10.98.0.2 dev ro" "${decap[@]}"
 GRE=$GRE_IN measure xfwd-decap-gre
 XF tunnel show | grep -q 'rx 0 pkts' && { echo "fwd_bench: decap: nothing decapsulated" >&2; exit 1; }
 XF detach
+gwlb_row xfwd-gwlb
 
 # 3. bpf_fib_lookup forwarder on the kernel FIB.
 kernel_routes 10.98.0.2 ro
@@ -307,7 +331,7 @@ echo
 echo "| forwarder | ns/packet | above floor | vs floor | delivered |"
 echo "|---|---:|---:|---:|---:|"
 for v in floor xfwd xfwd-1k filter-10-1k-1 filter-10k-1k-1 filter-10-1k-2 filter-10k-1k-2 xlat-1k-1 plain-1k-1 xlat-1k-2 plain-1k-2 $AB $ENCAPS \
-	xfwd-decap-gre fib kernel+vxlan floor2; do
+	xfwd-decap-gre xfwd-gwlb fib kernel+vxlan floor2; do
 	echo "| $v | ${RES[$v]} | $(above "$v") | $(r "$v" floor)x | ${DELIV[$v]}% |"
 done
 echo

@@ -112,7 +112,11 @@ costs alone: a static MAC rewrite and devmap redirect with no lookup.
 Encapsulations send to the sink as tunnel remote; xfwd-decap-gre is the
 reverse: the generator sends each frame inside GRE (key 1, 92 bytes on
 the wire) to the router, which checks the outer headers, takes them off
-and forwards the inner packet. fib is bpf_fib_lookup +
+and forwards the inner packet. xfwd-gwlb: the generator sends GENEVE as
+AWS Gateway Load Balancer does (UDP 6081, 32 bytes of class 0x0108
+options, 132 bytes on the wire) to a gwlb tunnel on the router, which
+sends each frame back (docs/gwlb.md); the generator's own port counts
+them. fib is bpf_fib_lookup +
 devmap redirect (xdp-tools' xdp-forward); kernel+vxlan is the kernel's own
 forwarding into a vxlan device. floor2 repeats floor at the end: the
 difference is the machine's drift. With `XFWD_BENCH_BASE=DIR` (another

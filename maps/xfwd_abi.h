@@ -195,6 +195,7 @@ enum xfwd_tun_type {
 #define XFWD_TUN_F_OWN_SA (1u << 3)   /* loader: xfwd installed the xfrm SAs */
 #define XFWD_TUN_F_UDP_ENCAP (1u << 4) /* ipsec: ESP in UDP 4500 (loader only) */
 #define XFWD_TUN_F_PEER_LEARN (1u << 5) /* VXLAN/GENEVE Ethernet: peer_mac learned from the kernel device (loader only) */
+#define XFWD_TUN_F_GWLB (1u << 6) /* GENEVE from AWS Gateway Load Balancer: any remote, any VNI, sent back with its options (docs/gwlb.md) */
 
 /* Health probing (docs/health.md). mode udp: an xfwd_probe in UDP to
  * XFWD_PROBE_PORT, answered by the peer's xfwd XDP program; mode icmp: an
@@ -447,6 +448,7 @@ enum xfwd_action {
 	X(TX_ICMP_TOO_BIG, TX, "answered: fragmentation needed / packet too big") \
 	X(TX_PROBE_ANSWER, TX, "answered: a peer's tunnel health probe")       \
 	X(FWD_PROBE, REDIRECT, "sent: this host's tunnel health probe")       \
+	X(FWD_GWLB, TX, "returned to the Gateway Load Balancer, GENEVE options kept") \
 	X(PASS_NOT_IP, PASS, "not IPv4/IPv6 (ARP, LLDP, ...)")                 \
 	X(PASS_NOT_OUR_MAC, PASS, "IP in a frame not addressed to the port's MAC") \
 	X(PASS_SPECIAL_DST, PASS, "multicast, broadcast, link-local or loopback") \

@@ -55,6 +55,10 @@ static inline void xfwd_peer_key(struct xfwd_tunnel_key *k, const struct xfwd_tu
 {
 	int keyed = !!(tun->flags & XFWD_TUN_F_KEY);
 
+	/* A gwlb tunnel has one entry, where its local endpoint's marker
+	 * would be, naming it: any remote, any VNI (docs/gwlb.md). */
+	if (tun->flags & XFWD_TUN_F_GWLB)
+		e = XFWD_PEER_LOCAL;
 	__builtin_memset(k, 0, sizeof(*k));
 	k->type = tun->type;
 	k->family = tun->family;
@@ -78,5 +82,13 @@ static inline __u32 xfwd_peer_value(__u32 id, enum xfwd_peer_entry e)
 {
 	return e == XFWD_PEER_TUNNEL ? id : XFWD_TUNNEL_ENDPOINT;
 }
+
+/* AWS GWLB's GENEVE (docs/gwlb.md): option class 0x0108, types 1 (the
+ * GWLB endpoint id, 8 bytes), 2 (the attachment id, 8 bytes) and 3 (the
+ * flow cookie, 4 bytes), returned unchanged. */
+#define XFWD_GWLB_OPT_CLASS 0x0108
+#define XFWD_GWLB_OPT_ENDPOINT 1
+#define XFWD_GWLB_OPT_ATTACHMENT 2
+#define XFWD_GWLB_OPT_COOKIE 3
 
 #endif

@@ -63,6 +63,12 @@ __u8 gen_hdr[GEN_HDR_LEN]; /* .bss: const would be folded to zeros */
 #define GEN_GRE_HDR_LEN (sizeof(struct ethhdr) + sizeof(struct iphdr) + 8 + sizeof(struct iphdr) + 8)
 __u8 gen_gre_hdr[GEN_GRE_HDR_LEN];
 
+/* As AWS Gateway Load Balancer sends it (docs/gwlb.md): Ethernet + outer
+ * IPv4 + UDP to 6081 (checksum 0) + GENEVE with class 0x0108's three
+ * options (32 bytes) + the header above. */
+#define GEN_GWLB_HDR_LEN (sizeof(struct ethhdr) + sizeof(struct iphdr) + 8 + 8 + 32 + sizeof(struct iphdr) + 8)
+__u8 gen_gwlb_hdr[GEN_GWLB_HDR_LEN];
+
 /* Ethernet + IPv6 + UDP (checksum 0: no hop on the way checks it). */
 #define GEN6_HDR_LEN (sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + 8)
 __u8 gen6_hdr[GEN6_HDR_LEN];
@@ -95,8 +101,10 @@ static __always_inline int send(struct xdp_md *ctx, const __u8 *hdr, __u32 len, 
 		return XDP_ABORTED;
 	if (len == GEN_HDR_LEN)
 		__builtin_memcpy(data, hdr, GEN_HDR_LEN);
-	else
+	else if (len == GEN_GRE_HDR_LEN)
 		__builtin_memcpy(data, hdr, GEN_GRE_HDR_LEN);
+	else
+		__builtin_memcpy(data, hdr, GEN_GWLB_HDR_LEN);
 	iph->daddr = a;
 	iph->check = 0;
 	iph->check = ipv4_csum(iph);
@@ -113,6 +121,12 @@ SEC("xdp")
 int gen_gre(struct xdp_md *ctx)
 {
 	return send(ctx, gen_gre_hdr, GEN_GRE_HDR_LEN, GEN_GRE_HDR_LEN - 8 - sizeof(struct iphdr));
+}
+
+SEC("xdp")
+int gen_gwlb(struct xdp_md *ctx)
+{
+	return send(ctx, gen_gwlb_hdr, GEN_GWLB_HDR_LEN, GEN_GWLB_HDR_LEN - 8 - sizeof(struct iphdr));
 }
 
 SEC("xdp")

@@ -9,11 +9,14 @@
  *
  *   xfwd-gen --dev DEV --dst-mac MAC (--dst ADDR | --prefixes FILE)
  *            [--src ADDR] [--size BYTES] [--seconds S] [--cpu N]
- *            [--sink NETNS:DEV] [--gre FROM,TO,KEY] [--ipv6]
+ *            [--sink NETNS:DEV] [--gre FROM,TO,KEY | --gwlb FROM,TO] [--ipv6]
  *
  * With --gre, each frame is inside GRE with that key from FROM to TO
  * (--size is then the inner frame's: the outer headers come on top), for
- * a forwarder that decapsulates.
+ * a forwarder that decapsulates. With --gwlb, inside GENEVE as AWS
+ * Gateway Load Balancer sends it (UDP 6081, class 0x0108's options), for
+ * an appliance that sends it back (docs/gwlb.md): --sink DEV's own
+ * namespace and DEV then count what returns.
  *
  * With --sink, a counting XDP_DROP program is attached to DEV in network
  * namespace NETNS (/run/netns/NETNS) for the run; frames that reach it are
@@ -49,7 +52,8 @@
 struct opts {
 	const char *dev, *prefixes, *sink_ns, *sink_dev;
 	const char *src, *dst;
-	char *gre_from, *gre_to; /* --gre: outer source, destination */
+	char *gre_from, *gre_to; /* --gre, --gwlb: outer source, destination */
+	int gwlb;                /* --gwlb: GENEVE, not GRE */
 	uint32_t gre_key;
 	uint8_t dmac[6];
 	int size, cpu, ipv6;
@@ -60,7 +64,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: xfwd-gen --dev DEV --dst-mac MAC (--dst ADDR | --prefixes FILE)\n"
 			"                [--src ADDR] [--size BYTES] [--seconds S] [--cpu N] [--sink NETNS:DEV]\n"
-			"                [--gre FROM,TO,KEY] [--ipv6]\n");
+			"                [--gre FROM,TO,KEY | --gwlb FROM,TO] [--ipv6]\n");
 	exit(1);
 }
 
@@ -256,6 +260,21 @@ static void template6(struct pkt *p, const struct opts *o)
 	pkt_finish(p);
 }
 
+/* GWLB's outer IPv4, UDP and GENEVE with its options (docs/gwlb.md). */
+static void gwlb_outer(struct pkt *p, const struct opts *o)
+{
+	static const uint8_t geneve[8 + 32] = {
+		8, 0, 0x08, 0x00, 0, 0, 0, 0, /* 32 bytes of options, IPv4 inside, VNI 0 */
+		0x01, 0x08, 1, 2, 0x6a, 0x13, 0x52, 0x9c, 0x00, 0x11, 0x22, 0x33,
+		0x01, 0x08, 2, 2, 0x8f, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+		0x01, 0x08, 3, 1, 0xc0, 0x0c, 0x1e, 0x5a,
+	};
+
+	pkt_ipv4(p, o->gre_from, o->gre_to, IPPROTO_UDP, 64, NULL, 0);
+	pkt_udp(p, 61234, 6081);
+	pkt_push(p, geneve, sizeof(geneve));
+}
+
 /* Eth + IPv4 + UDP, padded to size; the destination is set per packet.
  * With --gre: Eth + outer IPv4 + GRE (key) + that packet's IPv4 + UDP. */
 static void template(struct pkt *p, const struct opts *o)
@@ -277,10 +296,16 @@ static void template(struct pkt *p, const struct opts *o)
 	}
 	pkt_init(p);
 	pkt_eth(p, o->dmac, smac, ETH_P_IP);
-	pkt_ipv4(p, o->gre_from, o->gre_to, IPPROTO_GRE, 64, NULL, 0);
-	pkt_push(p, gre, sizeof(gre));
+	if (o->gwlb) {
+		gwlb_outer(p, o);
+	} else {
+		pkt_ipv4(p, o->gre_from, o->gre_to, IPPROTO_GRE, 64, NULL, 0);
+		pkt_push(p, gre, sizeof(gre));
+	}
 	pkt_push(p, in.b + sizeof(struct ethhdr), in.len - sizeof(struct ethhdr));
 	pkt_finish(p); /* the outer lengths and checksum */
+	if (o->gwlb)
+		((struct udphdr *)(p->b + p->l4))->check = 0;
 }
 
 /* Attach (prog_fd >= 0) or detach the sink in another namespace. */
@@ -323,7 +348,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "dev", 1, 0, 'd' }, { "dst-mac", 1, 0, 'm' }, { "dst", 1, 0, 'a' },
 		{ "prefixes", 1, 0, 'p' }, { "src", 1, 0, 's' }, { "size", 1, 0, 'z' },
 		{ "seconds", 1, 0, 't' }, { "cpu", 1, 0, 'c' }, { "sink", 1, 0, 'k' },
-		{ "gre", 1, 0, 'g' }, { "ipv6", 0, 0, '6' }, { 0 } };
+		{ "gre", 1, 0, 'g' }, { "gwlb", 1, 0, 'w' }, { "ipv6", 0, 0, '6' }, { 0 } };
 	unsigned int m[6];
 	char *colon;
 	int c;
@@ -351,6 +376,12 @@ static void parse(int argc, char **argv, struct opts *o)
 			if (!o->gre_to || !(colon = strtok(NULL, ",")))
 				die("--gre is FROM,TO,KEY");
 			o->gre_key = (uint32_t)strtoul(colon, NULL, 0);
+			break;
+		case 'w':
+			o->gwlb = 1;
+			o->gre_from = strtok(optarg, ",");
+			if (!(o->gre_to = strtok(NULL, ",")))
+				die("--gwlb is FROM,TO");
 			break;
 		case 'k':
 			o->sink_ns = optarg;
@@ -400,7 +431,9 @@ int main(int argc, char **argv)
 		n = load_dsts(&o, &dsts);
 		s->rodata->ndst = n * GEN_LINE;
 		template(&frame, &o);
-		if (o.gre_from)
+		if (o.gwlb)
+			memcpy(s->bss->gen_gwlb_hdr, frame.b, sizeof(s->bss->gen_gwlb_hdr));
+		else if (o.gre_from)
 			memcpy(s->bss->gen_gre_hdr, frame.b, sizeof(s->bss->gen_gre_hdr));
 		else
 			memcpy(s->bss->gen_hdr, frame.b, sizeof(s->bss->gen_hdr));
@@ -425,7 +458,8 @@ int main(int argc, char **argv)
 			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1 << 16,
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
 
-		if (bpf_prog_test_run_opts(bpf_program__fd(o.ipv6 ? s->progs.gen6 : o.gre_from ? s->progs.gen_gre : s->progs.gen), &r))
+		if (bpf_prog_test_run_opts(bpf_program__fd(o.ipv6 ? s->progs.gen6 : o.gwlb ? s->progs.gen_gwlb :
+						 o.gre_from ? s->progs.gen_gre : s->progs.gen), &r))
 			die("BPF_PROG_RUN with live frames failed (kernel >= 5.18 needed)");
 		sent += 1 << 16;
 	} while ((t1 = now()) - t0 < o.seconds);

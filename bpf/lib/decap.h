@@ -8,6 +8,7 @@
 
 #include "bounds.h"
 #include "csum.h"
+#include "gwlb.h"
 #include "lpm.h"
 #include "probe.h"
 #include "tunnel_hdr.h"
@@ -231,13 +232,17 @@ static __always_inline long tunnel_find(__u8 type, __u8 family, const void *loca
 		return *id;
 	/* The local endpoint's marker first: traffic that only passes
 	 * through (not to one of ours) pays one lookup more, not two. A pair
-	 * marker exists only beside its local endpoint's (table.c). */
+	 * marker exists only beside its local endpoint's (table.c). A gwlb
+	 * tunnel's one entry is there, naming it: any remote, any VNI. */
 	__builtin_memcpy(pair, k.remote, 16);
 	__builtin_memset(k.remote, 0, 16);
 	k.keyed = 0;
 	k.key = 0;
-	if (!bpf_map_lookup_elem(&xfwd_tunnel_peers, &k))
+	id = bpf_map_lookup_elem(&xfwd_tunnel_peers, &k);
+	if (!id)
 		return 0;
+	if (*id != XFWD_TUNNEL_ENDPOINT)
+		return *id;
 	__builtin_memcpy(k.remote, pair, 16);
 	k.keyed = XFWD_TUNNEL_KEY_PAIR;
 	if (!bpf_map_lookup_elem(&xfwd_tunnel_peers, &k))
@@ -390,6 +395,9 @@ static __always_inline int decap4(struct xdp_md *ctx, struct hdr_cursor *c,
 	 * a corrupted outer header must not pass as one of our peers'. */
 	if (!ipv4_csum_ok(o))
 		return DROP(ctx, DROP_MALFORMED_IP);
+	if (type == XFWD_TUN_GENEVE && gwlb_tunnel((__u32)tid))
+		return gwlb_return(ctx, (__u32)tid, (__u32)((void *)o - data), c->pos,
+				   (__u32)((void *)o - data) + bpf_ntohs(o->tot_len));
 	return decap_common(ctx, (__u32)tid, c->pos, data_end, (__u32)(c->pos - data), o->tos,
 			    o->protocol, (__u32)((void *)o - data) + bpf_ntohs(o->tot_len));
 }

@@ -244,8 +244,10 @@ __noinline int filter_packet(struct xdp_md *ctx, const struct filter_at *at)
 	filter_sets_for(at, &in, &out);
 	if (!in && !out)
 		return 0;
-	l3 = data + (at->l3_off & 0x3f);
-	l4 = data + (at->l4_off & 0x7f);
+	/* Up to a gwlb packet's inner headers: Ethernet, VLAN, outer IPv4
+	 * with options, UDP, GENEVE with 252 bytes of options (docs/gwlb.md). */
+	l3 = data + (at->l3_off & 0x1ff);
+	l4 = data + (at->l4_off & 0x1ff);
 	if (at->v4) {
 		struct iphdr *iph = l3;
 

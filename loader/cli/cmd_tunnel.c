@@ -165,7 +165,8 @@ static void tunnel_line(struct xtable *t, const struct xfwd_tunnel *tun, uint32_
 	struct xaddr l, rm;
 	char a[XADDR_STRLEN], b[XADDR_STRLEN], m[18];
 	static const char *const types[] = { "?", "gre", "ipip", "vxlan", "geneve", "ipsec" };
-	const char *type = tun->type < 6 ? types[tun->type] : "?";
+	bool gwlb = tun->flags & XFWD_TUN_F_GWLB;
+	const char *type = gwlb ? "gwlb" : tun->type < 6 ? types[tun->type] : "?";
 	const char *keyword = tun->type == XFWD_TUN_GRE ? "key" : "vni";
 	const char *payload = (tun->flags & XFWD_TUN_F_INNER_IP) ? "ip" : "eth";
 	bool udp = tun->type == XFWD_TUN_VXLAN || tun->type == XFWD_TUN_GENEVE;
@@ -181,7 +182,7 @@ static void tunnel_line(struct xtable *t, const struct xfwd_tunnel *tun, uint32_
 	tunnel_addrs(tun, &l, &rm);
 	if (!w) {
 		printf("%s: id %u type %s local %s remote %s", tun->name, id, type,
-		       xaddr_str(&l, a), xaddr_str(&rm, b));
+		       xaddr_str(&l, a), gwlb ? "any" : xaddr_str(&rm, b));
 		if (tun->flags & XFWD_TUN_F_KEY)
 			printf(" %s %u", keyword, tun->key);
 		if (udp)
@@ -208,7 +209,7 @@ static void tunnel_line(struct xtable *t, const struct xfwd_tunnel *tun, uint32_
 	jw_uint(w, "id", id);
 	jw_str(w, "type", type);
 	jw_str(w, "local", xaddr_str(&l, a));
-	jw_str(w, "remote", xaddr_str(&rm, b));
+	jw_str(w, "remote", gwlb ? "any" : xaddr_str(&rm, b));
 	if (tun->flags & XFWD_TUN_F_KEY)
 		jw_uint(w, keyword, tun->key);
 	if (udp)

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../../maps/xfwd_abi.h"
+#include "maps/xfwd_abi.h"
 
 /*
  * Fill s->bucket for s's members, weights (hops) and drained mask. With

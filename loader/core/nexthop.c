@@ -120,6 +120,9 @@ static int nh_fill_tunnel(struct xtable *t, const struct nh_key *k,
 
 	if (tun->type == XFWD_TUN_IPSEC)
 		return nh_fill_xfrm(t, k, n);
+	if (tun->flags & XFWD_TUN_F_GWLB)
+		return xt_fail(t, -EINVAL, "tunnel %s is a gwlb tunnel: it returns what the load balancer sends it, and carries no route (docs/gwlb.md)",
+			       tun->name);
 	memcpy(remote.bytes, tun->remote, 16);
 	if (tun->dev) {
 		under.oif = tun->dev;

@@ -31,6 +31,7 @@ struct tunnel_spec {
 	bool has_peer_mac;
 	uint8_t peer_mac[6]; /* VXLAN, GENEVE: the peer device's inner MAC */
 	bool inner_ip;       /* GENEVE 'payload ip': no inner Ethernet */
+	bool gwlb;           /* 'type gwlb': GENEVE from AWS GWLB, returned (docs/gwlb.md) */
 	struct xfwd_probe_cfg probe; /* mode 0: not probed */
 	uint8_t urpf;        /* enum xfwd_urpf: inner-source validation (docs/urpf.md) */
 	struct xprefix urpf_allow[XFWD_URPF_ALLOW_TUNNEL]; /* 'urpf-allow PREFIX' */

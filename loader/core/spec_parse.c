@@ -146,8 +146,10 @@ static int parse_tunnel_opt(struct args *a, struct tunnel_spec *t, const char *w
 			t->type = XFWD_TUN_GENEVE;
 		else if (arg_is(v, "ipsec"))
 			t->type = XFWD_TUN_IPSEC;
+		else if (arg_is(v, "gwlb"))
+			t->type = XFWD_TUN_GENEVE, t->gwlb = t->inner_ip = true;
 		else
-			return arg_fail(a, "tunnel type '%s': use gre, ipip, vxlan, geneve or ipsec", v);
+			return arg_fail(a, "tunnel type '%s': use gre, ipip, vxlan, geneve, ipsec or gwlb", v);
 	} else if (arg_is(w, "local") || arg_is(w, "remote")) {
 		if (!(v = arg_value(a, w)) || xaddr_parse(v, arg_is(w, "local") ? &t->local : &t->remote))
 			return arg_fail(a, "'%s' needs an IPv4 or IPv6 address", w);
@@ -243,6 +245,23 @@ static int probe_defaults(struct args *a, struct xfwd_probe_cfg *p)
 	return 0;
 }
 
+/* gwlb: a local IPv4 address and nothing else of a tunnel's settings:
+ * the load balancer's addresses, its VNI and its options are whatever
+ * it sends (docs/gwlb.md). */
+static int gwlb_check(struct args *a, const struct tunnel_spec *t)
+{
+	if (!t->local.family)
+		return arg_fail(a, "tunnel add NAME type gwlb local ADDR: the appliance's IPv4 address the load balancer sends to");
+	if (t->local.family != AF_INET)
+		return arg_fail(a, "a gwlb tunnel's local address is IPv4: AWS GWLB sends GENEVE over IPv4 only, IPv6 traffic inside it");
+	if (t->remote.family)
+		return arg_fail(a, "a gwlb tunnel takes no 'remote': it answers each load balancer address that sends to it");
+	if (t->has_key || t->has_peer_mac || t->ttl || t->mtu || t->dev[0] || t->has_inner ||
+	    t->probe.mode || t->urpf || t->nurpf_allow || t->if_id || t->spi_out || t->external)
+		return arg_fail(a, "a gwlb tunnel takes only 'local ADDR': vni, key, peer-mac, ttl, mtu, dev, inner, probes, urpf and ipsec settings do not apply (docs/gwlb.md)");
+	return 0;
+}
+
 /* A tunnel's words after its name (`xfwd tunnel add NAME ...`, a
  * [tunnels] line), checked whole. */
 int spec_tunnel_opts(struct args *a, struct tunnel_spec *t)
@@ -255,8 +274,10 @@ int spec_tunnel_opts(struct args *a, struct tunnel_spec *t)
 			return -1;
 	if (probe_defaults(a, &t->probe))
 		return -1;
+	if (t->gwlb)
+		return gwlb_check(a, t);
 	if (!t->type || !t->local.family || !t->remote.family)
-		return arg_fail(a, "tunnel add needs: NAME type gre|ipip|vxlan|geneve|ipsec local ADDR remote ADDR [key N | vni N [peer-mac MAC | payload ip]] [ttl N] [mtu N] [dev DEV] [urpf strict|loose|off] [urpf-allow PREFIX]... (ipsec: docs/ipsec.md)");
+		return arg_fail(a, "tunnel add needs: NAME type gre|ipip|vxlan|geneve|ipsec local ADDR remote ADDR [key N | vni N [peer-mac MAC | payload ip]] [ttl N] [mtu N] [dev DEV] [urpf strict|loose|off] [urpf-allow PREFIX]... (ipsec: docs/ipsec.md; gwlb: NAME type gwlb local ADDR, docs/gwlb.md)");
 	if (t->type == XFWD_TUN_IPSEC && (t->urpf || t->nurpf_allow))
 		return arg_fail(a, "'urpf' applies to tunnels xfwd decapsulates (gre, ipip, vxlan, geneve); the kernel decrypts ipsec: set rp_filter on its xfrm interface");
 	if (t->type == XFWD_TUN_VXLAN || t->type == XFWD_TUN_GENEVE)

@@ -51,6 +51,25 @@ int health_clear(struct xtable *t, uint32_t id)
 	       KIO(&t->io, map_put, XFWD_M_health, &id, &h, KIO_ANY);
 }
 
+/* A gwlb tunnel takes every GENEVE packet to its local address: no other
+ * GENEVE tunnel may share it. */
+static int gwlb_local_check(struct xtable *t, const struct tunnel_spec *c)
+{
+	char a[XADDR_STRLEN];
+
+	if (c->type != XFWD_TUN_GENEVE)
+		return 0;
+	for (uint32_t i = 1; i < XFWD_MAX_TUNNELS; i++) {
+		const struct xfwd_tunnel *o = &t->tun[i];
+
+		if (o->type == XFWD_TUN_GENEVE && o->family == c->local.family &&
+		    !memcmp(o->local, c->local.bytes, 16) && (c->gwlb || (o->flags & XFWD_TUN_F_GWLB)))
+			return xt_fail(t, -EEXIST, "tunnel %s already takes GENEVE to %s, and a gwlb tunnel takes all of it: give the gwlb tunnel an address of its own",
+				       o->name, xaddr_str(&c->local, a));
+	}
+	return 0;
+}
+
 static int tunnel_check(struct xtable *t, const struct tunnel_spec *c, uint32_t *dev)
 {
 	char a[XADDR_STRLEN];
@@ -58,7 +77,9 @@ static int tunnel_check(struct xtable *t, const struct tunnel_spec *c, uint32_t 
 
 	if (xt_tunnel_find(t, c->name))
 		return xt_fail(t, -EEXIST, "tunnel %s exists: delete it first", c->name);
-	if (c->local.family != c->remote.family)
+	if ((ret = gwlb_local_check(t, c)))
+		return ret;
+	if (!c->gwlb && c->local.family != c->remote.family)
 		return xt_fail(t, -EINVAL, "local and remote must both be IPv4 or both IPv6");
 	if ((ret = is_local_addr(t, &c->local)) < 0)
 		return xt_fail(t, ret, "cannot read this host's addresses: %s", strerror(-ret));
@@ -139,8 +160,9 @@ static bool endpoint_shared(const struct xtable *t, uint32_t id, bool pair)
 int tunnel_peers_write(struct xtable *t, uint32_t id, const struct xfwd_tunnel *tun)
 {
 	static const enum xfwd_peer_entry order[] = XFWD_PEER_WRITE_ORDER;
+	size_t n = sizeof(order) / sizeof(order[0]);
 
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+	for (size_t i = tun->flags & XFWD_TUN_F_GWLB ? n - 1 : 0; i < n; i++) { /* gwlb: one entry */
 		uint32_t v = xfwd_peer_value(id, order[i]);
 		struct xfwd_tunnel_key k;
 
@@ -251,7 +273,8 @@ static int tunnel_make(struct xtable *t, const struct tunnel_spec *c, const stru
 				   .ttl = (uint8_t)(c->ttl ? c->ttl : 64),
 				   .flags = (c->has_key ? XFWD_TUN_F_KEY : 0) |
 					    (c->inner_ip ? XFWD_TUN_F_INNER_IP : 0) |
-					    (tunnel_learns(c) ? XFWD_TUN_F_PEER_LEARN : 0),
+					    (tunnel_learns(c) ? XFWD_TUN_F_PEER_LEARN : 0) |
+					    (c->gwlb ? XFWD_TUN_F_GWLB : 0),
 				   .key = c->key,
 				   .mtu = c->mtu };
 	struct xfwd_tunnel_key k;
@@ -279,7 +302,8 @@ static int tunnel_make(struct xtable *t, const struct tunnel_spec *c, const stru
 	if (!KIO(&t->io, map_get, XFWD_M_tunnel_peers, &k, &found))
 		return xt_fail(t, -EEXIST, "another tunnel of this type already joins these endpoints with %s: give each its own (key N, vni N)",
 			    k.keyed ? "this key" : "no key");
-	if ((ret = KIO(&t->io, tundev_ensure, &tun, &dev, t->err, t->errlen)))
+	dev = TUNDEV_NONE; /* gwlb: no kernel device (the load balancer's traffic is XDP's) */
+	if (!c->gwlb && (ret = KIO(&t->io, tundev_ensure, &tun, &dev, t->err, t->errlen)))
 		return ret;
 	if (dev == TUNDEV_CREATED)
 		tun.flags |= XFWD_TUN_F_OWN_DEV;

@@ -20,6 +20,8 @@ const char *xt_tunnel_fixed(const struct xfwd_tunnel *h, const struct tunnel_spe
 		return "its local address";
 	if (!(h->flags & XFWD_TUN_F_INNER_IP) != !w->inner_ip)
 		return "its payload";
+	if (!(h->flags & XFWD_TUN_F_GWLB) != !w->gwlb)
+		return "its type (gwlb)";
 	if (h->type == XFWD_TUN_IPSEC && memcmp(h->remote, w->remote.bytes, 16))
 		return "an ipsec tunnel's remote (its SAs and policies name it)";
 	return NULL;

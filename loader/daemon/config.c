@@ -237,6 +237,17 @@ static int set_main(struct parse *p, const char *name, const char *value)
 		if (strcmp(value, "yes") && strcmp(value, "no"))
 			return bad(p, "bfd-realtime is 'yes' (BFD's thread at SCHED_FIFO: docs/bfd.md) or 'no', not '%s'%s", value, "");
 		c->bfd_normal = !strcmp(value, "no");
+	} else if (!strcmp(name, "health-check")) {
+		char kind[8];
+		unsigned int port;
+		int used = 0;
+
+		if (sscanf(value, "%7s %u%n", kind, &port, &used) != 2 || value[used] || !port || port > 65535 ||
+		    (strcmp(kind, "tcp") && strcmp(kind, "http")))
+			return bad(p, "health-check is 'tcp PORT' or 'http PORT' (the load balancer's check: docs/gwlb.md), not '%s'%s",
+				   value, "");
+		c->hcheck_port = (uint16_t)port;
+		c->hcheck_http = !strcmp(kind, "http");
 	} else if (!strcmp(name, "metrics-interval")) {
 		unsigned long s = strtoul(value, &end, 10);
 
@@ -244,7 +255,7 @@ static int set_main(struct parse *p, const char *name, const char *value)
 			return bad(p, "metrics-interval is whole seconds from 1 to 3600, not '%s'%s", value, "");
 		c->metrics_interval = (unsigned int)s;
 	} else {
-		return bad(p, "unknown setting '%s' in [xfwd] (pin-root, attach, mode, mirror-table, on-health-change, metrics-file, metrics-interval, capacity-window, bfd-realtime)%s",
+		return bad(p, "unknown setting '%s' in [xfwd] (pin-root, attach, mode, mirror-table, on-health-change, metrics-file, metrics-interval, capacity-window, bfd-realtime, health-check)%s",
 			   name, "");
 	}
 	return 1;
@@ -499,6 +510,10 @@ int config_restart_needed(const struct xconfig *old, const struct xconfig *now, 
 	if (strcmp(old->pin_root, now->pin_root)) {
 		snprintf(err, len, "pin-root cannot change on reload (%s to %s): the running maps and program are under the old one; restart the daemon (systemctl restart xfwd)",
 			 old->pin_root, now->pin_root);
+		return -1;
+	}
+	if (old->hcheck_port != now->hcheck_port || old->hcheck_http != now->hcheck_http) {
+		snprintf(err, len, "health-check cannot change on reload: restart the daemon (systemctl restart xfwd), which listens on the new port");
 		return -1;
 	}
 	if (old->mirror_table != now->mirror_table) {

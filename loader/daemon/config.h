@@ -76,6 +76,8 @@ struct xconfig {
 	char metrics_file[256]; /* Prometheus textfile written every metrics_interval s ("": none) */
 	unsigned int metrics_interval; /* 0: the default, 10 */
 	bool bfd_normal; /* bfd-realtime = no: BFD's thread at the normal priority */
+	uint16_t hcheck_port; /* health-check = tcp|http PORT (docs/gwlb.md); 0: none */
+	bool hcheck_http;
 	unsigned int capacity_window;  /* seconds utilisation is averaged over; 0: 10 */
 	struct config_capacity *caps;
 	size_t ncaps;

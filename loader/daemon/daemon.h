@@ -17,6 +17,7 @@
 #include "attach.h"
 #include "bpf.h"
 #include "config.h"
+#include "hcheck.h"
 #include "health.h"
 #include "krt.h"
 #include "metrics.h"
@@ -95,6 +96,7 @@ struct daemon {
 	struct path_load devload[CAP_DEVS];      /* ...devices, in the order of the file */
 	uint64_t capacity_due; /* CLOCK_MONOTONIC ms of the next sample */
 	struct cover_cache covers;
+	struct hcheck hc;       /* the load balancer's health checks (hcheck.c) */
 };
 
 /* reconcile.c: 0, or -1 / -errno with "FILE:LINE: problem" in d->err. */

@@ -231,16 +231,20 @@ static int loop(struct daemon *d)
 	if (sd_watchdog_enabled(0, &wd_usec) > 0)
 		timeout = (int)(wd_usec / 2000);
 	for (;;) {
-		struct pollfd p[3] = { { d->sfd, POLLIN, 0 }, { d->ev ? mnl_socket_get_fd(d->ev) : -1, POLLIN, 0 },
-				       { health_fd(&d->h), POLLIN, 0 } }; /* a BFD session changed */
+		struct pollfd p[3 + 1 + HCHECK_CONNS] = {
+			{ d->sfd, POLLIN, 0 }, { d->ev ? mnl_socket_get_fd(d->ev) : -1, POLLIN, 0 },
+			{ health_fd(&d->h), POLLIN, 0 } }; /* a BFD session changed */
+		int nh = hcheck_fds(&d->hc, p + 3);
 		struct signalfd_siginfo si;
 		/* Until the first of: the watchdog, a probe, the metrics file,
-		 * a capacity sample (each -1: none). */
-		int wait = sooner(sooner(sooner(timeout, health_run(d)), metrics_run(d)), capacity_run(d));
+		 * a capacity sample, a health check's wait (each -1: none). */
+		int wait = sooner(sooner(sooner(sooner(timeout, health_run(d)), metrics_run(d)), capacity_run(d)),
+				  hcheck_wait(&d->hc));
 
 		/* A lock still held (table_unlock): back soon to release it. */
-		if (poll(p, 3, d->lock >= 0 ? 1 : wait) < 0 && errno != EINTR)
+		if (poll(p, (nfds_t)(3 + nh), d->lock >= 0 ? 1 : wait) < 0 && errno != EINTR)
 			return 0;
+		hcheck_serve(&d->hc, p + 3, nh, mono_ms());
 		if (wd_usec)
 			sd_notify(0, "WATCHDOG=1");
 		if (p[1].revents & POLLIN) {
@@ -281,7 +285,11 @@ int daemon_run(const char *config, char *err, size_t len)
 	xlog_journal(d->journal);
 	d->sfd = -1;
 	d->lock = -1;
+	d->hc.lfd = -1;
 	ret = start(d);
+	/* Checks pass from here: the table and the program are in place. */
+	if (!ret)
+		ret = hcheck_open(&d->hc, d->cfg.hcheck_port, d->cfg.hcheck_http, d->err, sizeof(d->err));
 	if (!ret) {
 		d->running = true;
 		d->stats.started = unix_now();
@@ -296,6 +304,7 @@ int daemon_run(const char *config, char *err, size_t len)
 	} else {
 		snprintf(err, len, "%s", d->err);
 	}
+	hcheck_close(&d->hc);
 	health_close(&d->h);
 	for (int f = 0; f < 2; f++)
 		if (d->encap_fd[f])

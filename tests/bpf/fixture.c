@@ -94,6 +94,23 @@ void put_tunnel(uint32_t id, uint8_t type, int family, const char *local,
 	}
 }
 
+/* A gwlb tunnel (docs/gwlb.md): GENEVE to local from any address; its
+ * one decapsulation entry made by the loader's own function. */
+void put_gwlb(uint32_t id, const char *local)
+{
+	struct xfwd_tunnel t = { .type = XFWD_TUN_GENEVE, .family = AF_INET, .ttl = 64,
+				 .flags = XFWD_TUN_F_GWLB | XFWD_TUN_F_INNER_IP };
+	struct xfwd_tunnel_key k;
+	uint32_t v = xfwd_peer_value(id, XFWD_PEER_TUNNEL);
+
+	inet_pton(AF_INET, local, t.local);
+	snprintf(t.name, sizeof(t.name), "gwlb%u", id);
+	xfwd_peer_key(&k, &t, XFWD_PEER_TUNNEL);
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_tunnels), &id, &t, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(skel->maps.xfwd_tunnel_peers), &k, &v, 0))
+		abort();
+}
+
 void set_inner_ip(uint32_t id)
 {
 	int fd = bpf_map__fd(skel->maps.xfwd_tunnels);

@@ -47,6 +47,7 @@ void put_nh(uint32_t id, uint8_t kind, uint32_t ifindex, int mac, uint16_t vlan,
 void put_tunnel(uint32_t id, uint8_t type, int family, const char *local, const char *remote,
 		int key, uint8_t ttl);
 void set_inner_ip(uint32_t id);
+void put_gwlb(uint32_t id, const char *local);
 void set_urpf(uint32_t id, uint8_t mode);
 void put_urpf_allow(uint32_t id, int fam, const char *addr, unsigned int len);
 void put_tunnel_nh(uint32_t id, uint32_t tunnel, uint32_t mtu);

@@ -437,6 +437,8 @@ static const char *judge(const uint8_t *in, size_t len, int act, int reason, con
 		return probe_answer(in, &c, out, olen);
 	case XFWD_R_FWD_PROBE:
 		return "a probe sent from a frame that came in";
+	case XFWD_R_FWD_GWLB:
+		return "returned to a Gateway Load Balancer the fixture does not have";
 	}
 	return act == XDP_PASS ? passed(in, len, &c, out, olen) : NULL;
 }

@@ -1542,6 +1542,143 @@ static void test_truncation(void)
 	       "truncated at every byte: never forwarded, counted exactly once");
 }
 
+/* ---- AWS Gateway Load Balancer (docs/gwlb.md) ---- */
+
+#define GWLB_TID 10
+#define GWLB_LOCAL "198.51.100.100"
+
+/* The inner packet: TCP to dport, IPv4 or IPv6, whole. */
+static void gwlb_inner_pkt(struct pkt *in, bool v6, uint16_t dport)
+{
+	pkt_init(in);
+	if (v6)
+		pkt_ipv6(in, "2001:db8:50::1", "2001:db8:60::2", IPPROTO_TCP, 64);
+	else
+		pkt_ipv4(in, "10.50.0.1", "10.60.0.2", IPPROTO_TCP, 64, NULL, 0);
+	pkt_tcp(in, 40000, dport);
+	pkt_payload(in, 40);
+	pkt_finish(in);
+}
+
+/* A frame as AWS documents GWLB's: IPv4 outer from the load balancer's
+ * address lb to the appliance, UDP to 6081, GENEVE (VNI 0, protocol the
+ * inner packet's) with class 0x0108's three options: the endpoint id (8
+ * bytes), the attachment id (8) and the flow cookie (4). opt_words
+ * overrides the header's option length (a malformed frame); udp_csum: the
+ * UDP checksum computed, else 0 (both are valid over IPv4). */
+static void gwlb_frame(struct pkt *f, const char *lb, const struct pkt *inner, int opt_words,
+		       bool udp_csum)
+{
+	static const uint8_t opts[32] = {
+		0x01, 0x08, XFWD_GWLB_OPT_ENDPOINT, 2, 0x6a, 0x13, 0x52, 0x9c, 0x00, 0x11, 0x22, 0x33,
+		0x01, 0x08, XFWD_GWLB_OPT_ATTACHMENT, 2, 0x8f, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+		0x01, 0x08, XFWD_GWLB_OPT_COOKIE, 1, 0xc0, 0x0c, 0x1e, 0x5a,
+	};
+	uint16_t proto = inner->family == AF_INET6 ? ETH_P_IPV6 : ETH_P_IP;
+	uint8_t g[8] = { (uint8_t)(opt_words < 0 ? sizeof(opts) / 4 : (size_t)opt_words), 0,
+			 (uint8_t)(proto >> 8), (uint8_t)proto, 0, 0, 0, 0 };
+
+	pkt_init(f);
+	pkt_eth(f, MAC_ROUTER, MAC_IN_SRC, ETH_P_IP);
+	pkt_ipv4(f, lb, GWLB_LOCAL, IPPROTO_UDP, 254, NULL, 0);
+	pkt_udp(f, 61234, XFWD_GENEVE_PORT);
+	pkt_push(f, g, sizeof(g));
+	pkt_push(f, opts, sizeof(opts));
+	pkt_push(f, inner->b, inner->len);
+	pkt_finish(f);
+	if (!udp_csum)
+		((struct udphdr *)(f->b + f->l4))->check = 0;
+}
+
+/* What goes back: the same bytes, MACs and outer addresses swapped. */
+static void gwlb_back(struct pkt *want, const struct pkt *f)
+{
+	*want = *f;
+	memcpy(want->b, f->b + 6, 6);
+	memcpy(want->b + 6, f->b, 6);
+	memcpy(want->b + f->l3 + 12, f->b + f->l3 + 16, 4); /* saddr, daddr */
+	memcpy(want->b + f->l3 + 16, f->b + f->l3 + 12, 4);
+}
+
+/* f through the program: its action and reason; 1 when it came back as
+ * gwlb_back says, byte for byte. */
+static int gwlb_run(const struct pkt *f, int *act, int *reason)
+{
+	struct pkt want;
+	uint8_t out[4096];
+	uint32_t olen;
+
+	gwlb_back(&want, f);
+	*act = run(f->b, f->len, out, &olen, reason);
+	return *act == XDP_TX && same_bytes(&want, out, olen);
+}
+
+static void test_gwlb(void)
+{
+	static const char *const deny_ssh[] = { "proto tcp dport 22 deny" };
+	struct pkt inner, f;
+	struct xfwd_tunnel_counters before, after;
+	int act, reason, ok;
+
+	put_gwlb(GWLB_TID, GWLB_LOCAL);
+	gwlb_inner_pkt(&inner, false, 443);
+	gwlb_frame(&f, "10.0.9.5", &inner, -1, false);
+	before = tunnel_sum(GWLB_TID);
+	ok = gwlb_run(&f, &act, &reason);
+	after = tunnel_sum(GWLB_TID);
+	report(ok && reason == XFWD_R_FWD_GWLB,
+	       "gwlb: IPv4 inside, returned out of the port it came by, options and all, MACs and outer addresses swapped (whole frame)");
+	report(after.rx_packets == before.rx_packets + 1 && after.tx_packets == before.tx_packets + 1,
+	       "gwlb: counted on the tunnel, in and out");
+	gwlb_frame(&f, "10.0.42.17", &inner, -1, true);
+	{
+		struct pkt back, again;
+
+		gwlb_back(&back, &f);
+		again = back;
+		pkt_finish(&again); /* the IPv4 and UDP checksums computed afresh */
+		report(gwlb_run(&f, &act, &reason) && reason == XFWD_R_FWD_GWLB &&
+			       !memcmp(again.b, back.b, back.len),
+		       "gwlb: from another of the load balancer's addresses, UDP checksum set: returned, both checksums still right");
+	}
+	gwlb_inner_pkt(&inner, true, 443);
+	gwlb_frame(&f, "10.0.9.5", &inner, -1, true);
+	report(gwlb_run(&f, &act, &reason) && reason == XFWD_R_FWD_GWLB,
+	       "gwlb: IPv6 inside an IPv4 outer header (as GWLB sends it): returned whole");
+
+	filter_install(xfwd_filter_bind_tunnel(XFWD_FILTER_IN, GWLB_TID), 0, 5, deny_ssh, 1,
+		       XFWD_FILTER_ALLOW);
+	gwlb_inner_pkt(&inner, false, 22);
+	gwlb_frame(&f, "10.0.9.5", &inner, -1, false);
+	gwlb_run(&f, &act, &reason);
+	report(act == XDP_DROP && reason == XFWD_R_DROP_FILTER,
+	       "gwlb: the tunnel's in filter holds the inner packet: SSH denied, dropped and counted");
+	gwlb_inner_pkt(&inner, true, 22);
+	gwlb_frame(&f, "10.0.9.5", &inner, -1, false);
+	gwlb_run(&f, &act, &reason);
+	report(act == XDP_DROP && reason == XFWD_R_DROP_FILTER, "gwlb: ...and IPv6 SSH inside likewise");
+	gwlb_inner_pkt(&inner, false, 443);
+	gwlb_frame(&f, "10.0.9.5", &inner, -1, false);
+	report(gwlb_run(&f, &act, &reason) && reason == XFWD_R_FWD_GWLB,
+	       "gwlb: ...what the filter allows is returned whole");
+	filter_unbind(xfwd_filter_bind_tunnel(XFWD_FILTER_IN, GWLB_TID));
+
+	gwlb_frame(&f, "10.0.9.5", &inner, 63, false); /* options past the packet */
+	gwlb_run(&f, &act, &reason);
+	report(act == XDP_DROP && reason == XFWD_R_DROP_TUNNEL_MALFORMED,
+	       "gwlb: an option length past the packet: dropped as malformed");
+	gwlb_frame(&f, "10.0.9.5", &inner, -1, false);
+	((struct udphdr *)(f.b + f.l4))->len = htons(100);
+	gwlb_run(&f, &act, &reason);
+	report(act == XDP_DROP && reason == XFWD_R_DROP_TUNNEL_MALFORMED,
+	       "gwlb: a UDP length other than the packet's: dropped as malformed");
+	gwlb_frame(&f, "10.0.9.5", &inner, -1, false);
+	f.b[f.l4 + 8 + 2] = 0x65, f.b[f.l4 + 8 + 3] = 0x58; /* Ethernet inside */
+	gwlb_run(&f, &act, &reason);
+	report(act == XDP_DROP && reason == XFWD_R_DROP_TUNNEL_MALFORMED,
+	       "gwlb: not IP inside: dropped as malformed");
+}
+
 int main(void)
 {
 	struct pkt arp;
@@ -1578,6 +1715,7 @@ int main(void)
 	test_too_big();
 	test_ecmp();
 	test_ecmp_resilient();
+	test_gwlb();
 	test_cover6();
 	test_truncation();
 	printf("bpf: %d passed, %d failed\n", passes, fails);

@@ -331,7 +331,16 @@ static void test_tunnels(void **s)
 	refused("xfwd tunnel add t1 type geneve local 1.1.1.1 remote 2.2.2.2 vni 5 payload mpls", "'payload' is 'eth'");
 	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 vni 5", "VXLAN and GENEVE tunnels only");
 	refused("xfwd tunnel add t1 type gre local 1.1.1.1 remote 2.2.2.2 payload ip", "VXLAN and GENEVE tunnels only");
-	refused("xfwd tunnel add t1 type mpls local 1.1.1.1 remote 2.2.2.2", "use gre, ipip, vxlan, geneve or ipsec");
+	refused("xfwd tunnel add t1 type mpls local 1.1.1.1 remote 2.2.2.2", "use gre, ipip, vxlan, geneve, ipsec or gwlb");
+	/* gwlb (docs/gwlb.md): a local IPv4 address and nothing else. */
+	assert_int_equal(parse(&r, "xfwd tunnel add gwlb0 type gwlb local 10.0.1.10"), 0);
+	assert_int_equal(r.tun.type, XFWD_TUN_GENEVE);
+	assert_true(r.tun.gwlb && r.tun.inner_ip && !r.tun.remote.family);
+	refused("xfwd tunnel add gwlb0 type gwlb local 10.0.1.10 remote 10.0.9.5", "takes no 'remote'");
+	refused("xfwd tunnel add gwlb0 type gwlb local 2001:db8::1", "GENEVE over IPv4 only");
+	refused("xfwd tunnel add gwlb0 type gwlb", "type gwlb local ADDR");
+	refused("xfwd tunnel add gwlb0 type gwlb local 10.0.1.10 vni 7", "takes only 'local ADDR'");
+	refused("xfwd tunnel add gwlb0 type gwlb local 10.0.1.10 probe udp", "takes only 'local ADDR'");
 	assert_int_equal(parse(&r, "xfwd tunnel add g6 type geneve local 2001:db8::1 remote 2001:db8::2 vni 7 payload ip"), 0);
 	assert_int_equal(r.tun.type, XFWD_TUN_GENEVE);
 	assert_true(r.tun.inner_ip);

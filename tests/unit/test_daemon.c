@@ -343,6 +343,30 @@ static void test_config_comments(void **s)
 	refused("[xfwd]\nattach = eth1\n[routes]\nroute = 10.9.0.0/16 blackhole ;b\n", ";b");
 }
 
+/* health-check (docs/gwlb.md): tcp or http and a port; anything else
+ * refused naming the form; a reload may not change it. */
+static void test_config_health_check(void **s)
+{
+	const char *path = write_file("[xfwd]\nattach = eth1\nhealth-check = http 8080\n");
+	struct xconfig c, d;
+	char err[1024];
+
+	(void)s;
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), 0);
+	unlink(path);
+	assert_int_equal(c.hcheck_port, 8080);
+	assert_true(c.hcheck_http);
+	d = c;
+	d.hcheck_port = 0;
+	assert_int_equal(config_restart_needed(&d, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "health-check cannot change on reload"));
+	config_free(&c);
+	refused("[xfwd]\nattach = eth1\nhealth-check = udp 80\n", "health-check is 'tcp PORT' or 'http PORT'");
+	refused("[xfwd]\nattach = eth1\nhealth-check = tcp 0\n", "health-check is 'tcp PORT'");
+	refused("[xfwd]\nattach = eth1\nhealth-check = tcp 70000\n", "health-check is 'tcp PORT'");
+	refused("[xfwd]\nattach = eth1\nhealth-check = http 80 /x\n", "health-check is 'tcp PORT'");
+}
+
 /* [capacity]: rates as engineers write them; one line a tunnel; words
  * that are no rate refused. */
 static void test_config_capacity(void **s)
@@ -540,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_config_long_line),
 		cmocka_unit_test(test_config_comments),
 		cmocka_unit_test(test_config_capacity),
+		cmocka_unit_test(test_config_health_check),
 		cmocka_unit_test(test_config_refused),
 		cmocka_unit_test(test_config_dropped),
 		cmocka_unit_test(test_config_restart_needed),

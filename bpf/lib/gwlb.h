@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * AWS Gateway Load Balancer's bump in the wire (docs/gwlb.md). GWLB sends
+ * each packet to the appliance in GENEVE over IPv4 with its options (the
+ * endpoint and attachment ids, the flow cookie) and wants it back with
+ * the options unchanged and the outer addresses swapped. So the packet is
+ * never decapsulated: its inner packet is read where it lies, held
+ * against the gwlb tunnel's filters, and the frame goes back out of the
+ * port it came in by with the MACs and outer IPv4 addresses swapped —
+ * the IPv4 and UDP checksums hold as they are (a swap changes no sum).
+ */
+#ifndef XFWD_BPF_GWLB_H
+#define XFWD_BPF_GWLB_H
+
+#include <linux/udp.h>
+
+#include "filter.h"
+#include "stats.h"
+#include "tunnel_hdr.h"
+
+static __always_inline int gwlb_tunnel(__u32 tid)
+{
+	struct xfwd_tunnel *t = bpf_map_lookup_elem(&xfwd_tunnels, &tid);
+
+	return t && (t->flags & XFWD_TUN_F_GWLB);
+}
+
+/* Where the inner packet's IP and L4 headers are (at), or -1 when the
+ * GENEVE header or the inner IP header is not whole or not IP. */
+static __always_inline int gwlb_inner(void *data, void *data_end, void *l4, __u32 end,
+				      struct filter_at *at)
+{
+	struct udphdr *u = l4;
+	__u8 *g = l4 + sizeof(*u), *in;
+	__u32 opts, hl;
+	__u16 proto;
+
+	if ((void *)(g + 8) > data_end || (g[0] >> 6) || (g[1] & GENEVE_F_OAM))
+		return -1;
+	if (bpf_ntohs(u->len) != end - (__u32)(l4 - data))
+		return -1;
+	proto = (__u16)(g[2] << 8 | g[3]);
+	opts = (g[0] & 0x3fu) * 4;
+	in = g + 8 + opts;
+	if (proto == ETH_P_IP) {
+		if ((void *)(in + 20) > data_end || (in[0] >> 4) != 4 || (in[0] & 0xf) < 5)
+			return -1;
+		hl = (in[0] & 0xfu) * 4;
+	} else if (proto == ETH_P_IPV6) {
+		if ((void *)(in + 40) > data_end || (in[0] >> 4) != 6)
+			return -1;
+		hl = 40;
+	} else {
+		return -1;
+	}
+	at->l3_off = (__u32)((void *)in - data);
+	at->l4_off = at->l3_off + hl;
+	at->v4 = proto == ETH_P_IP;
+	at->bytes = end > at->l3_off ? end - at->l3_off : 0;
+	return 0;
+}
+
+/* The frame back to the load balancer: MACs and outer addresses swapped. */
+static __always_inline int gwlb_swap(struct xdp_md *ctx, __u32 ip_off)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *e = data;
+	struct iphdr *o = data + (ip_off & 0x7f);
+	__u8 mac[ETH_ALEN];
+	__be32 a;
+
+	if ((void *)(e + 1) > data_end || (void *)(o + 1) > data_end)
+		return -1;
+	__builtin_memcpy(mac, e->h_dest, ETH_ALEN);
+	__builtin_memcpy(e->h_dest, e->h_source, ETH_ALEN);
+	__builtin_memcpy(e->h_source, mac, ETH_ALEN);
+	a = o->saddr;
+	o->saddr = o->daddr;
+	o->daddr = a;
+	return 0;
+}
+
+/* A GENEVE packet to gwlb tunnel tid (IPv4 outer at ip_off, UDP at l4;
+ * end: bytes of L2 + the outer packet): returned, or dropped and
+ * counted. */
+static __always_inline int gwlb_return(struct xdp_md *ctx, __u32 tid, __u32 ip_off, void *l4,
+				       __u32 end)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct filter_at at = {
+		.in_tunnel = tid,
+		.in_port = ctx->ingress_ifindex,
+		.out_kind = XFWD_NH_TUNNEL,
+		.out_tunnel = tid,
+	};
+	__u32 in, out;
+
+	if (gwlb_inner(data, data_end, l4, end, &at))
+		return DROP(ctx, DROP_TUNNEL_MALFORMED);
+	tunnel_count(tid, at.bytes, 0);
+	filter_sets_for(&at, &in, &out);
+	if ((in | out) && filter_packet(ctx, &at))
+		return DROP(ctx, DROP_FILTER);
+	if (gwlb_swap(ctx, ip_off))
+		return DROP(ctx, DROP_INTERNAL);
+	tunnel_count(tid, at.bytes, 1);
+	return xfwd_verdict(ctx, XFWD_R_FWD_GWLB, XDP_TX);
+}
+
+#endif
