@@ -38,9 +38,10 @@ static __always_inline void tunnel_count_urpf(__u32 tid)
 		c->urpf_drops++;
 }
 
-static __always_inline void tunnel_count(__u32 tid, __u64 bytes, int tx)
+/* A tunnel's counters, keyed by its id where it lies on the stack. */
+static __always_inline void tunnel_count_at(const __u32 *tid, __u64 bytes, int tx)
 {
-	struct xfwd_tunnel_counters *c = bpf_map_lookup_elem(&xfwd_tunnel_stats, &tid);
+	struct xfwd_tunnel_counters *c = bpf_map_lookup_elem(&xfwd_tunnel_stats, tid);
 
 	if (!c)
 		return;
@@ -51,6 +52,11 @@ static __always_inline void tunnel_count(__u32 tid, __u64 bytes, int tx)
 		c->rx_packets++;
 		c->rx_bytes += bytes;
 	}
+}
+
+static __always_inline void tunnel_count(__u32 tid, __u64 bytes, int tx)
+{
+	tunnel_count_at(&tid, bytes, tx);
 }
 
 #endif
