@@ -10,6 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 trap 'stop_daemon; cleanup; rm -f "$conf" "$log" "$rules"' EXIT
+SLOW=${XFWD_TEST_SLOW:-1}
 
 echo "test_gwlb: GENEVE from a Gateway Load Balancer returned by XDP; its health checks answered"
 add_ns lb; add_ns ap
@@ -28,7 +29,7 @@ start_daemon() {
 	: >"$log"
 	nsenter --net=/run/netns/$NSP-ap "$XFWD" run -c "$conf" 2>>"$log" &
 	DPID=$!
-	wait_for grep -q "xfwd: running" "$log" || true # checked below
+	wait_for -t $((10 * SLOW)) grep -q "xfwd: running" "$log" || true # checked below
 }
 peer() { nsx lb python3 "$TOP/tests/net/gwlb_peer.py" "$@"; }
 # check_peer WANT ARGS...: the peer's line is WANT.
@@ -36,12 +37,12 @@ peer_says() { local want=$1 got; shift; got=$(peer "$@"); [ "$got" = "$want" ] |
 http_check() {
 	nsx lb python3 -c '
 import http.client, sys
-c = http.client.HTTPConnection("10.0.9.10", 8080, timeout=2)
+c = http.client.HTTPConnection("10.0.9.10", 8080, timeout=2 * '"$SLOW"')
 c.request("GET", "/healthz")
 r = c.getresponse()
 sys.exit(0 if r.status == 200 and r.read() == b"xfwd: forwarding" else 1)'
 }
-tcp_check() { nsx lb python3 -c 'import socket; socket.create_connection(("10.0.9.10", 8080), timeout=2).close()'; }
+tcp_check() { nsx lb python3 -c 'import socket; socket.create_connection(("10.0.9.10", 8080), timeout=2 * '"$SLOW"').close()'; }
 
 write_conf http
 start_daemon
