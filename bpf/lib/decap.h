@@ -394,14 +394,14 @@ static __always_inline int decap4(struct xdp_md *ctx, struct hdr_cursor *c,
 	tid = tunnel_find(type, 2 /* AF_INET */, &o->daddr, &o->saddr, 4, c->pos, data_end);
 	if (!tid)
 		return DECAP_NOT_OURS;
-	if (tid == TUNNEL_GWLB)
-		return gwlb_return(ctx, (__u32)((void *)o - data));
-	if (tid < 0)
+	if (tid < 0 && tid != TUNNEL_GWLB)
 		return xfwd_verdict_of(ctx, (__u32)-tid);
 	/* What the kernel's ip_rcv would check before its tunnel took it:
 	 * a corrupted outer header must not pass as one of our peers'. */
 	if (!ipv4_csum_ok(o))
 		return DROP(ctx, DROP_MALFORMED_IP);
+	if (tid == TUNNEL_GWLB)
+		return gwlb_return(ctx, (__u32)((void *)o - data));
 
 	return decap_common(ctx, (__u32)tid, c->pos, data_end, (__u32)(c->pos - data), o->tos,
 			    o->protocol, (__u32)((void *)o - data) + bpf_ntohs(o->tot_len));

@@ -1673,6 +1673,11 @@ static void test_gwlb(void)
 	report(act == XDP_DROP && reason == XFWD_R_DROP_TUNNEL_MALFORMED,
 	       "gwlb: a UDP length other than the packet's: dropped as malformed");
 	gwlb_frame(&f, "10.0.9.5", &inner, -1, false);
+	f.b[f.l3 + 10] ^= 0x40; /* the outer header's checksum */
+	gwlb_run(&f, &act, &reason);
+	report(act == XDP_DROP && reason == XFWD_R_DROP_MALFORMED_IP,
+	       "gwlb: a corrupted outer IPv4 header (its checksum wrong): dropped, not returned");
+	gwlb_frame(&f, "10.0.9.5", &inner, -1, false);
 	f.b[f.l4 + 8 + 2] = 0x65, f.b[f.l4 + 8 + 3] = 0x58; /* Ethernet inside */
 	gwlb_run(&f, &act, &reason);
 	report(act == XDP_DROP && reason == XFWD_R_DROP_TUNNEL_MALFORMED,
