@@ -22,16 +22,21 @@
 static const char ok_reply[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n"
 			       "Connection: close\r\n\r\nxfwd: forwarding";
 
+void hcheck_init(struct hcheck *h)
+{
+	h->lfd = -1;
+	for (int i = 0; i < HCHECK_CONNS; i++)
+		h->conn[i] = -1;
+}
+
 int hcheck_open(struct hcheck *h, uint16_t port, bool http, char *err, size_t len)
 {
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port),
 				  .sin6_addr = IN6ADDR_ANY_INIT };
 	int one = 1, off = 0;
 
-	h->lfd = -1;
+	hcheck_init(h);
 	h->http = http;
-	for (int i = 0; i < HCHECK_CONNS; i++)
-		h->conn[i] = -1;
 	if (!port)
 		return 0;
 	h->lfd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

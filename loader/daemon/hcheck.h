@@ -18,6 +18,8 @@ struct hcheck {
 	uint64_t since[HCHECK_CONNS]; /* CLOCK_MONOTONIC ms each was accepted */
 };
 
+/* Nothing open (what hcheck_close may always be given). */
+void hcheck_init(struct hcheck *h);
 /* Listen on port (IPv6 and IPv4) when port is not 0. 0, or -errno with
  * err naming the problem. */
 int hcheck_open(struct hcheck *h, uint16_t port, bool http, char *err, size_t len);

@@ -285,7 +285,7 @@ int daemon_run(const char *config, char *err, size_t len)
 	xlog_journal(d->journal);
 	d->sfd = -1;
 	d->lock = -1;
-	d->hc.lfd = -1;
+	hcheck_init(&d->hc); /* closed however start ends */
 	ret = start(d);
 	/* Checks pass from here: the table and the program are in place. */
 	if (!ret)

@@ -9,7 +9,8 @@
 #   lb (10.0.9.5, 10.0.9.6) ==== ap (10.0.9.10: gwlb0, health-check)
 . "$(dirname "$0")/lib.sh"
 require_root
-trap 'stop_daemon; cleanup; rm -f "$conf" "$log" "$rules"' EXIT
+blocker=""
+trap 'stop_daemon; [ -z "$blocker" ] || kill $blocker 2>/dev/null; cleanup; rm -f "$conf" "$log" "$rules"' EXIT
 SLOW=${XFWD_TEST_SLOW:-1}
 
 echo "test_gwlb: GENEVE from a Gateway Load Balancer returned by XDP; its health checks answered"
@@ -68,5 +69,18 @@ write_conf tcp
 start_daemon
 check "health-check tcp: the connection is taken" sh_ok "grep -q 'xfwd: running' '$log' && tcp_check || { cat '$log'; false; }"
 stop_daemon
+# Another program on the port: the start stops, naming it.
+ip netns exec $NSP-ap python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) # the checks above left TIME_WAITs
+s.bind(("::", 8080)); s.listen(); time.sleep(60)' &
+blocker=$!
+sleep 0.5
+: >"$log"
+rc=0 # 124 below: it ran on (the check fails)
+timeout $((30 * SLOW)) nsenter --net=/run/netns/$NSP-ap "$XFWD" run -c "$conf" 2>>"$log" || rc=$?
+kill $blocker 2>/dev/null; wait $blocker 2>/dev/null || true; blocker=""
+check "the health-check port held by another program: the daemon does not start, and says why" \
+	sh_ok "[ $rc -ne 0 ] && grep -q 'health-check: cannot listen on TCP port 8080 (Address already in use): another program has it' '$log' || { cat '$log'; false; }"
 echo "test_gwlb: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]
