@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 blocker=""
-trap 'stop_daemon; [ -z "$blocker" ] || kill $blocker 2>/dev/null; cleanup; rm -f "$conf" "$log" "$rules"' EXIT
+trap 'stop_daemon; [ -z "$blocker" ] || kill $blocker 2>/dev/null || true; cleanup; rm -f "$conf" "$log" "$rules"' EXIT
 SLOW=${XFWD_TEST_SLOW:-1}
 
 echo "test_gwlb: GENEVE from a Gateway Load Balancer returned by XDP; its health checks answered"
