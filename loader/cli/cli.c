@@ -11,29 +11,15 @@
 #include <sys/socket.h>
 #include <string.h>
 
+#include "sizes.h"
 #include "spec_parse.h"
 #include "words.h"
 
 static int parse_attach(struct args *a, struct cli_req *r)
 {
-	static const struct {
-		const char *kw;
-		size_t off;
-		uint32_t max;
-	} sizes[] = {
-		{ "tbl8-groups", offsetof(struct map_sizes, tbl8_groups), 1u << 16 },
-		{ "routes4", offsetof(struct map_sizes, routes4), 1u << 24 },
-		{ "routes6", offsetof(struct map_sizes, routes6), 1u << 24 },
-		{ "nexthops", offsetof(struct map_sizes, nexthops), 1u << 20 },
-		{ "groups", offsetof(struct map_sizes, groups), 1u << 20 },
-		{ "tbl6-nodes", offsetof(struct map_sizes, tbl6_nodes), 1u << 21 },
-		{ "tblc-lines", offsetof(struct map_sizes, tblc_lines), 1u << 22 },
-	};
 	const char *w;
 
 	while ((w = arg_next(a))) {
-		size_t k;
-
 		if (arg_is(w, "mode")) {
 			const char *m = arg_value(a, "mode");
 
@@ -47,30 +33,10 @@ static int parse_attach(struct args *a, struct cli_req *r)
 				return arg_fail(a, "mode '%s': use 'native' or 'generic'", m);
 			continue;
 		}
-		if (arg_is(w, "ipv4-table")) {
-			const char *m = arg_value(a, "ipv4-table");
+		if (map_size_is(w)) {
+			const char *v = arg_value(a, w);
 
-			if (!m)
-				return -1;
-			if (arg_is(m, "tbl24"))
-				r->sizes.ipv4_table = 1 + XFWD_IPV4_TBL24;
-			else if (arg_is(m, "compact"))
-				r->sizes.ipv4_table = 1 + XFWD_IPV4_COMPACT;
-			else
-				return arg_fail(a, "ipv4-table '%s': use 'tbl24' or 'compact'", m);
-			continue;
-		}
-		for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
-			if (arg_is(w, sizes[k].kw))
-				break;
-		if (k < sizeof(sizes) / sizeof(sizes[0])) {
-			/* tbl6-nodes: the 256 root nodes and at least as many more;
-			 * tblc-lines: room for the largest block. */
-			uint32_t min = arg_is(w, "tbl6-nodes") ? 2 * XFWD_TBL6_ROOT_NODES
-				     : arg_is(w, "tblc-lines") ? XFWD_CBLK_MAX_LINES : 1;
-
-			if (parse_u32(a, w, min, sizes[k].max,
-				      (uint32_t *)((char *)&r->sizes + sizes[k].off)))
+			if (!v || map_size_set(&r->sizes, w, v, a->err, a->errlen))
 				return -1;
 			continue;
 		}

@@ -2,6 +2,7 @@
 /* The daemon's configuration file (see config.h). Pure: parsing and
  * syntax only; devices and tunnels are checked when it is applied. */
 #include "config.h"
+#include "sizes.h"
 #include "spec_parse.h"
 #include "words.h"
 
@@ -254,9 +255,14 @@ static int set_main(struct parse *p, const char *name, const char *value)
 		if (!*value || *end || s < 1 || s > 3600)
 			return bad(p, "metrics-interval is whole seconds from 1 to 3600, not '%s'%s", value, "");
 		c->metrics_interval = (unsigned int)s;
+	} else if (map_size_is(name)) {
+		char msg[160];
+
+		if (map_size_set(&c->sizes, name, value, msg, sizeof(msg)))
+			return bad(p, "%s%s", msg, "");
 	} else {
-		return bad(p, "unknown setting '%s' in [xfwd] (pin-root, attach, mode, mirror-table, on-health-change, metrics-file, metrics-interval, capacity-window, bfd-realtime, health-check)%s",
-			   name, "");
+		return bad(p, "unknown setting '%s' in [xfwd] (pin-root, attach, mode, mirror-table, on-health-change, metrics-file, metrics-interval, capacity-window, bfd-realtime, health-check, %s)",
+			   name, map_size_words());
 	}
 	return 1;
 }
@@ -514,6 +520,11 @@ int config_restart_needed(const struct xconfig *old, const struct xconfig *now, 
 	}
 	if (old->hcheck_port != now->hcheck_port || old->hcheck_http != now->hcheck_http) {
 		snprintf(err, len, "health-check cannot change on reload: restart the daemon (systemctl restart xfwd), which listens on the new port");
+		return -1;
+	}
+	if (memcmp(&old->sizes, &now->sizes, sizeof(now->sizes))) {
+		snprintf(err, len, "table sizes (%s) cannot change on reload: they are set when the maps are made; run 'xfwd detach', then restart the daemon (systemctl restart xfwd), which makes them anew (forwarding stops until it has attached)",
+			 map_size_words());
 		return -1;
 	}
 	if (old->mirror_table != now->mirror_table) {

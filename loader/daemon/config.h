@@ -7,6 +7,7 @@
  *   attach = eth1 eth2
  *   mode = native
  *   mirror-table = 100
+ *   tbl6-nodes = 131072        (the sizes `xfwd attach` takes: core/sizes.h)
  *   [tunnels]
  *   tunnel = tgw1 type gre local 192.0.2.1 remote 198.51.100.7 key 42
  *   [routes]
@@ -71,6 +72,7 @@ struct xconfig {
 	int nattach;
 	int attach_line; /* where 'attach =' is, for messages */
 	int mode; /* enum xfwd_xdp_mode */
+	struct map_sizes sizes; /* ipv4-table, tbl6-nodes, ...: when the maps are made */
 	uint32_t mirror_table; /* 0: none */
 	char on_health[512]; /* run by /bin/sh on each tunnel verdict ("": none) */
 	char metrics_file[256]; /* Prometheus textfile written every metrics_interval s ("": none) */

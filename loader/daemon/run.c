@@ -179,6 +179,7 @@ static int start(struct daemon *d)
 	if (config_load(d->path, &d->cfg, d->err, sizeof(d->err)))
 		return -EINVAL;
 	r = attach_req(&d->cfg);
+	r.sizes = d->cfg.sizes; /* only at start: on reload the maps exist */
 	if ((ret = attach_begin(&d->attach, &r, d->err, sizeof(d->err))))
 		return ret;
 	/* Held until the table matches the file and the kernel: until then a

@@ -219,6 +219,8 @@ int attach_begin(struct attach_job *j, const struct attach_req *r, char *err, si
 		attach_undo(j);
 		return ret;
 	}
+	/* The maps exist from here: what they lack of the sizes was said. */
+	memset(&j->r.sizes, 0, sizeof(j->r.sizes));
 	if ((ret = thread_start(&j->th, attach_thread, j))) {
 		snprintf(err, len, "cannot start a thread: %s", strerror(-ret));
 		attach_undo(j);

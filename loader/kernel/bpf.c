@@ -19,6 +19,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "sizes.h"
 #include "xfwd.skel.h"
 
 #define LOG_TAIL 2048
@@ -319,23 +321,6 @@ static void set_sizes(struct xfwd *s, const struct xfwd_info *in)
 	s->rodata->xfwd_ipv4_table = in->ipv4_table; /* the program reads what the maps hold */
 }
 
-static void info_from_sizes(struct xfwd_info *in, const struct map_sizes *sz)
-{
-#define PICK(v, d) ((v) ? (v) : (d))
-	in->magic = XFWD_ABI_MAGIC;
-	in->abi_version = XFWD_ABI_VERSION;
-	in->tbl8_groups = PICK(sz->tbl8_groups, XFWD_DEF_TBL8_GROUPS);
-	in->routes4_max = PICK(sz->routes4, XFWD_DEF_ROUTES4);
-	in->routes6_max = PICK(sz->routes6, XFWD_DEF_ROUTES6);
-	in->nexthops_max = PICK(sz->nexthops, XFWD_DEF_NEXTHOPS);
-	in->groups_max = PICK(sz->groups, XFWD_DEF_GROUPS);
-	in->tbl6_nodes = PICK(sz->tbl6_nodes, XFWD_DEF_TBL6_NODES);
-	in->tbl6_used = XFWD_TBL6_ROOT_NODES;
-	in->ipv4_table = sz->ipv4_table ? sz->ipv4_table - 1 : XFWD_IPV4_TBL24;
-	in->tblc_lines = in->ipv4_table == XFWD_IPV4_COMPACT ? PICK(sz->tblc_lines, XFWD_DEF_TBLC_LINES) : 1;
-#undef PICK
-}
-
 /* The kernel adds BPF_F_RDONLY_PROG to every devmap it creates (and
  * refuses it from userspace), so libbpf 1.1 sees a pinned devmap as
  * incompatible on reuse: declare the pinned map's flags before loading. */
@@ -377,8 +362,29 @@ static void fds_from_skel(struct xb *b)
 			bpf_object__find_map_by_name(b->skel->obj, map_pins[i].name));
 }
 
+/* Sizes of live maps cannot change: what sz asks for that they lack is
+ * said (refused when strict and the IPv4 table differs: XDP would not
+ * read the table the user asked for). */
+static int sizes_kept(const char *pin_root, const struct map_sizes *sz,
+		      const struct xfwd_info *in, bool strict, char *err, size_t len)
+{
+	char diff[512];
+	bool ipv4;
+
+	if (!map_sizes_differ(sz, in, diff, sizeof(diff), &ipv4))
+		return 0;
+	if (strict && ipv4) {
+		snprintf(err, len, "the maps under %s were made with ipv4-table %s: run 'xfwd detach' and attach again to change it",
+			 pin_root, in->ipv4_table == XFWD_IPV4_COMPACT ? "compact" : "tbl24");
+		return -EEXIST;
+	}
+	xlog(LOG_WARNING, "the maps under %s are kept as they were made, not as asked: %s; sizes are set when the maps are made: run 'xfwd detach' and attach again (or restart xfwd run) to change them",
+	     pin_root, diff);
+	return 0;
+}
+
 static int load(struct xb *b, const char *pin_root, const struct map_sizes *sz,
-		bool progs, char *err, size_t len)
+		bool progs, bool strict, char *err, size_t len)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_root);
 	__u32 zero = 0;
@@ -393,13 +399,9 @@ static int load(struct xb *b, const char *pin_root, const struct map_sizes *sz,
 		return ret;
 	fresh = ret == -ENOENT;
 	if (fresh)
-		info_from_sizes(&b->info, sz);
-	else if (sz && sz->ipv4_table && sz->ipv4_table - 1 != b->info.ipv4_table) {
-		/* Sizes of live maps cannot change; the table XDP reads is worth saying so. */
-		snprintf(err, len, "the maps under %s were made with ipv4-table %s: run 'xfwd detach' and attach again to change it",
-			 pin_root, b->info.ipv4_table == XFWD_IPV4_COMPACT ? "compact" : "tbl24");
-		return -EEXIST;
-	}
+		map_sizes_info(sz, &b->info);
+	else if ((ret = sizes_kept(pin_root, sz, &b->info, strict, err, len)))
+		return ret;
 	libbpf_set_print(capture_print);
 	b->skel = xfwd__open_opts(&opts);
 	if (!b->skel) {
@@ -431,13 +433,13 @@ static int load(struct xb *b, const char *pin_root, const struct map_sizes *sz,
 int xb_load(struct xb *b, const char *pin_root, const struct map_sizes *sz,
 	    char *err, size_t len)
 {
-	return load(b, pin_root, sz, true, err, len);
+	return load(b, pin_root, sz, true, true, err, len);
 }
 
 int xb_load_maps(struct xb *b, const char *pin_root, const struct map_sizes *sz,
 		 char *err, size_t len)
 {
-	return load(b, pin_root, sz, false, err, len);
+	return load(b, pin_root, sz, false, false, err, len);
 }
 
 static int link_pin(char *buf, size_t len, const char *root, uint32_t ifindex)

@@ -60,10 +60,14 @@ struct bpf_object;
 int xb_reuse_maps(const struct xb *b, struct bpf_object *obj);
 /* Open the pinned maps of a running xfwd and check their ABI. */
 int xb_open(struct xb *b, const char *pin_root, char *err, size_t len);
-/* Load the XDP program, reusing pinned maps or creating them. */
+/* Load the XDP program, reusing pinned maps or creating them. Sizes sz
+ * asks for that live maps lack are warned of (core/sizes.h); a different
+ * ipv4-table is refused. */
 int xb_load(struct xb *b, const char *pin_root, const struct map_sizes *sz,
 	    char *err, size_t len);
-/* The same without the programs: only create or open the maps. */
+/* The same without the programs: only create or open the maps (the
+ * daemon's start: a different ipv4-table is warned of too, not refused,
+ * so that a restart never leaves the maps unfed). */
 int xb_load_maps(struct xb *b, const char *pin_root, const struct map_sizes *sz,
 		 char *err, size_t len);
 /* Attach the loaded program to a device and register it in the maps. */

@@ -73,6 +73,13 @@ static void test_attach(void **s)
 	refused("xfwd attach eth0 mode fast", "use 'native' or 'generic'");
 	refused("xfwd attach eth0 tbl8-groups 0", "from 1 to");
 	refused("xfwd attach eth0 routes4 lots", "expected a number");
+	refused("xfwd attach eth0 tbl6-nodes", "'tbl6-nodes' needs a value");
+	refused("xfwd attach eth0 ipv4-table dxr", "use 'tbl24' or 'compact'");
+	assert_int_equal(parse(&r, "xfwd attach eth0 ipv4-table compact tblc-lines 4096 tbl6-nodes 1024"), 0);
+	assert_int_equal(r.sizes.ipv4_table, 1 + XFWD_IPV4_COMPACT);
+	assert_int_equal(r.sizes.tblc_lines, 4096);
+	assert_int_equal(r.sizes.tbl6_nodes, 1024);
+	assert_int_equal(r.ndevs, 1);
 	refused("xfwd attach averyveryverylongname0", "not an interface name");
 }
 

@@ -367,6 +367,36 @@ static void test_config_health_check(void **s)
 	refused("[xfwd]\nattach = eth1\nhealth-check = http 80 /x\n", "health-check is 'tcp PORT'");
 }
 
+/* Table sizes in [xfwd] (docs/table-sizes.md): the words of `xfwd
+ * attach`, their ranges, refused naming the word; a reload may not
+ * change them. */
+static void test_config_sizes(void **s)
+{
+	const char *path = write_file("[xfwd]\nattach = eth1\nipv4-table = compact\ntblc-lines = 70000\n"
+				      "tbl6-nodes = 131072\nroutes4 = 3000000\ngroups = 8192\n");
+	struct xconfig c, d;
+	char err[1024];
+
+	(void)s;
+	assert_int_equal(config_load(path, &c, err, sizeof(err)), 0);
+	unlink(path);
+	assert_int_equal(c.sizes.ipv4_table, 1 + XFWD_IPV4_COMPACT);
+	assert_int_equal(c.sizes.tblc_lines, 70000);
+	assert_int_equal(c.sizes.tbl6_nodes, 131072);
+	assert_int_equal(c.sizes.routes4, 3000000);
+	assert_int_equal(c.sizes.groups, 8192);
+	assert_int_equal(c.sizes.routes6, 0); /* the default */
+	d = c;
+	d.sizes.tbl6_nodes = 65536;
+	assert_int_equal(config_restart_needed(&d, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot change on reload: they are set when the maps are made; run 'xfwd detach'"));
+	config_free(&c);
+	refused("[xfwd]\nattach = eth1\nipv4-table = dxr\n", "ipv4-table 'dxr': use 'tbl24' or 'compact'");
+	refused("[xfwd]\nattach = eth1\ntbl6-nodes = 100\n", "'tbl6-nodes 100': expected a number from 512 to 2097152");
+	refused("[xfwd]\nattach = eth1\nroutes4 = lots\n", "'routes4 lots': expected a number");
+	refused("[xfwd]\nattach = eth1\ntbl8-group = 4\n", "unknown setting 'tbl8-group' in [xfwd] (pin-root,");
+}
+
 /* [capacity]: rates as engineers write them; one line a tunnel; words
  * that are no rate refused. */
 static void test_config_capacity(void **s)
@@ -568,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_config_refused),
 		cmocka_unit_test(test_config_dropped),
 		cmocka_unit_test(test_config_restart_needed),
+		cmocka_unit_test(test_config_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
