@@ -122,6 +122,8 @@ static void status_json(const struct xtable *t, const struct xb *b)
 	jw_uint(&w, "generation", b->info.generation);
 	jw_uint(&w, "routes4", b->info.routes4);
 	jw_uint(&w, "routes6", b->info.routes6);
+	jw_uint(&w, "routes4_max", b->info.routes4_max);
+	jw_uint(&w, "routes6_max", b->info.routes6_max);
 	jw_uint(&w, "tbl8_groups_used", b->info.tbl8_used);
 	jw_uint(&w, "tbl8_groups", b->info.tbl8_groups);
 	jw_uint(&w, "tbl6_nodes_used", b->info.tbl6_used);
@@ -149,6 +151,7 @@ static int status(struct xtable *t, const struct cli_req *r)
 	printf("xfwd: pinned at %s, ABI %u\ninterfaces:\n", b->pin_root, b->info.abi_version);
 	print_ifaces(b, NULL);
 	printf("routes: %u IPv4, %u IPv6\n", b->info.routes4, b->info.routes6);
+	printf("route records: up to %u IPv4, %u IPv6\n", b->info.routes4_max, b->info.routes6_max);
 	printf("table generation: %u (one more with each change)\n", b->info.generation);
 	printf("IPv4 second-level groups: %u of %u\n", b->info.tbl8_used, b->info.tbl8_groups);
 	if (compact(b)) /* a line is 64 bytes */

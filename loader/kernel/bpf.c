@@ -95,7 +95,7 @@ int xb_prepare_root(const char *pin_root, char *err, size_t len)
 	return 0;
 }
 
-static int pin_path(char *buf, size_t len, const char *root, const char *name)
+int xb_pin_path(char *buf, size_t len, const char *root, const char *name)
 {
 	int n = snprintf(buf, len, "%s/%s", root, name);
 
@@ -110,7 +110,7 @@ static int check_abi(const char *root, struct xfwd_info *info, char *err,
 	__u32 zero = 0;
 	int fd, ret = 0;
 
-	if (pin_path(path, sizeof(path), root, XFWD_PIN(info)))
+	if (xb_pin_path(path, sizeof(path), root, XFWD_PIN(info)))
 		return -ENAMETOOLONG;
 	fd = bpf_obj_get(path);
 	if (fd < 0)
@@ -196,84 +196,6 @@ uint32_t xb_bump(struct xb *b)
 	return bpf_map_update_elem(b->fd.info, &zero, &in, BPF_ANY) ? 0 : in.generation;
 }
 
-/* ---- the journal of a change being written (XFWD_JOURNAL_PIN) ---- */
-
-int xb_journal_begin(struct xb *b, const void *data, size_t len)
-{
-	size_t vsz = len < XFWD_JOURNAL_CHUNK ? (len + 7) / 8 * 8 : XFWD_JOURNAL_CHUNK;
-	uint32_t n = vsz ? (uint32_t)((len + vsz - 1) / vsz) : 1;
-	char path[PATH_MAX], *chunk;
-	int fd, ret = 0;
-
-	if (pin_path(path, sizeof(path), b->pin_root, XFWD_JOURNAL_PIN))
-		return -ENAMETOOLONG;
-	if (!access(path, F_OK))
-		return -EEXIST; /* a writer died: the table must be read again */
-	vsz = vsz ? vsz : 8;
-	if (!(chunk = calloc(1, vsz)))
-		return -ENOMEM;
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xfwd_journal", 4, (__u32)vsz, n, NULL);
-	if (fd < 0)
-		ret = -errno;
-	for (uint32_t i = 0; !ret && i * vsz < len; i++) {
-		size_t part = len - i * vsz < vsz ? len - i * vsz : vsz;
-
-		memset(chunk, 0, vsz);
-		memcpy(chunk, (const char *)data + i * vsz, part);
-		if (bpf_map_update_elem(fd, &i, chunk, BPF_ANY))
-			ret = -errno;
-	}
-	/* Pinned whole or not at all: the pin appears with every byte in. */
-	if (!ret && bpf_obj_pin(fd, path))
-		ret = -errno;
-	if (fd >= 0)
-		close(fd);
-	free(chunk);
-	/* A command that dies from here on is seen by a running daemon. */
-	if (!ret)
-		xb_bump(b);
-	return ret;
-}
-
-int xb_journal_read(struct xb *b, void **data, size_t *len)
-{
-	struct bpf_map_info mi = { 0 };
-	__u32 mlen = sizeof(mi);
-	char path[PATH_MAX], *buf = NULL;
-	int fd, ret = 0;
-
-	*data = NULL;
-	*len = 0;
-	if (pin_path(path, sizeof(path), b->pin_root, XFWD_JOURNAL_PIN))
-		return -ENAMETOOLONG;
-	if ((fd = bpf_obj_get(path)) < 0)
-		return errno == ENOENT ? -ENOENT : -errno;
-	if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) || mi.type != BPF_MAP_TYPE_ARRAY)
-		ret = -EBADMSG;
-	else if (!(buf = calloc(mi.max_entries, mi.value_size)))
-		ret = -ENOMEM;
-	for (uint32_t i = 0; !ret && i < mi.max_entries; i++)
-		if (bpf_map_lookup_elem(fd, &i, buf + (size_t)i * mi.value_size))
-			ret = -errno;
-	close(fd);
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	*data = buf;
-	*len = (size_t)mi.max_entries * mi.value_size;
-	return 0;
-}
-
-int xb_journal_end(struct xb *b)
-{
-	char path[PATH_MAX];
-
-	if (pin_path(path, sizeof(path), b->pin_root, XFWD_JOURNAL_PIN))
-		return -ENAMETOOLONG;
-	return unlink(path) && errno != ENOENT ? -errno : 0;
-}
-
 void xb_unlock(int fd)
 {
 	if (fd >= 0)
@@ -297,7 +219,7 @@ int xb_open(struct xb *b, const char *pin_root, char *err, size_t len)
 	if (ret)
 		return ret;
 	for (size_t i = 0; i < N_PINS; i++) {
-		pin_path(path, sizeof(path), pin_root, map_pins[i].name);
+		xb_pin_path(path, sizeof(path), pin_root, map_pins[i].name);
 		*map_fd(&b->fd, i) = bpf_obj_get(path);
 		if (*map_fd(&b->fd, i) < 0) {
 			snprintf(err, len, "pinned map %s is missing: run 'xfwd detach' and attach again",
@@ -331,7 +253,7 @@ static void devmap_flags(struct xfwd *s, const char *pin_root)
 	char path[PATH_MAX];
 	int fd;
 
-	pin_path(path, sizeof(path), pin_root, XFWD_PIN(tx_ports));
+	xb_pin_path(path, sizeof(path), pin_root, XFWD_PIN(tx_ports));
 	if ((fd = bpf_obj_get(path)) < 0)
 		return;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
@@ -362,9 +284,8 @@ static void fds_from_skel(struct xb *b)
 			bpf_object__find_map_by_name(b->skel->obj, map_pins[i].name));
 }
 
-/* Sizes of live maps cannot change: what sz asks for that they lack is
- * said (refused when strict and the IPv4 table differs: XDP would not
- * read the table the user asked for). */
+/* Live maps keep their sizes: what sz asks of them is said (refused when
+ * strict and XDP would not read the IPv4 table asked for). */
 static int sizes_kept(const char *pin_root, const struct map_sizes *sz,
 		      const struct xfwd_info *in, bool strict, char *err, size_t len)
 {
@@ -378,7 +299,7 @@ static int sizes_kept(const char *pin_root, const struct map_sizes *sz,
 			 pin_root, in->ipv4_table == XFWD_IPV4_COMPACT ? "compact" : "tbl24");
 		return -EEXIST;
 	}
-	xlog(LOG_WARNING, "the maps under %s are kept as they were made, not as asked: %s; sizes are set when the maps are made: run 'xfwd detach' and attach again (or restart xfwd run) to change them",
+	xlog(LOG_WARNING, "the maps under %s are kept as they were made, not as asked: %s; sizes are set when the maps are made: run 'xfwd detach', then attach (or start xfwd run) again to change them",
 	     pin_root, diff);
 	return 0;
 }
@@ -592,7 +513,7 @@ int xb_remove_all(const char *pin_root, char *err, size_t len)
 
 			if (e->d_name[0] == '.' || is_link != (pass == 0))
 				continue;
-			if (pin_path(path, sizeof(path), pin_root, e->d_name) ||
+			if (xb_pin_path(path, sizeof(path), pin_root, e->d_name) ||
 			    unlink(path)) {
 				snprintf(err, len, "cannot remove %s/%s: %s", pin_root,
 					 e->d_name, strerror(errno));

@@ -40,6 +40,8 @@ void xb_unlock(int fd);
  * daemon keeping the table in memory knows to read it again. */
 uint32_t xb_generation(const struct xb *b);
 uint32_t xb_bump(struct xb *b); /* the new generation; 0: not written */
+/* root/name in buf: 0, or -ENAMETOOLONG. */
+int xb_pin_path(char *buf, size_t len, const char *root, const char *name);
 /* The journal of a change being written (XFWD_JOURNAL_PIN): pinned with
  * data (may be empty) before the change's first write, -EEXIST if one
  * is there (a writer died); read back (-ENOENT: none; *data: free(),

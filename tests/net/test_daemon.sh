@@ -35,7 +35,7 @@ while True:
     open(sys.argv[2], 'a').write(s.recv(4096).decode() + '\n')
 " "$notify_sock" "$notes" &
 NPID=$!
-trap 'stop_daemon; kill $NPID 2>/dev/null; rm -f "$notify_sock" "$notes"; cleanup' EXIT
+trap 'stop_daemon; [ -z "${SPID:-}" ] || kill $SPID 2>/dev/null; kill $NPID 2>/dev/null; rm -f "$notify_sock" "$notes"; cleanup' EXIT
 start_daemon() {
 	cat "$log" >>"$log.all" 2>/dev/null; : >"$log" # "running" must be this start's
 	NOTIFY_SOCKET=$notify_sock WATCHDOG_USEC=300000 \
@@ -314,6 +314,49 @@ wait "$PING" || true
 check "no packet lost while the daemon restarted, re-attached and reconciled" \
 	sh -c "grep -q ' 0% packet loss' '$pings' || { tail -3 '$pings'; exit 1; }"
 rm -f "$pings"
+
+# Table sizes from [xfwd] (docs/table-sizes.md): a daemon on a fresh pin
+# root makes its maps as the file asks; restarted with other sizes it
+# keeps the live maps (the data path never stops) and says what it could
+# not change; a reload changing them is refused.
+sz=$(mktemp) szlog=$(mktemp) sroot=$PIN_BASE/xfwd-$NSP-sz
+nsx r ip link add rs0 type veth peer name rs1
+nsx r ip link set rs0 up; nsx r ip link set rs1 up
+sizes_conf() { # sizes_conf TBL6_NODES
+	printf '[xfwd]\npin-root = %s\nattach = rs0\nipv4-table = compact\ntblc-lines = 4096\ntbl6-nodes = %s\nroutes4 = 5000\ngroups = 100\n' \
+		"$sroot" "$1" >"$sz"
+}
+sizes_start() {
+	: >"$szlog"
+	nsenter --net=/run/netns/$NSP-r "$AS_UNIT" "$XFWD" run -c "$sz" 2>>"$szlog" &
+	SPID=$!
+	wait_for grep -q "xfwd: running" "$szlog" || true # checked below
+}
+sizes_stop() { kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null; SPID=""; }
+sstatus() { nsenter --net=/run/netns/$NSP-r "$XFWD" --pin-root "$sroot" "$@" status; }
+sizes_conf 1024
+sizes_start
+check "a daemon makes its maps with the sizes of its [xfwd] section" sh_ok "
+	sstatus -j >$sz.json && python3 -c \"import json, sys; j = json.load(open('$sz.json'))
+sys.exit(not (j['ipv4_table'] == 'compact' and j['tblc_lines'] == 4096 and j['tbl6_nodes'] == 1024
+              and j['routes4_max'] == 5000 and j['groups'] == 99))\" || { cat $sz.json $szlog; false; }"
+check "...status says them in words" sh_ok "
+	sstatus | grep -q '^IPv4 table: compact, lines [0-9]* of 4096' && sstatus | grep -q '^IPv6 table nodes: [0-9]* of 1024' &&
+	sstatus | grep -qx 'route records: up to 5000 IPv4, 524288 IPv6'"
+sizes_stop
+sizes_conf 2048
+sizes_start
+check "restarted with other sizes: it runs on the live maps, naming what it could not change and the fix" sh_ok "
+	kill -0 $SPID && grep -q 'kept as they were made, not as asked: tbl6-nodes 2048 (the maps have 1024);.*xfwd detach' $szlog &&
+	sstatus -j | grep -q "\\\"tbl6_nodes\\\":1024[,}]" || { cat $szlog; false; }"
+sizes_conf 4096
+kill -HUP "$SPID"
+check "...a reload changing them is refused, naming the settings and the restart" wait_for sh_ok "
+	grep -q 'reload refused.*table sizes (ipv4-table, .*) cannot change on reload' $szlog"
+sizes_stop
+nsenter --net=/run/netns/$NSP-r "$XFWD" --pin-root "$sroot" detach >/dev/null
+nsx r ip link del rs0
+rm -f "$sz" "$sz.json" "$szlog"
 
 # A second daemon on a fresh pin root whose attach fails (r0 carries the
 # first one's program): the routes were loading meanwhile, and everything

@@ -115,6 +115,10 @@ xf r -batch "$tmp/rd" >/dev/null
 check "...attaching again with ipv4-table tbl24 is refused, naming the fix" sh_ok \
 	"! xf r attach r0 ipv4-table tbl24 2>$tmp/err >/dev/null &&
 	grep -q \"made with ipv4-table compact: run 'xfwd detach' and attach again\" $tmp/err || { cat $tmp/err; false; }"
+check "...attaching again with other sizes keeps the live maps and says so (docs/table-sizes.md)" sh_ok \
+	"xf r attach r0 tblc-lines 4096 2>$tmp/err >/dev/null &&
+	grep -q \"kept as they were made, not as asked: tblc-lines 4096 (the maps have 17); .*'xfwd detach'\" $tmp/err &&
+	xf r status | grep -q '^IPv4 table: compact, lines [0-9]* of 17 ' || { cat $tmp/err; false; }"
 check "...deleting them gives the lines back" sh_ok "xf r status | grep -q '^IPv4 table: compact, lines [0-9] of 17 ' ||
 	{ xf r status; false; }"
 
