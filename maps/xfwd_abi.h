@@ -276,7 +276,10 @@ struct xfwd_health {
 	__u8 bfd_state, bfd_remote_state, bfd_diag, bfd_remote_diag;
 	__u32 bfd_tx_us, bfd_detect_us; /* in force: our interval, our detection time of the peer */
 	__u32 bfd_my_discr, bfd_your_discr;
-	__u32 pad2;
+	/* Wall clock (s) of the daemon's last look, 0: never. Older than two
+	 * intervals and two seconds, the verdict is stale: no daemon is
+	 * judging (stopped, or still starting): `xfwd health` says so. */
+	__u32 judged_unix_s;
 };
 
 /* One tunnel: encapsulation parameters (outer addresses in network order,

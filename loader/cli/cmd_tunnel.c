@@ -307,10 +307,16 @@ static void health_line(const struct xfwd_tunnel *tun, const struct xfwd_health 
 	time_t s = (time_t)(h->changed_unix_ms / 1000);
 	struct tm tm;
 
+	uint32_t stale = tun->probe.mode ? health_stale_s(tun->probe.interval_ms, h->judged_unix_s,
+							  (uint32_t)time(NULL)) : 0;
+
 	if (h->changed_unix_ms && gmtime_r(&s, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (!w) {
-		printf("%s: %s probe %s", tun->name, health_state(tun, h), mode);
+		printf("%s: %s", tun->name, health_state(tun, h));
+		if (stale)
+			printf(" (stale: not judged for %u s; is xfwd run running?)", stale);
+		printf(" probe %s", mode);
 		if (tun->probe.mode)
 			printf(" every %u ms x%u hold-down %u ms", tun->probe.interval_ms,
 			       tun->probe.multiplier, tun->probe.holddown_ms);
@@ -338,6 +344,8 @@ static void health_line(const struct xfwd_tunnel *tun, const struct xfwd_health 
 	jw_str(w, "changed", when);
 	jw_uint(w, "changed_unix_ms", h->changed_unix_ms);
 	jw_str(w, "reason", h->reason);
+	jw_uint(w, "judged_unix_s", h->judged_unix_s);
+	jw_bool(w, "stale", stale);
 	if (bfd(tun) && h->state)
 		bfd_line(h, w);
 	jw_obj_end(w);

@@ -55,6 +55,15 @@ const char *health_state_name(unsigned int state)
 	return state < NSTATES ? states[state] : "?";
 }
 
+uint32_t health_stale_s(uint32_t interval_ms, uint32_t judged_s, uint32_t now_s)
+{
+	uint32_t age = now_s - judged_s;
+
+	if (!judged_s || now_s < judged_s)
+		return 0;
+	return age > 2 * ((interval_ms + 999) / 1000) + 2 ? age : 0;
+}
+
 /* A label value: backslash, quote and newline escaped. */
 static const char *esc(const char *s, char *buf, size_t len)
 {

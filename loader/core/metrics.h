@@ -59,6 +59,10 @@ const char *reason_action(unsigned int r);
 int reason_act(unsigned int r); /* enum xfwd_action */
 const char *reason_desc(unsigned int r);
 const char *health_state_name(unsigned int state);
+/* How long a verdict has gone unjudged at now_s, when that is more than
+ * two intervals and two seconds (no daemon looking: stopped, or still
+ * starting); else 0. judged_s 0 (never, or a daemon before the field): 0. */
+uint32_t health_stale_s(uint32_t interval_ms, uint32_t judged_s, uint32_t now_s);
 
 /* m as exposition text into f: 0, or -1 when f failed. */
 int metrics_write(FILE *f, const struct metrics *m);

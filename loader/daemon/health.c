@@ -443,8 +443,9 @@ static void tick_one(struct health *h, const struct xtable *t, uint32_t tid, uin
 /* What `xfwd health` and the metrics read, once the probes went out. A
  * reader's copy can meet a write, as with a map update: a look shows
  * the one or the other's fields for that moment, never a verdict. */
-static void publish(struct health *h, uint32_t tid)
+static void publish(struct health *h, uint32_t tid, uint32_t now_s)
 {
+	h->tp[tid].pub.judged_unix_s = now_s;
 	memcpy(&h->pub[tid], &h->tp[tid].pub, sizeof(h->pub[tid]));
 }
 
@@ -601,7 +602,7 @@ int health_tick(struct health *h, const struct xtable *t, uint32_t gen)
 			due = p->next_tx;
 	}
 	batch_flush(h);
-	for (uint32_t i = 0; i < nticked; i++)
-		publish(h, ticked[i]);
+	for (uint32_t i = 0, now_s = nticked ? (uint32_t)(wall_ms() / 1000) : 0; i < nticked; i++)
+		publish(h, ticked[i], now_s);
 	return due == UINT64_MAX ? -1 : (int)((due - now + MS - 1) / MS);
 }

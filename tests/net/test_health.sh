@@ -170,6 +170,15 @@ check "...no traffic on t1's next hop meanwhile (route get: t2 alone)" \
 cut 1 off
 check "...restored: up through the hold-down, said once" \
 	wait_for -t $((5 * SLOW)) sh_ok "health_is a t1 up && [ \$(grep -c 'tunnel t1 up: replies for $HOLD ms (hold-down)' '$tmp/a2.log') -eq 1 ]"
+# A verdict no daemon judges any more (stopped, or a long start) is said
+# to be stale rather than shown as live (docs/health.md).
+kill -STOP "$DA"
+check "a's daemon stopped: xfwd health says its verdicts are stale" wait_for -t $((10 * SLOW)) sh_ok "
+	xf a health | grep -q '^t1: up (stale: not judged for [0-9]* s; is xfwd run running?) probe udp' &&
+	xf a -j health | grep -q '\"stale\":true'"
+kill -CONT "$DA"
+check "...running again: no longer stale" wait_for -t $((5 * SLOW)) sh_ok "
+	! xf a health | grep -q stale && xf a -j health | grep -q '\"stale\":false'"
 pair_stop
 check "the daemons took their anchor devices with them" sh_ok "! nsx a ip link show xfwd-probe 2>/dev/null && ! nsx b ip link show xfwd-probe 2>/dev/null"
 echo "test_health: $FAILS failure(s)"

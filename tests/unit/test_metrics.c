@@ -98,10 +98,25 @@ static void test_metrics_text(void **s)
 	free(text);
 }
 
+/* A verdict no daemon has looked at for more than two intervals and two
+ * seconds is stale (xfwd health says so); never judged is not stale. */
+static void test_health_stale(void **s)
+{
+	(void)s;
+	assert_int_equal(health_stale_s(10, 1000, 1002), 0);
+	assert_int_equal(health_stale_s(10, 1000, 1004), 0); /* 2 x 1 s (rounded up) + 2 */
+	assert_int_equal(health_stale_s(10, 1000, 1005), 5);
+	assert_int_equal(health_stale_s(60000, 1000, 1122), 0);
+	assert_int_equal(health_stale_s(60000, 1000, 1123), 123);
+	assert_int_equal(health_stale_s(10, 0, 5000), 0);    /* never judged */
+	assert_int_equal(health_stale_s(10, 5000, 4000), 0); /* the clock went back */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics_text),
+		cmocka_unit_test(test_health_stale),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
