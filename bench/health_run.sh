@@ -194,6 +194,10 @@ row() {
 		med(d, n), med(pp, n), med(w, n), med(t, n), med(b, n), med(a, n) }'
 }
 
+MANY_ROW=$(row "$MANY tunnels every 100 ms" new many none$MANY)
+# Its "per probe" column against the issue's 5 us.
+MANY_MET=$(echo "$MANY_ROW" | awk -F'|' '{ print ($5 + 0 <= 5) ? "is met" : "is not met" }')
+
 cat <<EOF2
 ## Tunnel health: failover and probe cost
 
@@ -226,8 +230,7 @@ more (silence is counted in probes sent, docs/health.md).
 |---|---:|---:|---:|---:|---:|---:|---:|
 $(row "10 tunnels every 10 ms" new 10)
 $(row "10 tunnels every 100 ms" new 100)
-$(row "$MANY tunnels every 100 ms" new many none$MANY)
-$([ -z "$BASE" ] || { row "10 tunnels every 10 ms, $XFWD_BENCH_BASE_NAME" base 10; row "10 tunnels every 100 ms, $XFWD_BENCH_BASE_NAME" base 100; row "$MANY tunnels every 100 ms, $XFWD_BENCH_BASE_NAME" base many none$MANY; })
+$MANY_ROW$([ -z "$BASE" ] || { echo; row "10 tunnels every 10 ms, $XFWD_BENCH_BASE_NAME" base 10; row "10 tunnels every 100 ms, $XFWD_BENCH_BASE_NAME" base 100; row "$MANY tunnels every 100 ms, $XFWD_BENCH_BASE_NAME" base many none$MANY; })
 
 "ms/s" is CPU milliseconds per second of wall time (10 ms/s = 1% of one
 core); "per probe" is that over the probes sent: the daemon's CPU, all
@@ -245,10 +248,10 @@ daemon's extra wake-ups, over its probes.
 The rows "build before", where present, are \`XFWD_BENCH_BASE\`'s daemons
 in the same run.
 
-**The issue's target (5 us per probe at 1,000 probes a second)** is met
+**The issue's target (5 us per probe at 1,000 probes a second)** $MANY_MET
 as a hub with many peers probes ($MANY tunnels every 100 ms: one wake-up and
-one call for $MANY probes), not as ten tunnels every 10 ms, where this
-host's floor is itself near 5 us: a wake-up costs
+one call for $MANY probes). Ten tunnels every 10 ms: see the floor under
+them on this host: a wake-up costs
 $(awk -v w="$WAKE_NS" 'BEGIN { printf "%.1f", w / 1000 }') us, and sending ten bare frames into a veth with one
 \`sendmmsg()\` (bench/wake_cost.c, the far end's work in its NAPI thread;
 nothing encapsulated, nothing read back) costs
