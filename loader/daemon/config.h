@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * /etc/xfwd/xfwd.conf (docs/config.md), read with inih:
+ * /etc/xfwd/xfwd.conf (docs/daemon.md), read with inih:
  *
  *   [xfwd]
  *   pin-root = /sys/fs/bpf/xfwd
