@@ -22,21 +22,19 @@
 
 static int stats_live(const struct cli_req *r, const struct xb *b, char *err, size_t len);
 
-static const char *action_names[XFWD_ACT_MAX] = { "tx", "redirect", "pass", "drop" };
-
 /* Per probed tunnel: probes sent and answered (the daemon's), and
  * replies the XDP program noted. */
 static void probes_print(const struct xb *b, struct jw *w)
 {
+	struct xfwd_tunnel *all = xc_tunnels(b);
 	bool head = false;
 
-	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++) {
-		struct xfwd_tunnel t;
+	for (uint32_t id = 1; all && id < XFWD_MAX_TUNNELS; id++) {
+		const struct xfwd_tunnel t = all[id];
 		struct xfwd_health h;
 		struct xfwd_probe_rx rx = { 0 };
 
-		if (bpf_map_lookup_elem(b->fd.tunnels, &id, &t) || !t.type || !t.probe.mode ||
-		    bpf_map_lookup_elem(b->fd.health, &id, &h))
+		if (!t.type || !t.probe.mode || bpf_map_lookup_elem(b->fd.health, &id, &h))
 			continue;
 		bpf_map_lookup_elem(b->fd.probe_rx, &id, &rx);
 		if (w) {
@@ -57,6 +55,7 @@ static void probes_print(const struct xb *b, struct jw *w)
 	}
 	if (w && head)
 		jw_obj_end(w);
+	free(all);
 }
 
 static void stats_print(const struct xb *b, const struct xfwd_counter *s, bool json)
@@ -73,7 +72,7 @@ static void stats_print(const struct xb *b, const struct xfwd_counter *s, bool j
 		jw_obj_begin(&w, NULL);
 		jw_obj_begin(&w, "actions");
 		for (int a = 0; a < XFWD_ACT_MAX; a++) {
-			jw_obj_begin(&w, action_names[a]);
+			jw_obj_begin(&w, action_name(a));
 			jw_uint(&w, "packets", act[a].packets);
 			jw_uint(&w, "bytes", act[a].bytes);
 			jw_obj_end(&w);
@@ -94,7 +93,7 @@ static void stats_print(const struct xb *b, const struct xfwd_counter *s, bool j
 	}
 	printf("%-20s %14s %16s\n", "action", "packets", "bytes");
 	for (int a = 0; a < XFWD_ACT_MAX; a++)
-		printf("%-20s %14llu %16llu\n", action_names[a],
+		printf("%-20s %14llu %16llu\n", action_name(a),
 		       (unsigned long long)act[a].packets, (unsigned long long)act[a].bytes);
 	printf("\n%-20s %-8s %14s %16s  %s\n", "reason", "action", "packets", "bytes", "meaning");
 	for (int r = 0; r < XFWD_R_MAX; r++)

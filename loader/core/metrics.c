@@ -50,6 +50,11 @@ const char *reason_desc(unsigned int r)
 	return r < XFWD_R_MAX ? reasons[r].desc : "?";
 }
 
+const char *action_name(unsigned int a)
+{
+	return a < XFWD_ACT_MAX ? actions[a] : "?";
+}
+
 const char *health_state_name(unsigned int state)
 {
 	return state < NSTATES ? states[state] : "?";

@@ -58,6 +58,7 @@ const char *reason_name(unsigned int r);
 const char *reason_action(unsigned int r);
 int reason_act(unsigned int r); /* enum xfwd_action */
 const char *reason_desc(unsigned int r);
+const char *action_name(unsigned int a); /* enum xfwd_action: "tx", ... */
 const char *health_state_name(unsigned int state);
 /* How long a verdict has gone unjudged at now_s, when that is more than
  * two intervals and two seconds (no daemon looking: stopped, or still

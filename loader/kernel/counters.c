@@ -9,27 +9,62 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Entries 0..n-1 of an array map into out (vsz bytes each, a per-CPU
+ * map's being all CPUs' values): one system call, not n (the metrics
+ * read every tunnel slot each interval). 0 or -errno. */
+static int read_all(int fd, uint32_t n, size_t vsz, void *out)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	uint32_t *keys = malloc(n * sizeof(*keys)), next = 0, done = 0;
+	int ret = keys ? 0 : -ENOMEM;
+
+	while (!ret && done < n) {
+		__u32 cnt = n - done, in = done - 1;
+
+		if (bpf_map_lookup_batch(fd, done ? &in : NULL, &next, keys,
+					 (char *)out + (size_t)done * vsz, &cnt, &o))
+			ret = errno == ENOENT && done + cnt == n ? 0 : -errno;
+		done += cnt;
+		if (!cnt && !ret)
+			ret = -EIO; /* no progress: never loop */
+	}
+	free(keys);
+	return ret;
+}
+
+struct xfwd_tunnel *xc_tunnels(const struct xb *b)
+{
+	struct xfwd_tunnel *all = calloc(XFWD_MAX_TUNNELS, sizeof(*all));
+	int ret = all ? read_all(b->fd.tunnels, XFWD_MAX_TUNNELS, sizeof(*all), all) : -ENOMEM;
+
+	if (ret) {
+		free(all);
+		errno = -ret;
+		return NULL;
+	}
+	return all;
+}
+
 int xc_reasons(const struct xb *b, struct xfwd_counter sum[XFWD_R_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus();
+	int ncpu = libbpf_num_possible_cpus(), ret;
 	struct xfwd_counter *per;
 
 	if (ncpu <= 0)
 		return -EINVAL;
-	per = calloc((size_t)ncpu, sizeof(*per));
+	per = calloc((size_t)ncpu * XFWD_R_MAX, sizeof(*per));
 	if (!per)
 		return -ENOMEM;
+	ret = read_all(b->fd.stats, XFWD_R_MAX, (size_t)ncpu * sizeof(*per), per);
 	for (uint32_t r = 0; r < XFWD_R_MAX; r++) {
 		memset(&sum[r], 0, sizeof(sum[r]));
-		if (bpf_map_lookup_elem(b->fd.stats, &r, per))
-			continue;
-		for (int c = 0; c < ncpu; c++) {
-			sum[r].packets += per[c].packets;
-			sum[r].bytes += per[c].bytes;
+		for (int c = 0; !ret && c < ncpu; c++) {
+			sum[r].packets += per[(size_t)r * ncpu + c].packets;
+			sum[r].bytes += per[(size_t)r * ncpu + c].bytes;
 		}
 	}
 	free(per);
-	return 0;
+	return ret;
 }
 
 void xc_tunnel(const struct xb *b, uint32_t id, struct xfwd_tunnel_counters *sum)
@@ -55,6 +90,7 @@ void xc_tunnel(const struct xb *b, uint32_t id, struct xfwd_tunnel_counters *sum
 int xc_metrics(const struct xb *b, uint32_t nexthops, uint32_t groups, struct metrics *m,
 	       struct metrics_tunnel *tun)
 {
+	struct xfwd_tunnel *all;
 	struct xfwd_info info;
 	uint32_t zero = 0;
 	int ret = xc_reasons(b, m->reason);
@@ -63,12 +99,14 @@ int xc_metrics(const struct xb *b, uint32_t nexthops, uint32_t groups, struct me
 		return ret;
 	if (bpf_map_lookup_elem(b->fd.info, &zero, &info))
 		return -errno;
+	if (!(all = xc_tunnels(b)))
+		return -errno;
 	m->ntun = 0;
 	for (uint32_t id = 1; id < XFWD_MAX_TUNNELS; id++) {
 		struct metrics_tunnel *mt = &tun[m->ntun];
-		struct xfwd_tunnel t;
+		const struct xfwd_tunnel t = all[id];
 
-		if (bpf_map_lookup_elem(b->fd.tunnels, &id, &t) || !t.type)
+		if (!t.type)
 			continue;
 		memset(mt, 0, sizeof(*mt));
 		memcpy(mt->name, t.name, sizeof(mt->name) - 1);
@@ -79,6 +117,7 @@ int xc_metrics(const struct xb *b, uint32_t nexthops, uint32_t groups, struct me
 			  (t.probe.mode == XFWD_PROBE_BFD || t.probe.mode == XFWD_PROBE_BFD_MH);
 		m->ntun++;
 	}
+	free(all);
 	m->tun = tun;
 	m->routes4 = info.routes4;
 	m->routes6 = info.routes6;

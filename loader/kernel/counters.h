@@ -9,6 +9,9 @@
 
 /* Per reason: 0, or -errno (nothing read). */
 int xc_reasons(const struct xb *b, struct xfwd_counter sum[XFWD_R_MAX]);
+/* Every slot of xfwd_tunnels, read in one call (free() it), or NULL
+ * with errno set. */
+struct xfwd_tunnel *xc_tunnels(const struct xb *b);
 /* One tunnel's counters (zero when unreadable). */
 void xc_tunnel(const struct xb *b, uint32_t id, struct xfwd_tunnel_counters *sum);
 /* m from the maps: the reasons, the tunnels into tun (room for
