@@ -82,8 +82,11 @@ cut_and_back() {
 	local what=$1 det=$2 t0 ms
 	mark
 	t0=$(now_ms)
-	silence b b-u on
+	# a stops hearing first: were b cut first, b's speaker could detect
+	# (a loaded machine takes tens of ms between the two) and its Down
+	# reach xfwd before xfwd's own detection.
 	silence a a-u on
+	silence b b-u on
 	check "$what: cut silently, vx4 down by detection time" \
 		wait_for sh_ok "[ \"\$(tstate)\" = down ] && h \"t['reason']\" | grep -q 'BFD: detection time expired'"
 	ms=$(( $(h "t['changed_unix_ms']") - t0 ))
