@@ -12,8 +12,11 @@ for t in test_*.sh; do
 		echo "$t: not run here (XFWD_NET_SKIP: ${XFWD_NET_SKIP_WHY:-no reason given})"; continue ;;
 	esac
 	log=$(mktemp)
+	start=$SECONDS
 	bash "$t" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
+	# wall time per script: where a stage's minutes go (never a check)
+	echo "$t: took $((SECONDS - start)) s"
 	p=$(grep -c '^  ok ' "$log" || true); f=$(grep -c '^  FAIL ' "$log" || true)
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && { f=1; echo "FAILED: $t could not run"; }
 	passed=$((passed + p)); failed=$((failed + f))

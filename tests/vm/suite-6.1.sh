@@ -16,8 +16,10 @@ export XFWD_TEST_SLOW=10
 # scripts and packet tests run here.
 export XFWD_NET_SKIP="test_hub.sh test_bgp_frr.sh test_health_bgp.sh test_capacity.sh test_capacity_dev.sh test_bfd.sh test_fleet.sh"
 export XFWD_NET_SKIP_WHY="the emulated guest cannot keep their timing (BGP daemons on 3 s hold timers, BFD sessions at 10 ms, flows at set rates); the host runs them"
-{ build/tests/test_xdp; build/tests/test_xlat; build/tests/invariants -n 50000 -s 1;
-  XFWD_TEST_IPV4_TABLE=compact build/tests/test_xdp; tests/net/run.sh; bash tests/vm/test_tunnels.sh; bash tests/vm/test_ipsec.sh; bash tests/vm/test_ipsec_ike.sh; } 2>&1 | tee "$out"
+# timed: runs its command and says how long it took (where the minutes go)
+timed() { t0=$(date +%s); "$@"; r=$?; echo "guest: '$*' took $(($(date +%s) - t0)) s"; return $r; }
+{ timed build/tests/test_xdp; timed build/tests/test_xlat; timed build/tests/invariants -n 50000 -s 1;
+  timed env XFWD_TEST_IPV4_TABLE=compact build/tests/test_xdp; timed tests/net/run.sh; timed bash tests/vm/test_tunnels.sh; timed bash tests/vm/test_ipsec.sh; timed bash tests/vm/test_ipsec_ike.sh; } 2>&1 | tee "$out"
 p=$(grep -E '^(bpf|xlat|invariants|net): [0-9]+ passed' "$out" | awk '{s += $2} END {print s + 0}')
 f=$(grep -E '^(bpf|xlat|invariants|net): [0-9]+ passed' "$out" | awk '{s += $4} END {print s + 0}')
 n=$(grep -cE '^(bpf|xlat|invariants|net): [0-9]+ passed' "$out")
