@@ -9,33 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Entries 0..n-1 of an array map into out (vsz bytes each, a per-CPU
- * map's being all CPUs' values): one system call, not n (the metrics
- * read every tunnel slot each interval). 0 or -errno. */
-static int read_all(int fd, uint32_t n, size_t vsz, void *out)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t *keys = malloc(n * sizeof(*keys)), next = 0, done = 0;
-	int ret = keys ? 0 : -ENOMEM;
+#include "map_view.h"
 
-	while (!ret && done < n) {
-		__u32 cnt = n - done, in = done - 1;
-
-		if (bpf_map_lookup_batch(fd, done ? &in : NULL, &next, keys,
-					 (char *)out + (size_t)done * vsz, &cnt, &o))
-			ret = errno == ENOENT && done + cnt == n ? 0 : -errno;
-		done += cnt;
-		if (!cnt && !ret)
-			ret = -EIO; /* no progress: never loop */
-	}
-	free(keys);
-	return ret;
-}
-
+/* Whole maps in batch lookups: one system call, not one per slot (the
+ * metrics read every tunnel slot each interval). */
 struct xfwd_tunnel *xc_tunnels(const struct xb *b)
 {
 	struct xfwd_tunnel *all = calloc(XFWD_MAX_TUNNELS, sizeof(*all));
-	int ret = all ? read_all(b->fd.tunnels, XFWD_MAX_TUNNELS, sizeof(*all), all) : -ENOMEM;
+	int ret = all ? map_read_range(b->fd.tunnels, 0, XFWD_MAX_TUNNELS, sizeof(*all), all) : -ENOMEM;
 
 	if (ret) {
 		free(all);
@@ -55,7 +36,7 @@ int xc_reasons(const struct xb *b, struct xfwd_counter sum[XFWD_R_MAX])
 	per = calloc((size_t)ncpu * XFWD_R_MAX, sizeof(*per));
 	if (!per)
 		return -ENOMEM;
-	ret = read_all(b->fd.stats, XFWD_R_MAX, (size_t)ncpu * sizeof(*per), per);
+	ret = map_read_range(b->fd.stats, 0, XFWD_R_MAX, (size_t)ncpu * sizeof(*per), per);
 	for (uint32_t r = 0; r < XFWD_R_MAX; r++) {
 		memset(&sum[r], 0, sizeof(sum[r]));
 		for (int c = 0; !ret && c < ncpu; c++) {

@@ -15,12 +15,11 @@
 #include <unistd.h>
 
 #include "bulk.h"
+#include "map_view.h"
 #include "recwriter.h"
 #include "rtnl.h"
 #include "tundev.h"
 #include "xfrm.h"
-
-#define BATCH 65536u
 
 struct kk {
 	struct xb *b;
@@ -39,31 +38,9 @@ static int fd_of(const struct kk *k, enum xfwd_map m)
 #undef MAP_FD_CASE
 }
 
-/* Entries [start, start + n) of an array map. Batch lookups resume
- * after the key given, so a range starting at k passes k - 1. */
 static int kk_map_read(void *c, enum xfwd_map m, uint32_t start, uint32_t n, size_t vsz, void *out)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t *keys = malloc(BATCH * sizeof(*keys)), in, next = 0, done = 0;
-	int fd = fd_of(c, m), ret = 0;
-
-	if (!keys)
-		return -ENOMEM;
-	while (done < n) {
-		__u32 cnt = n - done < BATCH ? n - done : BATCH;
-		uint32_t at = start + done;
-
-		in = at - 1;
-		ret = bpf_map_lookup_batch(fd, at ? &in : NULL, &next, keys,
-					   (char *)out + (size_t)done * vsz, &cnt, &o);
-		done += cnt;
-		if (ret) {
-			ret = errno == ENOENT && done == n ? 0 : -errno;
-			break;
-		}
-	}
-	free(keys);
-	return ret;
+	return map_read_range(fd_of(c, m), start, n, vsz, out);
 }
 
 /* A map of routes in batches (two syscalls per route with

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "map_view.h"
 
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -23,4 +26,30 @@ void map_unview(void *view, size_t bytes)
 {
 	if (view)
 		munmap(view, pages(bytes));
+}
+
+#define BATCH 65536u
+
+/* Batch lookups resume after the key given, so a range starting at k
+ * passes k - 1; the last batch ends with ENOENT. */
+int map_read_range(int fd, uint32_t start, uint32_t n, size_t vsz, void *out)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	uint32_t *keys = malloc(BATCH * sizeof(*keys)), in, next = 0, done = 0;
+	int ret = keys ? 0 : -ENOMEM;
+
+	while (!ret && done < n) {
+		__u32 cnt = n - done < BATCH ? n - done : BATCH;
+		uint32_t at = start + done;
+
+		in = at - 1;
+		if (bpf_map_lookup_batch(fd, at ? &in : NULL, &next, keys,
+					 (char *)out + (size_t)done * vsz, &cnt, &o))
+			ret = errno == ENOENT && done + cnt == n ? 0 : -errno;
+		done += cnt;
+		if (!cnt && !ret)
+			ret = -EIO; /* no progress: never loop */
+	}
+	free(keys);
+	return ret;
 }
