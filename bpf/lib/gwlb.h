@@ -60,17 +60,11 @@ static __always_inline int gwlb_swap(struct xdp_md *ctx, __u32 ip_off)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *e = data;
 	struct iphdr *o = data + (ip_off & 0x7f);
-	__u8 mac[ETH_ALEN];
-	__be32 a;
 
 	if ((void *)(e + 1) > data_end || (void *)(o + 1) > data_end)
 		return -1;
-	__builtin_memcpy(mac, e->h_dest, ETH_ALEN);
-	__builtin_memcpy(e->h_dest, e->h_source, ETH_ALEN);
-	__builtin_memcpy(e->h_source, mac, ETH_ALEN);
-	a = o->saddr;
-	o->saddr = o->daddr;
-	o->daddr = a;
+	swap_macs(e);
+	swap32(&o->saddr, &o->daddr);
 	return 0;
 }
 

@@ -43,23 +43,6 @@ static __always_inline struct xfwd_probe *probe_find(struct iphdr *ip, void *dat
 	return pr;
 }
 
-static __always_inline void swap32(__be32 *a, __be32 *b)
-{
-	__be32 t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-static __always_inline void swap_macs(struct ethhdr *e)
-{
-	__u8 mac[ETH_ALEN];
-
-	__builtin_memcpy(mac, e->h_dest, ETH_ALEN);
-	__builtin_memcpy(e->h_dest, e->h_source, ETH_ALEN);
-	__builtin_memcpy(e->h_source, mac, ETH_ALEN);
-}
-
 /* Outer header of the answer: addresses swapped (no checksum changes),
  * TTL / hop limit the tunnel's, as if this host had sent it. */
 static __always_inline int probe_turn_outer(void *l3, void *data_end,

@@ -7,6 +7,24 @@
 #include "maps.h"
 #include "../../maps/xfwd_tunnel.h"
 
+/* An answer turned back the way its packet came (probes, GWLB). */
+static __always_inline void swap32(__be32 *a, __be32 *b)
+{
+	__be32 t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static __always_inline void swap_macs(struct ethhdr *e)
+{
+	__u8 mac[ETH_ALEN];
+
+	__builtin_memcpy(mac, e->h_dest, ETH_ALEN);
+	__builtin_memcpy(e->h_dest, e->h_source, ETH_ALEN);
+	__builtin_memcpy(e->h_source, mac, ETH_ALEN);
+}
+
 #define GRE_F_CSUM 0x8000
 #define GRE_F_ROUTING 0x4000
 #define GRE_F_KEY 0x2000
