@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "json.h"
 #include "kio_kernel.h"
+#include "sizes.h"
 #include "table.h"
 
 /* ---- nexthop ---- */
@@ -128,7 +129,7 @@ static void status_json(const struct xtable *t, const struct xb *b)
 	jw_uint(&w, "tbl8_groups", b->info.tbl8_groups);
 	jw_uint(&w, "tbl6_nodes_used", b->info.tbl6_used);
 	jw_uint(&w, "tbl6_nodes", b->info.tbl6_nodes);
-	jw_str(&w, "ipv4_table", compact(b) ? "compact" : "tbl24");
+	jw_str(&w, "ipv4_table", ipv4_table_name(b->info.ipv4_table));
 	if (compact(b)) {
 		jw_uint(&w, "tblc_lines_used", b->info.tblc_used);
 		jw_uint(&w, "tblc_lines", b->info.tblc_lines);

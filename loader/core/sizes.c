@@ -33,7 +33,7 @@ static uint32_t *field(void *base, size_t off)
 	return (uint32_t *)((char *)base + off);
 }
 
-static const char *table_name(uint32_t t)
+const char *ipv4_table_name(uint32_t t)
 {
 	return t == XFWD_IPV4_COMPACT ? "compact" : "tbl24";
 }
@@ -112,7 +112,7 @@ int map_sizes_differ(const struct map_sizes *s, const struct xfwd_info *in,
 	buf[0] = 0;
 	*ipv4 = table != in->ipv4_table;
 	if (*ipv4)
-		note(buf, len, n++, "ipv4-table %s (the maps have %s)", table_name(table), table_name(in->ipv4_table));
+		note(buf, len, n++, "ipv4-table %s (the maps have %s)", ipv4_table_name(table), ipv4_table_name(in->ipv4_table));
 	for (size_t k = 0; k < N_SIZES; k++) {
 		uint32_t want = *field((void *)s, sizes[k].off);
 		uint32_t have = *field((void *)in, sizes[k].info_off);

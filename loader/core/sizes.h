@@ -19,6 +19,8 @@ int map_size_set(struct map_sizes *s, const char *kw, const char *value,
 bool map_size_is(const char *kw);
 /* The size words, for messages: "ipv4-table, tblc-lines, ...". */
 const char *map_size_words(void);
+/* XFWD_IPV4_TBL24 or XFWD_IPV4_COMPACT as the word that sets it. */
+const char *ipv4_table_name(uint32_t t);
 /* What maps made for s hold: s's settings, the defaults for the rest. */
 void map_sizes_info(const struct map_sizes *s, struct xfwd_info *in);
 /* The settings s asks for that maps already made (in) do not have, as

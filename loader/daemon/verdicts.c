@@ -121,19 +121,21 @@ static void verdict_apply(struct daemon *d, uint32_t tid)
 }
 
 /* Probed tunnels without a next hop (no route to their remote when they
- * were added): the hold taken once it can be, at most every 100 ms. */
+ * were added): the hold taken once it can be, at most every 100 ms. Only
+ * probed tunnels can be unheld (health.c's probe_stop clears the rest),
+ * so a wake-up looks at those, not at every tunnel slot. */
 static void holds_take(struct daemon *d)
 {
 	uint64_t now = mono_ms();
 	bool any = false;
 
-	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++)
-		any |= d->h.unheld[tid];
+	for (uint32_t i = 0; i < d->h.nprobed; i++)
+		any |= d->h.unheld[d->h.probed[i]];
 	if (!any || now - d->hold_tried_ms < 100 || table_trylock(d))
 		return;
 	d->hold_tried_ms = now;
-	for (uint32_t tid = 1; tid < XFWD_MAX_TUNNELS; tid++)
-		if (d->h.unheld[tid] && !xt_probe_hold(&d->t, tid) && xt_tunnel_nh(&d->t, tid)) {
+	for (uint32_t i = 0, tid; i < d->h.nprobed; i++)
+		if (d->h.unheld[tid = d->h.probed[i]] && !xt_probe_hold(&d->t, tid) && xt_tunnel_nh(&d->t, tid)) {
 			d->h.unheld[tid] = 0;
 			xlog(LOG_INFO, "tunnel %s: its remote is reachable, probes go out", xt_tunnel(&d->t, tid)->name);
 		}

@@ -296,7 +296,7 @@ static int sizes_kept(const char *pin_root, const struct map_sizes *sz,
 		return 0;
 	if (strict && ipv4) {
 		snprintf(err, len, "the maps under %s were made with ipv4-table %s: run 'xfwd detach' and attach again to change it",
-			 pin_root, in->ipv4_table == XFWD_IPV4_COMPACT ? "compact" : "tbl24");
+			 pin_root, ipv4_table_name(in->ipv4_table));
 		return -EEXIST;
 	}
 	xlog(LOG_WARNING, "the maps under %s are kept as they were made, not as asked: %s; sizes are set when the maps are made: run 'xfwd detach', then attach (or start xfwd run) again to change them",

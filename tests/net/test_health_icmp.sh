@@ -73,6 +73,18 @@ nsenter --net=/run/netns/$NSP-a "$XFWD" run -c "$tmp/a.conf" 2>"$tmp/a.log" & DA
 check "a restart with other probe settings adopts the tunnel and runs" \
 	wait_for sh_ok "grep -q 'new probe settings' '$tmp/a.log' && grep -q 'xfwd: running' '$tmp/a.log'"
 check "...and vx4 comes up" wait_for health_is up
+# A probed tunnel added while its remote has no route: said, counted down;
+# the daemon takes its probes' next hop once a route reaches the remote.
+cat >>"$tmp/a.conf" <<CONF
+[tunnels]
+tunnel = vx5 type vxlan local 192.0.2.1 remote 192.0.9.2 vni 105 probe icmp 172.16.9.6 from 172.16.9.5 probe-interval $((10 * SLOW))
+CONF
+kill -HUP $DA
+check "a probed tunnel whose remote has no route yet: added, said" \
+	wait_for grep -q "tunnel vx5 cannot be probed yet: tunnel vx5: no kernel route to its remote 192.0.9.2" "$tmp/a.log"
+nsx a ip route add 192.0.9.2/32 via 192.0.2.2 dev a-u
+check "...its probes go out once a route reaches the remote" \
+	wait_for grep -q "tunnel vx5: its remote is reachable, probes go out" "$tmp/a.log"
 kill $DA; wait $DA 2>/dev/null || true
 DA=''
 echo "test_health_icmp: $FAILS failure(s)"
