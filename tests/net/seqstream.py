@@ -2,10 +2,11 @@
 # A counter-stamped UDP stream, loss counted from sequence gaps.
 #   seqstream.py recv PORT OUT       until the sender's end mark (or 120 s),
 #                                    then write "received N lost M" to OUT
-#   seqstream.py send DST PORT PPS SECONDS   then send the end mark
+#   seqstream.py send DST PORT PPS SECONDS [STOP]   then send the end
+#                                    mark; sooner once the file STOP exists
 # Each datagram carries its sequence number (8 bytes); lost = sent -
 # distinct received, the count of sent taken from the end mark.
-import socket, struct, sys, time
+import os, socket, struct, sys, time
 
 END = 0xFFFFFFFFFFFFFFFF
 
@@ -42,7 +43,7 @@ def recv(port, out):
                 f.write("missing %s (of %d at a steady rate)\n" % (" ".join(map(str, gaps)), sent))
 
 
-def send(dst, port, pps, seconds):
+def send(dst, port, pps, seconds, stop=None):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     total = int(pps * seconds)
     start = time.monotonic()
@@ -50,6 +51,10 @@ def send(dst, port, pps, seconds):
         ahead = start + seq / pps - time.monotonic()
         if ahead > 0:
             time.sleep(ahead)
+        # what the test covered is over: the mark counts what was sent
+        if stop and seq % 50 == 0 and os.path.exists(stop):
+            total = seq
+            break
         s.sendto(struct.pack("!QQ", seq, 0) + b"x" * 48, (dst, port))
     time.sleep(0.5)  # what is in flight arrives before the mark
     for _ in range(5):
@@ -61,4 +66,5 @@ if __name__ == "__main__":
     if sys.argv[1] == "recv":
         recv(int(sys.argv[2]), sys.argv[3])
     else:
-        send(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
+        send(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]),
+             sys.argv[6] if len(sys.argv) > 6 else None)
