@@ -126,22 +126,13 @@ int cmd_stats(const struct cli_req *r, char *err, size_t len)
 
 int cmd_stats_reset(const struct cli_req *r, char *err, size_t len)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct xfwd_counter *zero;
 	struct xb b;
 	int ret;
 
 	if ((ret = xb_open(&b, r->pin_root, err, len)))
 		return ret;
-	zero = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*zero));
-	for (uint32_t k = 0; zero && k < XFWD_R_MAX && !ret; k++)
-		if (bpf_map_update_elem(b.fd.stats, &k, zero, BPF_ANY))
-			ret = -errno;
-	if (!zero)
-		ret = -ENOMEM;
-	if (ret)
+	if ((ret = xc_reset(&b)))
 		snprintf(err, len, "cannot reset counters: %s", strerror(-ret));
-	free(zero);
 	xb_close(&b);
 	return ret;
 }

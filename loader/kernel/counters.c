@@ -48,6 +48,28 @@ int xc_reasons(const struct xb *b, struct xfwd_counter sum[XFWD_R_MAX])
 	return ret;
 }
 
+int xc_reset(const struct xb *b)
+{
+	const struct {
+		int fd;
+		uint32_t n;
+		size_t vsz;
+	} m[] = {
+		{ b->fd.stats, XFWD_R_MAX, sizeof(struct xfwd_counter) },
+		{ b->fd.tunnel_stats, XFWD_MAX_TUNNELS, sizeof(struct xfwd_tunnel_counters) },
+		{ b->fd.filter_stats, XFWD_FILTER_RULES, sizeof(struct xfwd_counter) },
+		{ b->fd.xlat_stats, 2 * XFWD_XLAT_RULES, sizeof(struct xfwd_counter) },
+	};
+	int ncpu = libbpf_num_possible_cpus(), ret = 0;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	/* both counter structs are whole 8-byte words: no per-CPU padding */
+	for (size_t i = 0; !ret && i < sizeof(m) / sizeof(m[0]); i++)
+		ret = map_zero_range(m[i].fd, m[i].n, (size_t)ncpu * m[i].vsz);
+	return ret;
+}
+
 void xc_tunnel(const struct xb *b, uint32_t id, struct xfwd_tunnel_counters *sum)
 {
 	int ncpu = libbpf_num_possible_cpus();

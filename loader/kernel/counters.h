@@ -12,6 +12,9 @@ int xc_reasons(const struct xb *b, struct xfwd_counter sum[XFWD_R_MAX]);
 /* Every slot of xfwd_tunnels, read in one call (free() it), or NULL
  * with errno set. */
 struct xfwd_tunnel *xc_tunnels(const struct xb *b);
+/* Every counter of the data path to zero: the reasons', the tunnels',
+ * the filter rules' and the translations'. 0 or -errno. */
+int xc_reset(const struct xb *b);
 /* One tunnel's counters (zero when unreadable). */
 void xc_tunnel(const struct xb *b, uint32_t id, struct xfwd_tunnel_counters *sum);
 /* m from the maps: the reasons, the tunnels into tun (room for

@@ -53,3 +53,27 @@ int map_read_range(int fd, uint32_t start, uint32_t n, size_t vsz, void *out)
 	free(keys);
 	return ret;
 }
+
+/* A chunk's zeroes: per-CPU values of 64 CPUs or more make a whole map's
+ * a few MiB. */
+#define ZERO_CHUNK 256u
+
+int map_zero_range(int fd, uint32_t n, size_t vsz)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	uint32_t *keys = malloc(ZERO_CHUNK * sizeof(*keys));
+	void *zero = calloc(ZERO_CHUNK, vsz);
+	int ret = keys && zero ? 0 : -ENOMEM;
+
+	for (uint32_t at = 0; !ret && at < n; at += ZERO_CHUNK) {
+		__u32 cnt = n - at < ZERO_CHUNK ? n - at : ZERO_CHUNK;
+
+		for (uint32_t i = 0; i < cnt; i++)
+			keys[i] = at + i;
+		if (bpf_map_update_batch(fd, keys, zero, &cnt, &o))
+			ret = -errno;
+	}
+	free(keys);
+	free(zero);
+	return ret;
+}

@@ -15,5 +15,8 @@ void map_unview(void *view, size_t bytes);
 /* Entries [start, start + n) of the array map fd, each vsz bytes (per-CPU
  * maps: vsz is the CPUs' values together), into out: 0 or -errno. */
 int map_read_range(int fd, uint32_t start, uint32_t n, size_t vsz, void *out);
+/* Entries [0, n) of the array map fd set to zero, vsz bytes each (as
+ * above), in batch updates: 0 or -errno. */
+int map_zero_range(int fd, uint32_t n, size_t vsz);
 
 #endif

@@ -36,6 +36,9 @@ check "UDP to another port: dropped by the default, counted (drop_filter 3)" \
 	test "$(stat_pkts r drop_filter)" -eq 3
 check "...the count rule counted it on the way, the default too" sh_ok "
 	[ \"\$(rule_pkts 'proto udp dport 5000-5999 count')\" -eq 3 ] && [ \"\$(rule_pkts 'default deny')\" -eq 3 ]"
+xf r stats reset
+check "...stats reset zeroes the rules' counts" sh_ok "
+	[ \"\$(rule_pkts 'proto udp dport 5000-5999 count')\" -eq 0 ] && [ \"\$(rule_pkts 'default deny')\" -eq 0 ]"
 
 # 10,000 rules that do not match the stream, then its allow: the stream's
 # packets pay the search, whatever the rule count.

@@ -60,6 +60,9 @@ check "two GRE tunnels between the same endpoints: ping across, a -> b on key 7,
 	[ \$(grew a g7 tx) -ge 5 ] && [ \$(grew b g7 rx) -ge 5 ] && [ \$(grew a g8 tx) -eq 0 ] &&
 	[ \$(grew b g8 tx) -ge 5 ] && [ \$(grew a g8 rx) -ge 5 ] && [ \$(grew b g7 tx) -eq 0 ] ||
 	{ xf a tunnel show; xf b tunnel show; false; }"
+xf a stats reset
+check "...stats reset zeroes the tunnels' counts (what XDP encapsulated)" sh_ok "
+	[ \$(tun_pkts a g7 tx) -eq 0 ] && [ \$(tun_pkts a g8 tx) -eq 0 ] || { xf a tunnel show; false; }"
 check "...a third with a key already used there is refused, saying so" sh_ok "
 	xf a tunnel add g7b type gre local 192.0.2.1 remote 192.0.2.2 key 7 2>&1 | grep -q 'already joins these endpoints with this key'"
 xf a route replace 10.20.0.0/16 blackhole; xf b route replace 10.10.0.0/16 blackhole

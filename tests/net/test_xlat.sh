@@ -55,6 +55,12 @@ check "xlat show counts both directions of both rules" sh_ok "
 import json, sys
 v = json.load(sys.stdin)
 assert len(v) == 2 and all(r[\"in_packets\"] >= 3 and r[\"out_packets\"] >= 3 for r in v), v'"
+xf r stats reset
+check "...stats reset zeroes them" sh_ok "
+	xf r -j xlat show | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+assert len(v) == 2 and all(r[\"in_packets\"] == 0 and r[\"out_packets\"] == 0 for r in v), v'"
 check "an overlapping rule on the same port is refused, naming the rule it overlaps" sh_ok "
 	out=\$(xf r xlat add 10.0.1.128/25 to 198.19.0.0/25 dev r0 2>&1) && exit 1
 	echo \"\$out\" | grep -q 'overlaps the target.s rule 10.0.1.0/24 to 198.18.1.0/24'"
