@@ -93,7 +93,10 @@ check "...and the mirrored routes equal kernel table 100 ($BURST)" mirror_equal
 # alternating; the last good file decides, forwarding never stops. The
 # stream starts once the new daemon forwards (the emulated 6.1 guest lost
 # the stream's first datagrams to the daemon's own start, before any
-# signal: not what this measures).
+# signal: not what this measures). The daemon restarted after the burst
+# is stopped first: a second one started beside it was never killed, and
+# held the script's output open after it ended (a CI run hung on it).
+stop_daemon
 start_daemon
 wait_for sh_ok "nsx c ping -c 1 -W 1 10.9.0.1 >/dev/null" || true
 stream_start 5
