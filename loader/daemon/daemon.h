@@ -70,6 +70,7 @@ struct daemon {
 	int sfd;               /* SIGHUP, SIGTERM, SIGINT */
 	bool journal;          /* stderr goes to journald: "<N>" level prefixes */
 	int lock;              /* the pin root's lock, held while changing the table */
+	int one;               /* one daemon per pin root: held for its life (daemon_lock.h) */
 	uint32_t gen;          /* the table generation our copy matches */
 	struct { uint32_t ifindex, tunnel; } tdev[XFWD_MAX_TUNNELS];
 	int ntdev;             /* tunnels' kernel devices, to map routes via them */

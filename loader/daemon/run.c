@@ -42,6 +42,7 @@
 
 
 #include "daemon.h"
+#include "daemon_lock.h"
 
 /* ---- one writer at a time ---- */
 
@@ -178,6 +179,11 @@ static int start(struct daemon *d)
 	signals_block(&s, false);
 	if (config_load(d->path, &d->cfg, d->err, sizeof(d->err)))
 		return -EINVAL;
+	/* Before anything is touched: a second daemon changes nothing. */
+	if ((d->one = daemon_lock(d->cfg.pin_root, d->err, sizeof(d->err))) == -EBUSY)
+		return -EBUSY;
+	if (d->one < 0)
+		xlog(LOG_WARNING, "%s: a second xfwd run on %s would not be refused", d->err, d->cfg.pin_root);
 	r = attach_req(&d->cfg);
 	r.sizes = d->cfg.sizes; /* only at start: on reload the maps exist */
 	if ((ret = attach_begin(&d->attach, &r, d->err, sizeof(d->err))))
@@ -286,6 +292,7 @@ int daemon_run(const char *config, char *err, size_t len)
 	xlog_journal(d->journal);
 	d->sfd = -1;
 	d->lock = -1;
+	d->one = -1;
 	hcheck_init(&d->hc); /* closed however start ends */
 	ret = start(d);
 	/* Checks pass from here: the table and the program are in place. */
@@ -319,6 +326,9 @@ int daemon_run(const char *config, char *err, size_t len)
 	xb_unlock(d->lock);
 	if (ret && !d->running)
 		attach_abort(&d->attach); /* a refused start leaves the system as it found it */
+	/* The last of the system's: a next daemon may start. (A reload
+	 * cannot change the pin root.) */
+	daemon_unlock(d->one, d->cfg.pin_root);
 	config_free(&d->cfg);
 	krt_free(&d->krt);
 	free(d);

@@ -368,6 +368,17 @@ check "a daemon that cannot attach exits, naming the device and the fix" \
 	       grep -q 'r0 already has an XDP program' '$badlog' || { cat '$badlog'; exit 1; }"
 check "...and leaves no pins behind" test ! -e "$broot"
 check "...while the running daemon's data path forwards on" nsx c ping -c 3 -i 0.1 -W 1 10.9.0.1
+# A second daemon on the same pin root (the same file, started by hand
+# beside the unit's): refused before it touches anything, naming the
+# first one's pid (docs/daemon-lock.md).
+g0=$(xf r -j status | grep -o '"generation":[0-9]*')
+check "a second xfwd run on the same pin root is refused, naming the first one's pid" \
+	sh_ok "rc=0; timeout 30 nsenter --net=/run/netns/$NSP-r '$XFWD' run -c '$conf' 2>'$badlog' || rc=\$?
+	       [ \$rc -ne 0 ] && [ \$rc -ne 124 ] &&
+	       grep -q 'another xfwd run (pid $DPID) keeps pin root $PIN_BASE/xfwd-$NSP-r' '$badlog' || { cat '$badlog'; false; }"
+check "...and changed nothing: the first runs on, the table's generation is the same, traffic forwards" \
+	sh_ok "kill -0 $DPID && [ \"\$(xf r -j status | grep -o '\"generation\":[0-9]*')\" = '$g0' ] &&
+	       nsx c ping -c 3 -i 0.1 -W 1 10.9.0.1 >/dev/null"
 # A start refused for a bad line (a route over an unknown device) on a
 # fresh pin root: the program was attaching meanwhile, and goes again.
 nsx r ip link add rx0 type veth peer name rx1
@@ -403,6 +414,7 @@ check "...survives it, and reloads once running" wait_for -t 10 sh_ok "
 	grep -q 'xfwd: reloaded' '$log' && kill -0 $DPID || { cat '$log'; false; }"
 check "...the file as it was at the signal" sh_ok "route_is 10.57.0.0/16 blackhole && no_route 10.56.0.0/16"
 stop_daemon
+check "a stopped daemon leaves no lock file behind (/run/xfwd)" test ! -e "/run/xfwd/$(echo "$PIN_BASE/xfwd-$NSP-r" | tr / _).lock"
 rm -f "$conf" "$conf.good" "$log" "$log.all"
 echo "test_daemon: $FAILS failure(s)"
 [ "$FAILS" -eq 0 ]
