@@ -110,8 +110,11 @@ check "reloads counted: applied 1, refused 1" wait_for -t 5 sh_ok "
 	[ \$(metric '$dir/xfwd.prom' xfwd_reloads_total 'result=\"applied\"') = 1 ] &&
 	[ \$(metric '$dir/xfwd.prom' xfwd_reloads_total 'result=\"refused\"') = 1 ]"
 
-# A real node_exporter on r's loopback serves the file.
-nsx r prometheus-node-exporter --web.listen-address=127.0.0.1:9101 --collector.disable-defaults \
+# A real node_exporter on r's loopback serves the file. (ip netns exec
+# itself, not the nsx function: $! is then node_exporter, which the exit
+# trap kills; a function in the background is a subshell, and killing
+# it left node_exporter running.)
+ip netns exec $NSP-r prometheus-node-exporter --web.listen-address=127.0.0.1:9101 --collector.disable-defaults \
 	--collector.textfile --collector.textfile.directory="$dir" >"$tmp/ne.log" 2>&1 &
 NEPID=$!
 scrape() { nsx r python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:9101/metrics', timeout=2).read().decode())"; }
