@@ -68,9 +68,21 @@ static int take(const char *path, const char *pin_root, char *err, size_t len)
 	return e == EWOULDBLOCK ? -EBUSY : -e;
 }
 
+/* The holder's pid, for the message of a daemon refused: 0 or -errno. */
+static int write_pid(int fd)
+{
+	char pid[16];
+	int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+
+	if (ftruncate(fd, 0))
+		return -errno;
+	errno = EIO; /* what a short write reports: it sets none */
+	return pwrite(fd, pid, (size_t)n, 0) == n ? 0 : -errno;
+}
+
 int daemon_lock(const char *pin_root, char *err, size_t len)
 {
-	char path[PATH_MAX], pid[16];
+	char path[PATH_MAX];
 	int fd = -EAGAIN, n;
 
 	if (lock_path(path, sizeof(path), pin_root)) {
@@ -83,10 +95,9 @@ int daemon_lock(const char *pin_root, char *err, size_t len)
 		fd = take(path, pin_root, err, len);
 	if (fd == -EBUSY)
 		return fd;
-	n = fd >= 0 ? snprintf(pid, sizeof(pid), "%d\n", (int)getpid()) : 0;
-	if (fd >= 0 && (ftruncate(fd, 0) || pwrite(fd, pid, (size_t)n, 0) != n)) {
+	if (fd >= 0 && (n = write_pid(fd))) {
 		daemon_unlock(fd, pin_root);
-		fd = -errno;
+		fd = n;
 	}
 	if (fd < 0)
 		snprintf(err, len, "cannot take %s: %s", path, strerror(-fd));
