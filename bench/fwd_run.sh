@@ -120,14 +120,17 @@ ipv6_verdict() {
 if [ -n "${XFWD_BENCH_IPV6_ONLY:-}" ]; then
 	R build/bench/fwd_attach floor ri ro "$SINK_MAC"
 	measure floor
+	GEN6=1 DSTS=$tmp/prefixes6 measure floor6 # what IPv6 frames cost outside the forwarder
 	R ip link set dev ri xdp off
 	ipv6_rows
 	XF detach
 	r() { awk -v a="${RES[$1]}" -v b="${RES[$2]}" 'BEGIN {printf "%.2f", a / b}'; }
 	echo "Run: $(date -u +%Y-%m-%d), \`XFWD_BENCH_CPU=$CPU make bench BENCH=fwd6\`${XFWD_BIN:+ (xfwd: $XFWD_BIN)}."
 	echo; echo "| forwarder | ns/packet | vs floor | delivered |"; echo "|---|---:|---:|---:|"
-	for v in floor $IPV6_ROWS; do echo "| $v | ${RES[$v]} | $(r "$v" floor)x | ${DELIV[$v]}% |"; done
+	for v in floor floor6 $IPV6_ROWS; do echo "| $v | ${RES[$v]} | $(r "$v" floor)x | ${DELIV[$v]}% |"; done
 	echo; ipv6_verdict
+	awk -v f4="${RES[floor]}" -v f6="${RES[floor6]}" -v a="${RES[ipv4-full]}" -v b="${RES[ipv6-full]}" \
+		'BEGIN {printf "Each above its own floor (the forwarder alone): IPv4 %.1f ns, IPv6 %.1f ns (%.2fx)\n", a - f4, b - f6, (b - f6) / (a - f4)}'
 	exit 0
 fi
 

@@ -136,13 +136,10 @@ int bench_tbl6_chain(struct xdp_md *ctx)
 
 	for (int i = 0; i < BATCH; i++) {
 		struct bench_addr *a = addr6_at(at + i);
-		struct lpm6_dst d;
 
 		if (!a)
 			continue;
-		d.a = a->a;
-		d.a.s6_addr32[3] ^= v & chain_mask;
-		v = lpm6_entry_of(&d);
+		v = lpm6_entry_of(lpm6_half(&a->a, 0), lpm6_half(&a->a, 1) ^ (v & chain_mask));
 	}
 	sink += v;
 	return XDP_DROP + (ctx->data == 1);
@@ -158,7 +155,7 @@ int bench_tbl6_inline(struct xdp_md *ctx)
 		struct bench_addr *a = addr6_at(at + i);
 
 		if (a)
-			sum ^= lpm6_walk(&a->a);
+			sum ^= lpm6_walk(lpm6_half(&a->a, 0), lpm6_half(&a->a, 1));
 	}
 	sink += sum;
 	return XDP_DROP + (ctx->data == 1);

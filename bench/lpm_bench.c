@@ -277,8 +277,7 @@ static int add_range(struct tables *x, int family, const struct pfx *p, size_t f
 	}
 	if (family == AF_INET6) {
 		lpm6_flush(&x->t6, written_below, NULL);
-		return write_all(bpf_map__fd(x->s->maps.xfwd_tbl6), x->t6.e,
-				 x->t6.nodes * XFWD_TBL6_NODE, XFWD_LPM_LINE, 4);
+		return bpf_map_update_elem(bpf_map__fd(x->s->maps.xfwd_tbl6), &(uint32_t){ 0 }, x->t6.e, 0);
 	}
 	lpm4_flush(&x->t4, written_below, NULL);
 	if (write_all(bpf_map__fd(x->s->maps.xfwd_tbl24), x->t4.tbl24, XFWD_TBL24_SIZE, XFWD_LPM_LINE, 4))
@@ -558,7 +557,8 @@ static struct lpm_bench *bench_open(uint32_t ifindex)
 	bpf_object__for_each_map(m, s->obj)
 		bpf_map__set_pin_path(m, NULL);
 	bpf_map__set_max_entries(s->maps.xfwd_tbl8, 4096 * XFWD_TBL8_GROUP_SIZE / XFWD_LPM_LINE);
-	bpf_map__set_max_entries(s->maps.xfwd_tbl6, NODES6 * XFWD_TBL6_NODE / XFWD_LPM_LINE);
+	bpf_map__set_value_size(s->maps.xfwd_tbl6, NODES6 * sizeof(struct xfwd_tbl6_node));
+	s->rodata->xfwd_tbl6_entries = NODES6 * XFWD_TBL6_NODE;
 	bpf_map__set_max_entries(s->maps.xfwd_tblc, COPY_LINES);
 	s->rodata->fib_ifindex = ifindex;
 	if (lpm_bench__load(s)) {

@@ -176,7 +176,9 @@ routes, the same next hop), each family's destinations (one in each of
 its prefixes) sent in turn, twice; then every route over one GRE tunnel
 (IPv6 inside an IPv4 underlay). The IPv6 lookup is the multibit trie
 (docs/route-table-ipv6.md): 5 dependent loads for a /48, against one for
-IPv4's /24s.
+IPv4's /24s. floor6 is the floor program sent the IPv6 destinations: what
+IPv6 frames cost the generator, the veths and the sink; the last line
+takes each family's full-table row less its own floor.
 
 TXT
 	XFWD_BENCH_IPV6_ONLY=1 bench/fwd_run.sh

@@ -21,8 +21,14 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct xfwd_lpm_line);
-} xfwd_tbl24 SEC(".maps"), xfwd_tbl8 SEC(".maps"), xfwd_tbl6 SEC(".maps"), xfwd_tblc16 SEC(".maps"),
-	xfwd_tblc SEC(".maps");
+} xfwd_tbl24 SEC(".maps"), xfwd_tbl8 SEC(".maps"), xfwd_tblc16 SEC(".maps"), xfwd_tblc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, 4);
+	__uint(value_size, sizeof(struct xfwd_tbl6));
+} xfwd_tbl6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -37,30 +43,42 @@ struct run {
 	int missing;
 };
 
-/* Inlined into one callback per table, so that each lookup names one map
- * and the verifier inlines it (a shared call site is not). */
-static __always_inline long copy_one(void *map, __u32 k, struct run *r)
+/* The index of this call's k-th entry: reads fill v[] from a run at
+ * start; writes are (index, value) pairs. */
+static __always_inline int index_of(__u32 k, const struct run *r, __u32 *idx)
 {
-	struct xfwd_lpm_line *l;
-	__u32 idx, line, *e;
-
 	if (k >= XFWD_BULK_MAX / 2 && r->write)
-		goto bad;
-	/* Reads fill v[] from a run at start; writes are (index, value) pairs. */
-	idx = r->write ? r->buf->v[(2 * k) & (XFWD_BULK_MAX - 1)] : r->start + k;
-	line = idx / XFWD_LPM_LINE;
-	l = bpf_map_lookup_elem(map, &line);
-	if (!l)
-		goto bad;
-	e = &l->e[idx % XFWD_LPM_LINE];
+		return -1;
+	*idx = r->write ? r->buf->v[(2 * k) & (XFWD_BULK_MAX - 1)] : r->start + k;
+	return 0;
+}
+
+/* Stores or reads entry e (NULL: not in the table). */
+static __always_inline long copy_entry(__u32 *e, __u32 k, struct run *r)
+{
+	if (!e) {
+		r->missing = 1;
+		return 1;
+	}
 	if (r->write)
 		*(volatile __u32 *)e = r->buf->v[(2 * k + 1) & (XFWD_BULK_MAX - 1)];
 	else
 		r->buf->v[k & (XFWD_BULK_MAX - 1)] = *(volatile __u32 *)e; /* count <= MAX */
 	return 0;
-bad:
-	r->missing = 1;
-	return 1;
+}
+
+/* Inlined into one callback per table, so that each lookup names one map
+ * and the verifier inlines it (a shared call site is not). */
+static __always_inline long copy_one(void *map, __u32 k, struct run *r)
+{
+	struct xfwd_lpm_line *l = NULL;
+	__u32 idx, line;
+
+	if (!index_of(k, r, &idx)) {
+		line = idx / XFWD_LPM_LINE;
+		l = bpf_map_lookup_elem(map, &line);
+	}
+	return copy_entry(l ? &l->e[idx % XFWD_LPM_LINE] : NULL, k, r);
 }
 
 static long copy24(__u64 i, void *r)
@@ -73,9 +91,17 @@ static long copy8(__u64 i, void *r)
 	return copy_one(&xfwd_tbl8, (__u32)i, r);
 }
 
-static long copy6(__u64 i, void *r)
+/* tbl6 is one value of tbl6_entries entries (set by the loader). */
+const volatile __u32 tbl6_entries = XFWD_DEF_TBL6_ENTRIES;
+
+static long copy6(__u64 i, void *arg)
 {
-	return copy_one(&xfwd_tbl6, (__u32)i, r);
+	__u32 zero = 0, k = (__u32)i, idx, *t = NULL;
+	struct run *r = arg;
+
+	if (!index_of(k, r, &idx) && idx < tbl6_entries)
+		t = bpf_map_lookup_elem(&xfwd_tbl6, &zero);
+	return copy_entry(t ? &t[idx] : NULL, k, r);
 }
 
 static long copyc16(__u64 i, void *r)

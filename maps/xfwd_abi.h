@@ -17,7 +17,7 @@
 #include "xfwd_xlat.h"
 
 #define XFWD_ABI_MAGIC 0x58465744u /* "XFWD" */
-#define XFWD_ABI_VERSION 16u
+#define XFWD_ABI_VERSION 17u
 
 #define XFWD_PIN_ROOT_DEFAULT "/sys/fs/bpf/xfwd"
 
@@ -89,8 +89,10 @@ struct xfwd_lpm_line {
 #define XFWD_CRUN_TARGET 0x7fffu
 
 /* ---- IPv6 multibit trie (xfwd_tbl6, docs/route-table-ipv6.md) ----
- * Nodes of 256 entries, stored as xfwd_lpm_line like tbl24: entry i of
- * node n is entry n * 256 + i. Nodes 0-255 are the root, a 16-bit first
+ * Nodes of 256 entries, all in the map's one value (key 0: tbl6_nodes
+ * nodes of struct xfwd_tbl6_node), so that XDP finds an entry by its
+ * index, without a map lookup per step: entry i of node n is entry
+ * n * 256 + i. Nodes 0-255 are the root, a 16-bit first
  * stride: node = byte 0 of the destination, entry = byte 1. Every other
  * node is reached from an EXT entry and is indexed by the next byte, so
  * a /48 is at most 5 reads and a /128 at most 15. An entry:
@@ -101,11 +103,22 @@ struct xfwd_lpm_line {
  */
 #define XFWD_TBL6_NODE 256u
 #define XFWD_TBL6_ROOT_NODES 256u
+#define XFWD_MAX_TBL6_NODES (1u << 19) /* 512 MiB: see loader/core/sizes.c */
 #define XFWD_LPM6_VALID (1u << 31)
 #define XFWD_LPM6_EXT (1u << 30)
 #define XFWD_LPM6_DEPTH_SHIFT 22
 #define XFWD_LPM6_DEPTH_MASK 0xffu
 #define XFWD_LPM6_TARGET_MASK 0x3fffffu
+
+struct xfwd_tbl6_node {
+	__u32 e[XFWD_TBL6_NODE];
+};
+
+/* xfwd_tbl6's value at the default size (`tbl6-nodes` sets another). */
+struct xfwd_tbl6 {
+	struct xfwd_tbl6_node n[XFWD_DEF_TBL6_NODES];
+};
+#define XFWD_DEF_TBL6_ENTRIES (XFWD_DEF_TBL6_NODES * XFWD_TBL6_NODE)
 
 /* ---- Routes: the source of truth the LPM tables are built from ---- */
 /* Key layout matches BPF_MAP_TYPE_LPM_TRIE (prefixlen first). */

@@ -73,48 +73,67 @@ static __always_inline __u32 lpm4_lookup(__be32 daddr)
 	return lpm_entry(&xfwd_tbl8, (v & XFWD_LPM_TARGET_MASK) * XFWD_TBL8_GROUP_SIZE + (ip & 0xff));
 }
 
-struct lpm6_dst {
-	struct in6_addr a;
-};
+/* xfwd_tbl6's entries (its value's size / 4), set by the loader from the
+ * map the program is loaded with: the verifier proves every index below
+ * it, so a program and a map of different sizes do not load. */
+const volatile __u32 xfwd_tbl6_entries = XFWD_DEF_TBL6_ENTRIES;
 
-/* The tbl6 entry for a: the root's for bytes 0-1, then one load per byte
- * while the entry links a deeper node. The first four steps are taken
+/* Half i (0: bytes 0-7, 1: bytes 8-15) of a, in host order. */
+static __always_inline __u64 lpm6_half(const struct in6_addr *a, int i)
+{
+	return (__u64)bpf_ntohl(a->s6_addr32[2 * i]) << 32 | bpf_ntohl(a->s6_addr32[2 * i + 1]);
+}
+
+/* The tbl6 entry for the address hi:lo (lpm6_half): the root's for bytes
+ * 0-1, then one load per byte while the entry links a deeper node. The
+ * table is one map value, so a step is a bound check and a load, not a
+ * map lookup (docs/route-table-ipv6.md). The first four steps are taken
  * whatever the entry: a step whose entry links no node reads that entry
  * again (in cache), so no lookup waits on a branch its prefix length
  * mispredicts (a /32 stops after 3 loads, a /48 after 5: 35% and 64% of
  * the real table). Longer prefixes finish in the loop. */
-static __always_inline __u32 lpm6_walk(const struct in6_addr *a)
+static __always_inline __u32 lpm6_walk(__u64 hi, __u64 lo)
 {
-	__u32 idx = (__u32)a->s6_addr[0] << 8 | a->s6_addr[1], v = lpm_entry(&xfwd_tbl6, idx), m;
+	__u32 zero = 0, *t = bpf_map_lookup_elem(&xfwd_tbl6, &zero), n = xfwd_tbl6_entries;
+	__u32 idx = hi >> 48, v, m, byte;
 	int b;
 
+	if (!t || idx >= n)
+		return 0;
+	v = t[idx];
 #pragma unroll
 	for (b = 2; b < 6; b++) {
 		m = 0 - (v >> 30 & 1); /* XFWD_LPM6_EXT: all ones */
 		barrier_var(m);
-		idx = (((v & XFWD_LPM6_TARGET_MASK) * XFWD_TBL6_NODE + a->s6_addr[b]) & m) | (idx & ~m);
-		v = lpm_entry(&xfwd_tbl6, idx);
+		byte = hi >> (56 - 8 * b) & 0xff;
+		idx = (((v & XFWD_LPM6_TARGET_MASK) * XFWD_TBL6_NODE + byte) & m) | (idx & ~m);
+		if (idx >= n)
+			return 0;
+		v = t[idx];
 	}
-	for (; b < 16 && (v & XFWD_LPM6_EXT); b++)
-		v = lpm_entry(&xfwd_tbl6, (v & XFWD_LPM6_TARGET_MASK) * XFWD_TBL6_NODE + a->s6_addr[b]);
+	for (; b < 16 && (v & XFWD_LPM6_EXT); b++) {
+		byte = (b < 8 ? hi >> (56 - 8 * b) : lo >> (120 - 8 * b)) & 0xff;
+		idx = (v & XFWD_LPM6_TARGET_MASK) * XFWD_TBL6_NODE + byte;
+		if (idx >= n)
+			return 0;
+		v = t[idx];
+	}
 	return v;
 }
 
 /* The data path's: a global function, so the verifier walks the loop
  * once, not at every call site in every state (inline, it cost 47k more
- * instructions processed on 6.18). */
-__noinline __u32 lpm6_entry_of(const struct lpm6_dst *d)
+ * instructions processed on 6.18). It takes the address as two scalars:
+ * a global function may not take a packet pointer, and a copy on the
+ * stack cost ~15 ns a lookup more at the full table (the lpm bench). */
+__noinline __u32 lpm6_entry_of(__u64 hi, __u64 lo)
 {
-	return d ? lpm6_walk(&d->a) : 0;
+	return lpm6_walk(hi, lo);
 }
 
-/* Global functions take no packet pointer: the address goes on the stack. */
 static __always_inline __u32 lpm6_entry(const struct in6_addr *daddr)
 {
-	struct lpm6_dst d;
-
-	__builtin_memcpy(&d.a, daddr, sizeof(d.a));
-	return lpm6_entry_of(&d);
+	return lpm6_entry_of(lpm6_half(daddr, 0), lpm6_half(daddr, 1));
 }
 
 /* The group id of the longest route for daddr, or 0 (never a valid

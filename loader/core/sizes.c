@@ -17,12 +17,14 @@ static const struct {
 	uint32_t min, max, def;
 } sizes[] = {
 	/* tblc-lines: room for the largest block; tbl6-nodes: the 256 root
-	 * nodes and at least as many more. */
+	 * nodes and at least as many more, and at most 512 MiB, the largest
+	 * variable offset into a map value the verifier lets XDP read
+	 * (BPF_MAX_VAR_OFF; tbl6 is one value). */
 	{ "tblc-lines", SIZE_OF(tblc_lines), INFO_OF(tblc_lines), XFWD_CBLK_MAX_LINES, 1u << 22, XFWD_DEF_TBLC_LINES },
 	{ "tbl8-groups", SIZE_OF(tbl8_groups), INFO_OF(tbl8_groups), 1, 1u << 16, XFWD_DEF_TBL8_GROUPS },
 	{ "routes4", SIZE_OF(routes4), INFO_OF(routes4_max), 1, 1u << 24, XFWD_DEF_ROUTES4 },
 	{ "routes6", SIZE_OF(routes6), INFO_OF(routes6_max), 1, 1u << 24, XFWD_DEF_ROUTES6 },
-	{ "tbl6-nodes", SIZE_OF(tbl6_nodes), INFO_OF(tbl6_nodes), 2 * XFWD_TBL6_ROOT_NODES, 1u << 21, XFWD_DEF_TBL6_NODES },
+	{ "tbl6-nodes", SIZE_OF(tbl6_nodes), INFO_OF(tbl6_nodes), 2 * XFWD_TBL6_ROOT_NODES, XFWD_MAX_TBL6_NODES, XFWD_DEF_TBL6_NODES },
 	{ "nexthops", SIZE_OF(nexthops), INFO_OF(nexthops_max), 1, 1u << 20, XFWD_DEF_NEXTHOPS },
 	{ "groups", SIZE_OF(groups), INFO_OF(groups_max), 1, 1u << 20, XFWD_DEF_GROUPS },
 };

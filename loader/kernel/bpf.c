@@ -236,7 +236,8 @@ static void set_sizes(struct xfwd *s, const struct xfwd_info *in)
 				 in->tbl8_groups * XFWD_TBL8_GROUP_SIZE / XFWD_LPM_LINE);
 	bpf_map__set_max_entries(s->maps.xfwd_routes4, in->routes4_max);
 	bpf_map__set_max_entries(s->maps.xfwd_routes6, in->routes6_max);
-	bpf_map__set_max_entries(s->maps.xfwd_tbl6, in->tbl6_nodes * XFWD_TBL6_NODE / XFWD_LPM_LINE);
+	bpf_map__set_value_size(s->maps.xfwd_tbl6, in->tbl6_nodes * sizeof(struct xfwd_tbl6_node));
+	s->rodata->xfwd_tbl6_entries = in->tbl6_nodes * XFWD_TBL6_NODE;
 	bpf_map__set_max_entries(s->maps.xfwd_nexthops, in->nexthops_max);
 	bpf_map__set_max_entries(s->maps.xfwd_groups, in->groups_max);
 	bpf_map__set_max_entries(s->maps.xfwd_tblc, in->tblc_lines);

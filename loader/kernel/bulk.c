@@ -27,8 +27,10 @@ static int bulk_open(struct xbulk *x)
 	    (ret = bpf_map__reuse_fd(x->skel->maps.xfwd_tbl8, x->tbl8)) ||
 	    (ret = bpf_map__reuse_fd(x->skel->maps.xfwd_tbl6, x->tbl6)) ||
 	    (ret = bpf_map__reuse_fd(x->skel->maps.xfwd_tblc16, x->tblc16)) ||
-	    (ret = bpf_map__reuse_fd(x->skel->maps.xfwd_tblc, x->tblc)) ||
-	    (ret = bulk__load(x->skel)))
+	    (ret = bpf_map__reuse_fd(x->skel->maps.xfwd_tblc, x->tblc)))
+		goto fail;
+	x->skel->rodata->tbl6_entries = bpf_map__value_size(x->skel->maps.xfwd_tbl6) / 4;
+	if ((ret = bulk__load(x->skel)))
 		goto fail;
 	return 0;
 fail:

@@ -21,6 +21,7 @@ struct xfwd *skel;
 int prog_fd, if_in, if_out;
 struct lpm4 lpm;
 struct lpm6 lpm6;
+#define TBL6_NODES 1024u
 static struct lpm4c lpmc; /* with XFWD_TEST_IPV4_TABLE=compact */
 
 const uint8_t MAC_IN_SRC[6] = { 0x02, 0, 0, 0, 0, 0x01 };
@@ -218,8 +219,11 @@ static int put_lpm(void *arg, uint32_t tbl, const struct lpm4_write *w, size_t n
 			     tbl == LPM6_TBL ? skel->maps.xfwd_tbl6 :
 			     tbl == LPM4_TBLC16 ? skel->maps.xfwd_tblc16 :
 			     tbl == LPM4_TBLC ? skel->maps.xfwd_tblc : skel->maps.xfwd_tbl8);
+	uint32_t zero = 0;
 
 	(void)arg;
+	if (tbl == LPM6_TBL) /* one value: the mirror holds every node */
+		return bpf_map_update_elem(fd, &zero, lpm6.e, 0) ? (abort(), -1) : 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t key = w[i].idx / XFWD_LPM_LINE;
 		struct xfwd_lpm_line line;
@@ -465,7 +469,8 @@ int setup(void)
 	bpf_object__for_each_map(m, skel->obj)
 		bpf_map__set_pin_path(m, NULL); /* private maps, no pins */
 	bpf_map__set_max_entries(skel->maps.xfwd_tbl8, 64 * XFWD_TBL8_GROUP_SIZE / XFWD_LPM_LINE);
-	bpf_map__set_max_entries(skel->maps.xfwd_tbl6, 1024 * XFWD_TBL6_NODE / XFWD_LPM_LINE);
+	bpf_map__set_value_size(skel->maps.xfwd_tbl6, TBL6_NODES * sizeof(struct xfwd_tbl6_node));
+	skel->rodata->xfwd_tbl6_entries = TBL6_NODES * XFWD_TBL6_NODE;
 	if (compact) {
 		bpf_map__set_max_entries(skel->maps.xfwd_tblc, 256);
 		skel->rodata->xfwd_ipv4_table = XFWD_IPV4_COMPACT;
@@ -475,7 +480,7 @@ int setup(void)
 		return -1;
 	}
 	prog_fd = bpf_program__fd(skel->progs.xfwd_xdp);
-	if (lpm4_init(&lpm, 64) || lpm6_init(&lpm6, 1024) || (compact && lpm4c_init(&lpmc, 256)))
+	if (lpm4_init(&lpm, 64) || lpm6_init(&lpm6, TBL6_NODES) || (compact && lpm4c_init(&lpmc, 256)))
 		return -1;
 	if (compact) /* as the loader: the copy follows tbl24 */
 		lpm.copy = &lpmc;

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -459,6 +460,34 @@ static void test_ecmp_resilient(void)
 	set_dead(NH_OUT, false);
 	set_dead(NH_E3, false);
 	put_group(20, (uint32_t[]){ NH_E1, NH_E2, NH_E3 }, 3);
+}
+
+static int quiet(enum libbpf_print_level l, const char *f, va_list a)
+{
+	(void)l, (void)f, (void)a;
+	return 0;
+}
+
+/* tbl6 is one map value XDP indexes directly; the program learns its
+ * size from .rodata and the verifier proves each index below it, so a
+ * program told of more entries than its map holds must not load. */
+static void test_tbl6_size_checked(void)
+{
+	libbpf_print_fn_t was = libbpf_set_print(quiet);
+	struct xfwd *s = xfwd__open();
+	struct bpf_map *m;
+	int err = -1;
+
+	if (s) {
+		bpf_object__for_each_map(m, s->obj)
+			bpf_map__set_pin_path(m, NULL);
+		bpf_map__set_value_size(s->maps.xfwd_tbl6, 1024 * sizeof(struct xfwd_tbl6_node));
+		s->rodata->xfwd_tbl6_entries = 1025 * XFWD_TBL6_NODE;
+		err = xfwd__load(s);
+		xfwd__destroy(s);
+	}
+	libbpf_set_print(was);
+	report(s && err, "a program told tbl6 is larger than its map is refused by the verifier");
 }
 
 /* IPv6: a route whose group has no live member falls to the longest
@@ -1722,6 +1751,7 @@ int main(void)
 	test_ecmp_resilient();
 	test_gwlb();
 	test_cover6();
+	test_tbl6_size_checked();
 	test_truncation();
 	printf("bpf: %d passed, %d failed\n", passes, fails);
 	lpm4_fini(&lpm);

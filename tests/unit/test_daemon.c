@@ -392,7 +392,7 @@ static void test_config_sizes(void **s)
 	assert_non_null(strstr(err, "cannot change on reload: they are set when the maps are made; run 'xfwd detach'"));
 	config_free(&c);
 	refused("[xfwd]\nattach = eth1\nipv4-table = dxr\n", "ipv4-table 'dxr': use 'tbl24' or 'compact'");
-	refused("[xfwd]\nattach = eth1\ntbl6-nodes = 100\n", "'tbl6-nodes 100': expected a number from 512 to 2097152");
+	refused("[xfwd]\nattach = eth1\ntbl6-nodes = 100\n", "'tbl6-nodes 100': expected a number from 512 to 524288");
 	refused("[xfwd]\nattach = eth1\nroutes4 = lots\n", "'routes4 lots': expected a number");
 	refused("[xfwd]\nattach = eth1\ntbl8-group = 4\n", "unknown setting 'tbl8-group' in [xfwd] (pin-root,");
 }
