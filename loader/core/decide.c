@@ -6,6 +6,7 @@
 #include "decide.h"
 #include "xlat.h"
 #include "lpm4c.h"
+#include "lpm6.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -77,13 +78,22 @@ static void prefix_clear_host(struct xprefix *p)
 		p->addr.bytes[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
 }
 
+/* tbl6 is one map value (maps/xfwd_abi.h): an entry is read alone, through
+ * the table reads, never as the value. */
+static uint32_t live_entry6(const struct kio *io, uint32_t idx)
+{
+	uint32_t v;
+
+	return KIO(io, lpm_read, LPM6_TBL, idx, 1, &v) ? 0 : v;
+}
+
 /* IPv6 as XDP reads it first: tbl6, a node per byte while entries link. */
 static uint32_t live_lookup6(const struct kio *io, const uint8_t *a, struct xprefix *match)
 {
-	uint32_t e = live_entry(io, XFWD_M_tbl6, (uint32_t)a[0] << 8 | a[1]);
+	uint32_t e = live_entry6(io, (uint32_t)a[0] << 8 | a[1]);
 
 	for (int b = 2; b < 16 && (e & XFWD_LPM6_EXT); b++)
-		e = live_entry(io, XFWD_M_tbl6, (e & XFWD_LPM6_TARGET_MASK) * XFWD_TBL6_NODE + a[b]);
+		e = live_entry6(io, (e & XFWD_LPM6_TARGET_MASK) * XFWD_TBL6_NODE + a[b]);
 	match->len = e >> XFWD_LPM6_DEPTH_SHIFT & XFWD_LPM6_DEPTH_MASK;
 	prefix_clear_host(match);
 	return e & XFWD_LPM6_VALID ? e & XFWD_LPM6_TARGET_MASK : 0;

@@ -299,10 +299,8 @@ static int routes6_lookup(const struct fake *f, const struct xfwd_route_key6 *ke
 /* A line of the IPv4 tables, as the data path reads them. */
 static int lpm_line(const struct fake *f, enum xfwd_map m, uint32_t key, void *val)
 {
-	uint32_t n = m == XFWD_M_tbl24 ? XFWD_TBL24_SIZE :
-		     m == XFWD_M_tbl6 ? f->info.tbl6_nodes * XFWD_TBL6_NODE :
-		     f->info.tbl8_groups * XFWD_TBL8_GROUP_SIZE;
-	const uint32_t *tbl = m == XFWD_M_tbl24 ? f->tbl24 : m == XFWD_M_tbl6 ? f->tbl6 : f->tbl8;
+	uint32_t n = m == XFWD_M_tbl24 ? XFWD_TBL24_SIZE : f->info.tbl8_groups * XFWD_TBL8_GROUP_SIZE;
+	const uint32_t *tbl = m == XFWD_M_tbl24 ? f->tbl24 : f->tbl8;
 
 	if ((uint64_t)(key + 1) * XFWD_LPM_LINE > n)
 		return -ENOENT;
@@ -318,8 +316,10 @@ static int fake_map_get(void *c, enum xfwd_map m, const void *key, void *val)
 
 	if (m == XFWD_M_routes6)
 		return routes6_lookup(c, key, val);
-	if (m == XFWD_M_tbl24 || m == XFWD_M_tbl8 || m == XFWD_M_tbl6)
+	if (m == XFWD_M_tbl24 || m == XFWD_M_tbl8)
 		return lpm_line(c, m, *(const uint32_t *)key, val);
+	if (m == XFWD_M_tbl6) /* one value of the whole table: as the kernel's, too large to read */
+		return -E2BIG;
 	if (h) {
 		if ((i = hash_find(h, key)) == SIZE_MAX)
 			return -ENOENT;
