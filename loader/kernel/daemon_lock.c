@@ -57,8 +57,12 @@ static int take(const char *path, const char *pin_root, char *err, size_t len)
 
 	if (fd < 0)
 		return -errno;
-	if (!flock(fd, LOCK_EX | LOCK_NB))
-		return still_ours(fd, path) ? fd : (close(fd), -EAGAIN);
+	if (!flock(fd, LOCK_EX | LOCK_NB)) {
+		if (still_ours(fd, path))
+			return fd;
+		close(fd);
+		return -EAGAIN;
+	}
 	e = errno;
 	if (e == EWOULDBLOCK)
 		snprintf(err, len,

@@ -35,7 +35,7 @@ void map_unview(void *view, size_t bytes)
 int map_read_range(int fd, uint32_t start, uint32_t n, size_t vsz, void *out)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t *keys = malloc(BATCH * sizeof(*keys)), in, next = 0, done = 0;
+	uint32_t *keys = malloc((n < BATCH ? n + 1 : BATCH) * sizeof(*keys)), in, next = 0, done = 0;
 	int ret = keys ? 0 : -ENOMEM;
 
 	while (!ret && done < n) {
